@@ -1,0 +1,185 @@
+"""The language-neutral model every stage after parsing shares.
+
+Parsers and evaluators produce `Resource` objects (one per deployed resource instance) and
+`Reference` objects (one per reference found in an expression); the graph is built from them;
+checks produce `Finding` objects; problems met on the way are `Notification` objects.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+TERRAFORM = "terraform"
+CLOUDFORMATION = "cloudformation"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A span in a source file. Lines and columns are 1-based; `end_col` 0 means end of line."""
+
+    path: str  # absolute, resolved path of the file
+    start_line: int
+    end_line: int
+    start_col: int = 1
+    end_col: int = 0
+
+    def with_lines(self, start: int, end: int | None = None) -> "Location":
+        return Location(self.path, start, end if end is not None else start)
+
+
+PropertyPath = tuple  # e.g. ("ingress", 0, "cidr_blocks") or ("Properties", "BucketName")
+
+
+@dataclass(slots=True, eq=False)
+class Resource:
+    """One deployed resource instance (or data source), whatever language declared it.
+
+    `properties` holds evaluated values: str, int, float, bool, None, list, dict, or `Unknown`
+    (see `iacguard.values`). Terraform nested blocks are lists of dicts under the block type name;
+    CloudFormation properties are the `Properties` mapping.
+
+    `id` is unique within one scan (addresses repeat across Terraform root modules and logical ids
+    across templates); `address` is what a user recognises (`module.db.aws_db_instance.this[0]`,
+    `MyBucket`).
+    """
+
+    id: str
+    address: str
+    type: str
+    language: str
+    properties: dict
+    location: Location
+    property_locations: dict = field(default_factory=dict)  # PropertyPath -> Location
+    mode: str = "managed"  # "managed" or "data" (Terraform data sources)
+    module: str = ""  # Terraform module path ("module.a.module.b"), CFN nested stack path
+    # CloudFormation: the condition (name, required truth) that must hold for this resource to
+    # exist when it cannot be decided; findings on it name the condition.
+    conditions: tuple = ()
+    # Free-form facts evaluators want to carry (e.g. {"count": 2}, {"sam_source": "Fn"}).
+    meta: dict = field(default_factory=dict)
+
+    def location_of(self, *path: Any) -> Location:
+        """The most precise location known for a property path: the deepest known prefix."""
+        p = tuple(path)
+        while p:
+            loc = self.property_locations.get(p)
+            if loc is not None:
+                return loc
+            p = p[:-1]
+        return self.location
+
+    def get(self, *path: Any, default: Any = None) -> Any:
+        """Walk `properties` by keys/indexes; `default` when a step is missing."""
+        cur: Any = self.properties
+        for step in path:
+            if isinstance(cur, dict):
+                if step not in cur:
+                    return default
+                cur = cur[step]
+            elif isinstance(cur, list) and isinstance(step, int):
+                if not -len(cur) <= step < len(cur):
+                    return default
+                cur = cur[step]
+            else:
+                return default
+        return cur
+
+    def blocks(self, name: str) -> list:
+        """Terraform nested blocks of a type (always a list of dicts, possibly empty)."""
+        value = self.properties.get(name)
+        if isinstance(value, dict):
+            return [value]
+        if isinstance(value, list):
+            return [v for v in value if isinstance(v, dict)]
+        return []
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """An expression in `source` (at property path `path`) refers to `target` (a node id).
+
+    `kind` is "reference" (an expression), "depends_on" (explicit ordering) or another relation
+    an evaluator knows (e.g. "module_input", "nested_stack").
+    """
+
+    source: str
+    target: str
+    path: PropertyPath = ()
+    attribute: str = ""  # the attribute referred to, e.g. "arn", "Arn"; "" for the whole object
+    kind: str = "reference"
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """Something the user should know that is not a finding: a parse error, a skipped file."""
+
+    level: str  # "error" | "warning" | "note"
+    message: str
+    path: str = ""  # absolute path of the file concerned, "" when none
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A check failed on a resource. Metadata lives on the check; a finding names it by id."""
+
+    check_id: str
+    resource: Resource
+    message: str
+    location: Location
+    # Names of undecided CloudFormation conditions under which this finding holds.
+    conditions: tuple = ()
+
+    @property
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (loc.path, loc.start_line, self.check_id, self.resource.address, self.message)
+
+
+def walk(value: Any, path: PropertyPath = ()) -> Iterator[tuple[PropertyPath, Any]]:
+    """Every (path, value) pair below a nested value, depth first, the value itself first."""
+    stack = [(path, value)]
+    while stack:
+        p, v = stack.pop()
+        yield p, v
+        if isinstance(v, dict):
+            stack.extend((p + (k,), v[k]) for k in reversed(list(v)))
+        elif isinstance(v, list):
+            stack.extend((p + (i,), v[i]) for i in reversed(range(len(v))))
+
+
+@dataclass(slots=True)
+class Symbol:
+    """A graph node that is not a resource: a variable, local, output, module call, parameter,
+    condition, mapping or nested stack. `kind` names which."""
+
+    id: str
+    kind: str  # "variable" | "local" | "output" | "module" | "parameter" | "condition" | ...
+    name: str
+    location: Location | None = None
+    language: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownValue:
+    """Where a value could not be known (counted in the summary, listed with --verbose)."""
+
+    path: str
+    line: int
+    what: str  # e.g. "aws_db_instance.db.storage_encrypted"
+    reason: str  # e.g. "variable encrypted has no value"
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """Everything a formatter needs. Findings are sorted (see Finding.sort_key)."""
+
+    findings: list
+    checks: list  # the Check objects that ran, sorted by id
+    notifications: list  # list[Notification], sorted
+    files: list  # absolute paths of files scanned, sorted
+    resources: int = 0
+    unknowns: list = field(default_factory=list)  # list[UnknownValue]
+    roots: list = field(default_factory=list)  # the paths given to scan, absolute
+    cwd: str = ""  # the directory paths in reports are made relative to
+    duration: float = 0.0
