@@ -183,3 +183,26 @@ class ScanResult:
     roots: list = field(default_factory=list)  # the paths given to scan, absolute
     cwd: str = ""  # the directory paths in reports are made relative to
     duration: float = 0.0
+
+
+@dataclass(slots=True)
+class ScanOptions:
+    """Inputs that change evaluated values. Paths are absolute."""
+
+    tf_var_files: list = field(default_factory=list)  # --var-file
+    tf_vars: dict = field(default_factory=dict)  # --var NAME=VALUE (raw strings)
+    env: dict = field(default_factory=dict)  # environment, for TF_VAR_name
+    cfn_params: dict = field(default_factory=dict)  # --cfn-param KEY=VALUE
+    cfn_param_files: list = field(default_factory=list)  # --cfn-params FILE
+
+
+@dataclass(slots=True)
+class LanguageResult:
+    """What one language front end (parse + evaluate) hands to the graph builder."""
+
+    resources: list = field(default_factory=list)  # list[Resource]
+    references: list = field(default_factory=list)  # list[Reference]
+    symbols: list = field(default_factory=list)  # list[Symbol]
+    notifications: list = field(default_factory=list)  # list[Notification]
+    unknowns: list = field(default_factory=list)  # list[UnknownValue]
+    files: list = field(default_factory=list)  # absolute paths recognised and scanned
