@@ -1,0 +1,22 @@
+"""The built-in check catalogue, installed as `iacguard.checks`.
+
+The registry is this explicit list: a check exists when it is listed here, never by import side
+effects. Ids are stable forever and never reused.
+"""
+from .data import ebs_encryption, rds_encryption, s3_encryption, s3_public_access_block
+from .detection import cloudtrail_log_validation, cloudtrail_multi_region
+from .identity import iam_admin_policy
+from .infrastructure import alb_waf, rds_public, security_group_admin_ports
+
+REGISTRY = (
+    security_group_admin_ports.CHECK,
+    s3_encryption.CHECK,
+    s3_public_access_block.CHECK,
+    rds_encryption.CHECK,
+    rds_public.CHECK,
+    ebs_encryption.CHECK,
+    iam_admin_policy.CHECK,
+    cloudtrail_log_validation.CHECK,
+    cloudtrail_multi_region.CHECK,
+    alb_waf.CHECK,
+)

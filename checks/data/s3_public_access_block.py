@@ -1,0 +1,63 @@
+"""AWS-S3-002: S3 bucket without a (complete) public access block."""
+from __future__ import annotations
+
+from iacguard.check import Check
+from iacguard.model import Finding
+
+
+def evaluate(facts):
+    for bucket in facts.of_kind("bucket"):
+        account = bucket.account_public_access_block
+        if account is not None and account.weakest() is None:
+            continue  # every bucket of the account is covered
+        pab = bucket.public_access_block
+        addr = bucket.resource.address
+        if pab is None:
+            yield Finding(CHECK.id, bucket.resource, "S3 bucket %s has no public access block." % addr, bucket.resource.location)
+            continue
+        weak = pab.weakest()
+        if weak is not None and weak.is_false():
+            name = next(k for k, v in pab.settings.items() if v is weak)
+            how = "is false" if weak.explicit else "is not set (defaults to false)"
+            yield Finding(
+                CHECK.id,
+                bucket.resource,
+                "S3 bucket %s has a public access block whose %s %s." % (addr, name, how),
+                weak.location if weak.explicit else pab.resource.location,
+            )
+
+
+CHECK = Check(
+    id="AWS-S3-002",
+    title="S3 bucket is not covered by a complete public access block",
+    severity="high",
+    pillar="data",
+    cwe=("CWE-284",),
+    kinds=("bucket",),
+    evaluate=evaluate,
+    what="""Finds S3 buckets that no public access block covers with all four settings on
+(`BlockPublicAcls`, `BlockPublicPolicy`, `IgnorePublicAcls`, `RestrictPublicBuckets`). A separate
+`aws_s3_bucket_public_access_block` that refers to the bucket counts (found through the graph), and
+so does an account-level `aws_s3_account_public_access_block` in the same scan. Settings left out
+default to false.""",
+    why="""A single permissive ACL or bucket policy, added later by anyone with write access,
+makes the data public. Public access blocks are the guard rail that overrides such mistakes; data
+leaks from public buckets remain among the most common cloud breaches.""",
+    fix_terraform="""```hcl
+resource "aws_s3_bucket_public_access_block" "logs" {
+  bucket                  = aws_s3_bucket.logs.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+```""",
+    fix_cloudformation="""```yaml
+PublicAccessBlockConfiguration:
+  BlockPublicAcls: true
+  BlockPublicPolicy: true
+  IgnorePublicAcls: true
+  RestrictPublicBuckets: true
+```""",
+    references=("https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",),
+)

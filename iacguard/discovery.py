@@ -1,0 +1,199 @@
+"""Finding the files to scan, and reading them safely.
+
+Walks the paths given on the command line without ever leaving them: links that lead outside a
+scanned root, link loops, FIFOs, sockets and devices are skipped with a note, as are hidden
+folders (`.git`, `.terraform`, ...) and `node_modules`. Files are classified by name here;
+CloudFormation templates and Terraform plans are recognised later, by content.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from dataclasses import dataclass, field
+
+from .model import Notification
+
+TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
+DATA_SUFFIXES = (".yaml", ".yml", ".json", ".template")  # CloudFormation or plan JSON, by content
+SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
+
+DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class SourceFile:
+    path: str  # absolute, resolved
+    root: str  # the scanned root it was found under (absolute, resolved)
+    kind: str  # "terraform" | "data"
+
+
+@dataclass(slots=True)
+class Discovery:
+    files: list = field(default_factory=list)  # list[SourceFile], sorted by path
+    notifications: list = field(default_factory=list)
+    roots: list = field(default_factory=list)
+
+
+def classify(name: str) -> str | None:
+    low = name.lower()
+    if low.endswith(TERRAFORM_SUFFIXES):
+        return "terraform"
+    if low.endswith(DATA_SUFFIXES):
+        return "data"
+    return None
+
+
+def _excluded(rel: str, patterns: list) -> bool:
+    """A pattern with a slash matches the path relative to the root; one without matches any
+    single path component (so `--exclude examples` skips every `examples` folder)."""
+    if not patterns:
+        return False
+    parts = rel.split("/")
+    for pat in patterns:
+        pat = pat.rstrip("/")
+        if "/" in pat:
+            if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(rel, pat + "/*"):
+                return True
+        elif any(fnmatch.fnmatchcase(p, pat) for p in parts):
+            return True
+    return False
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def discover(paths: list, excludes: list | None = None) -> Discovery:
+    excludes = list(excludes or [])
+    out = Discovery()
+    seen: set = set()
+    for given in paths:
+        real = os.path.realpath(given)
+        if not os.path.exists(real):
+            out.notifications.append(Notification("error", "path does not exist", os.path.abspath(given)))
+            continue
+        if os.path.isdir(real):
+            root = real
+            out.roots.append(root)
+            _walk(root, excludes, out, seen)
+        else:
+            root = os.path.dirname(real)
+            out.roots.append(real)
+            kind = classify(os.path.basename(real))
+            if kind is None:
+                # A file named explicitly is read as data (CloudFormation or plan JSON by content).
+                kind = "data"
+            if _regular(real, os.path.abspath(given), out) and real not in seen:
+                seen.add(real)
+                out.files.append(SourceFile(real, root, kind))
+    out.files.sort(key=lambda f: f.path)
+    return out
+
+
+def _regular(real: str, shown: str, out: Discovery) -> bool:
+    try:
+        st = os.stat(real)
+    except OSError as exc:
+        out.notifications.append(Notification("warning", "skipped: cannot read (%s)" % exc.strerror, shown))
+        return False
+    if stat.S_ISREG(st.st_mode):
+        return True
+    what = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file"
+    out.notifications.append(Notification("note", "skipped: %s" % what, shown))
+    return False
+
+
+def _walk(root: str, excludes: list, out: Discovery, seen: set) -> None:
+    visited_dirs = {root}
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            out.notifications.append(Notification("warning", "skipped folder: %s" % exc.strerror, folder))
+            continue
+        subdirs = []
+        for entry in entries:
+            name = entry.name
+            path = os.path.join(folder, name)
+            rel = os.path.relpath(path, root).replace(os.sep, "/")
+            if _excluded(rel, excludes):
+                continue
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir(follow_symlinks=True)
+            except OSError:
+                is_link, is_dir = True, False
+            if is_dir:
+                if name.startswith(".") or name in SKIPPED_DIRS:
+                    continue
+                real = os.path.realpath(path)
+                if is_link and not _inside(real, root):
+                    out.notifications.append(Notification("note", "skipped: link leads outside the scanned root", path))
+                    continue
+                if real in visited_dirs:
+                    if is_link:
+                        out.notifications.append(Notification("note", "skipped: link loop", path))
+                    continue
+                visited_dirs.add(real)
+                subdirs.append(real)
+                continue
+            kind = classify(name)
+            if kind is None:
+                continue
+            real = os.path.realpath(path)
+            if is_link:
+                if not os.path.exists(real):
+                    out.notifications.append(Notification("note", "skipped: broken or looping link", path))
+                    continue
+                if not _inside(real, root):
+                    out.notifications.append(Notification("note", "skipped: link leads outside the scanned root", path))
+                    continue
+            if real in seen:
+                continue
+            if _regular(real, path, out):
+                seen.add(real)
+                out.files.append(SourceFile(real, root, kind))
+        stack.extend(reversed(subdirs))
+
+
+@dataclass(slots=True)
+class ReadResult:
+    text: str | None
+    notifications: list
+
+
+def read_text(path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ReadResult:
+    """Read a source file as text: size-bounded, binary files refused, non-UTF-8 decoded as
+    Latin-1 with a note, a byte-order mark dropped. Never raises."""
+    notes: list = []
+    try:
+        # O_NONBLOCK so that a FIFO swapped in after discovery cannot block the scan.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                return ReadResult(None, [Notification("note", "skipped: not a regular file", path)])
+            if st.st_size > max_bytes:
+                return ReadResult(None, [Notification("note", "skipped: file is %d bytes, over the limit of %d (--max-file-size)" % (st.st_size, max_bytes), path)])
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                data = fh.read(max_bytes + 1)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        return ReadResult(None, [Notification("warning", "skipped: cannot read (%s)" % (exc.strerror or exc), path)])
+    if len(data) > max_bytes:
+        return ReadResult(None, [Notification("note", "skipped: file over the size limit of %d bytes" % max_bytes, path)])
+    if b"\x00" in data[:8192] or b"\x00" in data:
+        return ReadResult(None, [Notification("note", "skipped: binary file", path)])
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        notes.append(Notification("note", "not valid UTF-8 (first bad byte on line %d); read as Latin-1" % line, path, line))
+        text = data.decode("latin-1")
+    return ReadResult(text, notes)

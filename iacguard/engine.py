@@ -1,0 +1,208 @@
+"""The pipeline, end to end: discover -> parse -> evaluate -> graph -> facts -> checks -> findings.
+
+Each file is parsed in isolation by `parse_source`, a pure function whose result is picklable
+(so it can be cached and run in worker processes); a failure there becomes a notification naming
+the file and the scan goes on. A check that fails internally is reported as such and the other
+checks still run.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .discovery import DEFAULT_MAX_FILE_BYTES, SourceFile, discover, read_text
+from .facts import Facts
+from .graph import ResourceGraph
+from .model import Finding, LanguageResult, Notification, ScanOptions, ScanResult
+
+
+@dataclass(slots=True)
+class ParsedSource:
+    path: str
+    root: str
+    kind: str  # "terraform" | "cloudformation" | "plan" | "other" | "failed"
+    data: object = None
+    notifications: list = field(default_factory=list)
+
+
+def parse_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParsedSource:
+    """Read and parse one file. Never raises."""
+    read = read_text(source.path, max_bytes)
+    notes = list(read.notifications)
+    if read.text is None:
+        return ParsedSource(source.path, source.root, "failed", None, notes)
+    try:
+        kind, data, more = _parse_text(source, read.text)
+    except RecursionError:
+        return ParsedSource(source.path, source.root, "failed", None, notes + [Notification("error", "parse error: nesting too deep", source.path)])
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the scan
+        return ParsedSource(source.path, source.root, "failed", None, notes + [Notification("error", "internal error while parsing: %s: %s" % (type(exc).__name__, exc), source.path)])
+    return ParsedSource(source.path, source.root, kind, data, notes + more)
+
+
+def _parse_text(source: SourceFile, text: str):
+    path = source.path
+    if source.kind == "terraform":
+        from .terraform.parser import HclSyntaxError, parse_hcl, parse_tf_json
+
+        try:
+            if path.lower().endswith(".json"):
+                return "terraform", parse_tf_json(text, path), []
+            return "terraform", parse_hcl(text, path), []
+        except HclSyntaxError as exc:
+            line = getattr(exc, "line", 0) or 0
+            return "failed", None, [Notification("error", "parse error: %s" % _reason(exc), path, line)]
+    # Data files: a Terraform plan, a CloudFormation template, or neither.
+    stripped = text.lstrip()
+    if path.lower().endswith(".json") and stripped.startswith("{") and '"planned_values"' in text[:200000] and '"format_version"' in text[:200000]:
+        from .terraform import plan
+
+        try:
+            return "plan", plan.parse_plan(text, path), []
+        except plan.PlanError as exc:
+            return "failed", None, [Notification("error", "plan error: %s" % exc, path)]
+    from .cloudformation import TemplateError, parse_template
+
+    try:
+        template = parse_template(path, text)
+    except TemplateError as exc:
+        line = getattr(exc, "line", 0) or 0
+        return "failed", None, [Notification("error", "CloudFormation template error: %s" % _reason(exc), path, line)]
+    if template is None:
+        return "other", None, []
+    return "cloudformation", template, []
+
+
+def _reason(exc: Exception) -> str:
+    return getattr(exc, "message", None) or (exc.args[0] if exc.args else str(exc))
+
+
+def scan(
+    paths: list,
+    options: ScanOptions | None = None,
+    excludes: Iterable = (),
+    checks: Iterable | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    cwd: str | None = None,
+) -> ScanResult:
+    started = time.monotonic()
+    options = options or ScanOptions()
+    if checks is None:
+        from .checks import REGISTRY
+
+        checks = REGISTRY
+    checks = sorted(checks, key=lambda c: c.id)
+    disc = discover(list(paths), list(excludes))
+    notes: list = list(disc.notifications)
+    parsed = [parse_source(f, max_file_bytes) for f in disc.files]
+    for p in parsed:
+        notes.extend(p.notifications)
+
+    results: list[LanguageResult] = []
+    by_root_tf: dict = {}
+    by_root_cfn: dict = {}
+    plans = []
+    for p in parsed:
+        if p.kind == "terraform":
+            by_root_tf.setdefault(p.root, {})[p.path] = p.data
+        elif p.kind == "cloudformation":
+            by_root_cfn.setdefault(p.root, {})[p.path] = p.data
+        elif p.kind == "plan":
+            plans.append(p)
+    for root, files in sorted(by_root_tf.items()):
+        results.append(_guarded("Terraform configuration", root, lambda: _evaluate_terraform(files, root, options)))
+    for root, templates in sorted(by_root_cfn.items()):
+        results.append(_guarded("CloudFormation templates", root, lambda: _evaluate_cloudformation(templates, root, options)))
+    for p in plans:
+        results.append(_guarded("Terraform plan", p.path, lambda: _evaluate_plan(p)))
+
+    graph = ResourceGraph.build(results)
+    facts = Facts(graph)
+    findings: list = []
+    for check in checks:
+        try:
+            findings.extend(check.evaluate(facts))
+        except Exception as exc:  # noqa: BLE001 - a broken check must not stop the others
+            notes.append(Notification("error", "internal error in check %s: %s: %s" % (check.id, type(exc).__name__, exc)))
+    findings = merge_findings(findings, graph)
+
+    scanned = set()
+    unknowns = []
+    for r in results:
+        notes.extend(r.notifications)
+        scanned.update(r.files)
+        unknowns.extend(r.unknowns)
+    return ScanResult(
+        findings=findings,
+        checks=checks,
+        notifications=sorted(set(notes), key=lambda n: (n.path, n.line, n.level, n.message)),
+        files=sorted(scanned),
+        resources=len(graph.resources),
+        unknowns=sorted(set(unknowns), key=lambda u: (u.path, u.line, u.what, u.reason)),
+        roots=list(disc.roots),
+        cwd=cwd or os.getcwd(),
+        duration=time.monotonic() - started,
+    )
+
+
+def _guarded(what: str, where: str, fn) -> LanguageResult:
+    try:
+        return fn()
+    except Exception as exc:  # noqa: BLE001
+        return LanguageResult(notifications=[Notification("error", "internal error evaluating %s: %s: %s" % (what, type(exc).__name__, exc), where)])
+
+
+def _evaluate_terraform(files: dict, root: str, options: ScanOptions) -> LanguageResult:
+    from .terraform.evaluate import evaluate_configuration
+
+    return evaluate_configuration(files, root, options)
+
+
+def _evaluate_cloudformation(templates: dict, root: str, options: ScanOptions) -> LanguageResult:
+    from .cloudformation import evaluate_templates
+
+    return evaluate_templates(templates, root, options)
+
+
+def _evaluate_plan(p: ParsedSource) -> LanguageResult:
+    from .terraform import plan
+
+    return plan.evaluate_plan(p.data, p.root)
+
+
+def merge_findings(findings: list, graph: ResourceGraph) -> list:
+    """One finding per (check, logical resource, location, message).
+
+    CloudFormation resources with undecided conditions come as variants; a finding that holds in
+    every variant holds unconditionally (beyond the assumptions all variants share), one that holds
+    in some only is kept with the conditions of those variants. Findings repeated by several
+    instances of one module at the same source location and message are kept once.
+    """
+    groups: dict = {}
+    order: list = []
+    for f in findings:
+        base = f.resource.meta.get("base_id", f.resource.id)
+        key = (f.check_id, base, f.location, f.message)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(f)
+    merged = []
+    for key in order:
+        group = groups[key]
+        first = group[0]
+        variants = graph._variants.get(key[1], [first.resource.id])
+        hit = {f.resource.id for f in group}
+        cond_sets = [set(f.resource.conditions) for f in group]
+        if hit >= set(variants):
+            all_sets = [set(r.conditions) for r in (graph.resource(v) for v in variants) if r is not None] or cond_sets
+            common = set.intersection(*all_sets) if all_sets else set()
+        else:
+            common = set.intersection(*cond_sets) if cond_sets else set()
+            if not common:
+                common = cond_sets[0]
+        merged.append(Finding(first.check_id, first.resource, first.message, first.location, tuple(sorted(common))))
+    merged.sort(key=lambda f: f.sort_key)
+    return merged

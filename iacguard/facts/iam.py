@@ -1,0 +1,122 @@
+"""IAM facts: every policy statement, from JSON strings, heredocs, jsonencode() results,
+policy-document data sources and CloudFormation policy documents, normalized to one shape."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ..graph import ResourceGraph
+from ..model import Location, Resource
+from ..values import Unknown, is_unknown
+from .common import strings
+
+# Terraform resources whose `policy` argument is an identity-based policy document.
+TF_IDENTITY_POLICIES = ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy")
+CFN_POLICIES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+CFN_INLINE_HOLDERS = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyStatement:
+    resource: Resource
+    effect: Any  # "Allow" | "Deny" | Unknown
+    actions: tuple  # strings or Unknown items
+    not_actions: tuple
+    resources: tuple
+    not_resources: tuple
+    has_condition: bool
+    has_principal: bool  # a resource-based policy statement
+    location: Location
+
+    def allows(self) -> bool:
+        return self.effect == "Allow"
+
+
+def _as_document(raw: Any) -> Any:
+    """A policy document given as a dict, or as JSON text; Unknown when it cannot be read."""
+    if is_unknown(raw) or isinstance(raw, dict):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return Unknown("policy is not valid JSON")
+    return Unknown("policy is not a document")
+
+
+def _statements_of(document: Any) -> list:
+    if not isinstance(document, dict):
+        return []
+    stmts = document.get("Statement")
+    if isinstance(stmts, dict):
+        return [(None, stmts)]
+    if isinstance(stmts, list):
+        return [(i, s) for i, s in enumerate(stmts) if isinstance(s, dict)]
+    return []
+
+
+def _from_document(res: Resource, document: Any, doc_path: tuple, doc_in_text: bool) -> list:
+    out = []
+    for index, stmt in _statements_of(document):
+        if doc_in_text:
+            loc = res.location_of(*doc_path)  # no lines inside a JSON string: the attribute's line
+        else:
+            loc = res.location_of(*doc_path, "Statement", *(() if index is None else (index,)))
+        out.append(
+            PolicyStatement(
+                res,
+                stmt.get("Effect", Unknown("no Effect")),
+                tuple(strings(stmt.get("Action"))),
+                tuple(strings(stmt.get("NotAction"))),
+                tuple(strings(stmt.get("Resource"))),
+                tuple(strings(stmt.get("NotResource"))),
+                bool(stmt.get("Condition")) if not is_unknown(stmt.get("Condition")) else True,
+                "Principal" in stmt or "NotPrincipal" in stmt,
+                loc,
+            )
+        )
+    return out
+
+
+def _document(res: Resource, path: tuple) -> list:
+    raw = res.get(*path)
+    if raw is None:
+        return []
+    return _from_document(res, _as_document(raw), path, not isinstance(raw, dict))
+
+
+def policy_statements(graph: ResourceGraph) -> list:
+    out: list = []
+    for res in graph.of_type(*TF_IDENTITY_POLICIES):
+        if res.mode == "managed":
+            out.extend(_document(res, ("policy",)))
+    for res in graph.of_type("aws_iam_role"):
+        if res.mode == "managed":
+            for i, block in enumerate(res.blocks("inline_policy")):
+                if block.get("policy") is not None:
+                    out.extend(_document(res, ("inline_policy", i, "policy")))
+    for res in graph.of_type("aws_iam_policy_document"):
+        for i, block in enumerate(res.blocks("statement")):
+            out.append(
+                PolicyStatement(
+                    res,
+                    block.get("effect", "Allow"),
+                    tuple(strings(block.get("actions"))),
+                    tuple(strings(block.get("not_actions"))),
+                    tuple(strings(block.get("resources"))),
+                    tuple(strings(block.get("not_resources"))),
+                    bool(block.get("condition")) if not is_unknown(block.get("condition")) else True,
+                    bool(block.get("principals")) or bool(block.get("not_principals")),
+                    res.location_of("statement", i),
+                )
+            )
+    for res in graph.of_type(*CFN_POLICIES):
+        out.extend(_document(res, ("PolicyDocument",)))
+    for res in graph.of_type(*CFN_INLINE_HOLDERS):
+        policies = res.properties.get("Policies")
+        if isinstance(policies, list):
+            for i, pol in enumerate(policies):
+                if isinstance(pol, dict) and pol.get("PolicyDocument") is not None:
+                    out.extend(_document(res, ("Policies", i, "PolicyDocument")))
+    return out

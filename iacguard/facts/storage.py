@@ -1,0 +1,201 @@
+"""Storage facts: S3 buckets (with their split companion resources), databases, EBS volumes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..graph import ResourceGraph
+from ..model import Resource
+from ..values import Unknown, as_bool, is_unknown
+from .common import Attr, flag
+
+PAB_SETTINGS_TF = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+PAB_SETTINGS_CFN = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
+
+
+@dataclass(frozen=True, slots=True)
+class PublicAccessBlock:
+    resource: Resource  # the resource declaring the block (bucket itself in CloudFormation)
+    settings: dict  # setting name -> Attr (each defaults to False when omitted)
+    account_level: bool = False
+
+    def weakest(self) -> Attr | None:
+        """The first setting that is not known to be on (False first, then Unknown), or None."""
+        for attr in self.settings.values():
+            if attr.is_false():
+                return attr
+        for attr in self.settings.values():
+            if not attr.known:
+                return attr
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    resource: Resource
+    encryption: Attr  # True when default encryption is configured (inline or separate resource)
+    encryption_source: Resource | None  # the resource that configures it
+    public_access_block: PublicAccessBlock | None  # the bucket's own, else None
+    account_public_access_block: PublicAccessBlock | None  # an account-level block in the scan
+
+
+def _bucket_companions(graph: ResourceGraph, bucket: Resource, companion_type: str) -> list:
+    """Companion resources (split S3 configuration, provider v4+) that name this bucket: by
+    reference through the graph, or by the literal bucket name."""
+    found = [other for other, path in graph.referrers(bucket, (companion_type,)) if path[:1] == ("bucket",)]
+    name = bucket.properties.get("bucket")
+    if isinstance(name, str):
+        for other in graph.of_type(companion_type):
+            if other not in found and other.properties.get("bucket") == name and other.module == bucket.module:
+                found.append(other)
+    return found
+
+
+def _unresolved_companion(graph: ResourceGraph, bucket: Resource, companion_type: str) -> bool:
+    """A companion in the same module whose bucket cannot be known might be this bucket's."""
+    for other in graph.of_type(companion_type):
+        if other.module == bucket.module and is_unknown(other.properties.get("bucket")):
+            if not any(True for _ in graph.referenced(other, ("aws_s3_bucket",))):
+                return True
+    return False
+
+
+def buckets(graph: ResourceGraph) -> list:
+    out = []
+    account_blocks = [
+        PublicAccessBlock(r, {k: flag(r, (k,), False) for k in PAB_SETTINGS_TF}, account_level=True)
+        for r in graph.of_type("aws_s3_account_public_access_block")
+    ]
+    account_block = next((b for b in account_blocks if b.weakest() is None), account_blocks[0] if account_blocks else None)
+    for res in graph.of_type("aws_s3_bucket"):
+        if res.mode != "managed":
+            continue
+        enc_source = None
+        if res.blocks("server_side_encryption_configuration"):
+            encryption = Attr(True, res.location_of("server_side_encryption_configuration"), True)
+            enc_source = res
+        else:
+            configs = _bucket_companions(graph, res, "aws_s3_bucket_server_side_encryption_configuration")
+            if configs:
+                enc_source = configs[0]
+                encryption = Attr(True, enc_source.location, True)
+            elif _unresolved_companion(graph, res, "aws_s3_bucket_server_side_encryption_configuration"):
+                encryption = Attr(Unknown("an encryption configuration names a bucket that cannot be known"), res.location, False)
+            else:
+                encryption = Attr(False, res.location, False)
+        pab = None
+        blocks = _bucket_companions(graph, res, "aws_s3_bucket_public_access_block")
+        if blocks:
+            b = blocks[0]
+            pab = PublicAccessBlock(b, {k: flag(b, (k,), False) for k in PAB_SETTINGS_TF})
+        elif _unresolved_companion(graph, res, "aws_s3_bucket_public_access_block"):
+            unknown = Attr(Unknown("a public access block names a bucket that cannot be known"), res.location, False)
+            pab = PublicAccessBlock(res, {k: unknown for k in PAB_SETTINGS_TF})
+        out.append(Bucket(res, encryption, enc_source, pab, account_block))
+    for res in graph.of_type("AWS::S3::Bucket"):
+        enc = res.properties.get("BucketEncryption")
+        if enc is None:
+            encryption = Attr(False, res.location, False)
+        elif is_unknown(enc):
+            encryption = Attr(enc, res.location_of("BucketEncryption"), True)
+        else:
+            encryption = Attr(True, res.location_of("BucketEncryption"), True)
+        pab = None
+        conf = res.properties.get("PublicAccessBlockConfiguration")
+        if isinstance(conf, dict):
+            pab = PublicAccessBlock(res, {k: flag(res, ("PublicAccessBlockConfiguration", k), False) for k in PAB_SETTINGS_CFN})
+        elif is_unknown(conf):
+            unknown = Attr(conf, res.location_of("PublicAccessBlockConfiguration"), True)
+            pab = PublicAccessBlock(res, {k: unknown for k in PAB_SETTINGS_CFN})
+        out.append(Bucket(res, encryption, res if encryption.is_true() else None, pab, None))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    resource: Resource
+    kind: str  # "instance" | "cluster" | "cluster_instance"
+    storage_encrypted: Attr | None  # None: not decided by this resource (e.g. Aurora member)
+    publicly_accessible: Attr | None
+
+
+def _inherited(res: Resource, keys: tuple) -> str | None:
+    for k in keys:
+        v = res.properties.get(k)
+        if v is not None and v != "":
+            return k
+    return None
+
+
+def databases(graph: ResourceGraph) -> list:
+    out = []
+    for res in graph.of_type("aws_db_instance"):
+        if res.mode != "managed":
+            continue
+        enc = flag(res, ("storage_encrypted",), False)
+        src = _inherited(res, ("replicate_source_db", "snapshot_identifier"))
+        if src and not enc.is_true():
+            enc = Attr(Unknown("encryption inherited from %s" % src), enc.location, enc.explicit)
+        out.append(Database(res, "instance", enc, flag(res, ("publicly_accessible",), False)))
+    for res in graph.of_type("aws_rds_cluster"):
+        if res.mode != "managed":
+            continue
+        enc = flag(res, ("storage_encrypted",), False)
+        if not enc.explicit and res.properties.get("engine_mode") == "serverless":
+            enc = Attr(True, res.location, False)  # Aurora Serverless v1 is always encrypted
+        src = _inherited(res, ("snapshot_identifier", "replication_source_identifier", "global_cluster_identifier"))
+        if src and not enc.is_true():
+            enc = Attr(Unknown("encryption inherited from %s" % src), enc.location, enc.explicit)
+        out.append(Database(res, "cluster", enc, None))
+    for res in graph.of_type("aws_rds_cluster_instance"):
+        if res.mode == "managed":
+            out.append(Database(res, "cluster_instance", None, flag(res, ("publicly_accessible",), False)))
+    for res in graph.of_type("AWS::RDS::DBInstance"):
+        if _inherited(res, ("DBClusterIdentifier",)):
+            enc = None  # an Aurora member: the cluster decides
+        else:
+            enc = flag(res, ("StorageEncrypted",), False)
+            src = _inherited(res, ("SourceDBInstanceIdentifier", "DBSnapshotIdentifier", "SourceDBClusterIdentifier"))
+            if src and not enc.is_true():
+                enc = Attr(Unknown("encryption inherited from %s" % src), enc.location, enc.explicit)
+        # Omitted, PubliclyAccessible depends on the VPC and subnet group: not knowable here.
+        out.append(Database(res, "instance", enc, flag(res, ("PubliclyAccessible",), None)))
+    for res in graph.of_type("AWS::RDS::DBCluster"):
+        enc = flag(res, ("StorageEncrypted",), False)
+        if not enc.explicit and res.properties.get("EngineMode") == "serverless":
+            enc = Attr(True, res.location, False)
+        src = _inherited(res, ("SnapshotIdentifier", "SourceDBClusterIdentifier", "GlobalClusterIdentifier"))
+        if src and not enc.is_true():
+            enc = Attr(Unknown("encryption inherited from %s" % src), enc.location, enc.explicit)
+        out.append(Database(res, "cluster", enc, flag(res, ("PubliclyAccessible",), None) if "PubliclyAccessible" in res.properties else None))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Volume:
+    resource: Resource
+    encrypted: Attr
+    encrypted_by_default: Resource | None  # an account setting in the scan that encrypts it
+
+
+def volumes(graph: ResourceGraph) -> list:
+    out = []
+    defaults = [r for r in graph.of_type("aws_ebs_encryption_by_default") if as_bool(r.properties.get("enabled", True)) is True]
+    account_default = defaults[0] if defaults else None
+    for res in graph.of_type("aws_ebs_volume"):
+        if res.mode != "managed":
+            continue
+        enc = flag(res, ("encrypted",), False)
+        if not enc.is_true() and account_default is not None:
+            enc = Attr(True, account_default.location, False)
+        elif res.properties.get("snapshot_id") and not enc.explicit:
+            enc = Attr(Unknown("encryption inherited from the snapshot"), enc.location, False)
+        out.append(Volume(res, enc, account_default))
+    for res in graph.of_type("AWS::EC2::Volume"):
+        enc = flag(res, ("Encrypted",), False)
+        if res.properties.get("SnapshotId") and not enc.explicit:
+            enc = Attr(Unknown("encryption inherited from the snapshot"), enc.location, False)
+        out.append(Volume(res, enc, None))
+    return out
+
+

@@ -1,0 +1,123 @@
+"""The resource graph: one networkx MultiDiGraph for every language scanned.
+
+A node per resource (attribute `resource`) and per symbol (variables, locals, outputs, module
+calls, parameters, conditions: attribute `symbol`); an edge per reference, from the node whose
+expression holds the reference to the node it names, with the property path that holds it
+(`path`), the attribute referred to (`attribute`) and the relation (`kind`).
+
+CloudFormation resources whose conditions could not be decided come as several variants of one
+logical resource; references name the logical resource (its base id), so an edge to a base id
+is drawn to every variant.
+"""
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from typing import Iterable
+
+import networkx as nx
+
+from .model import LanguageResult, Resource
+
+
+class ResourceGraph:
+    def __init__(self) -> None:
+        self.g = nx.MultiDiGraph()
+        self.resources: list[Resource] = []
+        self._by_type: dict[str, list[Resource]] = defaultdict(list)
+        self._variants: dict[str, list[str]] = defaultdict(list)
+
+    # -- building -------------------------------------------------------------------------
+    @classmethod
+    def build(cls, results: Iterable[LanguageResult]) -> "ResourceGraph":
+        graph = cls()
+        results = list(results)
+        for result in results:
+            for res in result.resources:
+                graph.add_resource(res)
+            for sym in result.symbols:
+                graph.g.add_node(sym.id, symbol=sym)
+        for result in results:
+            for ref in result.references:
+                graph.add_reference(ref)
+        return graph
+
+    def add_resource(self, res: Resource) -> None:
+        self.g.add_node(res.id, resource=res)
+        self.resources.append(res)
+        self._by_type[res.type].append(res)
+        base = res.meta.get("base_id", res.id)
+        self._variants[base].append(res.id)
+
+    def add_reference(self, ref) -> None:
+        targets = self._variants.get(ref.target) or ([ref.target] if ref.target in self.g else [])
+        if ref.source not in self.g:
+            sources = self._variants.get(ref.source, [])
+        else:
+            sources = [ref.source]
+        for s in sources:
+            for t in targets:
+                if s != t:
+                    self.g.add_edge(s, t, path=tuple(ref.path), attribute=ref.attribute, kind=ref.kind)
+
+    # -- questions ------------------------------------------------------------------------
+    def of_type(self, *types: str) -> list[Resource]:
+        out: list[Resource] = []
+        for t in types:
+            out.extend(self._by_type.get(t, ()))
+        return out
+
+    def resource(self, node_id: str) -> Resource | None:
+        data = self.g.nodes.get(node_id)
+        return data.get("resource") if data else None
+
+    def referrers(self, res: Resource, types: tuple = (), kinds: tuple = ("reference",)) -> list:
+        """Resources whose expressions refer to `res`, directly or through symbols (variables,
+        locals, module inputs/outputs, parameters). Returns (resource, path) pairs where `path`
+        is the property path in the referring resource that holds the reference."""
+        return self._traverse(res, types, kinds, reverse=True)
+
+    def referenced(self, res: Resource, types: tuple = (), kinds: tuple = ("reference",)) -> list:
+        """Resources `res` refers to, directly or through symbols: (resource, path) pairs where
+        `path` is the property path in `res` holding the reference."""
+        return self._traverse(res, types, kinds, reverse=False)
+
+    def _traverse(self, res: Resource, types: tuple, kinds: tuple, reverse: bool) -> list:
+        g = self.g
+        found: dict[str, tuple] = {}
+        seen = {res.id}
+        queue: deque = deque()
+
+        def edges(node):
+            if reverse:
+                for src, _, data in g.in_edges(node, data=True):
+                    yield src, data
+            else:
+                for _, dst, data in g.out_edges(node, data=True):
+                    yield dst, data
+
+        for other, data in edges(res.id):
+            if kinds and data.get("kind") not in kinds and data.get("kind") not in _PASS_THROUGH:
+                continue
+            # The path that matters is the one held by the referring resource: on the last hop
+            # when walking backwards, on the first hop when walking forwards.
+            queue.append((other, data.get("path", ())))
+        while queue:
+            node, path = queue.popleft()
+            if node in seen:
+                continue
+            seen.add(node)
+            nd = g.nodes[node]
+            other = nd.get("resource")
+            if other is not None:
+                if not types or other.type in types:
+                    found.setdefault(other.id, (other, path))
+                continue
+            for nxt, data in edges(node):
+                if kinds and data.get("kind") not in kinds and data.get("kind") not in _PASS_THROUGH:
+                    continue
+                queue.append((nxt, data.get("path", ()) if reverse else path))
+        return sorted(found.values(), key=lambda pair: pair[0].id)
+
+
+# Relations through which a reference flows on to what a symbol stands for.
+_PASS_THROUGH = ("reference", "module_input", "module_output", "stack_parameter", "stack_output")
