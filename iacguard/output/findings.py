@@ -1,0 +1,99 @@
+"""What every report format says the same way about findings: condition wording, fingerprints,
+the check behind a finding and the summary counts."""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+from iacguard.check import PILLARS, SEVERITIES
+from iacguard.model import ScanResult
+
+from .paths import display_path
+
+
+def condition_pairs(conditions) -> list:
+    """A finding's conditions as (name, required truth) pairs.
+
+    A bare name (an older shape of `Finding.conditions`) means the condition must be true.
+    """
+    pairs = []
+    for c in conditions or ():
+        if isinstance(c, str):
+            pairs.append((c, True))
+        else:
+            name, value = c
+            pairs.append((str(name), bool(value)))
+    return pairs
+
+
+def condition_text(conditions) -> str:
+    """E.g. "(only when condition IsProd is true and condition UseKms is false)"; "" for none."""
+    pairs = condition_pairs(conditions)
+    if not pairs:
+        return ""
+    parts = ["condition %s is %s" % (name, "true" if value else "false") for name, value in pairs]
+    return "(only when %s)" % " and ".join(parts)
+
+
+def finding_message(finding, fallback: str = "") -> str:
+    """The finding's message with its conditions appended (before a final full stop, so the
+    first sentence still carries them)."""
+    message = (finding.message or fallback).strip()
+    cond = condition_text(finding.conditions)
+    if not cond:
+        return message
+    if message.endswith("."):
+        return "%s %s." % (message[:-1], cond)
+    return ("%s %s" % (message, cond)).strip()
+
+
+def checks_by_id(result: ScanResult) -> dict:
+    return {c.id: c for c in result.checks}
+
+
+def fingerprints(result: ScanResult) -> list:
+    """One fingerprint per finding, in order: sha256 of check id, file path relative to cwd and
+    resource address, 32 hex digits.
+
+    Line numbers are left out on purpose, so a finding keeps its identity when lines move. When
+    several findings share all three (a check failing twice on one resource), the second and
+    later ones get ":2", ":3", ... in report order, which follows their position in the file.
+    """
+    out = []
+    seen: Counter = Counter()
+    for f in result.findings:
+        key = "\0".join((f.check_id, display_path(f.location.path, result.cwd), f.resource.address))
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+        seen[digest] += 1
+        out.append(digest if seen[digest] == 1 else "%s:%d" % (digest, seen[digest]))
+    return out
+
+
+def severity_counts(result: ScanResult) -> dict:
+    """Findings per severity, every severity present, most severe first."""
+    checks = checks_by_id(result)
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for f in result.findings:
+        check = checks.get(f.check_id)
+        if check is not None:
+            counts[check.severity] += 1
+    return counts
+
+
+def pillar_counts(result: ScanResult) -> dict:
+    """Findings per pillar key, every pillar present, in the order of PILLARS."""
+    checks = checks_by_id(result)
+    counts = dict.fromkeys(PILLARS, 0)
+    for f in result.findings:
+        check = checks.get(f.check_id)
+        if check is not None:
+            counts[check.pillar] += 1
+    return counts
+
+
+def notification_sort_key(n) -> tuple:
+    return (n.path, n.line, n.level, n.message)
+
+
+def unknown_sort_key(u) -> tuple:
+    return (u.path, u.line, u.what, u.reason)

@@ -1,0 +1,95 @@
+"""The JSON report: a stable, documented structure for scripts (see JSON_FORMAT.md).
+
+Adding a field is compatible; renaming, removing or changing the meaning of one raises
+`schema_version`.
+"""
+from __future__ import annotations
+
+import json
+
+import iacguard
+from iacguard.model import ScanResult
+
+from .findings import (
+    checks_by_id,
+    condition_pairs,
+    finding_message,
+    fingerprints,
+    notification_sort_key,
+    pillar_counts,
+    severity_counts,
+    unknown_sort_key,
+)
+from .paths import display_path
+
+SCHEMA_VERSION = 1
+
+
+def _file(path: str, cwd: str):
+    return display_path(path, cwd) if path else None
+
+
+def _notification(n, cwd: str) -> dict:
+    return {
+        "file": _file(n.path, cwd),
+        "level": n.level,
+        "line": n.line if n.line > 0 else None,
+        "message": n.message,
+    }
+
+
+def report(result: ScanResult) -> dict:
+    """The report as plain data (what `render` serialises)."""
+    checks = checks_by_id(result)
+    findings = []
+    for f, fingerprint in zip(result.findings, fingerprints(result)):
+        check = checks.get(f.check_id)
+        findings.append(
+            {
+                "check_id": f.check_id,
+                "conditions": [{"name": n, "value": v} for n, v in condition_pairs(f.conditions)],
+                "end_line": max(f.location.end_line, f.location.start_line),
+                "file": _file(f.location.path, result.cwd),
+                "fingerprint": fingerprint,
+                "message": finding_message(f, fallback=check.title if check else ""),
+                "pillar": check.pillar if check else None,
+                "resource": {
+                    "address": f.resource.address,
+                    "language": f.resource.language,
+                    "type": f.resource.type,
+                },
+                "severity": check.severity if check else None,
+                "start_line": f.location.start_line,
+                "title": check.title if check else None,
+            }
+        )
+    notifications = [_notification(n, result.cwd) for n in sorted(result.notifications, key=notification_sort_key)]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "iacguard", "version": iacguard.__version__},
+        "findings": findings,
+        "summary": {
+            "by_pillar": pillar_counts(result),
+            "by_severity": severity_counts(result),
+            "files": len(result.files),
+            "findings": len(result.findings),
+            "resources": result.resources,
+            "unknown_values": len(result.unknowns),
+        },
+        "errors": [n for n in notifications if n["level"] == "error"],
+        "notifications": notifications,
+        "unknowns": [
+            {
+                "file": _file(u.path, result.cwd),
+                "line": u.line if u.line > 0 else None,
+                "reason": u.reason,
+                "what": u.what,
+            }
+            for u in sorted(result.unknowns, key=unknown_sort_key)
+        ],
+    }
+
+
+def render(result: ScanResult) -> str:
+    """The JSON report, indented by 2, ending in a newline."""
+    return json.dumps(report(result), indent=2) + "\n"

@@ -1,0 +1,56 @@
+"""How reports name files: paths relative to the scan's working directory, and file URIs.
+
+A file under `ScanResult.cwd` is shown by its relative path with POSIX separators, so reports
+read the same on every machine and every checkout; a file elsewhere keeps its absolute path.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePath
+from urllib.parse import quote
+
+
+def relative_path(path: str, cwd: str) -> str | None:
+    """`path` relative to `cwd` with "/" separators, or None when it is not inside `cwd`."""
+    if not path or not cwd:
+        return None
+    if not os.path.isabs(path):
+        return PurePath(path).as_posix()
+    bases = [os.path.normpath(cwd)]
+    # Resource paths are resolved; a cwd given through a symlink must still match them.
+    real = os.path.realpath(cwd)
+    if real != bases[0]:
+        bases.append(real)
+    for base in bases:
+        try:
+            rel = os.path.relpath(path, base)
+        except ValueError:  # another drive (Windows)
+            continue
+        if rel == "." or rel == os.pardir or rel.startswith(os.pardir + os.sep) or os.path.isabs(rel):
+            continue
+        return PurePath(rel).as_posix()
+    return None
+
+
+def display_path(path: str, cwd: str) -> str:
+    """What a report shows for a file: relative to `cwd` when under it, else the absolute path."""
+    rel = relative_path(path, cwd)
+    return rel if rel is not None else path
+
+
+def relative_uri(rel: str) -> str:
+    """A relative POSIX path as a URI reference: percent-encoded, "/" kept."""
+    return quote(rel, safe="/")
+
+
+def file_uri(path: str) -> str:
+    """The `file:` URI of an absolute path (percent-encoded)."""
+    if os.path.isabs(path):
+        return Path(path).as_uri()
+    return "file:///" + quote(PurePath(path).as_posix().lstrip("/"), safe="/")
+
+
+def directory_uri(path: str) -> str:
+    """The `file:` URI of a directory, ending in "/" as SARIF base URIs must."""
+    uri = file_uri(path)
+    return uri if uri.endswith("/") else uri + "/"

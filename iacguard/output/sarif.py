@@ -1,0 +1,289 @@
+"""The SARIF 2.1.0 report, shaped for GitHub code scanning (see shared/sarif/GITHUB-CODE-SCANNING.md).
+
+One run per scan with category `iacguard/`. Every check that ran becomes a rule (so GitHub shows
+the full catalogue), with its severity as `security-severity`. Result locations are relative to
+the scan's working directory under `%SRCROOT%`; a file outside that directory is named by its
+absolute `file:///` URI instead (same scheme as the working directory, so the upload is
+accepted, but GitHub can only show alerts for files in the repository). Fingerprints come from
+check id, file path and resource address, never line numbers, so alerts follow their code.
+
+Output is deterministic: no timestamps unless the caller passes them, fixed key order, rules
+sorted by id, notifications sorted.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+
+import iacguard
+from iacguard.check import Check
+from iacguard.model import ScanResult
+
+from .findings import (
+    checks_by_id,
+    condition_pairs,
+    finding_message,
+    fingerprints,
+    notification_sort_key,
+)
+from .paths import directory_uri, file_uri, relative_path, relative_uri
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/iacguard/iacguard"
+SRCROOT = "%SRCROOT%"
+CATEGORY = "iacguard/"
+FINGERPRINT_KEY = "iacguard/v1"
+
+LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+# GitHub reads a number as a severity band: >=9.0 critical, 7.0-8.9 high, 4.0-6.9 medium,
+# 0.1-3.9 low. Each value sits inside its band, away from the disputed 9.0 edge.
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+MAX_TAGS = 10  # GitHub keeps 10 tags per rule
+MAX_DESCRIPTION = 1024
+NOTIFICATION_LEVELS = ("error", "warning", "note", "none")
+
+# "[text](3)" in a SARIF message is a link to related location 3; a message that happens to
+# contain that shape (e.g. "ingress[0](tcp)") gets its brackets escaped.
+_EMBEDDED_LINK = re.compile(r"\[[^\]]*\]\(\d+\)")
+
+
+def rule_name(title: str) -> str:
+    """CamelCase from a title: "S3 bucket has no default encryption" -> "S3BucketHasNoDefaultEncryption"."""
+    words = re.split(r"[^0-9A-Za-z]+", title)
+    return "".join(w[:1].upper() + w[1:] for w in words if w)[:255]
+
+
+def _truncate(text: str, limit: int = MAX_DESCRIPTION) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut + "…"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _plain(markdown: str) -> str:
+    """Markdown snippets as plain text: code fences dropped, code kept."""
+    return "\n".join(line for line in markdown.strip().splitlines() if not line.lstrip().startswith("```"))
+
+
+def _cwe_tag(cwe: str) -> str:
+    number = re.sub(r"^\s*cwe[-_ ]?", "", str(cwe), flags=re.IGNORECASE).strip()
+    return "external/cwe/cwe-%s" % number
+
+
+def rule_tags(check: Check) -> list:
+    tags = ["security", "iac", check.pillar]
+    tags += [lang for lang in ("terraform", "cloudformation") if lang in check.languages]
+    tags += [_cwe_tag(c) for c in check.cwe]
+    unique = list(dict.fromkeys(tags))
+    return unique[:MAX_TAGS]
+
+
+def help_text(check: Check) -> str:
+    """The check's documentation as plain text (GitHub shows help.markdown when present)."""
+    sections = [
+        "%s: %s" % (check.id, check.title),
+        "What it does:\n%s" % check.what.strip(),
+        "Why it matters:\n%s" % check.why.strip(),
+    ]
+    if check.fix_terraform.strip():
+        sections.append("How to fix (Terraform):\n%s" % _plain(check.fix_terraform))
+    if check.fix_cloudformation.strip():
+        sections.append("How to fix (CloudFormation):\n%s" % _plain(check.fix_cloudformation))
+    if check.references:
+        sections.append("References:\n%s" % "\n".join("- %s" % r for r in check.references))
+    return "\n\n".join(sections) + "\n"
+
+
+def rule(check: Check) -> dict:
+    full = _one_line("%s %s" % (check.what.strip(), check.why.strip()))
+    return {
+        "id": check.id,
+        "name": rule_name(check.title),
+        "shortDescription": {"text": _truncate(check.title)},
+        "fullDescription": {"text": _truncate(full or check.title)},
+        "help": {"text": help_text(check), "markdown": check.markdown()},
+        "defaultConfiguration": {"level": LEVELS[check.severity]},
+        "properties": {
+            "tags": rule_tags(check),
+            "precision": "high",
+            "security-severity": SECURITY_SEVERITY[check.severity],
+        },
+    }
+
+
+def _unregistered_rule(check_id: str) -> dict:
+    """A finding names a check missing from `result.checks` (should not happen): keep the log
+    valid for GitHub with a neutral rule rather than drop the finding."""
+    text = "iacguard check %s (no metadata available)" % check_id
+    return {
+        "id": check_id,
+        "name": rule_name(check_id),
+        "shortDescription": {"text": text},
+        "fullDescription": {"text": text},
+        "help": {"text": text, "markdown": text},
+        "defaultConfiguration": {"level": "warning"},
+        "properties": {"tags": ["security", "iac"], "precision": "high", "security-severity": SECURITY_SEVERITY["medium"]},
+    }
+
+
+def _artifact_location(path: str, cwd: str) -> dict:
+    rel = relative_path(path, cwd)
+    if rel is not None:
+        return {"uri": relative_uri(rel), "uriBaseId": SRCROOT}
+    return {"uri": file_uri(path)}
+
+
+class _SourceLines:
+    """Lines of source files, each file read at most once per report."""
+
+    def __init__(self) -> None:
+        self._files: dict = {}
+
+    def line_length(self, path: str, line: int) -> int | None:
+        if path not in self._files:
+            try:
+                with open(path, "rb") as fh:
+                    text = fh.read().decode("utf-8", errors="replace")
+            except OSError:
+                text = None
+            # Split on "\n" only, as the parsers count lines; str.splitlines() would also split
+            # on form feeds and Unicode separators and disagree with them.
+            self._files[path] = None if text is None else [l.rstrip("\r") for l in text.lstrip("\ufeff").split("\n")]
+        lines = self._files[path]
+        if lines is None or not 1 <= line <= len(lines):
+            return None
+        return len(lines[line - 1])
+
+
+def _region(loc, source: _SourceLines) -> dict:
+    start_line = max(loc.start_line, 1)
+    end_line = max(loc.end_line, start_line)
+    start_col = max(loc.start_col, 1)
+    if loc.end_col > 0:
+        end_col = loc.end_col  # Location columns are exclusive at the end, like SARIF's
+    else:
+        length = source.line_length(loc.path, end_line)
+        if length is None:
+            start_col, end_col = 1, 2
+        else:
+            end_col = length + 1
+    if end_line == start_line and end_col < start_col:
+        end_col = start_col
+    return {"startLine": start_line, "startColumn": start_col, "endLine": end_line, "endColumn": end_col}
+
+
+def _message_text(text: str) -> str:
+    if _EMBEDDED_LINK.search(text):
+        text = text.replace("[", "\\[").replace("]", "\\]")
+    return text
+
+
+def _timestamp(value) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc)
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return str(value)
+
+
+def _notification(n, cwd: str) -> dict:
+    out = {
+        "level": n.level if n.level in NOTIFICATION_LEVELS else "note",
+        "message": {"text": n.message or n.level},
+    }
+    if n.path:
+        physical = {"artifactLocation": _artifact_location(n.path, cwd)}
+        if n.line > 0:
+            physical["region"] = {"startLine": n.line}
+        out["locations"] = [{"physicalLocation": physical}]
+    return out
+
+
+def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_time=None, end_time=None) -> dict:
+    """The SARIF log as plain data (what `render` serialises).
+
+    `include_suppressed` is accepted for the suppression stage to come and has no effect yet.
+    `start_time`/`end_time` (datetime or ISO 8601 string) add invocation timestamps.
+    """
+    del include_suppressed
+    checks = checks_by_id(result)
+    rules_by_id = {c.id: rule(c) for c in result.checks}
+    for f in result.findings:
+        if f.check_id not in rules_by_id:
+            rules_by_id[f.check_id] = _unregistered_rule(f.check_id)
+    rules = [rules_by_id[i] for i in sorted(rules_by_id)]
+    index = {r["id"]: i for i, r in enumerate(rules)}
+
+    source = _SourceLines()
+    results = []
+    for f, fingerprint in zip(result.findings, fingerprints(result)):
+        check = checks.get(f.check_id)
+        level = LEVELS[check.severity] if check is not None else "warning"
+        properties = {
+            "resourceAddress": f.resource.address,
+            "resourceType": f.resource.type,
+            "language": f.resource.language,
+        }
+        pairs = condition_pairs(f.conditions)
+        if pairs:
+            properties["conditions"] = [{"name": n, "value": v} for n, v in pairs]
+        results.append(
+            {
+                "ruleId": f.check_id,
+                "ruleIndex": index[f.check_id],
+                "level": level,
+                "message": {"text": _message_text(finding_message(f, fallback=check.title if check else f.check_id))},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": _artifact_location(f.location.path, result.cwd),
+                            "region": _region(f.location, source),
+                        }
+                    }
+                ],
+                "partialFingerprints": {"primaryLocationLineHash": fingerprint, FINGERPRINT_KEY: fingerprint},
+                "properties": properties,
+            }
+        )
+
+    invocation: dict = {"executionSuccessful": True}
+    if start_time is not None:
+        invocation["startTimeUtc"] = _timestamp(start_time)
+    if end_time is not None:
+        invocation["endTimeUtc"] = _timestamp(end_time)
+    if result.cwd:
+        invocation["workingDirectory"] = {"uri": directory_uri(result.cwd)}
+    notes = [_notification(n, result.cwd) for n in sorted(result.notifications, key=notification_sort_key)]
+    if notes:
+        invocation["toolExecutionNotifications"] = notes
+
+    run: dict = {
+        "tool": {
+            "driver": {
+                "name": "iacguard",
+                "semanticVersion": iacguard.__version__,
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
+            }
+        },
+        "automationDetails": {"id": CATEGORY},
+        "invocations": [invocation],
+        "columnKind": "unicodeCodePoints",
+    }
+    if result.cwd:
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": directory_uri(result.cwd)}}
+    run["results"] = results
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def render(result: ScanResult, *, include_suppressed: bool = False, start_time=None, end_time=None) -> str:
+    """The SARIF log as JSON text, indented by 2, ending in a newline."""
+    log = sarif_log(result, include_suppressed=include_suppressed, start_time=start_time, end_time=end_time)
+    return json.dumps(log, indent=2) + "\n"

@@ -1,0 +1,135 @@
+"""The human-readable report: findings grouped by file, notifications, then a summary.
+
+Colour (ANSI) only when the caller asks for it; `use_color` is the rule the CLI applies.
+"""
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from iacguard.check import PILLARS, SEVERITIES
+from iacguard.model import ScanResult
+
+from .findings import (
+    checks_by_id,
+    finding_message,
+    notification_sort_key,
+    pillar_counts,
+    severity_counts,
+    unknown_sort_key,
+)
+from .paths import display_path
+
+_RESET = "\033[0m"
+_STYLES = {
+    "critical": "\033[1;35m",
+    "high": "\033[1;31m",
+    "medium": "\033[33m",
+    "low": "\033[36m",
+    "error": "\033[1;31m",
+    "warning": "\033[33m",
+    "note": "\033[36m",
+    "header": "\033[1m",
+}
+
+_MAX_ADDRESS_WIDTH = 48
+# Addresses, paths and messages come from scanned files: never let them drive the terminal.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def use_color(stream, env: Mapping[str, str]) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (to any value, even empty)."""
+    if "NO_COLOR" in env:
+        return False
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (OSError, ValueError):  # closed or detached stream
+        return False
+
+
+def _clean(text: str) -> str:
+    return _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()), str(text))
+
+
+def _plural(n: int, word: str) -> str:
+    return "%d %s%s" % (n, word, "" if n == 1 else "s")
+
+
+def render(result: ScanResult, *, color: bool = False, verbose: bool = False) -> str:
+    """The text report. `color` adds ANSI colours; `verbose` lists every value not known."""
+
+    def paint(style: str, text: str) -> str:
+        return "%s%s%s" % (_STYLES[style], text, _RESET) if color and style in _STYLES else text
+
+    checks = checks_by_id(result)
+    lines: list[str] = []
+
+    # Findings arrive sorted by file; group them in that order.
+    groups: dict[str, list] = {}
+    for f in result.findings:
+        groups.setdefault(display_path(f.location.path, result.cwd), []).append(f)
+
+    if not result.findings:
+        lines.append("No findings.")
+    for path, findings in groups.items():
+        if lines:
+            lines.append("")
+        lines.append(paint("header", _clean(path)))
+        line_width = max(len(str(f.location.start_line)) for f in findings)
+        id_width = max(len(f.check_id) for f in findings)
+        # Align messages unless one very long address would push every line far right.
+        address_width = min(max(len(f.resource.address) for f in findings), _MAX_ADDRESS_WIDTH)
+        for f in findings:
+            check = checks.get(f.check_id)
+            severity = check.severity if check is not None else "unknown"
+            message = finding_message(f, fallback=check.title if check is not None else "")
+            lines.append(
+                "  %s  %s  %s  %s  %s"
+                % (
+                    str(f.location.start_line).rjust(max(line_width, 2)),
+                    paint(severity, severity.upper().ljust(8)),
+                    _clean(f.check_id).ljust(id_width),
+                    _clean(f.resource.address).ljust(address_width),
+                    _clean(message),
+                )
+            )
+
+    notes = sorted(result.notifications, key=notification_sort_key)
+    if notes:
+        lines += ["", paint("header", "Notifications")]
+        for n in notes:
+            where = display_path(n.path, result.cwd) if n.path else ""
+            if where and n.line > 0:
+                where = "%s:%d" % (where, n.line)
+            text = "%s  %s" % (_clean(where), _clean(n.message)) if where else _clean(n.message)
+            lines.append("  %s  %s" % (paint(n.level, n.level.ljust(7)), text))
+
+    if verbose and result.unknowns:
+        lines += ["", paint("header", "Values that could not be known")]
+        for u in sorted(result.unknowns, key=unknown_sort_key):
+            where = display_path(u.path, result.cwd) if u.path else "?"
+            if u.line > 0:
+                where = "%s:%d" % (where, u.line)
+            lines.append("  %s  %s: %s" % (_clean(where), _clean(u.what), _clean(u.reason)))
+
+    by_severity = severity_counts(result)
+    by_pillar = pillar_counts(result)
+    label_width = max(len(t) for t in PILLARS.values())
+    lines += ["", paint("header", "Summary")]
+    lines.append("  %s" % _plural(len(result.findings), "finding"))
+    for sev in SEVERITIES:
+        lines.append("    %s  %d" % (paint(sev, sev.ljust(label_width)), by_severity[sev]))
+    lines.append("  By pillar")
+    for key, title in PILLARS.items():
+        lines.append("    %s  %d" % (title.ljust(label_width), by_pillar[key]))
+    unknown_line = "  Values that could not be known: %d" % len(result.unknowns)
+    if result.unknowns and not verbose:
+        unknown_line += " (--verbose lists them)"
+    lines += [
+        "  Files scanned: %d" % len(result.files),
+        "  Resources: %d" % result.resources,
+        unknown_line,
+        "  Duration: %.2fs" % result.duration,
+    ]
+    return "\n".join(lines) + "\n"

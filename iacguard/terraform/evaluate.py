@@ -1,0 +1,846 @@
+"""Evaluating a Terraform configuration the way Terraform would plan it, offline.
+
+Owns: which folders are root modules, module instances (local sources, and the local copies
+`terraform init` left in `.terraform/modules`), input variables (defaults, tfvars, --var-file,
+--var, TF_VAR_*), locals in dependency order, count / for_each / dynamic expansion, and turning
+every resource instance into a `Resource` with evaluated properties and per-attribute locations,
+plus the references between resources, variables, locals, module inputs and outputs.
+
+Everything is evaluated lazily and memoised: a value is computed when something asks for it, so
+dependency order comes for free and a cycle is detected (and reported) instead of recursing.
+What cannot be known (computed attributes, data sources, missing inputs) is `Unknown`.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import (
+    Location,
+    Notification,
+    Reference,
+    Resource,
+    ScanOptions,
+    Symbol,
+    TERRAFORM,
+    LanguageResult,
+    UnknownValue,
+)
+from ..values import Unknown, as_int, is_unknown
+from . import expressions as ex
+from .syntax import Block, Body, ConfigFile, ObjectExpr
+from .types import convert
+
+META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
+MAX_MODULE_DEPTH = 32
+MAX_INSTANCES = 1000  # count/for_each beyond this are cut, with a note
+
+
+def _is_tfvars(path: str) -> bool:
+    return path.endswith((".tfvars", ".tfvars.json"))
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+@dataclass
+class ModuleSource:
+    """The parsed files of one module folder, indexed by block kind."""
+
+    dir: str
+    files: list
+    variables: dict = field(default_factory=dict)  # name -> (Block, path)
+    locals: dict = field(default_factory=dict)  # name -> (Attribute, path)
+    resources: list = field(default_factory=list)  # (Block, path), "resource"
+    data: list = field(default_factory=list)  # (Block, path)
+    modules: dict = field(default_factory=dict)  # name -> (Block, path)
+    outputs: dict = field(default_factory=dict)  # name -> (Block, path)
+
+    @classmethod
+    def index(cls, folder: str, files: list) -> "ModuleSource":
+        src = cls(folder, files)
+        for cf in files:
+            for block in cf.body.blocks:
+                t = block.type
+                if t == "variable" and block.labels:
+                    src.variables[block.labels[0]] = (block, cf.path)
+                elif t == "locals":
+                    for name, attr in block.body.attributes.items():
+                        src.locals[name] = (attr, cf.path)
+                elif t == "resource" and len(block.labels) >= 2:
+                    src.resources.append((block, cf.path))
+                elif t == "data" and len(block.labels) >= 2:
+                    src.data.append((block, cf.path))
+                elif t == "module" and block.labels:
+                    src.modules[block.labels[0]] = (block, cf.path)
+                elif t == "output" and block.labels:
+                    src.outputs[block.labels[0]] = (block, cf.path)
+        return src
+
+
+class _Lazy(dict):
+    """A mapping whose values are computed on first access (and memoised).
+
+    It is a dict so that the expression evaluator treats it as an object; only the keys are
+    stored eagerly.
+    """
+
+    def __init__(self, keys, compute):
+        super().__init__()
+        self._keys = list(keys)
+        self._keyset = set(self._keys)
+        self._compute = compute
+        self._done: dict = {}
+
+    def _get(self, key):
+        if key not in self._done:
+            self._done[key] = self._compute(key)
+        return self._done[key]
+
+    def __getitem__(self, key):
+        if key not in self._keyset:
+            raise KeyError(key)
+        return self._get(key)
+
+    def get(self, key, default=None):
+        return self._get(key) if key in self._keyset else default
+
+    def __contains__(self, key):
+        return key in self._keyset
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self):
+        return len(self._keys)
+
+    def keys(self):
+        return list(self._keys)
+
+    def values(self):
+        return [self._get(k) for k in self._keys]
+
+    def items(self):
+        return [(k, self._get(k)) for k in self._keys]
+
+    def __eq__(self, other):
+        return dict(self.items()) == other
+
+    __hash__ = None
+
+    def __repr__(self):
+        return "_Lazy(%r)" % self._keys
+
+
+class _CycleGuard:
+    def __init__(self):
+        self.stack: list = []
+
+    def enter(self, key) -> bool:
+        if key in self.stack:
+            return False
+        self.stack.append(key)
+        return True
+
+    def leave(self):
+        self.stack.pop()
+
+
+class Evaluation:
+    """One scan root's Terraform: every root module and its module instances."""
+
+    def __init__(self, files: dict, root: str, options: ScanOptions):
+        self.root = root
+        self.options = options
+        self.result = LanguageResult()
+        self.guard = _CycleGuard()
+        self.dirs: dict = {}
+        self.tfvars: dict = {}
+        for path, cf in files.items():
+            if cf is None:
+                continue
+            folder = os.path.dirname(path)
+            if _is_tfvars(path):
+                self.tfvars.setdefault(folder, []).append(cf)
+            else:
+                self.dirs.setdefault(folder, []).append(cf)
+        self.sources = {d: ModuleSource.index(d, sorted(fs, key=lambda c: c.path)) for d, fs in self.dirs.items()}
+        self._parsed_extra: dict = {}
+
+    # -- module tree ------------------------------------------------------------------------
+    def root_modules(self) -> list:
+        called = set()
+        for d, src in self.sources.items():
+            for name, (block, path) in src.modules.items():
+                target = self._local_source_dir(d, block)
+                if target:
+                    called.add(target)
+        return sorted(d for d in self.sources if d not in called)
+
+    def _source_string(self, block: Block):
+        attr = block.body.attributes.get("source")
+        if attr is None:
+            return None
+        value = ex.evaluate(attr.expr, ex.Scope({}, base_dir=self.root, root_dir=self.root))
+        return value if isinstance(value, str) else None
+
+    def _local_source_dir(self, caller_dir: str, block: Block):
+        source = self._source_string(block)
+        if source and (source.startswith("./") or source.startswith("../") or source in (".", "..")):
+            return os.path.realpath(os.path.join(caller_dir, source))
+        return None
+
+    def run(self) -> LanguageResult:
+        for folder in self.root_modules():
+            rel = os.path.relpath(folder, self.root).replace(os.sep, "/")
+            inst = ModuleInstance(self, self.sources[folder], prefix="", root_key=rel, inputs=None, depth=0, root_dir_of_config=folder)
+            inst.expand()
+        for cf_list in self.dirs.values():
+            self.result.files.extend(cf.path for cf in cf_list)
+        for cf_list in self.tfvars.values():
+            self.result.files.extend(cf.path for cf in cf_list)
+        return self.result
+
+    def note(self, level: str, message: str, path: str = "", line: int = 0):
+        self.result.notifications.append(Notification(level, message, path, line))
+
+    def load_module_dir(self, folder: str):
+        """A module folder not found by discovery (e.g. under `.terraform/modules`)."""
+        if folder in self.sources:
+            return self.sources[folder]
+        if folder in self._parsed_extra:
+            return self._parsed_extra[folder]
+        from ..discovery import read_text
+        from .parser import HclSyntaxError, parse_hcl, parse_tf_json
+
+        files = []
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            self._parsed_extra[folder] = None
+            return None
+        for name in names:
+            path = os.path.realpath(os.path.join(folder, name))
+            if not name.endswith((".tf", ".tf.json")) or not _inside(path, self.root) or not os.path.isfile(path):
+                continue
+            read = read_text(path)
+            self.result.notifications.extend(read.notifications)
+            if read.text is None:
+                continue
+            try:
+                files.append(parse_tf_json(read.text, path) if name.endswith(".json") else parse_hcl(read.text, path))
+            except HclSyntaxError as exc:
+                self.note("error", "parse error: %s" % (exc.args[0] if exc.args else exc), path, getattr(exc, "line", 0) or 0)
+            self.result.files.append(path)
+        src = ModuleSource.index(folder, files) if files else None
+        self._parsed_extra[folder] = src
+        return src
+
+    def modules_json(self, root_dir: str) -> dict:
+        """Key -> folder of modules `terraform init` installed for a root module."""
+        cache = getattr(self, "_modules_json", None)
+        if cache is None:
+            cache = self._modules_json = {}
+        if root_dir in cache:
+            return cache[root_dir]
+        mapping = {}
+        path = os.path.join(root_dir, ".terraform", "modules", "modules.json")
+        if os.path.isfile(path) and _inside(os.path.realpath(path), self.root):
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    data = json.load(fh)
+                for m in data.get("Modules", []):
+                    key, d = m.get("Key"), m.get("Dir")
+                    if key and isinstance(d, str):
+                        mapping[key] = os.path.realpath(os.path.join(root_dir, d))
+            except (OSError, ValueError, AttributeError):
+                self.note("warning", "cannot read .terraform/modules/modules.json", path)
+        cache[root_dir] = mapping
+        return mapping
+
+
+class ModuleInstance:
+    """One instance of a module (the root module is one too) with its inputs."""
+
+    def __init__(self, ev: Evaluation, src: ModuleSource, prefix: str, root_key: str, inputs, depth: int, root_dir_of_config: str, modules_key: str = ""):
+        self.ev = ev
+        self.src = src
+        self.prefix = prefix  # "" or "module.a." / "module.a[0].module.b."
+        self.root_key = root_key
+        self.inputs = inputs  # None for a root module, else name -> thunk returning a value
+        self.depth = depth
+        self.config_root = root_dir_of_config  # the root module folder (for .terraform/modules)
+        self.modules_key = modules_key  # "a.b" key path for modules.json
+        self.vars = _Lazy(src.variables.keys(), self._variable)
+        self.locals = _Lazy(src.locals.keys(), self._local)
+        self.module_outputs = _Lazy(src.modules.keys(), self._module_value)
+        self._resource_values: dict = {}
+        self._children: dict = {}  # module name -> list[(key, ModuleInstance|None)]
+        self.scope = _InstanceScope(self)
+        self._root_values = self._root_variable_values() if inputs is None else {}
+
+    # -- ids ------------------------------------------------------------------------------
+    def node_id(self, local_address: str) -> str:
+        return "tf:%s:%s%s" % (self.root_key, self.prefix, local_address)
+
+    @property
+    def module_path(self) -> str:
+        return self.prefix[:-1] if self.prefix else ""
+
+    # -- variables ------------------------------------------------------------------------
+    def _root_variable_values(self) -> dict:
+        """Values for root module variables: env, tfvars files, --var-file, --var (in Terraform's
+        order of precedence, later wins)."""
+        ev = self.ev
+        values: dict = {}
+        opts = ev.options
+        for key, raw in sorted((opts.env or {}).items()):
+            if key.startswith("TF_VAR_"):
+                values[key[7:]] = ("raw", raw)
+        folder = self.src.dir
+        tfvars = {os.path.basename(cf.path): cf for cf in ev.tfvars.get(folder, [])}
+        ordered = []
+        for name in ("terraform.tfvars", "terraform.tfvars.json"):
+            if name in tfvars:
+                ordered.append(tfvars[name])
+        ordered.extend(tfvars[n] for n in sorted(tfvars) if n.endswith((".auto.tfvars", ".auto.tfvars.json")))
+        for cf in ordered:
+            self._apply_tfvars(cf, values)
+        for path in opts.tf_var_files:
+            cf = self._parse_var_file(path)
+            if cf is not None:
+                self._apply_tfvars(cf, values)
+        for k, raw in opts.tf_vars.items():
+            values[k] = ("raw", raw)
+        return values
+
+    def _parse_var_file(self, path: str):
+        from ..discovery import read_text
+        from .parser import HclSyntaxError, parse_hcl, parse_tf_json
+
+        read = read_text(path)
+        if read.text is None:
+            self.ev.note("error", "cannot read variables file", path)
+            return None
+        try:
+            return parse_tf_json(read.text, path) if path.endswith(".json") else parse_hcl(read.text, path)
+        except HclSyntaxError as exc:
+            self.ev.note("error", "parse error in variables file: %s" % (exc.args[0] if exc.args else exc), path, getattr(exc, "line", 0) or 0)
+            return None
+
+    def _apply_tfvars(self, cf: ConfigFile, values: dict):
+        empty = ex.Scope({}, base_dir=self.src.dir, root_dir=self.ev.root)
+        for name, attr in cf.body.attributes.items():
+            values[name] = ("value", ex.evaluate(attr.expr, empty))
+        for block in cf.body.blocks:
+            self.ev.note("warning", "blocks are not allowed in a variables file (%s)" % block.type, cf.path, block.line)
+
+    def _variable(self, name: str):
+        block, path = self.src.variables[name]
+        type_attr = block.body.attributes.get("type")
+        type_expr = type_attr.expr if type_attr is not None else None
+        if self.inputs is not None:
+            if name in self.inputs:
+                value = self.inputs[name]()
+            else:
+                value = self._default(block)
+        else:
+            given = self._root_values.get(name)
+            if given is None:
+                value = self._default(block)
+            elif given[0] == "raw":
+                value = self._raw_variable(given[1], type_expr)
+            else:
+                value = given[1]
+        if value is None and "default" not in block.body.attributes and (self.inputs is None or name not in self.inputs):
+            return Unknown("variable %s has no value" % name)
+        if type_expr is not None and not is_unknown(value):
+            value = convert(value, type_expr)
+        return value
+
+    def _default(self, block: Block):
+        attr = block.body.attributes.get("default")
+        if attr is None:
+            return None
+        return ex.evaluate(attr.expr, ex.Scope({}, base_dir=self.src.dir, root_dir=self.ev.root))
+
+    def _raw_variable(self, raw: str, type_expr):
+        # Terraform reads -var and TF_VAR_ values as strings for primitive types and as HCL
+        # expressions for collection/structural types.
+        from .syntax import Variable
+
+        if type_expr is None or (isinstance(type_expr, Variable) and type_expr.name in ("string", "number", "bool", "any")):
+            return raw
+        from .parser import HclSyntaxError, parse_expression
+
+        try:
+            return ex.evaluate(parse_expression(raw), ex.Scope({}, base_dir=self.src.dir, root_dir=self.ev.root))
+        except HclSyntaxError:
+            return Unknown("cannot parse the value given for a variable")
+
+    # -- locals ---------------------------------------------------------------------------
+    def _local(self, name: str):
+        attr, path = self.src.locals[name]
+        key = ("local", id(self), name)
+        if not self.ev.guard.enter(key):
+            cycle = [k[2] for k in self.ev.guard.stack[self.ev.guard.stack.index(key):] if k[0] == "local"]
+            self.ev.note("error", "cycle between locals: %s" % " -> ".join(cycle + [name]), path, attr.line)
+            return Unknown("cycle between locals")
+        try:
+            return ex.evaluate(attr.expr, self.scope)
+        finally:
+            self.ev.guard.leave()
+
+    # -- modules --------------------------------------------------------------------------
+    def _module_children(self, name: str) -> list:
+        if name in self._children:
+            return self._children[name]
+        self._children[name] = []  # guards against a module referring to itself
+        block, path = self.src.modules[name]
+        children = []
+        folder, why = self._module_folder(name, block)
+        if folder is None:
+            self.ev.note("note", "module %s%s not evaluated: %s; its outputs are unknown" % (self.prefix, "module." + name, why), path, block.line)
+            self._children[name] = [(None, None)]
+            return self._children[name]
+        src = self.ev.load_module_dir(folder) if folder not in self.ev.sources else self.ev.sources[folder]
+        if src is None:
+            self.ev.note("note", "module %s has no Terraform files in %s" % (name, folder), path, block.line)
+            self._children[name] = [(None, None)]
+            return self._children[name]
+        if self.depth + 1 > MAX_MODULE_DEPTH:
+            self.ev.note("warning", "module nesting deeper than %d: %s not evaluated" % (MAX_MODULE_DEPTH, name), path, block.line)
+            self._children[name] = [(None, None)]
+            return self._children[name]
+        for key, inst_scope in self._instances(block, path, "module." + name):
+            suffix = _index_suffix(key)
+            prefix = "%smodule.%s%s." % (self.prefix, name, suffix)
+            inputs = {}
+            for arg, attr in block.body.attributes.items():
+                if arg in ("source", "version", "count", "for_each", "providers", "depends_on"):
+                    continue
+                inputs[arg] = _thunk(attr.expr, inst_scope)
+            child = ModuleInstance(self.ev, src, prefix, self.root_key, inputs, self.depth + 1, self.config_root, (self.modules_key + "." if self.modules_key else "") + name)
+            children.append((key, child))
+            # Graph: the child's variables stand for what the caller passes in.
+            for arg, attr in block.body.attributes.items():
+                if arg in src.variables:
+                    for target, _ in self._reference_targets(attr.expr, inst_scope):
+                        self.ev.result.references.append(Reference(child.node_id("var." + arg), target, (), "", "module_input"))
+        self._children[name] = children
+        return children
+
+    def _module_folder(self, name: str, block: Block):
+        source = self.ev._source_string(block)
+        if source is None:
+            return None, "its source cannot be known"
+        if source.startswith(("./", "../")) or source in (".", ".."):
+            folder = os.path.realpath(os.path.join(self.src.dir, source))
+            if not _inside(folder, self.ev.root):
+                return None, "source %s leads outside the scanned root" % source
+            if not os.path.isdir(folder):
+                return None, "source folder %s does not exist" % source
+            return folder, ""
+        installed = self.ev.modules_json(self.config_root).get(self.modules_key + ("." if self.modules_key else "") + name)
+        if installed:
+            if not _inside(installed, self.ev.root):
+                return None, "its installed copy leads outside the scanned root"
+            return installed, ""
+        return None, "remote source %s is not fetched (run `terraform init` to use its local copy)" % source
+
+    def _module_value(self, name: str):
+        children = self._module_children(name)
+        block, _ = self.src.modules[name]
+        objs = []
+        for key, child in children:
+            if child is None:
+                return Unknown("module %s is not evaluated" % name)
+            objs.append((key, child.outputs_object()))
+        return _collect(block, objs)
+
+    def outputs_object(self):
+        return _Lazy(self.src.outputs.keys(), self._output)
+
+    def _output(self, name: str):
+        block, path = self.src.outputs[name]
+        attr = block.body.attributes.get("value")
+        if attr is None:
+            return None
+        key = ("output", id(self), name)
+        if not self.ev.guard.enter(key):
+            return Unknown("cycle through output %s" % name)
+        try:
+            return ex.evaluate(attr.expr, self.scope)
+        finally:
+            self.ev.guard.leave()
+
+    # -- resources ------------------------------------------------------------------------
+    def _resource_blocks(self, mode: str) -> dict:
+        blocks = self.src.resources if mode == "managed" else self.src.data
+        return {(b.labels[0], b.labels[1]): (b, p) for b, p in blocks}
+
+    def resource_value(self, mode: str, rtype: str, name: str):
+        """What `aws_x.y` (or `data.aws_x.y`) evaluates to: an instance object, a list of them
+        (count) or a map of them (for_each)."""
+        key = (mode, rtype, name)
+        if key in self._resource_values:
+            return self._resource_values[key]
+        found = self._resource_blocks(mode).get((rtype, name))
+        if found is None:
+            return Unknown("no %s %s.%s in this module" % ("data source" if mode == "data" else "resource", rtype, name))
+        gkey = ("resource", id(self), key)
+        if not self.ev.guard.enter(gkey):
+            return Unknown("cycle through %s.%s" % (rtype, name))
+        try:
+            block, path = found
+            objs = []
+            for ikey, inst_scope in self._instances(block, path, "%s.%s" % (rtype, name)):
+                props, _ = self.eval_body(block.body, inst_scope, path, (), top=True)
+                objs.append((ikey, props))
+            value = _collect(block, objs)
+        finally:
+            self.ev.guard.leave()
+        self._resource_values[key] = value
+        return value
+
+    def _instances(self, block: Block, path: str, what: str) -> list:
+        """(key, scope) per instance: key None (single), int (count), str (for_each), or
+        Unknown (one symbolic instance)."""
+        attrs = block.body.attributes
+        if "count" in attrs:
+            n = as_int(ex.evaluate(attrs["count"].expr, self.scope))
+            if is_unknown(n):
+                return [(n, self.scope.child(count={"index": Unknown("count.index of an unknown count")}))]
+            if n > MAX_INSTANCES:
+                self.ev.note("warning", "%s has count %d; only the first %d instances are evaluated" % (what, n, MAX_INSTANCES), path, attrs["count"].line)
+                n = MAX_INSTANCES
+            return [(i, self.scope.child(count={"index": i})) for i in range(max(n, 0))]
+        if "for_each" in attrs:
+            coll = ex.evaluate(attrs["for_each"].expr, self.scope)
+            if is_unknown(coll):
+                unknown = Unknown("each of an unknown for_each")
+                return [(coll, self.scope.child(each={"key": unknown, "value": unknown}))]
+            if isinstance(coll, dict):
+                items = [(k, coll[k]) for k in sorted(coll, key=str)]
+            elif isinstance(coll, (list, tuple)):
+                if any(is_unknown(v) for v in coll):
+                    unknown = Unknown("each of a for_each set with unknown members")
+                    return [(Unknown("for_each key"), self.scope.child(each={"key": unknown, "value": unknown}))]
+                items = [(v, v) for v in sorted({str(v): v for v in coll}.values(), key=str)]
+            else:
+                self.ev.note("warning", "for_each of %s is not a map or set" % what, path, attrs["for_each"].line)
+                return []
+            return [(str(k), self.scope.child(each={"key": str(k), "value": v})) for k, v in items[:MAX_INSTANCES]]
+        return [(None, self.scope)]
+
+    def eval_body(self, body: Body, scope, path: str, prop_path: tuple, top: bool = False, locs: dict | None = None):
+        """Evaluate a block body into properties (attributes, and nested blocks as lists of
+        dicts, dynamic blocks expanded) and the location of each property path."""
+        locs = {} if locs is None else locs
+        props: dict = {}
+        for name, attr in body.attributes.items():
+            if top and name in META_ARGUMENTS:
+                continue
+            value = ex.evaluate(attr.expr, scope)
+            if isinstance(value, _Lazy):
+                value = dict(value.items())
+            props[name] = value
+            locs[prop_path + (name,)] = Location(path, attr.line, attr.end_line)
+            if isinstance(attr.expr, ObjectExpr):
+                _object_key_locations(attr.expr, path, prop_path + (name,), locs)
+        for block in body.blocks:
+            if top and block.type in META_ARGUMENTS:
+                continue
+            if block.type == "dynamic" and block.labels:
+                self._expand_dynamic(block, scope, path, prop_path, props, locs)
+                continue
+            items = props.setdefault(block.type, [])
+            if not isinstance(items, list):
+                continue
+            index = len(items)
+            sub, _ = self.eval_body(block.body, scope, path, prop_path + (block.type, index), locs=locs)
+            items.append(sub)
+            locs[prop_path + (block.type, index)] = Location(path, block.line, block.end_line)
+        return props, locs
+
+    def _expand_dynamic(self, block: Block, scope, path: str, prop_path: tuple, props: dict, locs: dict):
+        label = block.labels[0]
+        attrs = block.body.attributes
+        iterator = label
+        if "iterator" in attrs:
+            it = attrs["iterator"].expr
+            iterator = getattr(it, "name", None) or label
+        content = next((b for b in block.body.blocks if b.type == "content"), None)
+        items = props.setdefault(label, [])
+        if content is None or not isinstance(items, list):
+            return
+        coll = ex.evaluate(attrs["for_each"].expr, scope) if "for_each" in attrs else Unknown("dynamic block without for_each")
+        if is_unknown(coll):
+            pairs = [(Unknown("dynamic key"), Unknown("element of an unknown collection"))]
+        elif isinstance(coll, dict):
+            pairs = [(k, coll[k]) for k in sorted(coll, key=str)]
+        elif isinstance(coll, (list, tuple)):
+            pairs = list(enumerate(coll))
+        else:
+            return
+        for k, v in pairs[:MAX_INSTANCES]:
+            inner = scope.child(**{iterator: {"key": k, "value": v}})
+            index = len(items)
+            sub, _ = self.eval_body(content.body, inner, path, prop_path + (label, index), locs=locs)
+            items.append(sub)
+            locs[prop_path + (label, index)] = Location(path, block.line, block.end_line)
+
+    # -- expansion into Resources ---------------------------------------------------------
+    def expand(self):
+        ev = self.ev
+        for mode, blocks in (("managed", self.src.resources), ("data", self.src.data)):
+            for block, path in blocks:
+                rtype, name = block.labels[0], block.labels[1]
+                local = ("data." if mode == "data" else "") + "%s.%s" % (rtype, name)
+                try:
+                    instances = self._instances(block, path, local)
+                except RecursionError:
+                    ev.note("error", "expression nesting too deep in %s" % local, path, block.line)
+                    continue
+                for ikey, inst_scope in instances:
+                    address = self.prefix + local + _index_suffix(ikey)
+                    props, locs = self.eval_body(block.body, inst_scope, path, (), top=True)
+                    res = Resource(
+                        id="tf:%s:%s" % (self.root_key, address),
+                        address=address,
+                        type=rtype,
+                        language=TERRAFORM,
+                        properties=props,
+                        location=Location(path, block.line, block.end_line),
+                        property_locations=locs,
+                        mode=mode,
+                        module=self.module_path,
+                        meta={"config_address": local, "base_id": "tf:%s:%s" % (self.root_key, address)},
+                    )
+                    ev.result.resources.append(res)
+                    self._record_unknowns(res)
+                    self._record_references(res, block, inst_scope, ikey)
+                # References to the resource as a whole (`aws_x.y` without index) point at each
+                # instance; register the configuration-level name as a symbol-free alias.
+        self._symbols()
+        for name in self.src.modules:
+            for _, child in self._module_children(name):
+                if child is not None:
+                    child.expand()
+
+    def _symbols(self):
+        ev = self.ev
+        for name, (block, path) in self.src.variables.items():
+            ev.result.symbols.append(Symbol(self.node_id("var." + name), "variable", name, Location(path, block.line, block.end_line), TERRAFORM))
+        for name, (attr, path) in self.src.locals.items():
+            sid = self.node_id("local." + name)
+            ev.result.symbols.append(Symbol(sid, "local", name, Location(path, attr.line, attr.end_line), TERRAFORM))
+            for target, _ in self._reference_targets(attr.expr, self.scope):
+                ev.result.references.append(Reference(sid, target, (), "", "reference"))
+        for name, (block, path) in self.src.outputs.items():
+            sid = self.node_id("output." + name)
+            ev.result.symbols.append(Symbol(sid, "output", name, Location(path, block.line, block.end_line), TERRAFORM))
+            attr = block.body.attributes.get("value")
+            if attr is not None:
+                for target, _ in self._reference_targets(attr.expr, self.scope):
+                    ev.result.references.append(Reference(sid, target, (), "", "reference"))
+        for name, (block, path) in self.src.modules.items():
+            sid = self.node_id("module." + name)
+            ev.result.symbols.append(Symbol(sid, "module", name, Location(path, block.line, block.end_line), TERRAFORM))
+
+    def _record_unknowns(self, res: Resource):
+        from ..model import walk
+
+        for p, v in walk(res.properties):
+            if is_unknown(v):
+                loc = res.location_of(*p)
+                self.ev.result.unknowns.append(UnknownValue(loc.path, loc.start_line, "%s.%s" % (res.address, ".".join(map(str, p))), v.reason or "unknown"))
+
+    def _record_references(self, res: Resource, block: Block, scope, ikey):
+        refs = self.ev.result.references
+        for attr_path, expr in _expressions(block.body, ()):
+            for target, attribute in self._reference_targets(expr, scope):
+                refs.append(Reference(res.id, target, attr_path, attribute, "reference"))
+        dep = block.body.attributes.get("depends_on")
+        if dep is not None:
+            for target, _ in self._reference_targets(dep.expr, scope):
+                refs.append(Reference(res.id, target, ("depends_on",), "", "depends_on"))
+
+    def _reference_targets(self, expr, scope) -> list:
+        """Graph node ids an expression refers to, with the attribute named."""
+        out = []
+        for trav in ex.references(expr):
+            if not trav:
+                continue
+            root = trav[0]
+            if root == "var" and len(trav) >= 2:
+                out.append((self.node_id("var." + str(trav[1])), ""))
+            elif root == "local" and len(trav) >= 2:
+                out.append((self.node_id("local." + str(trav[1])), ""))
+            elif root == "module" and len(trav) >= 2:
+                name = str(trav[1])
+                if name not in self.src.modules:
+                    continue
+                rest = trav[2:]
+                if rest and isinstance(rest[0], (int,)) or (rest and isinstance(rest[0], str) and self._module_is_multi(name) and rest[0] not in self.src.modules):
+                    rest = rest[1:]
+                if rest:
+                    for key, child in self._module_children(name):
+                        if child is not None:
+                            out.append((child.node_id("output." + str(rest[0])), ""))
+                else:
+                    out.append((self.node_id("module." + name), ""))
+            elif root == "data" and len(trav) >= 3:
+                out.extend(self._resource_targets("data", str(trav[1]), str(trav[2]), trav[3:]))
+            elif root in ("count", "each", "self", "path", "terraform") or len(trav) < 2:
+                continue
+            else:
+                out.extend(self._resource_targets("managed", root, str(trav[1]), trav[2:]))
+        return out
+
+    def _module_is_multi(self, name: str) -> bool:
+        block, _ = self.src.modules[name]
+        return "count" in block.body.attributes or "for_each" in block.body.attributes
+
+    def _resource_targets(self, mode: str, rtype: str, name: str, rest: tuple) -> list:
+        found = self._resource_blocks(mode).get((rtype, name))
+        if found is None:
+            return []
+        block, _ = found
+        local = ("data." if mode == "data" else "") + "%s.%s" % (rtype, name)
+        multi = "count" in block.body.attributes or "for_each" in block.body.attributes
+        attribute = ""
+        if multi:
+            if rest and isinstance(rest[0], (int, str)) and not (isinstance(rest[0], str) and "count" in block.body.attributes):
+                key = rest[0]
+                attribute = str(rest[1]) if len(rest) > 1 else ""
+                return [(self.node_id(local + _index_suffix(key)), attribute)]
+            # No constant index: every instance is referred to.
+            attribute = str(rest[-1]) if rest and isinstance(rest[-1], str) else ""
+            value = self.resource_value(mode, rtype, name)
+            keys = range(len(value)) if isinstance(value, list) else (list(value.keys()) if isinstance(value, dict) else [None])
+            return [(self.node_id(local + _index_suffix(k if not is_unknown(value) else Unknown())), attribute) for k in keys]
+        attribute = str(rest[0]) if rest else ""
+        return [(self.node_id(local), attribute)]
+
+
+class _InstanceScope(ex.Scope):
+    """Root names of a module instance, resolved lazily."""
+
+    def __init__(self, inst: ModuleInstance):
+        super().__init__({}, base_dir=inst.src.dir, root_dir=inst.ev.root)
+        self.inst = inst
+        self._types: dict = {}
+
+    def lookup(self, name: str):
+        inst = self.inst
+        if name == "var":
+            return inst.vars
+        if name == "local":
+            return inst.locals
+        if name == "module":
+            return inst.module_outputs
+        if name == "path":
+            return {"module": inst.src.dir, "root": inst.config_root, "cwd": inst.config_root}
+        if name == "terraform":
+            return {"workspace": "default"}
+        if name == "data":
+            types = sorted({b.labels[0] for b, _ in inst.src.data})
+            return _Lazy(types, lambda t: self._type_object("data", t))
+        if name in ("count", "each", "self"):
+            raise KeyError(name)
+        if any(b.labels[0] == name for b, _ in inst.src.resources):
+            return self._type_object("managed", name)
+        raise KeyError(name)
+
+    def _type_object(self, mode: str, rtype: str):
+        key = (mode, rtype)
+        if key not in self._types:
+            blocks = inst_blocks = self.inst.src.resources if mode == "managed" else self.inst.src.data
+            names = sorted({b.labels[1] for b, _ in inst_blocks if b.labels[0] == rtype})
+            del blocks
+            self._types[key] = _Lazy(names, lambda n: self.inst.resource_value(mode, rtype, n))
+        return self._types[key]
+
+
+def _thunk(expr, scope):
+    done = []
+
+    def get():
+        if not done:
+            done.append(ex.evaluate(expr, scope))
+        return done[0]
+
+    return get
+
+
+def _collect(block: Block, objs: list):
+    """The value of a resource/module name: a single object, a list (count) or a map (for_each)."""
+    attrs = block.body.attributes
+    if "count" in attrs:
+        if objs and is_unknown(objs[0][0]):
+            return Unknown("instances of an unknown count")
+        return [o for _, o in objs]
+    if "for_each" in attrs:
+        if objs and is_unknown(objs[0][0]):
+            return Unknown("instances of an unknown for_each")
+        return {k: o for k, o in objs}
+    return objs[0][1] if objs else Unknown("no instance")
+
+
+def _index_suffix(key) -> str:
+    if key is None:
+        return ""
+    if is_unknown(key):
+        return "[*]"
+    if isinstance(key, int):
+        return "[%d]" % key
+    return '["%s"]' % str(key).replace('"', '\\"')
+
+
+def _expressions(body: Body, prefix: tuple):
+    """(property path, expression) for every attribute in a body, nested blocks included
+    (dynamic block content is reported under the dynamic block's label)."""
+    counters: dict = {}
+    for name, attr in body.attributes.items():
+        if name in ("depends_on",):
+            continue
+        yield prefix + (name,), attr.expr
+    for block in body.blocks:
+        if block.type == "dynamic" and block.labels:
+            label = block.labels[0]
+            for name, attr in block.body.attributes.items():
+                yield prefix + (label,), attr.expr
+            for inner in block.body.blocks:
+                if inner.type == "content":
+                    yield from _expressions(inner.body, prefix + (label, 0))
+            continue
+        i = counters.get(block.type, 0)
+        counters[block.type] = i + 1
+        yield from _expressions(block.body, prefix + (block.type, i))
+
+
+def _object_key_locations(obj: ObjectExpr, path: str, prop_path: tuple, locs: dict, depth: int = 0):
+    if depth > 32:
+        return
+    from .syntax import Literal, Template
+
+    for key_expr, value_expr in obj.items:
+        key = None
+        if isinstance(key_expr, Literal) and isinstance(key_expr.value, str):
+            key = key_expr.value
+        elif isinstance(key_expr, Template) and len(key_expr.parts) == 1 and isinstance(key_expr.parts[0], str):
+            key = key_expr.parts[0]
+        if key is None:
+            continue
+        locs.setdefault(prop_path + (key,), Location(path, key_expr.line, value_expr.end_line))
+        if isinstance(value_expr, ObjectExpr):
+            _object_key_locations(value_expr, path, prop_path + (key,), locs, depth + 1)
+
+
+def evaluate_configuration(files: dict, root: str, options: ScanOptions) -> LanguageResult:
+    """Evaluate every Terraform file found under one scan root."""
+    return Evaluation(files, root, options).run()

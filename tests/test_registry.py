@@ -1,0 +1,42 @@
+"""Meta-tests over the check catalogue."""
+from __future__ import annotations
+
+import re
+
+from iacguard.check import PILLARS, SEVERITIES
+from iacguard.checks import REGISTRY
+from iacguard.facts import KINDS
+
+
+def test_ids_and_titles_unique():
+    ids = [c.id for c in REGISTRY]
+    titles = [c.title for c in REGISTRY]
+    assert len(ids) == len(set(ids))
+    assert len(titles) == len(set(titles))
+
+
+def test_metadata_complete():
+    for c in REGISTRY:
+        assert re.fullmatch(r"AWS-[A-Z0-9]+-\d{3}", c.id), c.id
+        assert c.severity in SEVERITIES and c.pillar in PILLARS
+        for text in (c.title, c.what, c.why, c.fix_terraform, c.fix_cloudformation):
+            assert text.strip(), c.id
+        assert c.references and all(r.startswith("https://") for r in c.references)
+        doc = c.markdown()
+        for section in ("## What it does", "## Why it matters", "## How to fix", "### Terraform", "### CloudFormation", "## References"):
+            assert section in doc, (c.id, section)
+
+
+def test_every_kind_a_check_reads_has_an_adapter():
+    for c in REGISTRY:
+        for kind in c.kinds:
+            assert kind in KINDS, (c.id, kind)
+
+
+def test_checks_do_not_import_parsers_graph_or_output():
+    import inspect
+
+    for c in REGISTRY:
+        src = inspect.getsource(inspect.getmodule(c.evaluate))
+        for forbidden in ("networkx", "iacguard.terraform", "iacguard.cloudformation", "iacguard.output", "hcl2", "yaml"):
+            assert forbidden not in src, (c.id, forbidden)
