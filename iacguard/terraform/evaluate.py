@@ -499,7 +499,8 @@ class ModuleInstance:
             objs = []
             for ikey, inst_scope in self._instances(block, path, "%s.%s" % (rtype, name)):
                 props, _ = self.eval_body(block.body, inst_scope, path, (), top=True)
-                objs.append((ikey, props))
+                # Attributes not written in the configuration are computed by the provider.
+                objs.append((ikey, ex.PartialObject(props)))
             value = _collect(block, objs)
         finally:
             self.ev.guard.leave()

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def sarif_checker():
+    """The shared SARIF checker and schema (present in CI beside the repository)."""
+    tool = SHARED / "tools" / "sarif_check.py"
+    schema = SHARED / "sarif" / "sarif-schema-2.1.0.json"
+    if not tool.is_file() or not schema.is_file():
+        pytest.skip("../shared/sarif is not beside the repository")
+    spec = importlib.util.spec_from_file_location("sarif_check", tool)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    schema_data = json.loads(schema.read_text())
+
+    def check(sarif: dict, root: str) -> list:
+        return mod.problems(sarif, root, schema_data)
+
+    return check

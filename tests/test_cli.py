@@ -1,0 +1,131 @@
+"""The command line end to end, as a user runs it."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from iacguard.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "sample_iac"
+
+INSECURE_TF = """resource "aws_security_group" "web" {
+  name = "web"
+
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+"""
+
+
+def run(args, cwd):
+    runner = CliRunner()
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(main, args, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def test_sample_sarif_both_languages_and_valid(tmp_path, sarif_checker):
+    out = tmp_path / "out.sarif"
+    res = run(["scan", "sample_iac", "--format", "sarif", "--output", str(out)], REPO)
+    assert res.exit_code == 1, res.output
+    sarif = json.loads(out.read_text())
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert any(u.startswith("sample_iac/terraform/") for u in uris)
+    assert any(u.startswith("sample_iac/cloudformation/") for u in uris)
+    assert sarif_checker(sarif, str(REPO)) == []
+
+
+def test_same_input_same_output(tmp_path):
+    a = run(["scan", "sample_iac", "--format", "sarif"], REPO).output
+    b = run(["scan", "sample_iac", "--format", "sarif"], REPO).output
+    assert a == b
+    assert run(["scan", "sample_iac", "--format", "json"], REPO).output == run(["scan", "sample_iac", "--format", "json"], REPO).output
+
+
+def test_parse_failure_beside_valid_file(tmp_path):
+    (tmp_path / "main.tf").write_text(INSECURE_TF)
+    (tmp_path / "broken.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n')
+    (tmp_path / "broken.yaml").write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources: [\n")
+    res = run(["scan", ".", "--format", "json"], tmp_path)
+    assert res.exit_code == 1
+    report = json.loads(res.output)
+    assert [(f["check_id"], f["file"], f["start_line"]) for f in report["findings"]] == [("AWS-EC2-001", "main.tf", 8)]
+    assert {e["file"] for e in report["errors"]} == {"broken.tf", "broken.yaml"}
+
+
+def test_fingerprints_survive_inserted_lines(tmp_path):
+    (tmp_path / "main.tf").write_text(INSECURE_TF)
+    first = json.loads(run(["scan", ".", "--format", "sarif"], tmp_path).output)
+    (tmp_path / "main.tf").write_text("# a comment\n\nlocals {\n  x = 1\n}\n\n" + INSECURE_TF)
+    second = json.loads(run(["scan", ".", "--format", "sarif"], tmp_path).output)
+    r1, r2 = first["runs"][0]["results"], second["runs"][0]["results"]
+    assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in r1] == [8]
+    assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in r2] == [14]
+    assert [r["partialFingerprints"] for r in r1] == [r["partialFingerprints"] for r in r2]
+
+
+def test_fail_on_threshold(tmp_path):
+    (tmp_path / "main.tf").write_text(INSECURE_TF)  # one high finding
+    assert run(["scan", ".", "--fail-on", "critical"], tmp_path).exit_code == 0
+    assert run(["scan", ".", "--fail-on", "high"], tmp_path).exit_code == 1
+    assert run(["scan", ".", "--fail-on", "none"], tmp_path).exit_code == 0
+    assert run(["scan", ".", "--fail-on", "bogus"], tmp_path).exit_code == 2
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert run(["scan", "does-not-exist"], tmp_path).exit_code == 2
+    assert run(["scan", ".", "--check", "NOPE-1"], tmp_path).exit_code == 2
+    assert run(["scan", ".", "--var", "novalue"], tmp_path).exit_code == 2
+    assert run(["checks", "explain", "NOPE-1"], tmp_path).exit_code == 2
+
+
+def test_text_report_grouped_with_summary(tmp_path):
+    (tmp_path / "main.tf").write_text(INSECURE_TF)
+    out = run(["scan", "."], tmp_path).output
+    assert "main.tf" in out and "AWS-EC2-001" in out and "8" in out
+    assert "\x1b[" not in out  # not a terminal: no colours
+    assert "high" in out.lower()
+
+
+def test_checks_list_and_explain(tmp_path):
+    listing = run(["checks"], tmp_path).output
+    assert "AWS-S3-001" in listing and "AWS-IAM-001" in listing
+    doc = run(["checks", "explain", "AWS-S3-001"], tmp_path).output
+    for section in ("What it does", "Why it matters", "Terraform", "CloudFormation", "References"):
+        assert section in doc
+
+
+def test_exclude_and_hidden_folders(tmp_path):
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "main.tf").write_text(INSECURE_TF)
+    (tmp_path / ".terraform").mkdir()
+    (tmp_path / ".terraform" / "main.tf").write_text(INSECURE_TF)
+    assert run(["scan", ".", "--exclude", "examples"], tmp_path).exit_code == 0
+    res = run(["scan", ".", "--format", "json"], tmp_path)
+    assert [f["file"] for f in json.loads(res.output)["findings"]] == ["examples/main.tf"]
+
+
+def test_link_out_of_root_not_followed(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "main.tf").write_text(INSECURE_TF)
+    root = tmp_path / "root"
+    root.mkdir()
+    os.symlink(outside / "main.tf", root / "linked.tf")
+    os.symlink(outside, root / "linkdir")
+    res = run(["scan", ".", "--format", "json"], root)
+    report = json.loads(res.output)
+    assert report["findings"] == []
+    assert any("outside the scanned root" in n["message"] for n in report["notifications"])
