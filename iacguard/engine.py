@@ -86,6 +86,9 @@ def scan(
     checks: Iterable | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     cwd: str | None = None,
+    jobs: int = 1,
+    cache_dir: str | None = None,
+    time_per_file: int = 0,
 ) -> ScanResult:
     started = time.monotonic()
     options = options or ScanOptions()
@@ -96,7 +99,9 @@ def scan(
     checks = sorted(checks, key=lambda c: c.id)
     disc = discover(list(paths), list(excludes))
     notes: list = list(disc.notifications)
-    parsed = [parse_source(f, max_file_bytes) for f in disc.files]
+    from .parsing import parse_all
+
+    parsed = parse_all(disc.files, max_file_bytes, jobs=jobs, cache_dir=cache_dir, time_limit=time_per_file)
     for p in parsed:
         notes.extend(p.notifications)
 

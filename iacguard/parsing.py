@@ -1,0 +1,183 @@
+"""Parsing many files fast: a content-addressed parse cache and a process pool.
+
+Each file is parsed in isolation (`engine.parse_source`), so files can be parsed in any order,
+in other processes, or not at all when an earlier scan parsed the same bytes. Results come back
+in the order of the input list, so a parallel run gives the same output as a single-process one.
+
+The cache lives in the user's cache folder (`$XDG_CACHE_HOME/iacguard`, else `~/.cache/iacguard`)
+or `--cache-dir`. An entry is keyed by the file's content hash, its path, its kind and the
+versions of iacguard and of the parsers, so an upgrade never reads stale entries. Entries are
+written to a temporary file and renamed into place, so concurrent scans never see half an entry.
+The cache holds pickles written by iacguard itself; it is never filled from the scanned tree.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import signal
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from importlib import metadata
+
+from . import __version__
+from .discovery import SourceFile
+from .model import Notification
+
+DEFAULT_TIME_PER_FILE = 60  # seconds
+_PARALLEL_MIN_FILES = 16  # below this, starting processes costs more than it saves
+
+
+def _versions() -> str:
+    parts = ["iacguard=" + __version__, "cache=2"]
+    for dist in ("python-hcl2", "lark", "cfn-flip", "PyYAML"):
+        try:
+            parts.append("%s=%s" % (dist, metadata.version(dist)))
+        except metadata.PackageNotFoundError:
+            parts.append(dist + "=none")
+    return ";".join(parts)
+
+
+def default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "iacguard")
+
+
+class ParseCache:
+    def __init__(self, folder: str):
+        self.folder = folder
+        self.versions = _versions()
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, source: SourceFile, data: bytes, max_bytes: int) -> str:
+        h = hashlib.sha256()
+        for part in (self.versions, source.path, source.root, source.kind, str(max_bytes)):
+            h.update(part.encode("utf-8", "surrogateescape"))
+            h.update(b"\0")
+        h.update(data)
+        return h.hexdigest()
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.folder, key[:2], key + ".pickle")
+
+    def get(self, key: str):
+        try:
+            with open(self._path(key), "rb") as fh:
+                value = pickle.load(fh)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, key: str, value) -> None:
+        path = self._path(key)
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except (OSError, pickle.PicklingError, RecursionError, TypeError):
+            try:
+                os.unlink(tmp)  # type: ignore[possibly-undefined]
+            except (OSError, UnboundLocalError):
+                pass
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Timeout()
+
+
+def parse_one(source: SourceFile, max_bytes: int, time_limit: int):
+    """Parse one file within a time limit (enforced with SIGALRM where available)."""
+    from .engine import ParsedSource, parse_source
+
+    use_alarm = time_limit > 0 and hasattr(signal, "SIGALRM")
+    if use_alarm:
+        try:
+            old = signal.signal(signal.SIGALRM, _alarm)
+        except ValueError:  # not the main thread
+            use_alarm = False
+    if use_alarm:
+        signal.alarm(time_limit)
+    try:
+        return parse_source(source, max_bytes)
+    except _Timeout:
+        return ParsedSource(source.path, source.root, "failed", None, [Notification("error", "skipped: parsing took longer than %d s (--time-per-file)" % time_limit, source.path)])
+    finally:
+        if use_alarm:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, old)
+
+
+def _parse_chunk(args):
+    sources, max_bytes, time_limit = args
+    return [parse_one(s, max_bytes, time_limit) for s in sources]
+
+
+def _read_bytes(path: str, max_bytes: int):
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            import stat
+
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                return fh.read(max_bytes + 1)
+        finally:
+            os.close(fd)
+    except OSError:
+        return None
+
+
+def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | None = None, time_limit: int = DEFAULT_TIME_PER_FILE) -> list:
+    """Parse every source; results in input order. `jobs` 0 means the CPU count; `cache_dir`
+    None disables the cache."""
+    cache = ParseCache(cache_dir) if cache_dir else None
+    results: list = [None] * len(sources)
+    todo: list = []
+    keys: dict = {}
+    for i, src in enumerate(sources):
+        if cache is not None:
+            data = _read_bytes(src.path, max_bytes)
+            if data is not None:
+                key = cache.key(src, data, max_bytes)
+                hit = cache.get(key)
+                if hit is not None:
+                    results[i] = hit
+                    continue
+                keys[i] = key
+        todo.append(i)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(todo) >= _PARALLEL_MIN_FILES:
+        # Contiguous chunks, a few per worker, balance the load while keeping order simple.
+        n_chunks = min(len(todo), jobs * 4)
+        chunks = [todo[k::n_chunks] for k in range(n_chunks)]
+        try:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                outs = pool.map(_parse_chunk, [([sources[i] for i in chunk], max_bytes, time_limit) for chunk in chunks])
+                for chunk, out in zip(chunks, outs):
+                    for i, parsed in zip(chunk, out):
+                        results[i] = parsed
+        except Exception:  # noqa: BLE001 - a broken pool must not stop the scan
+            pass  # fall back to parsing here whatever the pool did not finish
+    for i in todo:
+        if results[i] is None:
+            results[i] = parse_one(sources[i], max_bytes, time_limit)
+    if cache is not None:
+        for i, key in keys.items():
+            if results[i] is not None and results[i].kind != "failed" or _cacheable_failure(results[i]):
+                cache.put(key, results[i])
+    return results
+
+
+def _cacheable_failure(parsed) -> bool:
+    # Syntax errors are a property of the content and can be cached; timeouts and I/O problems not.
+    return parsed is not None and parsed.kind == "failed" and all("took longer" not in n.message and "cannot read" not in n.message for n in parsed.notifications)
