@@ -1,0 +1,750 @@
+"""Evaluation of Terraform expressions (the syntax tree of `iacguard.terraform.syntax`) to values,
+and the static references an expression makes.
+
+Values are Python str / int / float / bool / None / list / dict, or `Unknown`. `evaluate` never
+raises: whatever it cannot evaluate becomes an `Unknown` with a short reason.
+
+Two kinds of Unknown, because `try()` and `can()` must tell them apart:
+- an input Unknown (plain `Unknown`): a value not known before apply -- a variable without a
+  value, a computed resource attribute. `try(x, d)` returns it (Terraform returns unknown too:
+  it cannot know whether x will fail later); `can(x)` is Unknown.
+- an error (`EvalError` while evaluating; `ErrorUnknown` once it has become a value): a real
+  evaluation error -- missing attribute or key of a known object, index out of range, null where a
+  value is needed, type mismatch, undefined name. `try(x, d)` skips it; `can(x)` is false.
+  Inside try()/can() an error aborts the whole argument, as in Terraform. Elsewhere it is
+  contained at the nearest tuple item / object value / top level, so one broken value does not
+  hide its known siblings. Operations on an ErrorUnknown give that ErrorUnknown (errors win over
+  input Unknowns), so an error stays an error through operators and function arguments.
+
+A dict whose absent attributes are values computed at apply time (a resource's attributes)
+should be a `PartialObject`: reading an absent key gives an input Unknown instead of an error.
+"""
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+
+from iacguard.terraform.parser import expr_children
+from iacguard.terraform.syntax import (
+    BinaryOp,
+    Conditional,
+    Expr,
+    ForExpr,
+    FunctionCall,
+    GetAttr,
+    Index,
+    Literal,
+    ObjectExpr,
+    Splat,
+    Template,
+    TemplateFor,
+    TemplateIf,
+    TupleExpr,
+    UnaryOp,
+    Variable,
+)
+from iacguard.values import Unknown, contains_unknown
+
+__all__ = [
+    "ErrorUnknown",
+    "EvalError",
+    "MAX_EVAL_DEPTH",
+    "PartialObject",
+    "Scope",
+    "evaluate",
+    "references",
+    "template_string",
+]
+
+MAX_EVAL_DEPTH = 256
+
+
+class EvalError(Exception):
+    """A real evaluation error (internal: `evaluate` turns it into an ErrorUnknown)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ErrorUnknown(Unknown):
+    """An Unknown that stands for an evaluation error, not for a value known only after apply."""
+
+    __slots__ = ()
+
+
+class PartialObject(dict):
+    """An object whose absent attributes are computed after apply (input Unknown, not error)."""
+
+    __slots__ = ()
+
+
+class Scope:
+    """The names an expression can see. Subclasses may resolve names lazily by overriding
+    `lookup`; `child` scopes (for-expression and dynamic-block iterators) delegate to it."""
+
+    def __init__(
+        self,
+        variables: dict | None = None,
+        parent: Scope | None = None,
+        base_dir: str = "",
+        root_dir: str = "",
+    ) -> None:
+        self.variables = {} if variables is None else variables
+        self.parent = parent
+        self.base_dir = base_dir
+        self.root_dir = root_dir
+
+    def lookup(self, name: str):
+        """The value of a root name; KeyError when undefined here and in every parent."""
+        variables = self.variables
+        if name in variables:
+            return variables[name]
+        if self.parent is None:
+            raise KeyError(name)
+        return self.parent.lookup(name)
+
+    def child(self, **names) -> Scope:
+        return Scope(names, self, self.base_dir, self.root_dir)
+
+
+def evaluate(expr: Expr, scope: Scope):
+    """The value of `expr` in `scope`; never raises (errors become Unknown with a reason)."""
+    try:
+        return _ev(expr, scope, 0, False)
+    except EvalError as e:
+        return ErrorUnknown(e.reason)
+    except RecursionError:
+        return ErrorUnknown("expression too deeply nested")
+    except Exception as e:  # a failing Scope subclass or function must not stop a scan
+        return ErrorUnknown("cannot evaluate: %s: %s" % (type(e).__name__, e))
+
+
+def template_string(value):
+    """Terraform's conversion of a value to a string in a template: str as is, `true`/`false`,
+    numbers without a trailing `.0`; Unknown stays Unknown; null and collections give ErrorUnknown."""
+    if isinstance(value, Unknown):
+        return value
+    try:
+        return _to_str(value)
+    except EvalError as e:
+        return ErrorUnknown(e.reason)
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation
+# --------------------------------------------------------------------------------------------
+
+
+def _ev(expr, scope, depth: int, strict: bool):
+    if depth > MAX_EVAL_DEPTH:
+        raise EvalError("expression nested deeper than %d" % MAX_EVAL_DEPTH)
+    handler = _HANDLERS.get(type(expr))
+    if handler is None:
+        raise EvalError("unsupported expression %s" % type(expr).__name__)
+    return handler(expr, scope, depth + 1, strict)
+
+
+def _ev_contained(expr, scope, depth: int, strict: bool):
+    """Evaluate one item of a collection: outside try()/can() an error stays in the item."""
+    if strict:
+        return _ev(expr, scope, depth, strict)
+    try:
+        return _ev(expr, scope, depth, strict)
+    except EvalError as e:
+        return ErrorUnknown(e.reason)
+
+
+def _first_unknown(*values):
+    """The Unknown to propagate from operands: an ErrorUnknown if any, else the first Unknown."""
+    found = None
+    for v in values:
+        if isinstance(v, ErrorUnknown):
+            return v
+        if found is None and isinstance(v, Unknown):
+            found = v
+    return found
+
+
+def _contains_error(value) -> bool:
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, ErrorUnknown):
+            return True
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
+
+
+def _literal(expr, scope, depth, strict):
+    return expr.value
+
+
+def _variable(expr, scope, depth, strict):
+    try:
+        return scope.lookup(expr.name)
+    except KeyError:
+        raise EvalError("undefined name %s" % expr.name) from None
+
+
+def _type_name(v) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (int, float)):
+        return "number"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "list"
+    if isinstance(v, dict):
+        return "object"
+    return type(v).__name__
+
+
+def _get_attr(obj, name: str):
+    if isinstance(obj, dict):
+        if name in obj:
+            return obj[name]
+        if isinstance(obj, PartialObject):
+            return Unknown("attribute %s is known only after apply" % name)
+        raise EvalError("no attribute %s" % name)
+    if isinstance(obj, Unknown):
+        return obj
+    if obj is None:
+        raise EvalError("attribute %s of null" % name)
+    raise EvalError("attribute %s of a %s" % (name, _type_name(obj)))
+
+
+_INT_RE = re.compile(r"-?[0-9]+\Z")
+_NUMBER_RE = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\Z")
+
+
+def _index(obj, key):
+    unknown = _first_unknown(obj, key)
+    if unknown is not None:
+        return unknown
+    if isinstance(obj, list):
+        i = _to_index(key)
+        if i < 0 or i >= len(obj):
+            raise EvalError("index %d out of range (length %d)" % (i, len(obj)))
+        return obj[i]
+    if isinstance(obj, dict):
+        k = _key_str(key)
+        if k in obj:
+            return obj[k]
+        if isinstance(obj, PartialObject):
+            return Unknown("attribute %s is known only after apply" % k)
+        raise EvalError("no key %r" % k)
+    if obj is None:
+        raise EvalError("index of null")
+    raise EvalError("index of a %s" % _type_name(obj))
+
+
+def _to_index(key) -> int:
+    if isinstance(key, bool):
+        raise EvalError("bool used as an index")
+    if isinstance(key, int):
+        return key
+    if isinstance(key, float) and key.is_integer():
+        return int(key)
+    if isinstance(key, str) and _INT_RE.match(key.strip()):
+        return int(key.strip())
+    raise EvalError("invalid index %r" % (key,))
+
+
+def _key_str(key) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, (bool, int, float)):
+        return _to_str(key)
+    raise EvalError("a %s cannot be a key" % _type_name(key))
+
+
+def _get_attr_node(expr, scope, depth, strict):
+    return _get_attr(_ev(expr.obj, scope, depth, strict), expr.name)
+
+
+def _index_node(expr, scope, depth, strict):
+    obj = _ev(expr.obj, scope, depth, strict)
+    key = _ev(expr.key, scope, depth, strict)
+    return _index(obj, key)
+
+
+def _splat(expr, scope, depth, strict):
+    source = _ev(expr.source, scope, depth, strict)
+    if isinstance(source, Unknown):
+        return source
+    if source is None:
+        return []
+    items = source if isinstance(source, list) else [source]
+    steps = []
+    for kind, arg in expr.steps:
+        steps.append((kind, arg if kind == "attr" else _ev(arg, scope, depth, strict)))
+    out = []
+    for item in items:
+        for kind, arg in steps:
+            if isinstance(item, Unknown):
+                break
+            item = _get_attr(item, arg) if kind == "attr" else _index(item, arg)
+        out.append(item)
+    return out
+
+
+def _format_number(v) -> str:
+    if isinstance(v, int):
+        return str(v)
+    if math.isnan(v) or math.isinf(v):
+        raise EvalError("number %r has no string form" % v)
+    if v.is_integer() and abs(v) < 1e16:
+        return str(int(v))
+    text = repr(v)
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _to_str(v) -> str:
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return _format_number(v)
+    if v is None:
+        raise EvalError("null value in a string")
+    raise EvalError("a %s cannot be converted to a string" % _type_name(v))
+
+
+def _to_bool(v):
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, Unknown):
+        return v
+    if isinstance(v, str):
+        if v == "true":
+            return True
+        if v == "false":
+            return False
+    raise EvalError("%s where a bool is required" % _type_name(v))
+
+
+def _to_number(v):
+    if isinstance(v, bool):
+        raise EvalError("bool where a number is required")
+    if isinstance(v, (int, float)):
+        return v
+    if isinstance(v, str):
+        text = v.strip()
+        m = _NUMBER_RE.match(text)
+        if m:
+            return float(text) if (m.group(1) or m.group(2)) else int(text)
+        raise EvalError("string %r is not a number" % v[:40])
+    raise EvalError("%s where a number is required" % _type_name(v))
+
+
+def _norm_number(x):
+    if isinstance(x, float) and x.is_integer() and abs(x) < 2**53:
+        return int(x)
+    return x
+
+
+def _template(expr, scope, depth, strict):
+    parts = expr.parts
+    if len(parts) == 1 and isinstance(parts[0], Expr):
+        return _ev(parts[0], scope, depth, strict)  # "${x}" is x, unconverted
+    out: list = []
+    unknown = _render(parts, scope, depth, strict, out)
+    if unknown is not None:
+        return unknown
+    return "".join(out)
+
+
+def _render(parts, scope, depth, strict, out: list):
+    """Append the rendering of template parts to out; return an Unknown if one was met."""
+    if depth > MAX_EVAL_DEPTH:
+        raise EvalError("template nested deeper than %d" % MAX_EVAL_DEPTH)
+    unknown = None
+    for part in parts:
+        t = type(part)
+        if t is str:
+            out.append(part)
+        elif t is TemplateIf:
+            cond = _to_bool(_ev(part.cond, scope, depth, strict))
+            if isinstance(cond, Unknown):
+                unknown = _first_unknown(unknown, cond)
+                continue
+            u = _render(part.then if cond else part.otherwise, scope, depth + 1, strict, out)
+            unknown = _first_unknown(unknown, u)
+        elif t is TemplateFor:
+            coll = _ev(part.collection, scope, depth, strict)
+            pairs = _iteration(coll)
+            if isinstance(pairs, Unknown):
+                unknown = _first_unknown(unknown, pairs)
+                continue
+            for k, v in pairs:
+                child = _iter_scope(scope, part.key_var, part.value_var, k, v)
+                u = _render(part.body, child, depth + 1, strict, out)
+                unknown = _first_unknown(unknown, u)
+        else:
+            value = _ev(part, scope, depth, strict)
+            if isinstance(value, Unknown):
+                unknown = _first_unknown(unknown, value)
+            else:
+                out.append(_to_str(value))
+    return unknown
+
+
+def _tuple(expr, scope, depth, strict):
+    return [_ev_contained(item, scope, depth, strict) for item in expr.items]
+
+
+def _object(expr, scope, depth, strict):
+    out = {}
+    for key_expr, value_expr in expr.items:
+        key = _ev(key_expr, scope, depth, strict)
+        if isinstance(key, Unknown):
+            return key
+        out[_key_str(key)] = _ev_contained(value_expr, scope, depth, strict)
+    return out
+
+
+def _functions_module():
+    try:
+        from iacguard.terraform import functions
+    except ModuleNotFoundError as e:
+        if e.name == "iacguard.terraform.functions":
+            return None
+        raise
+    return functions
+
+
+def _function_call(expr, scope, depth, strict):
+    name = expr.name
+    if name == "try":
+        return _try(expr, scope, depth)
+    if name == "can":
+        return _can(expr, scope, depth)
+    args = [_ev(a, scope, depth, strict) for a in expr.args]
+    if expr.expand_final and args:
+        last = args.pop()
+        if isinstance(last, Unknown):
+            return last
+        if not isinstance(last, list):
+            raise EvalError("%s(...): the expanded argument is a %s" % (name, _type_name(last)))
+        args.extend(last)
+    for a in args:
+        if isinstance(a, ErrorUnknown):
+            return a
+    functions = _functions_module()
+    if functions is None:
+        return Unknown("function %s not supported" % name)
+    try:
+        return functions.call_function(name, args, scope)
+    except KeyError as e:
+        if e.args and e.args[0] == name:
+            return Unknown("function %s not supported" % name)
+        failure = "%s(): %s" % (name, e)
+    except EvalError as e:
+        failure = e.reason
+    except RecursionError:
+        failure = "%s(): too deep" % name
+    except Exception as e:
+        failure = "%s(): %s" % (name, e)
+    if contains_unknown(args):
+        # The function tripped over an unknown argument: not known, rather than wrong.
+        unknown = _first_unknown(*args)
+        return unknown if unknown is not None else Unknown("%s() of an unknown value" % name)
+    raise EvalError(failure)
+
+
+def _try(expr, scope, depth):
+    reason = "try(): no argument succeeded"
+    for arg in expr.args:
+        try:
+            value = _ev(arg, scope, depth, True)
+        except EvalError as e:
+            reason = "try(): " + e.reason
+            continue
+        if _contains_error(value):
+            continue
+        return value
+    raise EvalError(reason)
+
+
+def _can(expr, scope, depth):
+    if len(expr.args) != 1:
+        raise EvalError("can() takes one argument")
+    try:
+        value = _ev(expr.args[0], scope, depth, True)
+    except EvalError:
+        return False
+    if _contains_error(value):
+        return False
+    if isinstance(value, Unknown):
+        return value
+    return True
+
+
+def _conditional(expr, scope, depth, strict):
+    cond = _to_bool(_ev(expr.cond, scope, depth, strict))
+    if not isinstance(cond, Unknown):
+        return _ev(expr.then if cond else expr.otherwise, scope, depth, strict)
+    try:
+        a = _ev(expr.then, scope, depth, strict)
+        b = _ev(expr.otherwise, scope, depth, strict)
+    except EvalError:
+        return cond
+    if _equal(a, b) is True:
+        return a
+    return cond
+
+
+def _equal(a, b):
+    """Terraform `==`: deep, type-aware (1 != "1", true != 1); Unknown when unknowns decide."""
+    if contains_unknown(a) or contains_unknown(b):
+        unknown = _first_unknown(a, b)
+        return unknown if unknown is not None else Unknown("comparison of partly unknown values")
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        if isinstance(x, bool) or isinstance(y, bool):
+            if not (isinstance(x, bool) and isinstance(y, bool) and x == y):
+                return False
+        elif isinstance(x, (int, float)) and isinstance(y, (int, float)):
+            if x != y:
+                return False
+        elif isinstance(x, str) or isinstance(y, str):
+            if not (isinstance(x, str) and isinstance(y, str) and x == y):
+                return False
+        elif x is None or y is None:
+            if not (x is None and y is None):
+                return False
+        elif isinstance(x, list) and isinstance(y, list):
+            if len(x) != len(y):
+                return False
+            stack.extend(zip(x, y))
+        elif isinstance(x, dict) and isinstance(y, dict):
+            if x.keys() != y.keys():
+                return False
+            stack.extend((x[k], y[k]) for k in x)
+        else:
+            return False
+    return True
+
+
+def _modulo(a, b):
+    if isinstance(a, int) and isinstance(b, int):
+        r = abs(a) % abs(b)
+        return -r if a < 0 else r  # the sign of the dividend, as Terraform
+    return math.fmod(a, b)
+
+
+def _binary(expr, scope, depth, strict):
+    op = expr.op
+    left = _ev(expr.left, scope, depth, strict)
+    right = _ev(expr.right, scope, depth, strict)
+    if op == "==" or op == "!=":
+        eq = _equal(left, right)
+        if isinstance(eq, Unknown):
+            return eq
+        return eq if op == "==" else not eq
+    if op == "&&" or op == "||":
+        lb = _to_bool(left)
+        rb = _to_bool(right)
+        # Three-valued logic: false && unknown is false whatever unknown turns out to be.
+        dominant = op == "||"
+        if lb is dominant or rb is dominant:
+            return dominant
+        unknown = _first_unknown(lb, rb)
+        return unknown if unknown is not None else (not dominant)
+    unknown = _first_unknown(left, right)
+    if unknown is not None:
+        return unknown
+    a = _to_number(left)
+    b = _to_number(right)
+    if op == "+":
+        return _norm_number(a + b)
+    if op == "-":
+        return _norm_number(a - b)
+    if op == "*":
+        return _norm_number(a * b)
+    if op == "/":
+        if b == 0:
+            raise EvalError("division by zero")
+        if isinstance(a, int) and isinstance(b, int) and a % b == 0:
+            return a // b
+        return _norm_number(a / b)
+    if op == "%":
+        if b == 0:
+            raise EvalError("modulo by zero")
+        return _norm_number(_modulo(a, b))
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    if op == ">=":
+        return a >= b
+    raise EvalError("unknown operator %s" % op)
+
+
+def _unary(expr, scope, depth, strict):
+    value = _ev(expr.operand, scope, depth, strict)
+    if isinstance(value, Unknown):
+        return value
+    if expr.op == "!":
+        return not _to_bool(value)
+    if expr.op == "-":
+        return -_to_number(value)
+    raise EvalError("unknown operator %s" % expr.op)
+
+
+def _iteration(coll):
+    """(key, value) pairs of a collection: lists by index, maps in lexical key order."""
+    if isinstance(coll, Unknown):
+        return coll
+    if isinstance(coll, list):
+        return list(enumerate(coll))
+    if isinstance(coll, dict):
+        return [(k, coll[k]) for k in sorted(coll)]
+    if coll is None:
+        raise EvalError("cannot iterate over null")
+    raise EvalError("cannot iterate over a %s" % _type_name(coll))
+
+
+def _iter_scope(scope, key_var, value_var, key, value):
+    if key_var is None:
+        return scope.child(**{value_var: value})
+    return scope.child(**{key_var: key, value_var: value})
+
+
+def _for(expr, scope, depth, strict):
+    pairs = _iteration(_ev(expr.collection, scope, depth, strict))
+    if isinstance(pairs, Unknown):
+        return pairs
+    is_object = expr.key_expr is not None
+    out_list: list = []
+    out_map: dict = {}
+    for k, v in pairs:
+        child = _iter_scope(scope, expr.key_var, expr.value_var, k, v)
+        if expr.cond is not None:
+            keep = _to_bool(_ev(expr.cond, child, depth, strict))
+            if isinstance(keep, Unknown):
+                return keep
+            if not keep:
+                continue
+        if not is_object:
+            out_list.append(_ev_contained(expr.value_expr, child, depth, strict))
+            continue
+        key = _ev(expr.key_expr, child, depth, strict)
+        if isinstance(key, Unknown):
+            return key
+        key = _key_str(key)
+        value = _ev_contained(expr.value_expr, child, depth, strict)
+        if expr.grouping:
+            out_map.setdefault(key, []).append(value)
+        elif key in out_map:
+            raise EvalError("duplicate key %r in a for expression" % key)
+        else:
+            out_map[key] = value
+    return out_map if is_object else out_list
+
+
+_HANDLERS = {
+    Literal: _literal,
+    Variable: _variable,
+    GetAttr: _get_attr_node,
+    Index: _index_node,
+    Splat: _splat,
+    Template: _template,
+    TupleExpr: _tuple,
+    ObjectExpr: _object,
+    FunctionCall: _function_call,
+    Conditional: _conditional,
+    BinaryOp: _binary,
+    UnaryOp: _unary,
+    ForExpr: _for,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# References
+# --------------------------------------------------------------------------------------------
+
+
+def references(expr) -> list:
+    """Static traversals in `expr`, in source order, without duplicates: the root name, then
+    attribute names and constant index keys up to the first non-constant step.
+    Names bound by for-expressions and template for-directives inside `expr` are left out."""
+    out: list = []
+    seen: set = set()
+    stack: list = [(expr, frozenset())]
+    while stack:
+        node, bound = stack.pop()
+        t = type(node)
+        later: list = []  # children to walk, in source order
+        if t is GetAttr or t is Index or t is Variable:
+            steps: list = []
+            cur = node
+            while True:
+                ct = type(cur)
+                if ct is GetAttr:
+                    steps.append(cur.name)
+                    cur = cur.obj
+                elif ct is Index:
+                    key = cur.key
+                    if type(key) is Literal and type(key.value) in (str, int):
+                        steps.append(key.value)
+                    else:
+                        steps.append(_DYNAMIC)
+                        later.append(key)
+                    cur = cur.obj
+                else:
+                    break
+            if type(cur) is Variable:
+                if cur.name not in bound:
+                    ref = [cur.name]
+                    for step in reversed(steps):
+                        if step is _DYNAMIC:
+                            break
+                        ref.append(step)
+                    ref_t = tuple(ref)
+                    if ref_t not in seen:
+                        seen.add(ref_t)
+                        out.append(ref_t)
+            else:
+                later.append(cur)
+            later.reverse()  # collected outermost first; the root (if not a name) was last
+            for child in reversed(later):
+                stack.append((child, bound))
+            continue
+        if t is ForExpr:
+            inner = bound | {n for n in (node.key_var, node.value_var) if n}
+            children = [(node.collection, bound)]
+            for c in (node.key_expr, node.value_expr, node.cond):
+                if c is not None:
+                    children.append((c, inner))
+            stack.extend(reversed(children))
+            continue
+        if t is TemplateFor:
+            inner = bound | {n for n in (node.key_var, node.value_var) if n}
+            children = [(node.collection, bound)] + [
+                (p, inner) for p in node.body if type(p) is not str
+            ]
+            stack.extend(reversed(children))
+            continue
+        for child in reversed(expr_children(node)):
+            stack.append((child, bound))
+    return out
+
+
+_DYNAMIC = object()
