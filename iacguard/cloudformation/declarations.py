@@ -1,0 +1,97 @@
+"""The resources a template declares, before evaluation: one `ResourceDecl` per logical id.
+
+Owns reading the `Resources` section (and expanding SAM resources through
+`iacguard.cloudformation.sam` when the template has the Serverless transform). A declaration
+keeps raw (unevaluated) properties and, for every top-level property, the template path its
+lines come from, so that resources SAM generates still point at the SAM source.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+
+
+@dataclass(slots=True)
+class ResourceDecl:
+    logical_id: str
+    type: str
+    properties: object  # raw value: a mapping, an intrinsic (Fn::If) or None
+    span_path: tuple  # template path whose lines are the resource's span
+    properties_src: tuple | None = None  # template path of the Properties mapping
+    property_src: dict = field(default_factory=dict)  # top-level key -> template path (generated)
+    condition: object = None
+    depends_on: list = field(default_factory=list)
+    metadata: object = None
+    attributes: dict = field(default_factory=dict)  # DeletionPolicy, UpdateReplacePolicy, ...
+    sam_source: str | None = None
+    extra_meta: dict = field(default_factory=dict)
+    # Generated resources: output property path -> template path, where a generated item comes
+    # from one source item (SAM policies -> the role's Policies / ManagedPolicyArns items).
+    location_src: dict = field(default_factory=dict)
+
+    def source_of(self, key) -> tuple | None:
+        if key in self.property_src:
+            return self.property_src[key]
+        return self.properties_src + (key,) if self.properties_src is not None else None
+
+
+def has_sam_transform(data: dict) -> bool:
+    transform = data.get("Transform")
+    if isinstance(transform, str):
+        return transform == SAM_TRANSFORM
+    if isinstance(transform, list):
+        return SAM_TRANSFORM in transform
+    return False
+
+
+def _depends_on(value) -> list:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def plain_declaration(logical_id: str, body: dict) -> ResourceDecl:
+    attributes = {k: body[k] for k in ("DeletionPolicy", "UpdateReplacePolicy", "CreationPolicy",
+                                       "UpdatePolicy") if k in body}
+    return ResourceDecl(
+        logical_id=logical_id,
+        type=body.get("Type"),
+        properties=body.get("Properties"),
+        span_path=("Resources", logical_id),
+        properties_src=("Resources", logical_id, "Properties"),
+        condition=body.get("Condition"),
+        depends_on=_depends_on(body.get("DependsOn")),
+        metadata=body.get("Metadata"),
+        attributes=attributes,
+    )
+
+
+def declare_resources(data: dict) -> tuple[list, list]:
+    """(declarations in template order, [(template path, warning)])."""
+    resources = data.get("Resources")
+    warnings: list = []
+    if not isinstance(resources, dict):
+        if resources is not None:
+            warnings.append((("Resources",), "Resources is not a mapping"))
+        return [], warnings
+    decls = []
+    for logical_id, body in resources.items():
+        if isinstance(logical_id, str) and logical_id.startswith("Fn::ForEach::"):
+            warnings.append((("Resources", logical_id), "Fn::ForEach is not expanded; its resources are not scanned"))
+            continue
+        if not isinstance(body, dict):
+            warnings.append((("Resources", logical_id), "resource %s is not a mapping" % logical_id))
+            continue
+        if not isinstance(body.get("Type"), str):
+            warnings.append((("Resources", logical_id), "resource %s has no Type" % logical_id))
+            continue
+        decls.append(plain_declaration(logical_id, body))
+    if has_sam_transform(data):
+        from .sam import expand_serverless
+
+        decls, sam_warnings = expand_serverless(data, decls)
+        warnings.extend(sam_warnings)
+    return decls, warnings

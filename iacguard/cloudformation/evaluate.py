@@ -1,0 +1,616 @@
+"""Evaluating parsed CloudFormation templates into the shared model.
+
+Owns: stacks (a template evaluated with parameter values), resource variants for undecided
+conditions, nested stacks (local templates evaluated as children, outputs flowing back), and
+the graph material (references, symbols), unknowns and notifications of the CloudFormation
+front end. Entry point: `evaluate_templates`.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import re
+
+from ..model import (
+    CLOUDFORMATION,
+    LanguageResult,
+    Location,
+    Notification,
+    Reference,
+    Resource,
+    ScanOptions,
+    Symbol,
+    UnknownValue,
+)
+from ..values import Unknown
+from .declarations import ResourceDecl, declare_resources
+from .intrinsics import NO_VALUE, Expression, fn_if_conditions, is_intrinsic
+from .loader import Template, TemplateError
+from .parameters import allowed, load_overrides, typed_value
+
+# Undecided conditions considered per resource: 3 give at most 8 variants; further Fn::If on
+# undecided conditions evaluate to Unknown (unless both branches agree).
+MAX_VARIANT_CONDITIONS = 3
+MAX_NESTING = 8
+# Conditions naming conditions, and Refs resolved through names naming other resources, are
+# followed this deep (each step costs several Python frames).
+MAX_CHAIN = 40
+
+NESTED_STACK_TYPES = ("AWS::CloudFormation::Stack",)
+
+# Resource types whose Ref is a name set in a property: when the property is known, so is the Ref
+# (a policy ARN built with `!Sub arn:aws:s3:::${Bucket}/*` then names the bucket).
+REF_NAME_PROPERTY = {
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::User": "UserName",
+    "AWS::IAM::Group": "GroupName",
+    "AWS::IAM::InstanceProfile": "InstanceProfileName",
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::KMS::Alias": "AliasName",
+    "AWS::SSM::Parameter": "Name",
+    "AWS::ECR::Repository": "RepositoryName",
+    "AWS::Kinesis::Stream": "Name",
+    "AWS::CloudTrail::Trail": "TrailName",
+    "AWS::ECS::Cluster": "ClusterName",
+}
+
+_REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def resource_has(properties: dict, path: tuple) -> bool:
+    cur = properties
+    for step in path:
+        if isinstance(cur, dict) and step in cur:
+            cur = cur[step]
+        elif isinstance(cur, list) and isinstance(step, int) and 0 <= step < len(cur):
+            cur = cur[step]
+        else:
+            return False
+    return True
+
+
+def _remote_literal(raw) -> str:
+    """The scheme of a TemplateURL built by Fn::Sub or Fn::Join from a remote URL, or ""."""
+    if isinstance(raw, dict) and len(raw) == 1:
+        name, args = next(iter(raw.items()))
+        if name == "Fn::Sub":
+            raw = args[0] if isinstance(args, list) and args else args
+        elif name == "Fn::Join" and isinstance(args, list) and len(args) == 2 and isinstance(args[1], list):
+            raw = args[1][0] if args[1] else None
+    match = _REMOTE.match(raw) if isinstance(raw, str) else None
+    return match.group(0) if match else ""
+
+
+def _path_text(path: tuple) -> str:
+    out = ""
+    for step in path:
+        out += "[%d]" % step if isinstance(step, int) else ("." if out else "") + str(step)
+    return out
+
+
+class _Sink:
+    """What one top-level template contributes; merged into the result only when it succeeds."""
+
+    def __init__(self) -> None:
+        self.resources: list = []
+        self.references: list = []
+        self.symbols: list = []
+        self.notifications: list = []
+        self.unknowns: list = []
+        self.files: list = []
+        self._seen_refs: set = set()
+        self._seen_notes: set = set()
+        self._seen_unknowns: set = set()
+
+    def reference(self, ref: Reference) -> None:
+        if ref not in self._seen_refs:
+            self._seen_refs.add(ref)
+            self.references.append(ref)
+
+    def note(self, note: Notification) -> None:
+        if note not in self._seen_notes:
+            self._seen_notes.add(note)
+            self.notifications.append(note)
+
+    def unknown(self, unknown: UnknownValue) -> None:
+        key = (unknown.path, unknown.what, unknown.reason)
+        if key not in self._seen_unknowns:
+            self._seen_unknowns.add(key)
+            self.unknowns.append(unknown)
+
+
+class _Scan:
+    def __init__(self, templates: dict, root: str, options: ScanOptions) -> None:
+        self.templates = templates
+        real_root = os.path.realpath(root)
+        # A single file given as the scan root: its folder is the root.
+        self.root = os.path.dirname(real_root) if os.path.isfile(real_root) else real_root
+        self.options = options
+        self.by_real = {}
+        for path, template in templates.items():
+            if isinstance(template, Template):
+                self.by_real[os.path.realpath(path)] = path
+        self.evaluated_files: set = set()
+
+    def rel(self, path: str) -> str:
+        rel = os.path.relpath(os.path.realpath(path), self.root)
+        return rel.replace(os.sep, "/")
+
+    def resolve_nested(self, parent_file: str, url) -> tuple[str | None, str]:
+        """(the scanned template a TemplateURL names, or None and why not)."""
+        if isinstance(url, Unknown) or not isinstance(url, str):
+            return None, "its template location is not known before deploy"
+        if _REMOTE.match(url):
+            return None, "template %s is remote; its resources are not scanned" % url
+        candidate = os.path.realpath(os.path.join(os.path.dirname(parent_file), url))
+        if not (candidate == self.root or candidate.startswith(self.root.rstrip(os.sep) + os.sep)):
+            return None, "template %s is outside the scan root; not followed" % url
+        key = self.by_real.get(candidate)
+        if key is None:
+            return None, "template %s is not among the CloudFormation templates scanned" % url
+        return key, ""
+
+    def literal_children(self, path: str, template: Template) -> list:
+        """Scanned templates this one names as nested stacks with a literal location."""
+        out = []
+        resources = template.data.get("Resources")
+        if not isinstance(resources, dict):
+            return out
+        for body in resources.values():
+            if not isinstance(body, dict) or not isinstance(body.get("Properties"), dict):
+                continue
+            if body.get("Type") in NESTED_STACK_TYPES:
+                url = body["Properties"].get("TemplateURL")
+            elif body.get("Type") == "AWS::Serverless::Application":
+                url = body["Properties"].get("Location")
+            else:
+                continue
+            if isinstance(url, str):
+                child, _ = self.resolve_nested(path, url)
+                if child is not None:
+                    out.append(child)
+        return out
+
+
+class _Child:
+    __slots__ = ("stack", "outputs", "base_ids")
+
+    def __init__(self, stack=None, outputs=None, base_ids=()):
+        self.stack = stack
+        self.outputs = outputs
+        self.base_ids = base_ids
+
+
+class Stack:
+    """One template evaluated with one set of parameter values (a root or a nested stack)."""
+
+    def __init__(self, scan: _Scan, sink: _Sink, file: str, template: Template, chain_name: str,
+                 address_prefix: str, given: dict | None, chain: tuple) -> None:
+        self.scan = scan
+        self.sink = sink
+        self.file = file
+        self.template = template
+        self.data = template.data if isinstance(template.data, dict) else {}
+        self.scope = "cfn:%s#%s" % (chain_name, address_prefix)
+        self.chain_name = chain_name
+        self.address_prefix = address_prefix
+        self.given = given  # None for a top-level stack (command-line values apply)
+        self.chain = chain  # real paths of the stacks above, for cycle detection
+        self.parameters: dict = {}
+        self.conditions = self.data.get("Conditions") if isinstance(self.data.get("Conditions"), dict) else {}
+        self.mappings = self.data.get("Mappings") if isinstance(self.data.get("Mappings"), dict) else {}
+        self.resources: dict = {}
+        self._condition_memo: dict = {}
+        self._conditions_in_progress: set = set()
+        self._ref_values: dict = {}
+        self._chain_depth = 0
+        self._children: dict = {}
+        self.outputs: dict = {}
+        self.top_resources: list = []  # this stack's own resources (not its children's)
+
+    # -- ids and locations ---------------------------------------------------------------------
+
+    def resource_id(self, logical_id: str) -> str:
+        return self.scope + logical_id
+
+    def parameter_id(self, name: str) -> str:
+        return self.scope + "param:" + name
+
+    def condition_id(self, name: str) -> str:
+        return self.scope + "condition:" + name
+
+    def output_id(self, name: str) -> str:
+        return self.scope + "output:" + name
+
+    def location(self, span) -> Location:
+        return Location(self.file, span[0], span[1])
+
+    def location_of(self, path: tuple) -> Location:
+        span = self.template.lines.get(path)
+        if span is None:
+            line = self.template.nearest_line(path)
+            return Location(self.file, line, line)
+        return self.location(span)
+
+    def warn(self, message: str, src, level: str = "warning") -> None:
+        line = self.template.nearest_line(src) if src else 0
+        self.sink.note(Notification(level, message, self.file, line))
+
+    def add_reference(self, ref: Reference) -> None:
+        self.sink.reference(ref)
+
+    # -- parameters and conditions -------------------------------------------------------------
+
+    def _read_parameters(self, overrides: dict) -> None:
+        declared = self.data.get("Parameters")
+        if not isinstance(declared, dict):
+            declared = {}
+        for name, body in declared.items():
+            body = body if isinstance(body, dict) else {}
+            self.sink.symbols.append(Symbol(self.parameter_id(name), "parameter", name,
+                                            self.location_of(("Parameters", name)), CLOUDFORMATION))
+            ptype = body.get("Type") if isinstance(body.get("Type"), str) else "String"
+            given_here = False
+            if self.given is not None and name in self.given:
+                raw, given_here = self.given[name], True
+            elif self.given is None and name in overrides:
+                raw, given_here = overrides[name], True
+            elif "Default" in body:
+                raw = body["Default"]
+            else:
+                raw = Unknown("parameter %s has no value" % name)
+            value, problem = typed_value(name, ptype, raw)
+            if problem:
+                self.warn(problem, ("Parameters", name))
+            if "AllowedValues" in body and not allowed(value, body.get("AllowedValues")):
+                what = "value" if given_here else "default"
+                self.warn("%s %r of parameter %s is not one of its AllowedValues" % (what, raw, name),
+                          ("Parameters", name))
+            self.parameters[name] = value
+        if self.given is not None:
+            for name in self.given:
+                if name not in declared:
+                    self.warn("nested stack passes parameter %s, which the template does not declare" % name, ())
+
+    def condition_value(self, name: str, assumptions: dict):
+        key = (name, tuple(sorted(assumptions.items())))
+        if key in self._condition_memo:
+            return self._condition_memo[key]
+        if name in self._conditions_in_progress:
+            self.warn("condition %s refers to itself" % name, ("Conditions", name))
+            return Unknown("circular condition %s" % name)
+        if self._chain_depth >= MAX_CHAIN:
+            return Unknown("conditions chained too deeply")
+        self._conditions_in_progress.add(name)
+        self._chain_depth += 1
+        try:
+            ex = Expression(self, self.condition_id(name), assumptions)
+            value = ex.condition_expr(self.conditions[name], ("Conditions", name))
+        finally:
+            self._conditions_in_progress.discard(name)
+            self._chain_depth -= 1
+        self._condition_memo[key] = value
+        return value
+
+    # -- what Ref and GetAtt give -------------------------------------------------------------
+
+    def ref_value(self, logical_id: str):
+        if logical_id in self._ref_values:
+            return self._ref_values[logical_id]
+        decl = self.resources[logical_id]
+        value = Unknown("physical id of %s%s is known after deploy" % (self.address_prefix, logical_id))
+        prop = REF_NAME_PROPERTY.get(decl.type)
+        self._ref_values[logical_id] = value  # guards self-reference while evaluating the name
+        if prop and isinstance(decl.properties, dict) and prop in decl.properties and self._chain_depth < MAX_CHAIN:
+            self._chain_depth += 1
+            try:
+                name = Expression(self, None).value(decl.properties[prop], decl.source_of(prop), (prop,), False)
+            finally:
+                self._chain_depth -= 1
+            if isinstance(name, str):
+                value = name
+        self._ref_values[logical_id] = value
+        return value
+
+    def getatt_value(self, logical_id: str, attribute: str, ex: Expression, out: tuple):
+        decl = self.resources[logical_id]
+        if decl.type in NESTED_STACK_TYPES and attribute.startswith("Outputs."):
+            output = attribute[len("Outputs."):]
+            child = self.child(logical_id)
+            if child.outputs is None:
+                return Unknown("output %s of nested stack %s%s is not known" % (output, self.address_prefix, logical_id))
+            if output not in child.outputs:
+                self.warn("nested stack %s has no output %s" % (logical_id, output), None)
+                return Unknown("nested stack %s has no output %s" % (logical_id, output))
+            ex._refer(child.stack.output_id(output), out)
+            value = child.outputs[output]
+            return list(value) if isinstance(value, list) else value
+        if decl.type == "AWS::S3::Bucket" and attribute == "Arn":
+            name = self.ref_value(logical_id)
+            if isinstance(name, str):
+                return "arn:aws:s3:::" + name
+        return Unknown("attribute %s%s.%s is known after deploy" % (self.address_prefix, logical_id, attribute))
+
+    # -- nested stacks -------------------------------------------------------------------------
+
+    def child(self, logical_id: str) -> _Child:
+        if logical_id in self._children:
+            return self._children[logical_id]
+        self._children[logical_id] = _Child()  # cycle guard while the child evaluates
+        decl = self.resources[logical_id]
+        props = decl.properties if isinstance(decl.properties, dict) and not is_intrinsic(decl.properties) else {}
+        ex = Expression(self, None)
+        url = ex.value(props.get("TemplateURL"), decl.source_of("TemplateURL"), ("TemplateURL",), False)
+        child_file, reason = self.scan.resolve_nested(self.file, url)
+        if isinstance(url, Unknown) and _remote_literal(props.get("TemplateURL")):
+            reason = "its template is at a remote URL (%s...), not scanned" % _remote_literal(props.get("TemplateURL"))
+        real = os.path.realpath(child_file) if child_file else None
+        if child_file is not None and (real in self.chain or len(self.chain) >= MAX_NESTING):
+            child_file, reason = None, ("it nests its own ancestor template" if real in self.chain
+                                        else "nested more than %d levels deep" % MAX_NESTING)
+        address = self.address_prefix + logical_id
+        span = self.template.lines.get(decl.span_path, (0, 0))
+        if child_file is None:
+            self.sink.note(Notification("note", "nested stack %s: %s" % (address, reason), self.file, span[0]))
+            symbol_id = self.scope + "stack:" + logical_id
+            self.sink.symbols.append(Symbol(symbol_id, "nested_stack", address, self.location(span), CLOUDFORMATION))
+            self.add_reference(Reference(self.resource_id(logical_id), symbol_id, (), "", "nested_stack"))
+            return self._children[logical_id]
+        given: dict = {}
+        captured: dict = {}
+        params = props.get("Parameters")
+        if isinstance(params, dict) and not is_intrinsic(params):
+            for name, node in params.items():
+                pex = Expression(self, None)
+                pex.captured = []
+                value = pex.value(node, decl.source_of("Parameters") + (name,) if decl.source_of("Parameters") else None,
+                                  ("Parameters", name), False)
+                if value is not NO_VALUE:
+                    given[name] = value
+                    captured[name] = pex.captured
+        elif params is not None:
+            value = ex.value(params, decl.source_of("Parameters"), ("Parameters",), False)
+            if isinstance(value, dict):
+                given = value
+        child_template = self.scan.templates[child_file]
+        stack = Stack(self.scan, self.sink, child_file, child_template,
+                      "%s@%s" % (self.scan.rel(child_file), self.chain_name), address + "/", given,
+                      self.chain + (real,))
+        stack.run({})
+        for name, targets in captured.items():
+            if name in stack.parameters:
+                for target, attribute in targets:
+                    self.add_reference(Reference(stack.parameter_id(name), target, (), attribute, "stack_parameter"))
+        base_ids = []
+        for resource in stack.top_resources:
+            if resource.meta["base_id"] not in base_ids:
+                base_ids.append(resource.meta["base_id"])
+        result = _Child(stack, stack.outputs, tuple(base_ids))
+        self._children[logical_id] = result
+        return result
+
+    # -- resources -----------------------------------------------------------------------------
+
+    def run(self, overrides: dict) -> None:
+        self._read_parameters(overrides)
+        if self.file not in self.scan.evaluated_files:
+            self.scan.evaluated_files.add(self.file)
+            self.sink.files.append(self.file)
+            for line, message in self.template.warnings:
+                self.sink.note(Notification("warning", message, self.file, line))
+        for name in self.conditions:
+            self.sink.symbols.append(Symbol(self.condition_id(name), "condition", name,
+                                            self.location_of(("Conditions", name)), CLOUDFORMATION))
+        for name in self.conditions:
+            self.condition_value(name, {})
+        decls, warnings = declare_resources(self.data)
+        for src, message in warnings:
+            self.warn(message, src)
+        self.resources = {d.logical_id: d for d in decls}
+        for decl in decls:
+            self._evaluate_resource(decl)
+        self._evaluate_outputs()
+
+    def _variants(self, decl: ResourceDecl) -> list | None:
+        """Assumption sets to evaluate the resource under; None when it does not exist."""
+        own = decl.condition
+        undecided: list = []
+        if own is not None:
+            if not isinstance(own, str) or own not in self.conditions:
+                self.warn("resource %s: condition %r is not defined" % (decl.logical_id, own), decl.span_path + ("Condition",))
+                own = None
+            else:
+                truth = self.condition_value(own, {})
+                if truth is False:
+                    return None
+                if isinstance(truth, Unknown):
+                    undecided.append(own)
+        for name in fn_if_conditions(decl.properties):
+            if name in self.conditions and name not in undecided and isinstance(self.condition_value(name, {}), Unknown):
+                undecided.append(name)
+        undecided = undecided[:MAX_VARIANT_CONDITIONS]
+        if not undecided:
+            return [{}]
+        choices = [(True,) if name == own else (True, False) for name in undecided]
+        variants = []
+        for combo in itertools.product(*choices):
+            assumptions = dict(zip(undecided, combo))
+            if self._consistent(assumptions):
+                variants.append(assumptions)
+        return variants or [{undecided[0]: True} if undecided[0] == own else {}]
+
+    def _consistent(self, assumptions: dict) -> bool:
+        """False when some assumed condition is decided otherwise by the others (A and Not A)."""
+        for name, value in assumptions.items():
+            others = {k: v for k, v in assumptions.items() if k != name}
+            if others:
+                actual = self.condition_value(name, others)
+                if isinstance(actual, bool) and actual != value:
+                    return False
+        return True
+
+    def _evaluate_resource(self, decl: ResourceDecl) -> None:
+        variants = self._variants(decl)
+        if variants is None:
+            return
+        base_id = self.resource_id(decl.logical_id)
+        address = self.address_prefix + decl.logical_id
+        span = self.template.lines.get(decl.span_path)
+        location = self.location(span) if span else Location(self.file, 0, 0)
+        nested = decl.type in NESTED_STACK_TYPES
+        for assumptions in variants:
+            rid = base_id
+            if assumptions:
+                rid += "?" + ",".join("%s=%s" % (k, "true" if v else "false") for k, v in assumptions.items())
+            locations: dict = {}
+            ex = Expression(self, rid, assumptions, locations)
+            properties = self._properties(decl, ex)
+            for out, src in decl.location_src.items():
+                span = self.template.lines.get(src)
+                if span is not None and resource_has(properties, out):
+                    locations[out] = self.location(span)
+            meta: dict = {"base_id": base_id}
+            if decl.depends_on:
+                meta["depends_on"] = list(decl.depends_on)
+            if isinstance(decl.condition, str):
+                meta["condition"] = decl.condition
+            if decl.metadata is not None:
+                meta["metadata"] = decl.metadata
+            for key, meta_key in (("DeletionPolicy", "deletion_policy"), ("UpdateReplacePolicy", "update_replace_policy")):
+                if key in decl.attributes:
+                    meta[meta_key] = decl.attributes[key]
+            if decl.sam_source:
+                meta["sam_source"] = decl.sam_source
+            meta.update(decl.extra_meta)
+            resource = Resource(
+                id=rid, address=address, type=decl.type, language=CLOUDFORMATION, properties=properties,
+                location=location, property_locations=locations, module=self.address_prefix.rstrip("/"),
+                conditions=tuple(assumptions.items()), meta=meta,
+            )
+            self.sink.resources.append(resource)
+            self.top_resources.append(resource)
+            for target in decl.depends_on:
+                if target in self.resources:
+                    self.add_reference(Reference(rid, self.resource_id(target), (), "", "depends_on"))
+                else:
+                    self.warn("resource %s depends on %s, which is not a resource of this template"
+                              % (decl.logical_id, target), decl.span_path + ("DependsOn",))
+            if isinstance(decl.condition, str) and decl.condition in self.conditions:
+                self.add_reference(Reference(rid, self.condition_id(decl.condition), (), "", "condition"))
+            if nested:
+                for child_id in self.child(decl.logical_id).base_ids:
+                    self.add_reference(Reference(rid, child_id, (), "", "nested_stack"))
+            self._record_unknowns(resource)
+
+    def _properties(self, decl: ResourceDecl, ex: Expression) -> dict:
+        raw = decl.properties
+        if raw is None:
+            return {}
+        if isinstance(raw, dict) and not is_intrinsic(raw):
+            properties = {}
+            for key, node in raw.items():
+                src = decl.source_of(key)
+                ex._locate(src, (key,))
+                value = ex.value(node, src, (key,))
+                if value is NO_VALUE:
+                    ex._forget((key,))
+                    continue
+                properties[key] = value
+            return properties
+        value = ex.value(raw, decl.properties_src, ())
+        if isinstance(value, dict):
+            return value
+        if not isinstance(value, Unknown) and value is not NO_VALUE:
+            self.warn("resource %s: Properties is not a mapping" % decl.logical_id, decl.properties_src)
+        return {}
+
+    def _record_unknowns(self, resource: Resource) -> None:
+        stack = [((), resource.properties)]
+        while stack:
+            path, value = stack.pop()
+            if isinstance(value, Unknown):
+                line = resource.location_of(*path).start_line
+                what = resource.address + ("." + _path_text(path) if path else "")
+                self.sink.unknown(UnknownValue(self.file, line, what, value.reason))
+            elif isinstance(value, dict):
+                stack.extend((path + (k,), v) for k, v in reversed(list(value.items())))
+            elif isinstance(value, list):
+                stack.extend((path + (i,), v) for i, v in reversed(list(enumerate(value))))
+
+    def _evaluate_outputs(self) -> None:
+        outputs = self.data.get("Outputs")
+        if not isinstance(outputs, dict):
+            return
+        for name, body in outputs.items():
+            oid = self.output_id(name)
+            self.sink.symbols.append(Symbol(oid, "output", name, self.location_of(("Outputs", name)), CLOUDFORMATION))
+            if not isinstance(body, dict):
+                self.warn("output %s is not a mapping" % name, ("Outputs", name))
+                continue
+            ex = Expression(self, oid)
+            condition = body.get("Condition")
+            if isinstance(condition, str):
+                if condition in self.conditions:
+                    self.add_reference(Reference(oid, self.condition_id(condition), (), "", "condition"))
+                if ex.condition(condition, ("Outputs", name, "Condition")) is False:
+                    self.outputs[name] = Unknown("output %s is not created (condition %s is false)" % (name, condition))
+                    continue
+            value = ex.value(body.get("Value"), ("Outputs", name, "Value"), (), False)
+            if isinstance(body.get("Export"), dict):
+                ex.value(body["Export"], ("Outputs", name, "Export"), ("Export",), False)
+            self.outputs[name] = value if value is not NO_VALUE else Unknown("output %s has no value" % name)
+
+
+def evaluate_templates(templates: dict, root: str, options: ScanOptions | None = None) -> LanguageResult:
+    """Evaluate every CloudFormation template found under `root`.
+
+    `templates` maps absolute path -> `Template` (a `TemplateError` value is reported as an
+    error notification). A template used as a nested stack by another template of the scan is
+    evaluated only as that nested stack.
+    """
+    options = options or ScanOptions()
+    result = LanguageResult()
+    scan = _Scan(templates, root, options)
+    overrides, notes = load_overrides(options)
+    result.notifications.extend(notes)
+    parsed = {}
+    for path in sorted(templates):
+        template = templates[path]
+        if isinstance(template, TemplateError):
+            result.notifications.append(Notification("error", template.message, path, template.line))
+            result.files.append(path)
+        elif isinstance(template, Template):
+            parsed[path] = template
+    nested = set()
+    for path, template in parsed.items():
+        try:
+            nested.update(c for c in scan.literal_children(path, template) if c != path)
+        except Exception:  # noqa: BLE001 - reported when the template itself is evaluated
+            pass
+    order = [p for p in parsed if p not in nested]
+    # Templates only reachable through a cycle of nested stacks get evaluated on their own.
+    pending = list(order) + [p for p in parsed if p in nested]
+    for path in pending:
+        if path in nested and path in scan.evaluated_files:
+            continue
+        sink = _Sink()
+        try:
+            stack = Stack(scan, sink, path, parsed[path], scan.rel(path), "", None, (os.path.realpath(path),))
+            stack.run(overrides)
+        except Exception as exc:  # noqa: BLE001 - one broken template must not stop the others
+            scan.evaluated_files.add(path)
+            result.notifications.append(Notification(
+                "error", "internal error evaluating %s: %s: %s" % (scan.rel(path), type(exc).__name__, exc), path))
+            result.files.append(path)
+            continue
+        result.resources.extend(sink.resources)
+        result.references.extend(sink.references)
+        result.symbols.extend(sink.symbols)
+        result.notifications.extend(sink.notifications)
+        result.unknowns.extend(sink.unknowns)
+        result.files.extend(sink.files)
+    result.files = sorted(set(result.files))
+    return result

@@ -1,0 +1,127 @@
+"""Parsing one CloudFormation template (YAML or JSON) into a `Template`.
+
+Owns: choosing the syntax, recognising CloudFormation by content, and the `Template` record
+(plain data + line spans + warnings + comments). `parse_template` is pure and its result pickles
+cheaply, so it can be cached and run in worker processes.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .json_reader import read_json
+from .source_lines import YAML_BREAKS, TemplateError
+from .yaml_reader import MultipleDocuments, read_yaml
+
+__all__ = ["Template", "TemplateError", "parse_template", "looks_like_cloudformation", "is_cloudformation"]
+
+
+@dataclass(slots=True)
+class Template:
+    path: str
+    data: dict
+    # Path from the document root (keys and list indexes) -> (start_line, end_line), 1-based.
+    # A mapping entry starts at its key's line.
+    lines: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)  # [(line, message)], e.g. duplicate keys
+    comments: list = field(default_factory=list)  # [(line, text after '#', stripped)], YAML only
+    syntax: str = "yaml"  # "yaml" | "json"
+
+    def line_span(self, *path) -> tuple[int, int] | None:
+        return self.lines.get(tuple(path))
+
+    def nearest_line(self, path: tuple) -> int:
+        """The line of the deepest known prefix of `path`; 0 when none is known."""
+        p = tuple(path)
+        while p:
+            span = self.lines.get(p)
+            if span is not None:
+                return span[0]
+            p = p[:-1]
+        return 0
+
+
+# Resource types are namespaced "Org::Service::Type" (AWS::, Alexa::, registry types) or
+# "Custom::Name"; other YAML files with a `Resources` key (Serverless Framework, k8s) do not match.
+_TYPE = re.compile(r"^[A-Za-z0-9]+::[A-Za-z0-9_.@-]+")
+_TEXT_HINT = re.compile(r"""AWSTemplateFormatVersion|Type["']?\s*:\s*["']?[A-Za-z0-9]+::""")
+
+
+def is_cloudformation(data: object) -> bool:
+    """Whether decoded data is a CloudFormation (or SAM) template."""
+    if not isinstance(data, dict):
+        return False
+    if "AWSTemplateFormatVersion" in data:
+        return True
+    resources = data.get("Resources")
+    if not isinstance(resources, dict) or not resources:
+        return False
+    for body in resources.values():
+        if isinstance(body, dict) and isinstance(body.get("Type"), str) and _TYPE.match(body["Type"]):
+            return True
+    return False
+
+
+def looks_like_cloudformation(text: str) -> bool:
+    """A cheap pre-filter on raw text: never false for a text `parse_template` accepts."""
+    return "Resources" in text and _TEXT_HINT.search(text) is not None or "AWSTemplateFormatVersion" in text
+
+
+def parse_template(path: str, text: str) -> Template | None:
+    """Parse a template; None when the document is valid YAML/JSON but not CloudFormation.
+
+    Raises `TemplateError` for malformed or refused input.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    head = text.lstrip()
+    if not head:
+        return None
+    multiline: list = []
+    syntax = "yaml"
+    if head[0] in "{[":
+        try:
+            decoded = read_json(text)
+            syntax = "json"
+        except TemplateError as json_error:
+            # A flow-style YAML document (comments, unquoted keys) also starts with a brace.
+            try:
+                decoded, multiline = read_yaml(text)
+            except TemplateError:
+                raise json_error from None
+    else:
+        try:
+            decoded, multiline = read_yaml(text)
+        except MultipleDocuments as exc:
+            # A Kubernetes manifest is not CloudFormation; a template followed by more is broken.
+            if is_cloudformation(exc.first.data):
+                raise TemplateError(exc.message, exc.line) from None
+            return None
+    if not is_cloudformation(decoded.data):
+        return None
+    comments = _comments(text, multiline) if syntax == "yaml" else []
+    return Template(path, decoded.data, decoded.lines, decoded.warnings, comments, syntax)
+
+
+def _comments(text: str, multiline: list) -> list:
+    """`#` comments by line. Lines inside multi-line scalars (scripts in UserData) are skipped."""
+    inside = set()
+    for start, end in multiline:
+        inside.update(range(start + 1, end + 1))
+    found = []
+    for number, line in enumerate(YAML_BREAKS.split(text), start=1):
+        if "#" not in line or number in inside:
+            continue
+        quote = None
+        prev = " "
+        for i, ch in enumerate(line):
+            if quote:
+                if ch == quote:
+                    quote = None
+            elif ch in "'\"" and prev in " \t:[{,-":
+                quote = ch
+            elif ch == "#" and prev in " \t":
+                found.append((number, line[i + 1:].strip()))
+                break
+            prev = ch
+    return found

@@ -1,0 +1,140 @@
+"""Template parameters: values given on the command line or in files, and typing them.
+
+Owns reading `--cfn-param KEY=VALUE` and `--cfn-params FILE` (the AWS CLI list form
+`[{"ParameterKey": .., "ParameterValue": ..}]`, the `{"Parameters": {..}}` form of CodePipeline
+template configurations, and a list of `KEY=VALUE` strings), and turning a raw value into what
+`Ref` gives for the parameter's declared type.
+"""
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from ..model import Notification
+from ..values import Unknown
+
+
+def _raw(value) -> object:
+    """Override values arrive as strings; lists (CommaDelimitedList given as a list) stay lists."""
+    if isinstance(value, list):
+        return [_raw(v) for v in value]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else str(value)
+
+
+def parse_assignments(items) -> dict:
+    """`{"K": "V"}` or `["K=V", ...]` -> dict of raw values."""
+    if isinstance(items, dict):
+        return {str(k): _raw(v) for k, v in items.items()}
+    out = {}
+    for item in items or ():
+        key, sep, value = str(item).partition("=")
+        if sep:
+            out[key.strip()] = value
+    return out
+
+
+def read_parameter_file(path: str) -> dict:
+    """The parameter values in a file; raises ValueError with a reason for anything unreadable."""
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except OSError as exc:
+        raise ValueError(exc.strerror or str(exc)) from None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ValueError("neither JSON nor YAML (%s)" % str(exc).splitlines()[0]) from None
+    if isinstance(data, dict) and "Parameters" in data:
+        data = data["Parameters"]
+    if isinstance(data, dict):
+        return {str(k): _raw(v) for k, v in data.items()}
+    if isinstance(data, list):
+        out = {}
+        for item in data:
+            if isinstance(item, dict) and "ParameterKey" in item:
+                if "ParameterValue" in item:
+                    out[str(item["ParameterKey"])] = _raw(item["ParameterValue"])
+            elif isinstance(item, str) and "=" in item:
+                key, _, value = item.partition("=")
+                out[key.strip()] = value
+            else:
+                raise ValueError("list items must be {ParameterKey, ParameterValue} or KEY=VALUE")
+        return out
+    raise ValueError("expected a list of {ParameterKey, ParameterValue} or {\"Parameters\": {...}}")
+
+
+def load_overrides(options) -> tuple[dict, list]:
+    """Values from --cfn-params files (in order), then --cfn-param (which wins)."""
+    values: dict = {}
+    notes: list = []
+    for path in getattr(options, "cfn_param_files", None) or ():
+        try:
+            values.update(read_parameter_file(path))
+        except ValueError as exc:
+            notes.append(Notification("error", "cannot read CloudFormation parameter file %s: %s" % (path, exc), path))
+    values.update(parse_assignments(getattr(options, "cfn_params", None) or {}))
+    return values, notes
+
+
+def _number(text):
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def typed_value(name: str, ptype: str, raw) -> tuple[object, str | None]:
+    """(value `Ref` gives, problem or None) for a raw parameter value of the declared type.
+
+    Number parameters become numbers (CloudFormation hands them on as strings; numbers are what
+    checks compare). List types split on commas, trimming spaces as CloudFormation does.
+    """
+    if isinstance(raw, Unknown):
+        return raw, None
+    if ptype.startswith("AWS::SSM::Parameter::Value<"):
+        return Unknown("parameter %s is read from SSM Parameter Store at deploy" % name), None
+    if ptype.startswith("List<") or ptype == "CommaDelimitedList":
+        if isinstance(raw, list):
+            items = [_raw(v) for v in raw]
+        else:
+            text = _raw(raw)
+            items = [part.strip() for part in text.split(",")] if text != "" else []
+        if ptype == "List<Number>":
+            try:
+                return [_number(i) for i in items], None
+            except ValueError:
+                return items, "parameter %s: %r is not a list of numbers" % (name, raw)
+        return items, None
+    if ptype == "Number":
+        if isinstance(raw, bool):
+            return raw, "parameter %s: %r is not a number" % (name, raw)
+        if isinstance(raw, (int, float)):
+            return raw, None
+        try:
+            return _number(str(raw).strip()), None
+        except ValueError:
+            return _raw(raw), "parameter %s: %r is not a number" % (name, raw)
+    if isinstance(raw, (list, dict)):
+        return Unknown("parameter %s has a non-scalar value" % name), "parameter %s: expected a string" % name
+    return _raw(raw), None
+
+
+def allowed(value, allowed_values) -> bool:
+    """Whether a (typed) value is among AllowedValues; list values check each item."""
+    if not isinstance(allowed_values, list) or isinstance(value, Unknown):
+        return True
+    texts = {_raw(v) for v in allowed_values if not isinstance(v, (list, dict))}
+    items = value if isinstance(value, list) else [value]
+    return all(_raw(_plain_number(v)) in texts or v in allowed_values for v in items)
+
+
+def _plain_number(v):
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v

@@ -1,0 +1,61 @@
+"""Line bookkeeping shared by the YAML and JSON readers: offsets to lines, and the result shape.
+
+Both readers produce a `Decoded`: plain data (dict/list/str/int/float/bool/None), the line span of
+every mapping entry and list item keyed by its path from the document root, and warnings.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+# Nesting deeper than this is refused: no real template comes close, and it keeps every later
+# stage (evaluation, graph walks) far from Python's recursion limit.
+MAX_DEPTH = 512
+
+
+class TemplateError(Exception):
+    """Malformed input: not parseable, refused (unsafe tag, alias bomb, too deep).
+
+    `line` is 1-based, 0 when unknown.
+    """
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message, line)
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        return "line %d: %s" % (self.line, self.message) if self.line else self.message
+
+
+@dataclass(slots=True)
+class Decoded:
+    data: object
+    lines: dict = field(default_factory=dict)  # path tuple -> (start_line, end_line)
+    warnings: list = field(default_factory=list)  # [(line, message)]
+
+
+class LineIndex:
+    """Maps a character offset to a 1-based line number."""
+
+    __slots__ = ("starts",)
+
+    def __init__(self, text: str, breaks: "re.Pattern[str]") -> None:
+        self.starts = [0]
+        self.starts.extend(m.end() for m in breaks.finditer(text))
+
+    def line(self, offset: int) -> int:
+        return bisect_right(self.starts, offset)
+
+
+# PyYAML counts these as line breaks; its marks and our index must agree.
+YAML_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+JSON_BREAKS = re.compile("\r\n|[\r\n]")
+
+
+def drop_subtree(lines: dict, prefix: tuple) -> None:
+    """Forget the lines under `prefix` (a duplicate key replaced that value)."""
+    n = len(prefix)
+    for key in [k for k in lines if len(k) > n and k[:n] == prefix]:
+        del lines[key]
