@@ -12,8 +12,10 @@ What cannot be known (computed attributes, data sources, missing inputs) is `Unk
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,14 +30,108 @@ from ..model import (
     LanguageResult,
     UnknownValue,
 )
-from ..values import Unknown, as_int, is_unknown
+from ..values import Unknown, as_int, contains_unknown, is_unknown
 from . import expressions as ex
-from .syntax import Block, Body, ConfigFile, ObjectExpr
+from . import functions as fn
+from .syntax import Attribute, Block, Body, ConfigFile, Literal, ObjectExpr, Template, TupleExpr, Variable
 from .types import convert
 
 META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
 MAX_MODULE_DEPTH = 32
 MAX_INSTANCES = 1000  # count/for_each beyond this are cut, with a note
+
+
+# -- workarounds for the expression evaluator and function library ---------------------------
+# Both are finished elsewhere; until they are, two behaviours there would give wrong values to
+# whole configurations. Each is probed first and patched only for the duration of one
+# evaluation, so a fixed upstream version makes the workaround a no-op.
+#
+# 1. `x == y` / `x != y` with an Unknown operand raised TypeError inside `_equal` (it asked an
+#    Unknown for its truth value), turning an input Unknown into an evaluation error; and a known
+#    value holding an Unknown compared with null (or with a list of another length) was Unknown
+#    where Terraform knows the answer.
+# 2. A function given a well-known argument of the wrong type (`jsondecode({})`) returned a
+#    plain Unknown instead of failing, so `try(jsondecode(var.x), var.x)` -- the usual idiom of
+#    terraform-aws-modules -- was Unknown instead of `var.x`.
+_TYPE_MISMATCH = re.compile(r"where an? \w+ was expected|not a boolean|invalid arguments")
+
+
+def _terraform_equal(a, b):
+    """Terraform `==`: Unknown only when an Unknown decides it. A known value compared with null
+    is known even when it holds Unknowns (`var.groups != null` with unknown subnet ids is true)."""
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        return ex._first_unknown(a, b)
+    if a is None or b is None:
+        return a is None and b is None
+    undecided = None
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        if isinstance(x, Unknown) or isinstance(y, Unknown):
+            if undecided is None:
+                undecided = x if isinstance(x, Unknown) else y
+            continue
+        if isinstance(x, bool) or isinstance(y, bool):
+            if not (isinstance(x, bool) and isinstance(y, bool) and x == y):
+                return False
+        elif isinstance(x, (int, float)) and isinstance(y, (int, float)):
+            if x != y:
+                return False
+        elif isinstance(x, str) or isinstance(y, str):
+            if not (isinstance(x, str) and isinstance(y, str) and x == y):
+                return False
+        elif x is None or y is None:
+            if not (x is None and y is None):
+                return False
+        elif isinstance(x, list) and isinstance(y, list):
+            if len(x) != len(y):
+                return False
+            stack.extend(zip(x, y))
+        elif isinstance(x, dict) and isinstance(y, dict):
+            if set(x.keys()) != set(y.keys()):
+                return False
+            stack.extend((x[k], y[k]) for k in x)
+        else:
+            return False
+    return undecided if undecided is not None else True
+
+
+def _equal_is_wrong() -> bool:
+    try:
+        return ex._equal({"a": Unknown("probe")}, None) is not False or ex._equal([Unknown("probe")], [1, 2]) is not False
+    except TypeError:
+        return True
+
+
+def _call_function_failing_on_types(original):
+    def call_function(name, args, ctx):
+        value = original(name, args, ctx)
+        if type(value) is Unknown and _TYPE_MISMATCH.search(value.reason or "") and not contains_unknown(args):
+            raise fn.FunctionError(value.reason)
+        return value
+
+    return call_function
+
+
+@contextlib.contextmanager
+def _upstream_workarounds():
+    patches = []
+    if _equal_is_wrong():
+        patches.append((ex, "_equal", _terraform_equal))
+    try:
+        probe = fn.call_function("jsondecode", [{}], ex.Scope())
+    except Exception:  # noqa: BLE001 - a failure is the behaviour wanted
+        probe = None
+    if type(probe) is Unknown:
+        patches.append((fn, "call_function", _call_function_failing_on_types(fn.call_function)))
+    saved = [(mod, name, getattr(mod, name)) for mod, name, _ in patches]
+    for mod, name, value in patches:
+        setattr(mod, name, value)
+    try:
+        yield
+    finally:
+        for mod, name, value in saved:
+            setattr(mod, name, value)
 
 
 def _is_tfvars(path: str) -> bool:
@@ -63,7 +159,10 @@ class ModuleSource:
     def index(cls, folder: str, files: list) -> "ModuleSource":
         src = cls(folder, files)
         for cf in files:
+            json_syntax = cf.path.endswith(".json")
             for block in cf.body.blocks:
+                if json_syntax and block.type in ("resource", "data"):
+                    block = Block(block.type, block.labels, json_block_body(block.body), block.line, block.end_line)
                 t = block.type
                 if t == "variable" and block.labels:
                     src.variables[block.labels[0]] = (block, cf.path)
@@ -176,7 +275,7 @@ class Evaluation:
         for d, src in self.sources.items():
             for name, (block, path) in src.modules.items():
                 target = self._local_source_dir(d, block)
-                if target:
+                if target and target != d:  # a folder calling itself is still a root
                     called.add(target)
         return sorted(d for d in self.sources if d not in called)
 
@@ -194,10 +293,11 @@ class Evaluation:
         return None
 
     def run(self) -> LanguageResult:
-        for folder in self.root_modules():
-            rel = os.path.relpath(folder, self.root).replace(os.sep, "/")
-            inst = ModuleInstance(self, self.sources[folder], prefix="", root_key=rel, inputs=None, depth=0, root_dir_of_config=folder)
-            inst.expand()
+        with _upstream_workarounds():
+            for folder in self.root_modules():
+                rel = os.path.relpath(folder, self.root).replace(os.sep, "/")
+                inst = ModuleInstance(self, self.sources[folder], prefix="", root_key=rel, inputs=None, depth=0, root_dir_of_config=folder)
+                inst.expand()
         for cf_list in self.dirs.values():
             self.result.files.extend(cf.path for cf in cf_list)
         for cf_list in self.tfvars.values():
@@ -357,9 +457,18 @@ class ModuleInstance:
                 value = given[1]
         if value is None and "default" not in block.body.attributes and (self.inputs is None or name not in self.inputs):
             return Unknown("variable %s has no value" % name)
+        if value is None and "default" in block.body.attributes and not self._nullable(block):
+            value = self._default(block)  # `nullable = false`: a null input means the default
         if type_expr is not None and not is_unknown(value):
             value = convert(value, type_expr)
         return value
+
+    def _nullable(self, block: Block) -> bool:
+        attr = block.body.attributes.get("nullable")
+        if attr is None:
+            return True
+        value = ex.evaluate(attr.expr, ex.Scope({}))
+        return value is not False
 
     def _default(self, block: Block):
         attr = block.body.attributes.get("default")
@@ -368,11 +477,9 @@ class ModuleInstance:
         return ex.evaluate(attr.expr, ex.Scope({}, base_dir=self.src.dir, root_dir=self.ev.root))
 
     def _raw_variable(self, raw: str, type_expr):
-        # Terraform reads -var and TF_VAR_ values as strings for primitive types and as HCL
-        # expressions for collection/structural types.
-        from .syntax import Variable
-
-        if type_expr is None or (isinstance(type_expr, Variable) and type_expr.name in ("string", "number", "bool", "any")):
+        # Terraform reads -var and TF_VAR_ values as strings for primitive types (and for
+        # variables without a type) and as HCL expressions for `any` and collection types.
+        if type_expr is None or (isinstance(type_expr, Variable) and type_expr.name in ("string", "number", "bool")):
             return raw
         from .parser import HclSyntaxError, parse_expression
 
@@ -493,14 +600,15 @@ class ModuleInstance:
             return Unknown("no %s %s.%s in this module" % ("data source" if mode == "data" else "resource", rtype, name))
         gkey = ("resource", id(self), key)
         if not self.ev.guard.enter(gkey):
+            block, path = found
+            self.ev.note("error", "cycle: %s%s.%s refers to itself through other values" % (self.prefix, rtype, name), path, block.line)
             return Unknown("cycle through %s.%s" % (rtype, name))
         try:
             block, path = found
             objs = []
             for ikey, inst_scope in self._instances(block, path, "%s.%s" % (rtype, name)):
-                props, _ = self.eval_body(block.body, inst_scope, path, (), top=True)
-                # Attributes not written in the configuration are computed by the provider.
-                objs.append((ikey, ex.PartialObject(props)))
+                props, _ = self.eval_body(block.body, inst_scope, path, (), top=True, partial=True)
+                objs.append((ikey, props))
             value = _collect(block, objs)
         finally:
             self.ev.guard.leave()
@@ -537,17 +645,23 @@ class ModuleInstance:
             return [(str(k), self.scope.child(each={"key": str(k), "value": v})) for k, v in items[:MAX_INSTANCES]]
         return [(None, self.scope)]
 
-    def eval_body(self, body: Body, scope, path: str, prop_path: tuple, top: bool = False, locs: dict | None = None):
+    def eval_body(self, body: Body, scope, path: str, prop_path: tuple, top: bool = False, locs: dict | None = None, partial: bool = False):
         """Evaluate a block body into properties (attributes, and nested blocks as lists of
-        dicts, dynamic blocks expanded) and the location of each property path."""
+        dicts, dynamic blocks expanded) and the location of each property path.
+
+        `partial`: the value other expressions see (`aws_x.y.attr`). Blocks become
+        `PartialObject`s and null attributes are left out, since the provider computes what the
+        configuration leaves unset: reading them gives Unknown, not null or an error."""
         locs = {} if locs is None else locs
-        props: dict = {}
+        props: dict = ex.PartialObject() if partial else {}
         for name, attr in body.attributes.items():
             if top and name in META_ARGUMENTS:
                 continue
             value = ex.evaluate(attr.expr, scope)
             if isinstance(value, _Lazy):
-                value = dict(value.items())
+                value = _plain(value)
+            if partial and value is None:
+                continue
             props[name] = value
             locs[prop_path + (name,)] = Location(path, attr.line, attr.end_line)
             if isinstance(attr.expr, ObjectExpr):
@@ -556,24 +670,27 @@ class ModuleInstance:
             if top and block.type in META_ARGUMENTS:
                 continue
             if block.type == "dynamic" and block.labels:
-                self._expand_dynamic(block, scope, path, prop_path, props, locs)
+                self._expand_dynamic(block, scope, path, prop_path, props, locs, partial)
                 continue
             items = props.setdefault(block.type, [])
             if not isinstance(items, list):
                 continue
             index = len(items)
-            sub, _ = self.eval_body(block.body, scope, path, prop_path + (block.type, index), locs=locs)
+            sub, _ = self.eval_body(block.body, scope, path, prop_path + (block.type, index), locs=locs, partial=partial)
             items.append(sub)
             locs[prop_path + (block.type, index)] = Location(path, block.line, block.end_line)
         return props, locs
 
-    def _expand_dynamic(self, block: Block, scope, path: str, prop_path: tuple, props: dict, locs: dict):
+    def _expand_dynamic(self, block: Block, scope, path: str, prop_path: tuple, props: dict, locs: dict, partial: bool = False):
         label = block.labels[0]
         attrs = block.body.attributes
         iterator = label
         if "iterator" in attrs:
             it = attrs["iterator"].expr
-            iterator = getattr(it, "name", None) or label
+            if isinstance(it, Variable):
+                iterator = it.name
+            elif isinstance(it, Literal) and isinstance(it.value, str) and it.value:
+                iterator = it.value  # JSON syntax: "iterator": "rule"
         content = next((b for b in block.body.blocks if b.type == "content"), None)
         items = props.setdefault(label, [])
         if content is None or not isinstance(items, list):
@@ -590,13 +707,16 @@ class ModuleInstance:
         for k, v in pairs[:MAX_INSTANCES]:
             inner = scope.child(**{iterator: {"key": k, "value": v}})
             index = len(items)
-            sub, _ = self.eval_body(content.body, inner, path, prop_path + (label, index), locs=locs)
+            sub, _ = self.eval_body(content.body, inner, path, prop_path + (label, index), locs=locs, partial=partial)
             items.append(sub)
             locs[prop_path + (label, index)] = Location(path, block.line, block.end_line)
 
     # -- expansion into Resources ---------------------------------------------------------
     def expand(self):
         ev = self.ev
+        # Every local is evaluated, used or not, so that a cycle is always reported.
+        for name in self.src.locals:
+            self.locals.get(name)
         for mode, blocks in (("managed", self.src.resources), ("data", self.src.data)):
             for block, path in blocks:
                 rtype, name = block.labels[0], block.labels[1]
@@ -686,14 +806,18 @@ class ModuleInstance:
                 if name not in self.src.modules:
                     continue
                 rest = trav[2:]
-                if rest and isinstance(rest[0], (int,)) or (rest and isinstance(rest[0], str) and self._module_is_multi(name) and rest[0] not in self.src.modules):
-                    rest = rest[1:]
+                wanted = None  # a constant instance key: only that instance's output
+                if rest and self._module_is_multi(name) and isinstance(rest[0], (int, str)) and len(rest) > 1:
+                    wanted, rest = rest[0], rest[1:]
                 if rest:
                     for key, child in self._module_children(name):
-                        if child is not None:
+                        if child is not None and (wanted is None or is_unknown(key) or str(key) == str(wanted)):
                             out.append((child.node_id("output." + str(rest[0])), ""))
                 else:
-                    out.append((self.node_id("module." + name), ""))
+                    # The whole module object (`module.m`, `module.m[*].id`): every output.
+                    for key, child in self._module_children(name):
+                        if child is not None:
+                            out.extend((child.node_id("output." + o), "") for o in child.src.outputs)
             elif root == "data" and len(trav) >= 3:
                 out.extend(self._resource_targets("data", str(trav[1]), str(trav[2]), trav[3:]))
             elif root in ("count", "each", "self", "path", "terraform") or len(trav) < 2:
@@ -728,7 +852,25 @@ class ModuleInstance:
         return [(self.node_id(local), attribute)]
 
 
-class _InstanceScope(ex.Scope):
+class _ConfigScope(ex.Scope):
+    """A scope of a configuration: it can render templates (`templatefile`) and its child scopes
+    (count/each/iterators, for-expressions) can too."""
+
+    def child(self, **names) -> ex.Scope:
+        return _ConfigScope(names, self, self.base_dir, self.root_dir)
+
+    def render_template(self, text: str, variables: dict, line: int = 1):
+        from .parser import HclSyntaxError, parse_template
+
+        try:
+            template = parse_template(text, line)
+        except HclSyntaxError as exc:
+            raise fn.FunctionError("template: %s" % exc) from None
+        # A plain Scope: a template sees only its variables and cannot call templatefile again.
+        return ex.evaluate(template, ex.Scope(dict(variables), base_dir=self.base_dir, root_dir=self.root_dir))
+
+
+class _InstanceScope(_ConfigScope):
     """Root names of a module instance, resolved lazily."""
 
     def __init__(self, inst: ModuleInstance):
@@ -765,6 +907,17 @@ class _InstanceScope(ex.Scope):
             del blocks
             self._types[key] = _Lazy(names, lambda n: self.inst.resource_value(mode, rtype, n))
         return self._types[key]
+
+
+def _plain(value):
+    """A lazily computed mapping (module outputs, resource names) as a plain dict, deeply."""
+    if isinstance(value, _Lazy):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, dict):
+        return type(value)((k, _plain(v)) for k, v in value.items()) if any(isinstance(v, (dict, list)) for v in value.values()) else value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _thunk(expr, scope):
@@ -822,6 +975,98 @@ def _expressions(body: Body, prefix: tuple):
         i = counters.get(block.type, 0)
         counters[block.type] = i + 1
         yield from _expressions(block.body, prefix + (block.type, i))
+
+
+# -- JSON syntax ------------------------------------------------------------------------------
+# In a `.tf.json` file the parser cannot tell a nested block from an attribute holding an object:
+# both are a JSON object (or an array of them). Terraform decides by the provider schema; without
+# one, an object (or array of objects) whose keys are all attribute-like names is a block, unless
+# the name is one of the map-valued attributes below, which hold arbitrary keys.
+_MAP_ATTRIBUTES = frozenset({
+    "tags", "tags_all", "labels", "annotations", "variables", "environment_variables", "parameters",
+    "triggers", "arguments", "default_arguments", "non_overridable_arguments", "properties",
+    "request_parameters", "request_templates", "request_models", "response_parameters",
+    "response_templates", "response_models", "stage_variables", "advanced_options",
+    "connection_properties", "attribute_mapping", "provider_details", "custom_headers",
+    "engine_attributes", "context", "metadata_options_map", "policy_attributes", "options",
+    "capacity_provider_strategy_map", "environment_map",
+})
+_BLOCK_KEY = re.compile(r"[a-z_][a-z0-9_]*\Z")
+
+
+def _literal_key(expr):
+    if isinstance(expr, Literal) and isinstance(expr.value, str):
+        return expr.value
+    return None
+
+
+def _block_objects(name: str, expr) -> list | None:
+    """The JSON objects that stand for nested blocks named `name`, or None for an attribute."""
+    if name in _MAP_ATTRIBUTES:
+        return None
+    objects = [expr] if isinstance(expr, ObjectExpr) else list(expr.items) if isinstance(expr, TupleExpr) and expr.items else None
+    if objects is None:
+        return None
+    for obj in objects:
+        if not isinstance(obj, ObjectExpr):
+            return None
+        for key_expr, _ in obj.items:
+            key = _literal_key(key_expr)
+            if key is None or not _BLOCK_KEY.match(key):
+                return None
+    return objects
+
+
+def _object_body(obj: ObjectExpr) -> Body:
+    body = Body()
+    for key_expr, value in obj.items:
+        key = _literal_key(key_expr)
+        if key is not None and key != "//":
+            body.attributes[key] = Attribute(key, value, key_expr.line, value.end_line)
+    return body
+
+
+def json_block_body(body: Body, depth: int = 0) -> Body:
+    """A resource/data body from JSON syntax, shaped as the native syntax would give it: nested
+    block objects become `Block`s and the `dynamic` key becomes dynamic blocks."""
+    if depth > 64:
+        return body
+    out = Body(blocks=list(body.blocks))
+    for name, attr in body.attributes.items():
+        if name == "dynamic" and isinstance(attr.expr, ObjectExpr):
+            out.blocks.extend(_json_dynamic_blocks(attr.expr, depth))
+            continue
+        if name in META_ARGUMENTS:
+            out.attributes[name] = attr
+            continue
+        objects = _block_objects(name, attr.expr)
+        if objects is None:
+            out.attributes[name] = attr
+            continue
+        for obj in objects:
+            line = attr.line if len(objects) == 1 else obj.line
+            out.blocks.append(Block(name, [], json_block_body(_object_body(obj), depth + 1), line, obj.end_line))
+    return out
+
+
+def _json_dynamic_blocks(obj: ObjectExpr, depth: int) -> list:
+    blocks = []
+    for key_expr, value in obj.items:
+        label = _literal_key(key_expr)
+        if label is None:
+            continue
+        specs = [value] if isinstance(value, ObjectExpr) else [v for v in value.items if isinstance(v, ObjectExpr)] if isinstance(value, TupleExpr) else []
+        for spec in specs:
+            spec_body = _object_body(spec)
+            dyn = Body()
+            for name, attr in spec_body.attributes.items():
+                if name == "content":
+                    for content in _block_objects("content", attr.expr) or []:
+                        dyn.blocks.append(Block("content", [], json_block_body(_object_body(content), depth + 1), attr.line, content.end_line))
+                else:
+                    dyn.attributes[name] = attr
+            blocks.append(Block("dynamic", [label], dyn, key_expr.line, spec.end_line))
+    return blocks
 
 
 def _object_key_locations(obj: ObjectExpr, path: str, prop_path: tuple, locs: dict, depth: int = 0):

@@ -1,10 +1,15 @@
 """Terraform plan JSON (`terraform show -json PLAN`): the same resources and graph as a
 configuration, with the values Terraform planned.
 
-`planned_values` gives every resource instance with its known values (computed ones are absent,
-so they read as Unknown); `configuration` gives the references between them. The plan names no
-source lines, so a resource's block is looked up in the `.tf` files of its module folder when
-they are present next to the plan; otherwise findings point at the plan file.
+`planned_values` gives every resource instance with its known values. Values known only after
+apply are absent there and flagged in `resource_changes[].change.after_unknown`; they become
+`Unknown` here (and are counted), so a check never mistakes them for an omitted setting.
+`configuration` gives the references: between resources, through module inputs (a module's
+variable stands for the caller's expression) and module outputs, and `depends_on`.
+
+The plan names no source lines, so a resource's block is looked up in the `.tf` files of its
+module folder (the plan's folder for the root module, local module sources below it) when they are
+present next to the plan; otherwise findings point at the resource's line in the plan file.
 """
 from __future__ import annotations
 
@@ -12,7 +17,10 @@ import json
 import os
 import re
 
-from ..model import LanguageResult, Location, Reference, Resource, TERRAFORM
+from ..model import LanguageResult, Location, Reference, Resource, Symbol, TERRAFORM, UnknownValue, walk
+from ..values import Unknown
+
+MAX_DEPTH = 64
 
 
 class PlanError(ValueError):
@@ -35,59 +43,137 @@ def _plan_lines(text: str) -> dict:
     """Line of each `"address": "..."` in the plan text, to point at the plan when no .tf is found."""
     lines = {}
     for n, line in enumerate(text.splitlines(), 1):
-        m = re.search(r'"address"\s*:\s*"([^"]+)"', line)
-        if m and m.group(1) not in lines:
-            lines[m.group(1)] = n
+        m = re.search(r'"address"\s*:\s*"((?:[^"\\]|\\.)+)"', line)
+        if m:
+            try:
+                address = json.loads('"%s"' % m.group(1))
+            except ValueError:
+                continue
+            lines.setdefault(address, n)
     return lines
 
 
-class _SourceIndex:
-    """Finds `resource "t" "n" {` blocks and attribute lines in a module folder's .tf files."""
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
-    def __init__(self, root: str):
+
+class _SourceIndex:
+    """The `resource`/`data` blocks of a module folder's `.tf` / `.tf.json` files, parsed, with
+    the location of every attribute and nested block."""
+
+    def __init__(self, root: str, result: LanguageResult):
         self.root = root
+        self.result = result
         self._cache: dict = {}
 
-    def _files(self, folder: str) -> list:
-        if folder not in self._cache:
-            out = []
+    def _blocks(self, folder: str) -> dict:
+        if folder in self._cache:
+            return self._cache[folder]
+        from ..discovery import read_text
+        from .evaluate import json_block_body
+        from .parser import HclSyntaxError, parse_hcl, parse_tf_json
+
+        blocks: dict = {}
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            names = []
+        for name in names:
+            path = os.path.realpath(os.path.join(folder, name))
+            if not name.endswith((".tf", ".tf.json")) or not os.path.isfile(path) or not _inside(path, self.root):
+                continue
+            read = read_text(path)
+            if read.text is None:
+                continue
             try:
-                names = sorted(os.listdir(folder))
-            except OSError:
-                names = []
-            for name in names:
-                path = os.path.realpath(os.path.join(folder, name))
-                if name.endswith(".tf") and os.path.isfile(path) and (path + os.sep).startswith(self.root.rstrip(os.sep) + os.sep):
-                    try:
-                        with open(path, encoding="utf-8", errors="replace") as fh:
-                            out.append((path, fh.read().splitlines()))
-                    except OSError:
-                        continue
-            self._cache[folder] = out
-        return self._cache[folder]
+                cf = parse_tf_json(read.text, path) if name.endswith(".json") else parse_hcl(read.text, path)
+            except HclSyntaxError:
+                continue  # the plan still gives the values; findings point at the plan instead
+            for block in cf.body.blocks:
+                if block.type in ("resource", "data") and len(block.labels) >= 2:
+                    body = json_block_body(block.body) if name.endswith(".json") else block.body
+                    mode = "data" if block.type == "data" else "managed"
+                    blocks.setdefault((mode, block.labels[0], block.labels[1]), (path, block, body))
+        self._cache[folder] = blocks
+        return blocks
 
     def locate(self, folder: str, mode: str, rtype: str, name: str):
-        keyword = "data" if mode == "data" else "resource"
-        pattern = re.compile(r'^\s*%s\s+"%s"\s+"%s"\s*\{' % (keyword, re.escape(rtype), re.escape(name)))
-        for path, lines in self._files(folder):
-            for i, line in enumerate(lines):
-                if pattern.match(line):
-                    end = i
-                    depth = 0
-                    for j in range(i, len(lines)):
-                        depth += lines[j].count("{") - lines[j].count("}")
-                        if depth <= 0 and j > i or (depth <= 0 and "}" in lines[j]):
-                            end = j
-                            break
-                    else:
-                        end = len(lines) - 1
-                    locs = {}
-                    for j in range(i + 1, end + 1):
-                        m = re.match(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=", lines[j])
-                        if m and (m.group(1),) not in locs:
-                            locs[(m.group(1),)] = Location(path, j + 1, j + 1)
-                    return Location(path, i + 1, end + 1), locs
-        return None, {}
+        found = self._blocks(folder).get((mode, rtype, name))
+        if found is None:
+            return None, {}
+        path, block, body = found
+        locs: dict = {}
+        _body_locations(body, path, (), locs, 0)
+        return Location(path, block.line, block.end_line), locs
+
+
+def _body_locations(body, path: str, prefix: tuple, locs: dict, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        return
+    for name, attr in body.attributes.items():
+        locs[prefix + (name,)] = Location(path, attr.line, attr.end_line)
+    counters: dict = {}
+    for block in body.blocks:
+        if block.type == "dynamic":
+            continue  # its instances cannot be matched to the plan's list items by position
+        i = counters.get(block.type, 0)
+        counters[block.type] = i + 1
+        locs[prefix + (block.type, i)] = Location(path, block.line, block.end_line)
+        _body_locations(block.body, path, prefix + (block.type, i), locs, depth + 1)
+
+
+def _with_unknowns(values, after_unknown, depth: int = 0):
+    """Planned values with every value flagged in `after_unknown` replaced by Unknown."""
+    if depth > MAX_DEPTH:
+        return values
+    if after_unknown is True:
+        return Unknown("known only after apply")
+    if isinstance(after_unknown, dict) and isinstance(values, dict):
+        out = dict(values)
+        for key, flag in after_unknown.items():
+            if flag is True or key in out:
+                out[key] = _with_unknowns(out.get(key), flag, depth + 1)
+        return out
+    if isinstance(after_unknown, list) and isinstance(values, list):
+        out = list(values)
+        for i, flag in enumerate(after_unknown):
+            if i < len(out):
+                out[i] = _with_unknowns(out[i], flag, depth + 1)
+            elif flag is True:
+                out.append(Unknown("known only after apply"))
+        return out
+    return values
+
+
+def _config_address(address: str) -> str:
+    """`module.a["x"].aws_s3_bucket.b[0]` -> `module.a.aws_s3_bucket.b`."""
+    out, depth, quoted, escaped = [], 0, False, False
+    for ch in address:
+        if quoted:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                quoted = False
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        elif ch == '"' and depth:
+            quoted = True
+        elif not depth:
+            out.append(ch)
+    return "".join(out)
+
+
+def _module_of(address: str, mode: str, rtype: str) -> str:
+    marker = (".data.%s." % rtype) if mode == "data" else (".%s." % rtype)
+    if not address.startswith("module."):
+        return ""
+    cut = address.rfind(marker)
+    return address[:cut] if cut > 0 else ""
 
 
 def evaluate_plan(parsed: dict, root: str) -> LanguageResult:
@@ -96,91 +182,140 @@ def evaluate_plan(parsed: dict, root: str) -> LanguageResult:
     result = LanguageResult(files=[path])
     with open(path, encoding="utf-8", errors="replace") as fh:
         plan_lines = _plan_lines(fh.read())
-    index = _SourceIndex(root)
-    plan_dir = os.path.dirname(path)
-    config = plan.get("configuration", {}).get("root_module", {}) or {}
+    index = _SourceIndex(root, result)
     rel = os.path.relpath(path, root).replace(os.sep, "/")
+    config = (plan.get("configuration") or {}).get("root_module") or {}
+    after_unknown = {}
+    for change in plan.get("resource_changes") or []:
+        if isinstance(change, dict) and isinstance(change.get("change"), dict):
+            after_unknown[change.get("address")] = change["change"].get("after_unknown")
 
     def node_id(address: str) -> str:
         return "tfplan:%s:%s" % (rel, address)
 
-    def walk_module(module: dict, folder: str, conf: dict, depth: int = 0):
-        if depth > 64 or not isinstance(module, dict):
+    def walk_module(module: dict, folder: str | None, conf: dict, depth: int = 0):
+        if depth > MAX_DEPTH or not isinstance(module, dict):
             return
-        for r in module.get("resources", []) or []:
-            address = r.get("address", "")
+        for r in module.get("resources") or []:
+            if not isinstance(r, dict):
+                continue
+            address = str(r.get("address", ""))
             mode = r.get("mode", "managed")
-            rtype, name = r.get("type", ""), r.get("name", "")
+            rtype, name = str(r.get("type", "")), str(r.get("name", ""))
             loc, locs = index.locate(folder, mode, rtype, name) if folder else (None, {})
             if loc is None:
                 line = plan_lines.get(address, 1)
                 loc, locs = Location(path, line, line), {}
-            module_address = address.rsplit(".", 2)[0] if address.startswith("module.") else ""
-            if mode == "data":
-                module_address = address.split(".data.")[0] if ".data." in address else ""
+            values = r.get("values") if isinstance(r.get("values"), dict) else {}
+            values = _with_unknowns(values, after_unknown.get(address))
             res = Resource(
                 id=node_id(address),
                 address=address,
                 type=rtype,
                 language=TERRAFORM,
-                properties=r.get("values") or {},
+                properties=values,
                 location=loc,
                 property_locations=locs,
                 mode=mode,
-                module=module_address if module_address.startswith("module.") else "",
-                meta={"plan": True, "base_id": node_id(address)},
+                module=_module_of(address, mode, rtype),
+                meta={"plan": True, "base_id": node_id(address), "config_address": _config_address(address)},
             )
             result.resources.append(res)
-        calls = (conf or {}).get("module_calls", {}) or {}
-        for child in module.get("child_modules", []) or []:
-            caddr = child.get("address", "")
-            name = re.sub(r"\[.*?\]$", "", caddr.rsplit("module.", 1)[-1])
-            call = calls.get(name, {})
+            for p, v in walk(values):
+                if isinstance(v, Unknown):
+                    at = res.location_of(*p)
+                    result.unknowns.append(UnknownValue(at.path, at.start_line, "%s.%s" % (address, ".".join(map(str, p))), v.reason))
+        calls = (conf or {}).get("module_calls") or {}
+        for child in module.get("child_modules") or []:
+            if not isinstance(child, dict):
+                continue
+            caddr = str(child.get("address", ""))
+            name = _config_address(caddr).rsplit("module.", 1)[-1]
+            call = calls.get(name) or {}
             source = call.get("source", "")
             child_folder = None
             if folder and isinstance(source, str) and source.startswith(("./", "../")):
-                child_folder = os.path.realpath(os.path.join(folder, source))
-            walk_module(child, child_folder, call.get("module", {}), depth + 1)
+                candidate = os.path.realpath(os.path.join(folder, source))
+                if _inside(candidate, root):
+                    child_folder = candidate
+            walk_module(child, child_folder, call.get("module") or {}, depth + 1)
 
-    walk_module(plan.get("planned_values", {}).get("root_module", {}), plan_dir, config)
-    _references(config, "", result, node_id, {r.address for r in result.resources})
+    walk_module((plan.get("planned_values") or {}).get("root_module") or {}, os.path.dirname(path), config)
+    by_config: dict = {}
+    for res in result.resources:
+        by_config.setdefault(res.meta["config_address"], []).append(res.id)
+    _References(result, node_id, by_config).module(config, "", None)
     return result
 
 
-def _references(conf: dict, prefix: str, result: LanguageResult, node_id, addresses: set, depth: int = 0):
-    if depth > 64 or not isinstance(conf, dict):
-        return
-    by_config = {}
-    for addr in addresses:
-        base = re.sub(r"\[[^\]]*\]", "", addr)
-        by_config.setdefault(base, []).append(addr)
-    for r in conf.get("resources", []) or []:
-        caddr = prefix + r.get("address", "")
-        sources = by_config.get(caddr, [])
-        for attr_path, ref in _expression_refs(r.get("expressions", {}), ()):
-            target_base = prefix + _strip_attr(ref)
-            for target in by_config.get(target_base, []):
-                for src in sources:
-                    result.references.append(Reference(node_id(src), node_id(target), attr_path, "", "reference"))
-    for name, call in (conf.get("module_calls", {}) or {}).items():
-        _references(call.get("module", {}), prefix + "module.%s." % name, result, node_id, addresses, depth + 1)
+class _References:
+    """Graph edges from `configuration`: a reference names a resource (every planned instance of
+    it), a variable of the module (a symbol that stands for the caller's argument), or a module
+    output (a symbol that stands for the output's expression)."""
 
+    def __init__(self, result: LanguageResult, node_id, by_config: dict):
+        self.result = result
+        self.node_id = node_id
+        self.by_config = by_config
 
-def _strip_attr(ref: str) -> str:
-    parts = re.sub(r"\[[^\]]*\]", "", ref).split(".")
-    if parts[0] == "data":
-        return ".".join(parts[:3])
-    return ".".join(parts[:2])
+    def module(self, conf: dict, prefix: str, location, depth: int = 0):
+        if depth > MAX_DEPTH or not isinstance(conf, dict):
+            return
+        result = self.result
+        for name in (conf.get("variables") or {}):
+            result.symbols.append(Symbol(self.node_id(prefix + "var." + name), "variable", name, location, TERRAFORM))
+        for r in conf.get("resources") or []:
+            if not isinstance(r, dict):
+                continue
+            caddr = prefix + str(r.get("address", ""))
+            for source in self.by_config.get(caddr, []):
+                for attr_path, ref in _expression_refs(r.get("expressions") or {}, ()):
+                    for target in self.targets(ref, prefix, conf):
+                        result.references.append(Reference(source, target, attr_path, "", "reference"))
+                for ref in r.get("depends_on") or []:
+                    if isinstance(ref, str):
+                        for target in self.targets(ref, prefix, conf):
+                            result.references.append(Reference(source, target, ("depends_on",), "", "depends_on"))
+        for name, out in (conf.get("outputs") or {}).items():
+            sid = self.node_id(prefix + "output." + name)
+            result.symbols.append(Symbol(sid, "output", name, location, TERRAFORM))
+            for _, ref in _expression_refs((out or {}).get("expression") or {}, ()):
+                for target in self.targets(ref, prefix, conf):
+                    result.references.append(Reference(sid, target, (), "", "reference"))
+        for name, call in (conf.get("module_calls") or {}).items():
+            if not isinstance(call, dict):
+                continue
+            child_prefix = prefix + "module.%s." % name
+            result.symbols.append(Symbol(self.node_id(prefix + "module." + name), "module", name, location, TERRAFORM))
+            for arg, expr in (call.get("expressions") or {}).items():
+                sid = self.node_id(child_prefix + "var." + arg)
+                for _, ref in _expression_refs(expr, ()):
+                    for target in self.targets(ref, prefix, conf):
+                        result.references.append(Reference(sid, target, (), "", "module_input"))
+            self.module(call.get("module") or {}, child_prefix, location, depth + 1)
+
+    def targets(self, ref: str, prefix: str, conf: dict) -> list:
+        parts = _config_address(ref).split(".")
+        if parts[0] == "var" and len(parts) >= 2:
+            return [self.node_id(prefix + "var." + parts[1])]
+        if parts[0] == "module" and len(parts) >= 3:
+            return [self.node_id(prefix + "module.%s.output.%s" % (parts[1], parts[2]))]
+        if parts[0] in ("local", "each", "count", "path", "self", "terraform", "module"):
+            return []
+        base = ".".join(parts[:3]) if parts[0] == "data" else ".".join(parts[:2])
+        return list(self.by_config.get(prefix + base, []))
 
 
 def _expression_refs(expr, path: tuple, depth: int = 0):
-    if depth > 64:
+    """(property path, reference) for every reference in a plan's expression tree. Nested
+    blocks are lists of expression objects; attributes are objects with `references`."""
+    if depth > MAX_DEPTH:
         return
     if isinstance(expr, dict):
         refs = expr.get("references")
         if isinstance(refs, list):
             for ref in refs:
-                if isinstance(ref, str) and not ref.startswith(("var.", "local.", "each.", "count.", "path.", "module.")):
+                if isinstance(ref, str):
                     yield path, ref
         for k, v in expr.items():
             if k not in ("references", "constant_value"):
