@@ -508,13 +508,17 @@ def _conditional(expr, scope, depth, strict):
 
 
 def _equal(a, b):
-    """Terraform `==`: deep, type-aware (1 != "1", true != 1); Unknown when unknowns decide."""
-    if contains_unknown(a) or contains_unknown(b):
-        unknown = _first_unknown(a, b)
-        return unknown if unknown is not None else Unknown("comparison of partly unknown values")
+    """Terraform `==`: deep, type-aware (1 != "1", true != 1). A known difference anywhere makes
+    the values unequal even when other parts are Unknown (`{a = Unknown} != null` is true);
+    Unknown only when unknowns alone decide."""
+    undecided = None
     stack = [(a, b)]
     while stack:
         x, y = stack.pop()
+        if isinstance(x, Unknown) or isinstance(y, Unknown):
+            if undecided is None:
+                undecided = x if isinstance(x, Unknown) else y
+            continue
         if isinstance(x, bool) or isinstance(y, bool):
             if not (isinstance(x, bool) and isinstance(y, bool) and x == y):
                 return False
@@ -532,12 +536,12 @@ def _equal(a, b):
                 return False
             stack.extend(zip(x, y))
         elif isinstance(x, dict) and isinstance(y, dict):
-            if x.keys() != y.keys():
+            if set(x.keys()) != set(y.keys()):
                 return False
             stack.extend((x[k], y[k]) for k in x)
         else:
             return False
-    return True
+    return undecided if undecided is not None else True
 
 
 def _modulo(a, b):

@@ -388,3 +388,19 @@ def test_references_of_deep_tree_is_iterative():
     for _ in range(5000):
         deep = BinaryOp(1, 1, "+", deep, ref)
     assert references(deep) == [("var", "x")]
+
+
+def test_equality_with_partly_unknown_values_decided_by_known_parts():
+    from iacguard.terraform.expressions import Scope, evaluate
+    from iacguard.terraform.parser import parse_expression
+    from iacguard.values import Unknown, is_unknown
+
+    scope = Scope({"u": Unknown("x"), "o": {"a": Unknown("y")}})
+
+    def ev(text):
+        return evaluate(parse_expression(text), scope)
+
+    assert ev("o != null") is True
+    assert ev("[u] == [1, 2]") is False
+    assert is_unknown(ev("u != null"))
+    assert is_unknown(ev('o == {a = 1}'))
