@@ -44,9 +44,10 @@ def default_cache_dir() -> str:
 
 
 class ParseCache:
-    def __init__(self, folder: str):
+    def __init__(self, folder: str, limits=None):
         self.folder = folder
-        self.versions = _versions()
+        # Bounds change what a parse yields (an error or a tree), so they are part of the key.
+        self.versions = _versions() + ";" + repr(limits)
         self.hits = 0
         self.misses = 0
 
@@ -117,7 +118,11 @@ def parse_one(source: SourceFile, max_bytes: int, time_limit: int):
 
 
 def _parse_chunk(args):
-    sources, max_bytes, time_limit = args
+    sources, max_bytes, time_limit, limits = args
+    if limits is not None:
+        from .limits import apply
+
+        apply(limits)  # a worker process starts with the defaults
     return [parse_one(s, max_bytes, time_limit) for s in sources]
 
 
@@ -137,10 +142,14 @@ def _read_bytes(path: str, max_bytes: int):
         return None
 
 
-def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | None = None, time_limit: int = DEFAULT_TIME_PER_FILE) -> list:
+def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | None = None, time_limit: int = DEFAULT_TIME_PER_FILE, limits=None) -> list:
     """Parse every source; results in input order. `jobs` 0 means the CPU count; `cache_dir`
-    None disables the cache."""
-    cache = ParseCache(cache_dir) if cache_dir else None
+    None disables the cache; `limits` (iacguard.limits.Limits) are applied here and in workers."""
+    if limits is not None:
+        from .limits import apply
+
+        apply(limits)
+    cache = ParseCache(cache_dir, limits) if cache_dir else None
     results: list = [None] * len(sources)
     todo: list = []
     keys: dict = {}
@@ -162,7 +171,7 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
         chunks = [todo[k::n_chunks] for k in range(n_chunks)]
         try:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                outs = pool.map(_parse_chunk, [([sources[i] for i in chunk], max_bytes, time_limit) for chunk in chunks])
+                outs = pool.map(_parse_chunk, [([sources[i] for i in chunk], max_bytes, time_limit, limits) for chunk in chunks])
                 for chunk, out in zip(chunks, outs):
                     for i, parsed in zip(chunk, out):
                         results[i] = parsed
