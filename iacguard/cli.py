@@ -1,25 +1,39 @@
-"""The command line: wires options to the engine and the formatters, nothing more.
+"""The command line: wires configuration to the engine and the formatters, nothing more.
 
-Exit codes: 0 no finding at or above --fail-on; 1 at least one; 2 usage or fatal error.
+Exit codes: 0 no finding at or above --fail-on; 1 at least one (or, with --require-reason, a
+suppression without a reason); 2 usage, configuration or fatal error.
+
+Settings come from, in increasing precedence: built-in defaults, the configuration file
+(`iacguard.config`), command-line flags. List-valued settings that name inputs (excludes, var
+files, parameter files, extra reports) add to the file's; `--check`/`--skip-check` replace them.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
+from dataclasses import dataclass, field
 
 import click
 
 from . import __version__
-from .check import SEVERITY_RANK
+from .check import SEVERITIES, SEVERITY_RANK
+from .config import FAIL_ON, OUTPUT_FORMATS, Config, ConfigError
 from .model import ScanOptions
 
-FAIL_ON = ("critical", "high", "medium", "low", "none")
+DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
+DEFAULT_BASELINE = ".iacguard-baseline.json"
 
 
 def _registry():
     from .checks import REGISTRY
 
     return REGISTRY
+
+
+def _fatal(message: str) -> None:
+    click.echo("iacguard: error: %s" % message, err=True)
+    sys.exit(2)
 
 
 def _pairs(values, flag):
@@ -34,6 +48,221 @@ def _pairs(values, flag):
     return out
 
 
+def _output_files(values) -> list:
+    out = []
+    for item in values:
+        fmt, sep, path = item.partition("=")
+        if not sep or not path or fmt not in OUTPUT_FORMATS:
+            raise click.UsageError("--output-file expects FORMAT=PATH with FORMAT one of %s, got %r" % (", ".join(OUTPUT_FORMATS), item))
+        out.append((fmt, os.path.abspath(path)))
+    return out
+
+
+# -- options shared by scan, baseline and pre-commit ------------------------------------------
+_COMMON = [
+    click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), help="Read settings from FILE (.iacguard.toml, or pyproject.toml's [tool.iacguard]) instead of looking for one."),
+    click.option("--no-config", is_flag=True, help="Ignore configuration files."),
+    click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable)."),
+    click.option("--var", "tf_vars", multiple=True, metavar="NAME=VALUE", help="Set a Terraform root variable (repeatable)."),
+    click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Terraform variables file (repeatable)."),
+    click.option("--cfn-param", "cfn_params", multiple=True, metavar="KEY=VALUE", help="Set a CloudFormation parameter (repeatable)."),
+    click.option("--cfn-params", "cfn_param_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="CloudFormation parameters file (repeatable)."),
+    click.option("--check", "only", multiple=True, metavar="ID", help="Run only these checks (repeatable)."),
+    click.option("--skip-check", "skip", multiple=True, metavar="ID", help="Do not run these checks (repeatable)."),
+    click.option("--severity", "severities", multiple=True, metavar="ID=LEVEL", help="Override a check's severity, e.g. AWS-CT-002=low (repeatable)."),
+    click.option("--whole-project-checks/--no-whole-project-checks", "whole_project", default=None, help="Run checks that look across the whole project (default: on)."),
+    click.option("--require-reason", is_flag=True, default=None, help="A suppression without a reason suppresses nothing and makes the scan fail."),
+    click.option("--max-file-size", type=int, default=None, help="Skip files larger than this many bytes (default 8 MiB)."),
+    click.option("--quiet", "-q", is_flag=True, help="No progress and no messages on stderr except errors."),
+    click.option("--verbose", "-v", is_flag=True, help="List every value that could not be known; say which configuration was read."),
+]
+
+_REPORTING = [
+    click.option("--format", "fmt", type=click.Choice(list(OUTPUT_FORMATS)), default="text", show_default=True, help="Format of the main report."),
+    click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Write the main report to FILE instead of stdout."),
+    click.option("--output-file", "output_files", multiple=True, metavar="FORMAT=PATH", help="Also write a report in FORMAT (text, json, sarif, junit, markdown) to PATH (repeatable)."),
+    click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="Exit 1 when a finding is at or above this severity (default: low)."),
+    click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file (see `iacguard baseline`)."),
+    click.option("--include-suppressed", is_flag=True, default=None, help="Put suppressed findings in the SARIF report too (marked as suppressed)."),
+    click.option("--color/--no-color", default=None, help="Force or disable colours (default: on a terminal, unless NO_COLOR is set)."),
+]
+
+
+def _apply(options):
+    def decorate(fn):
+        for opt in reversed(options):
+            fn = opt(fn)
+        return fn
+
+    return decorate
+
+
+@dataclass
+class Settings:
+    """Configuration file and flags, merged."""
+
+    config: Config
+    checks: list
+    options: ScanOptions
+    excludes: list
+    max_file_size: int
+    require_reason: bool
+    fail_on: str = "low"
+    outputs: list = field(default_factory=list)  # [(format, path)]
+    baseline: str | None = None
+    include_suppressed: bool = False
+
+
+def _settings(ctx, scan_root: str, p: dict) -> Settings:
+    registry = _registry()
+    known = {c.id for c in registry}
+    if p["quiet"] and p["verbose"]:
+        raise click.UsageError("--quiet and --verbose cannot be combined")
+    try:
+        from . import config as config_mod
+
+        if p["no_config"]:
+            config = Config()
+        else:
+            path = p["config_file"] or config_mod.find(scan_root, os.getcwd())
+            config = config_mod.load(path, known) if path else Config()
+    except ConfigError as exc:
+        _fatal(str(exc))
+    if p["verbose"]:
+        click.echo("iacguard: configuration: %s" % (config.path or "none"), err=True)
+
+    only = [c.upper() for c in p["only"]] if p["only"] else list(config.checks)
+    skip = [c.upper() for c in p["skip"]] if p["skip"] else list(config.skip_checks)
+    known_upper = {c.upper() for c in known}
+    for cid in only + skip:
+        if cid not in known_upper:
+            raise click.UsageError("unknown check id %r (see `iacguard checks`)" % cid)
+    severity = dict(config.severity)
+    for cid, level in _pairs(p["severities"], "--severity").items():
+        if cid.upper() not in known_upper:
+            raise click.UsageError("unknown check id %r in --severity (see `iacguard checks`)" % cid)
+        if level not in SEVERITIES:
+            raise click.UsageError("--severity %s: level must be one of %s" % (cid, ", ".join(SEVERITIES)))
+        severity[cid.upper()] = level
+    whole_project = p["whole_project"] if p["whole_project"] is not None else config.whole_project_checks
+    checks = []
+    for c in registry:
+        cid = c.id.upper()
+        if (only and cid not in only) or cid in skip:
+            continue
+        # Checks that reason over the whole project (graph checks to come) declare scope
+        # "project"; the setting exists now so configurations can already name it.
+        if not whole_project and getattr(c, "scope", "resource") == "project":
+            continue
+        if cid in severity and severity[cid] != c.severity:
+            c = dataclasses.replace(c, severity=severity[cid])
+        checks.append(c)
+
+    tf_vars = dict(config.vars)
+    tf_vars.update(_pairs(p["tf_vars"], "--var"))
+    cfn_params = dict(config.cfn_parameters)
+    cfn_params.update(_pairs(p["cfn_params"], "--cfn-param"))
+    options = ScanOptions(
+        tf_var_files=list(config.var_files) + [os.path.abspath(f) for f in p["var_files"]],
+        tf_vars=tf_vars,
+        env=dict(os.environ),
+        cfn_params=cfn_params,
+        cfn_param_files=list(config.cfn_parameter_files) + [os.path.abspath(f) for f in p["cfn_param_files"]],
+    )
+    for f in options.tf_var_files + options.cfn_param_files:
+        if not os.path.isfile(f):
+            _fatal("file named in %s does not exist: %s" % (config.path or "the command line", f))
+    settings = Settings(
+        config=config,
+        checks=checks,
+        options=options,
+        excludes=list(config.exclude) + list(p["exclude"]),
+        max_file_size=p["max_file_size"] or config.max_file_size or DEFAULT_MAX_FILE_SIZE,
+        require_reason=bool(p["require_reason"] if p["require_reason"] is not None else config.require_reason),
+    )
+    if "fail_on" in p:
+        settings.fail_on = p["fail_on"] or config.fail_on or "low"
+        settings.outputs = list(config.outputs.items()) + _output_files(p["output_files"])
+        settings.baseline = os.path.abspath(p["baseline_file"]) if p["baseline_file"] else config.baseline
+        settings.include_suppressed = bool(p["include_suppressed"] if p["include_suppressed"] is not None else config.include_suppressed)
+    return settings
+
+
+def _run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
+    from .engine import scan as run_scan
+    from .progress import TerminalProgress
+    from .suppressions import Suppressor
+
+    suppressor = Suppressor([c.id for c in _registry()], require_reason=settings.require_reason)
+    progress = TerminalProgress(sys.stderr) if not p["quiet"] and TerminalProgress.enabled(sys.stderr) else None
+    try:
+        result = run_scan(
+            list(paths),
+            settings.options,
+            excludes=settings.excludes,
+            checks=settings.checks,
+            max_file_bytes=settings.max_file_size,
+            progress=progress,
+            postprocess=[suppressor] + postprocess,
+        )
+    finally:
+        if progress is not None:
+            progress.finish()
+    missing = [n for n in result.notifications if n.level == "error" and n.message == "path does not exist"]
+    if missing and len(missing) == len(paths):
+        _fatal("nothing to scan: %s does not exist" % ", ".join(n.path for n in missing))
+    return result, suppressor
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as exc:
+        _fatal("cannot write %s: %s" % (path, exc.strerror))
+
+
+def _report(result, settings: Settings, p: dict) -> None:
+    from .output import render
+    from .output.text import use_color
+
+    def opts_for(fmt: str, to_terminal: bool) -> dict:
+        if fmt == "text":
+            color = p["color"] if p["color"] is not None else (to_terminal and use_color(sys.stdout, os.environ))
+            return {"color": color, "verbose": p["verbose"]}
+        if fmt == "sarif":
+            return {"include_suppressed": settings.include_suppressed}
+        return {}
+
+    fmt, output = p["fmt"], p["output"]
+    report = render(fmt, result, **opts_for(fmt, output is None))
+    if output:
+        _write(output, report)
+        if not p["quiet"] and fmt != "text":
+            # People still see a one-line summary when the report goes to a file.
+            click.echo("iacguard: %d finding(s) in %d file(s); report written to %s" % (len(result.findings), len(result.files), output), err=True)
+    else:
+        click.echo(report, nl=not report.endswith("\n"))
+    for extra_fmt, path in settings.outputs:
+        opts = opts_for(extra_fmt, False)
+        if extra_fmt == "text":
+            opts["color"] = False
+        _write(path, render(extra_fmt, result, **opts))
+        if p["verbose"]:
+            click.echo("iacguard: %s report written to %s" % (extra_fmt, path), err=True)
+
+
+def _exit_code(result, settings: Settings, suppressor) -> int:
+    threshold = SEVERITY_RANK[settings.fail_on]
+    by_id = {c.id: c for c in result.checks}
+    worst = max((SEVERITY_RANK[by_id[f.check_id].severity] for f in result.findings if f.check_id in by_id), default=0)
+    if threshold and worst >= threshold:
+        return 1
+    if settings.require_reason and suppressor.missing_reason:
+        return 1
+    return 0
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iacguard")
 def main():
@@ -42,65 +271,97 @@ def main():
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True, help="Report format.")
-@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE instead of stdout.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="low", show_default=True, help="Exit 1 when a finding is at or above this severity.")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
-@click.option("--var", "tf_vars", multiple=True, metavar="NAME=VALUE", help="Set a Terraform root variable (repeatable).")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Terraform variables file (repeatable).")
-@click.option("--cfn-param", "cfn_params", multiple=True, metavar="KEY=VALUE", help="Set a CloudFormation parameter (repeatable).")
-@click.option("--cfn-params", "cfn_param_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="CloudFormation parameters file (repeatable).")
-@click.option("--check", "only", multiple=True, metavar="ID", help="Run only these checks (repeatable).")
-@click.option("--skip-check", "skip", multiple=True, metavar="ID", help="Do not run these checks (repeatable).")
-@click.option("--max-file-size", type=int, default=8 * 1024 * 1024, show_default=True, help="Skip files larger than this many bytes.")
-@click.option("--verbose", "-v", is_flag=True, help="List every value that could not be known.")
-@click.option("--color/--no-color", default=None, help="Force or disable colours (default: on a terminal, unless NO_COLOR is set).")
-def scan(paths, fmt, output, fail_on, exclude, tf_vars, var_files, cfn_params, cfn_param_files, only, skip, max_file_size, verbose, color):
+@_apply(_REPORTING)
+@click.option("--diff-base", metavar="GIT_REF", help="Report only findings in files changed since GIT_REF (committed, staged, unstaged or untracked); the whole tree is still scanned.")
+@_apply(_COMMON)
+@click.pass_context
+def scan(ctx, paths, **p):
     """Scan Terraform and CloudFormation under PATHS."""
-    from .engine import scan as run_scan
-    from .output import render
-    from .output.text import use_color
+    settings = _settings(ctx, paths[0], p)
+    postprocess = []
+    if settings.baseline:
+        from .baseline import BaselineError, BaselineFilter
 
-    registry = _registry()
-    known = {c.id for c in registry}
-    for cid in list(only) + list(skip):
-        if cid not in known:
-            raise click.UsageError("unknown check id %r (see `iacguard checks`)" % cid)
-    checks = [c for c in registry if (not only or c.id in only) and c.id not in skip]
-    options = ScanOptions(
-        tf_var_files=[os.path.abspath(p) for p in var_files],
-        tf_vars=_pairs(tf_vars, "--var"),
-        env=dict(os.environ),
-        cfn_params=_pairs(cfn_params, "--cfn-param"),
-        cfn_param_files=[os.path.abspath(p) for p in cfn_param_files],
-    )
-    result = run_scan(list(paths), options, excludes=exclude, checks=checks, max_file_bytes=max_file_size)
-    missing = [n for n in result.notifications if n.level == "error" and n.message == "path does not exist"]
-    if missing and len(missing) == len(paths):
-        click.echo("iacguard: error: nothing to scan: %s does not exist" % ", ".join(n.path for n in missing), err=True)
-        sys.exit(2)
-    opts = {}
-    if fmt == "text":
-        stream = sys.stdout if output is None else None
-        opts["color"] = color if color is not None else (stream is not None and use_color(stream, os.environ))
-        opts["verbose"] = verbose
-    report = render(fmt, result, **opts)
-    if output:
         try:
-            with open(output, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(report)
-        except OSError as exc:
-            click.echo("iacguard: error: cannot write %s: %s" % (output, exc.strerror), err=True)
-            sys.exit(2)
-        if fmt != "text":
-            # People still see a one-line summary when the report goes to a file.
-            click.echo("iacguard: %d finding(s) in %d file(s); report written to %s" % (len(result.findings), len(result.files), output), err=True)
-    else:
-        click.echo(report, nl=not report.endswith("\n"))
-    threshold = SEVERITY_RANK[fail_on]
-    by_id = {c.id: c for c in result.checks}
-    worst = max((SEVERITY_RANK[by_id[f.check_id].severity] for f in result.findings), default=0)
-    sys.exit(1 if threshold and worst >= threshold else 0)
+            postprocess.append(BaselineFilter(settings.baseline))
+        except BaselineError as exc:
+            _fatal(str(exc))
+    if p["diff_base"]:
+        from .changed_files import ChangedFilesFilter, GitError, changed_files
+
+        where = paths[0] if os.path.isdir(paths[0]) else (os.path.dirname(os.path.abspath(paths[0])))
+        try:
+            changed = changed_files(where, p["diff_base"])
+        except GitError as exc:
+            _fatal("--diff-base: %s" % exc)
+        if p["verbose"]:
+            click.echo("iacguard: %d file(s) changed since %s" % (len(changed), p["diff_base"]), err=True)
+        postprocess.append(ChangedFilesFilter(changed))
+    result, suppressor = _run_scan(paths, settings, p, postprocess)
+    _report(result, settings, p)
+    sys.exit(_exit_code(result, settings, suppressor))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Baseline file to write (default: the configuration's `baseline`, else %s)." % DEFAULT_BASELINE)
+@_apply(_COMMON)
+@click.pass_context
+def baseline(ctx, paths, output, **p):
+    """Record today's findings under PATHS in a baseline file.
+
+    `iacguard scan --baseline FILE` then reports only findings that are not in it. Suppressed
+    findings are not recorded: their suppression already accepts them.
+    """
+    from .baseline import write
+
+    settings = _settings(ctx, paths[0], p)
+    target = os.path.abspath(output) if output else (settings.config.baseline or os.path.abspath(DEFAULT_BASELINE))
+    result, _ = _run_scan(paths, settings, p, [])
+    try:
+        count = write(result, target)
+    except OSError as exc:
+        _fatal("cannot write %s: %s" % (target, exc.strerror))
+    if not p["quiet"]:
+        click.echo("iacguard: baseline of %d finding(s) written to %s" % (count, target), err=True)
+
+
+@main.command("pre-commit")
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="Exit 1 when a finding is at or above this severity (default: low).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file.")
+@click.option("--color/--no-color", default=None, help="Force or disable colours.")
+@_apply(_COMMON)
+@click.pass_context
+def pre_commit(ctx, files, **p):
+    """Scan the whole repository, report findings in FILES only (for pre-commit hooks).
+
+    The repository root (from git, else the current folder) is scanned so that references
+    between files are seen; only findings located in FILES are reported.
+    """
+    from .changed_files import ChangedFilesFilter, GitError, repository_root
+
+    if not files:
+        sys.exit(0)
+    try:
+        root = repository_root(os.getcwd())
+    except GitError:
+        root = os.getcwd()
+    p.update(fmt="text", output=None, output_files=(), include_suppressed=None)
+    settings = _settings(ctx, root, p)
+    settings.outputs = []  # a commit hook prints; it does not leave report files behind
+    postprocess = []
+    if settings.baseline:
+        from .baseline import BaselineError, BaselineFilter
+
+        try:
+            postprocess.append(BaselineFilter(settings.baseline))
+        except BaselineError as exc:
+            _fatal(str(exc))
+    postprocess.append(ChangedFilesFilter(files))
+    result, suppressor = _run_scan([root], settings, p, postprocess)
+    _report(result, settings, p)
+    sys.exit(_exit_code(result, settings, suppressor))
 
 
 @main.group(invoke_without_command=True)

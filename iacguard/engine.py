@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .discovery import DEFAULT_MAX_FILE_BYTES, SourceFile, discover, read_text
 from .facts import Facts
@@ -89,8 +89,14 @@ def scan(
     jobs: int = 1,
     cache_dir: str | None = None,
     time_per_file: int = 0,
+    progress: Callable[[str, int, int], None] | None = None,
+    postprocess: Iterable[Callable[[ScanResult, ResourceGraph], None]] = (),
 ) -> ScanResult:
+    """Scan `paths`. `progress(stage, done, total)` hears of the stages "parse", "evaluate" and
+    "check" as they advance. Each `postprocess(result, graph)` step runs last, in order, and may
+    move findings out of `result.findings` (suppressions, baseline, changed files)."""
     started = time.monotonic()
+    report = progress or (lambda stage, done, total: None)
     options = options or ScanOptions()
     if checks is None:
         from .checks import REGISTRY
@@ -101,7 +107,9 @@ def scan(
     notes: list = list(disc.notifications)
     from .parsing import parse_all
 
+    report("parse", 0, len(disc.files))
     parsed = parse_all(disc.files, max_file_bytes, jobs=jobs, cache_dir=cache_dir, time_limit=time_per_file)
+    report("parse", len(disc.files), len(disc.files))
     for p in parsed:
         notes.extend(p.notifications)
 
@@ -116,6 +124,7 @@ def scan(
             by_root_cfn.setdefault(p.root, {})[p.path] = p.data
         elif p.kind == "plan":
             plans.append(p)
+    report("evaluate", 0, len(by_root_tf) + len(by_root_cfn) + len(plans))
     for root, files in sorted(by_root_tf.items()):
         results.append(_guarded("Terraform configuration", root, lambda: _evaluate_terraform(files, root, options)))
     for root, templates in sorted(by_root_cfn.items()):
@@ -126,11 +135,12 @@ def scan(
     graph = ResourceGraph.build(results)
     facts = Facts(graph)
     findings: list = []
-    for check in checks:
+    for i, check in enumerate(checks):
         try:
             findings.extend(check.evaluate(facts))
         except Exception as exc:  # noqa: BLE001 - a broken check must not stop the others
             notes.append(Notification("error", "internal error in check %s: %s: %s" % (check.id, type(exc).__name__, exc)))
+        report("check", i + 1, len(checks))
     findings = merge_findings(findings, graph)
 
     scanned = set()
@@ -139,7 +149,7 @@ def scan(
         notes.extend(r.notifications)
         scanned.update(r.files)
         unknowns.extend(r.unknowns)
-    return ScanResult(
+    result = ScanResult(
         findings=findings,
         checks=checks,
         notifications=sorted(set(notes), key=lambda n: (n.path, n.line, n.level, n.message)),
@@ -150,6 +160,10 @@ def scan(
         cwd=cwd or os.getcwd(),
         duration=time.monotonic() - started,
     )
+    for step in postprocess:
+        step(result, graph)
+    result.duration = time.monotonic() - started
+    return result
 
 
 def _guarded(what: str, where: str, fn) -> LanguageResult:

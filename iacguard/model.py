@@ -136,6 +136,27 @@ class Finding:
         return (loc.path, loc.start_line, self.check_id, self.resource.address, self.message)
 
 
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """A reviewed decision to accept findings of some checks: an `iacguard:ignore` comment or a
+    CloudFormation `Metadata.iacguard.ignore` entry. `expires` is an ISO date, "" for never."""
+
+    check_ids: tuple
+    reason: str
+    path: str  # absolute path of the file holding it
+    line: int
+    expires: str = ""
+    origin: str = "comment"  # "comment" | "metadata"
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressedFinding:
+    """A finding a suppression accepted: reported with its reason, never counted as failing."""
+
+    finding: Finding
+    suppression: Suppression
+
+
 def walk(value: Any, path: PropertyPath = ()) -> Iterator[tuple[PropertyPath, Any]]:
     """Every (path, value) pair below a nested value, depth first, the value itself first."""
     stack = [(path, value)]
@@ -183,6 +204,12 @@ class ScanResult:
     roots: list = field(default_factory=list)  # the paths given to scan, absolute
     cwd: str = ""  # the directory paths in reports are made relative to
     duration: float = 0.0
+    # Filled by the stages after the checks (iacguard.suppressions, .baseline, .changed_files):
+    suppressed: list = field(default_factory=list)  # list[SuppressedFinding], sorted like findings
+    baseline_file: str = ""  # the baseline compared against, "" when none
+    baseline_matched: int = 0  # findings left out because the baseline holds them
+    baseline_fixed: int = 0  # baseline entries no finding matched any more
+    outside_changes: int = 0  # findings left out because their file did not change
 
 
 @dataclass(slots=True)

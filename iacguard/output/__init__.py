@@ -6,18 +6,22 @@
 - text:  color=False, verbose=False
 - json:  (none)
 - sarif: include_suppressed=False, start_time=None, end_time=None
+- junit: (none)
+- markdown: max_rows=100
 """
 from __future__ import annotations
 
 from iacguard.model import ScanResult
 
-from . import json_report, sarif, text
+from . import json_report, junit, markdown, sarif, text
 from .text import use_color
 
 FORMATS = {
     "text": text.render,
     "json": json_report.render,
     "sarif": sarif.render,
+    "junit": junit.render,
+    "markdown": markdown.render,
 }
 
 

@@ -51,9 +51,9 @@ def checks_by_id(result: ScanResult) -> dict:
     return {c.id: c for c in result.checks}
 
 
-def fingerprints(result: ScanResult) -> list:
-    """One fingerprint per finding, in order: sha256 of check id, file path relative to cwd and
-    resource address, 32 hex digits.
+def fingerprints(result: ScanResult, findings=None) -> list:
+    """One fingerprint per finding (of `findings`, default `result.findings`), in order: sha256
+    of check id, file path relative to cwd and resource address, 32 hex digits.
 
     Line numbers are left out on purpose, so a finding keeps its identity when lines move. When
     several findings share all three (a check failing twice on one resource), the second and
@@ -61,7 +61,7 @@ def fingerprints(result: ScanResult) -> list:
     """
     out = []
     seen: Counter = Counter()
-    for f in result.findings:
+    for f in (result.findings if findings is None else findings):
         key = "\0".join((f.check_id, display_path(f.location.path, result.cwd), f.resource.address))
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
         seen[digest] += 1
@@ -97,3 +97,38 @@ def notification_sort_key(n) -> tuple:
 
 def unknown_sort_key(u) -> tuple:
     return (u.path, u.line, u.what, u.reason)
+
+
+def suppressed_fingerprints(result: ScanResult) -> list:
+    """Fingerprints of `result.suppressed`, counted after the reported findings so a reported
+    finding keeps the fingerprint it has without suppressions beside it."""
+    everything = list(result.findings) + [s.finding for s in result.suppressed]
+    return fingerprints(result, everything)[len(result.findings):]
+
+
+def suppression_data(suppression, cwd: str) -> dict:
+    """A suppression as plain data, the same in every structured report."""
+    return {
+        "expires": suppression.expires or None,
+        "file": display_path(suppression.path, cwd) if suppression.path else None,
+        "line": suppression.line if suppression.line > 0 else None,
+        "origin": suppression.origin,
+        "reason": suppression.reason,
+    }
+
+
+def filtering_summary(result: ScanResult) -> dict:
+    """What the stages after the checks left out of the report, as counts."""
+    return {
+        "baseline": (
+            {
+                "file": display_path(result.baseline_file, result.cwd),
+                "matched": result.baseline_matched,
+                "fixed": result.baseline_fixed,
+            }
+            if result.baseline_file
+            else None
+        ),
+        "outside_changes": result.outside_changes,
+        "suppressed": len(result.suppressed),
+    }

@@ -13,11 +13,14 @@ from iacguard.model import ScanResult
 from .findings import (
     checks_by_id,
     condition_pairs,
+    filtering_summary,
     finding_message,
     fingerprints,
     notification_sort_key,
     pillar_counts,
     severity_counts,
+    suppressed_fingerprints,
+    suppression_data,
     unknown_sort_key,
 )
 from .paths import display_path
@@ -41,41 +44,29 @@ def _notification(n, cwd: str) -> dict:
 def report(result: ScanResult) -> dict:
     """The report as plain data (what `render` serialises)."""
     checks = checks_by_id(result)
-    findings = []
-    for f, fingerprint in zip(result.findings, fingerprints(result)):
-        check = checks.get(f.check_id)
-        findings.append(
-            {
-                "check_id": f.check_id,
-                "conditions": [{"name": n, "value": v} for n, v in condition_pairs(f.conditions)],
-                "end_line": max(f.location.end_line, f.location.start_line),
-                "file": _file(f.location.path, result.cwd),
-                "fingerprint": fingerprint,
-                "message": finding_message(f, fallback=check.title if check else ""),
-                "pillar": check.pillar if check else None,
-                "resource": {
-                    "address": f.resource.address,
-                    "language": f.resource.language,
-                    "type": f.resource.type,
-                },
-                "severity": check.severity if check else None,
-                "start_line": f.location.start_line,
-                "title": check.title if check else None,
-            }
-        )
+    findings = [_finding(f, fingerprint, checks, result.cwd) for f, fingerprint in zip(result.findings, fingerprints(result))]
+    suppressed = []
+    for s, fingerprint in zip(result.suppressed, suppressed_fingerprints(result)):
+        entry = _finding(s.finding, fingerprint, checks, result.cwd)
+        entry["suppression"] = suppression_data(s.suppression, result.cwd)
+        suppressed.append(dict(sorted(entry.items())))
     notifications = [_notification(n, result.cwd) for n in sorted(result.notifications, key=notification_sort_key)]
+    summary = {
+        "by_pillar": pillar_counts(result),
+        "by_severity": severity_counts(result),
+        "files": len(result.files),
+        "findings": len(result.findings),
+        "resources": result.resources,
+        "unknown_values": len(result.unknowns),
+    }
+    summary.update(filtering_summary(result))
+    summary = dict(sorted(summary.items()))
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "iacguard", "version": iacguard.__version__},
         "findings": findings,
-        "summary": {
-            "by_pillar": pillar_counts(result),
-            "by_severity": severity_counts(result),
-            "files": len(result.files),
-            "findings": len(result.findings),
-            "resources": result.resources,
-            "unknown_values": len(result.unknowns),
-        },
+        "suppressed": suppressed,
+        "summary": summary,
         "errors": [n for n in notifications if n["level"] == "error"],
         "notifications": notifications,
         "unknowns": [
@@ -87,6 +78,27 @@ def report(result: ScanResult) -> dict:
             }
             for u in sorted(result.unknowns, key=unknown_sort_key)
         ],
+    }
+
+
+def _finding(f, fingerprint: str, checks: dict, cwd: str) -> dict:
+    check = checks.get(f.check_id)
+    return {
+        "check_id": f.check_id,
+        "conditions": [{"name": n, "value": v} for n, v in condition_pairs(f.conditions)],
+        "end_line": max(f.location.end_line, f.location.start_line),
+        "file": _file(f.location.path, cwd),
+        "fingerprint": fingerprint,
+        "message": finding_message(f, fallback=check.title if check else ""),
+        "pillar": check.pillar if check else None,
+        "resource": {
+            "address": f.resource.address,
+            "language": f.resource.language,
+            "type": f.resource.type,
+        },
+        "severity": check.severity if check else None,
+        "start_line": f.location.start_line,
+        "title": check.title if check else None,
     }
 
 

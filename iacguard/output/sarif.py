@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 
 import iacguard
 from iacguard.check import Check
-from iacguard.model import ScanResult
+from iacguard.model import Location, ScanResult
 
 from .findings import (
     checks_by_id,
@@ -26,6 +26,7 @@ from .findings import (
     finding_message,
     fingerprints,
     notification_sort_key,
+    suppressed_fingerprints,
 )
 from .paths import directory_uri, file_uri, relative_path, relative_uri
 
@@ -206,16 +207,30 @@ def _notification(n, cwd: str) -> dict:
     return out
 
 
+def _suppression(suppression, cwd: str, source: "_SourceLines") -> dict:
+    out: dict = {"kind": "inSource", "status": "accepted"}
+    if suppression.reason:
+        out["justification"] = suppression.reason
+    if suppression.path and suppression.line > 0:
+        loc = Location(suppression.path, suppression.line, suppression.line)
+        out["location"] = {"physicalLocation": {"artifactLocation": _artifact_location(suppression.path, cwd), "region": _region(loc, source)}}
+    return out
+
+
 def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_time=None, end_time=None) -> dict:
     """The SARIF log as plain data (what `render` serialises).
 
-    `include_suppressed` is accepted for the suppression stage to come and has no effect yet.
+    Suppressed findings are left out unless `include_suppressed`: GitHub ignores SARIF
+    `suppressions` and would open them as alerts. When included, each carries a `suppressions`
+    entry (kind "inSource", the reason as justification) for viewers that read it.
     `start_time`/`end_time` (datetime or ISO 8601 string) add invocation timestamps.
     """
-    del include_suppressed
     checks = checks_by_id(result)
     rules_by_id = {c.id: rule(c) for c in result.checks}
-    for f in result.findings:
+    reported = [(f, fp, None) for f, fp in zip(result.findings, fingerprints(result))]
+    if include_suppressed:
+        reported += [(s.finding, fp, s.suppression) for s, fp in zip(result.suppressed, suppressed_fingerprints(result))]
+    for f, _, _ in reported:
         if f.check_id not in rules_by_id:
             rules_by_id[f.check_id] = _unregistered_rule(f.check_id)
     rules = [rules_by_id[i] for i in sorted(rules_by_id)]
@@ -223,7 +238,7 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
 
     source = _SourceLines()
     results = []
-    for f, fingerprint in zip(result.findings, fingerprints(result)):
+    for f, fingerprint, suppression in reported:
         check = checks.get(f.check_id)
         level = LEVELS[check.severity] if check is not None else "warning"
         properties = {
@@ -234,24 +249,25 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
         pairs = condition_pairs(f.conditions)
         if pairs:
             properties["conditions"] = [{"name": n, "value": v} for n, v in pairs]
-        results.append(
-            {
-                "ruleId": f.check_id,
-                "ruleIndex": index[f.check_id],
-                "level": level,
-                "message": {"text": _message_text(finding_message(f, fallback=check.title if check else f.check_id))},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": _artifact_location(f.location.path, result.cwd),
-                            "region": _region(f.location, source),
-                        }
+        entry = {
+            "ruleId": f.check_id,
+            "ruleIndex": index[f.check_id],
+            "level": level,
+            "message": {"text": _message_text(finding_message(f, fallback=check.title if check else f.check_id))},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": _artifact_location(f.location.path, result.cwd),
+                        "region": _region(f.location, source),
                     }
-                ],
-                "partialFingerprints": {"primaryLocationLineHash": fingerprint, FINGERPRINT_KEY: fingerprint},
-                "properties": properties,
-            }
-        )
+                }
+            ],
+            "partialFingerprints": {"primaryLocationLineHash": fingerprint, FINGERPRINT_KEY: fingerprint},
+            "properties": properties,
+        }
+        if suppression is not None:
+            entry["suppressions"] = [_suppression(suppression, result.cwd, source)]
+        results.append(entry)
 
     invocation: dict = {"executionSuccessful": True}
     if start_time is not None:

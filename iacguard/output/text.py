@@ -95,6 +95,16 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False) ->
                 )
             )
 
+    if result.suppressed:
+        lines += ["", paint("header", "Suppressed")]
+        for item in result.suppressed:
+            f, sup = item.finding, item.suppression
+            where = "%s:%d" % (display_path(f.location.path, result.cwd), f.location.start_line)
+            why = sup.reason or "(no reason given)"
+            if sup.expires:
+                why += " (until %s)" % sup.expires
+            lines.append("  %s  %s  %s  %s" % (_clean(where), _clean(f.check_id), _clean(f.resource.address), _clean(why)))
+
     notes = sorted(result.notifications, key=notification_sort_key)
     if notes:
         lines += ["", paint("header", "Notifications")]
@@ -126,6 +136,15 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False) ->
     unknown_line = "  Values that could not be known: %d" % len(result.unknowns)
     if result.unknowns and not verbose:
         unknown_line += " (--verbose lists them)"
+    if result.suppressed:
+        lines.append("  Suppressed: %d (listed above, with their reasons)" % len(result.suppressed))
+    if result.baseline_file:
+        lines.append(
+            "  Baseline: %d known finding%s not shown; %d baseline entr%s fixed"
+            % (result.baseline_matched, "" if result.baseline_matched == 1 else "s", result.baseline_fixed, "y" if result.baseline_fixed == 1 else "ies")
+        )
+    if result.outside_changes:
+        lines.append("  Not shown, outside the changed files: %d" % result.outside_changes)
     lines += [
         "  Files scanned: %d" % len(result.files),
         "  Resources: %d" % result.resources,

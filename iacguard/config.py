@@ -1,0 +1,216 @@
+"""Project configuration: `.iacguard.toml`, or `[tool.iacguard]` in `pyproject.toml`.
+
+The file is found next to the scanned folder or in a parent up to the repository root (the first
+folder holding `.git`); in each folder `.iacguard.toml` wins over `pyproject.toml`, and a
+`pyproject.toml` without `[tool.iacguard]` is passed over. `--config FILE` names one explicitly.
+
+The configuration only holds data: check ids, severities, globs, file paths, booleans. No key
+names code, so a configuration can never make iacguard import or run anything. Unknown keys and
+wrong types are errors naming the key. Relative paths are relative to the configuration file.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+from .check import SEVERITIES
+
+CONFIG_NAME = ".iacguard.toml"
+PYPROJECT = "pyproject.toml"
+FAIL_ON = ("critical", "high", "medium", "low", "none")
+OUTPUT_FORMATS = ("text", "json", "sarif", "junit", "markdown")
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be read or holds a key or value iacguard does not know."""
+
+
+@dataclass(slots=True)
+class Config:
+    path: str = ""  # the file read, "" when none
+    checks: list = field(default_factory=list)  # run only these (empty: all)
+    skip_checks: list = field(default_factory=list)
+    severity: dict = field(default_factory=dict)  # check id -> severity
+    fail_on: str | None = None
+    exclude: list = field(default_factory=list)
+    var_files: list = field(default_factory=list)  # absolute
+    vars: dict = field(default_factory=dict)
+    cfn_parameter_files: list = field(default_factory=list)  # absolute
+    cfn_parameters: dict = field(default_factory=dict)
+    whole_project_checks: bool = True
+    outputs: dict = field(default_factory=dict)  # format -> absolute path
+    baseline: str | None = None  # absolute
+    require_reason: bool | None = None
+    include_suppressed: bool | None = None
+    max_file_size: int | None = None
+
+
+# key -> (attribute, kind); kinds: "ids", "strs", "paths", "path", "bool", "int", "fail-on",
+# "severity-table", "str-table", "output-table".
+KEYS = {
+    "checks": ("checks", "ids"),
+    "skip-checks": ("skip_checks", "ids"),
+    "severity": ("severity", "severity-table"),
+    "fail-on": ("fail_on", "fail-on"),
+    "exclude": ("exclude", "strs"),
+    "var-files": ("var_files", "paths"),
+    "vars": ("vars", "str-table"),
+    "cfn-parameter-files": ("cfn_parameter_files", "paths"),
+    "cfn-parameters": ("cfn_parameters", "str-table"),
+    "whole-project-checks": ("whole_project_checks", "bool"),
+    "outputs": ("outputs", "output-table"),
+    "baseline": ("baseline", "path"),
+    "require-reason": ("require_reason", "bool"),
+    "include-suppressed": ("include_suppressed", "bool"),
+    "max-file-size": ("max_file_size", "int"),
+}
+
+
+def _candidates(scan_root: str, cwd: str) -> list:
+    start = os.path.abspath(scan_root)
+    if not os.path.isdir(start):
+        start = os.path.dirname(start)
+    folders = []
+    d = start
+    while True:
+        folders.append(d)
+        if os.path.exists(os.path.join(d, ".git")):
+            return folders
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
+    # Not in a repository: only the scanned folder and the working directory.
+    return list(dict.fromkeys([start, os.path.abspath(cwd)]))
+
+
+def _load_toml(path: str) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError("cannot read configuration %s: %s" % (path, exc.strerror)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("%s is not valid TOML: %s" % (path, exc)) from None
+
+
+def _table_of(path: str, data: dict) -> dict | None:
+    if os.path.basename(path) == PYPROJECT:
+        tool = data.get("tool")
+        table = tool.get("iacguard") if isinstance(tool, dict) else None
+        if table is None:
+            return None
+        if not isinstance(table, dict):
+            raise ConfigError("%s: [tool.iacguard] must be a table" % path)
+        return table
+    return data
+
+
+def find(scan_root: str, cwd: str) -> str | None:
+    """The configuration file that applies to a scan of `scan_root`, or None."""
+    for folder in _candidates(scan_root, cwd):
+        own = os.path.join(folder, CONFIG_NAME)
+        if os.path.isfile(own):
+            return own
+        pyproject = os.path.join(folder, PYPROJECT)
+        if os.path.isfile(pyproject):
+            try:
+                data = _load_toml(pyproject)
+            except ConfigError:
+                continue  # someone else's broken pyproject is not ours to report
+            if _table_of(pyproject, data) is not None:
+                return pyproject
+    return None
+
+
+def load(path: str, known_checks=()) -> Config:
+    """Read and validate one configuration file. `known_checks`: valid check ids."""
+    path = os.path.abspath(path)
+    table = _table_of(path, _load_toml(path))
+    config = Config(path=path)
+    if table is None:
+        return config
+    base = os.path.dirname(path)
+    known = {c.upper() for c in known_checks}
+    where = "[tool.iacguard] in %s" % path if os.path.basename(path) == PYPROJECT else path
+    for key, value in table.items():
+        if key not in KEYS:
+            raise ConfigError("unknown key %r in %s (known keys: %s)" % (key, where, ", ".join(sorted(KEYS))))
+        attr, kind = KEYS[key]
+        setattr(config, attr, _value(key, kind, value, base, known, where))
+    return config
+
+
+def _fail(key: str, where: str, expected: str):
+    raise ConfigError("%s: %r must be %s" % (where, key, expected))
+
+
+def _strs(key, value, where) -> list:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        _fail(key, where, "a list of strings")
+    return list(value)
+
+
+def _ids(key, value, where, known) -> list:
+    ids = [v.upper() for v in _strs(key, value, where)]
+    for cid in ids:
+        if known and cid not in known:
+            raise ConfigError("%s: %r names unknown check id %r (see `iacguard checks`)" % (where, key, cid))
+    return ids
+
+
+def _value(key, kind, value, base, known, where):
+    if kind == "ids":
+        return _ids(key, value, where, known)
+    if kind == "strs":
+        return _strs(key, value, where)
+    if kind == "paths":
+        return [os.path.normpath(os.path.join(base, p)) for p in _strs(key, value, where)]
+    if kind == "path":
+        if not isinstance(value, str) or not value:
+            _fail(key, where, "a file path")
+        return os.path.normpath(os.path.join(base, value))
+    if kind == "bool":
+        if not isinstance(value, bool):
+            _fail(key, where, "true or false")
+        return value
+    if kind == "int":
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            _fail(key, where, "a positive integer")
+        return value
+    if kind == "fail-on":
+        if value not in FAIL_ON:
+            _fail(key, where, "one of " + ", ".join(FAIL_ON))
+        return value
+    if not isinstance(value, dict):
+        _fail(key, where, "a table")
+    if kind == "severity-table":
+        out = {}
+        for cid, sev in value.items():
+            if known and cid.upper() not in known:
+                raise ConfigError("%s: [severity] names unknown check id %r (see `iacguard checks`)" % (where, cid))
+            if sev not in SEVERITIES:
+                raise ConfigError("%s: severity of %s must be one of %s" % (where, cid, ", ".join(SEVERITIES)))
+            out[cid.upper()] = sev
+        return out
+    if kind == "str-table":
+        for name, v in value.items():
+            if not isinstance(v, (str, int, float, bool)):
+                raise ConfigError("%s: %s.%s must be a string, number or boolean" % (where, key, name))
+        return {name: (str(v).lower() if isinstance(v, bool) else str(v)) for name, v in value.items()}
+    if kind == "output-table":
+        out = {}
+        for fmt, p in value.items():
+            if fmt not in OUTPUT_FORMATS:
+                raise ConfigError("%s: unknown output format %r in %r (choose from %s)" % (where, fmt, key, ", ".join(OUTPUT_FORMATS)))
+            if not isinstance(p, str) or not p:
+                raise ConfigError("%s: %s.%s must be a file path" % (where, key, fmt))
+            out[fmt] = os.path.normpath(os.path.join(base, p))
+        return out
+    raise AssertionError(kind)  # pragma: no cover

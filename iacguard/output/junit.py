@@ -1,0 +1,97 @@
+"""The JUnit XML report, for CI systems that show test results (GitLab, Jenkins, Azure DevOps).
+
+One `<testsuite>` per check that ran; in it one `<testcase>` per resource the check reported on
+(classname `iacguard.CHECK_ID`, name the resource address, `file` and `line` of the first
+finding). A failing resource has a `<failure>` whose text lists every finding as `file:line:
+message`; a suppressed one is `<skipped>` with the reason. A check with nothing to report has a
+single passing testcase, so the report still shows what was checked.
+
+Output is deterministic: times are "0" (the scan's duration would make every report differ).
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from iacguard.model import ScanResult
+
+from .findings import checks_by_id, finding_message
+from .paths import display_path
+
+# Characters XML 1.0 cannot hold, even escaped; scanned files may contain them.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text) -> str:
+    return _INVALID_XML.sub("\ufffd", str(text))
+
+
+def _where(f, cwd: str) -> str:
+    return "%s:%d" % (display_path(f.location.path, cwd), f.location.start_line)
+
+
+def _group(findings, key) -> dict:
+    out: dict = {}
+    for item in findings:
+        out.setdefault(key(item), []).append(item)
+    return out
+
+
+def report(result: ScanResult) -> ET.Element:
+    checks = checks_by_id(result)
+    failing = _group(result.findings, lambda f: f.check_id)
+    skipped = _group(result.suppressed, lambda s: s.finding.check_id)
+    ids = sorted(set(checks) | set(failing) | set(skipped))
+    root = ET.Element("testsuites", name="iacguard")
+    totals = {"tests": 0, "failures": 0, "skipped": 0}
+    for cid in ids:
+        check = checks.get(cid)
+        title = check.title if check is not None else cid
+        suite = ET.SubElement(root, "testsuite", name=_clean("%s: %s" % (cid, title)))
+        counts = {"tests": 0, "failures": 0, "skipped": 0}
+        classname = "iacguard.%s" % cid
+        for address, findings in _group(failing.get(cid, []), lambda f: f.resource.address).items():
+            first = findings[0]
+            case = ET.SubElement(
+                suite, "testcase", classname=_clean(classname), name=_clean(address),
+                file=_clean(display_path(first.location.path, result.cwd)), line=str(first.location.start_line), time="0",
+            )
+            severity = check.severity if check is not None else "unknown"
+            messages = [finding_message(f, fallback=title) for f in findings]
+            failure = ET.SubElement(case, "failure", message=_clean(messages[0]), type=severity)
+            failure.text = _clean("\n".join("%s: %s [%s %s]" % (_where(f, result.cwd), m, severity, cid) for f, m in zip(findings, messages)) + "\n")
+            counts["tests"] += 1
+            counts["failures"] += 1
+        for address, items in _group(skipped.get(cid, []), lambda s: s.finding.resource.address).items():
+            first = items[0].finding
+            case = ET.SubElement(
+                suite, "testcase", classname=_clean(classname), name=_clean("%s (suppressed)" % address),
+                file=_clean(display_path(first.location.path, result.cwd)), line=str(first.location.start_line), time="0",
+            )
+            reason = items[0].suppression.reason or "no reason given"
+            ET.SubElement(case, "skipped", message=_clean("suppressed: %s" % reason))
+            counts["tests"] += 1
+            counts["skipped"] += 1
+        if counts["tests"] == 0:
+            ET.SubElement(suite, "testcase", classname=_clean(classname), name="no findings", time="0")
+            counts["tests"] = 1
+        suite.set("tests", str(counts["tests"]))
+        suite.set("failures", str(counts["failures"]))
+        suite.set("errors", "0")
+        suite.set("skipped", str(counts["skipped"]))
+        suite.set("time", "0")
+        for k in totals:
+            totals[k] += counts[k]
+    root.set("tests", str(totals["tests"]))
+    root.set("failures", str(totals["failures"]))
+    root.set("errors", "0")
+    root.set("skipped", str(totals["skipped"]))
+    root.set("time", "0")
+    return root
+
+
+def render(result: ScanResult) -> str:
+    """The JUnit XML document, indented, ending in a newline."""
+    root = report(result)
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,111 @@
+"""The Markdown report: a short summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
+
+Counts by severity and pillar, a table of findings with file:line, then what was left out
+(suppressed findings with their reasons, baseline and changed-file filtering) and problems met.
+Everything taken from scanned files is escaped, so a file cannot inject links, images or HTML
+into a comment. The table stops at `max_rows` rows; the other reports hold everything.
+"""
+from __future__ import annotations
+
+import re
+
+import iacguard
+from iacguard.check import PILLARS, SEVERITIES
+from iacguard.model import ScanResult
+
+from .findings import checks_by_id, finding_message, notification_sort_key, pillar_counts, severity_counts
+from .paths import display_path
+
+MAX_ROWS = 100
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+def _text(value) -> str:
+    """Plain text for a table cell: Markdown and HTML characters escaped, one line."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def _code(value) -> str:
+    """An inline code span for a table cell (backticks cannot be escaped in one; pipes can)."""
+    return "`%s`" % " ".join(str(value).split()).replace("`", "'").replace("|", "\\|")
+
+
+def _plural(n: int, word: str) -> str:
+    return "%d %s%s" % (n, word, "" if n == 1 else "s")
+
+
+def render(result: ScanResult, *, max_rows: int = MAX_ROWS) -> str:
+    checks = checks_by_id(result)
+    by_severity = severity_counts(result)
+    lines: list = []
+    if result.findings:
+        parts = ["%d %s" % (by_severity[s], s) for s in SEVERITIES if by_severity[s]]
+        lines.append("## iacguard: %s (%s)" % (_plural(len(result.findings), "finding"), ", ".join(parts)))
+    else:
+        lines.append("## iacguard: no findings")
+    lines.append("")
+    lines.append(
+        "%s scanned, %s, %s run."
+        % (_plural(len(result.files), "file"), _plural(result.resources, "resource"), _plural(len(result.checks), "check"))
+    )
+    lines.append("")
+
+    if result.findings:
+        lines += ["| Severity | Findings |", "|---|---:|"]
+        lines += ["| %s | %d |" % (s, by_severity[s]) for s in SEVERITIES]
+        lines.append("")
+        by_pillar = pillar_counts(result)
+        lines += ["| Pillar | Findings |", "|---|---:|"]
+        lines += ["| %s | %d |" % (title, by_pillar[key]) for key, title in PILLARS.items() if by_pillar[key]]
+        lines.append("")
+        lines += ["### Findings", "", "| Severity | Check | Resource | Location | Message |", "|---|---|---|---|---|"]
+        for f in result.findings[:max_rows]:
+            check = checks.get(f.check_id)
+            severity = check.severity if check is not None else "unknown"
+            where = "%s:%d" % (display_path(f.location.path, result.cwd), f.location.start_line)
+            message = finding_message(f, fallback=check.title if check is not None else "")
+            lines.append("| %s | %s | %s | %s | %s |" % (severity, _code(f.check_id), _code(f.resource.address), _code(where), _text(message)))
+        if len(result.findings) > max_rows:
+            lines.append("")
+            lines.append("… and %d more: see the full report." % (len(result.findings) - max_rows))
+        lines.append("")
+
+    if result.suppressed:
+        lines += ["<details><summary>%s</summary>" % _plural(len(result.suppressed), "suppressed finding"), ""]
+        lines += ["| Check | Resource | Location | Reason | Expires |", "|---|---|---|---|---|"]
+        for item in result.suppressed[:max_rows]:
+            f, sup = item.finding, item.suppression
+            where = "%s:%d" % (display_path(f.location.path, result.cwd), f.location.start_line)
+            lines.append(
+                "| %s | %s | %s | %s | %s |"
+                % (_code(f.check_id), _code(f.resource.address), _code(where), _text(sup.reason or "(no reason given)"), _text(sup.expires or "never"))
+            )
+        if len(result.suppressed) > max_rows:
+            lines += ["", "… and %d more." % (len(result.suppressed) - max_rows)]
+        lines += ["", "</details>", ""]
+
+    left_out = []
+    if result.suppressed:
+        left_out.append("**Suppressed:** %d" % len(result.suppressed))
+    if result.baseline_file:
+        left_out.append(
+            "**Baseline:** %s not shown, %d baseline %s fixed"
+            % (_plural(result.baseline_matched, "known finding"), result.baseline_fixed, "entry" if result.baseline_fixed == 1 else "entries")
+        )
+    if result.outside_changes:
+        left_out.append("**Outside the changed files:** %d not shown" % result.outside_changes)
+    if left_out:
+        lines += [" · ".join(left_out), ""]
+
+    notes = [n for n in sorted(result.notifications, key=notification_sort_key) if n.level in ("error", "warning")]
+    if notes:
+        lines += ["<details><summary>%s</summary>" % _plural(len(notes), "problem"), ""]
+        for n in notes[:max_rows]:
+            where = display_path(n.path, result.cwd) if n.path else ""
+            if where and n.line > 0:
+                where = "%s:%d" % (where, n.line)
+            lines.append("- %s %s%s" % (n.level, (_code(where) + " ") if where else "", _text(n.message)))
+        lines += ["", "</details>", ""]
+
+    lines.append("<sub>iacguard %s</sub>" % iacguard.__version__)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,288 @@
+"""Inline suppressions: reviewed decisions, kept in the code next to what they accept.
+
+Two forms, both with a reason and an optional expiry date:
+
+- a comment `iacguard:ignore CHECK_ID[,CHECK_ID...] [expires=YYYY-MM-DD] reason` in Terraform
+  (`#`, `//`, `/* */`) or CloudFormation YAML (`#`);
+- CloudFormation resource metadata `Metadata: {iacguard: {ignore: [{id, reason, expires}]}}`.
+
+A comment applies to a finding when it sits on the finding's line or in the comment lines right
+above it; on or right above the first line of the finding's resource block (Terraform `resource`
+or `data`, CloudFormation logical id); or on or right above a Terraform `module` block that
+encloses the resource, at any depth. `Suppressor` is the post-processing step that moves the
+findings it accepts to `ScanResult.suppressed` and reports suppressions that are malformed,
+expired, without a reason, or unused.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from .model import CLOUDFORMATION, TERRAFORM, Notification, Resource, ScanResult, SuppressedFinding, Suppression
+from .source_comments import SourceComments, scan_hcl, scan_yaml
+
+DIRECTIVE = "iacguard:ignore"
+_DIRECTIVE = re.compile(r"iacguard:ignore(?![\w-])(.*)", re.IGNORECASE)
+_ID = r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)+"
+_IDS = re.compile(r"\s*(%s(?:\s*,\s*%s)*)\s*,?" % (_ID, _ID))
+_EXPIRES = re.compile(r"(?:^|\s)expires\s*=\s*(\S*)", re.IGNORECASE)
+_MODULE_STEP = re.compile(r'module\.([^.\[\]]+)((?:\[(?:"(?:[^"\\]|\\.)*"|[^\]"]*)\])?)(?:\.|$)')
+_HCL_SUFFIXES = (".tf",)
+_YAML_SUFFIXES = (".yaml", ".yml", ".template")
+
+
+@dataclass(slots=True)
+class Entry:
+    """One suppression as written, and what happened to it during the scan."""
+
+    suppression: Suppression
+    problem: str = ""  # why it cannot suppress anything (malformed), "" when well formed
+    matched: set = field(default_factory=set)  # check ids it matched a finding for
+
+
+def parse_comment(text: str) -> tuple | None:
+    """(check ids, reason, expires, problem) for a comment holding the directive, else None."""
+    m = _DIRECTIVE.search(text)
+    if m is None:
+        return None
+    rest = m.group(1)
+    rest = rest.replace("*/", " ").strip()
+    ids_match = _IDS.match(rest)
+    if ids_match is None:
+        return (), "", "", "names no check id (write `iacguard:ignore CHECK_ID reason`)"
+    ids = tuple(dict.fromkeys(i.strip().upper() for i in ids_match.group(1).split(",")))
+    rest = rest[ids_match.end():]
+    expires = ""
+    problem = ""
+    em = _EXPIRES.search(rest)
+    if em is not None:
+        expires = em.group(1)
+        rest = rest[: em.start()] + " " + rest[em.end():]
+        if _date(expires) is None:
+            problem = "has an invalid expiry date %r (use expires=YYYY-MM-DD)" % expires
+    reason = " ".join(rest.split()).strip(" :-\u2013\u2014")
+    return ids, reason, expires, problem
+
+
+def _date(value: str):
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _metadata_entries(res: Resource, line: int) -> list:
+    """Entries from a CloudFormation resource's `Metadata.iacguard.ignore`."""
+    meta = res.meta.get("metadata")
+    if not isinstance(meta, dict):
+        return []
+    ours = meta.get("iacguard")
+    if not isinstance(ours, dict):
+        return []
+    items = ours.get("ignore")
+    if items is None:
+        return []
+    path = res.location.path
+    if not isinstance(items, list):
+        return [Entry(Suppression((), "", path, line, "", "metadata"), "Metadata iacguard.ignore must be a list")]
+    out = []
+    for item in items:
+        if isinstance(item, str):  # a bare id: allowed, but it gives no reason
+            out.append(Entry(Suppression((item.strip().upper(),), "", path, line, "", "metadata")))
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item.get("id").strip():
+            out.append(Entry(Suppression((), "", path, line, "", "metadata"), "Metadata iacguard.ignore entries need an `id`"))
+            continue
+        reason = item.get("reason")
+        reason = " ".join(str(reason).split()) if isinstance(reason, (str, int, float)) else ""
+        expires = item.get("expires")
+        expires = "" if expires is None else (expires.isoformat() if isinstance(expires, dt.date) else str(expires))
+        problem = ""
+        if expires and _date(expires) is None:
+            problem = "has an invalid expiry date %r (use YYYY-MM-DD)" % expires
+        out.append(Entry(Suppression((item["id"].strip().upper(),), reason, path, line, expires, "metadata"), problem))
+    return out
+
+
+def enclosing_module_calls(res: Resource) -> list:
+    """Graph ids of the Terraform module calls that enclose `res`, outermost first.
+
+    A resource in `module.a[0].module.b` sits in the call `module.a` of the root module and in
+    the call `module.b` of instance `module.a[0]`: ids `tf:<root>:module.a` and
+    `tf:<root>:module.a[0].module.b`.
+    """
+    path = res.module
+    if res.language != TERRAFORM or not path or not res.id.endswith(":" + res.address):
+        return []
+    root = res.id[: -len(res.address) - 1]
+    ids: list = []
+    prefix = ""
+    pos = 0
+    while pos < len(path):
+        m = _MODULE_STEP.match(path, pos)
+        if m is None:
+            break
+        ids.append("%s:%smodule.%s" % (root, prefix, m.group(1)))
+        prefix += "module.%s%s." % (m.group(1), m.group(2))
+        pos = m.end()
+    return ids
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read().decode("utf-8", errors="replace").lstrip("\ufeff")
+    except OSError:
+        return None
+
+
+def _label(entry: Entry) -> str:
+    ids = ", ".join(entry.suppression.check_ids) or "(no id)"
+    where = "Metadata suppression" if entry.suppression.origin == "metadata" else "suppression"
+    return "%s of %s" % (where, ids)
+
+
+class Suppressor:
+    """The post-processing step (see `iacguard.engine.scan(postprocess=...)`).
+
+    `known_ids`: every check id iacguard knows (a suppression naming another id is reported);
+    `require_reason`: a suppression without a reason is an error and suppresses nothing;
+    `today`: the date expiries are compared with (a suppression is valid through its date).
+    After the step, `missing_reason` counts suppressions that give no reason.
+    """
+
+    def __init__(self, known_ids=(), *, require_reason: bool = False, today: dt.date | None = None) -> None:
+        self.known_ids = {i.upper() for i in known_ids}
+        self.require_reason = require_reason
+        self.today = today or dt.date.today()
+        self.missing_reason = 0
+        self._comments: dict = {}
+        self._entries: dict = {}  # (path, line) -> [Entry] (comment suppressions)
+        self._metadata: dict = {}  # CloudFormation base id -> [Entry]
+
+    # -- collecting ------------------------------------------------------------------------
+    def _scan_file(self, path: str) -> SourceComments | None:
+        if path in self._comments:
+            return self._comments[path]
+        comments = None
+        lower = path.lower()
+        scanner = scan_hcl if lower.endswith(_HCL_SUFFIXES) else scan_yaml if lower.endswith(_YAML_SUFFIXES) else None
+        if scanner is not None:
+            text = _read(path)
+            if text is not None and DIRECTIVE in text.lower():
+                comments = scanner(text)
+                for line, body in comments.comments:
+                    parsed = parse_comment(body)
+                    if parsed is None:
+                        continue
+                    ids, reason, expires, problem = parsed
+                    entry = Entry(Suppression(ids, reason, path, line, expires, "comment"), problem)
+                    self._entries.setdefault((path, line), []).append(entry)
+        self._comments[path] = comments
+        return comments
+
+    def _collect(self, result: ScanResult, graph) -> None:
+        for path in result.files:
+            self._scan_file(path)
+        for res in graph.resources:
+            if res.language != CLOUDFORMATION or "metadata" not in res.meta:
+                continue
+            base = res.meta.get("base_id", res.id)
+            if base not in self._metadata:
+                self._metadata[base] = _metadata_entries(res, self._metadata_line(res))
+
+    def _metadata_line(self, res: Resource) -> int:
+        text = _read(res.location.path) or ""
+        lines = text.split("\n")
+        for number in range(res.location.start_line, min(res.location.end_line, len(lines)) + 1):
+            if "iacguard" in lines[number - 1]:
+                return number
+        return res.location.start_line
+
+    def _at(self, path: str, line: int) -> list:
+        comments = self._scan_file(path)
+        if comments is None:
+            return []
+        out = []
+        for number in comments.run_above(line):
+            out.extend(self._entries.get((path, number), ()))
+        return out
+
+    def _candidates(self, finding, modules: dict) -> list:
+        res = finding.resource
+        out = self._at(finding.location.path, finding.location.start_line)
+        out += self._at(res.location.path, res.location.start_line)
+        for call_id in reversed(enclosing_module_calls(res)):
+            symbol = modules.get(call_id)
+            if symbol is not None and symbol.location is not None:
+                out += self._at(symbol.location.path, symbol.location.start_line)
+        out += self._metadata.get(res.meta.get("base_id", res.id), [])
+        return list({id(e): e for e in out}.values())
+
+    # -- deciding --------------------------------------------------------------------------
+    def _expired(self, entry: Entry) -> bool:
+        date = _date(entry.suppression.expires) if entry.suppression.expires else None
+        return date is not None and self.today > date
+
+    def _usable(self, entry: Entry) -> bool:
+        if entry.problem or self._expired(entry):
+            return False
+        return bool(entry.suppression.reason) or not self.require_reason
+
+    def __call__(self, result: ScanResult, graph) -> None:
+        self._collect(result, graph)
+        modules = {}
+        for node, symbol in graph.g.nodes(data="symbol"):
+            if symbol is not None and symbol.kind == "module":
+                modules[node] = symbol
+        kept, suppressed = [], list(result.suppressed)
+        for finding in result.findings:
+            chosen = None
+            for entry in self._candidates(finding, modules):
+                if finding.check_id.upper() not in entry.suppression.check_ids:
+                    continue
+                entry.matched.add(finding.check_id.upper())
+                if chosen is None and self._usable(entry):
+                    chosen = entry
+            if chosen is None:
+                kept.append(finding)
+            else:
+                suppressed.append(SuppressedFinding(finding, chosen.suppression))
+        result.findings = kept
+        result.suppressed = sorted(suppressed, key=lambda s: s.finding.sort_key)
+        notes = self._notifications({c.id.upper() for c in result.checks})
+        if notes:
+            result.notifications = sorted(set(result.notifications) | set(notes), key=lambda n: (n.path, n.line, n.level, n.message))
+
+    def entries(self) -> list:
+        out = [e for group in self._entries.values() for e in group]
+        out += [e for group in self._metadata.values() for e in group]
+        return sorted(out, key=lambda e: (e.suppression.path, e.suppression.line, e.suppression.check_ids))
+
+    def _notifications(self, ran: set) -> list:
+        notes = []
+        self.missing_reason = 0
+        for entry in self.entries():
+            s = entry.suppression
+            label = _label(entry)
+            if entry.problem:
+                notes.append(Notification("warning", "%s %s; it suppresses nothing" % (label, entry.problem), s.path, s.line))
+                continue
+            unknown = [i for i in s.check_ids if self.known_ids and i not in self.known_ids]
+            if unknown:
+                notes.append(Notification("warning", "%s names unknown check id %s" % (label, ", ".join(unknown)), s.path, s.line))
+            if self._expired(entry):
+                notes.append(Notification("warning", "%s expired on %s and no longer suppresses anything" % (label, s.expires), s.path, s.line))
+                continue
+            if not s.reason:
+                self.missing_reason += 1
+                if self.require_reason:
+                    notes.append(Notification("error", "%s gives no reason, which --require-reason requires; it suppresses nothing" % label, s.path, s.line))
+                else:
+                    notes.append(Notification("warning", "%s gives no reason: say why the risk is accepted" % label, s.path, s.line))
+            unused = [i for i in s.check_ids if i in ran and i not in entry.matched]
+            if unused:
+                notes.append(Notification("note", "%s is unused: no %s finding here" % (label, " or ".join(unused)), s.path, s.line))
+        return notes
+

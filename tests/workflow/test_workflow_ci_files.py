@@ -1,0 +1,196 @@
+"""The GitHub Action, the workflows and the pre-commit hooks: schema-valid, audited clean, and
+behaving as documented."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from workflow_support import REPO, SG_OPEN, commit_all, git, git_repo, write
+
+ACTION = REPO / "action.yml"
+WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+
+
+def tool(name: str) -> str:
+    """A console script installed beside this interpreter (the test extras), else on PATH."""
+    for folder in (Path(sys.executable).parent, None):
+        found = shutil.which(name, path=str(folder) if folder else None)
+        if found:
+            return found
+    pytest.skip("%s is not installed (pip install -e '.[test]')" % name)
+
+
+def run(args, cwd=REPO, env=None, timeout=120):
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def test_workflows_exist():
+    names = {p.name for p in WORKFLOWS}
+    assert {"tests.yml", "iacguard-example.yml"} <= names
+
+
+@pytest.mark.parametrize("schema, paths", [
+    ("vendor.github-actions", [ACTION]),
+    ("vendor.github-workflows", WORKFLOWS),
+])
+def test_schema_valid(schema, paths):
+    proc = run([tool("check-jsonschema"), "--builtin-schema", schema, *map(str, paths)])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_zizmor_offline_clean():
+    proc = run([tool("zizmor"), "--offline", "--no-progress", "--format", "json", str(ACTION), *map(str, WORKFLOWS)])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout) == []
+
+
+def test_action_shape():
+    action = yaml.safe_load(ACTION.read_text())
+    assert set(action["inputs"]) == {"path", "fail-on", "extra-args", "sarif-file", "upload-sarif"}
+    steps = action["runs"]["steps"]
+    assert action["runs"]["using"] == "composite"
+    for step in steps:
+        # No template expansion inside scripts: inputs reach them through env only.
+        assert "${{" not in step.get("run", ""), step["name"]
+    upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))
+    ref = upload["uses"].split("@", 1)[1]
+    assert len(ref) == 40 and all(c in "0123456789abcdef" for c in ref)
+    assert "# v" in ACTION.read_text().split(upload["uses"], 1)[1].splitlines()[0]
+    names = [s["name"] for s in steps]
+    assert names.index("Upload SARIF to code scanning") < names.index("Fail on findings") == len(names) - 1
+
+
+def test_example_workflow_permissions():
+    wf = yaml.safe_load((REPO / ".github" / "workflows" / "iacguard-example.yml").read_text())
+    triggers = wf[True] if True in wf else wf["on"]  # YAML 1.1 reads `on` as true
+    assert {"pull_request", "push"} <= set(triggers)
+    job = wf["jobs"]["iacguard"]
+    assert job["permissions"] == {"contents": "read", "security-events": "write"}
+
+
+@pytest.fixture
+def action_runner(tmp_path, iacguard_on_path):
+    """Runs the action's script steps with bash as the runner would (install step replaced by
+    the iacguard of this checkout)."""
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not installed")
+    action = yaml.safe_load(ACTION.read_text())
+    temp = tmp_path / "runner-temp"
+    (temp / "iacguard-venv" / "bin").mkdir(parents=True)
+    os.symlink(iacguard_on_path / "iacguard", temp / "iacguard-venv" / "bin" / "iacguard")
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+
+    def run_steps(inputs: dict):
+        values = {"path": ".", "fail-on": "", "extra-args": "", "sarif-file": "iacguard.sarif", "upload-sarif": "true", **inputs}
+        files = {k: tmp_path / k for k in ("output", "summary")}
+        for f in files.values():
+            f.write_text("")
+        outputs = {}
+        for step in action["runs"]["steps"]:
+            if "run" not in step or step["name"] == "Install iacguard":
+                continue
+            env = {**os.environ, "RUNNER_TEMP": str(temp), "GITHUB_OUTPUT": str(files["output"]), "GITHUB_STEP_SUMMARY": str(files["summary"])}
+            for key, expr in (step.get("env") or {}).items():
+                expr = expr.strip()
+                if expr.startswith("${{ inputs."):
+                    env[key] = values[expr[len("${{ inputs."):-3].strip()]
+                elif expr == "${{ steps.scan.outputs.exit-code }}":
+                    env[key] = outputs["exit-code"]
+            proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=workspace, env=env, capture_output=True, text=True, timeout=60)
+            for line in files["output"].read_text().splitlines():
+                k, _, v = line.partition("=")
+                outputs[k] = v
+            if step["name"] == "Fail on findings":
+                return proc.returncode, outputs, files["summary"].read_text()
+            assert proc.returncode == 0, (step["name"], proc.stdout, proc.stderr)
+        raise AssertionError("no final step")
+
+    return workspace, run_steps
+
+
+def test_action_scripts(action_runner):
+    workspace, run_steps = action_runner
+    write(workspace, {"infra/main.tf": SG_OPEN})
+    code, outputs, summary = run_steps({"path": "infra", "fail-on": "high", "extra-args": "--exclude examples --skip-check AWS-S3-001"})
+    assert (code, outputs["exit-code"]) == (1, "1")
+    assert summary.startswith("## iacguard: 1 finding (1 high)")
+    sarif = json.loads((workspace / "iacguard.sarif").read_text())
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["AWS-EC2-001"]
+    assert "AWS-S3-001" not in {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    code, outputs, _ = run_steps({"path": "infra", "fail-on": "critical"})
+    assert (code, outputs["exit-code"]) == (0, "0")
+    code, outputs, _ = run_steps({"path": "infra", "extra-args": "--no-such-flag"})
+    assert (code, outputs["exit-code"]) == (2, "2")
+
+
+def test_pre_commit_try_repo(tmp_path, iacguard_on_path):
+    """`pre-commit try-repo` with the hooks of this checkout, against a throwaway repository.
+
+    Uses the `iacguard-system` hook (language: system), which needs no network; the
+    `language: python` hook would make pre-commit pip-install iacguard first."""
+    pre_commit = tool("pre-commit")
+    (tmp_path / "hooks").mkdir()
+    hooks = git_repo(tmp_path / "hooks")
+    shutil.copy(REPO / ".pre-commit-hooks.yaml", hooks / ".pre-commit-hooks.yaml")
+    commit_all(hooks, "hooks")
+    project = git_repo(write(tmp_path / "project", {
+        "network.tf": SG_OPEN,
+        "storage.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n',
+        "encryption.tf": (
+            'resource "aws_s3_bucket_server_side_encryption_configuration" "b" {\n  bucket = aws_s3_bucket.b.id\n'
+            '  rule {\n    apply_server_side_encryption_by_default {\n      sse_algorithm = "aws:kms"\n    }\n  }\n}\n'
+        ),
+        "notes.txt": "not scanned\n",
+    }))
+    commit_all(project, "insecure")
+    env = {**os.environ, "PATH": "%s%s%s" % (iacguard_on_path, os.pathsep, os.environ.get("PATH", "")),
+           "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
+    env.update({"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"})
+    proc = run([pre_commit, "try-repo", str(hooks), "iacguard-system", "--all-files"], cwd=project, env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "AWS-EC2-001" in proc.stdout and "network.tf" in proc.stdout
+    # Graph context: the bucket is encrypted by a resource in another file.
+    assert "AWS-S3-001" not in proc.stdout
+    # Only the files pre-commit passes are reported on.
+    proc = run([pre_commit, "try-repo", str(hooks), "iacguard-system", "--files", "storage.tf"], cwd=project, env=env)
+    assert "AWS-EC2-001" not in proc.stdout and "AWS-S3-002" in proc.stdout
+    # A fixed file passes.
+    write(project, {"network.tf": SG_OPEN.replace("0.0.0.0/0", "10.0.0.0/8")})
+    proc = run([pre_commit, "try-repo", str(hooks), "iacguard-system", "--files", "network.tf"], cwd=project, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_pre_commit_hooks_file():
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    by_id = {h["id"]: h for h in hooks}
+    assert set(by_id) == {"iacguard", "iacguard-system"}
+    for hook in hooks:
+        assert hook["entry"] == "iacguard pre-commit"
+        assert hook["pass_filenames"] is True
+    assert by_id["iacguard"]["language"] == "python" and by_id["iacguard-system"]["language"] == "system"
+
+
+@pytest.mark.skipif(not os.environ.get("IACGUARD_TEST_NETWORK"), reason="installs iacguard with pip; set IACGUARD_TEST_NETWORK=1")
+def test_pre_commit_python_hook_installs_from_the_repository(tmp_path):
+    pre_commit = tool("pre-commit")
+    clone = tmp_path / "clone"
+    files = git(REPO, "ls-files", "-co", "--exclude-standard", "-z").split("\0")
+    for name in filter(None, files):
+        src = REPO / name
+        if src.is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(src, clone / name)
+    git_repo(clone)
+    commit_all(clone, "snapshot")
+    project = git_repo(write(tmp_path / "project", {"main.tf": SG_OPEN}))
+    commit_all(project)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "home")}
+    proc = run([pre_commit, "try-repo", str(clone), "iacguard", "--all-files"], cwd=project, env=env, timeout=600)
+    assert proc.returncode == 1 and "AWS-EC2-001" in proc.stdout, proc.stdout + proc.stderr
