@@ -73,6 +73,12 @@ _COMMON = [
     click.option("--whole-project-checks/--no-whole-project-checks", "whole_project", default=None, help="Run checks that look across the whole project (default: on)."),
     click.option("--require-reason", is_flag=True, default=None, help="A suppression without a reason suppresses nothing and makes the scan fail."),
     click.option("--max-file-size", type=int, default=None, help="Skip files larger than this many bytes (default 8 MiB)."),
+    click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Parse files in N processes (default 0: one per CPU)."),
+    click.option("--cache-dir", type=click.Path(file_okay=False), help="Parse cache folder (default: the user's cache folder, e.g. ~/.cache/iacguard)."),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write the parse cache."),
+    click.option("--time-per-file", type=click.IntRange(min=0), default=None, help="Stop parsing a file after this many seconds, with a note (default 60; 0: no limit)."),
+    click.option("--max-depth", type=click.IntRange(min=8, max=400), default=None, help="Nesting deeper than this is a parse error, in every syntax (default 128)."),
+    click.option("--max-yaml-nodes", type=click.IntRange(min=1000), default=None, help="Refuse YAML whose aliases expand to more nodes than this (default 100000)."),
     click.option("--quiet", "-q", is_flag=True, help="No progress and no messages on stderr except errors."),
     click.option("--verbose", "-v", is_flag=True, help="List every value that could not be known; say which configuration was read."),
 ]
@@ -190,8 +196,19 @@ def _settings(ctx, scan_root: str, p: dict) -> Settings:
 
 def _run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
     from .engine import scan as run_scan
+    from .limits import Limits
+    from .parsing import default_cache_dir
     from .progress import TerminalProgress
     from .suppressions import Suppressor
+
+    defaults = Limits()
+    limits = Limits(
+        max_file_bytes=settings.max_file_size,
+        max_depth=p.get("max_depth") or defaults.max_depth,
+        max_yaml_nodes=p.get("max_yaml_nodes") or defaults.max_yaml_nodes,
+        time_per_file=p["time_per_file"] if p.get("time_per_file") is not None else defaults.time_per_file,
+    )
+    cache_dir = None if p.get("no_cache") else (p.get("cache_dir") or default_cache_dir())
 
     suppressor = Suppressor([c.id for c in _registry()], require_reason=settings.require_reason)
     progress = TerminalProgress(sys.stderr) if not p["quiet"] and TerminalProgress.enabled(sys.stderr) else None
@@ -202,6 +219,10 @@ def _run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
             excludes=settings.excludes,
             checks=settings.checks,
             max_file_bytes=settings.max_file_size,
+            jobs=p.get("jobs") or 0,
+            cache_dir=os.path.abspath(cache_dir) if cache_dir else None,
+            time_per_file=limits.time_per_file,
+            limits=limits,
             progress=progress,
             postprocess=[suppressor] + postprocess,
         )

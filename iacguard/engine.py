@@ -89,6 +89,7 @@ def scan(
     jobs: int = 1,
     cache_dir: str | None = None,
     time_per_file: int = 0,
+    limits=None,
     progress: Callable[[str, int, int], None] | None = None,
     postprocess: Iterable[Callable[[ScanResult, ResourceGraph], None]] = (),
 ) -> ScanResult:
@@ -108,7 +109,7 @@ def scan(
     from .parsing import parse_all
 
     report("parse", 0, len(disc.files))
-    parsed = parse_all(disc.files, max_file_bytes, jobs=jobs, cache_dir=cache_dir, time_limit=time_per_file)
+    parsed = parse_all(disc.files, max_file_bytes, jobs=jobs, cache_dir=cache_dir, time_limit=time_per_file, limits=limits)
     report("parse", len(disc.files), len(disc.files))
     for p in parsed:
         notes.extend(p.notifications)
