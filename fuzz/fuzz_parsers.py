@@ -1,8 +1,11 @@
 """Coverage-guided fuzzing of every parser and evaluator with atheris.
 
     pip install atheris
-    python fuzz/fuzz_parsers.py -max_total_time=600 fuzz/corpus   # ten minutes
-    python fuzz/fuzz_parsers.py -runs=100000                      # a fixed number of inputs
+    mkdir -p /tmp/iacguard-corpus && cp sample_iac/*/* /tmp/iacguard-corpus/   # seeds
+    python fuzz/fuzz_parsers.py -max_total_time=600 /tmp/iacguard-corpus      # ten minutes
+    python fuzz/fuzz_parsers.py -runs=100000                                  # a fixed number of inputs
+
+(The corpus folder is written to by the fuzzer, so keep it outside the repository.)
 
 Each input is fed, as text, to the HCL parser (native and JSON syntax), the CloudFormation loader
 and the Terraform/CloudFormation evaluators through the engine's per-file entry point. Any

@@ -12,12 +12,10 @@ What cannot be known (computed attributes, data sources, missing inputs) is `Unk
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..model import (
     Location,
@@ -30,7 +28,7 @@ from ..model import (
     LanguageResult,
     UnknownValue,
 )
-from ..values import Unknown, as_int, contains_unknown, is_unknown
+from ..values import Unknown, as_int, is_unknown
 from . import expressions as ex
 from . import functions as fn
 from .syntax import Attribute, Block, Body, ConfigFile, Literal, ObjectExpr, Template, TupleExpr, Variable
@@ -39,99 +37,6 @@ from .types import convert
 META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
 MAX_MODULE_DEPTH = 32
 MAX_INSTANCES = 1000  # count/for_each beyond this are cut, with a note
-
-
-# -- workarounds for the expression evaluator and function library ---------------------------
-# Both are finished elsewhere; until they are, two behaviours there would give wrong values to
-# whole configurations. Each is probed first and patched only for the duration of one
-# evaluation, so a fixed upstream version makes the workaround a no-op.
-#
-# 1. `x == y` / `x != y` with an Unknown operand raised TypeError inside `_equal` (it asked an
-#    Unknown for its truth value), turning an input Unknown into an evaluation error; and a known
-#    value holding an Unknown compared with null (or with a list of another length) was Unknown
-#    where Terraform knows the answer.
-# 2. A function given a well-known argument of the wrong type (`jsondecode({})`) returned a
-#    plain Unknown instead of failing, so `try(jsondecode(var.x), var.x)` -- the usual idiom of
-#    terraform-aws-modules -- was Unknown instead of `var.x`.
-_TYPE_MISMATCH = re.compile(r"where an? \w+ was expected|not a boolean|invalid arguments")
-
-
-def _terraform_equal(a, b):
-    """Terraform `==`: Unknown only when an Unknown decides it. A known value compared with null
-    is known even when it holds Unknowns (`var.groups != null` with unknown subnet ids is true)."""
-    if isinstance(a, Unknown) or isinstance(b, Unknown):
-        return ex._first_unknown(a, b)
-    if a is None or b is None:
-        return a is None and b is None
-    undecided = None
-    stack = [(a, b)]
-    while stack:
-        x, y = stack.pop()
-        if isinstance(x, Unknown) or isinstance(y, Unknown):
-            if undecided is None:
-                undecided = x if isinstance(x, Unknown) else y
-            continue
-        if isinstance(x, bool) or isinstance(y, bool):
-            if not (isinstance(x, bool) and isinstance(y, bool) and x == y):
-                return False
-        elif isinstance(x, (int, float)) and isinstance(y, (int, float)):
-            if x != y:
-                return False
-        elif isinstance(x, str) or isinstance(y, str):
-            if not (isinstance(x, str) and isinstance(y, str) and x == y):
-                return False
-        elif x is None or y is None:
-            if not (x is None and y is None):
-                return False
-        elif isinstance(x, list) and isinstance(y, list):
-            if len(x) != len(y):
-                return False
-            stack.extend(zip(x, y))
-        elif isinstance(x, dict) and isinstance(y, dict):
-            if set(x.keys()) != set(y.keys()):
-                return False
-            stack.extend((x[k], y[k]) for k in x)
-        else:
-            return False
-    return undecided if undecided is not None else True
-
-
-def _equal_is_wrong() -> bool:
-    try:
-        return ex._equal({"a": Unknown("probe")}, None) is not False or ex._equal([Unknown("probe")], [1, 2]) is not False
-    except TypeError:
-        return True
-
-
-def _call_function_failing_on_types(original):
-    def call_function(name, args, ctx):
-        value = original(name, args, ctx)
-        if type(value) is Unknown and _TYPE_MISMATCH.search(value.reason or "") and not contains_unknown(args):
-            raise fn.FunctionError(value.reason)
-        return value
-
-    return call_function
-
-
-@contextlib.contextmanager
-def _upstream_workarounds():
-    patches = []
-    if _equal_is_wrong():
-        patches.append((ex, "_equal", _terraform_equal))
-    try:
-        probe = fn.call_function("jsondecode", [{}], ex.Scope())
-    except Exception:  # noqa: BLE001 - a failure is the behaviour wanted
-        probe = None
-    if type(probe) is Unknown:
-        patches.append((fn, "call_function", _call_function_failing_on_types(fn.call_function)))
-    saved = [(mod, name, getattr(mod, name)) for mod, name, _ in patches]
-    for mod, name, value in patches:
-        setattr(mod, name, value)
-    try:
-        yield
-    finally:
-        for mod, name, value in saved:
-            setattr(mod, name, value)
 
 
 def _is_tfvars(path: str) -> bool:
@@ -293,11 +198,10 @@ class Evaluation:
         return None
 
     def run(self) -> LanguageResult:
-        with _upstream_workarounds():
-            for folder in self.root_modules():
-                rel = os.path.relpath(folder, self.root).replace(os.sep, "/")
-                inst = ModuleInstance(self, self.sources[folder], prefix="", root_key=rel, inputs=None, depth=0, root_dir_of_config=folder)
-                inst.expand()
+        for folder in self.root_modules():
+            rel = os.path.relpath(folder, self.root).replace(os.sep, "/")
+            inst = ModuleInstance(self, self.sources[folder], prefix="", root_key=rel, inputs=None, depth=0, root_dir_of_config=folder)
+            inst.expand()
         for cf_list in self.dirs.values():
             self.result.files.extend(cf.path for cf in cf_list)
         for cf_list in self.tfvars.values():
@@ -902,9 +806,8 @@ class _InstanceScope(_ConfigScope):
     def _type_object(self, mode: str, rtype: str):
         key = (mode, rtype)
         if key not in self._types:
-            blocks = inst_blocks = self.inst.src.resources if mode == "managed" else self.inst.src.data
-            names = sorted({b.labels[1] for b, _ in inst_blocks if b.labels[0] == rtype})
-            del blocks
+            blocks = self.inst.src.resources if mode == "managed" else self.inst.src.data
+            names = sorted({b.labels[1] for b, _ in blocks if b.labels[0] == rtype})
             self._types[key] = _Lazy(names, lambda n: self.inst.resource_value(mode, rtype, n))
         return self._types[key]
 
@@ -1072,8 +975,6 @@ def _json_dynamic_blocks(obj: ObjectExpr, depth: int) -> list:
 def _object_key_locations(obj: ObjectExpr, path: str, prop_path: tuple, locs: dict, depth: int = 0):
     if depth > 32:
         return
-    from .syntax import Literal, Template
-
     for key_expr, value_expr in obj.items:
         key = None
         if isinstance(key_expr, Literal) and isinstance(key_expr.value, str):

@@ -2374,6 +2374,8 @@ _NEEDS_CTX = frozenset({
 
 # Functions that look inside their arguments for Unknowns themselves; every other function
 # returns the first Unknown found anywhere in its arguments.
+_TYPE_MISMATCH = re.compile(r"where an? \w+ was expected|not a boolean")
+
 _LENIENT = frozenset({
     "merge", "concat", "lookup", "coalesce", "coalescelist", "length", "element", "contains",
     "keys", "values", "zipmap", "flatten", "slice", "reverse", "one", "chunklist", "alltrue",
@@ -2400,10 +2402,16 @@ def call_function(name: str, args: list, ctx: Any) -> Any:
     except FunctionError:
         raise
     except _Bail as b:
+        # A known argument of the wrong type is an error in Terraform (so try()/can() see it),
+        # not a value known after apply.
+        if _TYPE_MISMATCH.search(b.unknown.reason or "") and not contains_unknown(args):
+            raise FunctionError("%s(): %s" % (name, b.unknown.reason)) from None
         return b.unknown
     except RecursionError:
         return Unknown("%s(): value nested too deeply" % name)
     except TypeError as e:
+        if not contains_unknown(args):
+            raise FunctionError("%s(): invalid arguments (%s)" % (name, e)) from None
         return Unknown("%s(): invalid arguments (%s)" % (name, e))
     except Exception as e:  # noqa: BLE001 - no function may fail the scan
         return Unknown("%s(): %s: %s" % (name, type(e).__name__, e))

@@ -585,20 +585,37 @@ def test_function_errors(name, args):
         call(name, *args)
 
 
-BAD_ARGUMENT_CASES = [
+# Known arguments of the wrong type (or the wrong number of them) are errors in Terraform, so
+# try() and can() must see them: they raise FunctionError rather than give Unknown.
+TYPE_ERROR_CASES = [
     ("lower", [[1]]),
     ("lower", [None]),
-    ("length", [None]),
-    ("length", [5]),
     ("upper", []),
     ("upper", ["a", "b"]),
     ("abs", [True]),
-    ("abs", ["x"]),
     ("keys", [["a"]]),
     ("merge", [["a"]]),
     ("concat", ["a"]),
-    ("element", [["a"], 0.5]),
     ("join", [",", [[1]]]),
+]
+
+
+@pytest.mark.parametrize(("name", "args"), TYPE_ERROR_CASES,
+                         ids=["%s-%d" % (c[0], i) for i, c in enumerate(TYPE_ERROR_CASES)])
+def test_known_arguments_of_the_wrong_type_are_errors(name, args):
+    with pytest.raises(FunctionError):
+        call(name, *args)
+
+
+def test_wrong_type_with_unknown_arguments_stays_unknown():
+    assert is_unknown(call("join", ",", [[1], Unknown("later")]))
+
+
+BAD_ARGUMENT_CASES = [
+    ("length", [None]),
+    ("length", [5]),
+    ("abs", ["x"]),
+    ("element", [["a"], 0.5]),
     ("log", [0, 10]),
     ("pow", [10, 400]),
     ("indent", [10 ** 9, "a\nb"]),
