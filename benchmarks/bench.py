@@ -56,7 +56,7 @@ output "bucket_id" {
 
 TF_ROOT_BLOCK = '''
 module "m{i}" {{
-  source = "../modules/app"
+  source = "../../modules/app"
   name   = "app{i}"
 }}
 
