@@ -25,6 +25,7 @@ class ParsedSource:
     kind: str  # "terraform" | "cloudformation" | "plan" | "other" | "failed"
     data: object = None
     notifications: list = field(default_factory=list)
+    digest: str = ""  # the parse cache key (content, path, versions), when the cache is on
 
 
 def parse_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParsedSource:
@@ -126,10 +127,14 @@ def scan(
         elif p.kind == "plan":
             plans.append(p)
     report("evaluate", 0, len(by_root_tf) + len(by_root_cfn) + len(plans))
+    from .parsing import EvaluationCache
+
+    eval_cache = EvaluationCache(cache_dir, limits) if cache_dir else None
+    digests = {p.path: p.digest for p in parsed}
     for root, files in sorted(by_root_tf.items()):
-        results.append(_guarded("Terraform configuration", root, lambda: _evaluate_terraform(files, root, options)))
+        results.append(_cached(eval_cache, "terraform", root, [digests[f] for f in files], options, lambda: _guarded("Terraform configuration", root, lambda: _evaluate_terraform(_loaded(files, root, max_file_bytes), root, options))))
     for root, templates in sorted(by_root_cfn.items()):
-        results.append(_guarded("CloudFormation templates", root, lambda: _evaluate_cloudformation(templates, root, options)))
+        results.append(_cached(eval_cache, "cloudformation", root, [digests[f] for f in templates], options, lambda: _guarded("CloudFormation templates", root, lambda: _evaluate_cloudformation(_loaded(templates, root, max_file_bytes), root, options))))
     for p in plans:
         results.append(_guarded("Terraform plan", p.path, lambda: _evaluate_plan(p)))
 
@@ -164,6 +169,36 @@ def scan(
     for step in postprocess:
         step(result, graph)
     result.duration = time.monotonic() - started
+    return result
+
+
+def _loaded(files: dict, root: str, max_file_bytes: int) -> dict:
+    """Parse trees, loading those the parse cache deferred (parsing again if an entry vanished)."""
+    from .parsing import Deferred
+
+    out = {}
+    for path, data in files.items():
+        if isinstance(data, Deferred):
+            data = data.load()
+            if data is None:
+                kind = "terraform" if path.lower().endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")) else "data"
+                data = parse_source(SourceFile(path, root, kind), max_file_bytes).data
+        out[path] = data
+    return out
+
+
+def _cached(cache, kind: str, root: str, digests: list, options: ScanOptions, fn) -> LanguageResult:
+    """Evaluate through the evaluation cache: an unchanged tree with unchanged inputs gives the
+    result of the previous scan without evaluating again."""
+    if cache is None or not all(digests):
+        return fn()
+    key = cache.key(kind, root, digests, options)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    result = fn()
+    if not any("internal error" in n.message for n in result.notifications):
+        cache.put(key, result)
     return result
 
 

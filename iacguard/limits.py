@@ -29,6 +29,8 @@ CURRENT = Limits()
 
 def apply(limits: Limits) -> None:
     global CURRENT
+    if limits == CURRENT == Limits():
+        return  # nothing to change (and no parser modules to import)
     CURRENT = limits
     from .cloudformation import json_reader, source_lines, yaml_reader
     from .terraform import parser

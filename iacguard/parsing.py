@@ -12,6 +12,7 @@ The cache holds pickles written by iacguard itself; it is never filled from the 
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import pickle
@@ -73,18 +74,102 @@ class ParseCache:
         return value
 
     def put(self, key: str, value) -> None:
-        path = self._path(key)
+        self._write(self._path(key), value)
+
+    def put_parsed(self, key: str, parsed) -> None:
+        """A parse result in two entries: the small record (kind, notifications) and the tree,
+        which a later scan loads only if it has to evaluate again."""
+        if parsed.data is not None:
+            self._write(self._path(key) + ".data", parsed.data)
+            record = copy.copy(parsed)
+            record.data = _DEFERRED
+            self._write(self._path(key), record)
+        else:
+            self._write(self._path(key), parsed)
+
+    def get_parsed(self, key: str):
+        parsed = self.get(key)
+        if parsed is not None and parsed.data is _DEFERRED:
+            parsed.data = Deferred(self._path(key) + ".data")
+        return parsed
+
+    def _write(self, path: str, value) -> None:
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
-        except (OSError, pickle.PicklingError, RecursionError, TypeError):
+        except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
             try:
                 os.unlink(tmp)  # type: ignore[possibly-undefined]
             except (OSError, UnboundLocalError):
                 pass
+
+
+class EvaluationCache(ParseCache):
+    """Evaluated results (`LanguageResult`) of one language under one scan root.
+
+    The key covers the parse keys of the root's files, the inputs (variables, parameters and
+    their files, TF_VAR_* variables) and a fingerprint (path, size, modification time) of every
+    other file under the root, since evaluation may read files that are not parsed (`file()`,
+    `templatefile()`, `.terraform/modules`)."""
+
+    def key(self, kind: str, root: str, digests: list, options) -> str:
+        h = hashlib.sha256()
+        for part in (self.versions, "evaluate", kind, root):
+            h.update(part.encode("utf-8", "surrogateescape") + b"\0")
+        for d in sorted(digests):
+            h.update(d.encode() + b"\0")
+        env = sorted((k, v) for k, v in (options.env or {}).items() if k.startswith("TF_VAR_"))
+        h.update(repr((sorted(options.tf_vars.items()), sorted(options.cfn_params.items()), env)).encode("utf-8", "surrogateescape"))
+        for path in list(options.tf_var_files) + list(options.cfn_param_files):
+            data = _read_bytes(path, 64 * 1024 * 1024)
+            h.update(hashlib.sha256(data or b"").digest())
+        h.update(tree_fingerprint(root).encode())
+        return h.hexdigest()
+
+
+def tree_fingerprint(root: str) -> str:
+    """Path, size and modification time of every regular file under `root` (not `.git` or
+    `node_modules`), hashed."""
+    h = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in (".git", "node_modules"))
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            h.update(("%s\0%d\0%d\0" % (os.path.relpath(path, root), st.st_size, st.st_mtime_ns)).encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+class _DeferredMarker:
+    """Stands for a parse tree stored beside its record (pickles as the module-level singleton)."""
+
+    def __reduce__(self):
+        return "_DEFERRED"
+
+
+_DEFERRED = _DeferredMarker()
+
+
+class Deferred:
+    """A parse tree still in the cache; `load()` gives it, or None if the entry is gone."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def load(self):
+        try:
+            with open(self.path, "rb") as fh:
+                return pickle.load(fh)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+            return None
 
 
 class _Timeout(Exception):
@@ -158,8 +243,9 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
             data = _read_bytes(src.path, max_bytes)
             if data is not None:
                 key = cache.key(src, data, max_bytes)
-                hit = cache.get(key)
+                hit = cache.get_parsed(key)
                 if hit is not None:
+                    hit.digest = key
                     results[i] = hit
                     continue
                 keys[i] = key
@@ -182,8 +268,9 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
             results[i] = parse_one(sources[i], max_bytes, time_limit)
     if cache is not None:
         for i, key in keys.items():
+            results[i].digest = key
             if results[i] is not None and results[i].kind != "failed" or _cacheable_failure(results[i]):
-                cache.put(key, results[i])
+                cache.put_parsed(key, results[i])
     return results
 
 
