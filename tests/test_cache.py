@@ -1,0 +1,78 @@
+"""The parse and evaluation caches: a warm scan equals a cold one, and any change that could
+change a value (a parsed file, a file read by templatefile(), an input) is seen."""
+from __future__ import annotations
+
+import json
+import os
+
+from iacguard.engine import scan
+from iacguard.model import ScanOptions
+from iacguard.output import render
+
+MAIN = """variable "cidr" {
+  default = "10.0.0.0/8"
+}
+
+locals {
+  policy = templatefile("${path.module}/policy.json.tpl", { action = "s3:GetObject" })
+}
+
+resource "aws_iam_policy" "p" {
+  policy = local.policy
+}
+
+resource "aws_security_group_rule" "ssh" {
+  type        = "ingress"
+  from_port   = 22
+  to_port     = 22
+  protocol    = "tcp"
+  cidr_blocks = [var.cidr]
+}
+"""
+
+SAFE_POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "${action}", "Resource": "*"}]}'
+ADMIN_POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+
+
+def findings(root, cache, **options):
+    result = scan([str(root)], ScanOptions(**options), cwd=str(root), cache_dir=str(cache))
+    return sorted((f.check_id, f.resource.address) for f in result.findings), result
+
+
+def test_warm_equals_cold_and_changes_are_seen(tmp_path):
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    root.mkdir()
+    (root / "main.tf").write_text(MAIN)
+    (root / "policy.json.tpl").write_text(SAFE_POLICY)
+    cold, r1 = findings(root, cache)
+    warm, r2 = findings(root, cache)
+    assert cold == warm == []
+    assert json.loads(render("json", r1)) == json.loads(render("json", r2))
+    assert any(name.endswith(".data") for _, _, names in os.walk(cache) for name in names)
+
+    # A file that is not parsed but read by templatefile() changes: evaluated again.
+    (root / "policy.json.tpl").write_text(ADMIN_POLICY)
+    assert findings(root, cache)[0] == [("AWS-IAM-001", "aws_iam_policy.p")]
+
+    # An input changes: evaluated again; and back.
+    assert findings(root, cache, tf_vars={"cidr": "0.0.0.0/0"})[0] == [("AWS-EC2-001", "aws_security_group_rule.ssh"), ("AWS-IAM-001", "aws_iam_policy.p")]
+    assert findings(root, cache, env={"TF_VAR_cidr": "0.0.0.0/0"})[0] == [("AWS-EC2-001", "aws_security_group_rule.ssh"), ("AWS-IAM-001", "aws_iam_policy.p")]
+    assert findings(root, cache)[0] == [("AWS-IAM-001", "aws_iam_policy.p")]
+
+    # A parsed file changes.
+    (root / "main.tf").write_text(MAIN.replace("10.0.0.0/8", "0.0.0.0/0"))
+    assert findings(root, cache)[0] == [("AWS-EC2-001", "aws_security_group_rule.ssh"), ("AWS-IAM-001", "aws_iam_policy.p")]
+
+
+def test_vanished_cache_entries_are_parsed_again(tmp_path):
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    root.mkdir()
+    (root / "main.tf").write_text(MAIN)
+    (root / "policy.json.tpl").write_text(SAFE_POLICY)
+    findings(root, cache)
+    for dirpath, _, names in os.walk(cache):
+        for name in names:
+            if name.endswith(".data"):
+                os.unlink(os.path.join(dirpath, name))
+    (root / "policy.json.tpl").write_text(ADMIN_POLICY)  # forces evaluation, which needs the trees
+    assert findings(root, cache)[0] == [("AWS-IAM-001", "aws_iam_policy.p")]
