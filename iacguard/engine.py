@@ -46,12 +46,11 @@ def parse_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_FILE_BYTES) ->
 def _parse_text(source: SourceFile, text: str):
     path = source.path
     if source.kind == "terraform":
-        from .terraform.parser import HclSyntaxError, parse_hcl, parse_tf_json
+        from .terraform import parse_file
+        from .terraform.parser import HclSyntaxError
 
         try:
-            if path.lower().endswith(".json"):
-                return "terraform", parse_tf_json(text, path), []
-            return "terraform", parse_hcl(text, path), []
+            return "terraform", parse_file(text, path), []
         except HclSyntaxError as exc:
             line = getattr(exc, "line", 0) or 0
             return "failed", None, [Notification("error", "parse error: %s" % _reason(exc), path, line)]

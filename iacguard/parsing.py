@@ -30,7 +30,7 @@ _PARALLEL_MIN_FILES = 16  # below this, starting processes costs more than it sa
 
 
 def _versions() -> str:
-    parts = ["iacguard=" + __version__, "cache=2"]
+    parts = ["iacguard=" + __version__, "cache=3"]
     for dist in ("python-hcl2", "lark", "cfn-flip", "PyYAML"):
         try:
             parts.append("%s=%s" % (dist, metadata.version(dist)))

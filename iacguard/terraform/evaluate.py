@@ -218,7 +218,8 @@ class Evaluation:
         if folder in self._parsed_extra:
             return self._parsed_extra[folder]
         from ..discovery import read_text
-        from .parser import HclSyntaxError, parse_hcl, parse_tf_json
+        from . import parse_file
+        from .parser import HclSyntaxError
 
         files = []
         try:
@@ -235,7 +236,7 @@ class Evaluation:
             if read.text is None:
                 continue
             try:
-                files.append(parse_tf_json(read.text, path) if name.endswith(".json") else parse_hcl(read.text, path))
+                files.append(parse_file(read.text, path))
             except HclSyntaxError as exc:
                 self.note("error", "parse error: %s" % (exc.args[0] if exc.args else exc), path, getattr(exc, "line", 0) or 0)
             self.result.files.append(path)
@@ -323,14 +324,15 @@ class ModuleInstance:
 
     def _parse_var_file(self, path: str):
         from ..discovery import read_text
-        from .parser import HclSyntaxError, parse_hcl, parse_tf_json
+        from . import parse_file
+        from .parser import HclSyntaxError
 
         read = read_text(path)
         if read.text is None:
             self.ev.note("error", "cannot read variables file", path)
             return None
         try:
-            return parse_tf_json(read.text, path) if path.endswith(".json") else parse_hcl(read.text, path)
+            return parse_file(read.text, path)
         except HclSyntaxError as exc:
             self.ev.note("error", "parse error in variables file: %s" % (exc.args[0] if exc.args else exc), path, getattr(exc, "line", 0) or 0)
             return None

@@ -71,7 +71,8 @@ class _SourceIndex:
             return self._cache[folder]
         from ..discovery import read_text
         from .evaluate import json_block_body
-        from .parser import HclSyntaxError, parse_hcl, parse_tf_json
+        from . import parse_file
+        from .parser import HclSyntaxError
 
         blocks: dict = {}
         try:
@@ -86,7 +87,7 @@ class _SourceIndex:
             if read.text is None:
                 continue
             try:
-                cf = parse_tf_json(read.text, path) if name.endswith(".json") else parse_hcl(read.text, path)
+                cf = parse_file(read.text, path)
             except HclSyntaxError:
                 continue  # the plan still gives the values; findings point at the plan instead
             for block in cf.body.blocks:
