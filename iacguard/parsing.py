@@ -26,7 +26,8 @@ from .discovery import SourceFile
 from .model import Notification
 
 DEFAULT_TIME_PER_FILE = 60  # seconds
-_PARALLEL_MIN_FILES = 16  # below this, starting processes costs more than it saves
+_PARALLEL_MIN_FILES = 16  # below these, starting processes costs more than it saves
+_PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 
 def _versions() -> str:
@@ -251,7 +252,7 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
                 keys[i] = key
         todo.append(i)
     jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(todo) >= _PARALLEL_MIN_FILES:
+    if jobs > 1 and len(todo) >= _PARALLEL_MIN_FILES and _total_size(sources, todo) >= _PARALLEL_MIN_BYTES:
         # Contiguous chunks, a few per worker, balance the load while keeping order simple.
         n_chunks = min(len(todo), jobs * 4)
         chunks = [todo[k::n_chunks] for k in range(n_chunks)]
@@ -272,6 +273,16 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
             if results[i] is not None and results[i].kind != "failed" or _cacheable_failure(results[i]):
                 cache.put_parsed(key, results[i])
     return results
+
+
+def _total_size(sources: list, indexes: list) -> int:
+    total = 0
+    for i in indexes:
+        try:
+            total += os.stat(sources[i].path).st_size
+        except OSError:
+            pass
+    return total
 
 
 def _cacheable_failure(parsed) -> bool:
