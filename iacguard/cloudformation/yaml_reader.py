@@ -25,7 +25,9 @@ from yaml.events import (
     StreamEndEvent,
     StreamStartEvent,
 )
+from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
 
 from .source_lines import MAX_DEPTH, YAML_BREAKS, Decoded, LineIndex, TemplateError, drop_subtree
 
@@ -52,6 +54,30 @@ class MultipleDocuments(TemplateError):
 
 class LineLoader(CfnYamlLoader):
     """Used for its scanner, parser, resolver and safe scalar constructors only."""
+
+
+try:
+    from yaml.cyaml import CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    CParser = None
+
+if CParser is not None:
+
+    class FastLineLoader(CParser, SafeConstructor, Resolver):
+        """The same events from libyaml's C parser (about 10x faster), with the same resolver and
+        safe scalar constructors as `LineLoader`; marks carry the same character offsets."""
+
+        yaml_constructors = CfnYamlLoader.yaml_constructors
+        yaml_implicit_resolvers = CfnYamlLoader.yaml_implicit_resolvers
+
+        def __init__(self, stream):
+            CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+    LOADER = FastLineLoader
+else:  # pragma: no cover - PyYAML built without libyaml
+    LOADER = LineLoader
 
 
 class _Frame:
@@ -96,7 +122,7 @@ def read_yaml(text: str) -> tuple[Decoded, list]:
     index = LineIndex(text, YAML_BREAKS)
     loader = None
     try:
-        loader = LineLoader(text)
+        loader = LOADER(text)
         return _compose(loader, text, index)
     except yaml.reader.ReaderError as exc:
         # Raised for control characters, before any mark exists.

@@ -38,25 +38,33 @@ class Bucket:
     account_public_access_block: PublicAccessBlock | None  # an account-level block in the scan
 
 
-def _bucket_companions(graph: ResourceGraph, bucket: Resource, companion_type: str) -> list:
-    """Companion resources (split S3 configuration, provider v4+) that name this bucket: by
-    reference through the graph, or by the literal bucket name."""
-    found = [other for other, path in graph.referrers(bucket, (companion_type,)) if path[:1] == ("bucket",)]
-    name = bucket.properties.get("bucket")
-    if isinstance(name, str):
+class _Companions:
+    """Split S3 configuration resources (provider v4+) of one type, indexed once per scan so
+    that matching them to buckets stays linear."""
+
+    def __init__(self, graph: ResourceGraph, companion_type: str):
+        self.graph = graph
+        self.type = companion_type
+        self.by_name: dict = {}
+        self.unresolved_modules: set = set()
         for other in graph.of_type(companion_type):
-            if other not in found and other.properties.get("bucket") == name and other.module == bucket.module:
-                found.append(other)
-    return found
+            name = other.properties.get("bucket")
+            if isinstance(name, str):
+                self.by_name.setdefault((other.module, name), []).append(other)
+            elif is_unknown(name) and not graph.referenced(other, ("aws_s3_bucket",)):
+                # Its bucket cannot be known: it might be any bucket of its module.
+                self.unresolved_modules.add(other.module)
 
+    def of(self, bucket: Resource) -> list:
+        """Companions naming this bucket: by reference through the graph, or by literal name."""
+        found = [other for other, path in self.graph.referrers(bucket, (self.type,)) if path[:1] == ("bucket",)]
+        name = bucket.properties.get("bucket")
+        if isinstance(name, str):
+            found.extend(o for o in self.by_name.get((bucket.module, name), ()) if o not in found)
+        return found
 
-def _unresolved_companion(graph: ResourceGraph, bucket: Resource, companion_type: str) -> bool:
-    """A companion in the same module whose bucket cannot be known might be this bucket's."""
-    for other in graph.of_type(companion_type):
-        if other.module == bucket.module and is_unknown(other.properties.get("bucket")):
-            if not any(True for _ in graph.referenced(other, ("aws_s3_bucket",))):
-                return True
-    return False
+    def maybe(self, bucket: Resource) -> bool:
+        return bucket.module in self.unresolved_modules
 
 
 def buckets(graph: ResourceGraph) -> list:
@@ -66,6 +74,8 @@ def buckets(graph: ResourceGraph) -> list:
         for r in graph.of_type("aws_s3_account_public_access_block")
     ]
     account_block = next((b for b in account_blocks if b.weakest() is None), account_blocks[0] if account_blocks else None)
+    encryption_configs = _Companions(graph, "aws_s3_bucket_server_side_encryption_configuration")
+    access_blocks = _Companions(graph, "aws_s3_bucket_public_access_block")
     for res in graph.of_type("aws_s3_bucket"):
         if res.mode != "managed":
             continue
@@ -74,20 +84,20 @@ def buckets(graph: ResourceGraph) -> list:
             encryption = Attr(True, res.location_of("server_side_encryption_configuration"), True)
             enc_source = res
         else:
-            configs = _bucket_companions(graph, res, "aws_s3_bucket_server_side_encryption_configuration")
+            configs = encryption_configs.of(res)
             if configs:
                 enc_source = configs[0]
                 encryption = Attr(True, enc_source.location, True)
-            elif _unresolved_companion(graph, res, "aws_s3_bucket_server_side_encryption_configuration"):
+            elif encryption_configs.maybe(res):
                 encryption = Attr(Unknown("an encryption configuration names a bucket that cannot be known"), res.location, False)
             else:
                 encryption = Attr(False, res.location, False)
         pab = None
-        blocks = _bucket_companions(graph, res, "aws_s3_bucket_public_access_block")
+        blocks = access_blocks.of(res)
         if blocks:
             b = blocks[0]
             pab = PublicAccessBlock(b, {k: flag(b, (k,), False) for k in PAB_SETTINGS_TF})
-        elif _unresolved_companion(graph, res, "aws_s3_bucket_public_access_block"):
+        elif access_blocks.maybe(res):
             unknown = Attr(Unknown("a public access block names a bucket that cannot be known"), res.location, False)
             pab = PublicAccessBlock(res, {k: unknown for k in PAB_SETTINGS_TF})
         out.append(Bucket(res, encryption, enc_source, pab, account_block))
