@@ -6,10 +6,12 @@ read the same on every machine and every checkout; a file elsewhere keeps its ab
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
 
+@lru_cache(maxsize=65536)  # reports name the same few files thousands of times
 def relative_path(path: str, cwd: str) -> str | None:
     """`path` relative to `cwd` with "/" separators, or None when it is not inside `cwd`."""
     if not path or not cwd:
