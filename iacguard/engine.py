@@ -63,7 +63,7 @@ def _parse_text(source: SourceFile, text: str):
             return "plan", plan.parse_plan(text, path), []
         except plan.PlanError as exc:
             return "failed", None, [Notification("error", "plan error: %s" % exc, path)]
-    from .cloudformation import TemplateError, parse_template
+    from .cloudformation import TemplateError, looks_like_cloudformation, parse_template
 
     try:
         template = parse_template(path, text)
@@ -71,6 +71,9 @@ def _parse_text(source: SourceFile, text: str):
         line = getattr(exc, "line", 0) or 0
         return "failed", None, [Notification("error", "CloudFormation template error: %s" % _reason(exc), path, line)]
     if template is None:
+        if looks_like_cloudformation(text):
+            # Named, so a template that is wrongly shaped is not silently passed over.
+            return "other", None, [Notification("note", "not scanned: looks like CloudFormation, but has no Resources mapping whose entries have an AWS:: Type", path)]
         return "other", None, []
     return "cloudformation", template, []
 

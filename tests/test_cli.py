@@ -129,3 +129,12 @@ def test_link_out_of_root_not_followed(tmp_path):
     report = json.loads(res.output)
     assert report["findings"] == []
     assert any("outside the scanned root" in n["message"] for n in report["notifications"])
+
+
+def test_files_that_look_like_cloudformation_but_are_not_are_named(tmp_path):
+    (tmp_path / "shorthand.yaml").write_text("Resources:\n  - S3::Bucket: {Type: AWS::S3::Bucket}\n")
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: nginx\n")
+    report = json.loads(run(["scan", ".", "--format", "json", "--no-cache"], tmp_path).output)
+    named = {n["file"]: n["message"] for n in report["notifications"]}
+    assert "not scanned: looks like CloudFormation" in named["shorthand.yaml"]
+    assert "compose.yaml" not in named
