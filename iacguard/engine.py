@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .discovery import DEFAULT_MAX_FILE_BYTES, SourceFile, discover, read_text
-from .facts import Facts
-from .graph import ResourceGraph
 from .model import Finding, LanguageResult, Notification, ScanOptions, ScanResult
+
+if TYPE_CHECKING:  # the graph (and networkx) load only when a scan is not answered from the cache
+    from .graph import ResourceGraph
 
 
 @dataclass(slots=True)
@@ -94,7 +95,7 @@ def scan(
     time_per_file: int = 0,
     limits=None,
     progress: Callable[[str, int, int], None] | None = None,
-    postprocess: Iterable[Callable[[ScanResult, ResourceGraph], None]] = (),
+    postprocess: Iterable[Callable] = (),
 ) -> ScanResult:
     """Scan `paths`. `progress(stage, done, total)` hears of the stages "parse", "evaluate" and
     "check" as they advance. Each `postprocess(result, graph)` step runs last, in order, and may
@@ -117,6 +118,57 @@ def scan(
     for p in parsed:
         notes.extend(p.notifications)
 
+    from .parsing import ScanCache
+
+    scan_cache = ScanCache(cache_dir, limits) if cache_dir else None
+    key = scan_cache.key(parsed, options, checks, disc.roots) if scan_cache is not None else None
+    analysis = scan_cache.get(key) if key else None
+    if analysis is None:
+        analysis = _analyse(parsed, checks, options, cache_dir, limits, max_file_bytes, report)
+        if key and not any("internal error" in n.message for n in analysis.notifications):
+            scan_cache.put(key, analysis.cacheable())
+    notes.extend(analysis.notifications)
+    findings, graph = analysis.findings, analysis.graph
+    scanned, unknowns = analysis.files, analysis.unknowns
+    result = ScanResult(
+        findings=findings,
+        checks=checks,
+        notifications=sorted(set(notes), key=lambda n: (n.path, n.line, n.level, n.message)),
+        files=sorted(scanned),
+        resources=analysis.resources,
+        unknowns=sorted(set(unknowns), key=lambda u: (u.path, u.line, u.what, u.reason)),
+        roots=list(disc.roots),
+        cwd=cwd or os.getcwd(),
+        duration=time.monotonic() - started,
+    )
+    for step in postprocess:
+        step(result, graph)
+    result.duration = time.monotonic() - started
+    return result
+
+
+@dataclass(slots=True)
+class Analysis:
+    """What evaluation and the checks made of the parsed files, before post-processing."""
+
+    findings: list
+    notifications: list
+    files: list
+    unknowns: list
+    resources: int
+    graph: object  # the ResourceGraph, or a GraphView of it when it comes from the cache
+
+    def cacheable(self) -> "Analysis":
+        from .graph import GraphView
+
+        return Analysis(self.findings, self.notifications, self.files, self.unknowns, self.resources, GraphView.of(self.graph))
+
+
+def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report) -> Analysis:
+    from .facts import Facts
+    from .graph import ResourceGraph
+    from .parsing import EvaluationCache
+
     results: list[LanguageResult] = []
     by_root_tf: dict = {}
     by_root_cfn: dict = {}
@@ -129,8 +181,6 @@ def scan(
         elif p.kind == "plan":
             plans.append(p)
     report("evaluate", 0, len(by_root_tf) + len(by_root_cfn) + len(plans))
-    from .parsing import EvaluationCache
-
     eval_cache = EvaluationCache(cache_dir, limits) if cache_dir else None
     digests = {p.path: p.digest for p in parsed}
     for root, files in sorted(by_root_tf.items()):
@@ -142,6 +192,7 @@ def scan(
 
     graph = ResourceGraph.build(results)
     facts = Facts(graph)
+    notes: list = []
     findings: list = []
     for i, check in enumerate(checks):
         try:
@@ -150,28 +201,13 @@ def scan(
             notes.append(Notification("error", "internal error in check %s: %s: %s" % (check.id, type(exc).__name__, exc)))
         report("check", i + 1, len(checks))
     findings = merge_findings(findings, graph)
-
-    scanned = set()
-    unknowns = []
+    scanned: set = set()
+    unknowns: list = []
     for r in results:
         notes.extend(r.notifications)
         scanned.update(r.files)
         unknowns.extend(r.unknowns)
-    result = ScanResult(
-        findings=findings,
-        checks=checks,
-        notifications=sorted(set(notes), key=lambda n: (n.path, n.line, n.level, n.message)),
-        files=sorted(scanned),
-        resources=len(graph.resources),
-        unknowns=sorted(set(unknowns), key=lambda u: (u.path, u.line, u.what, u.reason)),
-        roots=list(disc.roots),
-        cwd=cwd or os.getcwd(),
-        duration=time.monotonic() - started,
-    )
-    for step in postprocess:
-        step(result, graph)
-    result.duration = time.monotonic() - started
-    return result
+    return Analysis(findings, notes, sorted(scanned), unknowns, len(graph.resources), graph)
 
 
 def _loaded(files: dict, root: str, max_file_bytes: int) -> dict:

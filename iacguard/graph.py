@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from typing import Iterable
 
-import networkx as nx
-
-from .model import LanguageResult, Resource
+from .model import CLOUDFORMATION, LanguageResult, Resource
 
 
 class ResourceGraph:
     def __init__(self) -> None:
+        import networkx as nx  # here, so that a scan answered from the cache never imports it
+
         self.g = nx.MultiDiGraph()
         self.resources: list[Resource] = []
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
@@ -65,6 +65,10 @@ class ResourceGraph:
         for t in types:
             out.extend(self._by_type.get(t, ()))
         return out
+
+    def symbols_of_kind(self, kind: str) -> list:
+        """(node id, Symbol) for every symbol of a kind ("module", "variable", ...)."""
+        return [(n, sym) for n, sym in self.g.nodes(data="symbol") if sym is not None and sym.kind == kind]
 
     def resource(self, node_id: str) -> Resource | None:
         data = self.g.nodes.get(node_id)
@@ -121,3 +125,22 @@ class ResourceGraph:
 
 # Relations through which a reference flows on to what a symbol stands for.
 _PASS_THROUGH = ("reference", "module_input", "module_output", "stack_parameter", "stack_output")
+
+
+class GraphView:
+    """What post-processing steps (suppressions) read of a graph, small enough to cache with a
+    scan's findings: module calls and the CloudFormation resources that carry Metadata."""
+
+    def __init__(self, resources: list, symbols: dict):
+        self.resources = resources
+        self._symbols = symbols
+
+    @classmethod
+    def of(cls, graph) -> "GraphView":
+        if isinstance(graph, GraphView):
+            return graph
+        resources = [r for r in graph.resources if r.language == CLOUDFORMATION and "metadata" in r.meta]
+        return cls(resources, {"module": graph.symbols_of_kind("module")})
+
+    def symbols_of_kind(self, kind: str) -> list:
+        return list(self._symbols.get(kind, ()))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib
 import os
 import pickle
 import signal
@@ -30,8 +31,24 @@ _PARALLEL_MIN_FILES = 16  # below these, starting processes costs more than it s
 _PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 
+def _package_fingerprint() -> str:
+    """Size and modification time of iacguard's own files, so that an editable install whose
+    code changed never reads entries the old code wrote (releases change __version__ too)."""
+    h = hashlib.sha256()
+    base = os.path.dirname(os.path.abspath(__file__))
+    checks = os.path.dirname(os.path.abspath(importlib.import_module("iacguard.checks").__file__))
+    for folder in sorted({base, checks}):
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(filenames):
+                if name.endswith(".py"):
+                    st = os.stat(os.path.join(dirpath, name))
+                    h.update(("%s\0%d\0%d\0" % (os.path.join(dirpath, name), st.st_size, st.st_mtime_ns)).encode("utf-8", "surrogateescape"))
+    return h.hexdigest()[:16]
+
+
 def _versions() -> str:
-    parts = ["iacguard=" + __version__, "cache=3"]
+    parts = ["iacguard=" + __version__, "code=" + _package_fingerprint(), "cache=4"]
     for dist in ("python-hcl2", "lark", "cfn-flip", "PyYAML"):
         try:
             parts.append("%s=%s" % (dist, metadata.version(dist)))
@@ -128,6 +145,23 @@ class EvaluationCache(ParseCache):
             data = _read_bytes(path, 64 * 1024 * 1024)
             h.update(hashlib.sha256(data or b"").digest())
         h.update(tree_fingerprint(root).encode())
+        return h.hexdigest()
+
+
+class ScanCache(EvaluationCache):
+    """A whole scan's analysis (findings before suppressions and baselines), so that a scan of
+    an unchanged tree with unchanged inputs and checks skips evaluation, the graph and the checks."""
+
+    def key(self, parsed: list, options, checks: list, roots: list) -> str | None:
+        if not all(p.digest for p in parsed):
+            return None
+        h = hashlib.sha256()
+        h.update(("%s\0scan\0" % self.versions).encode("utf-8", "surrogateescape"))
+        for p in sorted(parsed, key=lambda p: p.path):
+            h.update(("%s\0%s\0" % (p.path, p.digest)).encode("utf-8", "surrogateescape"))
+        h.update(repr([(c.id, c.severity, c.pillar, getattr(c.evaluate, "__module__", "")) for c in checks]).encode())
+        for root in sorted(roots):
+            h.update(EvaluationCache.key(self, "roots", root, [], options).encode())
         return h.hexdigest()
 
 

@@ -232,10 +232,7 @@ class Suppressor:
 
     def __call__(self, result: ScanResult, graph) -> None:
         self._collect(result, graph)
-        modules = {}
-        for node, symbol in graph.g.nodes(data="symbol"):
-            if symbol is not None and symbol.kind == "module":
-                modules[node] = symbol
+        modules = dict(graph.symbols_of_kind("module"))
         kept, suppressed = [], list(result.suppressed)
         for finding in result.findings:
             chosen = None

@@ -76,3 +76,32 @@ def test_vanished_cache_entries_are_parsed_again(tmp_path):
                 os.unlink(os.path.join(dirpath, name))
     (root / "policy.json.tpl").write_text(ADMIN_POLICY)  # forces evaluation, which needs the trees
     assert findings(root, cache)[0] == [("AWS-IAM-001", "aws_iam_policy.p")]
+
+
+def test_whole_scan_cache_keeps_suppressions_and_check_selection(tmp_path):
+    from iacguard.checks import REGISTRY
+    from iacguard.suppressions import Suppressor
+
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    (root / "db").mkdir(parents=True)
+    (root / "main.tf").write_text('# iacguard:ignore AWS-RDS-001 legacy database, migration in SEC-9\nmodule "db" {\n  source = "./db"\n}\n')
+    (root / "db" / "main.tf").write_text('resource "aws_db_instance" "this" {\n  engine = "postgres"\n}\n')
+    (root / "stack.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Logs:\n    Type: AWS::S3::Bucket\n"
+        "    Metadata:\n      iacguard:\n        ignore:\n          - id: AWS-S3-001\n            reason: access logs only\n"
+    )
+
+    def run(checks=REGISTRY):
+        suppressor = Suppressor([c.id for c in REGISTRY])
+        result = scan([str(root)], ScanOptions(), checks=checks, cwd=str(root), cache_dir=str(cache), postprocess=[suppressor])
+        return (
+            sorted((f.check_id, f.resource.address) for f in result.findings),
+            sorted((s.finding.check_id, s.finding.resource.address, s.suppression.reason) for s in result.suppressed),
+        )
+
+    cold = run()
+    assert cold == run()  # answered from the cache
+    assert ("AWS-RDS-001", "module.db.aws_db_instance.this", "legacy database, migration in SEC-9") in cold[1]
+    assert ("AWS-S3-001", "Logs", "access logs only") in cold[1]
+    only_s3 = [c for c in REGISTRY if c.id.startswith("AWS-S3")]
+    assert run(only_s3)[0] == [("AWS-S3-002", "Logs")]
