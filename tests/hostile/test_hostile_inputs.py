@@ -103,6 +103,14 @@ def test_bom_only_and_latin1(root):
     assert not [n for n in notes_for(result, "bom.tf") if n.level == "error"]
 
 
+def test_8_mb_single_line_is_scanned(root):
+    (root / "big.tf").write_text('locals {\n  x = "' + "a" * 8_000_000 + '"\n}\n' + VALID_TF.replace('"web"', '"big"'))
+    result, elapsed = scan_dir(root)
+    assert_valid_finding_kept(result, root)
+    assert any(f.resource.address == "aws_security_group.big" for f in result.findings)
+    assert not [n for n in notes_for(result, "big.tf") if n.level == "error"]
+
+
 def test_big_single_line_is_skipped_by_size(root):
     (root / "big.tf").write_text('locals {\n  x = "' + "a" * (9 * 1024 * 1024) + '"\n}\n')
     result, elapsed = scan_dir(root)
