@@ -22,8 +22,9 @@ CHECK = Check(
     evaluate=evaluate,
     what="""Finds EBS volumes (`aws_ebs_volume`, `AWS::EC2::Volume`) whose `encrypted` /
 `Encrypted` is false or left out. An `aws_ebs_encryption_by_default` resource enabled in the same
-scan encrypts every new volume and satisfies the check; volumes created from a snapshot inherit its
-encryption and are not reported.""",
+scan encrypts every new volume and satisfies the check (when whether it is enabled cannot be known,
+neither can the volumes' encryption); volumes created from a snapshot inherit its encryption and are
+not reported.""",
     why="""Unencrypted volumes and their snapshots expose data to anyone who obtains a snapshot
 copy or the underlying storage; snapshots are easily shared across accounts by mistake.""",
     fix_terraform="""```hcl

@@ -9,7 +9,7 @@ def evaluate(facts):
     for db in facts.of_kind("database"):
         pub = db.publicly_accessible
         if pub is not None and pub.is_true():
-            yield Finding(CHECK.id, db.resource, "RDS instance %s is publicly accessible." % db.resource.address, pub.location)
+            yield Finding(CHECK.id, db.resource, "RDS %s %s is publicly accessible." % (db.kind.replace("_", " "), db.resource.address), pub.location)
 
 
 CHECK = Check(
@@ -20,8 +20,9 @@ CHECK = Check(
     cwe=("CWE-668",),
     kinds=("database",),
     evaluate=evaluate,
-    what="""Finds RDS DB instances and Aurora cluster instances with `publicly_accessible` /
-`PubliclyAccessible` set to true, which gives them a public DNS name and address.""",
+    what="""Finds RDS DB instances, Aurora cluster instances and Multi-AZ DB clusters with
+`publicly_accessible` / `PubliclyAccessible` set to true, which gives them a public DNS name and
+address.""",
     why="""A database reachable from the internet is one leaked or weak password away from a
 breach, and exposes the engine itself to scanning and exploits. Applications reach databases
 from inside the VPC; administrators through a bastion, VPN or Session Manager.""",

@@ -33,9 +33,47 @@ class PolicyStatement:
         return self.effect == "Allow"
 
 
+# Stands for an unknown piece of a partly known policy text while it is read as JSON.
+_UNKNOWN_PIECE = "\ue000"
+
+
+def _partly_known(raw: Unknown) -> Any:
+    """The document inside a policy that is not fully known: jsonencode() of a value with an
+    Unknown inside (`partial_value`), or a template with an unknown interpolation
+    (`partial_text`, read as JSON with each unknown piece inside a string making that string
+    Unknown). Otherwise the Unknown itself."""
+    value = getattr(raw, "partial_value", None)
+    if isinstance(value, dict):
+        return value
+    pieces = getattr(raw, "partial_text", None)
+    if not pieces or any(isinstance(p, str) and _UNKNOWN_PIECE in p for p in pieces):
+        return raw
+    text = "".join(p if isinstance(p, str) else _UNKNOWN_PIECE for p in pieces)
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return raw  # an unknown piece outside a string: the structure is not known
+    restored = _restore_unknowns(document, raw.reason)
+    return raw if is_unknown(restored) else restored
+
+
+def _restore_unknowns(value: Any, reason: str) -> Any:
+    if isinstance(value, str):
+        return Unknown(reason) if _UNKNOWN_PIECE in value else value
+    if isinstance(value, list):
+        return [_restore_unknowns(v, reason) for v in value]
+    if isinstance(value, dict):
+        if any(_UNKNOWN_PIECE in k for k in value):
+            return Unknown(reason)  # an unknown key: which element it is cannot be known
+        return {k: _restore_unknowns(v, reason) for k, v in value.items()}
+    return value
+
+
 def _as_document(raw: Any) -> Any:
     """A policy document given as a dict, or as JSON text; Unknown when it cannot be read."""
-    if is_unknown(raw) or isinstance(raw, dict):
+    if is_unknown(raw):
+        return _partly_known(raw)
+    if isinstance(raw, dict):
         return raw
     if isinstance(raw, str):
         try:

@@ -131,9 +131,14 @@ class Database:
 def _inherited(res: Resource, keys: tuple) -> str | None:
     for k in keys:
         v = res.properties.get(k)
-        if v is not None and v != "":
+        if v is not None and v != "" and v != []:
             return k
     return None
+
+
+# Terraform blocks that create a database from another one, whose encryption it inherits.
+_TF_INSTANCE_SOURCES = ("replicate_source_db", "snapshot_identifier", "restore_to_point_in_time")
+_TF_CLUSTER_SOURCES = ("snapshot_identifier", "replication_source_identifier", "global_cluster_identifier", "restore_to_point_in_time")
 
 
 def databases(graph: ResourceGraph) -> list:
@@ -142,7 +147,7 @@ def databases(graph: ResourceGraph) -> list:
         if res.mode != "managed":
             continue
         enc = flag(res, ("storage_encrypted",), False)
-        src = _inherited(res, ("replicate_source_db", "snapshot_identifier"))
+        src = _inherited(res, _TF_INSTANCE_SOURCES)
         if src and not enc.is_true():
             enc = Attr(Unknown("encryption inherited from %s" % src), enc.location, enc.explicit)
         out.append(Database(res, "instance", enc, flag(res, ("publicly_accessible",), False)))
@@ -152,10 +157,13 @@ def databases(graph: ResourceGraph) -> list:
         enc = flag(res, ("storage_encrypted",), False)
         if not enc.explicit and res.properties.get("engine_mode") == "serverless":
             enc = Attr(True, res.location, False)  # Aurora Serverless v1 is always encrypted
-        src = _inherited(res, ("snapshot_identifier", "replication_source_identifier", "global_cluster_identifier"))
+        src = _inherited(res, _TF_CLUSTER_SOURCES)
         if src and not enc.is_true():
             enc = Attr(Unknown("encryption inherited from %s" % src), enc.location, enc.explicit)
-        out.append(Database(res, "cluster", enc, None))
+        # publicly_accessible exists for Multi-AZ DB clusters (non-Aurora engines); left out,
+        # it depends on the subnet group, as in CloudFormation.
+        public = flag(res, ("publicly_accessible",), False) if res.properties.get("publicly_accessible") is not None else None
+        out.append(Database(res, "cluster", enc, public))
     for res in graph.of_type("aws_rds_cluster_instance"):
         if res.mode == "managed":
             out.append(Database(res, "cluster_instance", None, flag(res, ("publicly_accessible",), False)))
@@ -189,14 +197,19 @@ class Volume:
 
 def volumes(graph: ResourceGraph) -> list:
     out = []
-    defaults = [r for r in graph.of_type("aws_ebs_encryption_by_default") if as_bool(r.properties.get("enabled", True)) is True]
+    # `enabled` left out or null means true.
+    settings = [(r, True if r.properties.get("enabled") is None else as_bool(r.properties["enabled"])) for r in graph.of_type("aws_ebs_encryption_by_default") if r.mode == "managed"]
+    defaults = [r for r, on in settings if on is True]
     account_default = defaults[0] if defaults else None
+    maybe_default = next((r for r, on in settings if is_unknown(on)), None)
     for res in graph.of_type("aws_ebs_volume"):
         if res.mode != "managed":
             continue
         enc = flag(res, ("encrypted",), False)
         if not enc.is_true() and account_default is not None:
             enc = Attr(True, account_default.location, False)
+        elif not enc.is_true() and maybe_default is not None:
+            enc = Attr(Unknown("encryption by default is enabled or not by a value not known"), enc.location, enc.explicit)
         elif res.properties.get("snapshot_id") and not enc.explicit:
             enc = Attr(Unknown("encryption inherited from the snapshot"), enc.location, False)
         out.append(Volume(res, enc, account_default))

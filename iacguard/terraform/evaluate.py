@@ -31,7 +31,7 @@ from ..model import (
 from ..values import Unknown, as_int, is_unknown
 from . import expressions as ex
 from . import functions as fn
-from .syntax import Attribute, Block, Body, ConfigFile, Literal, ObjectExpr, Template, TupleExpr, Variable
+from .syntax import Attribute, Block, Body, ConfigFile, GetAttr, Literal, ObjectExpr, Template, TupleExpr, Variable
 from .types import convert
 
 META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
@@ -688,13 +688,50 @@ class ModuleInstance:
 
     def _record_references(self, res: Resource, block: Block, scope, ikey):
         refs = self.ev.result.references
-        for attr_path, expr in _expressions(block.body, ()):
+        per_instance = None  # what `each.*` / `count.index` stand for, computed on first use
+        # count and for_each last: the graph answers with the first path that holds a reference,
+        # and `resource_arn = each.value` should say resource_arn, not for_each.
+        exprs = sorted(_expressions(block.body, ()), key=lambda pe: pe[0] in (("count",), ("for_each",)))
+        for attr_path, expr in exprs:
             for target, attribute in self._reference_targets(expr, scope):
                 refs.append(Reference(res.id, target, attr_path, attribute, "reference"))
+            if any(t and t[0] in ("each", "count") for t in ex.references(expr)):
+                # `resource_arn = each.value` refers to what the for_each collection holds.
+                if per_instance is None:
+                    per_instance = self._instance_targets(block, scope, ikey)
+                for target, attribute in per_instance:
+                    refs.append(Reference(res.id, target, attr_path, attribute, "reference"))
         dep = block.body.attributes.get("depends_on")
         if dep is not None:
             for target, _ in self._reference_targets(dep.expr, scope):
                 refs.append(Reference(res.id, target, ("depends_on",), "", "depends_on"))
+
+    def _instance_targets(self, block: Block, scope, ikey) -> list:
+        """The references of the for_each (or count) expression that this instance's `each` (or
+        `count.index`) stands for: only the element of this key when for_each is an object
+        written out with constant keys, else every reference of the expression."""
+        attrs = block.body.attributes
+        attr = attrs.get("for_each") or attrs.get("count")
+        if attr is None:
+            return []
+        expr = attr.expr
+        if isinstance(expr, ObjectExpr) and not is_unknown(ikey):
+            for key_expr, value_expr in expr.items:
+                key = ex.evaluate(key_expr, scope)
+                if is_unknown(key):
+                    break  # a key not known: which element is this instance's cannot be told
+                if str(key) == str(ikey):
+                    return self._reference_targets(value_expr, scope)
+            else:
+                return []
+        targets = self._reference_targets(expr, scope)
+        if isinstance(ikey, str) and isinstance(expr, (GetAttr, Variable)):
+            # `for_each = aws_s3_bucket.b`: instance "x" stands for aws_s3_bucket.b["x"].
+            suffix = _index_suffix(ikey)
+            same_key = [(t, a) for t, a in targets if t.endswith(suffix)]
+            if same_key:
+                return same_key
+        return targets
 
     def _reference_targets(self, expr, scope) -> list:
         """Graph node ids an expression refers to, with the attribute named."""

@@ -51,6 +51,7 @@ __all__ = [
     "EvalError",
     "MAX_EVAL_DEPTH",
     "PartialObject",
+    "PartialUnknown",
     "Scope",
     "evaluate",
     "references",
@@ -72,6 +73,33 @@ class ErrorUnknown(Unknown):
     """An Unknown that stands for an evaluation error, not for a value known only after apply."""
 
     __slots__ = ()
+
+
+class PartialUnknown(Unknown):
+    """An input Unknown whose shape is partly known: a template with an unknown interpolation
+    (`partial_text`: the rendered pieces, each a str or an Unknown), or jsonencode() of a value
+    with an Unknown inside (`partial_value`: that value). The string is not known, but its
+    structure is: an IAM policy heredoc or jsonencode() that names one computed ARN still shows
+    its other statements. Any operation on it gives a plain Unknown (see `plain_unknown`)."""
+
+    __slots__ = ("partial_text", "partial_value")
+
+    def __init__(self, reason: str = "", partial_text: tuple | None = None, partial_value=None) -> None:
+        super().__init__(reason)
+        self.partial_text = partial_text
+        self.partial_value = partial_value
+
+    def __reduce__(self):
+        return (PartialUnknown, (self.reason, self.partial_text, self.partial_value))
+
+
+def plain_unknown(u):
+    """`u` without a partial shape: an operation on a partly known string does not keep it."""
+    return Unknown(u.reason) if isinstance(u, PartialUnknown) else u
+
+
+# Functions that return their argument unchanged, so a partial shape survives them.
+_KEEPS_PARTIAL = frozenset({"sensitive", "nonsensitive", "tostring"})
 
 
 class PartialObject(dict):
@@ -164,7 +192,7 @@ def _first_unknown(*values):
             return v
         if found is None and isinstance(v, Unknown):
             found = v
-    return found
+    return plain_unknown(found)
 
 
 def _contains_error(value) -> bool:
@@ -363,8 +391,13 @@ def _template(expr, scope, depth, strict):
     out: list = []
     unknown = _render(parts, scope, depth, strict, out)
     if unknown is not None:
-        return unknown
+        if isinstance(unknown, ErrorUnknown) or any(p is _SHAPE_LOST for p in out):
+            return unknown
+        return PartialUnknown(unknown.reason, partial_text=tuple(out))
     return "".join(out)
+
+
+_SHAPE_LOST = object()  # in rendered pieces: a directive over an Unknown, the text is not known
 
 
 def _render(parts, scope, depth, strict, out: list):
@@ -380,6 +413,7 @@ def _render(parts, scope, depth, strict, out: list):
             cond = _to_bool(_ev(part.cond, scope, depth, strict))
             if isinstance(cond, Unknown):
                 unknown = _first_unknown(unknown, cond)
+                out.append(_SHAPE_LOST)
                 continue
             u = _render(part.then if cond else part.otherwise, scope, depth + 1, strict, out)
             unknown = _first_unknown(unknown, u)
@@ -388,6 +422,7 @@ def _render(parts, scope, depth, strict, out: list):
             pairs = _iteration(coll)
             if isinstance(pairs, Unknown):
                 unknown = _first_unknown(unknown, pairs)
+                out.append(_SHAPE_LOST)
                 continue
             for k, v in pairs:
                 child = _iter_scope(scope, part.key_var, part.value_var, k, v)
@@ -397,6 +432,8 @@ def _render(parts, scope, depth, strict, out: list):
             value = _ev(part, scope, depth, strict)
             if isinstance(value, Unknown):
                 unknown = _first_unknown(unknown, value)
+                text = getattr(value, "partial_text", None)
+                out.extend(text if text is not None else (plain_unknown(value),))
             else:
                 out.append(_to_str(value))
     return unknown
@@ -447,7 +484,7 @@ def _function_call(expr, scope, depth, strict):
     if functions is None:
         return Unknown("function %s not supported" % name)
     try:
-        return functions.call_function(name, args, scope)
+        result = functions.call_function(name, args, scope)
     except KeyError as e:
         if e.args and e.args[0] == name:
             return Unknown("function %s not supported" % name)
@@ -458,11 +495,37 @@ def _function_call(expr, scope, depth, strict):
         failure = "%s(): too deep" % name
     except Exception as e:
         failure = "%s(): %s" % (name, e)
+    else:
+        if isinstance(result, Unknown):
+            return _unknown_result(name, args, result)
+        return result
     if contains_unknown(args):
         # The function tripped over an unknown argument: not known, rather than wrong.
         unknown = _first_unknown(*args)
         return unknown if unknown is not None else Unknown("%s() of an unknown value" % name)
     raise EvalError(failure)
+
+
+def _unknown_result(name, args, result):
+    """An Unknown a function returned: with the shape of a jsonencode() argument that holds an
+    input Unknown, and without a partial shape an argument passed on (see PartialUnknown)."""
+    if name == "jsonencode" and len(args) == 1 and not isinstance(result, ErrorUnknown) and not _contains_error(args[0]):
+        if isinstance(args[0], (dict, list)):
+            return PartialUnknown(result.reason, partial_value=args[0])
+        return plain_unknown(result)
+    if name in _KEEPS_PARTIAL and len(args) == 1:
+        return result
+    if name in ("templatefile", "templatestring") and isinstance(result, PartialUnknown) and not _is_argument(result, args):
+        return result  # the rendered template itself, with its unknown pieces
+    return plain_unknown(result)
+
+
+def _is_argument(value, args) -> bool:
+    """Whether `value` is one of `args` (or of the values of a map argument) itself."""
+    for a in args:
+        if a is value or (isinstance(a, dict) and any(v is value for v in a.values())):
+            return True
+    return False
 
 
 def _try(expr, scope, depth):
@@ -663,19 +726,30 @@ def _for(expr, scope, depth, strict):
     return out_map if is_object else out_list
 
 
+def _shapeless(handler):
+    """A handler whose Unknown result never keeps a partial shape: an operator, index or
+    attribute applied to a partly known string does not give that string."""
+
+    def run(expr, scope, depth, strict):
+        value = handler(expr, scope, depth, strict)
+        return Unknown(value.reason) if type(value) is PartialUnknown else value
+
+    return run
+
+
 _HANDLERS = {
     Literal: _literal,
     Variable: _variable,
-    GetAttr: _get_attr_node,
-    Index: _index_node,
-    Splat: _splat,
+    GetAttr: _shapeless(_get_attr_node),
+    Index: _shapeless(_index_node),
+    Splat: _shapeless(_splat),
     Template: _template,
     TupleExpr: _tuple,
     ObjectExpr: _object,
     FunctionCall: _function_call,
     Conditional: _conditional,
-    BinaryOp: _binary,
-    UnaryOp: _unary,
+    BinaryOp: _shapeless(_binary),
+    UnaryOp: _shapeless(_unary),
     ForExpr: _for,
 }
 

@@ -51,7 +51,8 @@ def is_error(value):
 
 
 def is_input_unknown(value):
-    return type(value) is Unknown
+    # A PartialUnknown (a template with an unknown piece) is an input Unknown too.
+    return type(value) in (Unknown, expressions.PartialUnknown)
 
 
 # -- arithmetic and comparison ---------------------------------------------------------------
