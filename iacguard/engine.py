@@ -128,7 +128,7 @@ def scan(
         if key and not any("internal error" in n.message for n in analysis.notifications):
             scan_cache.put(key, analysis.cacheable())
     notes.extend(analysis.notifications)
-    findings, graph = analysis.findings, analysis.graph
+    findings, graph = _name_root_modules(analysis.findings, cwd or os.getcwd()), analysis.graph
     scanned, unknowns = analysis.files, analysis.unknowns
     result = ScanResult(
         findings=findings,
@@ -208,6 +208,26 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
         scanned.update(r.files)
         unknowns.extend(r.unknowns)
     return Analysis(findings, notes, sorted(scanned), unknowns, len(graph.resources), graph)
+
+
+def _name_root_modules(findings: list, cwd: str) -> list:
+    """Two root modules calling one module give findings that read the same (same file, line,
+    address and message): say which root module each comes through."""
+    from .output.paths import display_path
+
+    counts: dict = {}
+    for f in findings:
+        key = (f.check_id, f.location, f.message)
+        counts[key] = counts.get(key, 0) + 1
+    out = []
+    for f in findings:
+        root = f.resource.meta.get("root_module")
+        if counts[(f.check_id, f.location, f.message)] > 1 and root and f.resource.module:
+            via = "via root module %s" % display_path(root, cwd)
+            message = f.message[:-1] + " (%s)." % via if f.message.endswith(".") else "%s (%s)" % (f.message, via)
+            f = Finding(f.check_id, f.resource, message, f.location, f.conditions)
+        out.append(f)
+    return out
 
 
 def _loaded(files: dict, root: str, max_file_bytes: int) -> dict:

@@ -138,3 +138,16 @@ def test_files_that_look_like_cloudformation_but_are_not_are_named(tmp_path):
     named = {n["file"]: n["message"] for n in report["notifications"]}
     assert "not scanned: looks like CloudFormation" in named["shorthand.yaml"]
     assert "compose.yaml" not in named
+
+
+def test_two_root_modules_calling_one_module_are_told_apart(tmp_path):
+    (tmp_path / "modules" / "db").mkdir(parents=True)
+    (tmp_path / "modules" / "db" / "main.tf").write_text('resource "aws_db_instance" "this" {\n  engine = "postgres"\n}\n')
+    for name in ("a", "b"):
+        (tmp_path / "examples" / name).mkdir(parents=True)
+        (tmp_path / "examples" / name / "main.tf").write_text('module "db" {\n  source = "../../modules/db"\n}\n')
+    report = json.loads(run(["scan", ".", "--format", "json", "--no-cache"], tmp_path).output)
+    msgs = sorted(f["message"] for f in report["findings"])
+    assert [m.rsplit("(", 1)[1] for m in msgs] == ["via root module examples/a).", "via root module examples/b)."]
+    fps = [f["fingerprint"] for f in report["findings"]]
+    assert len(set(fps)) == 2 and not any(":" in fp for fp in fps)

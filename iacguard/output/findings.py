@@ -55,14 +55,20 @@ def fingerprints(result: ScanResult, findings=None) -> list:
     """One fingerprint per finding (of `findings`, default `result.findings`), in order: sha256
     of check id, file path relative to cwd and resource address, 32 hex digits.
 
-    Line numbers are left out on purpose, so a finding keeps its identity when lines move. When
-    several findings share all three (a check failing twice on one resource), the second and
-    later ones get ":2", ":3", ... in report order, which follows their position in the file.
+    Line numbers are left out on purpose, so a finding keeps its identity when lines move. A
+    resource inside a Terraform module also brings the folder of the root module that calls it,
+    so that two examples calling one module keep apart. When several findings share all of
+    these (a check failing twice on one resource), the second and later ones get ":2", ":3", ...
+    in report order, which follows their position in the file.
     """
     out = []
     seen: Counter = Counter()
     for f in (result.findings if findings is None else findings):
-        key = "\0".join((f.check_id, display_path(f.location.path, result.cwd), f.resource.address))
+        parts = [f.check_id, display_path(f.location.path, result.cwd), f.resource.address]
+        root = f.resource.meta.get("root_module") if f.resource.module else None
+        if root:
+            parts.append(display_path(root, result.cwd))
+        key = "\0".join(parts)
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
         seen[digest] += 1
         out.append(digest if seen[digest] == 1 else "%s:%d" % (digest, seen[digest]))

@@ -645,7 +645,7 @@ class ModuleInstance:
                         property_locations=locs,
                         mode=mode,
                         module=self.module_path,
-                        meta={"config_address": local, "base_id": "tf:%s:%s" % (self.root_key, address)},
+                        meta={"config_address": local, "base_id": "tf:%s:%s" % (self.root_key, address), "root_module": self.config_root},
                     )
                     ev.result.resources.append(res)
                     self._record_unknowns(res)
