@@ -453,7 +453,7 @@ class ModuleInstance:
         if source.startswith(("./", "../")) or source in (".", ".."):
             folder = os.path.realpath(os.path.join(self.src.dir, source))
             if not _inside(folder, self.ev.root):
-                return None, "source %s leads outside the scanned root" % source
+                return None, "source %s leads outside the scanned root (scan a folder that holds both, such as the repository root, to evaluate it)" % source
             if not os.path.isdir(folder):
                 return None, "source folder %s does not exist" % source
             return folder, ""
