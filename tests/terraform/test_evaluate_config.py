@@ -355,7 +355,8 @@ def test_remote_and_outside_modules_are_notes_and_unknown():
         ("note", 8, "module module.unfetched not evaluated: remote source "
                     "git::https://example.com/modules/network.git?ref=v1.0.0 is not fetched (run `terraform init` "
                     "to use its local copy); its outputs are unknown"),
-        ("note", 12, "module module.outside not evaluated: source ../../outside_root leads outside the scanned root; "
+        ("note", 12, "module module.outside not evaluated: source ../../outside_root leads outside the scanned root "
+                     "(scan a folder that holds both, such as the repository root, to evaluate it); "
                      "its outputs are unknown"),
     ]
     assert sorted(res) == ["module.logs_db.aws_db_instance.this"]
