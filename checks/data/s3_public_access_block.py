@@ -42,7 +42,10 @@ so does an account-level `aws_s3_account_public_access_block` in the same scan. 
 default to false.""",
     why="""A single permissive ACL or bucket policy, added later by anyone with write access,
 makes the data public. Public access blocks are the guard rail that overrides such mistakes; data
-leaks from public buckets remain among the most common cloud breaches.""",
+leaks from public buckets remain among the most common cloud breaches. Buckets created since April
+2023 start with the block on, but the setting can be switched off later by anyone with
+`s3:PutBucketPublicAccessBlock`, and older buckets never had it: declaring it in code makes it
+reviewed, restored on every apply, and visible to this check.""",
     fix_terraform="""```hcl
 resource "aws_s3_bucket_public_access_block" "logs" {
   bucket                  = aws_s3_bucket.logs.id

@@ -9,7 +9,8 @@ def evaluate(facts):
     for stmt in facts.of_kind("policy_statement"):
         if stmt.has_principal or not stmt.allows():
             continue  # resource-based statements and Deny statements are not grants of admin
-        if "*" in stmt.actions and "*" in stmt.resources:
+        # "*:*" is not documented IAM syntax but is accepted and matches every action.
+        if any(a in ("*", "*:*") for a in stmt.actions) and "*" in stmt.resources:
             extra = " (under a condition)" if stmt.has_condition else ""
             yield Finding(
                 CHECK.id,
