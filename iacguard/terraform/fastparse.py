@@ -40,21 +40,16 @@ from __future__ import annotations
 import gc
 import re
 
+from iacguard.terraform import parser as _parser
 from iacguard.terraform.parser import (
-    MAX_DEPTH,
     HclSyntaxError,
     _build_template,
     _check_depth,
     expr_children,
     _dedent,
-    _DIRECTIVE_FOR_RE,
-    _DIRECTIVE_IF_RE,
-    _escape_at,
-    _find_close,
     _normalize,
-    _TEMPLATE_RE,
-    _TEMPLATE_RE_ESC,
 )
+from iacguard.terraform.parser import _scan_template as _reference_scan_template
 from iacguard.terraform.syntax import (
     Attribute,
     BinaryOp,
@@ -159,9 +154,9 @@ def _string_end(text: str, start: int, line0: int, comments) -> int:
                 stack.pop()
             elif tok == "${" or tok == "%{":
                 stack.append("$")
-                if len(stack) > MAX_DEPTH:
+                if len(stack) > _parser.MAX_DEPTH:
                     raise HclSyntaxError(
-                        "nesting deeper than %d" % MAX_DEPTH, line0 + text.count("\n", 0, pos)
+                        "nesting deeper than %d" % _parser.MAX_DEPTH, line0 + text.count("\n", 0, pos)
                     )
             continue
         m = _STR_CODE_RE.search(text, pos)
@@ -174,9 +169,9 @@ def _string_end(text: str, start: int, line0: int, comments) -> int:
             stack.append('"')
         elif tok == "{":
             stack.append("{")
-            if len(stack) > MAX_DEPTH:
+            if len(stack) > _parser.MAX_DEPTH:
                 raise HclSyntaxError(
-                    "nesting deeper than %d" % MAX_DEPTH, line0 + text.count("\n", 0, pos)
+                    "nesting deeper than %d" % _parser.MAX_DEPTH, line0 + text.count("\n", 0, pos)
                 )
         elif tok == "}":
             stack.pop()
@@ -303,7 +298,6 @@ _PREC = {
 }
 _CONTINUE = frozenset(_PREC) | {"?"}
 _KEYWORDS = {"true": True, "false": False, "null": None}
-_LIMIT = MAX_DEPTH + 1  # expression recursion = bracket nesting + 1 (the attribute's own level)
 
 
 def _describe(k: str, v: str) -> str:
@@ -343,8 +337,8 @@ def _make_parser(K, V, LN, NB, depth0: int):
         """An expression; `sig`: a newline ends it (attribute values, object elements)."""
         nonlocal i, depth
         depth += 1
-        if depth > _LIMIT:
-            fail(i, "nesting deeper than %d" % MAX_DEPTH)
+        if depth > _parser.MAX_DEPTH + 1:  # expression recursion = bracket nesting + 1 (the attribute's own level)
+            fail(i, "nesting deeper than %d" % _parser.MAX_DEPTH)
         left = operand(sig)
         k = K[i]
         if k in _CONTINUE and not (sig and NB[i]):
@@ -684,7 +678,7 @@ def _make_parser(K, V, LN, NB, depth0: int):
                                 tp = tplen
                                 e = expr(True)
                                 attributes[name] = Attribute(name, e, line, e.end_line)
-                                if 1 + (tplen - tp) + 2 * bdepth >= MAX_DEPTH:
+                                if 1 + (tplen - tp) + 2 * bdepth >= _parser.MAX_DEPTH:
                                     _check_tree(e, 2 * bdepth + 1)
                                 continue
                             vl = LN[i]
@@ -713,10 +707,10 @@ def _make_parser(K, V, LN, NB, depth0: int):
                     tp = tplen
                     e = expr(True)
                     attributes[name] = Attribute(name, e, line, e.end_line)
-                    if (i - start) + (tplen - tp) + 2 * bdepth >= MAX_DEPTH:
+                    if (i - start) + (tplen - tp) + 2 * bdepth >= _parser.MAX_DEPTH:
                         _check_tree(e, 2 * bdepth + 1)
                     continue
-                if 2 * bdepth + 2 > MAX_DEPTH:
+                if 2 * bdepth + 2 > _parser.MAX_DEPTH:
                     fail(i, "blocks nested too deeply")
                 i += 1
                 labels = []
@@ -738,8 +732,8 @@ def _make_parser(K, V, LN, NB, depth0: int):
                     else:
                         fail(i, "expected a block label or '{', found %s" % _describe(k, V[i]))
                 depth += 1
-                if depth > _LIMIT:
-                    fail(i - 1, "nesting deeper than %d" % MAX_DEPTH)
+                if depth > _parser.MAX_DEPTH + 1:  # expression recursion = bracket nesting + 1 (the attribute's own level)
+                    fail(i - 1, "nesting deeper than %d" % _parser.MAX_DEPTH)
                 body = block_body(bdepth + 1, "}")
                 depth -= 1
                 blocks.append(Block(name, labels, body, line, LN[i]))
@@ -769,7 +763,7 @@ def _check_tree(expr, depth: int) -> None:
     stack = [(expr, depth)]
     while stack:
         item, depth = stack.pop()
-        if depth > MAX_DEPTH:
+        if depth > _parser.MAX_DEPTH:
             raise HclSyntaxError("expression nested too deeply", getattr(item, "line", 1))
         for child in expr_children(item):
             stack.append((child, depth + 1))
@@ -781,70 +775,8 @@ def _check_tree(expr, depth: int) -> None:
 
 
 def _scan_template(raw: str, line: int, escapes: bool, nest: int) -> list:
-    """parser._scan_template, calling this module's expression parser."""
-    tokens: list = []
-    buf: list = []
-    pattern = _TEMPLATE_RE_ESC if escapes else _TEMPLATE_RE
-    search = pattern.search
-    i = 0
-    n = len(raw)
-    while i < n:
-        m = search(raw, i)
-        if m is None:
-            buf.append(raw[i:])
-            break
-        start = m.start()
-        buf.append(raw[i:start])
-        tok = m.group()
-        if tok == "\\":
-            i = _escape_at(raw, start, buf, line + raw.count("\n", 0, start))
-            continue
-        if tok == "$${" or tok == "%%{":
-            buf.append(tok[1:])
-            i = m.end()
-            continue
-        here = line + raw.count("\n", 0, start)
-        end = _find_close(raw, m.end())
-        if end == -2:
-            raise HclSyntaxError("nesting deeper than %d" % MAX_DEPTH, here)
-        if end < 0:
-            raise HclSyntaxError("unclosed %s...} in template" % tok, here)
-        if buf:
-            tokens.append(("lit", "".join(buf)))
-            buf = []
-        inner = raw[m.end() : end]
-        strip_l = inner.startswith("~")
-        strip_r = inner.endswith("~") and len(inner) > (1 if strip_l else 0)
-        if strip_l:
-            inner = inner[1:]
-        if strip_r:
-            inner = inner[:-1]
-        lead = len(inner) - len(inner.lstrip())
-        inner_line = here + inner.count("\n", 0, lead)
-        inner = inner.strip()
-        if tok == "${":
-            tokens.append(("expr", _expression(inner, inner_line, nest + 1), strip_l, strip_r))
-        else:
-            tokens.append(_directive(inner, inner_line, strip_l, strip_r, nest))
-        i = end + 1
-    if buf:
-        tokens.append(("lit", "".join(buf)))
-    return tokens
-
-
-def _directive(inner: str, line: int, strip_l: bool, strip_r: bool, nest: int) -> tuple:
-    if inner in ("else", "endif", "endfor"):
-        return ("dir", inner, None, strip_l, strip_r, line)
-    m = _DIRECTIVE_IF_RE.match(inner)
-    if m:
-        cond = _expression(m.group(1), line, nest + 1)
-        return ("dir", "if", cond, strip_l, strip_r, line)
-    m = _DIRECTIVE_FOR_RE.match(inner)
-    if m:
-        key_var, value_var = (m.group(1), m.group(2)) if m.group(2) else (None, m.group(1))
-        coll = _expression(m.group(3), line, nest + 1)
-        return ("dir", "for", (key_var, value_var, coll), strip_l, strip_r, line)
-    raise HclSyntaxError("invalid template directive %%{%s}" % inner[:40], line)
+    """parser._scan_template, with this module's expression parser."""
+    return _reference_scan_template(raw, line, escapes, nest, _expression)
 
 
 def _expression(text: str, line: int, nest: int) -> Expr:

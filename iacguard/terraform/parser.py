@@ -815,9 +815,12 @@ def _find_close(raw: str, start: int) -> int:
     return -1
 
 
-def _scan_template(raw: str, line: int, escapes: bool, nest: int) -> list:
+def _scan_template(raw: str, line: int, escapes: bool, nest: int, expression=None) -> list:
     """Split template text into tokens: ("lit", str), ("expr", Expr, strip_l, strip_r),
-    ("dir", kind, payload, strip_l, strip_r, line)."""
+    ("dir", kind, payload, strip_l, strip_r, line). `expression(text, line, nest)` parses the
+    text of an interpolation or directive (default: this module's lark-based parser; the fast
+    parser passes its own)."""
+    expression = expression or _parse_expression
     tokens: list = []
     buf: list = []
     pattern = _TEMPLATE_RE_ESC if escapes else _TEMPLATE_RE
@@ -858,26 +861,27 @@ def _scan_template(raw: str, line: int, escapes: bool, nest: int) -> list:
         inner_line = here + inner.count("\n", 0, lead)
         inner = inner.strip()
         if tok == "${":
-            expr = _parse_expression(inner, inner_line, nest + 1)
+            expr = expression(inner, inner_line, nest + 1)
             tokens.append(("expr", expr, strip_l, strip_r))
         else:
-            tokens.append(_directive(inner, inner_line, strip_l, strip_r, nest))
+            tokens.append(_directive(inner, inner_line, strip_l, strip_r, nest, expression))
         i = end + 1
     if buf:
         tokens.append(("lit", "".join(buf)))
     return tokens
 
 
-def _directive(inner: str, line: int, strip_l: bool, strip_r: bool, nest: int) -> tuple:
+def _directive(inner: str, line: int, strip_l: bool, strip_r: bool, nest: int, expression=None) -> tuple:
+    expression = expression or _parse_expression
     if inner in ("else", "endif", "endfor"):
         return ("dir", inner, None, strip_l, strip_r, line)
     m = _DIRECTIVE_IF_RE.match(inner)
     if m:
-        return ("dir", "if", _parse_expression(m.group(1), line, nest + 1), strip_l, strip_r, line)
+        return ("dir", "if", expression(m.group(1), line, nest + 1), strip_l, strip_r, line)
     m = _DIRECTIVE_FOR_RE.match(inner)
     if m:
         key_var, value_var = (m.group(1), m.group(2)) if m.group(2) else (None, m.group(1))
-        coll = _parse_expression(m.group(3), line, nest + 1)
+        coll = expression(m.group(3), line, nest + 1)
         return ("dir", "for", (key_var, value_var, coll), strip_l, strip_r, line)
     raise HclSyntaxError("invalid template directive %%{%s}" % inner[:40], line)
 

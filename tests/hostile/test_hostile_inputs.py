@@ -200,3 +200,19 @@ def test_parallel_and_cached_runs_give_identical_output(tmp_path, monkeypatch):
     a, b, c = (json.loads(render("json", r)) for r in (one, two, warm))
     assert a == b == c
     assert len(a["findings"]) == 40
+
+
+def test_max_depth_applies_to_every_syntax(tmp_path):
+    from iacguard.limits import Limits, apply
+
+    (tmp_path / "nest.tf").write_text("locals {\n  x = " + "[" * 40 + "]" * 40 + "\n}\n")
+    (tmp_path / "nest.json").write_text('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}, "X": ' + "[" * 40 + "]" * 40 + "}")
+    (tmp_path / "nest.yaml").write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\nX: " + "[" * 40 + "]" * 40 + "\n")
+    try:
+        result = scan([str(tmp_path)], ScanOptions(), cwd=str(tmp_path), limits=Limits(max_depth=32))
+        errors = {os.path.basename(n.path) for n in result.notifications if n.level == "error" and "deeper than 32" in n.message}
+        assert errors == {"nest.tf", "nest.json", "nest.yaml"}
+        result = scan([str(tmp_path)], ScanOptions(), cwd=str(tmp_path), limits=Limits())
+        assert not [n for n in result.notifications if n.level == "error"]
+    finally:
+        apply(Limits())
