@@ -69,14 +69,15 @@ def plain_declaration(logical_id: str, body: dict) -> ResourceDecl:
     )
 
 
-def declare_resources(data: dict) -> tuple[list, list]:
-    """(declarations in template order, [(template path, warning)])."""
+def declare_resources(data: dict) -> tuple[list, list, dict]:
+    """(declarations in template order, [(template path, warning)], SAM referable properties
+    such as "MyFunction.Alias" -> the logical id of the generated resource, or None)."""
     resources = data.get("Resources")
     warnings: list = []
     if not isinstance(resources, dict):
         if resources is not None:
             warnings.append((("Resources",), "Resources is not a mapping"))
-        return [], warnings
+        return [], warnings, {}
     decls = []
     for logical_id, body in resources.items():
         if isinstance(logical_id, str) and logical_id.startswith("Fn::ForEach::"):
@@ -89,9 +90,18 @@ def declare_resources(data: dict) -> tuple[list, list]:
             warnings.append((("Resources", logical_id), "resource %s has no Type" % logical_id))
             continue
         decls.append(plain_declaration(logical_id, body))
-    if has_sam_transform(data):
+    referable: dict = {}
+    serverless = [d for d in decls if d.type.startswith("AWS::Serverless::")]
+    if serverless and not has_sam_transform(data):
+        # CloudFormation refuses these without the transform; what was meant is clear, and
+        # leaving them unexpanded would hide their roles, policies and endpoints from the checks.
+        warnings.append((serverless[0].span_path + ("Type",),
+                         "resource %s is a SAM resource, but the template does not declare "
+                         "Transform: %s; CloudFormation will refuse it. It is expanded as SAM would"
+                         % (serverless[0].logical_id, SAM_TRANSFORM)))
+    if serverless or has_sam_transform(data):
         from .sam import expand_serverless
 
-        decls, sam_warnings = expand_serverless(data, decls)
+        decls, sam_warnings, referable = expand_serverless(data, decls)
         warnings.extend(sam_warnings)
-    return decls, warnings
+    return decls, warnings, referable

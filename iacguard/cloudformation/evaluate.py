@@ -203,6 +203,7 @@ class Stack:
         self.conditions = self.data.get("Conditions") if isinstance(self.data.get("Conditions"), dict) else {}
         self.mappings = self.data.get("Mappings") if isinstance(self.data.get("Mappings"), dict) else {}
         self.resources: dict = {}
+        self.sam_refs: dict = {}  # SAM referable properties, see declarations.declare_resources
         self._condition_memo: dict = {}
         self._conditions_in_progress: set = set()
         self._ref_values: dict = {}
@@ -406,7 +407,7 @@ class Stack:
                                             self.location_of(("Conditions", name)), CLOUDFORMATION))
         for name in self.conditions:
             self.condition_value(name, {})
-        decls, warnings = declare_resources(self.data)
+        decls, warnings, self.sam_refs = declare_resources(self.data)
         for src, message in warnings:
             self.warn(message, src)
         self.resources = {d.logical_id: d for d in decls}
@@ -467,6 +468,7 @@ class Stack:
                 rid += "?" + ",".join("%s=%s" % (k, "true" if v else "false") for k, v in assumptions.items())
             locations: dict = {}
             ex = Expression(self, rid, assumptions, locations)
+            ex.origin = decl.span_path
             properties = self._properties(decl, ex)
             for out, src in decl.location_src.items():
                 span = self.template.lines.get(src)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from json.decoder import scanstring
 
-from .source_lines import JSON_BREAKS, MAX_DEPTH, Decoded, LineIndex, TemplateError, drop_subtree
+from .source_lines import JSON_BREAKS, MAX_DEPTH, Decoded, LineIndex, RefusedInput, TemplateError, drop_subtree
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
@@ -66,7 +66,7 @@ def read_json(text: str) -> Decoded:
         done = False
         if ch == "{" or ch == "[":
             if len(stack) >= MAX_DEPTH:
-                fail("nesting deeper than %d levels" % MAX_DEPTH, pos)
+                raise RefusedInput("nesting deeper than %d levels" % MAX_DEPTH, index.line(min(pos, max(n - 1, 0))))
             if stack:
                 top = stack[-1]
                 path = top.path + ((top.key,) if top.is_map else (len(top.value),))

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 
+from . import json_reader
 from .json_reader import read_json
-from .source_lines import YAML_BREAKS, TemplateError
+from .source_lines import YAML_BREAKS, RefusedInput, TemplateError
 from .yaml_reader import MultipleDocuments, read_yaml
 
 __all__ = ["Template", "TemplateError", "parse_template", "looks_like_cloudformation", "is_cloudformation"]
@@ -44,6 +46,8 @@ class Template:
 # Resource types are namespaced "Org::Service::Type" (AWS::, Alexa::, registry types) or
 # "Custom::Name"; other YAML files with a `Resources` key (Serverless Framework, k8s) do not match.
 _TYPE = re.compile(r"^[A-Za-z0-9]+::[A-Za-z0-9_.@-]+")
+_RESOURCES_KEY = re.compile(r"""Resources["']?\s*:""")
+_RESOURCES_JSON_KEY = re.compile(r'"Resources"\s*:')
 _TEXT_HINT = re.compile(r"""AWSTemplateFormatVersion|Type["']?\s*:\s*["']?[A-Za-z0-9]+::""")
 
 
@@ -77,6 +81,47 @@ def parse_template(path: str, text: str) -> Template | None:
     head = text.lstrip()
     if not head:
         return None
+    if head[0] in "{[" and _plain_json_not_template(text):
+        # Nothing in it to refuse or to scan: skip the parse with lines (vendored SDK models
+        # and package locks are megabytes of JSON).
+        return None
+    try:
+        return _parse(path, text, head)
+    except RefusedInput:
+        raise
+    except TemplateError:
+        # A broken file that shows no sign of CloudFormation (a tsconfig.json with comments, a
+        # .sln.template, notes with a JSON sample) is some other file, not a broken template.
+        if not _may_be_template(text):
+            return None
+        raise
+
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _may_be_template(text: str) -> bool:
+    """Whether text, even broken, shows a sign of being meant as a template."""
+    return "AWSTemplateFormatVersion" in text or _RESOURCES_KEY.search(text) is not None
+
+
+def _plain_json_not_template(text: str) -> bool:
+    """Whether text that starts like JSON shows no sign of a template (no AWSTemplateFormatVersion,
+    no `"Resources":` key, no unquoted `Resources:` of flow-style YAML), nests no deeper than the
+    limit and, outside its strings, holds nothing YAML could read as a tag or alias: then parsing
+    it could neither find a template nor refuse anything."""
+    if "AWSTemplateFormatVersion" in text or _RESOURCES_JSON_KEY.search(text):
+        return False
+    outside = _JSON_STRING.sub("", text)
+    if "!" in outside or "&" in outside or "*" in outside or _RESOURCES_KEY.search(outside):
+        return False
+    brackets = _NOT_BRACKET.sub("", outside)
+    return max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0) <= json_reader.MAX_DEPTH
+
+
+def _parse(path: str, text: str, head: str) -> Template | None:
     multiline: list = []
     syntax = "yaml"
     if head[0] in "{[":
@@ -87,6 +132,8 @@ def parse_template(path: str, text: str) -> Template | None:
             # A flow-style YAML document (comments, unquoted keys) also starts with a brace.
             try:
                 decoded, multiline = read_yaml(text)
+            except RefusedInput:
+                raise
             except TemplateError:
                 raise json_error from None
     else:

@@ -173,6 +173,12 @@ def _policy_template(name: str, params) -> list | None:
 # -- the transform -------------------------------------------------------------------------------
 
 
+class _Placeholder:
+    """Where an explicit API's resources go, once the function events have named its paths."""
+
+    __slots__ = ()
+
+
 class _Expansion:
     def __init__(self, data: dict, decls: list) -> None:
         self.data = data
@@ -185,6 +191,13 @@ class _Expansion:
         self.api_paths: dict = {}
         self.implicit: dict = {}  # implicit API logical id -> the declaration that created it
         self.taken = set(self.by_id)
+        # SAM's referable properties ("MyFunction.Alias", "MyApi.Stage"): the logical id of the
+        # generated resource, or None when SAM generates it but this expansion does not.
+        self.referable: dict = {}
+
+    def refer(self, sam_id: str, prop: str, logical_id: str | None) -> None:
+        if logical_id is not None or sam_id + "." + prop not in self.referable:
+            self.referable[sam_id + "." + prop] = logical_id
 
     # Properties of a SAM resource after Globals, with the template path each came from.
     def props(self, decl: ResourceDecl) -> tuple[dict, dict]:
@@ -237,6 +250,8 @@ class _Expansion:
             "AWS::Serverless::Application": self.application,
         }
         # Explicit APIs are generated after the functions so that their event paths are known.
+        # Each is replaced, in place, by what it generates: a placeholder is found by identity,
+        # since an earlier replacement shifts the positions of the later ones.
         deferred = []
         for decl in self.decls:
             handler = handlers.get(decl.type)
@@ -245,20 +260,27 @@ class _Expansion:
                     self.warnings.append((decl.span_path, "SAM resource type %s is not expanded" % decl.type))
                 self.out.append(decl)
             elif decl.type in ("AWS::Serverless::Api", "AWS::Serverless::HttpApi"):
-                placeholder = len(self.out)
+                placeholder = _Placeholder()
                 deferred.append((placeholder, decl, handler))
-                self.out.append(None)
+                self.out.append(placeholder)
             else:
                 handler(decl)
+        generated: dict = {}
         for placeholder, decl, handler in deferred:
             start = len(self.out)
             handler(decl)
-            generated = self.out[start:]
+            generated[id(placeholder)] = self.out[start:]
             del self.out[start:]
-            self.out[placeholder:placeholder + 1] = generated
+        out: list = []
+        for item in self.out:
+            if isinstance(item, _Placeholder):
+                out.extend(generated.get(id(item), ()))
+            else:
+                out.append(item)
+        self.out = out
         for api_id, (sam, kind) in self.implicit.items():
             self.implicit_api(api_id, sam, kind)
-        return [d for d in self.out if d is not None], self.warnings
+        return list(self.out), self.warnings, self.referable
 
     # -- functions -----------------------------------------------------------------------------
 
@@ -341,6 +363,17 @@ class _Expansion:
                 "Name": alias, "FunctionName": {"Ref": fid},
                 "FunctionVersion": {"Fn::GetAtt": [fid + "Version", "Version"]},
             })
+            self.refer(fid, "Version", fid + "Version")
+            self.refer(fid, "Alias", fid + "Alias" + alias)
+        elif alias is not None:
+            # An alias named by an intrinsic: SAM generates it, under a name not known here.
+            self.refer(fid, "Version", None)
+            self.refer(fid, "Alias", None)
+        invoke = p.get("EventInvokeConfig")
+        if isinstance(invoke, dict):
+            # Destinations of type SQS/SNS without an ARN make SAM create the queue or topic.
+            self.refer(fid, "DestinationTopic", None)
+            self.refer(fid, "DestinationQueue", None)
 
     def role(self, sam, role_id, service, p, src, managed, extra_statements, tags) -> None:
         inline = []
@@ -350,23 +383,38 @@ class _Expansion:
         policies_src = src.get("Policies")
         if policies is not None and not isinstance(policies, list):
             policies = [policies]
+        conditional = []  # inline policies under Fn::If go last: a removed one shifts no other
         for index, item in enumerate(policies or ()):
             item_src = policies_src + (index,) if policies_src and isinstance(p.get("Policies"), list) else policies_src
+            if _is_fn_if(item):
+                # SAM types the branches: policy documents and templates become an inline policy
+                # under the same Fn::If; managed policy names become ARNs (AWS::NoValue stays).
+                condition, *branches = item["Fn::If"]
+                kinds = {_policy_kind(b) for b in branches} - {"none"}
+                if kinds and kinds <= {"document", "template"}:
+                    name = "%sPolicy%d" % (role_id, index)
+                    converted = [b if _policy_kind(b) == "none" else
+                                 {"PolicyName": name, "PolicyDocument": self._policy_document(b, templates)}
+                                 for b in branches]
+                    conditional.append(({"Fn::If": [condition] + converted}, item_src))
+                    continue
+                if kinds == {"managed"}:
+                    item = {"Fn::If": [condition] + [_managed_arn(b) for b in branches]}
             if isinstance(item, str) or is_intrinsic(item):
                 where[("ManagedPolicyArns", len(managed))] = item_src
-                managed.append(item if not isinstance(item, str) or item.startswith("arn:") else _aws_managed(item))
+                managed.append(_managed_arn(item))
                 continue
             where[("Policies", len(inline))] = item_src
             if isinstance(item, dict) and "Statement" in item:
                 where[("Policies", len(inline), "PolicyDocument")] = item_src
                 inline.append({"PolicyName": "%sPolicy%d" % (role_id, len(inline)), "PolicyDocument": item})
             elif isinstance(item, dict) and len(item) == 1:
-                name, params = next(iter(item.items()))
-                templates.append(name)
-                statements = _policy_template(name, params)
-                document = ({"Version": "2012-10-17", "Statement": statements} if statements is not None
-                            else Unknown("SAM policy template %s is not expanded" % name))
-                inline.append({"PolicyName": "%sPolicy%d" % (role_id, len(inline)), "PolicyDocument": document})
+                inline.append({"PolicyName": "%sPolicy%d" % (role_id, len(inline)),
+                               "PolicyDocument": self._policy_document(item, templates)})
+        for item, item_src in conditional:
+            where[("Policies", len(inline))] = item_src
+            where[("Policies", len(inline), "PolicyDocument")] = item_src
+            inline.append(item)
         if extra_statements:
             inline.append({"PolicyName": "%sPolicy%d" % (role_id, len(inline)),
                            "PolicyDocument": {"Version": "2012-10-17", "Statement": extra_statements}})
@@ -383,6 +431,17 @@ class _Expansion:
         meta = {"sam_policy_templates": templates} if templates else {}
         decl = self.emit(sam, role_id, "AWS::IAM::Role", props, psrc, **meta)
         decl.location_src = {k: v for k, v in where.items() if v is not None}
+
+    @staticmethod
+    def _policy_document(item: dict, templates: list):
+        """A policy document as written, or the statements of a SAM policy template."""
+        if "Statement" in item:
+            return item
+        name, params = next(iter(item.items()))
+        templates.append(name)
+        statements = _policy_template(name, params)
+        return ({"Version": "2012-10-17", "Statement": statements} if statements is not None
+                else Unknown("SAM policy template %s is not expanded" % name))
 
     def function_event(self, sam, fid, name, event, p) -> None:
         etype = event.get("Type")
@@ -415,11 +474,7 @@ class _Expansion:
             })
             permission_principal = "events.amazonaws.com"
         elif etype == "ScheduleV2":
-            self.emit(sam, fid + name, "AWS::Scheduler::Schedule", {
-                "ScheduleExpression": ep.get("ScheduleExpression"), "State": ep.get("State"),
-                "FlexibleTimeWindow": {"Mode": "OFF"},
-                "Target": {"Arn": target, "RoleArn": ep.get("RoleArn", {"Fn::GetAtt": [fid + name + "Role", "Arn"]})},
-            })
+            self.schedule_v2(sam, fid + name, ep, target, "lambda:InvokeFunction", "LambdaPolicy")
         elif etype == "CloudWatchLogs":
             self.emit(sam, fid + name, "AWS::Logs::SubscriptionFilter", {
                 "LogGroupName": ep.get("LogGroupName"), "FilterPattern": ep.get("FilterPattern"),
@@ -443,6 +498,34 @@ class _Expansion:
             self.emit(sam, fid + name + "Permission", "AWS::Lambda::Permission", {
                 "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": fid}, "Principal": permission_principal,
             })
+
+    def schedule_v2(self, sam, event_id, ep, target, action, policy_suffix) -> None:
+        """An EventBridge Scheduler schedule and, unless `RoleArn` is given, its execution role."""
+        role_arn = ep.get("RoleArn")
+        if role_arn is None:
+            role_id = event_id + "Role"
+            statements = [{"Action": action, "Effect": "Allow", "Resource": target}]
+            policies = [{"PolicyName": event_id + policy_suffix, "PolicyDocument": {"Statement": statements}}]
+            dlq = ep.get("DeadLetterConfig")
+            if isinstance(dlq, dict) and dlq.get("Arn") is not None:
+                policies.append({"PolicyName": event_id + "SQSPolicy", "PolicyDocument": {"Statement": [
+                    {"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": dlq["Arn"]}]}})
+            self.emit(sam, role_id, "AWS::IAM::Role", {
+                "AssumeRolePolicyDocument": _assume_role("scheduler.amazonaws.com"),
+                "Policies": policies, "PermissionsBoundary": ep.get("PermissionsBoundary"),
+            })
+            role_arn = {"Fn::GetAtt": [role_id, "Arn"]}
+        flexible = ep.get("FlexibleTimeWindow")
+        self.emit(sam, event_id, "AWS::Scheduler::Schedule", {
+            "Name": ep.get("Name"), "Description": ep.get("Description"), "GroupName": ep.get("GroupName"),
+            "ScheduleExpression": ep.get("ScheduleExpression"),
+            "ScheduleExpressionTimezone": ep.get("ScheduleExpressionTimezone"),
+            "StartDate": ep.get("StartDate"), "EndDate": ep.get("EndDate"), "State": ep.get("State"),
+            "KmsKeyArn": ep.get("KmsKeyArn"),
+            "FlexibleTimeWindow": flexible if flexible is not None else {"Mode": "OFF"},
+            "Target": {"Arn": target, "RoleArn": role_arn, "Input": ep.get("Input"),
+                       "RetryPolicy": ep.get("RetryPolicy")},
+        })
 
     def api_event(self, sam, owner_id, name, etype, ep, integration_uri) -> None:
         api_ref = ep.get("RestApiId") if etype == "Api" else ep.get("ApiId")
@@ -537,6 +620,10 @@ class _Expansion:
             if key in p:
                 stage[key], ssrc[key] = p[key], src.get(key)
         self.emit(sam, stage_id, "AWS::ApiGateway::Stage", stage, ssrc)
+        self.refer(api_id, "Stage", stage_id)
+        self.refer(api_id, "Deployment", api_id + "Deployment")
+        for prop in ("DomainName", "DomainNameV2", "UsagePlan", "UsagePlanKey", "ApiKey"):
+            self.refer(api_id, prop, None)
 
     def http_api(self, sam: ResourceDecl) -> None:
         p, src = self.props(sam)
@@ -568,6 +655,8 @@ class _Expansion:
             if key in p:
                 stage[target], ssrc[target] = p[key], src.get(key)
         self.emit(sam, stage_id, "AWS::ApiGatewayV2::Stage", stage, ssrc)
+        self.refer(api_id, "Stage", stage_id)
+        self.refer(api_id, "DomainName", None)
 
     def implicit_api(self, api_id: str, sam: ResourceDecl, kind: str) -> None:
         section = "Api" if kind == "Api" else "HttpApi"
@@ -639,7 +728,17 @@ class _Expansion:
                     "Policies": [{"PolicyName": role_id + "StartExecutionPolicy", "PolicyDocument": {
                         "Version": "2012-10-17", "Statement": [_statement(["states:StartExecution"], {"Ref": sid})]}}],
                 })
+            elif etype == "ScheduleV2":
+                self.schedule_v2(sam, sid + name, ep, {"Ref": sid}, "states:StartExecution", "StartExecutionPolicy")
             elif etype in ("Api", "HttpApi"):
+                # API Gateway starts the execution through a role SAM generates for the event.
+                role_id = sid + name + "Role"
+                self.emit(sam, role_id, "AWS::IAM::Role", {
+                    "AssumeRolePolicyDocument": _assume_role("apigateway.amazonaws.com"),
+                    "Policies": [{"PolicyName": role_id + "StartExecutionPolicy", "PolicyDocument": {
+                        "Version": "2012-10-17", "Statement": [_statement(["states:StartExecution"], {"Ref": sid})]}}],
+                    "PermissionsBoundary": p.get("PermissionsBoundary"),
+                })
                 self.api_event(sam, sid, name, etype, ep, _sub(
                     "arn:${AWS::Partition}:apigateway:${AWS::Region}:states:action/StartExecution"))
             else:
@@ -670,6 +769,31 @@ class _Expansion:
         self.emit(sam, sam.logical_id, "AWS::CloudFormation::Stack", props, psrc, main=True)
 
 
+def _is_fn_if(node) -> bool:
+    return (isinstance(node, dict) and len(node) == 1 and isinstance(node.get("Fn::If"), list)
+            and len(node["Fn::If"]) == 3)
+
+
+def _policy_kind(node) -> str:
+    """How SAM reads a `Policies` item: "managed", "document", "template" or "none" (NoValue)."""
+    if node == {"Ref": "AWS::NoValue"}:
+        return "none"
+    if isinstance(node, str) or is_intrinsic(node):
+        return "managed"
+    if isinstance(node, dict) and "Statement" in node:
+        return "document"
+    if isinstance(node, dict) and len(node) == 1:
+        return "template"
+    return "other"
+
+
+def _managed_arn(item):
+    """A managed policy name as its AWS managed policy ARN; ARNs and intrinsics as they are."""
+    if isinstance(item, str) and not item.startswith("arn:"):
+        return _aws_managed(item)
+    return item
+
+
 def _child(path, key):
     return None if path is None else path + (key,)
 
@@ -690,6 +814,7 @@ def _code_location(uri, bucket_key: str, key_key: str, version_key: str):
     return uri
 
 
-def expand_serverless(data: dict, decls: list) -> tuple[list, list]:
-    """Declarations with every SAM resource replaced by what SAM deploys; plus warnings."""
+def expand_serverless(data: dict, decls: list) -> tuple[list, list, dict]:
+    """Declarations with every SAM resource replaced by what SAM deploys; warnings; and SAM's
+    referable properties ("MyFunction.Alias" -> the generated logical id, or None)."""
     return _Expansion(data, decls).run()

@@ -29,6 +29,11 @@ class TemplateError(Exception):
         return "line %d: %s" % (self.line, self.message) if self.line else self.message
 
 
+class RefusedInput(TemplateError):
+    """Input refused on purpose (unsafe tag, alias bomb, nesting too deep): always reported,
+    whatever the file looks like."""
+
+
 @dataclass(slots=True)
 class Decoded:
     data: object

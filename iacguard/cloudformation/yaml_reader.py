@@ -29,7 +29,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from .source_lines import MAX_DEPTH, YAML_BREAKS, Decoded, LineIndex, TemplateError, drop_subtree
+from .source_lines import MAX_DEPTH, YAML_BREAKS, Decoded, LineIndex, RefusedInput, TemplateError, drop_subtree
 
 # Nodes an alias may re-use, summed over all aliases. Real templates alias a few small blocks;
 # "billion laughs" documents pass this after a handful of aliases.
@@ -114,7 +114,7 @@ def _check_tag(tag: str | None, line: int) -> str | None:
         name = tag[len(_CORE):]
         if name in _SAFE_SCALAR_TAGS or name in ("map", "seq"):
             return None
-    raise TemplateError("unsupported YAML tag %s" % tag, line)
+    raise RefusedInput("unsupported YAML tag %s" % tag, line)
 
 
 def read_yaml(text: str) -> tuple[Decoded, list]:
@@ -164,7 +164,7 @@ def _scalar(loader: LineLoader, event: ScalarEvent, line: int):
         return "<<"
     if tag == _CORE + "value":
         return event.value
-    raise TemplateError("unsupported YAML tag %s" % tag, line)
+    raise RefusedInput("unsupported YAML tag %s" % tag, line)
 
 
 def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, list]:
@@ -258,7 +258,7 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
             is_map = isinstance(event, MappingStartEvent)
             fn = _check_tag(event.tag, line)
             if len(stack) >= MAX_DEPTH:
-                raise TemplateError("nesting deeper than %d levels" % MAX_DEPTH, line)
+                raise RefusedInput("nesting deeper than %d levels" % MAX_DEPTH, line)
             if stack:
                 top = stack[-1]
                 if top.is_map:
@@ -301,7 +301,7 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
             value, count = anchors[event.anchor]
             alias_nodes += count
             if alias_nodes > MAX_ALIAS_NODES:
-                raise TemplateError("YAML aliases expand to more than %d nodes" % MAX_ALIAS_NODES, line)
+                raise RefusedInput("YAML aliases expand to more than %d nodes" % MAX_ALIAS_NODES, line)
             end = _end_line(text, index, event.end_mark.index, line)
             attach(value, line, end, count, None)
         else:  # pragma: no cover - PyYAML has no other events
