@@ -28,8 +28,8 @@ def exposed(rule) -> str | None:
         return None
     for port, (name, protocols) in ADMIN_PORTS.items():
         if rule.protocol in protocols and rule.covers_port(port) is True:
-            if rule.from_port == 0 and rule.to_port == 65535:
-                return "all ports"
+            if rule.from_port in (0, -1, None) and rule.to_port in (65535, -1, None):
+                return "all %s ports" % rule.protocol.upper()
             return "%s (%s/%d)" % (name, rule.protocol, port)
     return None
 
