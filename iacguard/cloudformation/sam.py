@@ -585,7 +585,9 @@ class _Expansion:
         p, src = self.props(sam)
         self.rest_api(sam, sam.logical_id, p, src, explicit=True)
 
-    def rest_api(self, sam, api_id, p, src, explicit) -> None:
+    def _api_definition(self, api_id, kind, p, src) -> tuple:
+        """Name, description and the API definition (inline body, S3 location, or the body SAM
+        generates from the functions' events), with their source locations."""
         props: dict = {"Name": p.get("Name"), "Description": p.get("Description")}
         psrc: dict = {"Name": src.get("Name"), "Description": src.get("Description")}
         if "DefinitionBody" in p:
@@ -594,7 +596,11 @@ class _Expansion:
             props["BodyS3Location"] = _code_location(p["DefinitionUri"], "Bucket", "Key", "Version")
             psrc["BodyS3Location"] = src.get("DefinitionUri")
         else:
-            props["Body"] = self._generated_body(api_id, "Api", p)
+            props["Body"] = self._generated_body(api_id, kind, p)
+        return props, psrc
+
+    def rest_api(self, sam, api_id, p, src, explicit) -> None:
+        props, psrc = self._api_definition(api_id, "Api", p, src)
         endpoint = p.get("EndpointConfiguration")
         if isinstance(endpoint, dict) and not is_intrinsic(endpoint):
             props["EndpointConfiguration"] = {"Types": [endpoint.get("Type")], "VpcEndpointIds": endpoint.get("VPCEndpointIds")}
@@ -630,15 +636,7 @@ class _Expansion:
         self.http_api_resources(sam, sam.logical_id, p, src, explicit=True)
 
     def http_api_resources(self, sam, api_id, p, src, explicit) -> None:
-        props: dict = {"Name": p.get("Name"), "Description": p.get("Description")}
-        psrc: dict = {"Name": src.get("Name"), "Description": src.get("Description")}
-        if "DefinitionBody" in p:
-            props["Body"], psrc["Body"] = p["DefinitionBody"], src.get("DefinitionBody")
-        elif "DefinitionUri" in p:
-            props["BodyS3Location"] = _code_location(p["DefinitionUri"], "Bucket", "Key", "Version")
-            psrc["BodyS3Location"] = src.get("DefinitionUri")
-        else:
-            props["Body"] = self._generated_body(api_id, "HttpApi", p)
+        props, psrc = self._api_definition(api_id, "HttpApi", p, src)
         for key in ("DisableExecuteApiEndpoint", "FailOnWarnings", "CorsConfiguration"):
             if key in p:
                 props[key], psrc[key] = p[key], src.get(key)
