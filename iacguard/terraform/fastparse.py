@@ -90,7 +90,8 @@ _MASTER_RE = re.compile(
     r"[^\W\d][\w-]*+"
     r"|[0-9]++(?:\.[0-9]++)?+(?:[eE][+-]?+[0-9]++)?+"
     r"|" + _STRING + r""
-    r"|<<-?([A-Za-z][\w.-]*+)[ \t]*+\n(?:[^\n]*+\n)*?[ \t]*+\3\n"
+    # Terraform ends a heredoc at a line holding its marker and blanks only (trailing too).
+    r"|<<-?([A-Za-z][\w.-]*+)[ \t]*+\n(?:[^\n]*+\n)*?[ \t]*+\3[ \t]*+\n"
     r"|==|!=|<=|>=|&&|\|\||=>|\.\.\.|::|[-+*/%<>!?:=,.()\[\]{}]"
     r"|\Z"
     r"|[\s\S]"

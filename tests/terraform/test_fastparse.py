@@ -327,3 +327,13 @@ def test_random_text_never_crashes(text):
     lark, fast = _both(text)
     if type(lark) is not tuple and type(fast) is not tuple:
         assert fast == lark
+
+
+def test_heredoc_closing_marker_may_carry_trailing_blanks():
+    # Terraform and OpenTofu end a heredoc at a line holding the marker and blanks only.
+    from iacguard.terraform import parse_file
+    from iacguard.terraform.expressions import Scope, evaluate
+
+    cf = parse_file('a = <<EOF\nbody\nEOF  \nb = 1\nc = <<-X\n  y\n  X\t\nd = <<EOF\nEOF x\nz\nEOF \n', "/x.tf")
+    values = {k: evaluate(a.expr, Scope()) for k, a in cf.body.attributes.items()}
+    assert values == {"a": "body\n", "b": 1, "c": "y\n", "d": "EOF x\nz\n"}
