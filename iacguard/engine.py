@@ -200,7 +200,7 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
         except Exception as exc:  # noqa: BLE001 - a broken check must not stop the others
             notes.append(Notification("error", "internal error in check %s: %s: %s" % (check.id, type(exc).__name__, exc)))
         report("check", i + 1, len(checks))
-    findings = merge_findings(findings, graph)
+    findings = [_with_origins(f, graph) for f in merge_findings(findings, graph)]
     scanned: set = set()
     unknowns: list = []
     for r in results:
@@ -225,9 +225,46 @@ def _name_root_modules(findings: list, cwd: str) -> list:
         if counts[(f.check_id, f.location, f.message)] > 1 and root and f.resource.module:
             via = "via root module %s" % display_path(root, cwd)
             message = f.message[:-1] + " (%s)." % via if f.message.endswith(".") else "%s (%s)" % (f.message, via)
-            f = Finding(f.check_id, f.resource, message, f.location, f.conditions)
+            f = Finding(f.check_id, f.resource, message, f.location, f.conditions, f.related)
         out.append(f)
     return out
+
+
+_ORIGIN_KINDS = {"variable": "variable", "parameter": "parameter"}
+_MAX_ORIGINS = 5
+
+
+def _with_origins(finding: Finding, graph) -> Finding:
+    """Name the variables and parameters the offending property takes its value from (through
+    locals, module inputs and nested-stack parameters), so a finding on `cidr_blocks =
+    var.allowed` also points at `variable "allowed"`."""
+    res = finding.resource
+    g = graph.g
+    if res.id not in g:
+        return finding
+    queue = []
+    for _, target, data in g.out_edges(res.id, data=True):
+        path = data.get("path", ())
+        if data.get("kind") == "reference" and path and res.location_of(*path) == finding.location:
+            queue.append(target)
+    found: list = []
+    seen: set = set()
+    while queue and len(found) < _MAX_ORIGINS:
+        node = queue.pop(0)
+        if node in seen:
+            continue
+        seen.add(node)
+        symbol = g.nodes[node].get("symbol")
+        if symbol is None:
+            continue  # a resource: its own attributes are not an input
+        if symbol.kind in _ORIGIN_KINDS and symbol.location is not None:
+            found.append((symbol.location, "%s %s" % (_ORIGIN_KINDS[symbol.kind], symbol.name)))
+        for _, target, data in g.out_edges(node, data=True):
+            if data.get("kind") in ("reference", "module_input", "stack_parameter"):
+                queue.append(target)
+    if not found:
+        return finding
+    return Finding(finding.check_id, finding.resource, finding.message, finding.location, finding.conditions, tuple(found))
 
 
 def _loaded(files: dict, root: str, max_file_bytes: int) -> dict:

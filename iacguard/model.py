@@ -137,6 +137,9 @@ class Finding:
     location: Location
     # Names of undecided CloudFormation conditions under which this finding holds.
     conditions: tuple = ()
+    # Where the offending value comes from: ((Location, "variable allowed_cidr"), ...), e.g. the
+    # Terraform variables and CloudFormation parameters the property refers to.
+    related: tuple = ()
 
     @property
     def sort_key(self) -> tuple:

@@ -91,6 +91,8 @@ def _finding(f, fingerprint: str, checks: dict, cwd: str) -> dict:
         "fingerprint": fingerprint,
         "message": finding_message(f, fallback=check.title if check else ""),
         "pillar": check.pillar if check else None,
+        # Where the offending value comes from (variables, parameters), most direct first.
+        "related": [{"file": _file(loc.path, cwd), "line": loc.start_line, "message": what} for loc, what in getattr(f, "related", ())],
         "resource": {
             "address": f.resource.address,
             "language": f.resource.language,

@@ -265,6 +265,22 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
             "partialFingerprints": {"primaryLocationLineHash": fingerprint, FINGERPRINT_KEY: fingerprint},
             "properties": properties,
         }
+        related = getattr(f, "related", ())
+        if related:
+            # GitHub shows a related location only when the message links to it as [text](id).
+            entry["relatedLocations"] = [
+                {
+                    "id": i,
+                    "message": {"text": what},
+                    "physicalLocation": {
+                        "artifactLocation": _artifact_location(loc.path, result.cwd),
+                        "region": _region(loc, source),
+                    },
+                }
+                for i, (loc, what) in enumerate(related, 1)
+            ]
+            links = ", ".join("[%s](%d)" % (what.replace("[", "").replace("]", ""), i) for i, (_, what) in enumerate(related, 1))
+            entry["message"]["text"] += " The value comes from %s." % links
         if suppression is not None:
             entry["suppressions"] = [_suppression(suppression, result.cwd, source)]
         results.append(entry)

@@ -54,6 +54,7 @@ def test_findings(result):
         "file": "my stacks/store bucket.yaml",
         "message": "Bucket Bucket has no default encryption (only when condition IsProd is true).",
         "pillar": "data",
+        "related": [],
         "resource": {"address": "Bucket", "language": "cloudformation", "type": "AWS::S3::Bucket"},
         "severity": "high",
         "start_line": 4,

@@ -1,0 +1,67 @@
+"""A finding names the variables and parameters its offending value comes from, in every
+report: through locals and module inputs (Terraform) and parameters (CloudFormation)."""
+from __future__ import annotations
+
+import json
+import os
+
+from iacguard.engine import scan
+from iacguard.output import render
+
+SG = """resource "aws_security_group" "web" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = %s
+  }
+}
+"""
+
+
+def origins(result, root):
+    return [[(os.path.relpath(loc.path, root), loc.start_line, what) for loc, what in f.related] for f in result.findings]
+
+
+def test_terraform_variable_through_local_and_module_input(tmp_path):
+    (tmp_path / "variables.tf").write_text('variable "office" {\n  default = ["0.0.0.0/0"]\n}\n')
+    (tmp_path / "main.tf").write_text('locals {\n  admin = var.office\n}\n\nmodule "sg" {\n  source = "./sg"\n  cidrs  = local.admin\n}\n')
+    (tmp_path / "sg").mkdir()
+    (tmp_path / "sg" / "main.tf").write_text('variable "cidrs" {}\n\n' + SG % "var.cidrs")
+    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    assert [f.resource.address for f in result.findings] == ["module.sg.aws_security_group.web"]
+    assert origins(result, tmp_path) == [[("sg/main.tf", 1, "variable cidrs"), ("variables.tf", 1, "variable office")]]
+
+
+def test_literal_values_have_no_origin(tmp_path):
+    (tmp_path / "main.tf").write_text(SG % '["0.0.0.0/0"]')
+    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    assert origins(result, tmp_path) == [[]]
+
+
+def test_cloudformation_parameter_in_every_report(tmp_path):
+    (tmp_path / "stack.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  SSHLocation:\n    Type: String\n    Default: 0.0.0.0/0\n"
+        "Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: ssh\n"
+        "      SecurityGroupIngress:\n        - IpProtocol: tcp\n          FromPort: 22\n          ToPort: 22\n"
+        "          CidrIp: !Ref SSHLocation\n"
+    )
+    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    assert origins(result, tmp_path) == [[("stack.yaml", 3, "parameter SSHLocation")]]
+    report = json.loads(render("json", result))
+    assert report["findings"][0]["related"] == [{"file": "stack.yaml", "line": 3, "message": "parameter SSHLocation"}]
+    sarif = json.loads(render("sarif", result))["runs"][0]["results"][0]
+    assert sarif["message"]["text"].endswith("The value comes from [parameter SSHLocation](1).")
+    related = sarif["relatedLocations"][0]
+    assert related["id"] == 1 and related["physicalLocation"]["region"]["startLine"] == 3
+    assert related["physicalLocation"]["artifactLocation"]["uri"] == "stack.yaml"
+    assert "value from parameter SSHLocation (stack.yaml:3)" in render("text", result)
+
+
+def test_sarif_with_related_locations_is_valid_for_github(tmp_path, sarif_checker):
+    (tmp_path / "variables.tf").write_text('variable "office" {\n  default = ["0.0.0.0/0"]\n}\n')
+    (tmp_path / "main.tf").write_text(SG % "var.office")
+    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    sarif = json.loads(render("sarif", result))
+    assert sarif["runs"][0]["results"][0]["relatedLocations"]
+    assert sarif_checker(sarif, str(tmp_path)) == []
