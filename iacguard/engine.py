@@ -234,6 +234,18 @@ _ORIGIN_KINDS = {"variable": "variable", "parameter": "parameter"}
 _MAX_ORIGINS = 5
 
 
+def _own_location(res, path: tuple):
+    """The location the source gives a property path (its deepest located prefix), or None:
+    never the resource's own span, so a finding about a missing attribute gets no origin from
+    `count`, `Condition` or other references elsewhere in the resource."""
+    while path:
+        loc = res.property_locations.get(path)
+        if loc is not None:
+            return loc
+        path = path[:-1]
+    return None
+
+
 def _with_origins(finding: Finding, graph) -> Finding:
     """Name the variables and parameters the offending property takes its value from (through
     locals, module inputs and nested-stack parameters), so a finding on `cidr_blocks =
@@ -244,8 +256,7 @@ def _with_origins(finding: Finding, graph) -> Finding:
         return finding
     queue = []
     for _, target, data in g.out_edges(res.id, data=True):
-        path = data.get("path", ())
-        if data.get("kind") == "reference" and path and res.location_of(*path) == finding.location:
+        if data.get("kind") == "reference" and _own_location(res, tuple(data.get("path", ()))) == finding.location:
             queue.append(target)
     found: list = []
     seen: set = set()

@@ -65,3 +65,10 @@ def test_sarif_with_related_locations_is_valid_for_github(tmp_path, sarif_checke
     sarif = json.loads(render("sarif", result))
     assert sarif["runs"][0]["results"][0]["relatedLocations"]
     assert sarif_checker(sarif, str(tmp_path)) == []
+
+
+def test_findings_about_missing_attributes_get_no_origin_from_count(tmp_path):
+    (tmp_path / "main.tf").write_text('variable "n" {\n  default = 1\n}\n\nresource "aws_ebs_volume" "v" {\n  count             = var.n\n  availability_zone = "eu-west-1a"\n}\n')
+    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    assert [(f.check_id, f.resource.address, f.location.start_line) for f in result.findings] == [("AWS-EBS-001", "aws_ebs_volume.v[0]", 5)]
+    assert origins(result, tmp_path) == [[]]
