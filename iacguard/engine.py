@@ -270,6 +270,9 @@ def _with_origins(finding: Finding, graph) -> Finding:
             continue  # a resource: its own attributes are not an input
         if symbol.kind in _ORIGIN_KINDS and symbol.location is not None:
             found.append((symbol.location, "%s %s" % (_ORIGIN_KINDS[symbol.kind], symbol.name)))
+            set_at = symbol.meta.get("set_at")
+            if set_at is not None:
+                found.append((set_at, "the value given to %s %s" % (_ORIGIN_KINDS[symbol.kind], symbol.name)))
         for _, target, data in g.out_edges(node, data=True):
             if data.get("kind") in ("reference", "module_input", "stack_parameter"):
                 queue.append(target)

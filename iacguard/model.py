@@ -190,6 +190,9 @@ class Symbol:
     name: str
     location: Location | None = None
     language: str = ""
+    # Facts a front end knows of the symbol, e.g. {"set_at": Location} where a variable's value
+    # was given (a tfvars line).
+    meta: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,3 +72,15 @@ def test_findings_about_missing_attributes_get_no_origin_from_count(tmp_path):
     result = scan([str(tmp_path)], cwd=str(tmp_path))
     assert [(f.check_id, f.resource.address, f.location.start_line) for f in result.findings] == [("AWS-EBS-001", "aws_ebs_volume.v[0]", 5)]
     assert origins(result, tmp_path) == [[]]
+
+
+def test_a_value_set_in_tfvars_points_at_that_line(tmp_path):
+    (tmp_path / "variables.tf").write_text('variable "office" {\n  type    = list(string)\n  default = ["10.0.0.0/8"]\n}\n')
+    (tmp_path / "terraform.tfvars").write_text('# office range\noffice = ["0.0.0.0/0"]\n')
+    (tmp_path / "main.tf").write_text(SG % "var.office")
+    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    assert origins(result, tmp_path) == [[("variables.tf", 1, "variable office"), ("terraform.tfvars", 2, "the value given to variable office")]]
+    from iacguard.model import ScanOptions
+
+    overridden = scan([str(tmp_path)], ScanOptions(tf_vars={"office": '["0.0.0.0/0"]'}), cwd=str(tmp_path))
+    assert origins(overridden, tmp_path) == [[("variables.tf", 1, "variable office")]]

@@ -285,6 +285,7 @@ class ModuleInstance:
         self._resource_values: dict = {}
         self._children: dict = {}  # module name -> list[(key, ModuleInstance|None)]
         self.scope = _InstanceScope(self)
+        self._set_at: dict = {}  # root variable -> Location of the tfvars line that sets it
         self._root_values = self._root_variable_values() if inputs is None else {}
 
     # -- ids ------------------------------------------------------------------------------
@@ -305,6 +306,7 @@ class ModuleInstance:
         for key, raw in sorted((opts.env or {}).items()):
             if key.startswith("TF_VAR_"):
                 values[key[7:]] = ("raw", raw)
+                self._set_at.pop(key[7:], None)
         folder = self.src.dir
         tfvars = {os.path.basename(cf.path): cf for cf in ev.tfvars.get(folder, [])}
         ordered = []
@@ -320,6 +322,7 @@ class ModuleInstance:
                 self._apply_tfvars(cf, values)
         for k, raw in opts.tf_vars.items():
             values[k] = ("raw", raw)
+            self._set_at.pop(k, None)  # set on the command line: no line to point at
         return values
 
     def _parse_var_file(self, path: str):
@@ -341,6 +344,7 @@ class ModuleInstance:
         empty = ex.Scope({}, base_dir=self.src.dir, root_dir=self.ev.root)
         for name, attr in cf.body.attributes.items():
             values[name] = ("value", ex.evaluate(attr.expr, empty))
+            self._set_at[name] = Location(cf.path, attr.line, attr.end_line)
         for block in cf.body.blocks:
             self.ev.note("warning", "blocks are not allowed in a variables file (%s)" % block.type, cf.path, block.line)
 
@@ -661,7 +665,8 @@ class ModuleInstance:
     def _symbols(self):
         ev = self.ev
         for name, (block, path) in self.src.variables.items():
-            ev.result.symbols.append(Symbol(self.node_id("var." + name), "variable", name, Location(path, block.line, block.end_line), TERRAFORM))
+            meta = {"set_at": self._set_at[name]} if name in self._set_at else {}
+            ev.result.symbols.append(Symbol(self.node_id("var." + name), "variable", name, Location(path, block.line, block.end_line), TERRAFORM, meta))
         for name, (attr, path) in self.src.locals.items():
             sid = self.node_id("local." + name)
             ev.result.symbols.append(Symbol(sid, "local", name, Location(path, attr.line, attr.end_line), TERRAFORM))
