@@ -272,7 +272,7 @@ def _with_origins(finding: Finding, graph) -> Finding:
             found.append((symbol.location, "%s %s" % (_ORIGIN_KINDS[symbol.kind], symbol.name)))
             set_at = symbol.meta.get("set_at")
             if set_at is not None:
-                found.append((set_at, "the value given to %s %s" % (_ORIGIN_KINDS[symbol.kind], symbol.name)))
+                found.append((set_at, "value of %s %s" % (_ORIGIN_KINDS[symbol.kind], symbol.name)))
         for _, target, data in g.out_edges(node, data=True):
             if data.get("kind") in ("reference", "module_input", "stack_parameter"):
                 queue.append(target)

@@ -51,11 +51,11 @@ def test_cloudformation_parameter_in_every_report(tmp_path):
     report = json.loads(render("json", result))
     assert report["findings"][0]["related"] == [{"file": "stack.yaml", "line": 3, "message": "parameter SSHLocation"}]
     sarif = json.loads(render("sarif", result))["runs"][0]["results"][0]
-    assert sarif["message"]["text"].endswith("The value comes from [parameter SSHLocation](1).")
+    assert sarif["message"]["text"].endswith("Value from: [parameter SSHLocation](1).")
     related = sarif["relatedLocations"][0]
     assert related["id"] == 1 and related["physicalLocation"]["region"]["startLine"] == 3
     assert related["physicalLocation"]["artifactLocation"]["uri"] == "stack.yaml"
-    assert "value from parameter SSHLocation (stack.yaml:3)" in render("text", result)
+    assert "-> parameter SSHLocation (stack.yaml:3)" in render("text", result)
 
 
 def test_sarif_with_related_locations_is_valid_for_github(tmp_path, sarif_checker):
@@ -79,7 +79,7 @@ def test_a_value_set_in_tfvars_points_at_that_line(tmp_path):
     (tmp_path / "terraform.tfvars").write_text('# office range\noffice = ["0.0.0.0/0"]\n')
     (tmp_path / "main.tf").write_text(SG % "var.office")
     result = scan([str(tmp_path)], cwd=str(tmp_path))
-    assert origins(result, tmp_path) == [[("variables.tf", 1, "variable office"), ("terraform.tfvars", 2, "the value given to variable office")]]
+    assert origins(result, tmp_path) == [[("variables.tf", 1, "variable office"), ("terraform.tfvars", 2, "value of variable office")]]
     from iacguard.model import ScanOptions
 
     overridden = scan([str(tmp_path)], ScanOptions(tf_vars={"office": '["0.0.0.0/0"]'}), cwd=str(tmp_path))

@@ -280,7 +280,7 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
                 for i, (loc, what) in enumerate(related, 1)
             ]
             links = ", ".join("[%s](%d)" % (what.replace("[", "").replace("]", ""), i) for i, (_, what) in enumerate(related, 1))
-            entry["message"]["text"] += " The value comes from %s." % links
+            entry["message"]["text"] += " Value from: %s." % links
         if suppression is not None:
             entry["suppressions"] = [_suppression(suppression, result.cwd, source)]
         results.append(entry)

@@ -96,7 +96,7 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False) ->
             )
             for loc, what in getattr(f, "related", ()):
                 where = "%s:%d" % (display_path(loc.path, result.cwd), loc.start_line)
-                lines.append("%s  value from %s (%s)" % (" " * (max(line_width, 2) + 2), _clean(what), _clean(where)))
+                lines.append("%s  -> %s (%s)" % (" " * (max(line_width, 2) + 2), _clean(what), _clean(where)))
 
     if result.suppressed:
         lines += ["", paint("header", "Suppressed")]
