@@ -141,6 +141,10 @@ def scan(
         cwd=cwd or os.getcwd(),
         duration=time.monotonic() - started,
     )
+    if cache_dir:
+        from .parsing import prune
+
+        prune(cache_dir)
     for step in postprocess:
         step(result, graph)
     result.duration = time.monotonic() - started

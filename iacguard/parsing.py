@@ -82,13 +82,18 @@ class ParseCache:
         return os.path.join(self.folder, key[:2], key + ".pickle")
 
     def get(self, key: str):
+        path = self._path(key)
         try:
-            with open(self._path(key), "rb") as fh:
+            with open(path, "rb") as fh:
                 value = pickle.load(fh)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
             self.misses += 1
             return None
         self.hits += 1
+        try:
+            os.utime(path)  # recently used: pruning removes the least recently used entries first
+        except OSError:
+            pass
         return value
 
     def put(self, key: str, value) -> None:
@@ -179,6 +184,55 @@ def tree_fingerprint(root: str) -> str:
                 continue
             h.update(("%s\0%d\0%d\0" % (os.path.relpath(path, root), st.st_size, st.st_mtime_ns)).encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
+CACHE_LIMIT_BYTES = 2 * 1024**3  # pruned back to three quarters of this when it grows past it
+_STALE_TEMP_SECONDS = 3600
+
+
+def prune(folder: str, limit: int = CACHE_LIMIT_BYTES) -> int:
+    """Keep the cache under `limit` bytes by removing the least recently used entries (an entry
+    and its `.data` tree go together); also remove temporary files a killed scan left behind.
+    Returns the number of bytes removed. Safe under concurrent scans: a removed entry is a miss."""
+    import time
+
+    entries: dict = {}
+    total = removed = 0
+    now = time.time()
+    for dirpath, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            if name.startswith(".tmp-"):
+                if now - st.st_mtime > _STALE_TEMP_SECONDS:
+                    removed += _unlink(path, st.st_size)
+                continue
+            total += st.st_size
+            base = path[: -len(".data")] if name.endswith(".data") else path
+            size, mtime, paths = entries.get(base, (0, 0.0, []))
+            entries[base] = (size + st.st_size, max(mtime, st.st_mtime), paths + [path])
+    if total <= limit:
+        return removed
+    target = limit * 3 // 4
+    for base, (size, _, paths) in sorted(entries.items(), key=lambda kv: kv[1][1]):
+        if total <= target:
+            break
+        for path in paths:
+            removed += _unlink(path, 0)
+        total -= size
+        removed += size
+    return removed
+
+
+def _unlink(path: str, size: int) -> int:
+    try:
+        os.unlink(path)
+    except OSError:
+        return 0
+    return size
 
 
 class _DeferredMarker:

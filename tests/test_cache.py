@@ -105,3 +105,23 @@ def test_whole_scan_cache_keeps_suppressions_and_check_selection(tmp_path):
     assert ("AWS-S3-001", "Logs", "access logs only") in cold[1]
     only_s3 = [c for c in REGISTRY if c.id.startswith("AWS-S3")]
     assert run(only_s3)[0] == [("AWS-S3-002", "Logs")]
+
+
+def test_cache_is_pruned_least_recently_used_first(tmp_path):
+    import time
+
+    from iacguard.parsing import prune
+
+    folder = tmp_path / "cache" / "ab"
+    folder.mkdir(parents=True)
+    old, new = folder / "old.pickle", folder / "new.pickle"
+    old.write_bytes(b"x" * 600)
+    (folder / "old.pickle.data").write_bytes(b"x" * 600)
+    new.write_bytes(b"y" * 600)
+    stale = folder / ".tmp-left-behind"
+    stale.write_bytes(b"z")
+    past = time.time() - 7200
+    for p in (old, folder / "old.pickle.data", stale):
+        os.utime(p, (past, past))
+    prune(str(tmp_path / "cache"), limit=1500)
+    assert sorted(p.name for p in folder.iterdir()) == ["new.pickle"]
