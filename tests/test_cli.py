@@ -151,3 +151,10 @@ def test_two_root_modules_calling_one_module_are_told_apart(tmp_path):
     assert [m.rsplit("(", 1)[1] for m in msgs] == ["via root module examples/a).", "via root module examples/b)."]
     fps = [f["fingerprint"] for f in report["findings"]]
     assert len(set(fps)) == 2 and not any(":" in fp for fp in fps)
+
+
+def test_a_tree_with_nothing_to_scan_says_so(tmp_path):
+    (tmp_path / "README.md").write_text("hello\n")
+    res = run(["scan", ".", "--no-cache"], tmp_path)
+    assert res.exit_code == 0
+    assert "no Terraform or CloudFormation files found" in res.output
