@@ -48,3 +48,15 @@ def test_checks_do_not_import_parsers_graph_or_output():
         for name in imported:
             for forbidden in ("networkx", "iacguard.terraform", "iacguard.cloudformation", "iacguard.output", "iacguard.graph", "hcl2", "yaml", "cfn_tools"):
                 assert not name.startswith(forbidden), (c.id, name)
+
+
+def test_readme_checks_table_matches_the_registry():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    rows = set()
+    for line in readme.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and re.fullmatch(r"AWS-[A-Z0-9]+-\d{3}", cells[0]):
+            rows.add(tuple(cells))
+    assert rows == {(c.id, c.severity, c.pillar, c.title) for c in REGISTRY}
