@@ -100,6 +100,8 @@ def scan(
     """Scan `paths`. `progress(stage, done, total)` hears of the stages "parse", "evaluate" and
     "check" as they advance. Each `postprocess(result, graph)` step runs last, in order, and may
     move findings out of `result.findings` (suppressions, baseline, changed files)."""
+    from .parsing import ScanCache, parse_all, prune
+
     started = time.monotonic()
     report = progress or (lambda stage, done, total: None)
     options = options or ScanOptions()
@@ -110,15 +112,11 @@ def scan(
     checks = sorted(checks, key=lambda c: c.id)
     disc = discover(list(paths), list(excludes))
     notes: list = list(disc.notifications)
-    from .parsing import parse_all
-
     report("parse", 0, len(disc.files))
     parsed = parse_all(disc.files, max_file_bytes, jobs=jobs, cache_dir=cache_dir, time_limit=time_per_file, limits=limits)
     report("parse", len(disc.files), len(disc.files))
     for p in parsed:
         notes.extend(p.notifications)
-
-    from .parsing import ScanCache
 
     scan_cache = ScanCache(cache_dir, limits) if cache_dir else None
     key = scan_cache.key(parsed, options, checks, disc.roots) if scan_cache is not None else None
@@ -146,8 +144,6 @@ def scan(
         duration=time.monotonic() - started,
     )
     if cache_dir:
-        from .parsing import prune
-
         prune(cache_dir)
     for step in postprocess:
         step(result, graph)
