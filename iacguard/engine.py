@@ -57,7 +57,7 @@ def _parse_text(source: SourceFile, text: str):
             return "failed", None, [Notification("error", "parse error: %s" % _reason(exc), path, line)]
     # Data files: a Terraform plan, a CloudFormation template, or neither.
     stripped = text.lstrip()
-    if path.lower().endswith(".json") and stripped.startswith("{") and '"planned_values"' in text[:200000] and '"format_version"' in text[:200000]:
+    if path.lower().endswith(".json") and stripped.startswith("{") and '"planned_values"' in text and '"format_version"' in text[:4096]:
         from .terraform import plan
 
         try:
