@@ -84,6 +84,26 @@ def _remote_literal(raw) -> str:
     return match.group(0) if match else ""
 
 
+_TEMPLATE_NAME = re.compile(r"\.(ya?ml|json|template)$", re.I)
+
+
+def _url_tail(raw) -> str:
+    """The literal end of a TemplateURL: a remote URL's path, the text after the last `${...}`
+    of an Fn::Sub, or the last literal part of an Fn::Join ("" when there is none)."""
+    if isinstance(raw, dict) and len(raw) == 1:
+        name, args = next(iter(raw.items()))
+        if name == "Fn::Sub":
+            text = args[0] if isinstance(args, list) and args else args
+            return text.rsplit("}", 1)[-1] if isinstance(text, str) else ""
+        if name == "Fn::Join" and isinstance(args, list) and len(args) == 2 and isinstance(args[1], list) and args[1]:
+            last = args[1][-1]
+            return last if isinstance(last, str) else ""
+        return ""
+    if isinstance(raw, str) and _REMOTE.match(raw):
+        return raw.split("://", 1)[1].split("?", 1)[0]
+    return ""
+
+
 def _path_text(path: tuple) -> str:
     out = ""
     for step in path:
@@ -153,6 +173,22 @@ class _Scan:
             return None, "template %s is not among the CloudFormation templates scanned" % url
         return key, ""
 
+    def match_by_name(self, raw) -> str | None:
+        """The one scanned template whose path ends like a remote TemplateURL (Quick Start style
+        `!Sub https://${Bucket}.s3.../${Prefix}templates/child.yaml`), or None when none or
+        several match. The longest matching path suffix decides."""
+        parts = [p for p in _url_tail(raw).split("/") if p]
+        if not parts or not _TEMPLATE_NAME.search(parts[-1]):
+            return None
+        for k in range(len(parts), 0, -1):
+            suffix = os.sep + os.sep.join(parts[-k:])
+            hits = [key for real, key in self.by_real.items() if real.endswith(suffix)]
+            if len(hits) == 1:
+                return hits[0]
+            if len(hits) > 1:
+                return None
+        return None
+
     def literal_children(self, path: str, template: Template) -> list:
         """Scanned templates this one names as nested stacks with a literal location."""
         out = []
@@ -168,10 +204,13 @@ class _Scan:
                 url = body["Properties"].get("Location")
             else:
                 continue
+            child = None
             if isinstance(url, str):
                 child, _ = self.resolve_nested(path, url)
-                if child is not None:
-                    out.append(child)
+            if child is None:
+                child = self.match_by_name(url)
+            if child is not None:
+                out.append(child)
         return out
 
 
@@ -348,6 +387,14 @@ class Stack:
         child_file, reason = self.scan.resolve_nested(self.file, url)
         if isinstance(url, Unknown) and _remote_literal(props.get("TemplateURL")):
             reason = "its template is at a remote URL (%s...), not scanned" % _remote_literal(props.get("TemplateURL"))
+        if child_file is None:
+            matched = self.scan.match_by_name(props.get("TemplateURL"))
+            if matched is not None and os.path.realpath(matched) != os.path.realpath(self.file):
+                child_file = matched
+                self.sink.note(Notification(
+                    "note", "nested stack %s%s: its TemplateURL is remote or built at deploy time; evaluated with the "
+                    "scanned template %s, whose path ends the same way" % (self.address_prefix, logical_id, self.scan.rel(matched)),
+                    self.file, self.template.lines.get(decl.span_path, (0, 0))[0]))
         real = os.path.realpath(child_file) if child_file else None
         if child_file is not None and (real in self.chain or len(self.chain) >= MAX_NESTING):
             child_file, reason = None, ("it nests its own ancestor template" if real in self.chain
