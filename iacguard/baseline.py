@@ -31,10 +31,19 @@ def _base_dir(baseline_path: str) -> str:
     return os.path.dirname(os.path.abspath(baseline_path))
 
 
+def _relative(path: str, base_dir: str) -> str:
+    """`path` relative to the baseline's folder, with `..` when it lies elsewhere, so that the
+    baseline keeps matching wherever the checkout (and the baseline beside it) is moved."""
+    try:
+        return os.path.relpath(path, base_dir).replace(os.sep, "/")
+    except ValueError:  # another drive (Windows)
+        return display_path(path, base_dir)
+
+
 def _keyed(result: ScanResult, base_dir: str) -> list:
     """(fingerprint, finding) pairs with paths relative to `base_dir`."""
     view = dataclasses.replace(result, cwd=base_dir)
-    return list(zip(fingerprints(view), result.findings))
+    return list(zip(fingerprints(view, path_of=lambda p: _relative(p, base_dir)), result.findings))
 
 
 def build(result: ScanResult, baseline_path: str) -> dict:
@@ -44,7 +53,7 @@ def build(result: ScanResult, baseline_path: str) -> dict:
         {
             "fingerprint": fp,
             "check_id": f.check_id,
-            "file": display_path(f.location.path, base),
+            "file": _relative(f.location.path, base),
             "resource": f.resource.address,
         }
         for fp, f in _keyed(result, base)

@@ -72,7 +72,7 @@ _COMMON = [
     click.option("--severity", "severities", multiple=True, metavar="ID=LEVEL", help="Override a check's severity, e.g. AWS-CT-002=low (repeatable)."),
     click.option("--whole-project-checks/--no-whole-project-checks", "whole_project", default=None, help="Run checks that look across the whole project (default: on)."),
     click.option("--require-reason", is_flag=True, default=None, help="A suppression without a reason suppresses nothing and makes the scan fail."),
-    click.option("--max-file-size", type=int, default=None, help="Skip files larger than this many bytes (default 8 MiB)."),
+    click.option("--max-file-size", type=click.IntRange(min=1), default=None, help="Skip files larger than this many bytes (default 8 MiB)."),
     click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Parse files in N processes (default 0: one per CPU)."),
     click.option("--cache-dir", type=click.Path(file_okay=False), help="Parse cache folder (default: the user's cache folder, e.g. ~/.cache/iacguard)."),
     click.option("--no-cache", is_flag=True, help="Neither read nor write the parse cache."),
@@ -263,7 +263,9 @@ def _report(result, settings: Settings, p: dict) -> None:
             # People still see a one-line summary when the report goes to a file.
             click.echo("iacguard: %d finding(s) in %d file(s); report written to %s" % (len(result.findings), len(result.files), output), err=True)
     else:
-        click.echo(report, nl=not report.endswith("\n"))
+        # click strips colours from a stream that is not a terminal unless told otherwise:
+        # --color forces them (for `less -R` or a CI log that renders them).
+        click.echo(report, nl=not report.endswith("\n"), color=p["color"])
     for extra_fmt, path in settings.outputs:
         opts = opts_for(extra_fmt, False)
         if extra_fmt == "text":

@@ -158,3 +158,29 @@ def test_a_tree_with_nothing_to_scan_says_so(tmp_path):
     res = run(["scan", ".", "--no-cache"], tmp_path)
     assert res.exit_code == 0
     assert "no Terraform or CloudFormation files found" in res.output
+
+
+def test_bad_max_file_size_is_a_usage_error(tmp_path):
+    (tmp_path / "main.tf").write_text(INSECURE_TF)
+    for value in ("-5", "-1", "0"):
+        assert run(["scan", ".", "--max-file-size", value], tmp_path).exit_code == 2
+
+
+def test_color_can_be_forced_into_a_pipe(tmp_path):
+    (tmp_path / "main.tf").write_text(INSECURE_TF)
+    assert "\x1b[" in run(["scan", ".", "--no-cache", "--color"], tmp_path).output
+    assert "\x1b[" not in run(["scan", ".", "--no-cache"], tmp_path).output
+
+
+def test_baseline_kept_beside_the_scanned_folder_survives_a_move(tmp_path):
+    first = tmp_path / "first"
+    (first / "repo").mkdir(parents=True)
+    (first / "baselines").mkdir()
+    (first / "repo" / "main.tf").write_text(INSECURE_TF)
+    assert run(["baseline", ".", "--output", "../baselines/b.json", "--no-cache"], first / "repo").exit_code == 0
+    assert json.loads((first / "baselines" / "b.json").read_text())["findings"][0]["file"] == "../repo/main.tf"
+    moved = tmp_path / "moved"
+    shutil.copytree(first, moved)
+    res = run(["scan", ".", "--baseline", "../baselines/b.json", "--no-cache", "--format", "json"], moved / "repo")
+    assert res.exit_code == 0
+    assert json.loads(res.output)["findings"] == []

@@ -51,9 +51,11 @@ def checks_by_id(result: ScanResult) -> dict:
     return {c.id: c for c in result.checks}
 
 
-def fingerprints(result: ScanResult, findings=None) -> list:
+def fingerprints(result: ScanResult, findings=None, path_of=None) -> list:
     """One fingerprint per finding (of `findings`, default `result.findings`), in order: sha256
     of check id, file path relative to cwd and resource address, 32 hex digits.
+
+    `path_of(path)` names files (default: relative to the scan's cwd, else absolute).
 
     Line numbers are left out on purpose, so a finding keeps its identity when lines move. A
     resource inside a Terraform module also brings the folder of the root module that calls it,
@@ -64,10 +66,11 @@ def fingerprints(result: ScanResult, findings=None) -> list:
     out = []
     seen: Counter = Counter()
     for f in (result.findings if findings is None else findings):
-        parts = [f.check_id, display_path(f.location.path, result.cwd), f.resource.address]
+        shown = path_of or (lambda path: display_path(path, result.cwd))
+        parts = [f.check_id, shown(f.location.path), f.resource.address]
         root = f.resource.meta.get("root_module") if f.resource.module else None
         if root:
-            parts.append(display_path(root, result.cwd))
+            parts.append(shown(root))
         key = "\0".join(parts)
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
         seen[digest] += 1
