@@ -84,3 +84,12 @@ def test_a_value_set_in_tfvars_points_at_that_line(tmp_path):
 
     overridden = scan([str(tmp_path)], ScanOptions(tf_vars={"office": '["0.0.0.0/0"]'}), cwd=str(tmp_path))
     assert origins(overridden, tmp_path) == [[("variables.tf", 1, "variable office")]]
+
+
+def test_link_shaped_text_from_the_scanned_tree_is_escaped_in_sarif(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_ebs_volume" "v" {\n  for_each          = toset(["[l](http://e.vil)"])\n  availability_zone = "eu-west-1a"\n}\n'
+    )
+    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    text = json.loads(render("sarif", result))["runs"][0]["results"][0]["message"]["text"]
+    assert "[l](http" not in text and "\\[l\\](http://e.vil)" in text

@@ -46,7 +46,7 @@ NOTIFICATION_LEVELS = ("error", "warning", "note", "none")
 
 # "[text](3)" in a SARIF message is a link to related location 3; a message that happens to
 # contain that shape (e.g. "ingress[0](tcp)") gets its brackets escaped.
-_EMBEDDED_LINK = re.compile(r"\[[^\]]*\]\(\d+\)")
+_EMBEDDED_LINK = re.compile(r"\[[^\]]*\]\(")  # [text](N) or [text](uri): a link a viewer would render
 
 
 def rule_name(title: str) -> str:
