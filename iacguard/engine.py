@@ -128,7 +128,7 @@ def scan(
     notes.extend(analysis.notifications)
     findings, graph = _name_root_modules(analysis.findings, cwd or os.getcwd()), analysis.graph
     scanned, unknowns = analysis.files, analysis.unknowns
-    if not scanned and disc.roots:
+    if not scanned and disc.roots and not any(p.kind == "failed" for p in parsed):
         # Say so rather than report a clean result for a tree with nothing to check.
         for root in disc.roots:
             notes.append(Notification("warning", "no Terraform or CloudFormation files found", root))

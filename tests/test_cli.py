@@ -184,3 +184,11 @@ def test_baseline_kept_beside_the_scanned_folder_survives_a_move(tmp_path):
     res = run(["scan", ".", "--baseline", "../baselines/b.json", "--no-cache", "--format", "json"], moved / "repo")
     assert res.exit_code == 0
     assert json.loads(res.output)["findings"] == []
+
+
+def test_a_tree_whose_only_template_is_broken_does_not_claim_it_is_empty(tmp_path):
+    (tmp_path / "bad.yaml").write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources: [\n")
+    report = json.loads(run(["scan", ".", "--no-cache", "--format", "json"], tmp_path).output)
+    messages = [n["message"] for n in report["notifications"]]
+    assert not any("no Terraform or CloudFormation files found" in m for m in messages)
+    assert [e["file"] for e in report["errors"]] == ["bad.yaml"]
