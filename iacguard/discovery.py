@@ -33,6 +33,9 @@ class Discovery:
     files: list = field(default_factory=list)  # list[SourceFile], sorted by path
     notifications: list = field(default_factory=list)
     roots: list = field(default_factory=list)
+    # Terraform files named on their own: their folder's other files are read for context (a
+    # module is a folder), but findings located in those other files are not reported.
+    focus: set = field(default_factory=set)
 
 
 def classify(name: str) -> str | None:
@@ -87,8 +90,38 @@ def discover(paths: list, excludes: list | None = None) -> Discovery:
             if _regular(real, os.path.abspath(given), out) and real not in seen:
                 seen.add(real)
                 out.files.append(SourceFile(real, root, kind))
+                if kind == "terraform":
+                    out.focus.add(real)
+                    _module_context(real, root, out, seen)
     out.files.sort(key=lambda f: f.path)
     return out
+
+
+def _module_context(real: str, folder: str, out: Discovery, seen: set) -> None:
+    """The other Terraform files of a named file's folder, read so that its references,
+    variables and tfvars resolve as Terraform would resolve them."""
+    added = 0
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        path = os.path.realpath(entry.path)
+        if path in seen or classify(entry.name) != "terraform" or os.path.dirname(path) != folder:
+            continue
+        try:
+            if not entry.is_file():
+                continue
+        except OSError:
+            continue
+        if _regular(path, entry.path, out):
+            seen.add(path)
+            out.files.append(SourceFile(path, folder, "terraform"))
+            added += 1
+    if added:
+        out.notifications.append(Notification(
+            "note", "evaluated with the %d other Terraform file(s) of its folder, as Terraform reads a module; "
+            "findings located in those files are not reported" % added, real))
 
 
 def _regular(real: str, shown: str, out: Discovery) -> bool:

@@ -127,6 +127,10 @@ def scan(
             scan_cache.put(key, analysis.cacheable())
     notes.extend(analysis.notifications)
     findings, graph = _name_root_modules(analysis.findings, cwd or os.getcwd()), analysis.graph
+    if disc.focus:
+        # Files of a named file's folder were read for context only.
+        folders = {os.path.dirname(f) for f in disc.focus}
+        findings = [f for f in findings if f.location.path in disc.focus or os.path.dirname(f.location.path) not in folders]
     scanned, unknowns = analysis.files, analysis.unknowns
     if not scanned and disc.roots and not any(p.kind == "failed" for p in parsed):
         # Say so rather than report a clean result for a tree with nothing to check.

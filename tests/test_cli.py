@@ -192,3 +192,20 @@ def test_a_tree_whose_only_template_is_broken_does_not_claim_it_is_empty(tmp_pat
     messages = [n["message"] for n in report["notifications"]]
     assert not any("no Terraform or CloudFormation files found" in m for m in messages)
     assert [e["file"] for e in report["errors"]] == ["bad.yaml"]
+
+
+def test_a_single_terraform_file_is_evaluated_with_its_folder(tmp_path):
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "s3.tf").write_text('resource "aws_s3_bucket" "a" {\n  bucket = "a"\n}\n')
+    (tmp_path / "infra" / "enc.tf").write_text(
+        'resource "aws_s3_bucket_server_side_encryption_configuration" "a" {\n  bucket = aws_s3_bucket.a.id\n'
+        '  rule {\n    apply_server_side_encryption_by_default {\n      sse_algorithm = "aws:kms"\n    }\n  }\n}\n\n'
+        'resource "aws_ebs_volume" "v" {\n  availability_zone = "x"\n}\n'
+    )
+    (tmp_path / "infra" / "terraform.tfvars").write_text('unused = "x"\n')
+    s3 = json.loads(run(["scan", "infra/s3.tf", "--no-cache", "--format", "json"], tmp_path).output)
+    assert s3["findings"] == [] or all(f["file"] == "infra/s3.tf" for f in s3["findings"])
+    assert not [f for f in s3["findings"] if f["check_id"] == "AWS-S3-001"]  # encrypted by enc.tf
+    assert any("other Terraform file(s) of its folder" in n["message"] for n in s3["notifications"])
+    enc = json.loads(run(["scan", "infra/enc.tf", "--no-cache", "--format", "json"], tmp_path).output)
+    assert [(f["check_id"], f["file"]) for f in enc["findings"]] == [("AWS-EBS-001", "infra/enc.tf")]
