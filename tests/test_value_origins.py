@@ -93,3 +93,19 @@ def test_link_shaped_text_from_the_scanned_tree_is_escaped_in_sarif(tmp_path):
     result = scan([str(tmp_path)], cwd=str(tmp_path))
     text = json.loads(render("sarif", result))["runs"][0]["results"][0]["message"]["text"]
     assert "[l](http" not in text and "\\[l\\](http://e.vil)" in text
+
+
+def test_a_literal_passed_by_a_parent_stack_points_at_the_parent(tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "parent.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Child:\n    Type: AWS::CloudFormation::Stack\n"
+        "    Properties:\n      TemplateURL: templates/child.yaml\n      Parameters:\n        Public: \"true\"\n"
+    )
+    (tmp_path / "templates" / "child.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  Public:\n    Type: String\n    Default: \"false\"\n"
+        "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n"
+        "      StorageEncrypted: true\n      PubliclyAccessible: !Ref Public\n"
+    )
+    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    assert [(f.check_id, f.resource.address) for f in result.findings] == [("AWS-RDS-002", "Child/Db")]
+    assert origins(result, tmp_path) == [[("templates/child.yaml", 3, "parameter Public"), ("parent.yaml", 8, "value of parameter Public")]]

@@ -237,6 +237,7 @@ class Stack:
         self.chain_name = chain_name
         self.address_prefix = address_prefix
         self.given = given  # None for a top-level stack (command-line values apply)
+        self.given_at: dict = {}  # parameter -> Location of the literal value a parent stack passes
         self.chain = chain  # real paths of the stacks above, for cycle detection
         self.parameters: dict = {}
         self.conditions = self.data.get("Conditions") if isinstance(self.data.get("Conditions"), dict) else {}
@@ -290,8 +291,9 @@ class Stack:
             declared = {}
         for name, body in declared.items():
             body = body if isinstance(body, dict) else {}
+            meta = {"set_at": self.given_at[name]} if name in self.given_at else {}
             self.sink.symbols.append(Symbol(self.parameter_id(name), "parameter", name,
-                                            self.location_of(("Parameters", name)), CLOUDFORMATION))
+                                            self.location_of(("Parameters", name)), CLOUDFORMATION, meta))
             ptype = body.get("Type") if isinstance(body.get("Type"), str) else "String"
             given_here = False
             if self.given is not None and name in self.given:
@@ -427,6 +429,11 @@ class Stack:
         stack = Stack(self.scan, self.sink, child_file, child_template,
                       "%s@%s" % (self.scan.rel(child_file), self.chain_name), address + "/", given,
                       self.chain + (real,))
+        for name in given:
+            source = decl.source_of("Parameters")
+            if source is not None and not captured.get(name):
+                # A literal value: the parent's line is where to change it.
+                stack.given_at[name] = self.location_of(source + (name,))
         stack.run({})
         for name, targets in captured.items():
             if name in stack.parameters:
