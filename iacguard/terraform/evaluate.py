@@ -173,6 +173,7 @@ class Evaluation:
                 self.dirs.setdefault(folder, []).append(cf)
         self.sources = {d: ModuleSource.index(d, sorted(fs, key=lambda c: c.path)) for d, fs in self.dirs.items()}
         self._parsed_extra: dict = {}
+        self._references: dict = {}
 
     # -- module tree ------------------------------------------------------------------------
     def root_modules(self) -> list:
@@ -207,6 +208,14 @@ class Evaluation:
         for cf_list in self.tfvars.values():
             self.result.files.extend(cf.path for cf in cf_list)
         return self.result
+
+    def references(self, expr) -> list:
+        """`expressions.references`, once per expression: every instance of a resource or
+        module asks again for the same syntax tree (which lives as long as the evaluation)."""
+        found = self._references.get(id(expr))
+        if found is None or found[0] is not expr:  # keep the tree, so its id is never reused
+            found = self._references[id(expr)] = (expr, ex.references(expr))
+        return found[1]
 
     def note(self, level: str, message: str, path: str = "", line: int = 0):
         self.result.notifications.append(Notification(level, message, path, line))
@@ -700,7 +709,7 @@ class ModuleInstance:
         for attr_path, expr in exprs:
             for target, attribute in self._reference_targets(expr, scope):
                 refs.append(Reference(res.id, target, attr_path, attribute, "reference"))
-            if any(t and t[0] in ("each", "count") for t in ex.references(expr)):
+            if any(t and t[0] in ("each", "count") for t in self.ev.references(expr)):
                 # `resource_arn = each.value` refers to what the for_each collection holds.
                 if per_instance is None:
                     per_instance = self._instance_targets(block, scope, ikey)
@@ -741,7 +750,7 @@ class ModuleInstance:
     def _reference_targets(self, expr, scope) -> list:
         """Graph node ids an expression refers to, with the attribute named."""
         out = []
-        for trav in ex.references(expr):
+        for trav in self.ev.references(expr):
             if not trav:
                 continue
             root = trav[0]
