@@ -198,28 +198,39 @@ class ReadResult:
     notifications: list
 
 
-def read_text(path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ReadResult:
-    """Read a source file as text: size-bounded, binary files refused, non-UTF-8 decoded as
-    Latin-1 with a note, a byte-order mark dropped. Never raises."""
-    notes: list = []
+def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple:
+    """(the file's bytes, or None, and notifications): regular files only, size-bounded.
+    Never raises, never blocks on a FIFO."""
     try:
         # O_NONBLOCK so that a FIFO swapped in after discovery cannot block the scan.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                return ReadResult(None, [Notification("note", "skipped: not a regular file", path)])
+                return None, [Notification("note", "skipped: not a regular file", path)]
             if st.st_size > max_bytes:
-                return ReadResult(None, [Notification("note", "skipped: file is %d bytes, over the limit of %d (--max-file-size)" % (st.st_size, max_bytes), path)])
+                return None, [Notification("note", "skipped: file is %d bytes, over the limit of %d (--max-file-size)" % (st.st_size, max_bytes), path)]
             with os.fdopen(fd, "rb", closefd=False) as fh:
                 data = fh.read(max_bytes + 1)
         finally:
             os.close(fd)
     except OSError as exc:
-        return ReadResult(None, [Notification("warning", "skipped: cannot read (%s)" % (exc.strerror or exc), path)])
+        return None, [Notification("warning", "skipped: cannot read (%s)" % (exc.strerror or exc), path)]
     if len(data) > max_bytes:
-        return ReadResult(None, [Notification("note", "skipped: file over the size limit of %d bytes" % max_bytes, path)])
-    if b"\x00" in data[:8192] or b"\x00" in data:
+        return None, [Notification("note", "skipped: file over the size limit of %d bytes" % max_bytes, path)]
+    return data, []
+
+
+def read_text(path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES, data: bytes | None = None) -> ReadResult:
+    """Read a source file as text (or decode `data` already read from it): size-bounded, binary
+    files refused, non-UTF-8 decoded as Latin-1 with a note, a byte-order mark dropped. Never
+    raises."""
+    notes: list = []
+    if data is None:
+        data, notes = read_bytes(path, max_bytes)
+        if data is None:
+            return ReadResult(None, notes)
+    if b"\x00" in data:
         return ReadResult(None, [Notification("note", "skipped: binary file", path)])
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]

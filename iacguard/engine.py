@@ -29,9 +29,9 @@ class ParsedSource:
     digest: str = ""  # the parse cache key (content, path, versions), when the cache is on
 
 
-def parse_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParsedSource:
-    """Read and parse one file. Never raises."""
-    read = read_text(source.path, max_bytes)
+def parse_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_FILE_BYTES, data: bytes | None = None) -> ParsedSource:
+    """Read (unless its bytes are given) and parse one file. Never raises."""
+    read = read_text(source.path, max_bytes, data)
     notes = list(read.notifications)
     if read.text is None:
         return ParsedSource(source.path, source.root, "failed", None, notes)

@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 
 from . import __version__
-from .discovery import SourceFile
+from .discovery import SourceFile, read_bytes
 from .model import Notification
 
 DEFAULT_TIME_PER_FILE = 60  # seconds
@@ -147,7 +147,7 @@ class EvaluationCache(ParseCache):
         env = sorted((k, v) for k, v in (options.env or {}).items() if k.startswith("TF_VAR_"))
         h.update(repr((sorted(options.tf_vars.items()), sorted(options.cfn_params.items()), env)).encode("utf-8", "surrogateescape"))
         for path in list(options.tf_var_files) + list(options.cfn_param_files):
-            data = _read_bytes(path, 64 * 1024 * 1024)
+            data = read_bytes(path, 64 * 1024 * 1024)[0]
             h.update(hashlib.sha256(data or b"").digest())
         h.update(tree_fingerprint(root).encode())
         return h.hexdigest()
@@ -269,8 +269,9 @@ def _alarm(signum, frame):
     raise _Timeout()
 
 
-def parse_one(source: SourceFile, max_bytes: int, time_limit: int):
-    """Parse one file within a time limit (enforced with SIGALRM where available)."""
+def parse_one(source: SourceFile, max_bytes: int, time_limit: int, data: bytes | None = None):
+    """Parse one file (from `data` when its bytes were already read) within a time limit
+    (enforced with SIGALRM where available)."""
     from .engine import ParsedSource, parse_source
 
     use_alarm = time_limit > 0 and hasattr(signal, "SIGALRM")
@@ -282,7 +283,7 @@ def parse_one(source: SourceFile, max_bytes: int, time_limit: int):
     if use_alarm:
         signal.alarm(time_limit)
     try:
-        return parse_source(source, max_bytes)
+        return parse_source(source, max_bytes, data)
     except _Timeout:
         return ParsedSource(source.path, source.root, "failed", None, [Notification("error", "skipped: parsing took longer than %d s (--time-per-file)" % time_limit, source.path)])
     finally:
@@ -300,22 +301,6 @@ def _parse_chunk(args):
     return [parse_one(s, max_bytes, time_limit) for s in sources]
 
 
-def _read_bytes(path: str, max_bytes: int):
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        try:
-            import stat
-
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return None
-            with os.fdopen(fd, "rb", closefd=False) as fh:
-                return fh.read(max_bytes + 1)
-        finally:
-            os.close(fd)
-    except OSError:
-        return None
-
-
 def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | None = None, time_limit: int = DEFAULT_TIME_PER_FILE, limits=None) -> list:
     """Parse every source; results in input order. `jobs` 0 means the CPU count; `cache_dir`
     None disables the cache; `limits` (iacguard.limits.Limits) are applied here and in workers."""
@@ -327,9 +312,10 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
     results: list = [None] * len(sources)
     todo: list = []
     keys: dict = {}
+    read: dict = {}  # bytes already read for the key, so a file parsed here is read once
     for i, src in enumerate(sources):
         if cache is not None:
-            data = _read_bytes(src.path, max_bytes)
+            data = read_bytes(src.path, max_bytes)[0]
             if data is not None:
                 key = cache.key(src, data, max_bytes)
                 hit = cache.get_parsed(key)
@@ -338,10 +324,11 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
                     results[i] = hit
                     continue
                 keys[i] = key
+                read[i] = data
         todo.append(i)
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(todo) >= _PARALLEL_MIN_FILES and _total_size(sources, todo) >= _PARALLEL_MIN_BYTES:
-        # Contiguous chunks, a few per worker, balance the load while keeping order simple.
+        # Strided chunks, a few per worker, balance the load; results go back by index.
         n_chunks = min(len(todo), jobs * 4)
         chunks = [todo[k::n_chunks] for k in range(n_chunks)]
         try:
@@ -354,7 +341,7 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
             pass  # fall back to parsing here whatever the pool did not finish
     for i in todo:
         if results[i] is None:
-            results[i] = parse_one(sources[i], max_bytes, time_limit)
+            results[i] = parse_one(sources[i], max_bytes, time_limit, read.get(i))
     if cache is not None:
         for i, key in keys.items():
             results[i].digest = key
