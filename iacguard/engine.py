@@ -365,7 +365,7 @@ def merge_findings(findings: list, graph: ResourceGraph) -> list:
     for key in order:
         group = groups[key]
         first = group[0]
-        variants = graph._variants.get(key[1], [first.resource.id])
+        variants = graph.variants_of(key[1])
         hit = {f.resource.id for f in group}
         cond_sets = [set(f.resource.conditions) for f in group]
         if hit >= set(variants):

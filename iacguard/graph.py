@@ -66,6 +66,10 @@ class ResourceGraph:
             out.extend(self._by_type.get(t, ()))
         return out
 
+    def variants_of(self, base_id: str) -> list:
+        """Node ids of the variants of a logical resource (itself when it has none)."""
+        return self._variants.get(base_id) or [base_id]
+
     def symbols_of_kind(self, kind: str) -> list:
         """(node id, Symbol) for every symbol of a kind ("module", "variable", ...)."""
         return [(n, sym) for n, sym in self.g.nodes(data="symbol") if sym is not None and sym.kind == kind]

@@ -28,9 +28,6 @@ class Location:
         # and evaluation caches hold tens of thousands of these).
         return (Location, (self.path, self.start_line, self.end_line, self.start_col, self.end_col))
 
-    def with_lines(self, start: int, end: int | None = None) -> "Location":
-        return Location(self.path, start, end if end is not None else start)
-
 
 PropertyPath = tuple  # e.g. ("ingress", 0, "cidr_blocks") or ("Properties", "BucketName")
 

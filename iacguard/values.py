@@ -91,14 +91,3 @@ def as_int(value: Any) -> int | Unknown:
                 return Unknown("not a number: %r" % value)
             return int(f) if f.is_integer() else Unknown("not an integer: %r" % value)
     return Unknown("not a number")
-
-
-def as_list(value: Any) -> list | Unknown:
-    """A value that should be a list: a scalar becomes a one-item list, null an empty one."""
-    if isinstance(value, Unknown):
-        return value
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return [value]
