@@ -312,9 +312,9 @@ def scan(ctx, paths, **p):
     if p["diff_base"]:
         from .changed_files import ChangedFilesFilter, GitError, changed_files
 
-        where = paths[0] if os.path.isdir(paths[0]) else (os.path.dirname(os.path.abspath(paths[0])))
+        # The repository is the working directory's, never one found inside the scanned tree.
         try:
-            changed = changed_files(where, p["diff_base"])
+            changed = changed_files(os.getcwd(), p["diff_base"], roots=[os.path.abspath(x) for x in paths])
         except GitError as exc:
             _fatal("--diff-base: %s" % exc)
         if p["verbose"]:
@@ -362,12 +362,16 @@ def pre_commit(ctx, files, **p):
     The repository root (from git, else the current folder) is scanned so that references
     between files are seen; only findings located in FILES are reported.
     """
-    from .changed_files import ChangedFilesFilter, GitError, repository_root
+    from .changed_files import ChangedFilesFilter, GitError, Repository, UnsafeRepository
 
     if not files:
         sys.exit(0)
     try:
-        root = repository_root(os.getcwd())
+        repo = Repository.discover(os.getcwd())
+        repo.check_roots([repo.top])
+        root = repo.top
+    except UnsafeRepository as exc:
+        _fatal(str(exc))
     except GitError:
         root = os.getcwd()
     p.update(fmt="text", output=None, output_files=(), include_suppressed=None)
