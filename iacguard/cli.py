@@ -235,6 +235,63 @@ def _run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
     return result, suppressor
 
 
+# Configuration keys -> the flags (keys of p) that replace them on the command line.
+_OVERRIDES = {
+    "checks": "only", "skip-checks": "skip", "fail-on": "fail_on", "whole-project-checks": "whole_project",
+    "require-reason": "require_reason", "max-file-size": "max_file_size", "include-suppressed": "include_suppressed",
+    "baseline": "baseline_file",
+}
+
+
+def _configuration(result, settings: Settings, p: dict) -> None:
+    """Say in every report which configuration file was used and what it changed."""
+    from .config import describe
+
+    config = settings.config
+    if not config.path:
+        return
+    overridden = {key for key, flag in _OVERRIDES.items() if p.get(flag) is not None and p.get(flag) != ()}
+    defaults = {c.id: c.severity for c in _registry()}
+    result.configuration = {"path": config.path, "changes": describe(config, result.cwd or os.getcwd(), defaults, overridden)}
+
+
+def _configuration_change(result, settings: Settings, repo, ref: str) -> None:
+    """With --diff-base: warn when the configuration in use differs from its version at `ref`."""
+    from . import config as config_mod
+    from .changed_files import GitError
+    from .model import Notification
+    from .output.paths import display_path
+
+    config = settings.config
+    if not config.path or not repo.contains(config.path):
+        return
+    known = {c.id for c in _registry()}
+    defaults = {c.id: c.severity for c in _registry()}
+    try:
+        data = repo.file_at(ref, config.path)
+    except GitError as exc:
+        result.notifications.append(Notification("warning", "cannot compare the configuration with %s: %s" % (ref, exc), config.path))
+        return
+    base = None
+    if data is not None:
+        try:
+            base = config_mod.loads(data, config.path, known)
+        except ConfigError:
+            base = config_mod.Config(path=config.path)  # unreadable at the base: compare with the defaults
+    now, gone = config_mod.changes_since(base, config, result.cwd or os.getcwd(), defaults)
+    if not now and not gone:
+        return
+    parts = []
+    if now:
+        parts.append("now " + ", ".join(now))
+    if gone:
+        parts.append("no longer " + ", ".join(gone))
+    message = "configuration %s changed since %s%s: %s" % (
+        display_path(config.path, result.cwd or os.getcwd()), ref, " (new file)" if data is None else "", "; ".join(parts))
+    result.configuration["warning"] = message
+    result.notifications.append(Notification("warning", message, config.path))
+
+
 def _write(path: str, text: str) -> None:
     try:
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
@@ -295,6 +352,7 @@ def main():
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @_apply(_REPORTING)
+@click.option("--fail-on-error/--no-fail-on-error", "fail_on_error", default=None, help="Exit 1 when a file failed to parse or an evaluation was cut short.")
 @click.option("--diff-base", metavar="GIT_REF", help="Report only findings in files changed since GIT_REF (committed, staged, unstaged or untracked); the whole tree is still scanned.")
 @_apply(_COMMON)
 @click.pass_context
@@ -310,17 +368,22 @@ def scan(ctx, paths, **p):
         except BaselineError as exc:
             _fatal(str(exc))
     if p["diff_base"]:
-        from .changed_files import ChangedFilesFilter, GitError, changed_files
+        from .changed_files import ChangedFilesFilter, GitError, Repository
 
-        where = paths[0] if os.path.isdir(paths[0]) else (os.path.dirname(os.path.abspath(paths[0])))
+        # The repository is the working directory's, never one found inside the scanned tree.
         try:
-            changed = changed_files(where, p["diff_base"])
+            repo = Repository.discover(os.getcwd())
+            repo.check_roots([os.path.abspath(x) for x in paths])
+            changed = repo.changed_files(p["diff_base"])
         except GitError as exc:
             _fatal("--diff-base: %s" % exc)
         if p["verbose"]:
             click.echo("iacguard: %d file(s) changed since %s" % (len(changed), p["diff_base"]), err=True)
         postprocess.append(ChangedFilesFilter(changed))
     result, suppressor = _run_scan(paths, settings, p, postprocess)
+    _configuration(result, settings, p)
+    if p["diff_base"]:
+        _configuration_change(result, settings, repo, p["diff_base"])
     _report(result, settings, p)
     sys.exit(_exit_code(result, settings, suppressor))
 
@@ -362,12 +425,16 @@ def pre_commit(ctx, files, **p):
     The repository root (from git, else the current folder) is scanned so that references
     between files are seen; only findings located in FILES are reported.
     """
-    from .changed_files import ChangedFilesFilter, GitError, repository_root
+    from .changed_files import ChangedFilesFilter, GitError, Repository, UnsafeRepository
 
     if not files:
         sys.exit(0)
     try:
-        root = repository_root(os.getcwd())
+        repo = Repository.discover(os.getcwd())
+        repo.check_roots([repo.top])
+        root = repo.top
+    except UnsafeRepository as exc:
+        _fatal(str(exc))
     except GitError:
         root = os.getcwd()
     p.update(fmt="text", output=None, output_files=(), include_suppressed=None)
@@ -383,6 +450,7 @@ def pre_commit(ctx, files, **p):
             _fatal(str(exc))
     postprocess.append(ChangedFilesFilter(files))
     result, suppressor = _run_scan([root], settings, p, postprocess)
+    _configuration(result, settings, p)
     _report(result, settings, p)
     sys.exit(_exit_code(result, settings, suppressor))
 

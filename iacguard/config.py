@@ -7,6 +7,13 @@ folder holding `.git`); in each folder `.iacguard.toml` wins over `pyproject.tom
 The configuration only holds data: check ids, severities, globs, file paths, booleans. No key
 names code, so a configuration can never make iacguard import or run anything. Unknown keys and
 wrong types are errors naming the key. Relative paths are relative to the configuration file.
+
+A configuration file may come with the code it configures, from someone not trusted (a pull
+request). So the paths it names (var files, parameter files, baseline, outputs) must be relative
+and stay inside the repository that holds it (the folder holding `.git` above it, else its own
+folder) once `..` and links are resolved; and `describe` lists what it changes from the defaults,
+so that every report can say so (`Config.path` and `describe(config)` become
+`ScanResult.configuration`).
 """
 from __future__ import annotations
 
@@ -129,22 +136,66 @@ def find(scan_root: str, cwd: str) -> str | None:
     return None
 
 
+def repository_of(path: str) -> str:
+    """The folder a configuration file's paths must stay in: the first folder holding `.git`
+    above it, else its own folder (resolved)."""
+    start = os.path.dirname(os.path.abspath(path))
+    d = start
+    while True:
+        if os.path.exists(os.path.join(d, ".git")):
+            return os.path.realpath(d)
+        parent = os.path.dirname(d)
+        if parent == d:
+            return os.path.realpath(start)
+        d = parent
+
+
 def load(path: str, known_checks=()) -> Config:
     """Read and validate one configuration file. `known_checks`: valid check ids."""
     path = os.path.abspath(path)
-    table = _table_of(path, _load_toml(path))
+    return _load_table(path, _load_toml(path), known_checks)
+
+
+def loads(data: bytes, path: str, known_checks=()) -> Config:
+    """Like `load`, for the content `data` of the file `path` (e.g. its version at a git ref)."""
+    path = os.path.abspath(path)
+    try:
+        parsed = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError("%s is not valid TOML: %s" % (path, exc)) from None
+    return _load_table(path, parsed, known_checks)
+
+
+def _load_table(path: str, data: dict, known_checks) -> Config:
+    table = _table_of(path, data)
     config = Config(path=path)
     if table is None:
         return config
     base = os.path.dirname(path)
     known = {c.upper() for c in known_checks}
     where = "[tool.iacguard] in %s" % path if os.path.basename(path) == PYPROJECT else path
+    root = repository_of(path)
     for key, value in table.items():
         if key not in KEYS:
             raise ConfigError("unknown key %r in %s (known keys: %s)" % (key, where, ", ".join(sorted(KEYS))))
         attr, kind = KEYS[key]
-        setattr(config, attr, _value(key, kind, value, base, known, where))
+        setattr(config, attr, _value(key, kind, value, base, known, where, root))
     return config
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _path(key: str, value: str, base: str, where: str, root: str) -> str:
+    """A path named by the configuration: relative, and inside `root` after resolving `..` and
+    links; else a ConfigError naming the key and the path."""
+    if os.path.isabs(value) or value.startswith("~") or (os.sep == "\\" and ":" in value):
+        raise ConfigError("%s: %r: %r is an absolute path; paths in a configuration file must be relative and stay in the repository (%s)" % (where, key, value, root))
+    full = os.path.normpath(os.path.join(base, value))
+    if not _inside(os.path.realpath(full), root):
+        raise ConfigError("%s: %r: %r leads outside the repository (%s); paths in a configuration file must stay in it" % (where, key, value, root))
+    return full
 
 
 def _fail(key: str, where: str, expected: str):
@@ -165,17 +216,17 @@ def _ids(key, value, where, known) -> list:
     return ids
 
 
-def _value(key, kind, value, base, known, where):
+def _value(key, kind, value, base, known, where, root):
     if kind == "ids":
         return _ids(key, value, where, known)
     if kind == "strs":
         return _strs(key, value, where)
     if kind == "paths":
-        return [os.path.normpath(os.path.join(base, p)) for p in _strs(key, value, where)]
+        return [_path(key, p, base, where, root) for p in _strs(key, value, where)]
     if kind == "path":
         if not isinstance(value, str) or not value:
             _fail(key, where, "a file path")
-        return os.path.normpath(os.path.join(base, value))
+        return _path(key, value, base, where, root)
     if kind == "bool":
         if not isinstance(value, bool):
             _fail(key, where, "true or false")
@@ -211,6 +262,71 @@ def _value(key, kind, value, base, known, where):
                 raise ConfigError("%s: unknown output format %r in %r (choose from %s)" % (where, fmt, key, ", ".join(OUTPUT_FORMATS)))
             if not isinstance(p, str) or not p:
                 raise ConfigError("%s: %s.%s must be a file path" % (where, key, fmt))
-            out[fmt] = os.path.normpath(os.path.join(base, p))
+            out[fmt] = _path("%s.%s" % (key, fmt), p, base, where, root)
         return out
     raise AssertionError(kind)  # pragma: no cover
+
+
+# The built-in defaults `describe` compares against (the CLI's own defaults).
+DEFAULT_FAIL_ON = "low"
+DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
+
+
+def describe(config: Config, cwd: str, default_severity=None, overridden=()) -> list:
+    """What `config` changes from the defaults, one short phrase per setting, e.g. ["skips
+    AWS-S3-002", "fail-on none"]. Variable and parameter values are never shown, only names.
+    `default_severity`: check id -> built-in severity. `overridden`: configuration keys the
+    command line replaced (marked as such)."""
+    from .output.paths import display_path
+
+    default_severity = {k.upper(): v for k, v in (default_severity or {}).items()}
+
+    def shown(paths) -> str:
+        return ", ".join(display_path(p, cwd) for p in paths)
+
+    out = []
+
+    def add(key: str, text: str) -> None:
+        out.append(text + (" (overridden by the command line)" if key in overridden else ""))
+
+    if config.checks:
+        add("checks", "runs only " + ", ".join(config.checks))
+    if config.skip_checks:
+        add("skip-checks", "skips " + ", ".join(config.skip_checks))
+    for cid, level in sorted(config.severity.items()):
+        before = default_severity.get(cid)
+        if before != level:
+            add("severity", "severity %s %s -> %s" % (cid, before or "?", level))
+    if config.fail_on is not None and config.fail_on != DEFAULT_FAIL_ON:
+        add("fail-on", "fail-on " + config.fail_on)
+    if not config.whole_project_checks:
+        add("whole-project-checks", "whole-project checks off")
+    if config.exclude:
+        add("exclude", "excludes " + ", ".join(config.exclude))
+    if config.require_reason:
+        add("require-reason", "require-reason on")
+    if config.include_suppressed:
+        add("include-suppressed", "include-suppressed on")
+    if config.max_file_size is not None and config.max_file_size != DEFAULT_MAX_FILE_SIZE:
+        add("max-file-size", "max-file-size %d" % config.max_file_size)
+    if config.var_files:
+        add("var-files", "var files " + shown(config.var_files))
+    if config.vars:
+        add("vars", "sets variables " + ", ".join(sorted(config.vars)))
+    if config.cfn_parameter_files:
+        add("cfn-parameter-files", "parameter files " + shown(config.cfn_parameter_files))
+    if config.cfn_parameters:
+        add("cfn-parameters", "sets parameters " + ", ".join(sorted(config.cfn_parameters)))
+    if config.baseline:
+        add("baseline", "baseline " + shown([config.baseline]))
+    for fmt, path in sorted(config.outputs.items()):
+        add("outputs", "writes a %s report to %s" % (fmt, shown([path])))
+    return out
+
+
+def changes_since(base: Config | None, current: Config, cwd: str, default_severity=None) -> tuple:
+    """(phrases `current` has that `base` had not, phrases `base` had that `current` has not);
+    `base` None: the file is new, every change counts."""
+    now = describe(current, cwd, default_severity)
+    before = describe(base, cwd, default_severity) if base is not None else []
+    return [c for c in now if c not in before], [c for c in before if c not in now]

@@ -224,6 +224,10 @@ class ScanResult:
     baseline_matched: int = 0  # findings left out because the baseline holds them
     baseline_fixed: int = 0  # baseline entries no finding matched any more
     outside_changes: int = 0  # findings left out because their file did not change
+    # The configuration file used (set by the CLI), {} when none: {"path": absolute path,
+    # "changes": [phrases, e.g. "skips AWS-S3-002"], and with --diff-base when it changed since
+    # the base ref, "warning": the message also added to the notifications}.
+    configuration: dict = field(default_factory=dict)
 
 
 @dataclass(slots=True)

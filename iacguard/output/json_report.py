@@ -61,7 +61,7 @@ def report(result: ScanResult) -> dict:
     }
     summary.update(filtering_summary(result))
     summary = dict(sorted(summary.items()))
-    return {
+    out = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "iacguard", "version": iacguard.__version__},
         "findings": findings,
@@ -78,6 +78,19 @@ def report(result: ScanResult) -> dict:
             }
             for u in sorted(result.unknowns, key=unknown_sort_key)
         ],
+    }
+    if result.configuration:
+        out["configuration"] = configuration_data(result)
+    return out
+
+
+def configuration_data(result: ScanResult) -> dict:
+    """The configuration file used and what it changed (present only when one was read)."""
+    conf = result.configuration
+    return {
+        "file": _file(conf["path"], result.cwd),
+        "changes": list(conf.get("changes") or ()),
+        "changed_since_base": conf.get("warning"),
     }
 
 

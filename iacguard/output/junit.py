@@ -48,6 +48,7 @@ def report(result: ScanResult) -> ET.Element:
         check = checks.get(cid)
         title = check.title if check is not None else cid
         suite = ET.SubElement(root, "testsuite", name=_clean("%s: %s" % (cid, title)))
+        _configuration_properties(suite, result)
         counts = {"tests": 0, "failures": 0, "skipped": 0}
         classname = "iacguard.%s" % cid
         for address, findings in _group(failing.get(cid, []), lambda f: f.resource.address).items():
@@ -88,6 +89,20 @@ def report(result: ScanResult) -> ET.Element:
     root.set("skipped", str(totals["skipped"]))
     root.set("time", "0")
     return root
+
+
+def _configuration_properties(suite, result: ScanResult) -> None:
+    """`<properties>` naming the configuration file used, what it changed and, with
+    --diff-base, how it changed since the base (JUnit has no other place for notes)."""
+    conf = result.configuration
+    if not conf:
+        return
+    props = ET.SubElement(suite, "properties")
+    ET.SubElement(props, "property", name="iacguard.configuration", value=_clean(display_path(conf["path"], result.cwd)))
+    changes = "; ".join(conf.get("changes") or ()) or "no change from the defaults"
+    ET.SubElement(props, "property", name="iacguard.configuration.changes", value=_clean(changes))
+    if conf.get("warning"):
+        ET.SubElement(props, "property", name="iacguard.configuration.warning", value=_clean(conf["warning"]))
 
 
 def render(result: ScanResult) -> str:

@@ -49,6 +49,7 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS) -> str:
         % (_plural(len(result.files), "file"), _plural(result.resources, "resource"), _plural(len(result.checks), "check"))
     )
     lines.append("")
+    lines += _configuration_lines(result)
 
     if result.findings:
         lines += ["| Severity | Findings |", "|---|---:|"]
@@ -109,3 +110,15 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS) -> str:
 
     lines.append("<sub>iacguard %s</sub>" % iacguard.__version__)
     return "\n".join(lines) + "\n"
+
+
+def _configuration_lines(result: ScanResult) -> list:
+    """A summary line naming the configuration file used and what it changed."""
+    conf = result.configuration
+    if not conf:
+        return []
+    changes = "; ".join(conf.get("changes") or ()) or "no change from the defaults"
+    lines = ["**Configuration:** %s (%s)" % (_code(display_path(conf["path"], result.cwd)), _text(changes)), ""]
+    if conf.get("warning"):
+        lines += ["**Warning:** %s" % _text(conf["warning"]), ""]
+    return lines

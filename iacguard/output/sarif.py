@@ -217,6 +217,28 @@ def _suppression(suppression, cwd: str, source: "_SourceLines") -> dict:
     return out
 
 
+def _configuration(invocation: dict, result: ScanResult) -> None:
+    """The configuration file used, as a toolConfigurationNotification (with its location) and
+    as invocation properties."""
+    conf = result.configuration
+    if not conf:
+        return
+    rel = relative_path(conf["path"], result.cwd)
+    shown = rel if rel is not None else conf["path"]
+    changes = list(conf.get("changes") or ())
+    note = {
+        "level": "warning" if conf.get("warning") else "note",
+        "message": {"text": "configuration %s: %s" % (shown, "; ".join(changes) or "no change from the defaults")},
+        "descriptor": {"id": "iacguard/configuration"},
+        "locations": [{"physicalLocation": {"artifactLocation": _artifact_location(conf["path"], result.cwd)}}],
+    }
+    invocation["toolConfigurationNotifications"] = [note]
+    props = {"configurationFile": shown, "configurationChanges": changes}
+    if conf.get("warning"):
+        props["configurationChangedSinceBase"] = conf["warning"]
+    invocation["properties"] = props
+
+
 def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_time=None, end_time=None) -> dict:
     """The SARIF log as plain data (what `render` serialises).
 
@@ -295,6 +317,7 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
     notes = [_notification(n, result.cwd) for n in sorted(result.notifications, key=notification_sort_key)]
     if notes:
         invocation["toolExecutionNotifications"] = notes
+    _configuration(invocation, result)
 
     run: dict = {
         "tool": {

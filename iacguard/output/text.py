@@ -148,6 +148,7 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False) ->
         )
     if result.outside_changes:
         lines.append("  Not shown, outside the changed files: %d" % result.outside_changes)
+    lines += _configuration_lines(result)
     lines += [
         "  Files scanned: %d" % len(result.files),
         "  Resources: %d" % result.resources,
@@ -155,3 +156,12 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False) ->
         "  Duration: %.2fs" % result.duration,
     ]
     return "\n".join(lines) + "\n"
+
+
+def _configuration_lines(result: ScanResult) -> list:
+    """The summary line naming the configuration file used and what it changed."""
+    conf = result.configuration
+    if not conf:
+        return []
+    changes = "; ".join(conf.get("changes") or ()) or "no change from the defaults"
+    return ["  configuration: %s (%s)" % (_clean(display_path(conf["path"], result.cwd)), _clean(changes))]

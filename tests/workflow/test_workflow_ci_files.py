@@ -52,7 +52,8 @@ def test_zizmor_offline_clean():
 
 def test_action_shape():
     action = yaml.safe_load(ACTION.read_text())
-    assert set(action["inputs"]) == {"path", "fail-on", "extra-args", "sarif-file", "upload-sarif"}
+    assert set(action["inputs"]) == {"path", "fail-on", "config", "fail-on-error", "extra-args", "sarif-file", "upload-sarif"}
+    assert action["inputs"]["fail-on-error"]["default"] == "true" and action["inputs"]["config"]["default"] == ""
     steps = action["runs"]["steps"]
     assert action["runs"]["using"] == "composite"
     for step in steps:
@@ -88,7 +89,7 @@ def action_runner(tmp_path, iacguard_on_path):
     workspace.mkdir()
 
     def run_steps(inputs: dict):
-        values = {"path": ".", "fail-on": "", "extra-args": "", "sarif-file": "iacguard.sarif", "upload-sarif": "true", **inputs}
+        values = {"path": ".", "fail-on": "", "config": "", "fail-on-error": "true", "extra-args": "", "sarif-file": "iacguard.sarif", "upload-sarif": "true", **inputs}
         files = {k: tmp_path / k for k in ("output", "summary")}
         for f in files.values():
             f.write_text("")
@@ -128,6 +129,24 @@ def test_action_scripts(action_runner):
     assert (code, outputs["exit-code"]) == (0, "0")
     code, outputs, _ = run_steps({"path": "infra", "extra-args": "--no-such-flag"})
     assert (code, outputs["exit-code"]) == (2, "2")
+
+
+def test_action_config_and_fail_on_error_inputs(action_runner):
+    workspace, run_steps = action_runner
+    # The pull request's own configuration turns everything off; the trusted one given as the
+    # `config` input is used instead, and the report names it.
+    write(workspace, {"infra/main.tf": SG_OPEN, ".iacguard.toml": 'fail-on = "none"\nskip-checks = ["AWS-EC2-001"]\n',
+                      "trusted/iacguard.toml": 'skip-checks = ["AWS-S3-001"]\n'})
+    code, outputs, summary = run_steps({"path": "infra"})
+    assert (code, outputs["exit-code"]) == (0, "0")
+    assert "**Configuration:** `.iacguard.toml`" in summary
+    code, outputs, summary = run_steps({"path": "infra", "config": "trusted/iacguard.toml"})
+    assert (code, outputs["exit-code"]) == (1, "1")
+    assert "**Configuration:** `trusted/iacguard.toml`" in summary
+    sarif = json.loads((workspace / "iacguard.sarif").read_text())
+    assert sarif["runs"][0]["invocations"][0]["properties"]["configurationFile"] == "trusted/iacguard.toml"
+    code, outputs, _ = run_steps({"path": "infra", "config": "trusted/iacguard.toml", "fail-on-error": "false"})
+    assert outputs["exit-code"] == "1"  # --no-fail-on-error is accepted
 
 
 def test_pre_commit_try_repo(tmp_path, iacguard_on_path):
