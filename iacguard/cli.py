@@ -236,9 +236,10 @@ def _run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
 
 
 def _write(path: str, text: str) -> None:
+    from .atomic import write_text
+
     try:
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        write_text(path, text)  # temporary file + rename: a symlink at `path` is replaced, never followed
     except OSError as exc:
         _fatal("cannot write %s: %s" % (path, exc.strerror))
 

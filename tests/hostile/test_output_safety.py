@@ -1,0 +1,125 @@
+"""Reports under attack (issue 9): files written through committed symlinks, findings hidden behind
+a file the scanner gives up on, numbers too long for int(), and text that drives terminals,
+spoofs its reading order or pings people from a pull-request comment.
+
+Every tree is built in tmp_path; each test fails on the code before issue 9.
+"""
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow"))
+from workflow_support import SG_OPEN, cli, write  # noqa: E402
+
+from iacguard import atomic  # noqa: E402
+
+OUTSIDE_TEXT = "precious: not a report\n"
+
+
+def _outside(tmp_path: Path) -> Path:
+    """A file outside the workspace that a committed link points at."""
+    victim = tmp_path / "outside" / "victim.txt"
+    victim.parent.mkdir()
+    victim.write_text(OUTSIDE_TEXT)
+    return victim
+
+
+def _workspace(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    write(ws, {"main.tf": SG_OPEN})
+    return ws
+
+
+def _assert_replaced(link: Path, victim: Path) -> str:
+    assert victim.read_text() == OUTSIDE_TEXT  # the link's target is untouched
+    assert not link.is_symlink() and link.is_file()  # the link itself became the report
+    assert not [p for p in link.parent.iterdir() if p.name.endswith(".tmp")]  # no temporary left
+    return link.read_text()
+
+
+# -- 1. reports and baselines are written by temporary file + rename --------------------------
+
+def test_output_file_through_committed_symlink_replaces_the_link(tmp_path):
+    victim = _outside(tmp_path)
+    ws = _workspace(tmp_path)
+    (ws / "iacguard.sarif").symlink_to(victim)
+    res = cli(["scan", ".", "--output-file", "sarif=iacguard.sarif", "-q"], ws)
+    assert res.exit_code == 1
+    report = json.loads(_assert_replaced(ws / "iacguard.sarif", victim))
+    assert [r["ruleId"] for r in report["runs"][0]["results"]] == ["AWS-EC2-001"]
+
+
+def test_main_report_through_committed_symlink_replaces_the_link(tmp_path):
+    victim = _outside(tmp_path)
+    ws = _workspace(tmp_path)
+    (ws / "report.json").symlink_to(victim)
+    res = cli(["scan", ".", "--format", "json", "-o", "report.json", "-q"], ws)
+    assert res.exit_code == 1
+    report = json.loads(_assert_replaced(ws / "report.json", victim))
+    assert [f["check_id"] for f in report["findings"]] == ["AWS-EC2-001"]
+
+
+def test_baseline_through_committed_symlink_replaces_the_link(tmp_path):
+    victim = _outside(tmp_path)
+    ws = _workspace(tmp_path)
+    (ws / ".iacguard-baseline.json").symlink_to(victim)
+    res = cli(["baseline", ".", "-q"], ws)
+    assert res.exit_code == 0, res.output
+    doc = json.loads(_assert_replaced(ws / ".iacguard-baseline.json", victim))
+    assert [e["resource"] for e in doc["findings"]] == ["aws_security_group.web"]
+
+
+def test_dangling_link_is_replaced_and_nothing_created_at_its_target(tmp_path):
+    ws = _workspace(tmp_path)
+    target = tmp_path / "outside-new.txt"
+    (ws / "out.md").symlink_to(target)
+    res = cli(["scan", ".", "--output-file", "markdown=out.md", "-q"], ws)
+    assert res.exit_code == 1
+    assert not target.exists()
+    assert (ws / "out.md").read_text().startswith("## iacguard: 1 finding")
+
+
+def test_report_has_the_permissions_of_a_new_file(tmp_path):
+    ws = _workspace(tmp_path)
+    old = os.umask(0o027)
+    try:
+        atomic.write_text(str(ws / "r.txt"), "x\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((ws / "r.txt").stat().st_mode) == 0o640
+
+
+def test_directory_or_fifo_at_the_target_is_refused(tmp_path):
+    ws = _workspace(tmp_path)
+    (ws / "adir").mkdir()
+    res = cli(["scan", ".", "--output-file", "json=adir", "-q"], ws)
+    assert res.exit_code == 2
+    assert "cannot write" in res.stderr and "adir" in res.stderr and "is a directory" in res.stderr
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(ws / "fifo")
+        res = cli(["scan", ".", "--output-file", "json=fifo", "-q"], ws)  # would block forever if opened
+        assert res.exit_code == 2
+        assert "not a regular file" in res.stderr
+        assert stat.S_ISFIFO(os.lstat(ws / "fifo").st_mode)
+
+
+def test_failed_write_leaves_target_and_no_temporary(tmp_path, monkeypatch):
+    target = tmp_path / "r.json"
+    target.write_text("old\n")
+
+    def boom(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "replace", boom)
+    with pytest.raises(OSError):
+        atomic.write_text(str(target), "new\n")
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
