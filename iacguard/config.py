@@ -49,6 +49,7 @@ class Config:
     require_reason: bool | None = None
     include_suppressed: bool | None = None
     max_file_size: int | None = None
+    fail_on_error: bool | None = None
 
 
 # key -> (attribute, kind); kinds: "ids", "strs", "paths", "path", "bool", "int", "fail-on",
@@ -69,6 +70,7 @@ KEYS = {
     "require-reason": ("require_reason", "bool"),
     "include-suppressed": ("include_suppressed", "bool"),
     "max-file-size": ("max_file_size", "int"),
+    "fail-on-error": ("fail_on_error", "bool"),
 }
 
 

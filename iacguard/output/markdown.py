@@ -15,6 +15,7 @@ from iacguard.model import ScanResult
 
 from .findings import checks_by_id, finding_message, notification_sort_key, pillar_counts, severity_counts
 from .paths import display_path
+from .text import not_scanned_text
 
 MAX_ROWS = 100
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
@@ -34,7 +35,7 @@ def _plural(n: int, word: str) -> str:
     return "%d %s%s" % (n, word, "" if n == 1 else "s")
 
 
-def render(result: ScanResult, *, max_rows: int = MAX_ROWS) -> str:
+def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool = False) -> str:
     checks = checks_by_id(result)
     by_severity = severity_counts(result)
     lines: list = []
@@ -96,6 +97,9 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS) -> str:
         left_out.append("**Outside the changed files:** %d not shown" % result.outside_changes)
     if left_out:
         lines += [" · ".join(left_out), ""]
+    not_scanned = not_scanned_text(result, fail_on_error)
+    if not_scanned:
+        lines += ["**%s**" % not_scanned, ""]
 
     notes = [n for n in sorted(result.notifications, key=notification_sort_key) if n.level in ("error", "warning")]
     if notes:

@@ -123,3 +123,43 @@ def test_failed_write_leaves_target_and_no_temporary(tmp_path, monkeypatch):
         atomic.write_text(str(target), "new\n")
     assert target.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+
+
+# -- 2. --fail-on-error: findings cannot hide behind a file the scanner gives up on ------------
+
+BROKEN = {"main.tf": SG_OPEN, "broken.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = \n'}
+
+
+def test_fail_on_error_fails_the_scan_on_a_broken_file(tmp_path):
+    write(tmp_path, BROKEN)
+    # The open security group is high: below --fail-on critical, so only the broken file can fail.
+    res = cli(["scan", ".", "--fail-on", "critical"], tmp_path)
+    assert res.exit_code == 0
+    assert "broken.tf:4  parse error" in res.stdout and "--fail-on-error" not in res.stdout
+    res = cli(["scan", ".", "--fail-on", "critical", "--fail-on-error"], tmp_path)
+    assert res.exit_code == 1
+    assert "AWS-EC2-001" in res.stdout and "broken.tf:4  parse error" in res.stdout
+    assert "Failed because 1 file(s) could not be scanned (--fail-on-error)" in res.stdout
+    md = cli(["scan", ".", "--fail-on", "critical", "--fail-on-error", "--format", "markdown"], tmp_path)
+    assert md.exit_code == 1
+    assert "**Failed because 1 file(s) could not be scanned (--fail-on-error)**" in md.stdout
+    # Findings at or above --fail-on still fail without the flag; a clean tree passes with it.
+    assert cli(["scan", ".", "--fail-on", "high"], tmp_path).exit_code == 1
+    os.remove(tmp_path / "broken.tf")
+    assert cli(["scan", ".", "--fail-on", "critical", "--fail-on-error"], tmp_path).exit_code == 0
+
+
+def test_fail_on_error_config_key_and_flag_precedence(tmp_path):
+    write(tmp_path, {**BROKEN, ".iacguard.toml": 'fail-on = "critical"\nfail-on-error = true\n'})
+    assert cli(["scan", ".", "-q"], tmp_path).exit_code == 1
+    assert cli(["scan", ".", "-q", "--no-fail-on-error"], tmp_path).exit_code == 0
+    write(tmp_path, {".iacguard.toml": 'fail-on-error = "yes"\n'})
+    res = cli(["scan", ".", "-q"], tmp_path)
+    assert res.exit_code == 2 and "'fail-on-error' must be true or false" in res.stderr
+
+
+def test_fail_on_error_in_pre_commit(tmp_path):
+    write(tmp_path, BROKEN)
+    assert cli(["pre-commit", "--no-config", "--fail-on", "critical", "main.tf"], tmp_path).exit_code == 0
+    res = cli(["pre-commit", "--no-config", "--fail-on", "critical", "--fail-on-error", "main.tf"], tmp_path)
+    assert res.exit_code == 1
