@@ -163,3 +163,61 @@ def test_fail_on_error_in_pre_commit(tmp_path):
     assert cli(["pre-commit", "--no-config", "--fail-on", "critical", "main.tf"], tmp_path).exit_code == 0
     res = cli(["pre-commit", "--no-config", "--fail-on", "critical", "--fail-on-error", "main.tf"], tmp_path)
     assert res.exit_code == 1
+
+
+# -- 3. numbers of any length ------------------------------------------------------------------
+
+BIG = "9" * 5000
+
+
+def _number_tree(root: Path) -> None:
+    write(root, {
+        "tf/main.tf": (
+            'variable "size" {}\n'
+            "locals {\n  big = %s\n  idx = [1][\"%s\"]\n}\n" % (BIG, BIG)
+            + 'resource "aws_s3_bucket" "tf" {\n  bucket = "b-${local.big}"\n  tags = { n = tonumber("%s"), s = var.size }\n}\n' % BIG
+        ),
+        "tf/terraform.tfvars": "size = %s\n" % BIG,
+        "tf/more.auto.tfvars.json": '{"size": -%s}\n' % BIG,
+        "tfjson/main.tf.json": '{"locals": {"big": %s},\n "resource": {"aws_s3_bucket": {"js": {"bucket": "x"}}}}\n' % BIG,
+        "cfn/t.yaml": (
+            "Resources:\n  Y:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n"
+            "        - Key: n\n          Value: %s\n        - Key: h\n          Value: 0x%s\n" % (BIG, "f" * 2000)
+        ),
+        "cfn/t.json": '{"Resources": {"J": {"Type": "AWS::S3::Bucket",\n "Properties": {"Tags": [{"Key": "n", "Value": %s}]}}}}\n' % BIG,
+    })
+
+
+def test_number_of_5000_digits_is_read_and_the_file_checked(tmp_path):
+    _number_tree(tmp_path)
+    res = cli(["scan", ".", "--format", "json", "--check", "AWS-S3-002", "--fail-on-error", "-v"], tmp_path)
+    report = json.loads(res.stdout)
+    assert sorted((f["resource"]["address"], f["file"], f["start_line"]) for f in report["findings"]) == [
+        ("J", "cfn/t.json", 1), ("Y", "cfn/t.yaml", 2), ("aws_s3_bucket.js", "tfjson/main.tf.json", 2), ("aws_s3_bucket.tf", "tf/main.tf", 6),
+    ]
+    assert [n for n in report["notifications"] if n["level"] == "error"] == []
+    assert res.exit_code == 1  # the findings; no file failed
+    too_long = "number of 5000 digits is too long to read exactly (more than 4000)"
+    assert sorted((n["file"], n["line"], n["message"]) for n in report["notifications"]) == [
+        ("cfn/t.json", 2, too_long + "; its value is unknown"),
+        ("cfn/t.yaml", 7, too_long + "; its value is unknown"),
+        ("cfn/t.yaml", 9, "number of 2002 digits is too long to read exactly (more than 4000); its value is unknown"),
+    ]
+    unknowns = {(u["file"], u["line"], u["what"]): u["reason"] for u in report["unknowns"]}
+    assert {k: v for k, v in unknowns.items() if "digits" in v} == {
+        ("tf/main.tf", 7, "aws_s3_bucket.tf.bucket"): too_long,
+        ("tf/main.tf", 8, "aws_s3_bucket.tf.tags.n"): too_long,
+        ("tf/main.tf", 8, "aws_s3_bucket.tf.tags.s"): too_long,
+        ("cfn/t.yaml", 7, "Y.Tags[0].Value"): too_long,
+        ("cfn/t.yaml", 9, "Y.Tags[1].Value"): "number of 2002 digits is too long to read exactly (more than 4000)",
+        ("cfn/t.json", 2, "J.Tags[0].Value"): too_long,
+    }
+
+
+def test_numbers_up_to_the_bound_stay_exact(tmp_path):
+    from iacguard.numbers import MAX_DIGITS, integer
+    from iacguard.values import Unknown
+
+    assert integer("-" + "7" * MAX_DIGITS) == -int("7" * MAX_DIGITS)
+    assert isinstance(integer("7" * (MAX_DIGITS + 1)), Unknown)
+    assert isinstance(integer("7" * 8_000_000), Unknown)  # linear: only the length is looked at
