@@ -4,7 +4,6 @@ Colour (ANSI) only when the caller asks for it; `use_color` is the rule the CLI 
 """
 from __future__ import annotations
 
-import re
 from typing import Mapping
 
 from iacguard.check import PILLARS, SEVERITIES
@@ -18,6 +17,7 @@ from .findings import (
     severity_counts,
     unknown_sort_key,
 )
+from .escape import visible
 from .paths import display_path
 
 _RESET = "\033[0m"
@@ -33,8 +33,6 @@ _STYLES = {
 }
 
 _MAX_ADDRESS_WIDTH = 48
-# Addresses, paths and messages come from scanned files: never let them drive the terminal.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def use_color(stream, env: Mapping[str, str]) -> bool:
@@ -49,7 +47,9 @@ def use_color(stream, env: Mapping[str, str]) -> bool:
 
 
 def _clean(text: str) -> str:
-    return _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()), str(text))
+    # Addresses, paths, messages and reasons come from scanned files: never let them drive the
+    # terminal, reorder a line (bidi controls) or hide characters (see .escape).
+    return visible(text)
 
 
 def files_not_scanned(result: ScanResult) -> int:

@@ -7,6 +7,7 @@ Every tree is built in tmp_path; each test fails on the code before issue 9.
 from __future__ import annotations
 
 import json
+import re
 import os
 import stat
 import sys
@@ -221,3 +222,65 @@ def test_numbers_up_to_the_bound_stay_exact(tmp_path):
     assert integer("-" + "7" * MAX_DIGITS) == -int("7" * MAX_DIGITS)
     assert isinstance(integer("7" * (MAX_DIGITS + 1)), Unknown)
     assert isinstance(integer("7" * 8_000_000), Unknown)  # linear: only the length is looked at
+
+
+# -- 4. text from the tree never acts: control, bidi and invisible characters, mentions ---------
+
+HOSTILE_TF = (
+    'resource "aws_s3_bucket" "x" {\n'
+    '  for_each = toset(["e\\u001b[31mred", "b\\u0007l", "n\\u0000l", "r\\u202eevil", "z\\u200bw", "@octocat"])\n'
+    "  bucket   = each.key\n"
+    "}\n"
+    "# iacguard:ignore AWS-S3-002 | ok by @octocat \x1b[2J\u202e and &#64;team \x07\n"
+    'resource "aws_s3_bucket" "y" {\n  bucket = "y"\n}\n'
+)
+HOSTILE_NAME = "tag\u202e@octo\x1bcat.tf"
+# What must never reach a report raw (newlines aside): C0, DEL, C1, bidi controls, zero-width.
+RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.fixture
+def hostile(tmp_path):
+    write(tmp_path, {"main.tf": HOSTILE_TF, HOSTILE_NAME: 'resource "aws_s3_bucket" "z" {\n  bucket = "z"\n}\n'})
+    return tmp_path
+
+
+def _report(root, fmt):
+    res = cli(["scan", ".", "--format", fmt, "--include-suppressed", "--check", "AWS-S3-002"], root)
+    assert res.exit_code == 1, res.output
+    return res.stdout
+
+
+def test_text_report_shows_hostile_characters_as_escapes(hostile):
+    out = _report(hostile, "text")
+    assert not RAW.findall(out)
+    for shown in ('aws_s3_bucket.x["e\\x1b[31mred"]', 'aws_s3_bucket.x["b\\x07l"]', 'aws_s3_bucket.x["n\\x00l"]',
+                  'aws_s3_bucket.x["r\\u202eevil"]', 'aws_s3_bucket.x["z\\u200bw"]', "tag\\u202e@octo\\x1bcat.tf",
+                  "ok by @octocat \\x1b[2J\\u202e and &#64;team \\x07"):
+        assert shown in out, shown
+
+
+def test_markdown_report_escapes_and_pings_no_one(hostile):
+    md = _report(hostile, "markdown")
+    assert not RAW.findall(md.replace("@\u200b", "@").replace("#\u200b", "#"))
+    assert "`aws_s3_bucket.x[\"e\\x1b[31mred\"]`" in md and "`tag\\u202e@octo\\x1bcat.tf:1`" in md
+    assert "ok by @\u200boctocat \\\\x1b\\[2J\\\\u202e and \\&\\#\u200b64;team \\\\x07" in md
+    outside_code = re.sub(r"`[^`]*`", "", md)
+    assert re.findall(r"@.", outside_code) and all(m == "@\u200b" for m in re.findall(r"@.", outside_code))
+    assert "&#64;" not in outside_code
+
+
+def test_sarif_and_junit_stay_well_formed_and_visible(hostile):
+    sarif = json.loads(_report(hostile, "sarif"))
+    run = sarif["runs"][0]
+    texts = [r["message"]["text"] for r in run["results"]]
+    texts += [s.get("justification", "") for r in run["results"] for s in r.get("suppressions", [])]
+    assert len(texts) == 9 and not [t for t in texts if RAW.search(t)]
+    assert [t for t in texts if t.endswith("ok by @octocat \\x1b[2J\\u202e and &#64;team \\x07")]
+    xml = _report(hostile, "junit")
+    root = ET.fromstring(xml.encode("utf-8"))  # well-formed XML 1.0
+    values = [v for e in root.iter() for v in list(e.attrib.values()) + [e.text or ""]]
+    assert not [v for v in values if RAW.search(v.replace("\n", ""))]
+    names = sorted(c.get("name") for c in root.iter("testcase") if c.get("name") != "no findings")
+    assert 'aws_s3_bucket.x["n\\x00l"]' in names and 'aws_s3_bucket.x["r\\u202eevil"]' in names
+    assert "tag\\u202e@octo\\x1bcat.tf" in {c.get("file") for c in root.iter("testcase")}
