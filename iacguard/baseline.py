@@ -16,6 +16,7 @@ import os
 
 import iacguard
 
+from .atomic import write_text
 from .model import ScanResult
 from .output.findings import fingerprints
 from .output.paths import display_path
@@ -69,8 +70,7 @@ def build(result: ScanResult, baseline_path: str) -> dict:
 def write(result: ScanResult, baseline_path: str) -> int:
     """Write the baseline; returns the number of entries."""
     doc = build(result, baseline_path)
-    with open(baseline_path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(json.dumps(doc, indent=2) + "\n")
+    write_text(baseline_path, json.dumps(doc, indent=2) + "\n")  # a symlink there is replaced, not followed
     return len(doc["findings"])
 
 

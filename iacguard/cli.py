@@ -1,7 +1,9 @@
 """The command line: wires configuration to the engine and the formatters, nothing more.
 
 Exit codes: 0 no finding at or above --fail-on; 1 at least one (or, with --require-reason, a
-suppression without a reason); 2 usage, configuration or fatal error.
+suppression without a reason; or, with --fail-on-error, an error-level notification: a file that
+could not be parsed, an evaluation cut short, an internal error); 2 usage, configuration or fatal
+error.
 
 Settings come from, in increasing precedence: built-in defaults, the configuration file
 (`iacguard.config`), command-line flags. List-valued settings that name inputs (excludes, var
@@ -88,6 +90,7 @@ _REPORTING = [
     click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Write the main report to FILE instead of stdout."),
     click.option("--output-file", "output_files", multiple=True, metavar="FORMAT=PATH", help="Also write a report in FORMAT (text, json, sarif, junit, markdown) to PATH (repeatable)."),
     click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="Exit 1 when a finding is at or above this severity (default: low)."),
+    click.option("--fail-on-error/--no-fail-on-error", default=None, help="Exit 1 when a file could not be scanned (parse error, evaluation cut short, internal error: an error-level notification), so findings cannot hide behind it (default: off)."),
     click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file (see `iacguard baseline`)."),
     click.option("--include-suppressed", is_flag=True, default=None, help="Put suppressed findings in the SARIF report too (marked as suppressed)."),
     click.option("--color/--no-color", default=None, help="Force or disable colours (default: on a terminal, unless NO_COLOR is set)."),
@@ -117,6 +120,7 @@ class Settings:
     outputs: list = field(default_factory=list)  # [(format, path)]
     baseline: str | None = None
     include_suppressed: bool = False
+    fail_on_error: bool = False  # exit 1 on an error-level notification (a file not scanned)
 
 
 def _settings(ctx, scan_root: str, p: dict) -> Settings:
@@ -188,6 +192,7 @@ def _settings(ctx, scan_root: str, p: dict) -> Settings:
     )
     if "fail_on" in p:
         settings.fail_on = p["fail_on"] or config.fail_on or "low"
+        settings.fail_on_error = bool(p["fail_on_error"] if p.get("fail_on_error") is not None else config.fail_on_error)
         settings.outputs = list(config.outputs.items()) + _output_files(p["output_files"])
         settings.baseline = os.path.abspath(p["baseline_file"]) if p["baseline_file"] else config.baseline
         settings.include_suppressed = bool(p["include_suppressed"] if p["include_suppressed"] is not None else config.include_suppressed)
@@ -239,7 +244,7 @@ def _run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
 _OVERRIDES = {
     "checks": "only", "skip-checks": "skip", "fail-on": "fail_on", "whole-project-checks": "whole_project",
     "require-reason": "require_reason", "max-file-size": "max_file_size", "include-suppressed": "include_suppressed",
-    "baseline": "baseline_file",
+    "baseline": "baseline_file", "fail-on-error": "fail_on_error",
 }
 
 
@@ -293,9 +298,10 @@ def _configuration_change(result, settings: Settings, repo, ref: str) -> None:
 
 
 def _write(path: str, text: str) -> None:
+    from .atomic import write_text
+
     try:
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        write_text(path, text)  # temporary file + rename: a symlink at `path` is replaced, never followed
     except OSError as exc:
         _fatal("cannot write %s: %s" % (path, exc.strerror))
 
@@ -307,7 +313,9 @@ def _report(result, settings: Settings, p: dict) -> None:
     def opts_for(fmt: str, to_terminal: bool) -> dict:
         if fmt == "text":
             color = p["color"] if p["color"] is not None else (to_terminal and use_color(sys.stdout, os.environ))
-            return {"color": color, "verbose": p["verbose"]}
+            return {"color": color, "verbose": p["verbose"], "fail_on_error": settings.fail_on_error}
+        if fmt == "markdown":
+            return {"fail_on_error": settings.fail_on_error}
         if fmt == "sarif":
             return {"include_suppressed": settings.include_suppressed}
         return {}
@@ -340,6 +348,8 @@ def _exit_code(result, settings: Settings, suppressor) -> int:
         return 1
     if settings.require_reason and suppressor.missing_reason:
         return 1
+    if settings.fail_on_error and any(n.level == "error" for n in result.notifications):
+        return 1  # a file the scanner gave up on may hide findings
     return 0
 
 
@@ -352,7 +362,6 @@ def main():
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @_apply(_REPORTING)
-@click.option("--fail-on-error/--no-fail-on-error", "fail_on_error", default=None, help="Exit 1 when a file failed to parse or an evaluation was cut short.")
 @click.option("--diff-base", metavar="GIT_REF", help="Report only findings in files changed since GIT_REF (committed, staged, unstaged or untracked); the whole tree is still scanned.")
 @_apply(_COMMON)
 @click.pass_context
@@ -415,6 +424,7 @@ def baseline(ctx, paths, output, **p):
 @main.command("pre-commit")
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="Exit 1 when a finding is at or above this severity (default: low).")
+@click.option("--fail-on-error/--no-fail-on-error", default=None, help="Exit 1 when a file could not be scanned (parse error, evaluation cut short, internal error: an error-level notification), so findings cannot hide behind it (default: off).")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file.")
 @click.option("--color/--no-color", default=None, help="Force or disable colours.")
 @_apply(_COMMON)

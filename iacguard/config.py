@@ -56,6 +56,7 @@ class Config:
     require_reason: bool | None = None
     include_suppressed: bool | None = None
     max_file_size: int | None = None
+    fail_on_error: bool | None = None
 
 
 # key -> (attribute, kind); kinds: "ids", "strs", "paths", "path", "bool", "int", "fail-on",
@@ -76,6 +77,7 @@ KEYS = {
     "require-reason": ("require_reason", "bool"),
     "include-suppressed": ("include_suppressed", "bool"),
     "max-file-size": ("max_file_size", "int"),
+    "fail-on-error": ("fail_on_error", "bool"),
 }
 
 
@@ -299,6 +301,8 @@ def describe(config: Config, cwd: str, default_severity=None, overridden=()) -> 
             add("severity", "severity %s %s -> %s" % (cid, before or "?", level))
     if config.fail_on is not None and config.fail_on != DEFAULT_FAIL_ON:
         add("fail-on", "fail-on " + config.fail_on)
+    if config.fail_on_error is not None:
+        add("fail-on-error", "fail-on-error " + ("on" if config.fail_on_error else "off"))
     if not config.whole_project_checks:
         add("whole-project-checks", "whole-project checks off")
     if config.exclude:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from json.decoder import scanstring
 
+from ..numbers import integer as read_integer
+from ..values import Unknown
 from .source_lines import JSON_BREAKS, MAX_DEPTH, Decoded, LineIndex, RefusedInput, TemplateError, drop_subtree
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -95,7 +97,12 @@ def read_json(text: str) -> Decoded:
             m = _NUMBER.match(text, pos)
             if m and m.end() > pos:
                 integer, frac, exp = m.groups()
-                value = float(integer + (frac or "") + (exp or "")) if frac or exp else int(integer)
+                if frac or exp:
+                    value = float(integer + (frac or "") + (exp or ""))
+                else:
+                    value = read_integer(integer)
+                    if isinstance(value, Unknown):  # longer than MAX_DIGITS: the file is still read
+                        warnings.append((start_line, value.reason + "; its value is unknown"))
                 pos = m.end()
             else:
                 for word, literal in _LITERALS:

@@ -29,6 +29,9 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
+from ..numbers import MAX_DIGITS, too_long
+from ..numbers import integer as read_integer
+from ..values import Unknown
 from .source_lines import MAX_DEPTH, YAML_BREAKS, Decoded, LineIndex, RefusedInput, TemplateError, drop_subtree
 
 # Nodes an alias may re-use, summed over all aliases. Real templates alias a few small blocks;
@@ -148,6 +151,21 @@ def _end_line(text: str, index: LineIndex, end: int, start_line: int) -> int:
     return max(start_line, index.line(i))
 
 
+def _bounded_int(text: str):
+    """A YAML 1.1 int read in bounded time (see iacguard.numbers), or None for PyYAML to read.
+
+    Decimal: exact up to MAX_DIGITS digits, else Unknown. Other forms (0x, 0b, octal, 1:30:00)
+    longer than MAX_DIGITS // 4 characters are Unknown too: their value would pass MAX_DIGITS
+    decimal digits, and sexagesimal ones take quadratic time to build."""
+    plain = text.replace("_", "")
+    body = plain.lstrip("+-")
+    if body.isdigit() and (len(body) == 1 or body[0] != "0"):
+        return read_integer(plain)
+    if len(plain) > MAX_DIGITS // 4:
+        return Unknown(too_long(len(body)))
+    return None
+
+
 def _scalar(loader: LineLoader, event: ScalarEvent, line: int):
     tag = event.tag
     if tag is None or tag == "!":
@@ -157,6 +175,10 @@ def _scalar(loader: LineLoader, event: ScalarEvent, line: int):
     if tag == _CORE + "timestamp":
         # Dates such as AWSTemplateFormatVersion: 2010-09-09 stay strings, as CloudFormation reads them.
         return event.value
+    if tag == _CORE + "int":
+        number = _bounded_int(event.value)
+        if number is not None:
+            return number
     if tag in (_CORE + "int", _CORE + "float", _CORE + "bool", _CORE + "null"):
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         return loader.yaml_constructors[tag](loader, node)
@@ -239,6 +261,8 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
                     raise TemplateError("a tagged mapping key is not supported", line)
             else:
                 value = event.value if fn is not None else _scalar(loader, event, line)
+                if isinstance(value, Unknown):  # a number too long to read: the file is still read
+                    warnings.append((line, value.reason + "; its value is unknown"))
             end = _end_line(text, index, event.end_mark.index, line)
             if end > line:
                 multiline.append((line, end))

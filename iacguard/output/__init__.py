@@ -3,11 +3,11 @@
 `FORMATS` maps a format name to its `render(result, **options) -> str`; `render(fmt, result,
 **options)` picks one. Options are keyword-only and differ by format:
 
-- text:  color=False, verbose=False
+- text:  color=False, verbose=False, fail_on_error=False
 - json:  (none)
 - sarif: include_suppressed=False, start_time=None, end_time=None
 - junit: (none)
-- markdown: max_rows=100
+- markdown: max_rows=100, fail_on_error=False
 """
 from __future__ import annotations
 

@@ -16,14 +16,18 @@ import xml.etree.ElementTree as ET
 from iacguard.model import ScanResult
 
 from .findings import checks_by_id, finding_message
+from .escape import visible
 from .paths import display_path
 
-# Characters XML 1.0 cannot hold, even escaped; scanned files may contain them.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def _clean(text) -> str:
-    return _INVALID_XML.sub("\ufffd", str(text))
+    # XML 1.0 cannot hold most C0 characters, even escaped, nor lone surrogates; CI pages show
+    # the rest. Every control, bidirectional or invisible character becomes a visible escape.
+    return visible(text)
+
+
+def _lines(lines) -> str:
+    """Lines of scanned text joined by newlines (the only control character kept)."""
+    return "".join(visible(line) + "\n" for line in lines)
 
 
 def _where(f, cwd: str) -> str:
@@ -60,7 +64,7 @@ def report(result: ScanResult) -> ET.Element:
             severity = check.severity if check is not None else "unknown"
             messages = [finding_message(f, fallback=title) for f in findings]
             failure = ET.SubElement(case, "failure", message=_clean(messages[0]), type=severity)
-            failure.text = _clean("\n".join("%s: %s [%s %s]" % (_where(f, result.cwd), m, severity, cid) for f, m in zip(findings, messages)) + "\n")
+            failure.text = _lines("%s: %s [%s %s]" % (_where(f, result.cwd), m, severity, cid) for f, m in zip(findings, messages))
             counts["tests"] += 1
             counts["failures"] += 1
         for address, items in _group(skipped.get(cid, []), lambda s: s.finding.resource.address).items():

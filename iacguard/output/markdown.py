@@ -14,27 +14,36 @@ from iacguard.check import PILLARS, SEVERITIES
 from iacguard.model import ScanResult
 
 from .findings import checks_by_id, finding_message, notification_sort_key, pillar_counts, severity_counts
+from .escape import visible
 from .paths import display_path
+from .text import not_scanned_text
 
 MAX_ROWS = 100
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")  # & too: `&#64;` would become a mention
+# GitHub links `@name` and `#12` after rendering Markdown (a backslash does not stop it): a
+# zero-width space after the sign keeps them text, read the same, and pings no one.
+_MENTION = re.compile(r"([@#])")
+_ZWSP = "\u200b"
 
 
 def _text(value) -> str:
-    """Plain text for a table cell: Markdown and HTML characters escaped, one line."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    """Plain text for a table cell: control, bidirectional and invisible characters shown as
+    escapes, Markdown and HTML characters escaped, mentions and issue links defused, one line."""
+    escaped = _SPECIAL.sub(r"\\\1", visible(" ".join(str(value).split())))
+    return _MENTION.sub(r"\1" + _ZWSP, escaped)
 
 
 def _code(value) -> str:
-    """An inline code span for a table cell (backticks cannot be escaped in one; pipes can)."""
-    return "`%s`" % " ".join(str(value).split()).replace("`", "'").replace("|", "\\|")
+    """An inline code span for a table cell (backticks cannot be escaped in one; pipes can).
+    GitHub neither renders Markdown nor links mentions inside code spans."""
+    return "`%s`" % visible(" ".join(str(value).split())).replace("`", "'").replace("|", "\\|")
 
 
 def _plural(n: int, word: str) -> str:
     return "%d %s%s" % (n, word, "" if n == 1 else "s")
 
 
-def render(result: ScanResult, *, max_rows: int = MAX_ROWS) -> str:
+def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool = False) -> str:
     checks = checks_by_id(result)
     by_severity = severity_counts(result)
     lines: list = []
@@ -97,6 +106,9 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS) -> str:
         left_out.append("**Outside the changed files:** %d not shown" % result.outside_changes)
     if left_out:
         lines += [" · ".join(left_out), ""]
+    not_scanned = not_scanned_text(result, fail_on_error)
+    if not_scanned:
+        lines += ["**%s**" % not_scanned, ""]
 
     notes = [n for n in sorted(result.notifications, key=notification_sort_key) if n.level in ("error", "warning")]
     if notes:

@@ -28,6 +28,7 @@ from .findings import (
     notification_sort_key,
     suppressed_fingerprints,
 )
+from .escape import visible
 from .paths import directory_uri, file_uri, relative_path, relative_uri
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -181,6 +182,7 @@ def _region(loc, source: _SourceLines) -> dict:
 
 
 def _message_text(text: str) -> str:
+    text = visible(text)  # GitHub shows message text: no raw control or bidirectional characters
     if _EMBEDDED_LINK.search(text):
         text = text.replace("[", "\\[").replace("]", "\\]")
     return text
@@ -197,7 +199,7 @@ def _timestamp(value) -> str:
 def _notification(n, cwd: str) -> dict:
     out = {
         "level": n.level if n.level in NOTIFICATION_LEVELS else "note",
-        "message": {"text": n.message or n.level},
+        "message": {"text": visible(n.message or n.level)},
     }
     if n.path:
         physical = {"artifactLocation": _artifact_location(n.path, cwd)}
@@ -210,7 +212,7 @@ def _notification(n, cwd: str) -> dict:
 def _suppression(suppression, cwd: str, source: "_SourceLines") -> dict:
     out: dict = {"kind": "inSource", "status": "accepted"}
     if suppression.reason:
-        out["justification"] = suppression.reason
+        out["justification"] = visible(suppression.reason)
     if suppression.path and suppression.line > 0:
         loc = Location(suppression.path, suppression.line, suppression.line)
         out["location"] = {"physicalLocation": {"artifactLocation": _artifact_location(suppression.path, cwd), "region": _region(loc, source)}}
@@ -293,7 +295,7 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
             entry["relatedLocations"] = [
                 {
                     "id": i,
-                    "message": {"text": what},
+                    "message": {"text": visible(what)},
                     "physicalLocation": {
                         "artifactLocation": _artifact_location(loc.path, result.cwd),
                         "region": _region(loc, source),
@@ -301,7 +303,7 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
                 }
                 for i, (loc, what) in enumerate(related, 1)
             ]
-            links = ", ".join("[%s](%d)" % (what.replace("[", "").replace("]", ""), i) for i, (_, what) in enumerate(related, 1))
+            links = ", ".join("[%s](%d)" % (visible(what).replace("[", "").replace("]", ""), i) for i, (_, what) in enumerate(related, 1))
             entry["message"]["text"] += " Value from: %s." % links
         if suppression is not None:
             entry["suppressions"] = [_suppression(suppression, result.cwd, source)]

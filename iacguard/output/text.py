@@ -4,7 +4,6 @@ Colour (ANSI) only when the caller asks for it; `use_color` is the rule the CLI 
 """
 from __future__ import annotations
 
-import re
 from typing import Mapping
 
 from iacguard.check import PILLARS, SEVERITIES
@@ -18,6 +17,7 @@ from .findings import (
     severity_counts,
     unknown_sort_key,
 )
+from .escape import visible
 from .paths import display_path
 
 _RESET = "\033[0m"
@@ -33,8 +33,6 @@ _STYLES = {
 }
 
 _MAX_ADDRESS_WIDTH = 48
-# Addresses, paths and messages come from scanned files: never let them drive the terminal.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def use_color(stream, env: Mapping[str, str]) -> bool:
@@ -49,15 +47,38 @@ def use_color(stream, env: Mapping[str, str]) -> bool:
 
 
 def _clean(text: str) -> str:
-    return _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()), str(text))
+    # Addresses, paths, messages and reasons come from scanned files: never let them drive the
+    # terminal, reorder a line (bidi controls) or hide characters (see .escape).
+    return visible(text)
+
+
+def files_not_scanned(result: ScanResult) -> int:
+    """Files named by error-level notifications (a parse error, an evaluation cut short, an
+    internal error), plus such notifications that name no file: what --fail-on-error fails on."""
+    paths, other = set(), 0
+    for n in result.notifications:
+        if n.level == "error":
+            if n.path:
+                paths.add(n.path)
+            else:
+                other += 1
+    return len(paths) + other
+
+
+def not_scanned_text(result: ScanResult, fail_on_error: bool) -> str:
+    """With --fail-on-error, the summary sentence on the files that failed the scan; else ""
+    (the notifications list those files either way)."""
+    n = files_not_scanned(result) if fail_on_error else 0
+    return "Failed because %d file(s) could not be scanned (--fail-on-error)" % n if n else ""
 
 
 def _plural(n: int, word: str) -> str:
     return "%d %s%s" % (n, word, "" if n == 1 else "s")
 
 
-def render(result: ScanResult, *, color: bool = False, verbose: bool = False) -> str:
-    """The text report. `color` adds ANSI colours; `verbose` lists every value not known."""
+def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fail_on_error: bool = False) -> str:
+    """The text report. `color` adds ANSI colours; `verbose` lists every value not known;
+    `fail_on_error` says in the summary that files not scanned fail the scan."""
 
     def paint(style: str, text: str) -> str:
         return "%s%s%s" % (_STYLES[style], text, _RESET) if color and style in _STYLES else text
@@ -149,6 +170,9 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False) ->
     if result.outside_changes:
         lines.append("  Not shown, outside the changed files: %d" % result.outside_changes)
     lines += _configuration_lines(result)
+    not_scanned = not_scanned_text(result, fail_on_error)
+    if not_scanned:
+        lines.append("  %s" % paint("error", not_scanned))
     lines += [
         "  Files scanned: %d" % len(result.files),
         "  Resources: %d" % result.resources,

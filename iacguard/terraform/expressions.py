@@ -25,6 +25,7 @@ import math
 import re
 from decimal import Decimal
 
+from iacguard.numbers import integer
 from iacguard.terraform.parser import expr_children
 from iacguard.terraform.syntax import (
     BinaryOp,
@@ -282,7 +283,10 @@ def _to_index(key) -> int:
     if isinstance(key, float) and key.is_integer():
         return int(key)
     if isinstance(key, str) and _INT_RE.match(key.strip()):
-        return int(key.strip())
+        n = integer(key.strip())
+        if isinstance(n, Unknown):
+            raise EvalError("invalid index: %s" % n.reason)
+        return n
     raise EvalError("invalid index %r" % (key,))
 
 
@@ -373,7 +377,12 @@ def _to_number(v):
         text = v.strip()
         m = _NUMBER_RE.match(text)
         if m:
-            return float(text) if (m.group(1) or m.group(2)) else int(text)
+            if m.group(1) or m.group(2):
+                return float(text)
+            n = integer(text)
+            if isinstance(n, Unknown):
+                raise EvalError("%s, in a string" % n.reason)
+            return n
         raise EvalError("string %r is not a number" % v[:40])
     raise EvalError("%s where a number is required" % _type_name(v))
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 import gc
 import re
 
+from iacguard.numbers import integer
 from iacguard.terraform import parser as _parser
 from iacguard.terraform.parser import (
     HclSyntaxError,
@@ -427,7 +428,7 @@ def _make_parser(K, V, LN, NB, depth0: int):
             if "." in t or "e" in t or "E" in t:
                 node = Literal(line, line, float(t))
             else:
-                node = Literal(line, line, int(t))
+                node = Literal(line, line, integer(t))
         elif k == "(":
             i += 1
             node = expr(False)
@@ -527,7 +528,7 @@ def _make_parser(K, V, LN, NB, depth0: int):
         parts = t.split(".")
         if not all(p.isdigit() for p in parts):
             fail(i - 1, "invalid index %r" % t)
-        return [Literal(line, line, int(p)) for p in parts]
+        return [Literal(line, line, integer(p)) for p in parts]
 
     def call(name: str, line: int) -> FunctionCall:
         nonlocal i
@@ -694,7 +695,7 @@ def _make_parser(K, V, LN, NB, depth0: int):
                             if "." in t or "e" in t or "E" in t:
                                 e = Literal(vl, vl, float(t))
                             else:
-                                e = Literal(vl, vl, int(t))
+                                e = Literal(vl, vl, integer(t))
                         else:
                             vl = LN[i]
                             if t in _KEYWORDS:

@@ -65,6 +65,7 @@ from typing import Any, Callable
 
 import yaml
 
+from iacguard.numbers import MAX_DIGITS, too_long
 from iacguard.values import Unknown, contains_unknown
 
 __all__ = ["FunctionError", "FUNCTIONS", "call_function"]
@@ -147,8 +148,11 @@ def _norm_num(x: int | float) -> int | float:
 def _from_decimal(d: Decimal) -> int | float:
     if not d.is_finite():
         return _bail("number is not finite")
-    if d == d.to_integral_value() and d.adjusted() < 400:
-        return int(d)
+    if d == d.to_integral_value():
+        # Whole numbers stay exact up to iacguard.numbers.MAX_DIGITS digits (str() of them works).
+        if d.adjusted() < MAX_DIGITS:
+            return int(d)
+        return _bail(too_long(d.adjusted() + 1))
     return _norm_num(float(d))
 
 

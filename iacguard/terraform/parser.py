@@ -30,6 +30,7 @@ import bisect
 import json
 import re
 
+from iacguard.numbers import integer
 from iacguard.terraform.syntax import (
     Attribute,
     BinaryOp,
@@ -476,7 +477,7 @@ class _Converter:
                 return self.string(node)
             if data == "int_lit":
                 line, end_line = self.lines(node)
-                return Literal(line, end_line, int("".join(t.value for t in node.children)))
+                return Literal(line, end_line, integer("".join(t.value for t in node.children)))
             if data == "float_lit":
                 line, end_line = self.lines(node)
                 return Literal(line, end_line, float("".join(t.value for t in node.children)))
@@ -595,7 +596,7 @@ class _Converter:
             return self.expr(subtrees[0])
         # legacy `.0` form: DECIMAL tokens
         line, end_line = self.lines(op)
-        return Literal(line, end_line, int("".join(t.value for t in op.children)))
+        return Literal(line, end_line, integer("".join(t.value for t in op.children)))
 
     def object(self, node) -> ObjectExpr:
         items = []
@@ -1052,7 +1053,7 @@ class _JsonReader:
                 m = _NUMBER_RE.match(text, pos)
                 if m:
                     num = m.group()
-                    number = float(num) if (m.group(1) or m.group(2)) else int(num)
+                    number = float(num) if (m.group(1) or m.group(2)) else integer(num)
                     value = ("v", self.line(pos), self.line(pos), number)
                     pos = m.end()
                 elif text.startswith("true", pos):
