@@ -253,3 +253,32 @@ def test_generators_produce_scannable_trees(seed):
     tf = _scan_tree(evalgen.tf_tree(c, folders=1)[0])
     cfn = _scan_tree(evalgen.cfn_tree(c))
     assert tf["files"] and cfn["files"]
+
+
+# -- bugs the properties found (minimal reproducers) ---------------------------------------------
+
+
+def _notes_of(tmp_path, name: str, text: str) -> list:
+    (tmp_path / name).write_text(text)
+    result = scan([str(tmp_path)], ScanOptions(), cwd=str(tmp_path))
+    return [(n.level, n.message) for n in result.notifications]
+
+
+def test_list_parameter_with_a_nested_list_default_is_a_warning_not_an_internal_error(tmp_path):
+    # Was: TypeError from int([1]) -> "internal error evaluating t.yaml", the template dropped.
+    notes = _notes_of(tmp_path, "t.yaml", (
+        "Parameters:\n  Ports:\n    Type: List<Number>\n    Default: [[1], 2]\n"
+        "Resources:\n  V:\n    Type: AWS::EC2::Volume\n    Properties:\n      Encrypted: false\n      Size: 8\n"))
+    assert not [m for _, m in notes if "internal error" in m], notes
+    assert ("warning", "parameter Ports: expected a list of scalars") in notes
+
+
+def test_allowed_values_of_a_nested_list_parameter_is_not_an_internal_error(tmp_path):
+    # Was: TypeError "unhashable type: 'list'" while checking AllowedValues.
+    (tmp_path / "child.yaml").write_text(
+        "Parameters:\n  Names:\n    Type: Number\n    AllowedValues: [1, 2]\n"
+        "Resources:\n  V:\n    Type: AWS::EC2::Volume\n    Properties:\n      Encrypted: false\n      Size: 8\n")
+    notes = _notes_of(tmp_path, "parent.yaml", (
+        "Resources:\n  Child:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ./child.yaml\n"
+        "      Parameters:\n        Names: [[a], b]\n"))
+    assert not [m for _, m in notes if "internal error" in m], notes
