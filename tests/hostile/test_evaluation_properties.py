@@ -166,7 +166,9 @@ def test_terraform_literal_moved_into_local_variable_or_tfvars_gives_same_findin
         "local": {"probe.tf": probe % "local.probe" + "locals {\n  probe = %s\n}\n" % value},
         "variable": {"probe.tf": probe % "var.probe" + 'variable "probe" {\n  default = %s\n}\n' % value},
     }
-    if not info["root_called"] and "toset" not in value:
+    # tfvars: only for a root module, and not null (a root variable set to null in tfvars counts
+    # as not set, so it is Unknown rather than null).
+    if not info["root_called"] and "toset" not in value and value != "null":
         forms["tfvars"] = {"probe.tf": probe % "var.probe" + 'variable "probe" {}\n', "probe.auto.tfvars": "probe = %s\n" % value}
     findings = {}
     for name, extra in forms.items():
