@@ -2,9 +2,25 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Hypothesis profiles. Tests that do not set `max_examples` themselves (the evaluation
+# properties in tests/hostile/) take it from here:
+#   dev  (default)           a small budget, random seeds
+#   ci   (CI=true)           the same budget, derandomized: every CI run tries the same examples
+#   long (HYPOTHESIS_PROFILE=long)  thousands of examples for a local hunt, with a 2 s deadline
+# The deadline in dev and ci is only a hang guard (the machines vary), not a speed test.
+_COMMON = dict(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], print_blob=True)
+settings.register_profile("dev", max_examples=40, deadline=20_000, **_COMMON)
+settings.register_profile("ci", max_examples=40, deadline=20_000, derandomize=True, database=None, **_COMMON)
+settings.register_profile("long", max_examples=3000, deadline=2_000, **_COMMON)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI", "").lower() in ("true", "1") else "dev")
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -101,6 +101,8 @@ def typed_value(name: str, ptype: str, raw) -> tuple[object, str | None]:
         return Unknown("parameter %s is read from SSM Parameter Store at deploy" % name), None
     if ptype.startswith("List<") or ptype == "CommaDelimitedList":
         if isinstance(raw, list):
+            if any(isinstance(v, (list, dict)) for v in raw):
+                return Unknown("parameter %s has a nested list value" % name), "parameter %s: expected a list of scalars" % name
             items = [_raw(v) for v in raw]
         else:
             text = _raw(raw)
@@ -131,7 +133,8 @@ def allowed(value, allowed_values) -> bool:
         return True
     texts = {_raw(v) for v in allowed_values if not isinstance(v, (list, dict))}
     items = value if isinstance(value, list) else [value]
-    return all(_raw(_plain_number(v)) in texts or v in allowed_values for v in items)
+    return all(v in allowed_values if isinstance(v, (list, dict)) else _raw(_plain_number(v)) in texts or v in allowed_values
+               for v in items)
 
 
 def _plain_number(v):
