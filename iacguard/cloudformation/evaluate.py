@@ -4,6 +4,11 @@ Owns: stacks (a template evaluated with parameter values), resource variants for
 conditions, nested stacks (local templates evaluated as children, outputs flowing back), and
 the graph material (references, symbols), unknowns and notifications of the CloudFormation
 front end. Entry point: `evaluate_templates`.
+
+Each top-level template is evaluated, with its nested stacks, under one evaluation budget
+(`iacguard.limits`): stacks and resource variants count as instances, the values intrinsic
+functions build count as size, and the clock runs. A template whose budget runs out keeps
+what it produced so far and gets one "evaluation cut short: " error; the others go on.
 """
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import itertools
 import os
 import re
 
+from .. import limits as _limits
 from ..model import (
     CLOUDFORMATION,
     LanguageResult,
@@ -426,6 +432,7 @@ class Stack:
             if isinstance(value, dict):
                 given = value
         child_template = self.scan.templates[child_file]
+        _limits.ACTIVE.instance()
         stack = Stack(self.scan, self.sink, child_file, child_template,
                       "%s@%s" % (self.scan.rel(child_file), self.chain_name), address + "/", given,
                       self.chain + (real,))
@@ -517,6 +524,7 @@ class Stack:
         location = self.location(span) if span else Location(self.file, 0, 0)
         nested = decl.type in NESTED_STACK_TYPES
         for assumptions in variants:
+            _limits.ACTIVE.instance()
             rid = base_id
             if assumptions:
                 rid += "?" + ",".join("%s=%s" % (k, "true" if v else "false") for k, v in assumptions.items())
@@ -653,9 +661,17 @@ def evaluate_templates(templates: dict, root: str, options: ScanOptions | None =
         if path in nested and path in scan.evaluated_files:
             continue
         sink = _Sink()
+        budget = _limits.Budget.of()
         try:
-            stack = Stack(scan, sink, path, parsed[path], scan.rel(path), "", None, (os.path.realpath(path),))
-            stack.run(overrides)
+            with _limits.evaluation_budget(budget):
+                budget.instance()
+                stack = Stack(scan, sink, path, parsed[path], scan.rel(path), "", None, (os.path.realpath(path),))
+                stack.run(overrides)
+        except (_limits.BudgetExceeded, MemoryError, RecursionError) as exc:
+            # Keep what was evaluated (its resources are complete); say the rest is not.
+            scan.evaluated_files.add(path)
+            sink.files.append(path)
+            sink.notifications.append(Notification("error", _limits.cut_short_message("template %s" % scan.rel(path), exc), path))
         except Exception as exc:  # noqa: BLE001 - one broken template must not stop the others
             scan.evaluated_files.add(path)
             result.notifications.append(Notification(
