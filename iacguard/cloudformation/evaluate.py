@@ -7,8 +7,8 @@ front end. Entry point: `evaluate_templates`.
 
 Each top-level template is evaluated, with its nested stacks, under one evaluation budget
 (`iacguard.limits`): stacks and resource variants count as instances, the values intrinsic
-functions build count as size, and the clock runs. A template whose budget runs out keeps
-what it produced so far and gets one "evaluation cut short: " error; the others go on.
+functions build count as size, and the clock runs. A template whose budget runs out is left
+out, but for one "evaluation cut short: " error; the others go on.
 """
 from __future__ import annotations
 
@@ -668,10 +668,11 @@ def evaluate_templates(templates: dict, root: str, options: ScanOptions | None =
                 stack = Stack(scan, sink, path, parsed[path], scan.rel(path), "", None, (os.path.realpath(path),))
                 stack.run(overrides)
         except (_limits.BudgetExceeded, MemoryError, RecursionError) as exc:
-            # Keep what was evaluated (its resources are complete); say the rest is not.
+            # As for a Terraform root: nothing of the template is reported but the error.
             scan.evaluated_files.add(path)
-            sink.files.append(path)
-            sink.notifications.append(Notification("error", _limits.cut_short_message("template %s" % scan.rel(path), exc), path))
+            result.notifications.append(Notification("error", _limits.cut_short_message("template %s" % scan.rel(path), exc), path))
+            result.files.extend(sink.files + [path])
+            continue
         except Exception as exc:  # noqa: BLE001 - one broken template must not stop the others
             scan.evaluated_files.add(path)
             result.notifications.append(Notification(

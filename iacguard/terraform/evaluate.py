@@ -12,8 +12,8 @@ What cannot be known (computed attributes, data sources, missing inputs) is `Unk
 
 Each root module is evaluated under its own evaluation budget (`iacguard.limits`): resource and
 module instances, the size of the values built, and time. A root whose budget runs out (or that
-meets a MemoryError or RecursionError) keeps the resources evaluated so far and gets one
-"evaluation cut short: " error note; the other roots are evaluated as usual.
+meets a MemoryError or RecursionError) is left out, but for one "evaluation cut short: " error
+note; the other roots are evaluated as usual.
 """
 from __future__ import annotations
 
@@ -180,6 +180,7 @@ class Evaluation:
         self.sources = {d: ModuleSource.index(d, sorted(fs, key=lambda c: c.path)) for d, fs in self.dirs.items()}
         self._parsed_extra: dict = {}
         self._references: dict = {}
+        self._local_folders: dict = {}
 
     # -- module tree ------------------------------------------------------------------------
     def root_modules(self) -> list:
@@ -216,13 +217,20 @@ class Evaluation:
     def _run_root(self, folder: str):
         rel = os.path.relpath(folder, self.root).replace(os.sep, "/")
         budget = _limits.Budget.of()
+        out = self.result
+        mark = (len(out.resources), len(out.references), len(out.symbols), len(out.unknowns), len(out.notifications))
         try:
             with _limits.evaluation_budget(budget):
                 budget.instance()
                 inst = ModuleInstance(self, self.sources[folder], prefix="", root_key=rel, inputs=None, depth=0, root_dir_of_config=folder)
                 inst.expand()
         except (_limits.BudgetExceeded, MemoryError, RecursionError) as exc:
+            # What the root produced before is left out, not reported as if it were all: it is
+            # an arbitrary part (in evaluation order), and checking and reporting 100,000
+            # instances of a bomb would cost far more than building them.
             inst = None  # noqa: F841 - let its values go before anything else is built
+            for items, n in zip((out.resources, out.references, out.symbols, out.unknowns, out.notifications), mark):
+                del items[n:]
             name = rel if rel != "." else (os.path.basename(folder) or folder)
             self.note("error", _limits.cut_short_message("root module %s" % name, exc), folder)
         finally:
@@ -235,6 +243,22 @@ class Evaluation:
         if found is None or found[0] is not expr:  # keep the tree, so its id is never reused
             found = self._references[id(expr)] = (expr, ex.references(expr))
         return found[1]
+
+    def local_module_folder(self, caller_dir: str, source: str) -> tuple:
+        """(folder, "") of a local module source, or (None, why not); once per caller folder and
+        source, however many instances call it."""
+        key = (caller_dir, source)
+        found = self._local_folders.get(key)
+        if found is None:
+            folder = os.path.realpath(os.path.join(caller_dir, source))
+            if not _inside(folder, self.root):
+                found = None, "source %s leads outside the scanned root (scan a folder that holds both, such as the repository root, to evaluate it)" % source
+            elif not os.path.isdir(folder):
+                found = None, "source folder %s does not exist" % source
+            else:
+                found = folder, ""
+            self._local_folders[key] = found
+        return found
 
     def note(self, level: str, message: str, path: str = "", line: int = 0):
         self.result.notifications.append(Notification(level, message, path, line))
@@ -484,12 +508,7 @@ class ModuleInstance:
         if source is None:
             return None, "its source cannot be known"
         if source.startswith(("./", "../")) or source in (".", ".."):
-            folder = os.path.realpath(os.path.join(self.src.dir, source))
-            if not _inside(folder, self.ev.root):
-                return None, "source %s leads outside the scanned root (scan a folder that holds both, such as the repository root, to evaluate it)" % source
-            if not os.path.isdir(folder):
-                return None, "source folder %s does not exist" % source
-            return folder, ""
+            return self.ev.local_module_folder(self.src.dir, source)
         installed = self.ev.modules_json(self.config_root).get(self.modules_key + ("." if self.modules_key else "") + name)
         if installed:
             if not _inside(installed, self.ev.root):
@@ -734,6 +753,7 @@ class ModuleInstance:
                 # `resource_arn = each.value` refers to what the for_each collection holds.
                 if per_instance is None:
                     per_instance = self._instance_targets(block, scope, ikey)
+                _limits.ACTIVE.grow(4 * len(per_instance))
                 for target, attribute in per_instance:
                     refs.append(Reference(res.id, target, attr_path, attribute, "reference"))
         dep = block.body.attributes.get("depends_on")
@@ -802,6 +822,9 @@ class ModuleInstance:
                 continue
             else:
                 out.extend(self._resource_targets("managed", root, str(trav[1]), trav[2:]))
+        # A reference costs more than a value: each is an object here and an edge in the graph.
+        # `aws_x.y[*]` from each of 1,000 instances of a resource is a million of them.
+        _limits.ACTIVE.grow(4 * len(out))
         return out
 
     def _module_is_multi(self, name: str) -> bool:
