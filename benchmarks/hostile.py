@@ -5,7 +5,7 @@
 Builds each case in its own folder -- the bomb in one root (a Terraform root module folder or a
 CloudFormation top-level template) and beside it, in another root, an S3 bucket without a
 public access block that AWS-S3-002 reports -- scans it with the default budgets in a fresh
-process, and prints the wall time, the peak memory of the scanning process (max RSS), the exit
+process, and prints the wall and CPU time, the peak memory of the scanning process (max RSS), the exit
 code, the "evaluation cut short" note and whether the other root's finding was reported. Every
 case must end well under 30 s and 2 GiB. tests/hostile/test_evaluation_budget.py builds the
 same trees (it imports `CASES` from here).
@@ -139,7 +139,9 @@ def run_case(name: str, folder: str, extra: list = ()) -> dict:
     t0 = time.perf_counter()
     proc = subprocess.run(scan_command(folder, extra), capture_output=True, text=True)
     wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0  # the largest child so far
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = usage.ru_maxrss / 1024.0  # the largest child so far: run one case per process
+    cpu = usage.ru_utime + usage.ru_stime
     notes, found = [], False
     try:
         report = json.loads(proc.stdout)
@@ -147,7 +149,7 @@ def run_case(name: str, folder: str, extra: list = ()) -> dict:
         found = any(f["check_id"] == "AWS-S3-002" and CASES[name][2] in json.dumps(f) for f in report["findings"])
     except (ValueError, KeyError):
         pass
-    return {"wall": wall, "peak_mb": peak, "rc": proc.returncode, "notes": notes, "found": found, "stderr": proc.stderr[-400:]}
+    return {"wall": wall, "cpu": cpu, "peak_mb": peak, "rc": proc.returncode, "notes": notes, "found": found, "stderr": proc.stderr[-400:]}
 
 
 def main() -> None:
@@ -167,8 +169,8 @@ def main() -> None:
         for name in args.case.split(","):
             proc = subprocess.run([sys.executable, os.path.abspath(__file__), "--one", name, os.path.join(work, name), "--", *args.extra], capture_output=True, text=True)
             r = json.loads(proc.stdout)
-            print("%s  %6.2f s  peak %6.0f MB  exit %d  other root reported: %-3s  %s%s" % (
-                name, r["wall"], r["peak_mb"], r["rc"], "yes" if r["found"] else "NO",
+            print("%s  %6.2f s (cpu %6.2f s)  peak %6.0f MB  exit %d  other root reported: %-3s  %s%s" % (
+                name, r["wall"], r["cpu"], r["peak_mb"], r["rc"], "yes" if r["found"] else "NO",
                 r["notes"][0] if r["notes"] else "(no cut-short note)", ("  stderr: " + r["stderr"]) if r["stderr"].strip() else ""))
             sys.stdout.flush()
     finally:

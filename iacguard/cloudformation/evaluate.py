@@ -160,9 +160,17 @@ class _Scan:
             if isinstance(template, Template):
                 self.by_real[os.path.realpath(path)] = path
         self.evaluated_files: set = set()
+        self._real: dict = {}
+
+    def realpath(self, path: str) -> str:
+        """os.path.realpath, once per path: a template nested thousands of times is one file."""
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = os.path.realpath(path)
+        return real
 
     def rel(self, path: str) -> str:
-        rel = os.path.relpath(os.path.realpath(path), self.root)
+        rel = os.path.relpath(self.realpath(path), self.root)
         return rel.replace(os.sep, "/")
 
     def resolve_nested(self, parent_file: str, url) -> tuple[str | None, str]:
@@ -171,7 +179,7 @@ class _Scan:
             return None, "its template location is not known before deploy"
         if _REMOTE.match(url):
             return None, "template %s is remote; its resources are not scanned" % url
-        candidate = os.path.realpath(os.path.join(os.path.dirname(parent_file), url))
+        candidate = self.realpath(os.path.join(os.path.dirname(parent_file), url))
         if not (candidate == self.root or candidate.startswith(self.root.rstrip(os.sep) + os.sep)):
             return None, "template %s is outside the scan root; not followed" % url
         key = self.by_real.get(candidate)
@@ -397,13 +405,13 @@ class Stack:
             reason = "its template is at a remote URL (%s...), not scanned" % _remote_literal(props.get("TemplateURL"))
         if child_file is None:
             matched = self.scan.match_by_name(props.get("TemplateURL"))
-            if matched is not None and os.path.realpath(matched) != os.path.realpath(self.file):
+            if matched is not None and self.scan.realpath(matched) != self.scan.realpath(self.file):
                 child_file = matched
                 self.sink.note(Notification(
                     "note", "nested stack %s%s: its TemplateURL is remote or built at deploy time; evaluated with the "
                     "scanned template %s, whose path ends the same way" % (self.address_prefix, logical_id, self.scan.rel(matched)),
                     self.file, self.template.lines.get(decl.span_path, (0, 0))[0]))
-        real = os.path.realpath(child_file) if child_file else None
+        real = self.scan.realpath(child_file) if child_file else None
         if child_file is not None and (real in self.chain or len(self.chain) >= MAX_NESTING):
             child_file, reason = None, ("it nests its own ancestor template" if real in self.chain
                                         else "nested more than %d levels deep" % MAX_NESTING)
