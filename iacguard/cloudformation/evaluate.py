@@ -636,6 +636,23 @@ class Stack:
             self.outputs[name] = value if value is not NO_VALUE else Unknown("output %s has no value" % name)
 
 
+def _nested_closure(scan: _Scan, parsed: dict, path: str) -> set:
+    """`path` and every scanned template it nests, directly or not."""
+    seen = {path}
+    todo = [path]
+    while todo:
+        current = todo.pop()
+        try:
+            children = scan.literal_children(current, parsed[current])
+        except Exception:  # noqa: BLE001 - as when the order is worked out
+            children = []
+        for child in children:
+            if child in parsed and child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return seen
+
+
 def evaluate_templates(templates: dict, root: str, options: ScanOptions | None = None) -> LanguageResult:
     """Evaluate every CloudFormation template found under `root`.
 
@@ -676,8 +693,9 @@ def evaluate_templates(templates: dict, root: str, options: ScanOptions | None =
                 stack = Stack(scan, sink, path, parsed[path], scan.rel(path), "", None, (os.path.realpath(path),))
                 stack.run(overrides)
         except (_limits.BudgetExceeded, MemoryError, RecursionError) as exc:
-            # As for a Terraform root: nothing of the template is reported but the error.
-            scan.evaluated_files.add(path)
+            # As for a Terraform root: nothing of the template is reported but the error, and
+            # the templates it nests are not evaluated again on their own (each a bomb too).
+            scan.evaluated_files.update(_nested_closure(scan, parsed, path))
             result.notifications.append(Notification("error", _limits.cut_short_message("template %s" % scan.rel(path), exc), path))
             result.files.extend(sink.files + [path])
             continue

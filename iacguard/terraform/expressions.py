@@ -508,6 +508,8 @@ def _function_call(expr, scope, depth, strict):
         failure = e.reason
     except RecursionError:
         failure = "%s(): too deep" % name
+    except MemoryError:
+        raise
     except Exception as e:
         failure = "%s(): %s" % (name, e)
     else:
