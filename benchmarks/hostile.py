@@ -94,6 +94,13 @@ def regex_under_count(folder: str) -> None:
     )})
 
 
+def shared_list(folder: str) -> None:
+    """i. 40 locals, each a list holding the previous one twice: small in memory (one list per
+    local) but 2^40 items to walk for jsonencode() or any function that looks inside."""
+    lines = ['  l0 = ["x"]'] + ["  l%d = [local.l%d, local.l%d]" % (i, i - 1, i - 1) for i in range(1, 41)]
+    _terraform(folder, {"main.tf": "locals {\n%s\n}\n" % "\n".join(lines) + BUCKET_TF % "jsonencode(local.l40)"})
+
+
 def cfn_doubling_names(folder: str) -> None:
     """g. CloudFormation: each bucket's name joins the previous bucket's Ref twice."""
     lines = ["Resources:", "  B0:", "    Type: AWS::S3::Bucket", "    Properties:", "      BucketName: %s" % ("x" * 64)]
@@ -124,6 +131,7 @@ CASES = {
     "d": (doubling_locals, "root module bomb", "aws_s3_bucket.open"),
     "e": (splat_product, "root module bomb", "aws_s3_bucket.open"),
     "f": (regex_under_count, "root module bomb", "aws_s3_bucket.open"),
+    "i": (shared_list, "root module bomb", "aws_s3_bucket.open"),
     "g": (cfn_doubling_names, "template bomb.yaml", "Open"),
     "h": (cfn_nested_stacks, "template stacks/s00.yaml", "Open"),
 }

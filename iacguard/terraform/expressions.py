@@ -205,14 +205,17 @@ def _first_unknown(*values):
 
 
 def _contains_error(value) -> bool:
+    grow = _limits.ACTIVE.grow  # per container: a shared list nested 40 times has 2^40 items
     stack = [value]
     while stack:
         v = stack.pop()
         if isinstance(v, ErrorUnknown):
             return True
         if isinstance(v, dict):
+            grow(len(v))
             stack.extend(v.values())
         elif isinstance(v, list):
+            grow(len(v))
             stack.extend(v)
     return False
 

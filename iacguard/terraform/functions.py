@@ -95,14 +95,19 @@ def _known(v: Any) -> Any:
 
 
 def _first_unknown(v: Any) -> Unknown | None:
+    # Charged per container walked: a list holding one list twice, nested 40 times, is small in
+    # memory but has 2^40 items to walk (see iacguard.limits).
+    grow = _limits.ACTIVE.grow
     stack = [v]
     while stack:
         x = stack.pop()
         if isinstance(x, Unknown):
             return x
         if isinstance(x, dict):
+            grow(len(x))
             stack.extend(reversed(list(x.values())))
         elif isinstance(x, (list, tuple)):
+            grow(len(x))
             stack.extend(reversed(x))
     return None
 
@@ -1443,8 +1448,10 @@ def _json(v: Any, depth: int = 0) -> str:
     if isinstance(v, str):
         return _json_str(v)
     if isinstance(v, (list, tuple)):
+        _limits.ACTIVE.grow(len(v))
         return "[" + ",".join(_json(x, depth + 1) for x in v) + "]"
     if isinstance(v, dict):
+        _limits.ACTIVE.grow(len(v))
         return "{" + ",".join(_json_str(_key_str(k)) + ":" + _json(v[k], depth + 1)
                               for k in sorted(v, key=_key_str)) + "}"
     if isinstance(v, Unknown):

@@ -65,6 +65,7 @@ CASES = [
     ("f", ["--time-per-file", "5"], "0.5 s of pattern matching (a tenth of --time-per-file)"),
     ("g", [], "4000000 units of values built (--max-value-size)"),
     ("h", ["--max-instances", "2000"], "2000 instances (--max-instances)"),
+    ("i", ["--max-value-size", "200000"], "200000 units of values built (--max-value-size)"),
 ]
 
 
