@@ -78,9 +78,11 @@ _COMMON = [
     click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Parse files in N processes (default 0: one per CPU)."),
     click.option("--cache-dir", type=click.Path(file_okay=False), help="Parse cache folder (default: the user's cache folder, e.g. ~/.cache/iacguard)."),
     click.option("--no-cache", is_flag=True, help="Neither read nor write the parse cache."),
-    click.option("--time-per-file", type=click.IntRange(min=0), default=None, help="Stop parsing a file after this many seconds, with a note (default 60; 0: no limit)."),
+    click.option("--time-per-file", type=click.IntRange(min=0), default=None, help="Stop parsing a file, or evaluating a root module or top-level template, after this many seconds, with an error (default 60; 0: no limit)."),
     click.option("--max-depth", type=click.IntRange(min=8, max=400), default=None, help="Nesting deeper than this is a parse error, in every syntax (default 128)."),
     click.option("--max-yaml-nodes", type=click.IntRange(min=1000), default=None, help="Refuse YAML whose aliases expand to more nodes than this (default 100000)."),
+    click.option("--max-instances", type=click.IntRange(min=1), default=None, help="Stop evaluating a root module or top-level template, with an error, past this many resource, module and nested-stack instances (default 100000)."),
+    click.option("--max-value-size", type=click.IntRange(min=1000), default=None, help="Stop evaluating a root module or top-level template, with an error, once the values it builds exceed this size: one unit per list element, map entry, loop iteration or string, plus one per 16 characters (default 4000000)."),
     click.option("--quiet", "-q", is_flag=True, help="No progress and no messages on stderr except errors."),
     click.option("--verbose", "-v", is_flag=True, help="List every value that could not be known; say which configuration was read."),
 ]
@@ -212,6 +214,8 @@ def _run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
         max_depth=p.get("max_depth") or defaults.max_depth,
         max_yaml_nodes=p.get("max_yaml_nodes") or defaults.max_yaml_nodes,
         time_per_file=p["time_per_file"] if p.get("time_per_file") is not None else defaults.time_per_file,
+        max_instances=p.get("max_instances") or defaults.max_instances,
+        max_value_size=p.get("max_value_size") or defaults.max_value_size,
     )
     cache_dir = None if p.get("no_cache") else (p.get("cache_dir") or default_cache_dir())
 

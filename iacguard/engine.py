@@ -123,7 +123,7 @@ def scan(
     analysis = scan_cache.get(key) if key else None
     if analysis is None:
         analysis = _analyse(parsed, checks, options, cache_dir, limits, max_file_bytes, report)
-        if key and not any("internal error" in n.message for n in analysis.notifications):
+        if key and not any("internal error" in n.message or n.message.startswith("evaluation cut short: ") for n in analysis.notifications):
             scan_cache.put(key, analysis.cacheable())
     notes.extend(analysis.notifications)
     findings, graph = _name_root_modules(analysis.findings, cwd or os.getcwd()), analysis.graph
@@ -314,7 +314,8 @@ def _cached(cache, kind: str, root: str, digests: list, options: ScanOptions, fn
     if hit is not None:
         return hit
     result = fn()
-    if not any("internal error" in n.message for n in result.notifications):
+    # Not kept: an internal error, or a root cut short by its budget (time depends on the machine).
+    if not any("internal error" in n.message or n.message.startswith("evaluation cut short: ") for n in result.notifications):
         cache.put(key, result)
     return result
 

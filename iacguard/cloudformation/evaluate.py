@@ -4,6 +4,11 @@ Owns: stacks (a template evaluated with parameter values), resource variants for
 conditions, nested stacks (local templates evaluated as children, outputs flowing back), and
 the graph material (references, symbols), unknowns and notifications of the CloudFormation
 front end. Entry point: `evaluate_templates`.
+
+Each top-level template is evaluated, with its nested stacks, under one evaluation budget
+(`iacguard.limits`): stacks and resource variants count as instances, the values intrinsic
+functions build count as size, and the clock runs. A template whose budget runs out is left
+out, but for one "evaluation cut short: " error; the others go on.
 """
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import itertools
 import os
 import re
 
+from .. import limits as _limits
 from ..model import (
     CLOUDFORMATION,
     LanguageResult,
@@ -154,9 +160,17 @@ class _Scan:
             if isinstance(template, Template):
                 self.by_real[os.path.realpath(path)] = path
         self.evaluated_files: set = set()
+        self._real: dict = {}
+
+    def realpath(self, path: str) -> str:
+        """os.path.realpath, once per path: a template nested thousands of times is one file."""
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = os.path.realpath(path)
+        return real
 
     def rel(self, path: str) -> str:
-        rel = os.path.relpath(os.path.realpath(path), self.root)
+        rel = os.path.relpath(self.realpath(path), self.root)
         return rel.replace(os.sep, "/")
 
     def resolve_nested(self, parent_file: str, url) -> tuple[str | None, str]:
@@ -165,7 +179,7 @@ class _Scan:
             return None, "its template location is not known before deploy"
         if _REMOTE.match(url):
             return None, "template %s is remote; its resources are not scanned" % url
-        candidate = os.path.realpath(os.path.join(os.path.dirname(parent_file), url))
+        candidate = self.realpath(os.path.join(os.path.dirname(parent_file), url))
         if not (candidate == self.root or candidate.startswith(self.root.rstrip(os.sep) + os.sep)):
             return None, "template %s is outside the scan root; not followed" % url
         key = self.by_real.get(candidate)
@@ -391,13 +405,13 @@ class Stack:
             reason = "its template is at a remote URL (%s...), not scanned" % _remote_literal(props.get("TemplateURL"))
         if child_file is None:
             matched = self.scan.match_by_name(props.get("TemplateURL"))
-            if matched is not None and os.path.realpath(matched) != os.path.realpath(self.file):
+            if matched is not None and self.scan.realpath(matched) != self.scan.realpath(self.file):
                 child_file = matched
                 self.sink.note(Notification(
                     "note", "nested stack %s%s: its TemplateURL is remote or built at deploy time; evaluated with the "
                     "scanned template %s, whose path ends the same way" % (self.address_prefix, logical_id, self.scan.rel(matched)),
                     self.file, self.template.lines.get(decl.span_path, (0, 0))[0]))
-        real = os.path.realpath(child_file) if child_file else None
+        real = self.scan.realpath(child_file) if child_file else None
         if child_file is not None and (real in self.chain or len(self.chain) >= MAX_NESTING):
             child_file, reason = None, ("it nests its own ancestor template" if real in self.chain
                                         else "nested more than %d levels deep" % MAX_NESTING)
@@ -426,6 +440,7 @@ class Stack:
             if isinstance(value, dict):
                 given = value
         child_template = self.scan.templates[child_file]
+        _limits.ACTIVE.instance()
         stack = Stack(self.scan, self.sink, child_file, child_template,
                       "%s@%s" % (self.scan.rel(child_file), self.chain_name), address + "/", given,
                       self.chain + (real,))
@@ -517,6 +532,7 @@ class Stack:
         location = self.location(span) if span else Location(self.file, 0, 0)
         nested = decl.type in NESTED_STACK_TYPES
         for assumptions in variants:
+            _limits.ACTIVE.instance()
             rid = base_id
             if assumptions:
                 rid += "?" + ",".join("%s=%s" % (k, "true" if v else "false") for k, v in assumptions.items())
@@ -620,6 +636,23 @@ class Stack:
             self.outputs[name] = value if value is not NO_VALUE else Unknown("output %s has no value" % name)
 
 
+def _nested_closure(scan: _Scan, parsed: dict, path: str) -> set:
+    """`path` and every scanned template it nests, directly or not."""
+    seen = {path}
+    todo = [path]
+    while todo:
+        current = todo.pop()
+        try:
+            children = scan.literal_children(current, parsed[current])
+        except Exception:  # noqa: BLE001 - as when the order is worked out
+            children = []
+        for child in children:
+            if child in parsed and child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return seen
+
+
 def evaluate_templates(templates: dict, root: str, options: ScanOptions | None = None) -> LanguageResult:
     """Evaluate every CloudFormation template found under `root`.
 
@@ -653,9 +686,19 @@ def evaluate_templates(templates: dict, root: str, options: ScanOptions | None =
         if path in nested and path in scan.evaluated_files:
             continue
         sink = _Sink()
+        budget = _limits.Budget.of()
         try:
-            stack = Stack(scan, sink, path, parsed[path], scan.rel(path), "", None, (os.path.realpath(path),))
-            stack.run(overrides)
+            with _limits.evaluation_budget(budget):
+                budget.instance()
+                stack = Stack(scan, sink, path, parsed[path], scan.rel(path), "", None, (os.path.realpath(path),))
+                stack.run(overrides)
+        except (_limits.BudgetExceeded, MemoryError, RecursionError) as exc:
+            # As for a Terraform root: nothing of the template is reported but the error, and
+            # the templates it nests are not evaluated again on their own (each a bomb too).
+            scan.evaluated_files.update(_nested_closure(scan, parsed, path))
+            result.notifications.append(Notification("error", _limits.cut_short_message("template %s" % scan.rel(path), exc), path))
+            result.files.extend(sink.files + [path])
+            continue
         except Exception as exc:  # noqa: BLE001 - one broken template must not stop the others
             scan.evaluated_files.add(path)
             result.notifications.append(Notification(

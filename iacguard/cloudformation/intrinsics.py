@@ -12,6 +12,7 @@ import ipaddress
 import json
 import re
 
+from .. import limits as _limits
 from ..model import Reference
 from ..values import Unknown, as_int, contains_unknown
 
@@ -139,6 +140,7 @@ class Expression:
                 key = next(iter(node))
                 if key == "Ref" or (isinstance(key, str) and key.startswith("Fn::")):
                     return self._function(key, node[key], _sub(src, key), out, record, depth)
+            _limits.ACTIVE.grow(1 + len(node))  # the root's evaluation budget (iacguard.limits)
             result = {}
             for key, child in node.items():
                 csrc = _sub(src, key)
@@ -154,6 +156,7 @@ class Expression:
                 result[key] = v
             return result
         if isinstance(node, list):
+            _limits.ACTIVE.grow(1 + len(node))
             items = []
             for i, child in enumerate(node):
                 csrc = _sub(src, i)
@@ -405,7 +408,10 @@ def _fn_sub(ex: Expression, args, src, out, record, depth):
         else:
             parts.append(text_value)
     parts.append(text[pos:])
-    return unknown if unknown is not None else "".join(parts)
+    if unknown is not None:
+        return unknown
+    _limits.ACTIVE.grow_str(sum(map(len, parts)))  # before it is joined: doubling stops here
+    return "".join(parts)
 
 
 def _fn_join(ex: Expression, args, src, out, record, depth):
@@ -423,7 +429,11 @@ def _fn_join(ex: Expression, args, src, out, record, depth):
     unknown = _first_unknown(texts)
     if unknown is not None:
         return unknown
-    return as_text(delimiter).join(texts) if isinstance(as_text(delimiter), str) else Unknown("bad delimiter")
+    delimiter = as_text(delimiter)
+    if not isinstance(delimiter, str):
+        return Unknown("bad delimiter")
+    _limits.ACTIVE.grow_str(len(delimiter) * len(texts) + sum(map(len, texts)))  # before it is built
+    return delimiter.join(texts)
 
 
 def _fn_select(ex: Expression, args, src, out, record, depth):
@@ -453,6 +463,7 @@ def _fn_split(ex: Expression, args, src, out, record, depth):
             return v
     if not isinstance(delimiter, str) or not delimiter or not isinstance(text, str):
         return _malformed(ex, "Fn::Split", src, "delimiter and source must be strings")
+    _limits.ACTIVE.grow(1 + text.count(delimiter))
     return text.split(delimiter)
 
 

@@ -9,6 +9,11 @@ plus the references between resources, variables, locals, module inputs and outp
 Everything is evaluated lazily and memoised: a value is computed when something asks for it, so
 dependency order comes for free and a cycle is detected (and reported) instead of recursing.
 What cannot be known (computed attributes, data sources, missing inputs) is `Unknown`.
+
+Each root module is evaluated under its own evaluation budget (`iacguard.limits`): resource and
+module instances, the size of the values built, and time. A root whose budget runs out (or that
+meets a MemoryError or RecursionError) is left out, but for one "evaluation cut short: " error
+note; the other roots are evaluated as usual.
 """
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from .. import limits as _limits
 from ..model import (
     Location,
     Notification,
@@ -174,6 +180,7 @@ class Evaluation:
         self.sources = {d: ModuleSource.index(d, sorted(fs, key=lambda c: c.path)) for d, fs in self.dirs.items()}
         self._parsed_extra: dict = {}
         self._references: dict = {}
+        self._local_folders: dict = {}
 
     # -- module tree ------------------------------------------------------------------------
     def root_modules(self) -> list:
@@ -200,14 +207,34 @@ class Evaluation:
 
     def run(self) -> LanguageResult:
         for folder in self.root_modules():
-            rel = os.path.relpath(folder, self.root).replace(os.sep, "/")
-            inst = ModuleInstance(self, self.sources[folder], prefix="", root_key=rel, inputs=None, depth=0, root_dir_of_config=folder)
-            inst.expand()
+            self._run_root(folder)
         for cf_list in self.dirs.values():
             self.result.files.extend(cf.path for cf in cf_list)
         for cf_list in self.tfvars.values():
             self.result.files.extend(cf.path for cf in cf_list)
         return self.result
+
+    def _run_root(self, folder: str):
+        rel = os.path.relpath(folder, self.root).replace(os.sep, "/")
+        budget = _limits.Budget.of()
+        out = self.result
+        mark = (len(out.resources), len(out.references), len(out.symbols), len(out.unknowns), len(out.notifications))
+        try:
+            with _limits.evaluation_budget(budget):
+                budget.instance()
+                inst = ModuleInstance(self, self.sources[folder], prefix="", root_key=rel, inputs=None, depth=0, root_dir_of_config=folder)
+                inst.expand()
+        except (_limits.BudgetExceeded, MemoryError, RecursionError) as exc:
+            # What the root produced before is left out, not reported as if it were all: it is
+            # an arbitrary part (in evaluation order), and checking and reporting 100,000
+            # instances of a bomb would cost far more than building them.
+            inst = None  # noqa: F841 - let its values go before anything else is built
+            for items, n in zip((out.resources, out.references, out.symbols, out.unknowns, out.notifications), mark):
+                del items[n:]
+            name = rel if rel != "." else (os.path.basename(folder) or folder)
+            self.note("error", _limits.cut_short_message("root module %s" % name, exc), folder)
+        finally:
+            self.guard.stack.clear()  # a root stopped midway leaves its cycle guard entries
 
     def references(self, expr) -> list:
         """`expressions.references`, once per expression: every instance of a resource or
@@ -216,6 +243,22 @@ class Evaluation:
         if found is None or found[0] is not expr:  # keep the tree, so its id is never reused
             found = self._references[id(expr)] = (expr, ex.references(expr))
         return found[1]
+
+    def local_module_folder(self, caller_dir: str, source: str) -> tuple:
+        """(folder, "") of a local module source, or (None, why not); once per caller folder and
+        source, however many instances call it."""
+        key = (caller_dir, source)
+        found = self._local_folders.get(key)
+        if found is None:
+            folder = os.path.realpath(os.path.join(caller_dir, source))
+            if not _inside(folder, self.root):
+                found = None, "source %s leads outside the scanned root (scan a folder that holds both, such as the repository root, to evaluate it)" % source
+            elif not os.path.isdir(folder):
+                found = None, "source folder %s does not exist" % source
+            else:
+                found = folder, ""
+            self._local_folders[key] = found
+        return found
 
     def note(self, level: str, message: str, path: str = "", line: int = 0):
         self.result.notifications.append(Notification(level, message, path, line))
@@ -442,6 +485,7 @@ class ModuleInstance:
             self._children[name] = [(None, None)]
             return self._children[name]
         for key, inst_scope in self._instances(block, path, "module." + name):
+            _limits.ACTIVE.instance()
             suffix = _index_suffix(key)
             prefix = "%smodule.%s%s." % (self.prefix, name, suffix)
             inputs = {}
@@ -464,12 +508,7 @@ class ModuleInstance:
         if source is None:
             return None, "its source cannot be known"
         if source.startswith(("./", "../")) or source in (".", ".."):
-            folder = os.path.realpath(os.path.join(self.src.dir, source))
-            if not _inside(folder, self.ev.root):
-                return None, "source %s leads outside the scanned root (scan a folder that holds both, such as the repository root, to evaluate it)" % source
-            if not os.path.isdir(folder):
-                return None, "source folder %s does not exist" % source
-            return folder, ""
+            return self.ev.local_module_folder(self.src.dir, source)
         installed = self.ev.modules_json(self.config_root).get(self.modules_key + ("." if self.modules_key else "") + name)
         if installed:
             if not _inside(installed, self.ev.root):
@@ -572,6 +611,7 @@ class ModuleInstance:
         `PartialObject`s and null attributes are left out, since the provider computes what the
         configuration leaves unset: reading them gives Unknown, not null or an error."""
         locs = {} if locs is None else locs
+        _limits.ACTIVE.grow(1 + len(body.attributes) + len(body.blocks))
         props: dict = ex.PartialObject() if partial else {}
         for name, attr in body.attributes.items():
             if top and name in META_ARGUMENTS:
@@ -623,6 +663,7 @@ class ModuleInstance:
             pairs = list(enumerate(coll))
         else:
             return
+        _limits.ACTIVE.grow(len(pairs[:MAX_INSTANCES]))
         for k, v in pairs[:MAX_INSTANCES]:
             inner = scope.child(**{iterator: {"key": k, "value": v}})
             index = len(items)
@@ -646,6 +687,7 @@ class ModuleInstance:
                     ev.note("error", "expression nesting too deep in %s" % local, path, block.line)
                     continue
                 for ikey, inst_scope in instances:
+                    _limits.ACTIVE.instance()
                     address = self.prefix + local + _index_suffix(ikey)
                     props, locs = self.eval_body(block.body, inst_scope, path, (), top=True)
                     res = Resource(
@@ -693,9 +735,7 @@ class ModuleInstance:
             ev.result.symbols.append(Symbol(sid, "module", name, Location(path, block.line, block.end_line), TERRAFORM))
 
     def _record_unknowns(self, res: Resource):
-        from ..model import walk
-
-        for p, v in walk(res.properties):
+        for p, v in _walk(res.properties):
             if is_unknown(v):
                 loc = res.location_of(*p)
                 self.ev.result.unknowns.append(UnknownValue(loc.path, loc.start_line, "%s.%s" % (res.address, ".".join(map(str, p))), v.reason or "unknown"))
@@ -713,6 +753,7 @@ class ModuleInstance:
                 # `resource_arn = each.value` refers to what the for_each collection holds.
                 if per_instance is None:
                     per_instance = self._instance_targets(block, scope, ikey)
+                _limits.ACTIVE.grow(4 * len(per_instance))
                 for target, attribute in per_instance:
                     refs.append(Reference(res.id, target, attr_path, attribute, "reference"))
         dep = block.body.attributes.get("depends_on")
@@ -781,6 +822,9 @@ class ModuleInstance:
                 continue
             else:
                 out.extend(self._resource_targets("managed", root, str(trav[1]), trav[2:]))
+        # A reference costs more than a value: each is an object here and an edge in the graph.
+        # `aws_x.y[*]` from each of 1,000 instances of a resource is a million of them.
+        _limits.ACTIVE.grow(4 * len(out))
         return out
 
     def _module_is_multi(self, name: str) -> bool:
@@ -863,6 +907,23 @@ class _InstanceScope(_ConfigScope):
             names = sorted({b.labels[1] for b, _ in blocks if b.labels[0] == rtype})
             self._types[key] = _Lazy(names, lambda n: self.inst.resource_value(mode, rtype, n))
         return self._types[key]
+
+
+def _walk(value):
+    """Every (path, value) pair below a resource's properties, like `model.walk`, charging the
+    root's budget per container: a list holding one list twice, nested 30 times, is small in
+    memory but has a billion paths."""
+    grow = _limits.ACTIVE.grow
+    stack = [((), value)]
+    while stack:
+        p, v = stack.pop()
+        yield p, v
+        if isinstance(v, dict):
+            grow(len(v))
+            stack.extend((p + (k,), v[k]) for k in reversed(list(v)))
+        elif isinstance(v, list):
+            grow(len(v))
+            stack.extend((p + (i,), v[i]) for i in reversed(range(len(v))))
 
 
 def _plain(value):

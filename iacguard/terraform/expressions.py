@@ -18,6 +18,11 @@ Two kinds of Unknown, because `try()` and `can()` must tell them apart:
 
 A dict whose absent attributes are values computed at apply time (a resource's attributes)
 should be a `PartialObject`: reading an absent key gives an input Unknown instead of an error.
+
+What an expression builds is charged to the evaluation budget of the root being evaluated
+(`iacguard.limits.ACTIVE`) as it is produced: tuple and object items, for-expression and splat
+iterations, template pieces and characters. Past the budget `BudgetExceeded` (a BaseException)
+goes through `evaluate` to the root, which stops; so does a MemoryError.
 """
 from __future__ import annotations
 
@@ -45,6 +50,7 @@ from iacguard.terraform.syntax import (
     UnaryOp,
     Variable,
 )
+from iacguard import limits as _limits
 from iacguard.values import Unknown, contains_unknown
 
 __all__ = [
@@ -60,6 +66,7 @@ __all__ = [
 ]
 
 MAX_EVAL_DEPTH = 256
+_MAX_PRODUCT_BITS = 1 << 16
 
 
 class EvalError(Exception):
@@ -146,6 +153,8 @@ def evaluate(expr: Expr, scope: Scope):
         return ErrorUnknown(e.reason)
     except RecursionError:
         return ErrorUnknown("expression too deeply nested")
+    except MemoryError:
+        raise  # the root is cut short (see iacguard.limits), not a value to carry on with
     except Exception as e:  # a failing Scope subclass or function must not stop a scan
         return ErrorUnknown("cannot evaluate: %s: %s" % (type(e).__name__, e))
 
@@ -197,14 +206,17 @@ def _first_unknown(*values):
 
 
 def _contains_error(value) -> bool:
+    grow = _limits.ACTIVE.grow  # per container: a shared list nested 40 times has 2^40 items
     stack = [value]
     while stack:
         v = stack.pop()
         if isinstance(v, ErrorUnknown):
             return True
         if isinstance(v, dict):
+            grow(len(v))
             stack.extend(v.values())
         elif isinstance(v, list):
+            grow(len(v))
             stack.extend(v)
     return False
 
@@ -315,6 +327,7 @@ def _splat(expr, scope, depth, strict):
     if source is None:
         return []
     items = source if isinstance(source, list) else [source]
+    _limits.ACTIVE.grow(len(items))
     steps = []
     for kind, arg in expr.steps:
         steps.append((kind, arg if kind == "attr" else _ev(arg, scope, depth, strict)))
@@ -402,7 +415,9 @@ def _template(expr, scope, depth, strict):
     if unknown is not None:
         if isinstance(unknown, ErrorUnknown) or any(p is _SHAPE_LOST for p in out):
             return unknown
+        _limits.ACTIVE.grow_str(len(out) * 16 + sum(len(p) for p in out if type(p) is str))
         return PartialUnknown(unknown.reason, partial_text=tuple(out))
+    _limits.ACTIVE.grow_str(sum(map(len, out)))  # before it is joined: doubling stops here
     return "".join(out)
 
 
@@ -433,6 +448,7 @@ def _render(parts, scope, depth, strict, out: list):
                 unknown = _first_unknown(unknown, pairs)
                 out.append(_SHAPE_LOST)
                 continue
+            _limits.ACTIVE.grow(len(pairs))
             for k, v in pairs:
                 child = _iter_scope(scope, part.key_var, part.value_var, k, v)
                 u = _render(part.body, child, depth + 1, strict, out)
@@ -449,10 +465,12 @@ def _render(parts, scope, depth, strict, out: list):
 
 
 def _tuple(expr, scope, depth, strict):
+    _limits.ACTIVE.grow(1 + len(expr.items))
     return [_ev_contained(item, scope, depth, strict) for item in expr.items]
 
 
 def _object(expr, scope, depth, strict):
+    _limits.ACTIVE.grow(1 + len(expr.items))
     out = {}
     for key_expr, value_expr in expr.items:
         key = _ev(key_expr, scope, depth, strict)
@@ -502,6 +520,8 @@ def _function_call(expr, scope, depth, strict):
         failure = e.reason
     except RecursionError:
         failure = "%s(): too deep" % name
+    except MemoryError:
+        raise
     except Exception as e:
         failure = "%s(): %s" % (name, e)
     else:
@@ -651,6 +671,9 @@ def _binary(expr, scope, depth, strict):
     if op == "-":
         return _norm_number(a - b)
     if op == "*":
+        if type(a) is int and type(b) is int and a.bit_length() + b.bit_length() > _MAX_PRODUCT_BITS:
+            # Squaring a number again and again doubles its size: stop before it costs seconds.
+            return Unknown("product of numbers too large to compute offline")
         return _norm_number(a * b)
     if op == "/":
         if b == 0:
@@ -707,6 +730,7 @@ def _for(expr, scope, depth, strict):
     pairs = _iteration(_ev(expr.collection, scope, depth, strict))
     if isinstance(pairs, Unknown):
         return pairs
+    _limits.ACTIVE.grow(1 + len(pairs))  # every iteration, kept or filtered out
     is_object = expr.key_expr is not None
     out_list: list = []
     out_map: dict = {}

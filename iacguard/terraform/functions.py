@@ -65,6 +65,7 @@ from typing import Any, Callable
 
 import yaml
 
+from iacguard import limits as _limits
 from iacguard.numbers import MAX_DIGITS, too_long
 from iacguard.values import Unknown, contains_unknown
 
@@ -95,14 +96,19 @@ def _known(v: Any) -> Any:
 
 
 def _first_unknown(v: Any) -> Unknown | None:
+    # Charged per container walked: a list holding one list twice, nested 40 times, is small in
+    # memory but has 2^40 items to walk (see iacguard.limits).
+    grow = _limits.ACTIVE.grow
     stack = [v]
     while stack:
         x = stack.pop()
         if isinstance(x, Unknown):
             return x
         if isinstance(x, dict):
+            grow(len(x))
             stack.extend(reversed(list(x.values())))
         elif isinstance(x, (list, tuple)):
+            grow(len(x))
             stack.extend(reversed(x))
     return None
 
@@ -496,6 +502,7 @@ def fn_flatten(lst: Any) -> list:
     def walk(x: list, depth: int) -> None:
         if depth > 100:
             _bail("list nested too deeply")
+        _limits.ACTIVE.grow(len(x))  # a list holding one list twice, nested, is walked in full
         for item in x:
             item = _known(item)  # an Unknown item may be a list: the result's shape is unknown
             if isinstance(item, list):
@@ -697,6 +704,8 @@ def fn_join(sep: Any, *lists: Any) -> str:
     for lst in lists:
         for x in _to_list(lst):
             items.append(_to_str(x))
+    # Charged before it is built: a long separator between many items multiplies.
+    _limits.ACTIVE.grow_str(len(sep) * len(items) + sum(map(len, items)))
     return sep.join(items)
 
 
@@ -788,14 +797,20 @@ def fn_indent(spaces: Any, s: Any) -> str:
         return _bail("indent: negative number of spaces")
     if n > _MAX_PAD:
         return _bail("indent: too many spaces")
-    return _to_str(s).replace("\n", "\n" + " " * n)
+    s = _to_str(s)
+    _limits.ACTIVE.grow_str(len(s) + n * s.count("\n"))  # before it is built
+    return s.replace("\n", "\n" + " " * n)
 
 
 def fn_replace(s: Any, substr: Any, replacement: Any) -> str:
     s, sub, rep = _to_str(s), _to_str(substr), _to_str(replacement)
     if len(sub) > 1 and sub.startswith("/") and sub.endswith("/"):
         rx = _compile_re2(sub[1:-1])
+        if rep:  # at most one match per position, each `rep` with $n expanded (matches don't overlap)
+            _limits.ACTIVE.grow_str(len(s) + (len(s) + 1) * len(rep) + len(s) * rep.count("$"))
         return _run_regex(rx, s, lambda: _go_sub(rx, s, rep))
+    if len(rep) > len(sub):  # the result grows with every match: charged before it is built
+        _limits.ACTIVE.grow_str(len(s) + (len(rep) - len(sub)) * (s.count(sub) if sub else len(s) + 1))
     return s.replace(sub, rep)
 
 
@@ -1309,23 +1324,8 @@ def _regex_input_ok(rx: _Regex, s: str) -> None:
 _REGEX_SECONDS = 1.0
 
 
-class _RegexTimeout(Exception):
-    pass
-
-
-def _on_alarm(_signum: int, _frame: Any) -> None:
-    raise _RegexTimeout()
-
-
 def _timer_usable() -> bool:
-    """A SIGALRM timer is ours to use: main thread, no timer armed, no handler installed."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        return False
-    try:
-        return (signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-                and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None))
-    except (ValueError, OSError):
-        return False
+    return _limits.timer_usable()
 
 
 def _run_regex(rx: _Regex, s: str, action: Callable[[], Any]) -> Any:
@@ -1334,25 +1334,19 @@ def _run_regex(rx: _Regex, s: str, action: Callable[[], Any]) -> Any:
     Terraform uses RE2 (linear time); Python's `re` backtracks. Patterns that can only be
     slow in theory run under a SIGALRM timer when the caller is the main thread (the `re`
     engine checks for signals), else only on inputs short enough to be safe. Either way a
-    match that would take too long gives Unknown.
+    match that would take too long gives Unknown. The timer is `limits.run_timed`: under a
+    root's evaluation budget all such matches share one overall limit, so a slow pattern
+    called a thousand times cuts the root short instead of costing a second per call.
     """
     if not rx.risky and _regex_degree(rx) <= 1:
         return action()
     if not _timer_usable():
         _regex_input_ok(rx, s)
         return action()
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
     try:
-        try:
-            signal.setitimer(signal.ITIMER_REAL, _REGEX_SECONDS)
-            try:
-                return action()
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-        except _RegexTimeout:
-            return _bail("regex: match took longer than %gs (backtracking)" % _REGEX_SECONDS)
-    finally:
-        signal.signal(signal.SIGALRM, previous)
+        return _limits.run_timed(action, _REGEX_SECONDS)
+    except _limits.TimedOut:
+        return _bail("regex: match took longer than %gs (backtracking)" % _REGEX_SECONDS)
 
 
 def _match_value(rx: _Regex, m: re.Match) -> Any:
@@ -1458,8 +1452,10 @@ def _json(v: Any, depth: int = 0) -> str:
     if isinstance(v, str):
         return _json_str(v)
     if isinstance(v, (list, tuple)):
+        _limits.ACTIVE.grow(len(v))
         return "[" + ",".join(_json(x, depth + 1) for x in v) + "]"
     if isinstance(v, dict):
+        _limits.ACTIVE.grow(len(v))
         return "{" + ",".join(_json_str(_key_str(k)) + ":" + _json(v[k], depth + 1)
                               for k in sorted(v, key=_key_str)) + "}"
     if isinstance(v, Unknown):
@@ -2389,6 +2385,14 @@ _LENIENT = frozenset({
 })
 
 
+def _charge(result: Any) -> None:
+    """Count a function result against the root's evaluation budget (see iacguard.limits)."""
+    if isinstance(result, str):
+        _limits.ACTIVE.grow_str(len(result))
+    elif isinstance(result, (list, dict)):
+        _limits.ACTIVE.grow(1 + len(result))
+
+
 def call_function(name: str, args: list, ctx: Any) -> Any:
     """Call Terraform function `name`; KeyError if there is none (including can/try)."""
     impl = FUNCTIONS.get(name)
@@ -2400,11 +2404,13 @@ def call_function(name: str, args: list, ctx: Any) -> Any:
             u = _first_unknown(args)
             if u is not None:
                 return u
-        if name in _NEEDS_CTX:
-            return impl(*args, ctx=ctx)
-        return impl(*args)
+        result = impl(*args, ctx=ctx) if name in _NEEDS_CTX else impl(*args)
+        _charge(result)
+        return result
     except FunctionError:
         raise
+    except MemoryError:
+        raise  # the root is cut short (see limits): not an Unknown to carry on with
     except _Bail as b:
         # A known argument of the wrong type is an error in Terraform (so try()/can() see it),
         # not a value known after apply.
