@@ -30,7 +30,7 @@ def test_terraform_variable_through_local_and_module_input(tmp_path):
     (tmp_path / "sg" / "main.tf").write_text('variable "cidrs" {}\n\n' + SG % "var.cidrs")
     result = scan([str(tmp_path)], cwd=str(tmp_path))
     assert [f.resource.address for f in result.findings] == ["module.sg.aws_security_group.web"]
-    assert origins(result, tmp_path) == [[("sg/main.tf", 1, "variable cidrs"), ("variables.tf", 1, "variable office")]]
+    assert origins(result, tmp_path) == [[("sg/main.tf", 1, "variable cidrs"), ("main.tf", 7, "argument cidrs of module.sg"), ("variables.tf", 1, "variable office")]]
 
 
 def test_literal_values_have_no_origin(tmp_path):
@@ -108,4 +108,4 @@ def test_a_literal_passed_by_a_parent_stack_points_at_the_parent(tmp_path):
     )
     result = scan([str(tmp_path)], cwd=str(tmp_path))
     assert [(f.check_id, f.resource.address) for f in result.findings] == [("AWS-RDS-002", "Child/Db")]
-    assert origins(result, tmp_path) == [[("templates/child.yaml", 3, "parameter Public"), ("parent.yaml", 8, "value of parameter Public")]]
+    assert origins(result, tmp_path) == [[("templates/child.yaml", 3, "parameter Public"), ("parent.yaml", 8, "parameter Public passed to nested stack Child")]]

@@ -59,7 +59,8 @@ def fingerprints(result: ScanResult, findings=None, path_of=None) -> list:
 
     Line numbers are left out on purpose, so a finding keeps its identity when lines move. A
     resource inside a Terraform module also brings the folder of the root module that calls it,
-    so that two examples calling one module keep apart. When several findings share all of
+    so that two examples calling one module keep apart; one in a nested CloudFormation stack
+    brings its top-level template (see _with_top_stack). When several findings share all of
     these (a check failing twice on one resource), the second and later ones get ":2", ":3", ...
     in report order, which follows their position in the file.
     """
@@ -71,11 +72,23 @@ def fingerprints(result: ScanResult, findings=None, path_of=None) -> list:
         root = f.resource.meta.get("root_module") if f.resource.module else None
         if root:
             parts.append(shown(root))
+        parts = _with_top_stack(parts, f, shown)
         key = "\0".join(parts)
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
         seen[digest] += 1
         out.append(digest if seen[digest] == 1 else "%s:%d" % (digest, seen[digest]))
     return out
+
+
+def _with_top_stack(parts: list, f, shown) -> list:
+    """A resource of a nested CloudFormation stack: its address as the stack chain gives it
+    (without the top-level template a shared template's address starts with) and the top-level
+    template it is evaluated under, so one template nested by several parents gives one
+    fingerprint per parent, whatever order the files are found in."""
+    top = f.resource.meta.get("top_stack") if f.resource.module else None
+    if not top:
+        return parts
+    return parts[:2] + [f.resource.meta.get("stack_address", f.resource.address)] + parts[3:] + ["stack:" + shown(top)]
 
 
 def severity_counts(result: ScanResult) -> dict:
