@@ -17,8 +17,10 @@ import hashlib
 import importlib
 import os
 import pickle
+import re
+import secrets
 import signal
-import tempfile
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 
@@ -47,8 +49,11 @@ def _package_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+CACHE_FORMAT = 5
+
+
 def _versions() -> str:
-    parts = ["iacguard=" + __version__, "code=" + _package_fingerprint(), "cache=4"]
+    parts = ["iacguard=" + __version__, "code=" + _package_fingerprint(), "cache=%d" % CACHE_FORMAT]
     for dist in ("python-hcl2", "lark", "cfn-flip", "PyYAML"):
         try:
             parts.append("%s=%s" % (dist, metadata.version(dist)))
@@ -62,13 +67,343 @@ def default_cache_dir() -> str:
     return os.path.join(base, "iacguard")
 
 
+# --- The store: where entries live, how big they may get, what may be deleted -------------------
+
+CACHE_SUBDIR = "iacguard-cache-v%d" % CACHE_FORMAT  # entries live here, below --cache-dir
+CACHE_LIMIT_BYTES = 2 * 1024**3  # a scan never grows the cache past this; pruned to 3/4 of it
+MAX_ENTRY_BYTES = 64 * 1024**2  # a larger entry is neither written nor read
+_STALE_TEMP_SECONDS = 3600
+_TAG_NAME = "CACHEDIR.TAG"
+_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by iacguard.\n# For information about cache directory tags see https://bford.info/cachedir/\n"
+_SHARD_NAME = re.compile(r"[0-9a-f]{2}\Z")
+_ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.pickle(\.data)?\Z")
+_TEMP_NAME = re.compile(r"\.tmp-[0-9a-f]{16}\Z")
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | _CLOEXEC
+# Where the OS can, folders are held open and entries named relative to them (no path is
+# resolved twice, so a folder swapped for a link between a check and a write cannot redirect it).
+_DIR_FD = all(f in os.supports_dir_fd for f in (os.open, os.unlink, os.rename, os.stat)) and os.scandir in os.supports_fd
+
+
+def _subdir(parent, name: str, create: bool = False):
+    """A real folder `name` in `parent` (a folder handle), never a link: its handle, or OSError."""
+    if create:
+        try:
+            os.mkdir(name, dir_fd=parent) if _DIR_FD else os.mkdir(os.path.join(parent, name))
+        except FileExistsError:
+            pass
+    if _DIR_FD:
+        return os.open(name, _DIR_FLAGS, dir_fd=parent)
+    path = os.path.join(parent, name)
+    if not stat.S_ISDIR(os.lstat(path).st_mode):
+        raise NotADirectoryError(path)
+    return path
+
+
+def _root(folder: str, create: bool = False):
+    """The handle of the cache's own subfolder of `folder` (the user's --cache-dir, which may
+    itself be a link), or None when it does not exist, is a link or is not marked as ours."""
+    try:
+        if create:
+            os.makedirs(folder, exist_ok=True)
+        top = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _CLOEXEC) if _DIR_FD else folder
+        try:
+            root = _subdir(top, CACHE_SUBDIR, create)
+        finally:
+            _close(top)
+    except OSError:
+        return None
+    try:
+        fd = _open(root, _TAG_NAME, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            ours = stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(_TAG)) == _TAG
+        finally:
+            os.close(fd)
+    except FileNotFoundError:
+        ours = False
+        if create:
+            try:
+                fd = _open(root, _TAG_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(_TAG)
+                ours = True
+            except OSError:
+                pass
+    except OSError:
+        ours = False
+    if not ours:
+        _close(root)
+        return None
+    return root
+
+
+def _open(folder, name: str, flags: int, mode: int = 0o600) -> int:
+    flags |= _NOFOLLOW | _CLOEXEC
+    return os.open(name, flags, mode, dir_fd=folder) if _DIR_FD else os.open(os.path.join(folder, name), flags, mode)
+
+
+def _unlink(folder, name: str) -> bool:
+    try:
+        os.unlink(name, dir_fd=folder) if _DIR_FD else os.unlink(os.path.join(folder, name))
+    except OSError:
+        return False
+    return True
+
+
+def _close(folder) -> None:
+    if _DIR_FD and isinstance(folder, int):
+        os.close(folder)
+
+
+def _walk(root, now: float, remove_stale: bool):
+    """The entries under a cache subfolder handle: {(shard, base name): [size, mtime, names]}
+    and their total size. Only shard folders and entry names are looked at; links are skipped."""
+    entries: dict = {}
+    total = 0
+    with os.scandir(root) as it:
+        shards = [e.name for e in it if _SHARD_NAME.match(e.name) and e.is_dir(follow_symlinks=False)]
+    for shard in sorted(shards):
+        try:
+            folder = _subdir(root, shard)
+        except OSError:
+            continue
+        try:
+            with os.scandir(folder) as it:
+                files = [(e.name, e.stat(follow_symlinks=False)) for e in it if e.is_file(follow_symlinks=False)]
+            for name, st in files:
+                if _ENTRY_NAME.match(name):
+                    total += st.st_size
+                    base = name[: -len(".data")] if name.endswith(".data") else name
+                    entry = entries.setdefault((shard, base), [0, 0.0, []])
+                    entry[0] += st.st_size
+                    entry[1] = max(entry[1], st.st_mtime)
+                    entry[2].append(name)
+                elif _TEMP_NAME.match(name):
+                    if remove_stale and now - st.st_mtime > _STALE_TEMP_SECONDS:
+                        _unlink(folder, name)
+                    else:
+                        total += st.st_size  # a concurrent scan's entry in the making
+        except OSError:
+            pass
+        finally:
+            _close(folder)
+    return entries, total
+
+
+def prune(folder: str, limit: int | None = None) -> int:
+    """Keep the cache under `limit` bytes (default CACHE_LIMIT_BYTES) by removing the least
+    recently used entries (an entry and its `.data` tree go together) back to three quarters of
+    it; also remove temporary files a killed scan left behind. Returns the bytes left.
+
+    Only the cache's own subfolder of `folder` (marked with a CACHEDIR.TAG) is walked, and only
+    files named like entries or our temporary files are removed, so a --cache-dir pointed at a
+    folder of other files never loses one. Links are neither followed nor removed. Safe under
+    concurrent scans: a removed entry is a miss."""
+    import time
+
+    limit = CACHE_LIMIT_BYTES if limit is None else limit
+    root = _root(folder)
+    if root is None:
+        return 0
+    try:
+        entries, total = _walk(root, time.time(), remove_stale=True)
+        if total <= limit:
+            return total
+        target = limit * 3 // 4
+        for (shard, _), (size, _, names) in sorted(entries.items(), key=lambda kv: kv[1][1]):
+            if total <= target:
+                break
+            try:
+                sub = _subdir(root, shard)
+            except OSError:
+                continue
+            try:
+                for name in names:
+                    _unlink(sub, name)
+            finally:
+                _close(sub)
+            total -= size
+        return total
+    except OSError:
+        return 0
+    finally:
+        _close(root)
+
+
+class CacheStore:
+    """One scan's view of a cache folder: the bytes it holds, measured once when the scan starts
+    and counted up as entries are written, so that no write takes it past the limit."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+        self.root = os.path.join(folder, CACHE_SUBDIR)
+        self.limit = CACHE_LIMIT_BYTES
+        self.used = prune(folder, self.limit)  # also removes stale temporary files
+        self.pruned = False
+
+    def room(self) -> int:
+        """Bytes the next entry may take (pruning once per scan when the limit is near)."""
+        if self.limit - self.used < MAX_ENTRY_BYTES and not self.pruned:
+            self.pruned = True
+            self.used = prune(self.folder, max(self.limit - MAX_ENTRY_BYTES, self.limit // 2))
+        return min(MAX_ENTRY_BYTES, self.limit - self.used)
+
+
+_STORES: dict = {}
+
+
+def begin_scan(folder: str) -> CacheStore:
+    """Start a scan's use of a cache folder: measure it (one walk)."""
+    _STORES[folder] = store = CacheStore(folder)
+    return store
+
+
+def end_scan(folder: str) -> None:
+    store = _STORES.pop(folder, None)
+    if store is not None and store.used > store.limit:
+        prune(folder, store.limit)
+
+
+def _store(folder: str) -> CacheStore:
+    return _STORES.get(folder) or begin_scan(folder)
+
+
+# --- Entries: a header, then a pickle that may only build iacguard's own data classes ----------
+
+_MAGIC = b"iacguard-cache\0"
+
+# The only globals an entry may name: iacguard's data classes whose constructors and state only
+# set fields (no I/O, no callables taken from the entry). Everything else -- os.system,
+# builtins.eval, subprocess.Popen, copyreg helpers -- makes the entry a miss.
+_ALLOWED = {
+    "iacguard.engine": ("ParsedSource", "Analysis"),
+    "iacguard.graph": ("GraphView",),
+    "iacguard.model": ("Location", "Resource", "Reference", "Notification", "Finding", "Symbol", "UnknownValue", "LanguageResult"),
+    "iacguard.values": ("Unknown",),
+    "iacguard.terraform.expressions": ("ErrorUnknown", "PartialUnknown"),
+    "iacguard.terraform.syntax": (
+        "Literal", "TemplateIf", "TemplateFor", "Template", "TupleExpr", "ObjectExpr", "Variable", "GetAttr", "Index", "Splat",
+        "FunctionCall", "Conditional", "BinaryOp", "UnaryOp", "ForExpr", "Attribute", "Body", "Block", "ConfigFile",
+    ),
+    "iacguard.cloudformation.loader": ("Template",),
+    "iacguard.parsing": ("_DEFERRED",),
+}
+_ALLOWED_NAMES = frozenset((m, n) for m, names in _ALLOWED.items() for n in names)
+_resolved: dict = {}
+
+
+def _harden(cls: type) -> None:
+    """Give an allowed class without a state setter of its own one that sets only its fields.
+
+    The default would let an entry set any attribute of an instance, `__class__` included, and,
+    applied to a class object rather than an instance, change the class itself for the rest of
+    the process. With this one an instance's state holds only its declared fields (slots, or
+    entries of its `__dict__`), and a class object refuses (the function, reached through the
+    class, is called with one argument too few). Frozen dataclasses keep their own setter, which
+    only sets fields."""
+    inherited = getattr(cls, "__setstate__", None)
+    if "__setstate__" in cls.__dict__ or (inherited is not None and not getattr(inherited, "_iacguard_fields", False)):
+        return
+    slots = frozenset(s for k in cls.__mro__ for s in getattr(k, "__slots__", ()) if isinstance(s, str) and s not in ("__dict__", "__weakref__"))
+    has_dict = cls.__dictoffset__ != 0
+
+    def __setstate__(self, state):
+        slot_state = None
+        if isinstance(state, tuple) and len(state) == 2:
+            state, slot_state = state
+        if state is not None:
+            if not (has_dict and type(state) is dict and all(type(k) is str for k in state)):
+                raise pickle.UnpicklingError("bad state for %s" % cls.__name__)
+            self.__dict__.update(state)
+        if slot_state is not None:
+            if type(slot_state) is not dict or not slot_state.keys() <= slots:
+                raise pickle.UnpicklingError("bad state for %s" % cls.__name__)
+            for k, v in slot_state.items():
+                object.__setattr__(self, k, v)
+
+    __setstate__._iacguard_fields = True  # type: ignore[attr-defined]
+    cls.__setstate__ = __setstate__
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        obj = _resolved.get((module, name))
+        if obj is None:
+            if (module, name) not in _ALLOWED_NAMES:
+                raise pickle.UnpicklingError("not allowed in a cache entry: %s.%s" % (module, name))
+            obj = super().find_class(module, name)
+            if isinstance(obj, type):
+                _harden(obj)
+            _resolved[(module, name)] = obj
+        return obj
+
+
+def _header(kind: str) -> bytes:
+    return _MAGIC + ("%d\0%s\0" % (CACHE_FORMAT, kind)).encode()
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _Capped:
+    """A file that refuses to grow past `cap` bytes."""
+
+    __slots__ = ("fh", "cap", "written")
+
+    def __init__(self, fh, cap: int):
+        self.fh, self.cap, self.written = fh, cap, 0
+
+    def write(self, b) -> int:
+        self.written += len(b)
+        if self.written > self.cap:
+            raise _TooBig()
+        return self.fh.write(b)
+
+
+def read_entry(path: str, kind: str, types: tuple):
+    """The value in the entry at `path` if it is a cache entry of `kind` (and this format), no
+    larger than MAX_ENTRY_BYTES, that builds an instance of `types`; else None. Never raises."""
+    header = _header(kind)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW | _CLOEXEC)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or not len(header) < st.st_size <= MAX_ENTRY_BYTES:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            if fh.read(len(header)) != header:
+                return None
+            value = _Unpickler(fh).load()
+        if not isinstance(value, types):
+            return None
+        if os.utime in os.supports_fd:
+            os.utime(fd)  # recently used: pruning removes the least recently used entries first
+        return value
+    except Exception:  # noqa: BLE001 - a foreign, truncated or hostile entry is a miss
+        return None
+    finally:
+        os.close(fd)
+
+
 class ParseCache:
+    kind = "parsed"
+
     def __init__(self, folder: str, limits=None):
         self.folder = folder
+        self.store = _store(folder)
         # Bounds change what a parse yields (an error or a tree), so they are part of the key.
         self.versions = _versions() + ";" + repr(limits)
         self.hits = 0
         self.misses = 0
+
+    def types(self) -> tuple:
+        from .engine import ParsedSource
+
+        return (ParsedSource,)
 
     def key(self, source: SourceFile, data: bytes, max_bytes: int) -> str:
         h = hashlib.sha256()
@@ -79,55 +414,75 @@ class ParseCache:
         return h.hexdigest()
 
     def _path(self, key: str) -> str:
-        return os.path.join(self.folder, key[:2], key + ".pickle")
+        return os.path.join(self.store.root, key[:2], key + ".pickle")
 
     def get(self, key: str):
-        path = self._path(key)
-        try:
-            with open(path, "rb") as fh:
-                value = pickle.load(fh)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+        value = read_entry(self._path(key), self.kind, self.types())
+        if value is None:
             self.misses += 1
-            return None
-        self.hits += 1
-        try:
-            os.utime(path)  # recently used: pruning removes the least recently used entries first
-        except OSError:
-            pass
+        else:
+            self.hits += 1
         return value
 
     def put(self, key: str, value) -> None:
-        self._write(self._path(key), value)
+        self._write(key, key + ".pickle", self.kind, value)
 
     def put_parsed(self, key: str, parsed) -> None:
         """A parse result in two entries: the small record (kind, notifications) and the tree,
         which a later scan loads only if it has to evaluate again."""
         if parsed.data is not None:
-            self._write(self._path(key) + ".data", parsed.data)
+            if not self._write(key, key + ".pickle.data", "tree", parsed.data):
+                return
             record = copy.copy(parsed)
             record.data = _DEFERRED
-            self._write(self._path(key), record)
+            self._write(key, key + ".pickle", self.kind, record)
         else:
-            self._write(self._path(key), parsed)
+            self._write(key, key + ".pickle", self.kind, parsed)
 
     def get_parsed(self, key: str):
         parsed = self.get(key)
-        if parsed is not None and parsed.data is _DEFERRED:
-            parsed.data = Deferred(self._path(key) + ".data")
+        if parsed is not None:
+            if parsed.data is _DEFERRED:
+                parsed.data = Deferred(self._path(key) + ".data")
+            elif parsed.data is not None:
+                return None  # records never hold a tree themselves
         return parsed
 
-    def _write(self, path: str, value) -> None:
+    def _write(self, key: str, name: str, kind: str, value) -> bool:
+        """Write an entry atomically (a temporary file renamed into place) into real folders of
+        the cache's own subfolder, within MAX_ENTRY_BYTES and the room the store has left."""
+        store = self.store
+        cap = store.room()
+        if cap <= 0:
+            return False
+        root = _root(store.folder, create=True)
+        if root is None:
+            return False
+        folder = tmp = None
         try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
+            folder = _subdir(root, key[:2], create=True)
+            tmp = ".tmp-" + secrets.token_hex(8)
+            out = _Capped(os.fdopen(_open(folder, tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb"), cap)
             try:
-                os.unlink(tmp)  # type: ignore[possibly-undefined]
-            except (OSError, UnboundLocalError):
-                pass
+                out.write(_header(kind))
+                pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+            finally:
+                out.fh.close()
+            if _DIR_FD:
+                os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
+            else:
+                os.replace(os.path.join(folder, tmp), os.path.join(folder, name))
+            tmp = None
+            store.used += out.written
+            return True
+        except (OSError, _TooBig, pickle.PicklingError, RecursionError, TypeError, AttributeError, ValueError):
+            return False
+        finally:
+            if folder is not None:
+                if tmp is not None:
+                    _unlink(folder, tmp)
+                _close(folder)
+            _close(root)
 
 
 class EvaluationCache(ParseCache):
@@ -137,6 +492,13 @@ class EvaluationCache(ParseCache):
     their files, TF_VAR_* variables) and a fingerprint (path, size, modification time) of every
     other file under the root, since evaluation may read files that are not parsed (`file()`,
     `templatefile()`, `.terraform/modules`)."""
+
+    kind = "evaluated"
+
+    def types(self) -> tuple:
+        from .model import LanguageResult
+
+        return (LanguageResult,)
 
     def key(self, kind: str, root: str, digests: list, options) -> str:
         h = hashlib.sha256()
@@ -156,6 +518,13 @@ class EvaluationCache(ParseCache):
 class ScanCache(EvaluationCache):
     """A whole scan's analysis (findings before suppressions and baselines), so that a scan of
     an unchanged tree with unchanged inputs and checks skips evaluation, the graph and the checks."""
+
+    kind = "scan"
+
+    def types(self) -> tuple:
+        from .engine import Analysis
+
+        return (Analysis,)
 
     def key(self, parsed: list, options, checks: list, roots: list) -> str | None:
         if not all(p.digest for p in parsed):
@@ -186,67 +555,24 @@ def tree_fingerprint(root: str) -> str:
     return h.hexdigest()
 
 
-CACHE_LIMIT_BYTES = 2 * 1024**3  # pruned back to three quarters of this when it grows past it
-_STALE_TEMP_SECONDS = 3600
-
-
-def prune(folder: str, limit: int = CACHE_LIMIT_BYTES) -> int:
-    """Keep the cache under `limit` bytes by removing the least recently used entries (an entry
-    and its `.data` tree go together); also remove temporary files a killed scan left behind.
-    Returns the number of bytes removed. Safe under concurrent scans: a removed entry is a miss."""
-    import time
-
-    entries: dict = {}
-    total = removed = 0
-    now = time.time()
-    for dirpath, _, names in os.walk(folder):
-        for name in names:
-            path = os.path.join(dirpath, name)
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            if name.startswith(".tmp-"):
-                if now - st.st_mtime > _STALE_TEMP_SECONDS:
-                    removed += _unlink(path, st.st_size)
-                continue
-            total += st.st_size
-            base = path[: -len(".data")] if name.endswith(".data") else path
-            size, mtime, paths = entries.get(base, (0, 0.0, []))
-            entries[base] = (size + st.st_size, max(mtime, st.st_mtime), paths + [path])
-    if total <= limit:
-        return removed
-    target = limit * 3 // 4
-    for base, (size, _, paths) in sorted(entries.items(), key=lambda kv: kv[1][1]):
-        if total <= target:
-            break
-        for path in paths:
-            removed += _unlink(path, 0)
-        total -= size
-        removed += size
-    return removed
-
-
-def _unlink(path: str, size: int) -> int:
-    try:
-        os.unlink(path)
-    except OSError:
-        return 0
-    return size
-
-
 class _DeferredMarker:
     """Stands for a parse tree stored beside its record (pickles as the module-level singleton)."""
 
+    __slots__ = ()
+
     def __reduce__(self):
         return "_DEFERRED"
+
+    def __setstate__(self, state):
+        raise pickle.UnpicklingError("the deferred marker has no state")
 
 
 _DEFERRED = _DeferredMarker()
 
 
 class Deferred:
-    """A parse tree still in the cache; `load()` gives it, or None if the entry is gone."""
+    """A parse tree still in the cache; `load()` gives it, or None if the entry is gone (or is
+    not a parse tree)."""
 
     __slots__ = ("path",)
 
@@ -254,11 +580,10 @@ class Deferred:
         self.path = path
 
     def load(self):
-        try:
-            with open(self.path, "rb") as fh:
-                return pickle.load(fh)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
-            return None
+        from .cloudformation.loader import Template
+        from .terraform.syntax import ConfigFile
+
+        return read_entry(self.path, "tree", (ConfigFile, Template, dict))
 
 
 class _Timeout(Exception):
@@ -319,7 +644,7 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
             if data is not None:
                 key = cache.key(src, data, max_bytes)
                 hit = cache.get_parsed(key)
-                if hit is not None:
+                if hit is not None and hit.path == src.path and hit.root == src.root:
                     hit.digest = key
                     results[i] = hit
                     continue
