@@ -5,16 +5,29 @@ in other processes, or not at all when an earlier scan parsed the same bytes. Re
 in the order of the input list, so a parallel run gives the same output as a single-process one.
 
 The cache lives in the user's cache folder (`$XDG_CACHE_HOME/iacguard`, else `~/.cache/iacguard`)
-or `--cache-dir`. An entry is keyed by the file's content hash, its path, its kind and the
-versions of iacguard and of the parsers, so an upgrade never reads stale entries. Entries are
-written to a temporary file and renamed into place, so concurrent scans never see half an entry.
-The cache holds pickles written by iacguard itself; it is never filled from the scanned tree.
+or `--cache-dir`, in a subfolder of its own (`iacguard-cache-v5/`, marked with a CACHEDIR.TAG).
+An entry is keyed by the file's content hash, its path, its kind and the versions of iacguard
+and of the parsers, so an upgrade never reads stale entries. Entries are written to a temporary
+file and renamed into place, so concurrent scans never see half an entry.
+
+Whoever can write the cache folder (a shared runner, a CI cache restored from another run) must
+not be able to run code in the next scan, nor make it write or delete anything else:
+- an entry is a header (magic, format version, kind) and a pickle that may only name
+  iacguard's own data classes (`_ALLOWED`); anything else -- another kind, another format, a
+  foreign or truncated file, a global outside the list, a value of the wrong type -- is a miss;
+- an entry is at most MAX_ENTRY_BYTES, when written and when read (its size is checked first);
+- the folder is measured when a scan starts and every write is counted, so a scan never takes it
+  past CACHE_LIMIT_BYTES (it prunes once when the bound is near, then stops writing);
+- pruning walks only the cache's own subfolder and deletes only files named like entries or our
+  temporary files; links are never followed: folders are opened with O_NOFOLLOW and entries
+  created with O_EXCL relative to them.
 """
 from __future__ import annotations
 
 import copy
 import hashlib
 import importlib
+import operator
 import os
 import pickle
 import re
@@ -117,7 +130,7 @@ def _root(folder: str, create: bool = False):
     try:
         fd = _open(root, _TAG_NAME, os.O_RDONLY | os.O_NONBLOCK)
         try:
-            ours = stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(_TAG)) == _TAG
+            ours = stat.S_ISREG(os.fstat(fd).st_mode) and _is_tag(os.read(fd, 4096))
         finally:
             os.close(fd)
     except FileNotFoundError:
@@ -136,6 +149,10 @@ def _root(folder: str, create: bool = False):
         _close(root)
         return None
     return root
+
+
+def _is_tag(data: bytes) -> bool:
+    return data.startswith(_TAG.split(b"\n", 1)[0]) and b"iacguard" in data
 
 
 def _open(folder, name: str, flags: int, mode: int = 0o600) -> int:
@@ -293,37 +310,22 @@ _ALLOWED_NAMES = frozenset((m, n) for m, names in _ALLOWED.items() for n in name
 _resolved: dict = {}
 
 
+# Found on a class object (where it is not callable, so a BUILD opcode applied to a class fails),
+# absent on instances (the attribute it reads does not exist, so a BUILD applied to an instance
+# takes the unpickler's own C path, as fast as before).
+_NO_CLASS_STATE = property(operator.attrgetter("_iacguard_no_state_"))
+
+
 def _harden(cls: type) -> None:
-    """Give an allowed class without a state setter of its own one that sets only its fields.
+    """Stop an entry from changing an allowed class itself.
 
-    The default would let an entry set any attribute of an instance, `__class__` included, and,
-    applied to a class object rather than an instance, change the class itself for the rest of
-    the process. With this one an instance's state holds only its declared fields (slots, or
-    entries of its `__dict__`), and a class object refuses (the function, reached through the
-    class, is called with one argument too few). Frozen dataclasses keep their own setter, which
-    only sets fields."""
-    inherited = getattr(cls, "__setstate__", None)
-    if "__setstate__" in cls.__dict__ or (inherited is not None and not getattr(inherited, "_iacguard_fields", False)):
-        return
-    slots = frozenset(s for k in cls.__mro__ for s in getattr(k, "__slots__", ()) if isinstance(s, str) and s not in ("__dict__", "__weakref__"))
-    has_dict = cls.__dictoffset__ != 0
-
-    def __setstate__(self, state):
-        slot_state = None
-        if isinstance(state, tuple) and len(state) == 2:
-            state, slot_state = state
-        if state is not None:
-            if not (has_dict and type(state) is dict and all(type(k) is str for k in state)):
-                raise pickle.UnpicklingError("bad state for %s" % cls.__name__)
-            self.__dict__.update(state)
-        if slot_state is not None:
-            if type(slot_state) is not dict or not slot_state.keys() <= slots:
-                raise pickle.UnpicklingError("bad state for %s" % cls.__name__)
-            for k, v in slot_state.items():
-                object.__setattr__(self, k, v)
-
-    __setstate__._iacguard_fields = True  # type: ignore[attr-defined]
-    cls.__setstate__ = __setstate__
+    Pickle's BUILD opcode sets attributes on whatever object is on the stack; applied to a class
+    (which an entry can name) it would set class attributes for the rest of the process. A
+    class that has a `__setstate__` (frozen dataclasses: it sets fields only, and reached through
+    the class it is called with one argument too few) is safe; the others get `_NO_CLASS_STATE`.
+    BUILD on an instance can set only its slots, or entries of its `__dict__`: plain data."""
+    if getattr(cls, "__setstate__", None) is None:
+        cls.__setstate__ = _NO_CLASS_STATE
 
 
 class _Unpickler(pickle.Unpickler):
