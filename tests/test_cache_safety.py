@@ -215,7 +215,15 @@ USER_FILES = {
 }
 
 
-def test_cache_dir_full_of_user_files_loses_none(tmp_path, monkeypatch):
+@pytest.fixture(params=[True, False], ids=["dir-fd", "paths"])
+def fd_or_paths(request, monkeypatch):
+    """Folders held open (Linux, macOS), or path checks with lstat (where the OS cannot)."""
+    if request.param and not parsing._DIR_FD:
+        pytest.skip("this OS cannot open files relative to a folder")
+    monkeypatch.setattr(parsing, "_DIR_FD", request.param)
+
+
+def test_cache_dir_full_of_user_files_loses_none(tmp_path, monkeypatch, fd_or_paths):
     root, home = make_tree(tmp_path / "repo"), tmp_path / "home"
     for rel, data in USER_FILES.items():
         (home / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -282,7 +290,7 @@ def test_oversized_entries_are_neither_written_nor_read(tmp_path, monkeypatch):
     assert parsing.read_entry(str(path), "evaluated", (dict,)) is None
 
 
-def test_links_in_the_cache_are_not_followed(tmp_path, monkeypatch):
+def test_links_in_the_cache_are_not_followed(tmp_path, monkeypatch, fd_or_paths):
     root = make_tree(tmp_path / "repo")
     victim = tmp_path / "victim"
     victim.mkdir()
@@ -315,7 +323,7 @@ def test_links_in_the_cache_are_not_followed(tmp_path, monkeypatch):
 
     # Entries (and the tag) replaced by links to a file outside: read as misses, replaced (not
     # written through), never deleted through.
-    monkeypatch.undo()
+    monkeypatch.setattr(parsing, "CACHE_LIMIT_BYTES", 2 * 1024**3)
     cache = tmp_path / "cache3"
     run(root, cache)
     files = entry_files(cache) + [cache / parsing.CACHE_SUBDIR / "CACHEDIR.TAG"]
