@@ -34,6 +34,7 @@ import re
 import secrets
 import signal
 import stat
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 
@@ -341,6 +342,106 @@ class _Unpickler(pickle.Unpickler):
         return obj
 
 
+_kinds: dict = {}
+
+
+def _shaped(value) -> bool:
+    """Whether a loaded value has the shape the engine and the reports rely on: the fields they
+    read have the declared types (an entry that holds an int where a path goes is a miss, not a
+    traceback later). Values inside resources stay free: they are data of any shape anyway."""
+    if not _kinds:
+        from .engine import Analysis, ParsedSource
+        from .graph import GraphView
+        from .model import Finding, LanguageResult, Location, Notification, Reference, Resource, Symbol, UnknownValue
+
+        _kinds.update(locals())
+    k = _kinds
+    t = type(value)
+    Notification = k["Notification"]
+    if t is k["ParsedSource"]:  # the most frequent, so the quickest
+        return (
+            type(value.path) is str and type(value.root) is str and type(value.digest) is str
+            and value.kind in ("terraform", "cloudformation", "plan", "other", "failed")
+            and (value.data is None or value.data is _DEFERRED) and type(value.notifications) is list
+            and all(type(x) is Notification and type(x.level) is str and type(x.message) is str and type(x.path) is str and type(x.line) is int for x in value.notifications)
+        )
+    Location, UnknownValue, Resource, Symbol = k["Location"], k["UnknownValue"], k["Resource"], k["Symbol"]
+    Reference, Finding, LanguageResult, Analysis, GraphView = k["Reference"], k["Finding"], k["LanguageResult"], k["Analysis"], k["GraphView"]
+    # Parse tree classes, from their modules if loaded (a value of theirs cannot exist otherwise).
+    syntax, loader = sys.modules.get("iacguard.terraform.syntax"), sys.modules.get("iacguard.cloudformation.loader")
+    ConfigFile, Body, Template = getattr(syntax, "ConfigFile", None), getattr(syntax, "Body", None), getattr(loader, "Template", None)
+
+    def loc(x) -> bool:
+        return type(x) is Location and type(x.path) is str and type(x.start_line) is int and type(x.end_line) is int and type(x.start_col) is int and type(x.end_col) is int
+
+    def note(x) -> bool:
+        return type(x) is Notification and type(x.level) is str and type(x.message) is str and type(x.path) is str and type(x.line) is int
+
+    def unknown(x) -> bool:
+        return type(x) is UnknownValue and type(x.path) is str and type(x.line) is int and type(x.what) is str and type(x.reason) is str
+
+    seen: set = set()
+
+    def resource(x) -> bool:
+        if id(x) in seen:
+            return True
+        seen.add(id(x))
+        return (
+            type(x) is Resource and type(x.id) is str and type(x.address) is str and type(x.type) is str and type(x.language) is str
+            and type(x.properties) is dict and loc(x.location) and type(x.property_locations) is dict and type(x.mode) is str
+            and type(x.module) is str and type(x.conditions) is tuple and type(x.meta) is dict
+        )
+
+    def symbol(x) -> bool:
+        return (
+            type(x) is Symbol and type(x.id) is str and type(x.kind) is str and type(x.name) is str and type(x.language) is str
+            and type(x.meta) is dict and (x.location is None or loc(x.location))
+        )
+
+    def node_symbol(x) -> bool:  # (node id, Symbol), as ResourceGraph.symbols_of_kind gives them
+        return type(x) is tuple and len(x) == 2 and type(x[0]) is str and symbol(x[1])
+
+    def reference(x) -> bool:
+        return type(x) is Reference and type(x.source) is str and type(x.target) is str and type(x.path) is tuple and type(x.attribute) is str and type(x.kind) is str
+
+    def related(r) -> bool:
+        return type(r) is tuple and len(r) == 2 and loc(r[0]) and type(r[1]) is str
+
+    def finding(x) -> bool:
+        return (
+            type(x) is Finding and type(x.check_id) is str and type(x.message) is str and type(x.conditions) is tuple
+            and type(x.related) is tuple and resource(x.resource) and loc(x.location) and all(map(related, x.related))
+        )
+
+    def each(items, ok) -> bool:
+        return type(items) is list and all(map(ok, items))
+
+    def strings(x) -> bool:
+        return type(x) is str
+
+    if t is LanguageResult:
+        return (
+            each(value.resources, resource) and each(value.references, reference) and each(value.symbols, symbol)
+            and each(value.notifications, note) and each(value.unknowns, unknown) and each(value.files, strings)
+        )
+    if t is Analysis:
+        g = value.graph
+        return (
+            each(value.findings, finding) and each(value.notifications, note) and each(value.files, strings)
+            and each(value.unknowns, unknown) and type(value.resources) is int
+            and type(g) is GraphView and each(g.resources, resource)
+            and type(g._symbols) is dict and all(type(k) is str and each(v, node_symbol) for k, v in g._symbols.items())
+        )
+    # Parse trees: their top level here; evaluation reads the rest under its own guard.
+    if t is ConfigFile:
+        return type(value.path) is str and type(value.body) is Body and type(value.body.attributes) is dict and type(value.body.blocks) is list and type(value.comments) is list
+    if t is Template:
+        return type(value.path) is str and type(value.data) is dict and type(value.lines) is dict and type(value.warnings) is list and type(value.comments) is list and type(value.syntax) is str
+    if t is dict:  # a Terraform plan
+        return type(value.get("path")) is str and type(value.get("plan")) is dict
+    return True
+
+
 def _header(kind: str) -> bytes:
     return _MAGIC + ("%d\0%s\0" % (CACHE_FORMAT, kind)).encode()
 
@@ -380,7 +481,7 @@ def read_entry(path: str, kind: str, types: tuple):
             if fh.read(len(header)) != header:
                 return None
             value = _Unpickler(fh).load()
-        if not isinstance(value, types):
+        if not isinstance(value, types) or not _shaped(value):
             return None
         if os.utime in os.supports_fd:
             os.utime(fd)  # recently used: pruning removes the least recently used entries first
@@ -443,11 +544,8 @@ class ParseCache:
 
     def get_parsed(self, key: str):
         parsed = self.get(key)
-        if parsed is not None:
-            if parsed.data is _DEFERRED:
-                parsed.data = Deferred(self._path(key) + ".data")
-            elif parsed.data is not None:
-                return None  # records never hold a tree themselves
+        if parsed is not None and parsed.data is _DEFERRED:
+            parsed.data = Deferred(self._path(key) + ".data")
         return parsed
 
     def _write(self, key: str, name: str, kind: str, value) -> bool:

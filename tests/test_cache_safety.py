@@ -150,6 +150,37 @@ def test_foreign_entries_are_misses(tmp_path):
         assert no_internal_errors(result), name
 
 
+def test_well_formed_entries_with_wrong_field_types_are_misses(tmp_path):
+    """Right header, right class, allowed classes only, but a field the reports or the graph
+    rely on has the wrong type: a miss, not a traceback later."""
+    from iacguard.engine import Analysis, ParsedSource
+    from iacguard.model import Finding, LanguageResult, Location, Resource
+    from iacguard.terraform.syntax import ConfigFile
+
+    root, cache = make_tree(tmp_path / "repo"), tmp_path / "cache"
+    cold, _ = run(root, cache)
+    loc = Location("/x", 1, 1)
+    res = Resource("a", "a", "t", "terraform", {}, loc)
+    bad = {
+        "parsed": ParsedSource(str(root / "main.tf"), str(root), "terraform", None, [42]),
+        "evaluated": LanguageResult(resources=[Resource("a", "a", "t", "terraform", {}, 7)]),
+        "scan": Analysis([Finding("AWS-X", res, "m", Location(None, 1, 1))], [], [], [], 0, None),
+        "tree": ConfigFile(12, None),
+    }
+    originals = {p: p.read_bytes() for p in entry_files(cache)}
+    # First the trees alone (records intact; a file that is not parsed changes, so evaluation
+    # runs again and loads them), then everything.
+    for kinds in (("tree",), tuple(bad)):
+        for path, data in originals.items():
+            kind = header_of(data).split(b"\0")[2].decode()
+            if kind in kinds:
+                path.write_bytes(header_of(data) + pickle.dumps(bad[kind], protocol=5))
+        (root / "notes.txt").write_text(repr(kinds))
+        warm, result = run(root, cache)
+        assert warm == cold, kinds
+        assert no_internal_errors(result), kinds
+
+
 def test_read_entry_refuses_what_is_not_an_entry_of_its_kind(tmp_path):
     from iacguard.model import Notification
 
