@@ -131,3 +131,20 @@ def test_cache_is_pruned_least_recently_used_first(tmp_path):
         os.utime(p, (past, past))
     prune(str(tmp_path / "cache"), limit=1500)
     assert sorted(p.name for p in folder.iterdir()) == [new.name]
+
+
+def test_plan_read_from_the_cache_is_evaluated(tmp_path):
+    """A plan's parse record comes back from the cache with its tree deferred; evaluating the plan
+    loads it (it used to hand the Deferred itself to the plan evaluator: an internal error)."""
+    import shutil
+    from pathlib import Path
+
+    from iacguard.checks import REGISTRY
+
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    shutil.copytree(Path(__file__).parent / "terraform" / "fixtures" / "eval" / "plan" / "insecure", root)
+    scan([str(root)], ScanOptions(), cwd=str(root), cache_dir=str(cache))
+    s3 = [c for c in REGISTRY if c.id == "AWS-S3-001"]
+    result = scan([str(root / "plan.json")], ScanOptions(), checks=s3, cwd=str(root), cache_dir=str(cache))
+    assert result.files == [str((root / "plan.json").resolve())]
+    assert not [n for n in result.notifications if "internal error" in n.message]
