@@ -100,7 +100,7 @@ def scan(
     """Scan `paths`. `progress(stage, done, total)` hears of the stages "parse", "evaluate" and
     "check" as they advance. Each `postprocess(result, graph)` step runs last, in order, and may
     move findings out of `result.findings` (suppressions, baseline, changed files)."""
-    from .parsing import ScanCache, parse_all, prune
+    from .parsing import ScanCache, begin_scan, end_scan, parse_all
 
     started = time.monotonic()
     report = progress or (lambda stage, done, total: None)
@@ -113,6 +113,8 @@ def scan(
     disc = discover(list(paths), list(excludes))
     notes: list = list(disc.notifications)
     report("parse", 0, len(disc.files))
+    if cache_dir:
+        begin_scan(cache_dir)  # measures the cache once; no write takes it past its bound
     parsed = parse_all(disc.files, max_file_bytes, jobs=jobs, cache_dir=cache_dir, time_limit=time_per_file, limits=limits)
     report("parse", len(disc.files), len(disc.files))
     for p in parsed:
@@ -148,7 +150,7 @@ def scan(
         duration=time.monotonic() - started,
     )
     if cache_dir:
-        prune(cache_dir)
+        end_scan(cache_dir)
     for step in postprocess:
         step(result, graph)
     result.duration = time.monotonic() - started
@@ -196,7 +198,7 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
     for root, templates in sorted(by_root_cfn.items()):
         results.append(_cached(eval_cache, "cloudformation", root, [digests[f] for f in templates], options, lambda: _guarded("CloudFormation templates", root, lambda: _evaluate_cloudformation(_loaded(templates, root, max_file_bytes), root, options))))
     for p in plans:
-        results.append(_guarded("Terraform plan", p.path, lambda: _evaluate_plan(p)))
+        results.append(_guarded("Terraform plan", p.path, lambda: _evaluate_plan(p, max_file_bytes)))
 
     graph = ResourceGraph.build(results)
     facts = Facts(graph)
@@ -339,10 +341,10 @@ def _evaluate_cloudformation(templates: dict, root: str, options: ScanOptions) -
     return evaluate_templates(templates, root, options)
 
 
-def _evaluate_plan(p: ParsedSource) -> LanguageResult:
+def _evaluate_plan(p: ParsedSource, max_file_bytes: int) -> LanguageResult:
     from .terraform import plan
 
-    return plan.evaluate_plan(p.data, p.root)
+    return plan.evaluate_plan(_loaded({p.path: p.data}, p.root, max_file_bytes)[p.path], p.root)
 
 
 def merge_findings(findings: list, graph: ResourceGraph) -> list:
