@@ -49,6 +49,9 @@ class Config:
     require_reason: bool | None = None
     include_suppressed: bool | None = None
     max_file_size: int | None = None
+    # Read TF_VAR_* from the environment. Honoured only from a file named with --config: one found
+    # in the scanned tree may come from the pull request being scanned (see iacguard.cli).
+    tf_vars_from_env: bool | None = None
 
 
 # key -> (attribute, kind); kinds: "ids", "strs", "paths", "path", "bool", "int", "fail-on",
@@ -69,6 +72,7 @@ KEYS = {
     "require-reason": ("require_reason", "bool"),
     "include-suppressed": ("include_suppressed", "bool"),
     "max-file-size": ("max_file_size", "int"),
+    "tf-vars-from-env": ("tf_vars_from_env", "bool"),
 }
 
 
