@@ -7,6 +7,7 @@ checks still run.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from .discovery import DEFAULT_MAX_FILE_BYTES, SourceFile, discover, read_text
 from .model import Finding, LanguageResult, Notification, ScanOptions, ScanResult
+from .redact import redact
 
 if TYPE_CHECKING:  # the graph (and networkx) load only when a scan is not answered from the cache
     from .graph import ResourceGraph
@@ -105,6 +107,8 @@ def scan(
     started = time.monotonic()
     report = progress or (lambda stage, done, total: None)
     options = options or ScanOptions()
+    if excludes and not options.excludes:
+        options = dataclasses.replace(options, excludes=list(excludes))  # file functions honour them
     if checks is None:
         from .checks import REGISTRY
 
@@ -149,6 +153,9 @@ def scan(
         cwd=cwd or os.getcwd(),
         duration=time.monotonic() - started,
     )
+    # Values of sensitive variables and NoEcho parameters: out of every report, before
+    # suppressions, baselines and the changed-files filter see the findings.
+    redact(result, getattr(analysis, "secrets", ()) or ())
     if cache_dir:
         end_scan(cache_dir)
     for step in postprocess:
@@ -167,11 +174,12 @@ class Analysis:
     unknowns: list
     resources: int
     graph: object  # the ResourceGraph, or a GraphView of it when it comes from the cache
+    secrets: list = field(default_factory=list)  # values to redact (iacguard.redact), sorted
 
     def cacheable(self) -> "Analysis":
         from .graph import GraphView
 
-        return Analysis(self.findings, self.notifications, self.files, self.unknowns, self.resources, GraphView.of(self.graph))
+        return Analysis(self.findings, self.notifications, self.files, self.unknowns, self.resources, GraphView.of(self.graph), list(self.secrets))
 
 
 def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report) -> Analysis:
@@ -213,11 +221,13 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
     findings = [_with_origins(f, graph) for f in merge_findings(findings, graph)]
     scanned: set = set()
     unknowns: list = []
+    secrets: set = set()
     for r in results:
         notes.extend(r.notifications)
         scanned.update(r.files)
         unknowns.extend(r.unknowns)
-    return Analysis(findings, notes, sorted(scanned), unknowns, len(graph.resources), graph)
+        secrets.update(getattr(r, "secrets", None) or ())  # absent from entries of older caches
+    return Analysis(findings, notes, sorted(scanned), unknowns, len(graph.resources), graph, sorted(secrets))
 
 
 def _name_root_modules(findings: list, cwd: str) -> list:

@@ -239,6 +239,11 @@ class ScanOptions:
     env: dict = field(default_factory=dict)  # environment, for TF_VAR_name
     cfn_params: dict = field(default_factory=dict)  # --cfn-param KEY=VALUE
     cfn_param_files: list = field(default_factory=list)  # --cfn-params FILE
+    # TF_VAR_name from `env` is read only when this is on (--tf-vars-from-env): the CI
+    # environment holds values a pull request must not be able to print.
+    tf_vars_from_env: bool = False
+    # --exclude patterns: Terraform's file functions do not read excluded paths either.
+    excludes: list = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -251,3 +256,6 @@ class LanguageResult:
     notifications: list = field(default_factory=list)  # list[Notification]
     unknowns: list = field(default_factory=list)  # list[UnknownValue]
     files: list = field(default_factory=list)  # absolute paths recognised and scanned
+    # Values never to print (iacguard.redact): of Terraform variables declared `sensitive = true`
+    # and CloudFormation parameters with `NoEcho: true`, as strings.
+    secrets: list = field(default_factory=list)

@@ -606,8 +606,8 @@ class EvaluationCache(ParseCache):
             h.update(part.encode("utf-8", "surrogateescape") + b"\0")
         for d in sorted(digests):
             h.update(d.encode() + b"\0")
-        env = sorted((k, v) for k, v in (options.env or {}).items() if k.startswith("TF_VAR_"))
-        h.update(repr((sorted(options.tf_vars.items()), sorted(options.cfn_params.items()), env)).encode("utf-8", "surrogateescape"))
+        env = sorted((k, v) for k, v in (options.env or {}).items() if k.startswith("TF_VAR_")) if getattr(options, "tf_vars_from_env", False) else []
+        h.update(repr((sorted(options.tf_vars.items()), sorted(options.cfn_params.items()), env, sorted(getattr(options, "excludes", None) or ()))).encode("utf-8", "surrogateescape"))
         for path in list(options.tf_var_files) + list(options.cfn_param_files):
             data = read_bytes(path, 64 * 1024 * 1024)[0]
             h.update(hashlib.sha256(data or b"").digest())

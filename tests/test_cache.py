@@ -56,7 +56,7 @@ def test_warm_equals_cold_and_changes_are_seen(tmp_path):
 
     # An input changes: evaluated again; and back.
     assert findings(root, cache, tf_vars={"cidr": "0.0.0.0/0"})[0] == [("AWS-EC2-001", "aws_security_group_rule.ssh"), ("AWS-IAM-001", "aws_iam_policy.p")]
-    assert findings(root, cache, env={"TF_VAR_cidr": "0.0.0.0/0"})[0] == [("AWS-EC2-001", "aws_security_group_rule.ssh"), ("AWS-IAM-001", "aws_iam_policy.p")]
+    assert findings(root, cache, env={"TF_VAR_cidr": "0.0.0.0/0"}, tf_vars_from_env=True)[0] == [("AWS-EC2-001", "aws_security_group_rule.ssh"), ("AWS-IAM-001", "aws_iam_policy.p")]
     assert findings(root, cache)[0] == [("AWS-IAM-001", "aws_iam_policy.p")]
 
     # A parsed file changes.

@@ -32,7 +32,8 @@ from ..values import Unknown
 from .declarations import ResourceDecl, declare_resources
 from .intrinsics import NO_VALUE, Expression, fn_if_conditions, is_intrinsic
 from .loader import Template, TemplateError
-from .parameters import allowed, load_overrides, typed_value
+from ..redact import secret_strings
+from .parameters import allowed, load_overrides, no_echo, typed_value
 
 # Undecided conditions considered per resource: 3 give at most 8 variants; further Fn::If on
 # undecided conditions evaluate to Unknown (unless both branches agree).
@@ -127,6 +128,7 @@ class _Sink:
         self.notifications: list = []
         self.unknowns: list = []
         self.files: list = []
+        self.secrets: list = []  # values of NoEcho parameters (iacguard.redact)
         self._seen_refs: set = set()
         self._seen_notes: set = set()
         self._seen_unknowns: set = set()
@@ -319,6 +321,8 @@ class Stack:
             else:
                 raw = Unknown("parameter %s has no value" % name)
             value, problem = typed_value(name, ptype, raw)
+            if no_echo(body):
+                self.sink.secrets.extend(secret_strings(raw) + secret_strings(value))
             if problem:
                 self.warn(problem, ("Parameters", name))
             if "AllowedValues" in body and not allowed(value, body.get("AllowedValues")):
@@ -700,6 +704,7 @@ def evaluate_templates(templates: dict, root: str, options: ScanOptions | None =
             result.files.extend(sink.files + [path])
             continue
         except Exception as exc:  # noqa: BLE001 - one broken template must not stop the others
+            result.secrets.extend(sink.secrets)
             scan.evaluated_files.add(path)
             result.notifications.append(Notification(
                 "error", "internal error evaluating %s: %s: %s" % (scan.rel(path), type(exc).__name__, exc), path))
@@ -711,5 +716,6 @@ def evaluate_templates(templates: dict, root: str, options: ScanOptions | None =
         result.notifications.extend(sink.notifications)
         result.unknowns.extend(sink.unknowns)
         result.files.extend(sink.files)
+        result.secrets.extend(sink.secrets)
     result.files = sorted(set(result.files))
     return result

@@ -10,7 +10,6 @@ Output is deterministic: times are "0" (the scan's duration would make every rep
 """
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
 from iacguard.model import ScanResult

@@ -39,6 +39,7 @@ from . import expressions as ex
 from . import functions as fn
 from .syntax import Attribute, Block, Body, ConfigFile, GetAttr, Literal, ObjectExpr, Template, TupleExpr, Variable
 from .types import convert
+from ..redact import secret_strings
 
 META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
 MAX_MODULE_DEPTH = 32
@@ -181,6 +182,8 @@ class Evaluation:
         self._parsed_extra: dict = {}
         self._references: dict = {}
         self._local_folders: dict = {}
+        self.file_access = _FileAccess(self, list(getattr(options, "excludes", None) or ()))
+        self.where = ("", 0)  # the file and line being evaluated, for notes of file functions
 
     # -- module tree ------------------------------------------------------------------------
     def root_modules(self) -> list:
@@ -355,7 +358,7 @@ class ModuleInstance:
         ev = self.ev
         values: dict = {}
         opts = ev.options
-        for key, raw in sorted((opts.env or {}).items()):
+        for key, raw in sorted((opts.env or {}).items() if getattr(opts, "tf_vars_from_env", False) else ()):
             if key.startswith("TF_VAR_"):
                 values[key[7:]] = ("raw", raw)
                 self._set_at.pop(key[7:], None)
@@ -393,9 +396,9 @@ class ModuleInstance:
             return None
 
     def _apply_tfvars(self, cf: ConfigFile, values: dict):
-        empty = ex.Scope({}, base_dir=self.src.dir, root_dir=self.ev.root)
+        empty = self._plain_scope()
         for name, attr in cf.body.attributes.items():
-            values[name] = ("value", ex.evaluate(attr.expr, empty))
+            values[name] = ("value", self._evaluate_at(attr.expr, empty, cf.path, attr.line))
             self._set_at[name] = Location(cf.path, attr.line, attr.end_line)
         for block in cf.body.blocks:
             self.ev.note("warning", "blocks are not allowed in a variables file (%s)" % block.type, cf.path, block.line)
@@ -423,6 +426,8 @@ class ModuleInstance:
             value = self._default(block)  # `nullable = false`: a null input means the default
         if type_expr is not None and not is_unknown(value):
             value = convert(value, type_expr)
+        if _is_sensitive(block):
+            self.ev.result.secrets.extend(secret_strings(value))
         return value
 
     def _nullable(self, block: Block) -> bool:
@@ -436,7 +441,22 @@ class ModuleInstance:
         attr = block.body.attributes.get("default")
         if attr is None:
             return None
-        return ex.evaluate(attr.expr, ex.Scope({}, base_dir=self.src.dir, root_dir=self.ev.root))
+        return ex.evaluate(attr.expr, self._plain_scope())
+
+    def _plain_scope(self) -> ex.Scope:
+        """A scope without names (variable defaults, tfvars) whose file functions still report."""
+        scope = ex.Scope({}, base_dir=self.src.dir, root_dir=self.ev.root)
+        scope.file_access = self.ev.file_access
+        return scope
+
+    def _evaluate_at(self, expr, scope, path: str, line: int):
+        """`ex.evaluate`, with notes of file functions placed at `path`:`line`."""
+        ev = self.ev
+        saved, ev.where = ev.where, (path, line)
+        try:
+            return ex.evaluate(expr, scope)
+        finally:
+            ev.where = saved
 
     def _raw_variable(self, raw: str, type_expr):
         # Terraform reads -var and TF_VAR_ values as strings for primitive types (and for
@@ -446,7 +466,7 @@ class ModuleInstance:
         from .parser import HclSyntaxError, parse_expression
 
         try:
-            return ex.evaluate(parse_expression(raw), ex.Scope({}, base_dir=self.src.dir, root_dir=self.ev.root))
+            return ex.evaluate(parse_expression(raw), self._plain_scope())
         except HclSyntaxError:
             return Unknown("cannot parse the value given for a variable")
 
@@ -459,7 +479,7 @@ class ModuleInstance:
             self.ev.note("error", "cycle between locals: %s" % " -> ".join(cycle + [name]), path, attr.line)
             return Unknown("cycle between locals")
         try:
-            return ex.evaluate(attr.expr, self.scope)
+            return self._evaluate_at(attr.expr, self.scope, path, attr.line)
         finally:
             self.ev.guard.leave()
 
@@ -538,7 +558,7 @@ class ModuleInstance:
         if not self.ev.guard.enter(key):
             return Unknown("cycle through output %s" % name)
         try:
-            return ex.evaluate(attr.expr, self.scope)
+            return self._evaluate_at(attr.expr, self.scope, path, attr.line)
         finally:
             self.ev.guard.leave()
 
@@ -578,7 +598,7 @@ class ModuleInstance:
         Unknown (one symbolic instance)."""
         attrs = block.body.attributes
         if "count" in attrs:
-            n = as_int(ex.evaluate(attrs["count"].expr, self.scope))
+            n = as_int(self._evaluate_at(attrs["count"].expr, self.scope, path, attrs["count"].line))
             if is_unknown(n):
                 return [(n, self.scope.child(count={"index": Unknown("count.index of an unknown count")}))]
             if n > MAX_INSTANCES:
@@ -586,7 +606,7 @@ class ModuleInstance:
                 n = MAX_INSTANCES
             return [(i, self.scope.child(count={"index": i})) for i in range(max(n, 0))]
         if "for_each" in attrs:
-            coll = ex.evaluate(attrs["for_each"].expr, self.scope)
+            coll = self._evaluate_at(attrs["for_each"].expr, self.scope, path, attrs["for_each"].line)
             if is_unknown(coll):
                 unknown = Unknown("each of an unknown for_each")
                 return [(coll, self.scope.child(each={"key": unknown, "value": unknown}))]
@@ -616,7 +636,7 @@ class ModuleInstance:
         for name, attr in body.attributes.items():
             if top and name in META_ARGUMENTS:
                 continue
-            value = ex.evaluate(attr.expr, scope)
+            value = self._evaluate_at(attr.expr, scope, path, attr.line)
             if isinstance(value, _Lazy):
                 value = _plain(value)
             if partial and value is None:
@@ -654,7 +674,7 @@ class ModuleInstance:
         items = props.setdefault(label, [])
         if content is None or not isinstance(items, list):
             return
-        coll = ex.evaluate(attrs["for_each"].expr, scope) if "for_each" in attrs else Unknown("dynamic block without for_each")
+        coll = self._evaluate_at(attrs["for_each"].expr, scope, path, attrs["for_each"].line) if "for_each" in attrs else Unknown("dynamic block without for_each")
         if is_unknown(coll):
             pairs = [(Unknown("dynamic key"), Unknown("element of an unknown collection"))]
         elif isinstance(coll, dict):
@@ -677,6 +697,10 @@ class ModuleInstance:
         # Every local is evaluated, used or not, so that a cycle is always reported.
         for name in self.src.locals:
             self.locals.get(name)
+        # Sensitive variables are recorded (as secrets to redact) even when nothing uses them.
+        for name, (block, _) in self.src.variables.items():
+            if _is_sensitive(block):
+                self.vars.get(name)
         for mode, blocks in (("managed", self.src.resources), ("data", self.src.data)):
             for block, path in blocks:
                 rtype, name = block.labels[0], block.labels[1]
@@ -868,7 +892,9 @@ class _ConfigScope(ex.Scope):
         except HclSyntaxError as exc:
             raise fn.FunctionError("template: %s" % exc) from None
         # A plain Scope: a template sees only its variables and cannot call templatefile again.
-        return ex.evaluate(template, ex.Scope(dict(variables), base_dir=self.base_dir, root_dir=self.root_dir))
+        scope = ex.Scope(dict(variables), base_dir=self.base_dir, root_dir=self.root_dir)
+        scope.file_access = fn._file_access(self)
+        return ex.evaluate(template, scope)
 
 
 class _InstanceScope(_ConfigScope):
@@ -877,6 +903,7 @@ class _InstanceScope(_ConfigScope):
     def __init__(self, inst: ModuleInstance):
         super().__init__({}, base_dir=inst.src.dir, root_dir=inst.ev.root)
         self.inst = inst
+        self.file_access = inst.ev.file_access
         self._types: dict = {}
 
     def lookup(self, name: str):
@@ -924,6 +951,28 @@ def _walk(value):
         elif isinstance(v, list):
             grow(len(v))
             stack.extend((p + (i,), v[i]) for i in reversed(range(len(v))))
+
+
+class _FileAccess:
+    """What Terraform's file functions ask of the evaluation (see `functions._file_access`): the
+    --exclude patterns, and where to put their notes (once each, at the line being evaluated)."""
+
+    def __init__(self, ev: Evaluation, excludes: list):
+        self.ev = ev
+        self.excludes = excludes
+        self._seen: set = set()
+
+    def note(self, level: str, message: str) -> None:
+        path, line = self.ev.where
+        key = (level, message, path, line)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.ev.note(level, message, path, line)
+
+
+def _is_sensitive(block: Block) -> bool:
+    attr = block.body.attributes.get("sensitive")
+    return attr is not None and ex.evaluate(attr.expr, ex.Scope({})) is True
 
 
 def _plain(value):
