@@ -92,11 +92,14 @@ def is_credential_file(name: str) -> bool:
 
 def refused_name(rel: str, excludes: list | tuple = ()) -> str | None:
     """Why the walk would not scan the file at `rel` ('/'-separated, relative to the scanned root)
-    by its name alone, or None: "hidden path" (any component starting with "."), "credential
-    file" (`CREDENTIAL_FILES`), "excluded" (--exclude)."""
+    by its name alone, or None: "hidden path" (any component starting with "."), "skipped
+    folder" (`SKIPPED_DIRS`, e.g. node_modules), "credential file" (`CREDENTIAL_FILES`),
+    "excluded" (--exclude)."""
     parts = [p for p in rel.split("/") if p not in ("", ".")]
     if any(is_hidden(p) for p in parts):
         return "hidden path"
+    if any(p in SKIPPED_DIRS for p in parts[:-1]):
+        return "skipped folder (%s)" % next(p for p in parts[:-1] if p in SKIPPED_DIRS)
     if parts and is_credential_file(parts[-1]):
         return "credential file"
     if excludes and _excluded("/".join(parts), list(excludes)):

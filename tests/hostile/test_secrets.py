@@ -442,3 +442,13 @@ def test_secret_strings_and_short_values():
     assert r.text("label abc tab") == "label abc tab"  # a short value only as a whole token
     assert r.text("true") == MASK and r.text("untrue") == "untrue"
     assert not Redactor(["", " "])
+
+
+def test_node_modules_is_not_read_as_discovery_skips_it(tmp_path):
+    """Discovery never walks node_modules (vendored packages, often with tokens in .npmrc-like
+    files); file functions refuse it the same way."""
+    write(tmp_path, {"main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = file("node_modules/pkg/token.txt")\n}\n',
+                     "node_modules/pkg/token.txt": "NODEMODULESSECRET"})
+    result, res = evaluate(tmp_path)
+    assert isinstance(res["aws_s3_bucket.b"].properties["bucket"], Unknown)
+    assert [n.message for n in result.notifications] == ['file("node_modules/pkg/token.txt") not read: skipped folder (node_modules)']
