@@ -67,10 +67,11 @@ def build(result: ScanResult, baseline_path: str) -> dict:
     }
 
 
-def write(result: ScanResult, baseline_path: str) -> int:
-    """Write the baseline; returns the number of entries."""
+def write(result: ScanResult, baseline_path: str, untrusted: tuple = ()) -> int:
+    """Write the baseline; returns the number of entries. `untrusted`: folders whose symlinks
+    the write must not go through (see iacguard.atomic)."""
     doc = build(result, baseline_path)
-    write_text(baseline_path, json.dumps(doc, indent=2) + "\n")  # a symlink there is replaced, not followed
+    write_text(baseline_path, json.dumps(doc, indent=2) + "\n", untrusted)  # a symlink there is replaced, not followed
     return len(doc["findings"])
 
 

@@ -315,13 +315,19 @@ def _configuration_change(result, settings: Settings, repo, ref: str) -> None:
     result.notifications.append(Notification("warning", message, config.path))
 
 
-def _write(path: str, text: str) -> None:
+def _write(path: str, text: str, untrusted: tuple = ()) -> None:
     from .atomic import write_text
 
     try:
-        write_text(path, text)  # temporary file + rename: a symlink at `path` is replaced, never followed
+        write_text(path, text, untrusted)  # temporary file + rename: a symlink at `path` is replaced, never followed
     except OSError as exc:
         _fatal("cannot write %s: %s" % (path, exc.strerror))
+
+
+def _untrusted(result) -> tuple:
+    """Folders whose links reports are never written through: the working directory (in CI, the
+    checkout of the change) and the scanned folders."""
+    return (os.getcwd(), *result.roots)
 
 
 def _report(result, settings: Settings, p: dict) -> None:
@@ -341,7 +347,7 @@ def _report(result, settings: Settings, p: dict) -> None:
     fmt, output = p["fmt"], p["output"]
     report = render(fmt, result, **opts_for(fmt, output is None))
     if output:
-        _write(output, report)
+        _write(output, report, _untrusted(result))
         if not p["quiet"] and fmt != "text":
             # People still see a one-line summary when the report goes to a file.
             click.echo("iacguard: %d finding(s) in %d file(s); report written to %s" % (len(result.findings), len(result.files), output), err=True)
@@ -353,7 +359,7 @@ def _report(result, settings: Settings, p: dict) -> None:
         opts = opts_for(extra_fmt, False)
         if extra_fmt == "text":
             opts["color"] = False
-        _write(path, render(extra_fmt, result, **opts))
+        _write(path, render(extra_fmt, result, **opts), _untrusted(result))
         if p["verbose"]:
             click.echo("iacguard: %s report written to %s" % (extra_fmt, path), err=True)
 
@@ -432,7 +438,7 @@ def baseline(ctx, paths, output, **p):
     target = os.path.abspath(output) if output else (settings.config.baseline or os.path.abspath(DEFAULT_BASELINE))
     result, _ = _run_scan(paths, settings, p, [])
     try:
-        count = write(result, target)
+        count = write(result, target, _untrusted(result))
     except OSError as exc:
         _fatal("cannot write %s: %s" % (target, exc.strerror))
     if not p["quiet"]:

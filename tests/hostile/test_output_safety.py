@@ -98,6 +98,30 @@ def test_report_has_the_permissions_of_a_new_file(tmp_path):
     assert stat.S_IMODE((ws / "r.txt").stat().st_mode) == 0o640
 
 
+def test_report_through_a_committed_folder_link_is_refused(tmp_path):
+    """`reports/` committed as a link to a folder outside: neither the temporary file nor the
+    rename may go through it (main report, extra report and baseline alike)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    ws = _workspace(tmp_path)
+    (ws / "reports").symlink_to(outside, target_is_directory=True)
+    for args in (["scan", ".", "-q", "--format", "json", "-o", "reports/r.json"],
+                 ["scan", ".", "-q", "--output-file", "sarif=reports/r.sarif"],
+                 ["baseline", ".", "-q", "-o", "reports/b.json"]):
+        res = cli(args, ws)
+        assert res.exit_code == 2, args
+        assert "is a symbolic link inside the scanned workspace" in res.output
+    assert list(outside.iterdir()) == []
+
+
+def test_device_paths_named_by_the_user_are_written_as_they_are(tmp_path, capfd):
+    """`-o /dev/null` and `-o /dev/stdout` are what people type; they are not committed links."""
+    ws = _workspace(tmp_path)
+    res = cli(["scan", ".", "-q", "--format", "json", "-o", "/dev/null"], ws)
+    assert res.exit_code == 1, res.output
+    assert os.path.exists("/dev/null") and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
 def test_directory_or_fifo_at_the_target_is_refused(tmp_path):
     ws = _workspace(tmp_path)
     (ws / "adir").mkdir()
