@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from .discovery import DEFAULT_MAX_FILE_BYTES, SourceFile, discover, read_text
-from .model import Finding, LanguageResult, Notification, ScanOptions, ScanResult
+from .model import Finding, LanguageResult, Notification, ScanOptions, ScanResult, Undecided
 
 if TYPE_CHECKING:  # the graph (and networkx) load only when a scan is not answered from the cache
     from .graph import ResourceGraph
@@ -127,10 +127,12 @@ def scan(
             scan_cache.put(key, analysis.cacheable())
     notes.extend(analysis.notifications)
     findings, graph = _name_root_modules(analysis.findings, cwd or os.getcwd()), analysis.graph
+    undecided = list(analysis.undecided)
     if disc.focus:
         # Files of a named file's folder were read for context only.
         folders = {os.path.dirname(f) for f in disc.focus}
         findings = [f for f in findings if f.location.path in disc.focus or os.path.dirname(f.location.path) not in folders]
+        undecided = [u for u in undecided if u.location.path in disc.focus or os.path.dirname(u.location.path) not in folders]
     scanned, unknowns = analysis.files, analysis.unknowns
     if not scanned and disc.roots and not any(p.kind == "failed" for p in parsed):
         # Say so rather than report a clean result for a tree with nothing to check.
@@ -146,6 +148,7 @@ def scan(
         roots=list(disc.roots),
         cwd=cwd or os.getcwd(),
         duration=time.monotonic() - started,
+        undecided=undecided,
     )
     if cache_dir:
         prune(cache_dir)
@@ -165,11 +168,12 @@ class Analysis:
     unknowns: list
     resources: int
     graph: object  # the ResourceGraph, or a GraphView of it when it comes from the cache
+    undecided: list = field(default_factory=list)  # list[Undecided], sorted
 
     def cacheable(self) -> "Analysis":
         from .graph import GraphView
 
-        return Analysis(self.findings, self.notifications, self.files, self.unknowns, self.resources, GraphView.of(self.graph))
+        return Analysis(self.findings, self.notifications, self.files, self.unknowns, self.resources, GraphView.of(self.graph), self.undecided)
 
 
 def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report) -> Analysis:
@@ -202,9 +206,11 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
     facts = Facts(graph)
     notes: list = []
     findings: list = []
+    undecided: list = []
     for i, check in enumerate(checks):
         try:
-            findings.extend(check.evaluate(facts))
+            for item in check.evaluate(facts):
+                (undecided if isinstance(item, Undecided) else findings).append(item)
         except Exception as exc:  # noqa: BLE001 - a broken check must not stop the others
             notes.append(Notification("error", "internal error in check %s: %s: %s" % (check.id, type(exc).__name__, exc)))
         report("check", i + 1, len(checks))
@@ -215,7 +221,7 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
         notes.extend(r.notifications)
         scanned.update(r.files)
         unknowns.extend(r.unknowns)
-    return Analysis(findings, notes, sorted(scanned), unknowns, len(graph.resources), graph)
+    return Analysis(findings, notes, sorted(scanned), unknowns, len(graph.resources), graph, merge_undecided(undecided, graph))
 
 
 def _name_root_modules(findings: list, cwd: str) -> list:
@@ -379,3 +385,20 @@ def merge_findings(findings: list, graph: ResourceGraph) -> list:
         merged.append(Finding(first.check_id, first.resource, first.message, first.location, tuple(sorted(common))))
     merged.sort(key=lambda f: f.sort_key)
     return merged
+
+
+def merge_undecided(records: list, graph) -> list:
+    """One record per (check, logical resource, location, setting, reason), sorted, each naming
+    where its unknown value comes from (the variables and parameters, as for findings)."""
+    seen: dict = {}
+    for u in records:
+        key = (u.check_id, u.resource.meta.get("base_id", u.resource.id), u.location, u.what, u.reason)
+        if key not in seen:
+            seen[key] = u
+    out = []
+    for u in seen.values():
+        # The same walk as for findings: through a finding at the record's location.
+        related = _with_origins(Finding(u.check_id, u.resource, u.message, u.location), graph).related
+        out.append(Undecided(u.check_id, u.resource, u.what, u.reason, u.location, u.conditions, related))
+    out.sort(key=lambda u: u.sort_key)
+    return out
