@@ -8,6 +8,7 @@ checks still run.
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -73,10 +74,25 @@ def _parse_text(source: SourceFile, text: str):
         return "failed", None, [Notification("error", "CloudFormation template error: %s" % _reason(exc), path, line)]
     if template is None:
         if looks_like_cloudformation(text):
+            if _serverless_framework(path, text):
+                return "other", None, [Notification("note", "not scanned: a Serverless Framework file; iacguard does not expand Serverless Framework configuration (its `resources:` section included)", path)]
             # Named, so a template that is wrongly shaped is not silently passed over.
             return "other", None, [Notification("note", "not scanned: looks like CloudFormation, but has no Resources mapping whose entries have an AWS:: Type", path)]
         return "other", None, []
     return "cloudformation", template, []
+
+
+_SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")
+_SERVERLESS_KEYS = re.compile(r"^(?:service|provider|functions|plugins|frameworkVersion)\s*:", re.MULTILINE)
+
+
+def _serverless_framework(path: str, text: str) -> bool:
+    """A Serverless Framework file: named serverless.yml (or .yaml/.json), or holding its
+    top-level `service:` and `provider:` keys (CloudFormation has neither)."""
+    if os.path.basename(path).lower() in _SERVERLESS_NAMES:
+        return True
+    keys = {m.group(0).split(":")[0].strip() for m in _SERVERLESS_KEYS.finditer(text)}
+    return {"service", "provider"} <= keys
 
 
 def _reason(exc: Exception) -> str:
