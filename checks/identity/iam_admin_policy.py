@@ -21,7 +21,9 @@ def evaluate(facts):
             # Undecided when unknown values (and nothing known) stand between it and admin.
             unknown_action, unknown_resource = _first_unknown(stmt.actions), _first_unknown(stmt.resources)
             if (all_actions or unknown_action is not None) and (all_resources or unknown_resource is not None):
-                if is_unknown(stmt.effect):
+                if is_unknown(stmt.effect) and unknown_action is stmt.effect:
+                    yield undecided(CHECK.id, stmt.resource, "policy document", stmt.effect, stmt.location)
+                elif is_unknown(stmt.effect):
                     yield undecided(CHECK.id, stmt.resource, "Effect", stmt.effect, stmt.location)
                 elif not all_actions:
                     yield undecided(CHECK.id, stmt.resource, "Action", unknown_action, stmt.location)
