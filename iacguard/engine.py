@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from .discovery import DEFAULT_MAX_FILE_BYTES, SourceFile, discover, read_text
-from .model import Finding, LanguageResult, Notification, ScanOptions, ScanResult
+from .model import Finding, LanguageResult, Notification, ScanOptions, ScanResult, Undecided
 from .redact import redact
 
 if TYPE_CHECKING:  # the graph (and networkx) load only when a scan is not answered from the cache
@@ -75,10 +76,25 @@ def _parse_text(source: SourceFile, text: str):
         return "failed", None, [Notification("error", "CloudFormation template error: %s" % _reason(exc), path, line)]
     if template is None:
         if looks_like_cloudformation(text):
+            if _serverless_framework(path, text):
+                return "other", None, [Notification("note", "not scanned: a Serverless Framework file; iacguard does not expand Serverless Framework configuration (its `resources:` section included)", path)]
             # Named, so a template that is wrongly shaped is not silently passed over.
             return "other", None, [Notification("note", "not scanned: looks like CloudFormation, but has no Resources mapping whose entries have an AWS:: Type", path)]
         return "other", None, []
     return "cloudformation", template, []
+
+
+_SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")
+_SERVERLESS_KEYS = re.compile(r"^(?:service|provider|functions|plugins|frameworkVersion)\s*:", re.MULTILINE)
+
+
+def _serverless_framework(path: str, text: str) -> bool:
+    """A Serverless Framework file: named serverless.yml (or .yaml/.json), or holding its
+    top-level `service:` and `provider:` keys (CloudFormation has neither)."""
+    if os.path.basename(path).lower() in _SERVERLESS_NAMES:
+        return True
+    keys = {m.group(0).split(":")[0].strip() for m in _SERVERLESS_KEYS.finditer(text)}
+    return {"service", "provider"} <= keys
 
 
 def _reason(exc: Exception) -> str:
@@ -133,10 +149,12 @@ def scan(
             scan_cache.put(key, analysis.cacheable())
     notes.extend(analysis.notifications)
     findings, graph = _name_root_modules(analysis.findings, cwd or os.getcwd()), analysis.graph
+    undecided = list(analysis.undecided)
     if disc.focus:
         # Files of a named file's folder were read for context only.
         folders = {os.path.dirname(f) for f in disc.focus}
         findings = [f for f in findings if f.location.path in disc.focus or os.path.dirname(f.location.path) not in folders]
+        undecided = [u for u in undecided if u.location.path in disc.focus or os.path.dirname(u.location.path) not in folders]
     scanned, unknowns = analysis.files, analysis.unknowns
     if not scanned and disc.roots and not any(p.kind == "failed" for p in parsed):
         # Say so rather than report a clean result for a tree with nothing to check.
@@ -152,6 +170,7 @@ def scan(
         roots=list(disc.roots),
         cwd=cwd or os.getcwd(),
         duration=time.monotonic() - started,
+        undecided=undecided,
     )
     # Values of sensitive variables and NoEcho parameters: out of every report, before
     # suppressions, baselines and the changed-files filter see the findings.
@@ -175,11 +194,12 @@ class Analysis:
     resources: int
     graph: object  # the ResourceGraph, or a GraphView of it when it comes from the cache
     secrets: list = field(default_factory=list)  # values to redact (iacguard.redact), sorted
+    undecided: list = field(default_factory=list)  # list[Undecided], sorted
 
     def cacheable(self) -> "Analysis":
         from .graph import GraphView
 
-        return Analysis(self.findings, self.notifications, self.files, self.unknowns, self.resources, GraphView.of(self.graph), list(self.secrets))
+        return Analysis(self.findings, self.notifications, self.files, self.unknowns, self.resources, GraphView.of(self.graph), list(self.secrets), self.undecided)
 
 
 def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report) -> Analysis:
@@ -212,9 +232,11 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
     facts = Facts(graph)
     notes: list = []
     findings: list = []
+    undecided: list = []
     for i, check in enumerate(checks):
         try:
-            findings.extend(check.evaluate(facts))
+            for item in check.evaluate(facts):
+                (undecided if isinstance(item, Undecided) else findings).append(item)
         except Exception as exc:  # noqa: BLE001 - a broken check must not stop the others
             notes.append(Notification("error", "internal error in check %s: %s: %s" % (check.id, type(exc).__name__, exc)))
         report("check", i + 1, len(checks))
@@ -227,7 +249,7 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
         scanned.update(r.files)
         unknowns.extend(r.unknowns)
         secrets.update(getattr(r, "secrets", None) or ())  # absent from entries of older caches
-    return Analysis(findings, notes, sorted(scanned), unknowns, len(graph.resources), graph, sorted(secrets))
+    return Analysis(findings, notes, sorted(scanned), unknowns, len(graph.resources), graph, sorted(secrets), merge_undecided(undecided, graph))
 
 
 def _name_root_modules(findings: list, cwd: str) -> list:
@@ -391,3 +413,20 @@ def merge_findings(findings: list, graph: ResourceGraph) -> list:
         merged.append(Finding(first.check_id, first.resource, first.message, first.location, tuple(sorted(common))))
     merged.sort(key=lambda f: f.sort_key)
     return merged
+
+
+def merge_undecided(records: list, graph) -> list:
+    """One record per (check, logical resource, location, setting, reason), sorted, each naming
+    where its unknown value comes from (the variables and parameters, as for findings)."""
+    seen: dict = {}
+    for u in records:
+        key = (u.check_id, u.resource.meta.get("base_id", u.resource.id), u.location, u.what, u.reason)
+        if key not in seen:
+            seen[key] = u
+    out = []
+    for u in seen.values():
+        # The same walk as for findings: through a finding at the record's location.
+        related = _with_origins(Finding(u.check_id, u.resource, u.message, u.location), graph).related
+        out.append(Undecided(u.check_id, u.resource, u.what, u.reason, u.location, u.conditions, related))
+    out.sort(key=lambda u: u.sort_key)
+    return out

@@ -145,6 +145,32 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class Undecided:
+    """A check could not decide on a resource because a value it needed is not known (a
+    variable with no value, a parameter, a computed attribute). Checks yield these alongside
+    findings; they are reported apart from the other unknown values, and suppressions, baselines
+    and changed-file filtering treat them like findings."""
+
+    check_id: str
+    resource: Resource
+    what: str  # the setting the check needed, e.g. "cidr_blocks", "storage_encrypted"
+    reason: str  # why it is not known (the Unknown's reason)
+    location: Location  # where the source sets it (the resource when it is left out)
+    conditions: tuple = ()
+    # Where the unknown value comes from: ((Location, "variable cg_whitelist"), ...).
+    related: tuple = ()
+
+    @property
+    def message(self) -> str:
+        return "%s of %s is not known (%s)" % (self.what, self.resource.address, self.reason or "no reason given")
+
+    @property
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (loc.path, loc.start_line, self.check_id, self.resource.address, self.what, self.reason)
+
+
+@dataclass(frozen=True, slots=True)
 class Suppression:
     """A reviewed decision to accept findings of some checks: an `iacguard:ignore` comment or a
     CloudFormation `Metadata.iacguard.ignore` entry. `expires` is an ISO date, "" for never."""
@@ -228,6 +254,11 @@ class ScanResult:
     # "changes": [phrases, e.g. "skips AWS-S3-002"], and with --diff-base when it changed since
     # the base ref, "warning": the message also added to the notifications}.
     configuration: dict = field(default_factory=dict)
+    # Checks left undecided by unknown values (list[Undecided], sorted like findings), after the
+    # same filtering as findings; `undecided_left_out` counts those suppressions, the baseline or
+    # the changed-files filter left out.
+    undecided: list = field(default_factory=list)
+    undecided_left_out: int = 0
 
 
 @dataclass(slots=True)

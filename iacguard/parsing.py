@@ -297,7 +297,7 @@ _MAGIC = b"iacguard-cache\0"
 _ALLOWED = {
     "iacguard.engine": ("ParsedSource", "Analysis"),
     "iacguard.graph": ("GraphView",),
-    "iacguard.model": ("Location", "Resource", "Reference", "Notification", "Finding", "Symbol", "UnknownValue", "LanguageResult"),
+    "iacguard.model": ("Location", "Resource", "Reference", "Notification", "Finding", "Symbol", "UnknownValue", "LanguageResult", "Undecided"),
     "iacguard.values": ("Unknown",),
     "iacguard.terraform.expressions": ("ErrorUnknown", "PartialUnknown"),
     "iacguard.terraform.syntax": (
@@ -352,7 +352,7 @@ def _shaped(value) -> bool:
     if not _kinds:
         from .engine import Analysis, ParsedSource
         from .graph import GraphView
-        from .model import Finding, LanguageResult, Location, Notification, Reference, Resource, Symbol, UnknownValue
+        from .model import Finding, LanguageResult, Location, Notification, Reference, Resource, Symbol, Undecided, UnknownValue
 
         _kinds.update(locals())
     k = _kinds
@@ -413,6 +413,15 @@ def _shaped(value) -> bool:
             and type(x.related) is tuple and resource(x.resource) and loc(x.location) and all(map(related, x.related))
         )
 
+    Undecided = k["Undecided"]
+
+    def undecided(x) -> bool:
+        return (
+            type(x) is Undecided and type(x.check_id) is str and type(x.what) is str and type(x.reason) is str
+            and type(x.conditions) is tuple and type(x.related) is tuple and resource(x.resource) and loc(x.location)
+            and all(map(related, x.related))
+        )
+
     def each(items, ok) -> bool:
         return type(items) is list and all(map(ok, items))
 
@@ -423,12 +432,14 @@ def _shaped(value) -> bool:
         return (
             each(value.resources, resource) and each(value.references, reference) and each(value.symbols, symbol)
             and each(value.notifications, note) and each(value.unknowns, unknown) and each(value.files, strings)
+            and each(getattr(value, "secrets", []), strings)
         )
     if t is Analysis:
         g = value.graph
         return (
             each(value.findings, finding) and each(value.notifications, note) and each(value.files, strings)
             and each(value.unknowns, unknown) and type(value.resources) is int
+            and each(value.secrets, strings) and each(value.undecided, undecided)
             and type(g) is GraphView and each(g.resources, resource)
             and type(g._symbols) is dict and all(type(k) is str and each(v, node_symbol) for k, v in g._symbols.items())
         )

@@ -120,6 +120,11 @@ class Redactor:
         result.unknowns = [
             UnknownValue(u.path, u.line, self.text(u.what), self.text(u.reason)) for u in result.unknowns
         ]
+        result.undecided = [
+            dataclasses.replace(u, resource=self.resource(u.resource, copies), what=self.text(u.what), reason=self.text(u.reason),
+                                related=tuple((loc, self.text(what)) for loc, what in u.related))
+            for u in result.undecided
+        ]
         return result
 
 

@@ -1,7 +1,7 @@
 """AWS-EBS-001: EBS volume not encrypted."""
 from __future__ import annotations
 
-from iacguard.check import Check
+from iacguard.check import Check, undecided
 from iacguard.model import Finding
 
 
@@ -10,6 +10,8 @@ def evaluate(facts):
         if vol.encrypted.is_false():
             how = "sets encrypted to false" if vol.encrypted.explicit else "is not encrypted (the default is off)"
             yield Finding(CHECK.id, vol.resource, "EBS volume %s %s." % (vol.resource.address, how), vol.encrypted.location)
+        elif not vol.encrypted.known:
+            yield undecided(CHECK.id, vol.resource, "encrypted", vol.encrypted.value, vol.encrypted.location)
 
 
 CHECK = Check(

@@ -1,7 +1,7 @@
 """AWS-S3-002: S3 bucket without a (complete) public access block."""
 from __future__ import annotations
 
-from iacguard.check import Check
+from iacguard.check import Check, undecided
 from iacguard.model import Finding
 
 
@@ -25,6 +25,9 @@ def evaluate(facts):
                 "S3 bucket %s has a public access block whose %s %s." % (addr, name, how),
                 weak.location if weak.explicit else pab.resource.location,
             )
+        elif weak is not None:  # a setting not known, none known to be off
+            name = next(k for k, v in pab.settings.items() if v is weak)
+            yield undecided(CHECK.id, bucket.resource, name, weak.value, weak.location)
 
 
 CHECK = Check(

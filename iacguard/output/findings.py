@@ -78,6 +78,24 @@ def fingerprints(result: ScanResult, findings=None, path_of=None) -> list:
     return out
 
 
+def undecided_fingerprints(result: ScanResult, records=None, path_of=None) -> list:
+    """One fingerprint per record of `records` (default `result.undecided`): a finding's
+    fingerprint of the same check, file and resource, hashed again with "undecided" and the
+    setting, so that a baseline entry for an undecided record never hides a finding."""
+    records = result.undecided if records is None else records
+    out = []
+    for u, fp in zip(records, fingerprints(result, records, path_of)):
+        out.append(hashlib.sha256(("undecided\0%s\0%s" % (u.what, fp)).encode("utf-8")).hexdigest()[:32])
+    return out
+
+
+def other_unknowns(result: ScanResult) -> list:
+    """Values that could not be known and left no check undecided: those not on the line of an
+    undecided record (a list of UnknownValue, in report order)."""
+    lines = {(u.location.path, u.location.start_line) for u in result.undecided}
+    return [u for u in sorted(result.unknowns, key=unknown_sort_key) if (u.path, u.line) not in lines]
+
+
 def severity_counts(result: ScanResult) -> dict:
     """Findings per severity, every severity present, most severe first."""
     checks = checks_by_id(result)

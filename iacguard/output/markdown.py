@@ -110,6 +110,8 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool 
     if not_scanned:
         lines += ["**%s**" % not_scanned, ""]
 
+    lines += _undecided_lines(result, max_rows)
+
     notes = [n for n in sorted(result.notifications, key=notification_sort_key) if n.level in ("error", "warning")]
     if notes:
         lines += ["<details><summary>%s</summary>" % _plural(len(notes), "problem"), ""]
@@ -122,6 +124,26 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool 
 
     lines.append("<sub>iacguard %s</sub>" % iacguard.__version__)
     return "\n".join(lines) + "\n"
+
+
+def _undecided_lines(result: ScanResult, max_rows: int) -> list:
+    """A collapsed section: the checks left undecided by unknown values, and where each value
+    comes from."""
+    if not result.undecided:
+        return []
+    lines = ["<details><summary>%s left undecided by unknown values</summary>" % _plural(len(result.undecided), "check"), ""]
+    lines += ["| Check | Resource | Location | Value not known | Comes from |", "|---|---|---|---|---|"]
+    for u in result.undecided[:max_rows]:
+        where = "%s:%d" % (display_path(u.location.path, result.cwd), u.location.start_line)
+        origins = ", ".join("%s (%s)" % (what, "%s:%d" % (display_path(loc.path, result.cwd), loc.start_line)) for loc, what in u.related)
+        lines.append(
+            "| %s | %s | %s | %s | %s |"
+            % (_code(u.check_id), _code(u.resource.address), _code(where), _text("%s: %s" % (u.what, u.reason)), _text(origins) if origins else "")
+        )
+    if len(result.undecided) > max_rows:
+        lines += ["", "… and %d more." % (len(result.undecided) - max_rows)]
+    lines += ["", "</details>", ""]
+    return lines
 
 
 def _configuration_lines(result: ScanResult) -> list:

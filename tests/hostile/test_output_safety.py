@@ -160,10 +160,10 @@ def test_fail_on_error_fails_the_scan_on_a_broken_file(tmp_path):
     # The open security group is high: below --fail-on critical, so only the broken file can fail.
     res = cli(["scan", ".", "--fail-on", "critical"], tmp_path)
     assert res.exit_code == 0
-    assert "broken.tf:4  parse error" in res.stdout and "--fail-on-error" not in res.stdout
+    assert "broken.tf:1  parse error: unclosed block opened at line 1" in res.stdout and "--fail-on-error" not in res.stdout
     res = cli(["scan", ".", "--fail-on", "critical", "--fail-on-error"], tmp_path)
     assert res.exit_code == 1
-    assert "AWS-EC2-001" in res.stdout and "broken.tf:4  parse error" in res.stdout
+    assert "AWS-EC2-001" in res.stdout and "broken.tf:1  parse error: unclosed block opened at line 1" in res.stdout
     assert "Failed because 1 file(s) could not be scanned (--fail-on-error)" in res.stdout
     md = cli(["scan", ".", "--fail-on", "critical", "--fail-on-error", "--format", "markdown"], tmp_path)
     assert md.exit_code == 1
