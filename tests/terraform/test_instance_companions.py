@@ -156,3 +156,19 @@ resource "aws_s3_bucket_policy" "all" {
 """,
     )
     assert _edges(graph, "aws_s3_bucket_policy.all[0]") == {"aws_s3_bucket.logs[0]", "aws_s3_bucket.logs[1]"}
+
+
+def test_indexed_references_carry_the_index_expression():
+    from iacguard.terraform import expressions as ex
+    from iacguard.terraform.parser import parse_expression
+
+    refs = ex.indexed_references(parse_expression('aws_s3_bucket.logs[count.index + 1].id'))
+    (trav, key, after), *rest = refs
+    assert trav == ("aws_s3_bucket", "logs") and after == ("id",)
+    assert ex.evaluate(key, ex.Scope({"count": {"index": 1}})) == 2
+    assert [r[0] for r in rest] == [("count", "index")]
+    # A name bound by a for-expression: no key (its value is per element, not per instance).
+    (trav, key, after), *_ = ex.indexed_references(parse_expression("[for i in [0] : aws_s3_bucket.logs[i].id]"))
+    assert (trav, key, after) == (("aws_s3_bucket", "logs"), None, ())
+    # `references` is unchanged: traversals up to the first non-constant step.
+    assert ex.references(parse_expression("module.x[each.key].out")) == [("module", "x"), ("each", "key")]
