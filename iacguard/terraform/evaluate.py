@@ -17,6 +17,7 @@ note; the other roots are evaluated as usual.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -338,7 +339,7 @@ class ModuleInstance:
         self._children: dict = {}  # module name -> list[(key, ModuleInstance|None)]
         self.scope = _InstanceScope(self)
         self._set_at: dict = {}  # root variable -> Location of the tfvars line that sets it
-        self._identities = None  # (len(_resource_values), id(instance value) -> node id)
+        self._identities = None  # [values indexed, id(instance value) -> node id]
         self._root_values = self._root_variable_values() if inputs is None else {}
 
     # -- ids ------------------------------------------------------------------------------
@@ -821,9 +822,12 @@ class ModuleInstance:
             return None
         values = self._resource_values
         known = self._identities
-        if known is None or known[0] != len(values):
-            by_id: dict = {}
-            for (mode, rtype, name), v in list(values.items()):
+        if known is None:
+            known = self._identities = [0, {}]
+        if known[0] != len(values):
+            # Values are memoised once each and never dropped: only those added since are new.
+            by_id = known[1]
+            for (mode, rtype, name), v in list(itertools.islice(values.items(), known[0], None)):
                 local = ("data." if mode == "data" else "") + "%s.%s" % (rtype, name)
                 if isinstance(v, ex.PartialObject):
                     items = [(None, v)]
@@ -836,7 +840,7 @@ class ModuleInstance:
                 for k, obj in items:
                     if isinstance(obj, ex.PartialObject):
                         by_id[id(obj)] = self.node_id(local + _index_suffix(k))
-            known = self._identities = (len(values), by_id)
+            known[0] = len(values)
         return known[1].get(id(value))
 
     def _reference_targets(self, expr, scope, resources: list | None = None) -> list:
