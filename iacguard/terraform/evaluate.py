@@ -810,6 +810,10 @@ class ModuleInstance:
         if isinstance(ikey, str) and isinstance(keyed, (GetAttr, Variable)):
             # `for_each = aws_s3_bucket.b`: instance "x" stands for aws_s3_bucket.b["x"].
             suffixes = (_index_suffix(ikey),) + ((_index_suffix(int(ikey)),) if re.match(r"[0-9]+\Z", ikey) else ())
+            if isinstance(keyed, GetAttr) and isinstance(keyed.obj, Variable) and keyed.obj.name == "module":
+                # `for_each = module.m`: instance "x" stands for the outputs of module.m["x"].
+                heads = tuple(self.node_id("module.%s%s." % (keyed.name, sfx)) for sfx in suffixes)
+                symbols = [(t, a) for t, a in symbols if t.startswith(heads)] or symbols
             same_key = [(t, a) for t, a in resources if t.endswith(suffixes)]
             if same_key:
                 return symbols, same_key

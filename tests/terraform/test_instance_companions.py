@@ -56,6 +56,10 @@ CASES = {
         S3_ENC: [("module.x[2].aws_s3_bucket.this", "modules/bucket/main.tf", 5)],
     },
     "module_inputs": {S3_PAB: [("aws_s3_bucket.data[2]", "main.tf", 1)]},
+    "module_for_each": {
+        S3_PAB: [('module.x["b"].aws_s3_bucket.this', "modules/bucket/main.tf", 5)],
+        S3_ENC: [('module.x["b"].aws_s3_bucket.this', "modules/bucket/main.tf", 5)],
+    },
     "waf_per_instance": {WAF: [("aws_lb.web[1]", "main.tf", 1)]},
     "bucket_names": {S3_PAB: [("aws_s3_bucket.logs[2]", "main.tf", 1)]},
 }
