@@ -17,6 +17,7 @@ note; the other roots are evaluated as usual.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -37,7 +38,7 @@ from ..model import (
 from ..values import Unknown, as_int, is_unknown
 from . import expressions as ex
 from . import functions as fn
-from .syntax import Attribute, Block, Body, ConfigFile, GetAttr, Literal, ObjectExpr, Template, TupleExpr, Variable
+from .syntax import Attribute, Block, Body, ConfigFile, ForExpr, GetAttr, Literal, ObjectExpr, Template, TupleExpr, Variable
 from .types import convert
 from ..redact import secret_strings
 
@@ -240,11 +241,11 @@ class Evaluation:
             self.guard.stack.clear()  # a root stopped midway leaves its cycle guard entries
 
     def references(self, expr) -> list:
-        """`expressions.references`, once per expression: every instance of a resource or
-        module asks again for the same syntax tree (which lives as long as the evaluation)."""
+        """`expressions.indexed_references`, once per expression: every instance of a resource
+        or module asks again for the same syntax tree (which lives as long as the evaluation)."""
         found = self._references.get(id(expr))
         if found is None or found[0] is not expr:  # keep the tree, so its id is never reused
-            found = self._references[id(expr)] = (expr, ex.references(expr))
+            found = self._references[id(expr)] = (expr, ex.indexed_references(expr))
         return found[1]
 
     def local_module_folder(self, caller_dir: str, source: str) -> tuple:
@@ -341,6 +342,7 @@ class ModuleInstance:
         self._children: dict = {}  # module name -> list[(key, ModuleInstance|None)]
         self.scope = _InstanceScope(self)
         self._set_at: dict = {}  # root variable -> Location of the tfvars line that sets it
+        self._identities = None  # [values indexed, id(instance value) -> node id]
         self._root_values = self._root_variable_values() if inputs is None else {}
 
     # -- ids ------------------------------------------------------------------------------
@@ -773,52 +775,118 @@ class ModuleInstance:
         for attr_path, expr in exprs:
             for target, attribute in self._reference_targets(expr, scope):
                 refs.append(Reference(res.id, target, attr_path, attribute, "reference"))
-            if any(t and t[0] in ("each", "count") for t in self.ev.references(expr)):
+            travs = self.ev.references(expr)
+            if any(t and t[0] in ("each", "count") for t, _, _ in travs):
                 # `resource_arn = each.value` refers to what the for_each collection holds.
                 if per_instance is None:
                     per_instance = self._instance_targets(block, scope, ikey)
-                _limits.ACTIVE.grow(4 * len(per_instance))
-                for target, attribute in per_instance:
+                symbols, resources = per_instance
+                targets = symbols
+                if any(t[0] == "each" and (len(t) == 1 or t[1] == "value") for t, _, _ in travs if t):
+                    # Only each.value can be a resource instance: `count.index` and `each.key`
+                    # are a number and a string, and `aws_x.y[each.key]` is resolved above.
+                    targets = symbols + resources
+                _limits.ACTIVE.grow(4 * len(targets))
+                for target, attribute in targets:
                     refs.append(Reference(res.id, target, attr_path, attribute, "reference"))
         dep = block.body.attributes.get("depends_on")
         if dep is not None:
             for target, _ in self._reference_targets(dep.expr, scope):
                 refs.append(Reference(res.id, target, ("depends_on",), "", "depends_on"))
 
-    def _instance_targets(self, block: Block, scope, ikey) -> list:
-        """The references of the for_each (or count) expression that this instance's `each` (or
-        `count.index`) stands for: only the element of this key when for_each is an object
-        written out with constant keys, else every reference of the expression."""
+    def _instance_targets(self, block: Block, scope, ikey) -> tuple:
+        """What this instance's `each` (or `count.index`) stands for: (targets through symbols,
+        resource instance targets) among the references of the for_each (or count) expression.
+
+        Narrowed to the instance's own element where that can be told: each.value is the value
+        of a resource instance of this module (`for_each = { for k, v in aws_x.y : k => v if
+        ... }`); for_each is an object written out with constant keys; or for_each keeps the keys
+        of a resource with for_each or count (`aws_x.y`, `{ for k, v in aws_x.y : k => v.id }`).
+        Else every reference of the expression, as an over-approximation."""
         attrs = block.body.attributes
         attr = attrs.get("for_each") or attrs.get("count")
         if attr is None:
-            return []
+            return [], []
         expr = attr.expr
+        if "for_each" in attrs and not is_unknown(ikey):
+            try:
+                each_value = scope.lookup("each").get("value")
+            except (KeyError, AttributeError):
+                each_value = None
+            node = self._instance_of(each_value)
+            if node is not None:
+                return [], [(node, "")]
         if isinstance(expr, ObjectExpr) and not is_unknown(ikey):
             for key_expr, value_expr in expr.items:
                 key = ex.evaluate(key_expr, scope)
                 if is_unknown(key):
                     break  # a key not known: which element is this instance's cannot be told
                 if str(key) == str(ikey):
-                    return self._reference_targets(value_expr, scope)
+                    resources: list = []
+                    return self._reference_targets(value_expr, scope, resources), resources
             else:
-                return []
-        targets = self._reference_targets(expr, scope)
-        if isinstance(ikey, str) and isinstance(expr, (GetAttr, Variable)):
+                return [], []
+        resources = []
+        symbols = self._reference_targets(expr, scope, resources)
+        keyed = expr
+        if isinstance(expr, ForExpr) and not expr.grouping and _names(expr.key_expr, expr.key_var) and _names(expr.value_expr, expr.value_var):
+            keyed = expr.collection  # `{ for k, v in aws_x.y : k => v.id }` keeps the keys of aws_x.y
+        if isinstance(ikey, str) and isinstance(keyed, (GetAttr, Variable)):
             # `for_each = aws_s3_bucket.b`: instance "x" stands for aws_s3_bucket.b["x"].
-            suffix = _index_suffix(ikey)
-            same_key = [(t, a) for t, a in targets if t.endswith(suffix)]
+            suffixes = (_index_suffix(ikey),) + ((_index_suffix(int(ikey)),) if re.match(r"[0-9]+\Z", ikey) else ())
+            if isinstance(keyed, GetAttr) and isinstance(keyed.obj, Variable) and keyed.obj.name == "module":
+                # `for_each = module.m`: instance "x" stands for the outputs of module.m["x"].
+                heads = tuple(self.node_id("module.%s%s." % (keyed.name, sfx)) for sfx in suffixes)
+                symbols = [(t, a) for t, a in symbols if t.startswith(heads)] or symbols
+            same_key = [(t, a) for t, a in resources if t.endswith(suffixes)]
             if same_key:
-                return same_key
-        return targets
+                return symbols, same_key
+        return symbols, resources
 
-    def _reference_targets(self, expr, scope) -> list:
-        """Graph node ids an expression refers to, with the attribute named."""
+    def _instance_of(self, value):
+        """The node id of the resource instance of this module whose value (`aws_x.y["k"]`) is
+        `value` itself (the same object, passed on by a for-expression), or None."""
+        if not isinstance(value, ex.PartialObject):
+            return None
+        values = self._resource_values
+        known = self._identities
+        if known is None:
+            known = self._identities = [0, {}]
+        if known[0] != len(values):
+            # Values are memoised once each and never dropped: only those added since are new.
+            by_id = known[1]
+            for (mode, rtype, name), v in list(itertools.islice(values.items(), known[0], None)):
+                local = ("data." if mode == "data" else "") + "%s.%s" % (rtype, name)
+                if isinstance(v, ex.PartialObject):
+                    items = [(None, v)]
+                elif isinstance(v, list):
+                    items = list(enumerate(v))
+                elif isinstance(v, dict):
+                    items = list(v.items())
+                else:
+                    continue
+                for k, obj in items:
+                    if isinstance(obj, ex.PartialObject):
+                        by_id[id(obj)] = self.node_id(local + _index_suffix(k))
+            known[0] = len(values)
+        return known[1].get(id(value))
+
+    def _reference_targets(self, expr, scope, resources: list | None = None) -> list:
+        """Graph node ids an expression refers to, with the attribute named. With `resources`,
+        references to resource instances go there instead (the rest are returned)."""
         out = []
-        for trav in self.ev.references(expr):
+        into = out if resources is None else resources
+        for trav, key, after in self.ev.references(expr):
             if not trav:
                 continue
             root = trav[0]
+            if key is not None and len(trav) == (3 if root == "data" else 2):
+                # `aws_x.y[count.index]`, `module.m[each.key]`: the instance this instance
+                # names, as if its index had been written out. An index not known (or not a
+                # number or string) leaves the traversal as it was: every instance.
+                index = _instance_key(ex.evaluate(key, scope))
+                if index is not None:
+                    trav = trav + (index,) + after
             if root == "var" and len(trav) >= 2:
                 out.append((self.node_id("var." + str(trav[1])), ""))
             elif root == "local" and len(trav) >= 2:
@@ -841,14 +909,14 @@ class ModuleInstance:
                         if child is not None:
                             out.extend((child.node_id("output." + o), "") for o in child.src.outputs)
             elif root == "data" and len(trav) >= 3:
-                out.extend(self._resource_targets("data", str(trav[1]), str(trav[2]), trav[3:]))
+                into.extend(self._resource_targets("data", str(trav[1]), str(trav[2]), trav[3:]))
             elif root in ("count", "each", "self", "path", "terraform") or len(trav) < 2:
                 continue
             else:
-                out.extend(self._resource_targets("managed", root, str(trav[1]), trav[2:]))
+                into.extend(self._resource_targets("managed", root, str(trav[1]), trav[2:]))
         # A reference costs more than a value: each is an object here and an edge in the graph.
         # `aws_x.y[*]` from each of 1,000 instances of a resource is a million of them.
-        _limits.ACTIVE.grow(4 * len(out))
+        _limits.ACTIVE.grow(4 * (len(out) + (len(resources) if resources is not None else 0)))
         return out
 
     def _module_is_multi(self, name: str) -> bool:
@@ -861,12 +929,19 @@ class ModuleInstance:
             return []
         block, _ = found
         local = ("data." if mode == "data" else "") + "%s.%s" % (rtype, name)
-        multi = "count" in block.body.attributes or "for_each" in block.body.attributes
+        counted = "count" in block.body.attributes
+        multi = counted or "for_each" in block.body.attributes
         attribute = ""
         if multi:
-            if rest and isinstance(rest[0], (int, str)) and not (isinstance(rest[0], str) and "count" in block.body.attributes):
-                key = rest[0]
+            key = rest[0] if rest else None
+            if counted and isinstance(key, str):
+                key = int(key) if re.match(r"-?[0-9]+\Z", key) else None  # "1" indexes a list too
+            elif not counted and isinstance(key, int) and not isinstance(key, bool):
+                key = str(key)  # a for_each key is a string
+            if isinstance(key, (int, str)) and not isinstance(key, bool):
                 attribute = str(rest[1]) if len(rest) > 1 else ""
+                if is_unknown(self.resource_value(mode, rtype, name)):
+                    key = Unknown()  # instances not known: the one symbolic instance `[*]`
                 return [(self.node_id(local + _index_suffix(key)), attribute)]
             # No constant index: every instance is referred to.
             attribute = str(rest[-1]) if rest and isinstance(rest[-1], str) else ""
@@ -1009,6 +1084,24 @@ def _collect(block: Block, objs: list):
             return Unknown("instances of an unknown for_each")
         return {k: o for k, o in objs}
     return objs[0][1] if objs else Unknown("no instance")
+
+
+def _names(expr, name) -> bool:
+    """`expr` is the name `name`, or an attribute path from it (`v`, `v.id`)."""
+    while isinstance(expr, GetAttr):
+        expr = expr.obj
+    return name is not None and isinstance(expr, Variable) and expr.name == name
+
+
+def _instance_key(value):
+    """An evaluated index as an instance key (int or str), or None when it cannot be one."""
+    if isinstance(value, bool) or is_unknown(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (int, str)):
+        return value
+    return None
 
 
 def _index_suffix(key) -> str:
