@@ -13,7 +13,7 @@ def evaluate(facts):
         pab = bucket.public_access_block
         addr = bucket.resource.address
         if pab is None:
-            note = " (%s)" % bucket.account_note if bucket.account_note else ""
+            note = "; %s" % bucket.account_note if bucket.account_note else ""
             yield Finding(CHECK.id, bucket.resource, "S3 bucket %s has no public access block%s." % (addr, note), bucket.resource.location)
             continue
         weak = pab.weakest()

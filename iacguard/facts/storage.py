@@ -136,7 +136,7 @@ def _account_block(graph: ResourceGraph, bucket: Resource, blocks) -> tuple:
         return next((b for b in mine if b.weakest() is None), mine[0]), ""
     if blocks:
         other = blocks[0].resource
-        return None, "the account-level public access block %s is for another account (provider %s)" % (other.address, graph.provider_of(other).get("name") or "?")
+        return None, "the account-level public access block %s is for another account than this bucket's provider %s" % (other.address, graph.provider_of(bucket).get("name") or "?")
     return None, ""
 
 
@@ -224,7 +224,7 @@ def _ebs_default(graph: ResourceGraph, volume: Resource, settings: list) -> tupl
     notes = []
     for setting, enabled in settings:
         if not graph.same_account(setting, volume):
-            notes.append("encryption by default is set by %s for another account" % setting.address)
+            notes.append("encryption by default is set by %s for another account than this volume's provider %s" % (setting.address, graph.provider_of(volume).get("name") or "?"))
             continue
         same, why = graph.same_region(setting, volume)
         if same is True:
@@ -238,7 +238,8 @@ def _ebs_default(graph: ResourceGraph, volume: Resource, settings: list) -> tupl
         else:
             region = graph.provider_of(setting)["region"]
             if region is not None:
-                notes.append("encryption by default is set in %s by %s, but this volume's region is not known" % (region, setting.address))
+                own = graph.provider_of(volume).get("why")
+                notes.append("encryption by default is set in %s by %s, but this volume's region is not known%s" % (region, setting.address, " (%s)" % own if own else ""))
             else:
                 notes.append("encryption by default is set by %s, but its region and this volume's cannot be compared (%s)" % (setting.address, why))
     return on, maybe, "; ".join(notes[:2])

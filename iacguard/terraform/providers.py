@@ -74,7 +74,7 @@ def _own(inst) -> dict:
             value = ex.evaluate(attrs["region"].expr, inst.scope)
             region = _known_text(value)
             if region is None:
-                why = "its provider's region is %s" % (value.reason if is_unknown(value) else "not a string")
+                why = value.reason if is_unknown(value) else "the provider's region is not a string"
         account = []
         for key, value in _account_inputs(inst, block):
             if value is None:
