@@ -178,3 +178,18 @@ def test_top_scan_is_the_union_of_each_root_alone(tree):
         assert _keyed(alone).get(root, {}) == findings, root
         compared += 1
     assert compared >= 1
+
+
+def test_providers_in_json_syntax(tmp_path):
+    (tmp_path / "main.tf.json").write_text(json.dumps({
+        "provider": {"aws": [{"region": "us-east-1"}, {"alias": "west", "region": "eu-west-1"}]},
+        "resource": {
+            "aws_ebs_encryption_by_default": {"this": {}},
+            "aws_ebs_volume": {
+                "east": {"availability_zone": "a", "size": 1},
+                "west": {"provider": "aws.west", "availability_zone": "a", "size": 1},
+            },
+        },
+    }))
+    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    assert [(f.check_id, f.resource.address) for f in result.findings] == [("AWS-EBS-001", "aws_ebs_volume.west")]
