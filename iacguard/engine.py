@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from .discovery import DEFAULT_MAX_FILE_BYTES, SourceFile, discover, read_text
-from .model import Finding, LanguageResult, Notification, ScanOptions, ScanResult, Undecided
+from .model import TERRAFORM, Finding, LanguageResult, Notification, ScanOptions, ScanResult, Undecided
 from .redact import redact
 
 if TYPE_CHECKING:  # the graph (and networkx) load only when a scan is not answered from the cache
@@ -148,7 +148,7 @@ def scan(
         if key and not any("internal error" in n.message or n.message.startswith("evaluation cut short: ") for n in analysis.notifications):
             scan_cache.put(key, analysis.cacheable())
     notes.extend(analysis.notifications)
-    findings, graph = _name_root_modules(analysis.findings, cwd or os.getcwd()), analysis.graph
+    findings, graph = _name_root_modules(analysis.findings, cwd or os.getcwd(), analysis.roots > 1), analysis.graph
     undecided = list(analysis.undecided)
     if disc.focus:
         # Files of a named file's folder were read for context only.
@@ -195,11 +195,12 @@ class Analysis:
     graph: object  # the ResourceGraph, or a GraphView of it when it comes from the cache
     secrets: list = field(default_factory=list)  # values to redact (iacguard.redact), sorted
     undecided: list = field(default_factory=list)  # list[Undecided], sorted
+    roots: int = 0  # root modules, top-level stacks and plans holding resources
 
     def cacheable(self) -> "Analysis":
         from .graph import GraphView
 
-        return Analysis(self.findings, self.notifications, self.files, self.unknowns, self.resources, GraphView.of(self.graph), list(self.secrets), self.undecided)
+        return Analysis(self.findings, self.notifications, self.files, self.unknowns, self.resources, GraphView.of(self.graph), list(self.secrets), self.undecided, self.roots)
 
 
 def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report) -> Analysis:
@@ -249,12 +250,15 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
         scanned.update(r.files)
         unknowns.extend(r.unknowns)
         secrets.update(getattr(r, "secrets", None) or ())  # absent from entries of older caches
-    return Analysis(findings, notes, sorted(scanned), unknowns, len(graph.resources), graph, sorted(secrets), merge_undecided(undecided, graph))
+    return Analysis(findings, notes, sorted(scanned), unknowns, len(graph.resources), graph, sorted(secrets), merge_undecided(undecided, graph), len(graph.roots()))
 
 
-def _name_root_modules(findings: list, cwd: str) -> list:
-    """Two root modules calling one module give findings that read the same (same file, line,
-    address and message): say which root module each comes through."""
+def _name_root_modules(findings: list, cwd: str, several_roots: bool = False) -> list:
+    """Say which root a finding comes through where its file does not: a resource of a module
+    (Terraform module, CloudFormation nested stack) when the scan has several roots (root
+    modules, top-level templates, plans), and whenever two roots calling one module give findings
+    that read the same (same file, line, address and message). Such a finding's `root` is the
+    root's path as reports show it; a Terraform one also says "(via root module X)"."""
     from .output.paths import display_path
 
     counts: dict = {}
@@ -264,10 +268,13 @@ def _name_root_modules(findings: list, cwd: str) -> list:
     out = []
     for f in findings:
         root = f.resource.meta.get("root_module")
-        if counts[(f.check_id, f.location, f.message)] > 1 and root and f.resource.module:
-            via = "via root module %s" % display_path(root, cwd)
-            message = f.message[:-1] + " (%s)." % via if f.message.endswith(".") else "%s (%s)" % (f.message, via)
-            f = Finding(f.check_id, f.resource, message, f.location, f.conditions, f.related)
+        if root and f.resource.module and (several_roots or counts[(f.check_id, f.location, f.message)] > 1):
+            shown = display_path(root, cwd)
+            message = f.message
+            if f.resource.language == TERRAFORM:
+                via = "via root module %s" % shown
+                message = message[:-1] + " (%s)." % via if message.endswith(".") else "%s (%s)" % (message, via)
+            f = Finding(f.check_id, f.resource, message, f.location, f.conditions, f.related, shown)
         out.append(f)
     return out
 

@@ -137,6 +137,9 @@ class Finding:
     # Where the offending value comes from: ((Location, "variable allowed_cidr"), ...), e.g. the
     # Terraform variables and CloudFormation parameters the property refers to.
     related: tuple = ()
+    # The root module (or top-level stack) the finding comes through, as reports show it, when
+    # the scan has several roots and the file does not say which: a module reached from a root.
+    root: str = ""
 
     @property
     def sort_key(self) -> tuple:

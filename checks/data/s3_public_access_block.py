@@ -13,7 +13,8 @@ def evaluate(facts):
         pab = bucket.public_access_block
         addr = bucket.resource.address
         if pab is None:
-            yield Finding(CHECK.id, bucket.resource, "S3 bucket %s has no public access block." % addr, bucket.resource.location)
+            note = "; %s" % bucket.account_note if bucket.account_note else ""
+            yield Finding(CHECK.id, bucket.resource, "S3 bucket %s has no public access block%s." % (addr, note), bucket.resource.location)
             continue
         weak = pab.weakest()
         if weak is not None and weak.is_false():
@@ -41,7 +42,7 @@ CHECK = Check(
     what="""Finds S3 buckets that no public access block covers with all four settings on
 (`BlockPublicAcls`, `BlockPublicPolicy`, `IgnorePublicAcls`, `RestrictPublicBuckets`). A separate
 `aws_s3_bucket_public_access_block` that refers to the bucket counts (found through the graph), and
-so does an account-level `aws_s3_account_public_access_block` in the same scan. Settings left out
+so does an account-level `aws_s3_account_public_access_block` in the same root module and account. Settings left out
 default to false.""",
     why="""A single permissive ACL or bucket policy, added later by anyone with write access,
 makes the data public. Public access blocks are the guard rail that overrides such mistakes; data

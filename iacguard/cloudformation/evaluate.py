@@ -710,6 +710,8 @@ def evaluate_templates(templates: dict, root: str, options: ScanOptions | None =
                 "error", "internal error evaluating %s: %s: %s" % (scan.rel(path), type(exc).__name__, exc), path))
             result.files.append(path)
             continue
+        for resource in sink.resources:  # the top-level stack is the root (see iacguard.graph)
+            resource.meta.setdefault("root_module", path)
         result.resources.extend(sink.resources)
         result.references.extend(sink.references)
         result.symbols.extend(sink.symbols)

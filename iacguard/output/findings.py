@@ -6,7 +6,7 @@ import hashlib
 from collections import Counter
 
 from iacguard.check import PILLARS, SEVERITIES
-from iacguard.model import ScanResult
+from iacguard.model import TERRAFORM, ScanResult
 
 from .paths import display_path
 
@@ -47,6 +47,13 @@ def finding_message(finding, fallback: str = "") -> str:
     return ("%s %s" % (message, cond)).strip()
 
 
+def shown_address(finding) -> str:
+    """The address reports show: `examples/complete: module.s3.aws_s3_bucket.this` when the
+    finding names the root it comes through (`Finding.root`), else the resource address."""
+    root = getattr(finding, "root", "")
+    return "%s: %s" % (root, finding.resource.address) if root else finding.resource.address
+
+
 def checks_by_id(result: ScanResult) -> dict:
     return {c.id: c for c in result.checks}
 
@@ -59,7 +66,11 @@ def fingerprints(result: ScanResult, findings=None, path_of=None) -> list:
 
     Line numbers are left out on purpose, so a finding keeps its identity when lines move. A
     resource inside a Terraform module also brings the folder of the root module that calls it,
-    so that two examples calling one module keep apart. When several findings share all of
+    so that two examples calling one module keep apart, and a resource of a plan the plan file
+    (its findings point at the configuration files the plan was made from); the file of a
+    resource declared in a root module's own folder or in a template already names its root. None of these depend on the
+    folder scanned, so scanning a tree or each of its root modules alone gives the same
+    fingerprints (with the same working directory). When several findings share all of
     these (a check failing twice on one resource), the second and later ones get ":2", ":3", ...
     in report order, which follows their position in the file.
     """
@@ -68,7 +79,10 @@ def fingerprints(result: ScanResult, findings=None, path_of=None) -> list:
     for f in (result.findings if findings is None else findings):
         shown = path_of or (lambda path: display_path(path, result.cwd))
         parts = [f.check_id, shown(f.location.path), f.resource.address]
-        root = f.resource.meta.get("root_module") if f.resource.module else None
+        res = f.resource
+        # A Terraform module's file does not say which root module reached it, nor does the
+        # configuration file a plan's resource is traced to say which plan it comes from.
+        root = res.meta.get("root_module") if res.language == TERRAFORM and (res.module or res.meta.get("plan")) else None
         if root:
             parts.append(shown(root))
         key = "\0".join(parts)

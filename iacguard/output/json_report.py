@@ -110,11 +110,7 @@ def _finding(f, fingerprint: str, checks: dict, cwd: str) -> dict:
         "pillar": check.pillar if check else None,
         # Where the offending value comes from (variables, parameters), most direct first.
         "related": [{"file": _file(loc.path, cwd), "line": loc.start_line, "message": what} for loc, what in getattr(f, "related", ())],
-        "resource": {
-            "address": f.resource.address,
-            "language": f.resource.language,
-            "type": f.resource.type,
-        },
+        "resource": _resource(f),
         "severity": check.severity if check else None,
         "start_line": f.location.start_line,
         "title": check.title if check else None,
@@ -142,6 +138,13 @@ def _undecided(u, fingerprint: str, checks: dict, cwd: str) -> dict:
         "title": check.title if check else None,
         "what": u.what,
     }
+
+
+def _resource(f) -> dict:
+    out = {"address": f.resource.address, "language": f.resource.language, "type": f.resource.type}
+    if getattr(f, "root", ""):
+        out["root_module"] = f.root  # only when the file does not name the root (see Finding.root)
+    return out
 
 
 def render(result: ScanResult) -> str:

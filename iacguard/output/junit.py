@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 from iacguard.model import ScanResult
 
-from .findings import checks_by_id, finding_message
+from .findings import checks_by_id, finding_message, shown_address
 from .escape import visible
 from .paths import display_path
 
@@ -56,7 +56,7 @@ def report(result: ScanResult) -> ET.Element:
         _undecided_property(suite, undecided.get(cid, []))
         counts = {"tests": 0, "failures": 0, "skipped": 0}
         classname = "iacguard.%s" % cid
-        for address, findings in _group(failing.get(cid, []), lambda f: f.resource.address).items():
+        for address, findings in _group(failing.get(cid, []), shown_address).items():
             first = findings[0]
             case = ET.SubElement(
                 suite, "testcase", classname=_clean(classname), name=_clean(address),
@@ -68,7 +68,7 @@ def report(result: ScanResult) -> ET.Element:
             failure.text = _lines("%s: %s [%s %s]" % (_where(f, result.cwd), m, severity, cid) for f, m in zip(findings, messages))
             counts["tests"] += 1
             counts["failures"] += 1
-        for address, items in _group(skipped.get(cid, []), lambda s: s.finding.resource.address).items():
+        for address, items in _group(skipped.get(cid, []), lambda s: shown_address(s.finding)).items():
             first = items[0].finding
             case = ET.SubElement(
                 suite, "testcase", classname=_clean(classname), name=_clean("%s (suppressed)" % address),

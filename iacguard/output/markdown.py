@@ -13,7 +13,7 @@ import iacguard
 from iacguard.check import PILLARS, SEVERITIES
 from iacguard.model import ScanResult
 
-from .findings import checks_by_id, finding_message, notification_sort_key, pillar_counts, severity_counts
+from .findings import checks_by_id, finding_message, notification_sort_key, pillar_counts, severity_counts, shown_address
 from .escape import visible
 from .paths import display_path
 from .text import not_scanned_text
@@ -74,7 +74,7 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool 
             severity = check.severity if check is not None else "unknown"
             where = "%s:%d" % (display_path(f.location.path, result.cwd), f.location.start_line)
             message = finding_message(f, fallback=check.title if check is not None else "")
-            lines.append("| %s | %s | %s | %s | %s |" % (severity, _code(f.check_id), _code(f.resource.address), _code(where), _text(message)))
+            lines.append("| %s | %s | %s | %s | %s |" % (severity, _code(f.check_id), _code(shown_address(f)), _code(where), _text(message)))
         if len(result.findings) > max_rows:
             lines.append("")
             lines.append("… and %d more: see the full report." % (len(result.findings) - max_rows))
@@ -88,7 +88,7 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool 
             where = "%s:%d" % (display_path(f.location.path, result.cwd), f.location.start_line)
             lines.append(
                 "| %s | %s | %s | %s | %s |"
-                % (_code(f.check_id), _code(f.resource.address), _code(where), _text(sup.reason or "(no reason given)"), _text(sup.expires or "never"))
+                % (_code(f.check_id), _code(shown_address(f)), _code(where), _text(sup.reason or "(no reason given)"), _text(sup.expires or "never"))
             )
         if len(result.suppressed) > max_rows:
             lines += ["", "… and %d more." % (len(result.suppressed) - max_rows)]

@@ -299,6 +299,8 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
             "resourceType": f.resource.type,
             "language": f.resource.language,
         }
+        if getattr(f, "root", ""):
+            properties["rootModule"] = f.root
         pairs = condition_pairs(f.conditions)
         if pairs:
             properties["conditions"] = [{"name": n, "value": v} for n, v in pairs]

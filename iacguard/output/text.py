@@ -16,6 +16,7 @@ from .findings import (
     other_unknowns,
     pillar_counts,
     severity_counts,
+    shown_address,
 )
 from .escape import visible
 from .paths import display_path
@@ -101,7 +102,7 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fa
         line_width = max(len(str(f.location.start_line)) for f in findings)
         id_width = max(len(f.check_id) for f in findings)
         # Align messages unless one very long address would push every line far right.
-        address_width = min(max(len(f.resource.address) for f in findings), _MAX_ADDRESS_WIDTH)
+        address_width = min(max(len(shown_address(f)) for f in findings), _MAX_ADDRESS_WIDTH)
         for f in findings:
             check = checks.get(f.check_id)
             severity = check.severity if check is not None else "unknown"
@@ -112,7 +113,7 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fa
                     str(f.location.start_line).rjust(max(line_width, 2)),
                     paint(severity, severity.upper().ljust(8)),
                     _clean(f.check_id).ljust(id_width),
-                    _clean(f.resource.address).ljust(address_width),
+                    _clean(shown_address(f)).ljust(address_width),
                     _clean(message),
                 )
             )
@@ -128,7 +129,7 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fa
             why = sup.reason or "(no reason given)"
             if sup.expires:
                 why += " (until %s)" % sup.expires
-            lines.append("  %s  %s  %s  %s" % (_clean(where), _clean(f.check_id), _clean(f.resource.address), _clean(why)))
+            lines.append("  %s  %s  %s  %s" % (_clean(where), _clean(f.check_id), _clean(shown_address(f)), _clean(why)))
 
     notes = sorted(result.notifications, key=notification_sort_key)
     if notes:

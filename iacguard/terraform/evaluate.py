@@ -38,6 +38,7 @@ from ..model import (
 from ..values import Unknown, as_int, is_unknown
 from . import expressions as ex
 from . import functions as fn
+from . import providers as _providers
 from .syntax import Attribute, Block, Body, ConfigFile, ForExpr, GetAttr, Literal, ObjectExpr, Template, TupleExpr, Variable
 from .types import convert
 from ..redact import secret_strings
@@ -67,6 +68,7 @@ class ModuleSource:
     data: list = field(default_factory=list)  # (Block, path)
     modules: dict = field(default_factory=dict)  # name -> (Block, path)
     outputs: dict = field(default_factory=dict)  # name -> (Block, path)
+    providers: list = field(default_factory=list)  # (Block, path), see iacguard.terraform.providers
 
     @classmethod
     def index(cls, folder: str, files: list) -> "ModuleSource":
@@ -74,7 +76,7 @@ class ModuleSource:
         for cf in files:
             json_syntax = cf.path.endswith(".json")
             for block in cf.body.blocks:
-                if json_syntax and block.type in ("resource", "data"):
+                if json_syntax and block.type in ("resource", "data", "provider"):
                     block = Block(block.type, block.labels, json_block_body(block.body), block.line, block.end_line)
                 t = block.type
                 if t == "variable" and block.labels:
@@ -90,6 +92,8 @@ class ModuleSource:
                     src.modules[block.labels[0]] = (block, cf.path)
                 elif t == "output" and block.labels:
                     src.outputs[block.labels[0]] = (block, cf.path)
+                elif t == "provider" and block.labels:
+                    src.providers.append((block, cf.path))
         return src
 
 
@@ -335,6 +339,8 @@ class ModuleInstance:
         self.depth = depth
         self.config_root = root_dir_of_config  # the root module folder (for .terraform/modules)
         self.modules_key = modules_key  # "a.b" key path for modules.json
+        # The caller (whose default providers it inherits) or its `providers` map; None: a root.
+        self.inherited_providers = None
         self.vars = _Lazy(src.variables.keys(), self._variable)
         self.locals = _Lazy(src.locals.keys(), self._local)
         self.module_outputs = _Lazy(src.modules.keys(), self._module_value)
@@ -516,6 +522,7 @@ class ModuleInstance:
                     continue
                 inputs[arg] = _thunk(attr.expr, inst_scope)
             child = ModuleInstance(self.ev, src, prefix, self.root_key, inputs, self.depth + 1, self.config_root, (self.modules_key + "." if self.modules_key else "") + name)
+            child.inherited_providers = _providers.for_child(self, block)
             children.append((key, child))
             # Graph: the child's variables stand for what the caller passes in.
             for arg, attr in block.body.attributes.items():
@@ -726,7 +733,8 @@ class ModuleInstance:
                         property_locations=locs,
                         mode=mode,
                         module=self.module_path,
-                        meta={"config_address": local, "base_id": "tf:%s:%s" % (self.root_key, address), "root_module": self.config_root},
+                        meta={"config_address": local, "base_id": "tf:%s:%s" % (self.root_key, address), "root_module": self.config_root,
+                              "provider": _providers.of_resource(self, block, rtype)},
                     )
                     ev.result.resources.append(res)
                     self._record_unknowns(res)
