@@ -10,6 +10,16 @@ and readers never see half a report. The temporary file gets the permissions of 
 file (0666 less the umask; `mkstemp` would leave 0600) and is removed when anything fails. A
 directory or a special file (FIFO, socket, device) at the target is refused: writing to a FIFO
 would block the scan, and a device is never a report.
+
+Two exceptions and one more guard:
+- A path the user names under `/dev/` or `/proc/` (`-o /dev/stdout`, `-o /dev/null`, bash's
+  `-o >(gzip > r.gz)`, which is `/dev/fd/63`) is opened and written as it is: no scanned tree can
+  put a file there, and renaming over it is impossible.
+- A symlink *on the way* to the target (`reports/` committed as a link to a folder elsewhere) would
+  take the temporary file and the rename through it. Links in the folders above the target are
+  refused when they lie inside a folder the caller calls untrusted (the working directory and the
+  scanned folders: a checkout of the pull request); links above them (`/tmp` on macOS, a
+  home-directory link) are the machine's own and are followed.
 """
 from __future__ import annotations
 
@@ -43,14 +53,45 @@ def check_target(path: str) -> None:
     raise RefusedTarget(errno.EINVAL, "is not a regular file (a FIFO, socket or device): refused", path)
 
 
-def write_text(path: str, text: str) -> None:
+_DEVICE_FOLDERS = ("/dev/", "/proc/")
+
+
+def _inside(path: str, folder: str) -> bool:
+    folder = folder.rstrip(os.sep)
+    return path == folder or path.startswith(folder + os.sep)
+
+
+def check_folder(target: str, untrusted: tuple) -> None:
+    """Raise RefusedTarget when a folder on the way to `target` (absolute) is a symlink that
+    lies inside one of the `untrusted` folders."""
+    roots = [os.path.abspath(u) for u in untrusted if u]
+    if not roots:
+        return
+    folder = os.path.dirname(target)
+    parts = folder.split(os.sep)
+    current = os.sep
+    for part in parts[1:]:
+        if not part:
+            continue
+        current = os.path.join(current, part)
+        if any(_inside(current, r) and current != r for r in roots) and os.path.islink(current):
+            raise RefusedTarget(errno.ELOOP, "its folder %s is a symbolic link inside the scanned workspace: refused, nothing is written through links" % current, target)
+
+
+def write_text(path: str, text: str, untrusted: tuple = ()) -> None:
     """Write `text` (UTF-8, "\\n" line ends) to `path` by temporary file and rename.
 
     A symlink at `path` is replaced by a regular file; its target is left untouched. Raises
-    RefusedTarget for a directory or special file at `path`, OSError when writing fails (the
-    temporary file is then removed and `path` is unchanged)."""
+    RefusedTarget for a directory or special file at `path`, or a symlinked folder on the way
+    inside `untrusted` folders; OSError when writing fails (the temporary file is then removed and
+    `path` is unchanged). A path under /dev/ or /proc/ is written directly (see the module doc)."""
     target = os.path.abspath(path)
+    if target.startswith(_DEVICE_FOLDERS):
+        with open(target, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as fh:
+            fh.write(text)
+        return
     check_target(target)
+    check_folder(target, tuple(untrusted))
     folder, name = os.path.split(target)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".%s." % name[:64], suffix=".tmp")
     try:

@@ -6,6 +6,10 @@ keeps every entry matching. Paths are taken relative to the folder holding the b
 (usually the repository root, where the scan also runs, so the fingerprints equal the reports'),
 which lets a scan started from another folder match the same entries.
 
+Checks left undecided by unknown values are listed too, as entries with `"undecided": true` and
+a fingerprint of their own (see `undecided_fingerprints`), so that a later scan shows only new
+ones; such an entry never hides a finding.
+
 The file is sorted JSON without timestamps, so a regenerated baseline diffs cleanly in review.
 """
 from __future__ import annotations
@@ -18,7 +22,7 @@ import iacguard
 
 from .atomic import write_text
 from .model import ScanResult
-from .output.findings import fingerprints
+from .output.findings import fingerprints, undecided_fingerprints
 from .output.paths import display_path
 
 FORMAT_VERSION = 1
@@ -47,6 +51,11 @@ def _keyed(result: ScanResult, base_dir: str) -> list:
     return list(zip(fingerprints(view, path_of=lambda p: _relative(p, base_dir)), result.findings))
 
 
+def _keyed_undecided(result: ScanResult, base_dir: str) -> list:
+    view = dataclasses.replace(result, cwd=base_dir)
+    return list(zip(undecided_fingerprints(view, path_of=lambda p: _relative(p, base_dir)), result.undecided))
+
+
 def build(result: ScanResult, baseline_path: str) -> dict:
     """The baseline document for today's findings, to be written at `baseline_path`."""
     base = _base_dir(baseline_path)
@@ -59,6 +68,16 @@ def build(result: ScanResult, baseline_path: str) -> dict:
         }
         for fp, f in _keyed(result, base)
     ]
+    entries += [
+        {
+            "fingerprint": fp,
+            "check_id": u.check_id,
+            "file": _relative(u.location.path, base),
+            "resource": u.resource.address,
+            "undecided": True,
+        }
+        for fp, u in _keyed_undecided(result, base)
+    ]
     entries.sort(key=lambda e: (e["file"], e["check_id"], e["resource"], e["fingerprint"]))
     return {
         "iacguard_baseline": FORMAT_VERSION,
@@ -67,10 +86,11 @@ def build(result: ScanResult, baseline_path: str) -> dict:
     }
 
 
-def write(result: ScanResult, baseline_path: str) -> int:
-    """Write the baseline; returns the number of entries."""
+def write(result: ScanResult, baseline_path: str, untrusted: tuple = ()) -> int:
+    """Write the baseline; returns the number of entries. `untrusted`: folders whose symlinks
+    the write must not go through (see iacguard.atomic)."""
     doc = build(result, baseline_path)
-    write_text(baseline_path, json.dumps(doc, indent=2) + "\n")  # a symlink there is replaced, not followed
+    write_text(baseline_path, json.dumps(doc, indent=2) + "\n", untrusted)  # a symlink there is replaced, not followed
     return len(doc["findings"])
 
 
@@ -89,8 +109,11 @@ def load(baseline_path: str) -> dict:
     for entry in doc["findings"]:
         if not isinstance(entry, dict) or not isinstance(entry.get("fingerprint"), str):
             raise BaselineError("%s: every entry needs a string `fingerprint`" % baseline_path)
-        out[entry["fingerprint"]] = str(entry.get("check_id", ""))
+        out[entry["fingerprint"]] = str(entry.get("check_id", "")) if not entry.get("undecided") else UNDECIDED
     return out
+
+
+UNDECIDED = "\0undecided"  # stands for the check id of an undecided entry in `load`'s answer
 
 
 class BaselineFilter:
@@ -114,3 +137,6 @@ class BaselineFilter:
         ran = {c.id for c in result.checks}
         result.baseline_fixed = sum(1 for fp, cid in self.known.items() if fp not in seen and (cid in ran or not cid))
         result.findings = kept
+        undecided = [u for fp, u in _keyed_undecided(result, _base_dir(self.path)) if fp not in self.known]
+        result.undecided_left_out += len(result.undecided) - len(undecided)
+        result.undecided = undecided

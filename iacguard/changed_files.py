@@ -276,3 +276,6 @@ class ChangedFilesFilter:
         result.outside_changes += len(result.findings) - len(kept)
         result.findings = kept
         result.suppressed = [s for s in result.suppressed if self._inside(s.finding)]
+        undecided = [u for u in result.undecided if self._inside(u)]
+        result.undecided_left_out += len(result.undecided) - len(undecided)
+        result.undecided = undecided

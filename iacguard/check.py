@@ -1,5 +1,10 @@
 """What a check is: metadata plus a pure function from facts to findings.
 
+A check decides only on known values. Where a value it needs is Unknown, it yields an
+`Undecided` record (see `undecided()`) instead of a finding, so the summary can say which
+checks unknown values left undecided and where those values come from; it never drops an
+Unknown silently (tests/test_undecided_meta.py makes every check prove it).
+
 Metadata lives here, on the check, and is always available offline: SARIF rules, `iacguard
 checks explain` and the docs are all generated from it. Registration is explicit: the built-in
 catalogue is the list `iacguard.checks.REGISTRY`.
@@ -7,7 +12,9 @@ catalogue is the list `iacguard.checks.REGISTRY`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
+
+from .model import Location, Resource, Undecided
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "none": 0}
@@ -80,3 +87,10 @@ class Check:
             "",
         ]
         return "\n".join(lines)
+
+
+def undecided(check_id: str, resource: Resource, what: str, value: Any, location: Location) -> Undecided:
+    """The record a check yields when `value` (an Unknown) leaves it undecided on `resource`:
+    `what` names the setting (e.g. "cidr_blocks"), `location` is where the source sets it."""
+    reason = getattr(value, "reason", "") or "not known before deploy"
+    return Undecided(check_id, resource, what, reason, location)

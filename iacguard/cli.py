@@ -21,7 +21,7 @@ import click
 from . import __version__
 from .check import SEVERITIES, SEVERITY_RANK
 from .config import FAIL_ON, OUTPUT_FORMATS, Config, ConfigError
-from .model import ScanOptions
+from .model import Notification, ScanOptions
 
 DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
 DEFAULT_BASELINE = ".iacguard-baseline.json"
@@ -67,6 +67,7 @@ _COMMON = [
     click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable)."),
     click.option("--var", "tf_vars", multiple=True, metavar="NAME=VALUE", help="Set a Terraform root variable (repeatable)."),
     click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Terraform variables file (repeatable)."),
+    click.option("--tf-vars-from-env", "tf_vars_from_env", is_flag=True, default=False, help="Read Terraform variables from TF_VAR_* environment variables (default: off, so values of the CI environment cannot reach a report)."),
     click.option("--cfn-param", "cfn_params", multiple=True, metavar="KEY=VALUE", help="Set a CloudFormation parameter (repeatable)."),
     click.option("--cfn-params", "cfn_param_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="CloudFormation parameters file (repeatable)."),
     click.option("--check", "only", multiple=True, metavar="ID", help="Run only these checks (repeatable)."),
@@ -123,6 +124,7 @@ class Settings:
     baseline: str | None = None
     include_suppressed: bool = False
     fail_on_error: bool = False  # exit 1 on an error-level notification (a file not scanned)
+    notes: list = field(default_factory=list)  # Notifications the settings add to the report
 
 
 def _settings(ctx, scan_root: str, p: dict) -> Settings:
@@ -174,10 +176,19 @@ def _settings(ctx, scan_root: str, p: dict) -> Settings:
     tf_vars.update(_pairs(p["tf_vars"], "--var"))
     cfn_params = dict(config.cfn_parameters)
     cfn_params.update(_pairs(p["cfn_params"], "--cfn-param"))
+    # TF_VAR_* only when asked: by the flag, or by a configuration named with --config (one found
+    # in the scanned tree is written by whoever wrote the tree).
+    from_env = bool(p.get("tf_vars_from_env")) or bool(config.tf_vars_from_env and p["config_file"])
+    notes = []
+    if config.tf_vars_from_env and not p["config_file"] and not from_env:
+        notes.append(Notification("warning", "configuration key tf-vars-from-env ignored: it is honoured only in a configuration "
+                                  "named with --config (a configuration found in the scanned tree may come from the change being scanned); "
+                                  "use --tf-vars-from-env", config.path))
     options = ScanOptions(
         tf_var_files=list(config.var_files) + [os.path.abspath(f) for f in p["var_files"]],
         tf_vars=tf_vars,
-        env=dict(os.environ),
+        env=dict(os.environ) if from_env else {},
+        tf_vars_from_env=from_env,
         cfn_params=cfn_params,
         cfn_param_files=list(config.cfn_parameter_files) + [os.path.abspath(f) for f in p["cfn_param_files"]],
     )
@@ -191,6 +202,7 @@ def _settings(ctx, scan_root: str, p: dict) -> Settings:
         excludes=list(config.exclude) + list(p["exclude"]),
         max_file_size=p["max_file_size"] or config.max_file_size or DEFAULT_MAX_FILE_SIZE,
         require_reason=bool(p["require_reason"] if p["require_reason"] is not None else config.require_reason),
+        notes=notes,
     )
     if "fail_on" in p:
         settings.fail_on = p["fail_on"] or config.fail_on or "low"
@@ -238,6 +250,8 @@ def _run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
     finally:
         if progress is not None:
             progress.finish()
+    if settings.notes:
+        result.notifications = sorted(set(result.notifications) | set(settings.notes), key=lambda n: (n.path, n.line, n.level, n.message))
     missing = [n for n in result.notifications if n.level == "error" and n.message == "path does not exist"]
     if missing and len(missing) == len(paths):
         _fatal("nothing to scan: %s does not exist" % ", ".join(n.path for n in missing))
@@ -301,13 +315,19 @@ def _configuration_change(result, settings: Settings, repo, ref: str) -> None:
     result.notifications.append(Notification("warning", message, config.path))
 
 
-def _write(path: str, text: str) -> None:
+def _write(path: str, text: str, untrusted: tuple = ()) -> None:
     from .atomic import write_text
 
     try:
-        write_text(path, text)  # temporary file + rename: a symlink at `path` is replaced, never followed
+        write_text(path, text, untrusted)  # temporary file + rename: a symlink at `path` is replaced, never followed
     except OSError as exc:
         _fatal("cannot write %s: %s" % (path, exc.strerror))
+
+
+def _untrusted(result) -> tuple:
+    """Folders whose links reports are never written through: the working directory (in CI, the
+    checkout of the change) and the scanned folders."""
+    return (os.getcwd(), *result.roots)
 
 
 def _report(result, settings: Settings, p: dict) -> None:
@@ -327,7 +347,7 @@ def _report(result, settings: Settings, p: dict) -> None:
     fmt, output = p["fmt"], p["output"]
     report = render(fmt, result, **opts_for(fmt, output is None))
     if output:
-        _write(output, report)
+        _write(output, report, _untrusted(result))
         if not p["quiet"] and fmt != "text":
             # People still see a one-line summary when the report goes to a file.
             click.echo("iacguard: %d finding(s) in %d file(s); report written to %s" % (len(result.findings), len(result.files), output), err=True)
@@ -339,7 +359,7 @@ def _report(result, settings: Settings, p: dict) -> None:
         opts = opts_for(extra_fmt, False)
         if extra_fmt == "text":
             opts["color"] = False
-        _write(path, render(extra_fmt, result, **opts))
+        _write(path, render(extra_fmt, result, **opts), _untrusted(result))
         if p["verbose"]:
             click.echo("iacguard: %s report written to %s" % (extra_fmt, path), err=True)
 
@@ -418,7 +438,7 @@ def baseline(ctx, paths, output, **p):
     target = os.path.abspath(output) if output else (settings.config.baseline or os.path.abspath(DEFAULT_BASELINE))
     result, _ = _run_scan(paths, settings, p, [])
     try:
-        count = write(result, target)
+        count = write(result, target, _untrusted(result))
     except OSError as exc:
         _fatal("cannot write %s: %s" % (target, exc.strerror))
     if not p["quiet"]:

@@ -57,6 +57,9 @@ class Config:
     include_suppressed: bool | None = None
     max_file_size: int | None = None
     fail_on_error: bool | None = None
+    # Read TF_VAR_* from the environment. Honoured only from a file named with --config: one found
+    # in the scanned tree may come from the pull request being scanned (see iacguard.cli).
+    tf_vars_from_env: bool | None = None
 
 
 # key -> (attribute, kind); kinds: "ids", "strs", "paths", "path", "bool", "int", "fail-on",
@@ -78,6 +81,7 @@ KEYS = {
     "include-suppressed": ("include_suppressed", "bool"),
     "max-file-size": ("max_file_size", "int"),
     "fail-on-error": ("fail_on_error", "bool"),
+    "tf-vars-from-env": ("tf_vars_from_env", "bool"),
 }
 
 

@@ -2,8 +2,14 @@
 
 Walks the paths given on the command line without ever leaving them: links that lead outside a
 scanned root, link loops, FIFOs, sockets and devices are skipped with a note, as are hidden
-folders (`.git`, `.terraform`, ...) and `node_modules`. Files are classified by name here;
+folders (`.git`, `.terraform`, ...), hidden files (Terraform ignores them too), well-known
+credential files (`CREDENTIAL_FILES`) and `node_modules`. Files are classified by name here;
 CloudFormation templates and Terraform plans are recognised later, by content.
+
+`refusal` is the same rule for a single path: Terraform's file functions (`file()`,
+`fileset()`, `templatefile()`, ...) read only what this walk would scan, so a configuration
+written by a pull request cannot copy `.git/config` (it holds the checkout token) or a cloud
+credential file into a report.
 """
 from __future__ import annotations
 
@@ -19,6 +25,14 @@ DATA_SUFFIXES = (".yaml", ".yml", ".json", ".template")  # CloudFormation or pla
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
 
 DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024
+
+# Credential files CI steps write into the workspace under names that are not hidden (hidden ones,
+# such as `.env`, `.netrc`, `.git-credentials`, `.aws/credentials` or `.docker/config.json`, are
+# refused as hidden already). Matched against the file name, case-insensitively:
+#   gha-creds-*.json: google-github-actions/auth writes its credentials into $GITHUB_WORKSPACE;
+#   application_default_credentials.json: gcloud's default credentials when CLOUDSDK_CONFIG is
+#   pointed into the workspace.
+CREDENTIAL_FILES = ("gha-creds-*.json", "application_default_credentials.json")
 
 
 @dataclass(slots=True)
@@ -65,6 +79,77 @@ def _excluded(rel: str, patterns: list) -> bool:
 
 def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def is_hidden(name: str) -> bool:
+    return name.startswith(".") and name not in (".", "..")
+
+
+def is_credential_file(name: str) -> bool:
+    low = name.lower()
+    return any(fnmatch.fnmatchcase(low, pat) for pat in CREDENTIAL_FILES)
+
+
+def refused_name(rel: str, excludes: list | tuple = ()) -> str | None:
+    """Why the walk would not scan the file at `rel` ('/'-separated, relative to the scanned root)
+    by its name alone, or None: "hidden path" (any component starting with "."), "skipped
+    folder" (`SKIPPED_DIRS`, e.g. node_modules), "credential file" (`CREDENTIAL_FILES`),
+    "excluded" (--exclude)."""
+    parts = [p for p in rel.split("/") if p not in ("", ".")]
+    if any(is_hidden(p) for p in parts):
+        return "hidden path"
+    if any(p in SKIPPED_DIRS for p in parts[:-1]):
+        return "skipped folder (%s)" % next(p for p in parts[:-1] if p in SKIPPED_DIRS)
+    if parts and is_credential_file(parts[-1]):
+        return "credential file"
+    if excludes and _excluded("/".join(parts), list(excludes)):
+        return "excluded"
+    return None
+
+
+def special_kind(mode: int) -> str | None:
+    """None for a regular file, else what it is ("a FIFO", "a device", ...)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def refusal(path: str, root: str, excludes: list | tuple = (), hidden_base: str = "") -> str | None:
+    """Why a file the scanned configuration names (`path`: absolute, as written, not resolved)
+    must not be read, or None when the walk would scan it: outside the scanned `root` (the path
+    or, through a link, the file it leads to), hidden, a credential file, excluded, or not a
+    regular file. A path that does not exist is not refused here (the caller reports it).
+
+    `hidden_base`: a folder inside a hidden one whose own files may be read, e.g. a module
+    `terraform init` copied into `.terraform/modules/NAME`; below it the name rule still holds
+    (and --exclude, which names scanned paths, does not apply)."""
+    root = os.path.realpath(root)
+    lexical = os.path.normpath(path)
+    real = os.path.realpath(path)
+    if not _inside(lexical, root):
+        return "outside the scanned root"
+    if not _inside(real, root):
+        return "link leads outside the scanned root"
+    for p in (lexical, real):
+        if hidden_base and _inside(p, hidden_base):
+            why = refused_name(os.path.relpath(p, hidden_base).replace(os.sep, "/"))
+        else:
+            why = refused_name(os.path.relpath(p, root).replace(os.sep, "/"), excludes)
+        if why:
+            return why
+    try:
+        st = os.stat(real)
+    except OSError:
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        return None
+    return special_kind(st.st_mode)
 
 
 def discover(paths: list, excludes: list | None = None) -> Discovery:
@@ -130,9 +215,9 @@ def _regular(real: str, shown: str, out: Discovery) -> bool:
     except OSError as exc:
         out.notifications.append(Notification("warning", "skipped: cannot read (%s)" % exc.strerror, shown))
         return False
-    if stat.S_ISREG(st.st_mode):
+    what = special_kind(st.st_mode)
+    if what is None:
         return True
-    what = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file"
     out.notifications.append(Notification("note", "skipped: %s" % what, shown))
     return False
 
@@ -174,7 +259,7 @@ def _walk(root: str, excludes: list, out: Discovery, seen: set) -> None:
                 subdirs.append(real)
                 continue
             kind = classify(name)
-            if kind is None:
+            if kind is None or is_hidden(name) or is_credential_file(name):
                 continue
             real = os.path.realpath(path)
             if is_link:

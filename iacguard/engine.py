@@ -7,13 +7,16 @@ checks still run.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from .discovery import DEFAULT_MAX_FILE_BYTES, SourceFile, discover, read_text
-from .model import Finding, LanguageResult, Notification, ScanOptions, ScanResult
+from .model import TERRAFORM, Finding, LanguageResult, Notification, ScanOptions, ScanResult, Undecided
+from .redact import redact
 
 if TYPE_CHECKING:  # the graph (and networkx) load only when a scan is not answered from the cache
     from .graph import ResourceGraph
@@ -73,10 +76,25 @@ def _parse_text(source: SourceFile, text: str):
         return "failed", None, [Notification("error", "CloudFormation template error: %s" % _reason(exc), path, line)]
     if template is None:
         if looks_like_cloudformation(text):
+            if _serverless_framework(path, text):
+                return "other", None, [Notification("note", "not scanned: a Serverless Framework file; iacguard does not expand Serverless Framework configuration (its `resources:` section included)", path)]
             # Named, so a template that is wrongly shaped is not silently passed over.
             return "other", None, [Notification("note", "not scanned: looks like CloudFormation, but has no Resources mapping whose entries have an AWS:: Type", path)]
         return "other", None, []
     return "cloudformation", template, []
+
+
+_SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")
+_SERVERLESS_KEYS = re.compile(r"^(?:service|provider|functions|plugins|frameworkVersion)\s*:", re.MULTILINE)
+
+
+def _serverless_framework(path: str, text: str) -> bool:
+    """A Serverless Framework file: named serverless.yml (or .yaml/.json), or holding its
+    top-level `service:` and `provider:` keys (CloudFormation has neither)."""
+    if os.path.basename(path).lower() in _SERVERLESS_NAMES:
+        return True
+    keys = {m.group(0).split(":")[0].strip() for m in _SERVERLESS_KEYS.finditer(text)}
+    return {"service", "provider"} <= keys
 
 
 def _reason(exc: Exception) -> str:
@@ -100,11 +118,13 @@ def scan(
     """Scan `paths`. `progress(stage, done, total)` hears of the stages "parse", "evaluate" and
     "check" as they advance. Each `postprocess(result, graph)` step runs last, in order, and may
     move findings out of `result.findings` (suppressions, baseline, changed files)."""
-    from .parsing import ScanCache, parse_all, prune
+    from .parsing import ScanCache, begin_scan, end_scan, parse_all
 
     started = time.monotonic()
     report = progress or (lambda stage, done, total: None)
     options = options or ScanOptions()
+    if excludes and not options.excludes:
+        options = dataclasses.replace(options, excludes=list(excludes))  # file functions honour them
     if checks is None:
         from .checks import REGISTRY
 
@@ -113,6 +133,8 @@ def scan(
     disc = discover(list(paths), list(excludes))
     notes: list = list(disc.notifications)
     report("parse", 0, len(disc.files))
+    if cache_dir:
+        begin_scan(cache_dir)  # measures the cache once; no write takes it past its bound
     parsed = parse_all(disc.files, max_file_bytes, jobs=jobs, cache_dir=cache_dir, time_limit=time_per_file, limits=limits)
     report("parse", len(disc.files), len(disc.files))
     for p in parsed:
@@ -126,11 +148,13 @@ def scan(
         if key and not any("internal error" in n.message or n.message.startswith("evaluation cut short: ") for n in analysis.notifications):
             scan_cache.put(key, analysis.cacheable())
     notes.extend(analysis.notifications)
-    findings, graph = _name_root_modules(analysis.findings, cwd or os.getcwd()), analysis.graph
+    findings, graph = _name_root_modules(analysis.findings, cwd or os.getcwd(), analysis.roots > 1), analysis.graph
+    undecided = list(analysis.undecided)
     if disc.focus:
         # Files of a named file's folder were read for context only.
         folders = {os.path.dirname(f) for f in disc.focus}
         findings = [f for f in findings if f.location.path in disc.focus or os.path.dirname(f.location.path) not in folders]
+        undecided = [u for u in undecided if u.location.path in disc.focus or os.path.dirname(u.location.path) not in folders]
     scanned, unknowns = analysis.files, analysis.unknowns
     if not scanned and disc.roots and not any(p.kind == "failed" for p in parsed):
         # Say so rather than report a clean result for a tree with nothing to check.
@@ -146,9 +170,13 @@ def scan(
         roots=list(disc.roots),
         cwd=cwd or os.getcwd(),
         duration=time.monotonic() - started,
+        undecided=undecided,
     )
+    # Values of sensitive variables and NoEcho parameters: out of every report, before
+    # suppressions, baselines and the changed-files filter see the findings.
+    redact(result, getattr(analysis, "secrets", ()) or ())
     if cache_dir:
-        prune(cache_dir)
+        end_scan(cache_dir)
     for step in postprocess:
         step(result, graph)
     result.duration = time.monotonic() - started
@@ -165,11 +193,14 @@ class Analysis:
     unknowns: list
     resources: int
     graph: object  # the ResourceGraph, or a GraphView of it when it comes from the cache
+    secrets: list = field(default_factory=list)  # values to redact (iacguard.redact), sorted
+    undecided: list = field(default_factory=list)  # list[Undecided], sorted
+    roots: int = 0  # root modules, top-level stacks and plans holding resources
 
     def cacheable(self) -> "Analysis":
         from .graph import GraphView
 
-        return Analysis(self.findings, self.notifications, self.files, self.unknowns, self.resources, GraphView.of(self.graph))
+        return Analysis(self.findings, self.notifications, self.files, self.unknowns, self.resources, GraphView.of(self.graph), list(self.secrets), self.undecided, self.roots)
 
 
 def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report) -> Analysis:
@@ -196,31 +227,40 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
     for root, templates in sorted(by_root_cfn.items()):
         results.append(_cached(eval_cache, "cloudformation", root, [digests[f] for f in templates], options, lambda: _guarded("CloudFormation templates", root, lambda: _evaluate_cloudformation(_loaded(templates, root, max_file_bytes), root, options))))
     for p in plans:
-        results.append(_guarded("Terraform plan", p.path, lambda: _evaluate_plan(p)))
+        results.append(_guarded("Terraform plan", p.path, lambda: _evaluate_plan(p, max_file_bytes)))
 
     graph = ResourceGraph.build(results)
     facts = Facts(graph)
     notes: list = []
     findings: list = []
+    undecided: list = []
     for i, check in enumerate(checks):
         try:
-            findings.extend(check.evaluate(facts))
+            for item in check.evaluate(facts):
+                (undecided if isinstance(item, Undecided) else findings).append(item)
         except Exception as exc:  # noqa: BLE001 - a broken check must not stop the others
             notes.append(Notification("error", "internal error in check %s: %s: %s" % (check.id, type(exc).__name__, exc)))
         report("check", i + 1, len(checks))
     findings = [_with_origins(f, graph) for f in merge_findings(findings, graph)]
     scanned: set = set()
     unknowns: list = []
+    secrets: set = set()
     for r in results:
         notes.extend(r.notifications)
         scanned.update(r.files)
         unknowns.extend(r.unknowns)
-    return Analysis(findings, notes, sorted(scanned), unknowns, len(graph.resources), graph)
+        secrets.update(getattr(r, "secrets", None) or ())  # absent from entries of older caches
+    return Analysis(findings, notes, sorted(scanned), unknowns, len(graph.resources), graph, sorted(secrets), merge_undecided(undecided, graph), len(graph.roots()))
 
 
-def _name_root_modules(findings: list, cwd: str) -> list:
-    """Two root modules calling one module give findings that read the same (same file, line,
-    address and message): say which root module each comes through."""
+def _name_root_modules(findings: list, cwd: str, several_roots: bool = False) -> list:
+    """Say which root a finding comes through where its file does not: a resource of a module
+    (Terraform module, CloudFormation nested stack) when the scan has several roots (root
+    modules, top-level templates, plans), and whenever two roots calling one module give findings
+    that read the same (same file, line, address and message). Such a finding's `root` is the
+    root's path as reports show it; a Terraform one also says "(via root module X)", and a
+    CloudFormation one whose message would read the same as another's (a template nested by
+    several parents) "(via top-level stack X)"."""
     from .output.paths import display_path
 
     counts: dict = {}
@@ -230,10 +270,17 @@ def _name_root_modules(findings: list, cwd: str) -> list:
     out = []
     for f in findings:
         root = f.resource.meta.get("root_module")
-        if counts[(f.check_id, f.location, f.message)] > 1 and root and f.resource.module:
-            via = "via root module %s" % display_path(root, cwd)
-            message = f.message[:-1] + " (%s)." % via if f.message.endswith(".") else "%s (%s)" % (f.message, via)
-            f = Finding(f.check_id, f.resource, message, f.location, f.conditions, f.related)
+        if root and f.resource.module and (several_roots or counts[(f.check_id, f.location, f.message)] > 1):
+            shown = display_path(root, cwd)
+            message = f.message
+            if f.resource.language == TERRAFORM:
+                via = "via root module %s" % shown
+                message = message[:-1] + " (%s)." % via if message.endswith(".") else "%s (%s)" % (message, via)
+            elif counts[(f.check_id, f.location, f.message)] > 1:
+                # One template nested by several parents: each parent's finding names it.
+                via = "via top-level stack %s" % shown
+                message = message[:-1] + " (%s)." % via if message.endswith(".") else "%s (%s)" % (message, via)
+            f = Finding(f.check_id, f.resource, message, f.location, f.conditions, f.related, shown)
         out.append(f)
     return out
 
@@ -347,10 +394,10 @@ def _evaluate_cloudformation(templates: dict, root: str, options: ScanOptions) -
     return evaluate_templates(templates, root, options)
 
 
-def _evaluate_plan(p: ParsedSource) -> LanguageResult:
+def _evaluate_plan(p: ParsedSource, max_file_bytes: int) -> LanguageResult:
     from .terraform import plan
 
-    return plan.evaluate_plan(p.data, p.root)
+    return plan.evaluate_plan(_loaded({p.path: p.data}, p.root, max_file_bytes)[p.path], p.root)
 
 
 def merge_findings(findings: list, graph: ResourceGraph) -> list:
@@ -387,3 +434,20 @@ def merge_findings(findings: list, graph: ResourceGraph) -> list:
         merged.append(Finding(first.check_id, first.resource, first.message, first.location, tuple(sorted(common))))
     merged.sort(key=lambda f: f.sort_key)
     return merged
+
+
+def merge_undecided(records: list, graph) -> list:
+    """One record per (check, logical resource, location, setting, reason), sorted, each naming
+    where its unknown value comes from (the variables and parameters, as for findings)."""
+    seen: dict = {}
+    for u in records:
+        key = (u.check_id, u.resource.meta.get("base_id", u.resource.id), u.location, u.what, u.reason)
+        if key not in seen:
+            seen[key] = u
+    out = []
+    for u in seen.values():
+        # The same walk as for findings: through a finding at the record's location.
+        related = _with_origins(Finding(u.check_id, u.resource, u.message, u.location), graph).related
+        out.append(Undecided(u.check_id, u.resource, u.what, u.reason, u.location, u.conditions, related))
+    out.sort(key=lambda u: u.sort_key)
+    return out

@@ -8,6 +8,14 @@ expression holds the reference to the node it names, with the property path that
 CloudFormation resources whose conditions could not be decided come as several variants of one
 logical resource; references name the logical resource (its base id), so an edge to a base id
 is drawn to every variant.
+
+Root modules: every resource belongs to one root (`root_of`): the Terraform root module folder
+that instantiates it, the top-level CloudFormation template of its stack (nested stacks
+included), or the plan file it comes from. Roots are separate address spaces and separate
+deployments: nothing matched across resources (companions by name, "a companion whose bucket
+is unknown might be any bucket", account- and region-wide settings) may cross from one root to
+another. `of_type_in_root` and `provider_of` / `same_account` / `same_region` are the questions
+to ask for that.
 """
 from __future__ import annotations
 
@@ -25,6 +33,7 @@ class ResourceGraph:
         self.resources: list[Resource] = []
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._variants: dict[str, list[str]] = defaultdict(list)
+        self._by_root_type: dict[tuple, list[Resource]] = defaultdict(list)
 
     # -- building -------------------------------------------------------------------------
     @classmethod
@@ -45,6 +54,7 @@ class ResourceGraph:
         self.g.add_node(res.id, resource=res)
         self.resources.append(res)
         self._by_type[res.type].append(res)
+        self._by_root_type[(root_of(res), res.type)].append(res)
         base = res.meta.get("base_id", res.id)
         self._variants[base].append(res.id)
 
@@ -65,6 +75,33 @@ class ResourceGraph:
         for t in types:
             out.extend(self._by_type.get(t, ()))
         return out
+
+    def of_type_in_root(self, root: str, *types: str) -> list:
+        """Resources of these types in one root module / top-level stack / plan (`root_of`)."""
+        out: list = []
+        for t in types:
+            out.extend(self._by_root_type.get((root, t), ()))
+        return out
+
+    def roots(self) -> list:
+        """Every root identity holding resources, sorted."""
+        return sorted({root for root, _ in self._by_root_type})
+
+    # The module-level questions below, also as methods so checks and facts need only the graph.
+    def root_of(self, res: Resource) -> str:
+        return root_of(res)
+
+    def same_root(self, a: Resource, b: Resource) -> bool:
+        return root_of(a) == root_of(b)
+
+    def provider_of(self, res: Resource) -> dict:
+        return provider_of(res)
+
+    def same_account(self, a: Resource, b: Resource) -> bool:
+        return same_account(a, b)
+
+    def same_region(self, a: Resource, b: Resource) -> tuple:
+        return same_region(a, b)
 
     def variants_of(self, base_id: str) -> list:
         """Node ids of the variants of a logical resource (itself when it has none)."""
@@ -125,6 +162,48 @@ class ResourceGraph:
                     continue
                 queue.append((nxt, data.get("path", ()) if reverse else path))
         return sorted(found.values(), key=lambda pair: pair[0].id)
+
+
+def root_of(res: Resource) -> str:
+    """The root a resource belongs to: its `meta["root_module"]` (a Terraform root module folder,
+    a top-level CloudFormation template, a plan file; absolute paths), "" when a front end
+    gives none."""
+    return res.meta.get("root_module", "")
+
+
+def provider_of(res: Resource) -> dict:
+    """Where a resource is deployed, as far as the source says: a dict with "config" (one id per
+    provider configuration: same id, same region and account), "region" (a string, or None when
+    it cannot be known), "why" (why not, when None), "account" (one id per account as far as
+    can be told) and "name" (e.g. "aws.west"). Terraform resources carry theirs (see
+    `iacguard.terraform.providers`); anything else (a CloudFormation stack deploys to one region
+    and account, a plan is one deployment) is one configuration per root."""
+    scope = res.meta.get("provider")
+    if scope is not None:
+        return scope
+    root = root_of(res)
+    return {"config": root, "region": None, "why": "", "account": root, "name": ""}
+
+
+def same_account(a: Resource, b: Resource) -> bool:
+    """Whether two resources deploy to the same account: never across roots."""
+    return root_of(a) == root_of(b) and provider_of(a)["account"] == provider_of(b)["account"]
+
+
+def same_region(a: Resource, b: Resource) -> tuple:
+    """(True | False | None, reason): whether two resources of one root deploy to the same
+    region; None when that cannot be known, with the reason in words."""
+    if root_of(a) != root_of(b):
+        return False, "they are in different root modules"
+    pa, pb = provider_of(a), provider_of(b)
+    if pa["config"] == pb["config"]:
+        return True, ""
+    ra, rb = pa["region"], pb["region"]
+    if ra is not None and rb is not None:
+        return ra == rb, "" if ra == rb else "%s is not %s" % (ra, rb)
+    if ra is None:
+        return None, "the region of %s is not known%s" % (a.address, " (%s)" % pa["why"] if pa.get("why") else "")
+    return None, "the region of %s is not known%s" % (b.address, " (%s)" % pb["why"] if pb.get("why") else "")
 
 
 # Relations through which a reference flows on to what a symbol stands for.

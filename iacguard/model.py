@@ -137,11 +137,40 @@ class Finding:
     # Where the offending value comes from: ((Location, "variable allowed_cidr"), ...), e.g. the
     # Terraform variables and CloudFormation parameters the property refers to.
     related: tuple = ()
+    # The root module (or top-level stack) the finding comes through, as reports show it, when
+    # the scan has several roots and the file does not say which: a module reached from a root.
+    root: str = ""
 
     @property
     def sort_key(self) -> tuple:
         loc = self.location
         return (loc.path, loc.start_line, self.check_id, self.resource.address, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class Undecided:
+    """A check could not decide on a resource because a value it needed is not known (a
+    variable with no value, a parameter, a computed attribute). Checks yield these alongside
+    findings; they are reported apart from the other unknown values, and suppressions, baselines
+    and changed-file filtering treat them like findings."""
+
+    check_id: str
+    resource: Resource
+    what: str  # the setting the check needed, e.g. "cidr_blocks", "storage_encrypted"
+    reason: str  # why it is not known (the Unknown's reason)
+    location: Location  # where the source sets it (the resource when it is left out)
+    conditions: tuple = ()
+    # Where the unknown value comes from: ((Location, "variable cg_whitelist"), ...).
+    related: tuple = ()
+
+    @property
+    def message(self) -> str:
+        return "%s of %s is not known (%s)" % (self.what, self.resource.address, self.reason or "no reason given")
+
+    @property
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (loc.path, loc.start_line, self.check_id, self.resource.address, self.what, self.reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +257,11 @@ class ScanResult:
     # "changes": [phrases, e.g. "skips AWS-S3-002"], and with --diff-base when it changed since
     # the base ref, "warning": the message also added to the notifications}.
     configuration: dict = field(default_factory=dict)
+    # Checks left undecided by unknown values (list[Undecided], sorted like findings), after the
+    # same filtering as findings; `undecided_left_out` counts those suppressions, the baseline or
+    # the changed-files filter left out.
+    undecided: list = field(default_factory=list)
+    undecided_left_out: int = 0
 
 
 @dataclass(slots=True)
@@ -239,6 +273,11 @@ class ScanOptions:
     env: dict = field(default_factory=dict)  # environment, for TF_VAR_name
     cfn_params: dict = field(default_factory=dict)  # --cfn-param KEY=VALUE
     cfn_param_files: list = field(default_factory=list)  # --cfn-params FILE
+    # TF_VAR_name from `env` is read only when this is on (--tf-vars-from-env): the CI
+    # environment holds values a pull request must not be able to print.
+    tf_vars_from_env: bool = False
+    # --exclude patterns: Terraform's file functions do not read excluded paths either.
+    excludes: list = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -251,3 +290,6 @@ class LanguageResult:
     notifications: list = field(default_factory=list)  # list[Notification]
     unknowns: list = field(default_factory=list)  # list[UnknownValue]
     files: list = field(default_factory=list)  # absolute paths recognised and scanned
+    # Values never to print (iacguard.redact): of Terraform variables declared `sensitive = true`
+    # and CloudFormation parameters with `NoEcho: true`, as strings.
+    secrets: list = field(default_factory=list)

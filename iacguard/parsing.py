@@ -5,20 +5,36 @@ in other processes, or not at all when an earlier scan parsed the same bytes. Re
 in the order of the input list, so a parallel run gives the same output as a single-process one.
 
 The cache lives in the user's cache folder (`$XDG_CACHE_HOME/iacguard`, else `~/.cache/iacguard`)
-or `--cache-dir`. An entry is keyed by the file's content hash, its path, its kind and the
-versions of iacguard and of the parsers, so an upgrade never reads stale entries. Entries are
-written to a temporary file and renamed into place, so concurrent scans never see half an entry.
-The cache holds pickles written by iacguard itself; it is never filled from the scanned tree.
+or `--cache-dir`, in a subfolder of its own (`iacguard-cache-v5/`, marked with a CACHEDIR.TAG).
+An entry is keyed by the file's content hash, its path, its kind and the versions of iacguard
+and of the parsers, so an upgrade never reads stale entries. Entries are written to a temporary
+file and renamed into place, so concurrent scans never see half an entry.
+
+Whoever can write the cache folder (a shared runner, a CI cache restored from another run) must
+not be able to run code in the next scan, nor make it write or delete anything else:
+- an entry is a header (magic, format version, kind) and a pickle that may only name
+  iacguard's own data classes (`_ALLOWED`); anything else -- another kind, another format, a
+  foreign or truncated file, a global outside the list, a value of the wrong type -- is a miss;
+- an entry is at most MAX_ENTRY_BYTES, when written and when read (its size is checked first);
+- the folder is measured when a scan starts and every write is counted, so a scan never takes it
+  past CACHE_LIMIT_BYTES (it prunes once when the bound is near, then stops writing);
+- pruning walks only the cache's own subfolder and deletes only files named like entries or our
+  temporary files; links are never followed: folders are opened with O_NOFOLLOW and entries
+  created with O_EXCL relative to them.
 """
 from __future__ import annotations
 
 import copy
 import hashlib
 import importlib
+import operator
 import os
 import pickle
+import re
+import secrets
 import signal
-import tempfile
+import stat
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 
@@ -47,8 +63,11 @@ def _package_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+CACHE_FORMAT = 5
+
+
 def _versions() -> str:
-    parts = ["iacguard=" + __version__, "code=" + _package_fingerprint(), "cache=4"]
+    parts = ["iacguard=" + __version__, "code=" + _package_fingerprint(), "cache=%d" % CACHE_FORMAT]
     for dist in ("python-hcl2", "lark", "cfn-flip", "PyYAML"):
         try:
             parts.append("%s=%s" % (dist, metadata.version(dist)))
@@ -62,13 +81,443 @@ def default_cache_dir() -> str:
     return os.path.join(base, "iacguard")
 
 
+# --- The store: where entries live, how big they may get, what may be deleted -------------------
+
+CACHE_SUBDIR = "iacguard-cache-v%d" % CACHE_FORMAT  # entries live here, below --cache-dir
+CACHE_LIMIT_BYTES = 2 * 1024**3  # a scan never grows the cache past this; pruned to 3/4 of it
+MAX_ENTRY_BYTES = 64 * 1024**2  # a larger entry is neither written nor read
+_STALE_TEMP_SECONDS = 3600
+_TAG_NAME = "CACHEDIR.TAG"
+_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by iacguard.\n# For information about cache directory tags see https://bford.info/cachedir/\n"
+_SHARD_NAME = re.compile(r"[0-9a-f]{2}\Z")
+_ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.pickle(\.data)?\Z")
+_TEMP_NAME = re.compile(r"\.tmp-[0-9a-f]{16}\Z")
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | _CLOEXEC
+# Where the OS can, folders are held open and entries named relative to them (no path is
+# resolved twice, so a folder swapped for a link between a check and a write cannot redirect it).
+_DIR_FD = all(f in os.supports_dir_fd for f in (os.open, os.unlink, os.rename, os.stat)) and os.scandir in os.supports_fd
+
+
+def _subdir(parent, name: str, create: bool = False):
+    """A real folder `name` in `parent` (a folder handle), never a link: its handle, or OSError."""
+    if create:
+        try:
+            os.mkdir(name, dir_fd=parent) if _DIR_FD else os.mkdir(os.path.join(parent, name))
+        except FileExistsError:
+            pass
+    if _DIR_FD:
+        return os.open(name, _DIR_FLAGS, dir_fd=parent)
+    path = os.path.join(parent, name)
+    if not stat.S_ISDIR(os.lstat(path).st_mode):
+        raise NotADirectoryError(path)
+    return path
+
+
+def _root(folder: str, create: bool = False):
+    """The handle of the cache's own subfolder of `folder` (the user's --cache-dir, which may
+    itself be a link), or None when it does not exist, is a link or is not marked as ours."""
+    try:
+        if create:
+            os.makedirs(folder, exist_ok=True)
+        top = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _CLOEXEC) if _DIR_FD else folder
+        try:
+            root = _subdir(top, CACHE_SUBDIR, create)
+        finally:
+            _close(top)
+    except OSError:
+        return None
+    try:
+        fd = _open(root, _TAG_NAME, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            ours = stat.S_ISREG(os.fstat(fd).st_mode) and _is_tag(os.read(fd, 4096))
+        finally:
+            os.close(fd)
+    except FileNotFoundError:
+        ours = False
+        if create:
+            try:
+                fd = _open(root, _TAG_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(_TAG)
+                ours = True
+            except OSError:
+                pass
+    except OSError:
+        ours = False
+    if not ours:
+        _close(root)
+        return None
+    return root
+
+
+def _is_tag(data: bytes) -> bool:
+    return data.startswith(_TAG.split(b"\n", 1)[0]) and b"iacguard" in data
+
+
+def _open(folder, name: str, flags: int, mode: int = 0o600) -> int:
+    flags |= _NOFOLLOW | _CLOEXEC
+    return os.open(name, flags, mode, dir_fd=folder) if _DIR_FD else os.open(os.path.join(folder, name), flags, mode)
+
+
+def _unlink(folder, name: str) -> bool:
+    try:
+        os.unlink(name, dir_fd=folder) if _DIR_FD else os.unlink(os.path.join(folder, name))
+    except OSError:
+        return False
+    return True
+
+
+def _close(folder) -> None:
+    if _DIR_FD and isinstance(folder, int):
+        os.close(folder)
+
+
+def _walk(root, now: float, remove_stale: bool):
+    """The entries under a cache subfolder handle: {(shard, base name): [size, mtime, names]}
+    and their total size. Only shard folders and entry names are looked at; links are skipped."""
+    entries: dict = {}
+    total = 0
+    with os.scandir(root) as it:
+        shards = [e.name for e in it if _SHARD_NAME.match(e.name) and e.is_dir(follow_symlinks=False)]
+    for shard in sorted(shards):
+        try:
+            folder = _subdir(root, shard)
+        except OSError:
+            continue
+        try:
+            with os.scandir(folder) as it:
+                files = [(e.name, e.stat(follow_symlinks=False)) for e in it if e.is_file(follow_symlinks=False)]
+            for name, st in files:
+                if _ENTRY_NAME.match(name):
+                    total += st.st_size
+                    base = name[: -len(".data")] if name.endswith(".data") else name
+                    entry = entries.setdefault((shard, base), [0, 0.0, []])
+                    entry[0] += st.st_size
+                    entry[1] = max(entry[1], st.st_mtime)
+                    entry[2].append(name)
+                elif _TEMP_NAME.match(name):
+                    if remove_stale and now - st.st_mtime > _STALE_TEMP_SECONDS:
+                        _unlink(folder, name)
+                    else:
+                        total += st.st_size  # a concurrent scan's entry in the making
+        except OSError:
+            pass
+        finally:
+            _close(folder)
+    return entries, total
+
+
+def prune(folder: str, limit: int | None = None) -> int:
+    """Keep the cache under `limit` bytes (default CACHE_LIMIT_BYTES) by removing the least
+    recently used entries (an entry and its `.data` tree go together) back to three quarters of
+    it; also remove temporary files a killed scan left behind. Returns the bytes left.
+
+    Only the cache's own subfolder of `folder` (marked with a CACHEDIR.TAG) is walked, and only
+    files named like entries or our temporary files are removed, so a --cache-dir pointed at a
+    folder of other files never loses one. Links are neither followed nor removed. Safe under
+    concurrent scans: a removed entry is a miss."""
+    import time
+
+    limit = CACHE_LIMIT_BYTES if limit is None else limit
+    root = _root(folder)
+    if root is None:
+        return 0
+    try:
+        entries, total = _walk(root, time.time(), remove_stale=True)
+        if total <= limit:
+            return total
+        target = limit * 3 // 4
+        for (shard, _), (size, _, names) in sorted(entries.items(), key=lambda kv: kv[1][1]):
+            if total <= target:
+                break
+            try:
+                sub = _subdir(root, shard)
+            except OSError:
+                continue
+            try:
+                for name in names:
+                    _unlink(sub, name)
+            finally:
+                _close(sub)
+            total -= size
+        return total
+    except OSError:
+        return 0
+    finally:
+        _close(root)
+
+
+class CacheStore:
+    """One scan's view of a cache folder: the bytes it holds, measured once when the scan starts
+    and counted up as entries are written, so that no write takes it past the limit."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+        self.root = os.path.join(folder, CACHE_SUBDIR)
+        self.limit = CACHE_LIMIT_BYTES
+        self.used = prune(folder, self.limit)  # also removes stale temporary files
+        self.pruned = False
+
+    def room(self) -> int:
+        """Bytes the next entry may take (pruning once per scan when the limit is near)."""
+        if self.limit - self.used < MAX_ENTRY_BYTES and not self.pruned:
+            self.pruned = True
+            self.used = prune(self.folder, max(self.limit - MAX_ENTRY_BYTES, self.limit // 2))
+        return min(MAX_ENTRY_BYTES, self.limit - self.used)
+
+
+_STORES: dict = {}
+
+
+def begin_scan(folder: str) -> CacheStore:
+    """Start a scan's use of a cache folder: measure it (one walk)."""
+    _STORES[folder] = store = CacheStore(folder)
+    return store
+
+
+def end_scan(folder: str) -> None:
+    store = _STORES.pop(folder, None)
+    if store is not None and store.used > store.limit:
+        prune(folder, store.limit)
+
+
+def _store(folder: str) -> CacheStore:
+    return _STORES.get(folder) or begin_scan(folder)
+
+
+# --- Entries: a header, then a pickle that may only build iacguard's own data classes ----------
+
+_MAGIC = b"iacguard-cache\0"
+
+# The only globals an entry may name: iacguard's data classes whose constructors and state only
+# set fields (no I/O, no callables taken from the entry). Everything else -- os.system,
+# builtins.eval, subprocess.Popen, copyreg helpers -- makes the entry a miss.
+_ALLOWED = {
+    "iacguard.engine": ("ParsedSource", "Analysis"),
+    "iacguard.graph": ("GraphView",),
+    "iacguard.model": ("Location", "Resource", "Reference", "Notification", "Finding", "Symbol", "UnknownValue", "LanguageResult", "Undecided"),
+    "iacguard.values": ("Unknown",),
+    "iacguard.terraform.expressions": ("ErrorUnknown", "PartialUnknown"),
+    "iacguard.terraform.syntax": (
+        "Literal", "TemplateIf", "TemplateFor", "Template", "TupleExpr", "ObjectExpr", "Variable", "GetAttr", "Index", "Splat",
+        "FunctionCall", "Conditional", "BinaryOp", "UnaryOp", "ForExpr", "Attribute", "Body", "Block", "ConfigFile",
+    ),
+    "iacguard.cloudformation.loader": ("Template",),
+    "iacguard.parsing": ("_DEFERRED",),
+}
+_ALLOWED_NAMES = frozenset((m, n) for m, names in _ALLOWED.items() for n in names)
+_resolved: dict = {}
+
+
+# Found on a class object (where it is not callable, so a BUILD opcode applied to a class fails),
+# absent on instances (the attribute it reads does not exist, so a BUILD applied to an instance
+# takes the unpickler's own C path, as fast as before).
+_NO_CLASS_STATE = property(operator.attrgetter("_iacguard_no_state_"))
+
+
+def _harden(cls: type) -> None:
+    """Stop an entry from changing an allowed class itself.
+
+    Pickle's BUILD opcode sets attributes on whatever object is on the stack; applied to a class
+    (which an entry can name) it would set class attributes for the rest of the process. A
+    class that has a `__setstate__` (frozen dataclasses: it sets fields only, and reached through
+    the class it is called with one argument too few) is safe; the others get `_NO_CLASS_STATE`.
+    BUILD on an instance can set only its slots, or entries of its `__dict__`: plain data."""
+    if getattr(cls, "__setstate__", None) is None:
+        cls.__setstate__ = _NO_CLASS_STATE
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        obj = _resolved.get((module, name))
+        if obj is None:
+            if (module, name) not in _ALLOWED_NAMES:
+                raise pickle.UnpicklingError("not allowed in a cache entry: %s.%s" % (module, name))
+            obj = super().find_class(module, name)
+            if isinstance(obj, type):
+                _harden(obj)
+            _resolved[(module, name)] = obj
+        return obj
+
+
+_kinds: dict = {}
+
+
+def _shaped(value) -> bool:
+    """Whether a loaded value has the shape the engine and the reports rely on: the fields they
+    read have the declared types (an entry that holds an int where a path goes is a miss, not a
+    traceback later). Values inside resources stay free: they are data of any shape anyway."""
+    if not _kinds:
+        from .engine import Analysis, ParsedSource
+        from .graph import GraphView
+        from .model import Finding, LanguageResult, Location, Notification, Reference, Resource, Symbol, Undecided, UnknownValue
+
+        _kinds.update(locals())
+    k = _kinds
+    t = type(value)
+    Notification = k["Notification"]
+    if t is k["ParsedSource"]:  # the most frequent, so the quickest
+        return (
+            type(value.path) is str and type(value.root) is str and type(value.digest) is str
+            and value.kind in ("terraform", "cloudformation", "plan", "other", "failed")
+            and (value.data is None or value.data is _DEFERRED) and type(value.notifications) is list
+            and all(type(x) is Notification and type(x.level) is str and type(x.message) is str and type(x.path) is str and type(x.line) is int for x in value.notifications)
+        )
+    Location, UnknownValue, Resource, Symbol = k["Location"], k["UnknownValue"], k["Resource"], k["Symbol"]
+    Reference, Finding, LanguageResult, Analysis, GraphView = k["Reference"], k["Finding"], k["LanguageResult"], k["Analysis"], k["GraphView"]
+    # Parse tree classes, from their modules if loaded (a value of theirs cannot exist otherwise).
+    syntax, loader = sys.modules.get("iacguard.terraform.syntax"), sys.modules.get("iacguard.cloudformation.loader")
+    ConfigFile, Body, Template = getattr(syntax, "ConfigFile", None), getattr(syntax, "Body", None), getattr(loader, "Template", None)
+
+    def loc(x) -> bool:
+        return type(x) is Location and type(x.path) is str and type(x.start_line) is int and type(x.end_line) is int and type(x.start_col) is int and type(x.end_col) is int
+
+    def note(x) -> bool:
+        return type(x) is Notification and type(x.level) is str and type(x.message) is str and type(x.path) is str and type(x.line) is int
+
+    def unknown(x) -> bool:
+        return type(x) is UnknownValue and type(x.path) is str and type(x.line) is int and type(x.what) is str and type(x.reason) is str
+
+    seen: set = set()
+
+    def resource(x) -> bool:
+        if id(x) in seen:
+            return True
+        seen.add(id(x))
+        return (
+            type(x) is Resource and type(x.id) is str and type(x.address) is str and type(x.type) is str and type(x.language) is str
+            and type(x.properties) is dict and loc(x.location) and type(x.property_locations) is dict and type(x.mode) is str
+            and type(x.module) is str and type(x.conditions) is tuple and type(x.meta) is dict
+        )
+
+    def symbol(x) -> bool:
+        return (
+            type(x) is Symbol and type(x.id) is str and type(x.kind) is str and type(x.name) is str and type(x.language) is str
+            and type(x.meta) is dict and (x.location is None or loc(x.location))
+        )
+
+    def node_symbol(x) -> bool:  # (node id, Symbol), as ResourceGraph.symbols_of_kind gives them
+        return type(x) is tuple and len(x) == 2 and type(x[0]) is str and symbol(x[1])
+
+    def reference(x) -> bool:
+        return type(x) is Reference and type(x.source) is str and type(x.target) is str and type(x.path) is tuple and type(x.attribute) is str and type(x.kind) is str
+
+    def related(r) -> bool:
+        return type(r) is tuple and len(r) == 2 and loc(r[0]) and type(r[1]) is str
+
+    def finding(x) -> bool:
+        return (
+            type(x) is Finding and type(x.check_id) is str and type(x.message) is str and type(x.conditions) is tuple
+            and type(x.related) is tuple and resource(x.resource) and loc(x.location) and all(map(related, x.related))
+        )
+
+    Undecided = k["Undecided"]
+
+    def undecided(x) -> bool:
+        return (
+            type(x) is Undecided and type(x.check_id) is str and type(x.what) is str and type(x.reason) is str
+            and type(x.conditions) is tuple and type(x.related) is tuple and resource(x.resource) and loc(x.location)
+            and all(map(related, x.related))
+        )
+
+    def each(items, ok) -> bool:
+        return type(items) is list and all(map(ok, items))
+
+    def strings(x) -> bool:
+        return type(x) is str
+
+    if t is LanguageResult:
+        return (
+            each(value.resources, resource) and each(value.references, reference) and each(value.symbols, symbol)
+            and each(value.notifications, note) and each(value.unknowns, unknown) and each(value.files, strings)
+            and each(getattr(value, "secrets", []), strings)
+        )
+    if t is Analysis:
+        g = value.graph
+        return (
+            each(value.findings, finding) and each(value.notifications, note) and each(value.files, strings)
+            and each(value.unknowns, unknown) and type(value.resources) is int
+            and each(value.secrets, strings) and each(value.undecided, undecided)
+            and type(g) is GraphView and each(g.resources, resource)
+            and type(g._symbols) is dict and all(type(k) is str and each(v, node_symbol) for k, v in g._symbols.items())
+        )
+    # Parse trees: their top level here; evaluation reads the rest under its own guard.
+    if t is ConfigFile:
+        return type(value.path) is str and type(value.body) is Body and type(value.body.attributes) is dict and type(value.body.blocks) is list and type(value.comments) is list
+    if t is Template:
+        return type(value.path) is str and type(value.data) is dict and type(value.lines) is dict and type(value.warnings) is list and type(value.comments) is list and type(value.syntax) is str
+    if t is dict:  # a Terraform plan
+        return type(value.get("path")) is str and type(value.get("plan")) is dict
+    return True
+
+
+def _header(kind: str) -> bytes:
+    return _MAGIC + ("%d\0%s\0" % (CACHE_FORMAT, kind)).encode()
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _Capped:
+    """A file that refuses to grow past `cap` bytes."""
+
+    __slots__ = ("fh", "cap", "written")
+
+    def __init__(self, fh, cap: int):
+        self.fh, self.cap, self.written = fh, cap, 0
+
+    def write(self, b) -> int:
+        self.written += len(b)
+        if self.written > self.cap:
+            raise _TooBig()
+        return self.fh.write(b)
+
+
+def read_entry(path: str, kind: str, types: tuple):
+    """The value in the entry at `path` if it is a cache entry of `kind` (and this format), no
+    larger than MAX_ENTRY_BYTES, that builds an instance of `types`; else None. Never raises."""
+    header = _header(kind)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW | _CLOEXEC)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or not len(header) < st.st_size <= MAX_ENTRY_BYTES:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            if fh.read(len(header)) != header:
+                return None
+            value = _Unpickler(fh).load()
+        if not isinstance(value, types) or not _shaped(value):
+            return None
+        if os.utime in os.supports_fd:
+            os.utime(fd)  # recently used: pruning removes the least recently used entries first
+        return value
+    except Exception:  # noqa: BLE001 - a foreign, truncated or hostile entry is a miss
+        return None
+    finally:
+        os.close(fd)
+
+
 class ParseCache:
+    kind = "parsed"
+
     def __init__(self, folder: str, limits=None):
         self.folder = folder
+        self.store = _store(folder)
         # Bounds change what a parse yields (an error or a tree), so they are part of the key.
         self.versions = _versions() + ";" + repr(limits)
         self.hits = 0
         self.misses = 0
+
+    def types(self) -> tuple:
+        from .engine import ParsedSource
+
+        return (ParsedSource,)
 
     def key(self, source: SourceFile, data: bytes, max_bytes: int) -> str:
         h = hashlib.sha256()
@@ -79,36 +528,30 @@ class ParseCache:
         return h.hexdigest()
 
     def _path(self, key: str) -> str:
-        return os.path.join(self.folder, key[:2], key + ".pickle")
+        return os.path.join(self.store.root, key[:2], key + ".pickle")
 
     def get(self, key: str):
-        path = self._path(key)
-        try:
-            with open(path, "rb") as fh:
-                value = pickle.load(fh)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+        value = read_entry(self._path(key), self.kind, self.types())
+        if value is None:
             self.misses += 1
-            return None
-        self.hits += 1
-        try:
-            os.utime(path)  # recently used: pruning removes the least recently used entries first
-        except OSError:
-            pass
+        else:
+            self.hits += 1
         return value
 
     def put(self, key: str, value) -> None:
-        self._write(self._path(key), value)
+        self._write(key, key + ".pickle", self.kind, value)
 
     def put_parsed(self, key: str, parsed) -> None:
         """A parse result in two entries: the small record (kind, notifications) and the tree,
         which a later scan loads only if it has to evaluate again."""
         if parsed.data is not None:
-            self._write(self._path(key) + ".data", parsed.data)
+            if not self._write(key, key + ".pickle.data", "tree", parsed.data):
+                return
             record = copy.copy(parsed)
             record.data = _DEFERRED
-            self._write(self._path(key), record)
+            self._write(key, key + ".pickle", self.kind, record)
         else:
-            self._write(self._path(key), parsed)
+            self._write(key, key + ".pickle", self.kind, parsed)
 
     def get_parsed(self, key: str):
         parsed = self.get(key)
@@ -116,18 +559,41 @@ class ParseCache:
             parsed.data = Deferred(self._path(key) + ".data")
         return parsed
 
-    def _write(self, path: str, value) -> None:
+    def _write(self, key: str, name: str, kind: str, value) -> bool:
+        """Write an entry atomically (a temporary file renamed into place) into real folders of
+        the cache's own subfolder, within MAX_ENTRY_BYTES and the room the store has left."""
+        store = self.store
+        cap = store.room()
+        if cap <= 0:
+            return False
+        root = _root(store.folder, create=True)
+        if root is None:
+            return False
+        folder = tmp = None
         try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
+            folder = _subdir(root, key[:2], create=True)
+            tmp = ".tmp-" + secrets.token_hex(8)
+            out = _Capped(os.fdopen(_open(folder, tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb"), cap)
             try:
-                os.unlink(tmp)  # type: ignore[possibly-undefined]
-            except (OSError, UnboundLocalError):
-                pass
+                out.write(_header(kind))
+                pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+            finally:
+                out.fh.close()
+            if _DIR_FD:
+                os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
+            else:
+                os.replace(os.path.join(folder, tmp), os.path.join(folder, name))
+            tmp = None
+            store.used += out.written
+            return True
+        except (OSError, _TooBig, pickle.PicklingError, RecursionError, TypeError, AttributeError, ValueError):
+            return False
+        finally:
+            if folder is not None:
+                if tmp is not None:
+                    _unlink(folder, tmp)
+                _close(folder)
+            _close(root)
 
 
 class EvaluationCache(ParseCache):
@@ -138,14 +604,21 @@ class EvaluationCache(ParseCache):
     other file under the root, since evaluation may read files that are not parsed (`file()`,
     `templatefile()`, `.terraform/modules`)."""
 
+    kind = "evaluated"
+
+    def types(self) -> tuple:
+        from .model import LanguageResult
+
+        return (LanguageResult,)
+
     def key(self, kind: str, root: str, digests: list, options) -> str:
         h = hashlib.sha256()
         for part in (self.versions, "evaluate", kind, root):
             h.update(part.encode("utf-8", "surrogateescape") + b"\0")
         for d in sorted(digests):
             h.update(d.encode() + b"\0")
-        env = sorted((k, v) for k, v in (options.env or {}).items() if k.startswith("TF_VAR_"))
-        h.update(repr((sorted(options.tf_vars.items()), sorted(options.cfn_params.items()), env)).encode("utf-8", "surrogateescape"))
+        env = sorted((k, v) for k, v in (options.env or {}).items() if k.startswith("TF_VAR_")) if getattr(options, "tf_vars_from_env", False) else []
+        h.update(repr((sorted(options.tf_vars.items()), sorted(options.cfn_params.items()), env, sorted(getattr(options, "excludes", None) or ()))).encode("utf-8", "surrogateescape"))
         for path in list(options.tf_var_files) + list(options.cfn_param_files):
             data = read_bytes(path, 64 * 1024 * 1024)[0]
             h.update(hashlib.sha256(data or b"").digest())
@@ -156,6 +629,13 @@ class EvaluationCache(ParseCache):
 class ScanCache(EvaluationCache):
     """A whole scan's analysis (findings before suppressions and baselines), so that a scan of
     an unchanged tree with unchanged inputs and checks skips evaluation, the graph and the checks."""
+
+    kind = "scan"
+
+    def types(self) -> tuple:
+        from .engine import Analysis
+
+        return (Analysis,)
 
     def key(self, parsed: list, options, checks: list, roots: list) -> str | None:
         if not all(p.digest for p in parsed):
@@ -186,67 +666,24 @@ def tree_fingerprint(root: str) -> str:
     return h.hexdigest()
 
 
-CACHE_LIMIT_BYTES = 2 * 1024**3  # pruned back to three quarters of this when it grows past it
-_STALE_TEMP_SECONDS = 3600
-
-
-def prune(folder: str, limit: int = CACHE_LIMIT_BYTES) -> int:
-    """Keep the cache under `limit` bytes by removing the least recently used entries (an entry
-    and its `.data` tree go together); also remove temporary files a killed scan left behind.
-    Returns the number of bytes removed. Safe under concurrent scans: a removed entry is a miss."""
-    import time
-
-    entries: dict = {}
-    total = removed = 0
-    now = time.time()
-    for dirpath, _, names in os.walk(folder):
-        for name in names:
-            path = os.path.join(dirpath, name)
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            if name.startswith(".tmp-"):
-                if now - st.st_mtime > _STALE_TEMP_SECONDS:
-                    removed += _unlink(path, st.st_size)
-                continue
-            total += st.st_size
-            base = path[: -len(".data")] if name.endswith(".data") else path
-            size, mtime, paths = entries.get(base, (0, 0.0, []))
-            entries[base] = (size + st.st_size, max(mtime, st.st_mtime), paths + [path])
-    if total <= limit:
-        return removed
-    target = limit * 3 // 4
-    for base, (size, _, paths) in sorted(entries.items(), key=lambda kv: kv[1][1]):
-        if total <= target:
-            break
-        for path in paths:
-            removed += _unlink(path, 0)
-        total -= size
-        removed += size
-    return removed
-
-
-def _unlink(path: str, size: int) -> int:
-    try:
-        os.unlink(path)
-    except OSError:
-        return 0
-    return size
-
-
 class _DeferredMarker:
     """Stands for a parse tree stored beside its record (pickles as the module-level singleton)."""
 
+    __slots__ = ()
+
     def __reduce__(self):
         return "_DEFERRED"
+
+    def __setstate__(self, state):
+        raise pickle.UnpicklingError("the deferred marker has no state")
 
 
 _DEFERRED = _DeferredMarker()
 
 
 class Deferred:
-    """A parse tree still in the cache; `load()` gives it, or None if the entry is gone."""
+    """A parse tree still in the cache; `load()` gives it, or None if the entry is gone (or is
+    not a parse tree)."""
 
     __slots__ = ("path",)
 
@@ -254,11 +691,10 @@ class Deferred:
         self.path = path
 
     def load(self):
-        try:
-            with open(self.path, "rb") as fh:
-                return pickle.load(fh)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
-            return None
+        from .cloudformation.loader import Template
+        from .terraform.syntax import ConfigFile
+
+        return read_entry(self.path, "tree", (ConfigFile, Template, dict))
 
 
 class _Timeout(Exception):
@@ -319,7 +755,7 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
             if data is not None:
                 key = cache.key(src, data, max_bytes)
                 hit = cache.get_parsed(key)
-                if hit is not None:
+                if hit is not None and hit.path == src.path and hit.root == src.root:
                     hit.digest = key
                     results[i] = hit
                     continue

@@ -248,6 +248,19 @@ class Suppressor:
                 suppressed.append(SuppressedFinding(finding, chosen.suppression))
         result.findings = kept
         result.suppressed = sorted(suppressed, key=lambda s: s.finding.sort_key)
+        # Checks left undecided: a suppression of the check on the resource accepts them too.
+        undecided = []
+        for record in result.undecided:
+            usable = False
+            for entry in self._candidates(record, modules):
+                if record.check_id.upper() in entry.suppression.check_ids:
+                    entry.matched.add(record.check_id.upper())
+                    usable = usable or self._usable(entry)
+            if usable:
+                result.undecided_left_out += 1
+            else:
+                undecided.append(record)
+        result.undecided = undecided
         notes = self._notifications({c.id.upper() for c in result.checks})
         if notes:
             result.notifications = sorted(set(result.notifications) | set(notes), key=lambda n: (n.path, n.line, n.level, n.message))

@@ -56,7 +56,7 @@ def test_warm_equals_cold_and_changes_are_seen(tmp_path):
 
     # An input changes: evaluated again; and back.
     assert findings(root, cache, tf_vars={"cidr": "0.0.0.0/0"})[0] == [("AWS-EC2-001", "aws_security_group_rule.ssh"), ("AWS-IAM-001", "aws_iam_policy.p")]
-    assert findings(root, cache, env={"TF_VAR_cidr": "0.0.0.0/0"})[0] == [("AWS-EC2-001", "aws_security_group_rule.ssh"), ("AWS-IAM-001", "aws_iam_policy.p")]
+    assert findings(root, cache, env={"TF_VAR_cidr": "0.0.0.0/0"}, tf_vars_from_env=True)[0] == [("AWS-EC2-001", "aws_security_group_rule.ssh"), ("AWS-IAM-001", "aws_iam_policy.p")]
     assert findings(root, cache)[0] == [("AWS-IAM-001", "aws_iam_policy.p")]
 
     # A parsed file changes.
@@ -110,18 +110,41 @@ def test_whole_scan_cache_keeps_suppressions_and_check_selection(tmp_path):
 def test_cache_is_pruned_least_recently_used_first(tmp_path):
     import time
 
-    from iacguard.parsing import prune
+    from iacguard.parsing import CACHE_SUBDIR, prune
 
-    folder = tmp_path / "cache" / "ab"
+    root = tmp_path / "cache" / CACHE_SUBDIR
+    folder = root / "ab"
     folder.mkdir(parents=True)
-    old, new = folder / "old.pickle", folder / "new.pickle"
+    (root / "CACHEDIR.TAG").write_bytes(
+        b"Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by iacguard.\n"
+        b"# For information about cache directory tags see https://bford.info/cachedir/\n"
+    )
+    old, new = folder / ("ab" + "0" * 62 + ".pickle"), folder / ("ab" + "1" * 62 + ".pickle")
+    old_tree = folder / (old.name + ".data")
     old.write_bytes(b"x" * 600)
-    (folder / "old.pickle.data").write_bytes(b"x" * 600)
+    old_tree.write_bytes(b"x" * 600)
     new.write_bytes(b"y" * 600)
-    stale = folder / ".tmp-left-behind"
+    stale = folder / ".tmp-0123456789abcdef"
     stale.write_bytes(b"z")
     past = time.time() - 7200
-    for p in (old, folder / "old.pickle.data", stale):
+    for p in (old, old_tree, stale):
         os.utime(p, (past, past))
     prune(str(tmp_path / "cache"), limit=1500)
-    assert sorted(p.name for p in folder.iterdir()) == ["new.pickle"]
+    assert sorted(p.name for p in folder.iterdir()) == [new.name]
+
+
+def test_plan_read_from_the_cache_is_evaluated(tmp_path):
+    """A plan's parse record comes back from the cache with its tree deferred; evaluating the plan
+    loads it (it used to hand the Deferred itself to the plan evaluator: an internal error)."""
+    import shutil
+    from pathlib import Path
+
+    from iacguard.checks import REGISTRY
+
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    shutil.copytree(Path(__file__).parent / "terraform" / "fixtures" / "eval" / "plan" / "insecure", root)
+    scan([str(root)], ScanOptions(), cwd=str(root), cache_dir=str(cache))
+    s3 = [c for c in REGISTRY if c.id == "AWS-S3-001"]
+    result = scan([str(root / "plan.json")], ScanOptions(), checks=s3, cwd=str(root), cache_dir=str(cache))
+    assert result.files == [str((root / "plan.json").resolve())]
+    assert not [n for n in result.notifications if "internal error" in n.message]

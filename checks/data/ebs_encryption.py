@@ -1,7 +1,7 @@
 """AWS-EBS-001: EBS volume not encrypted."""
 from __future__ import annotations
 
-from iacguard.check import Check
+from iacguard.check import Check, undecided
 from iacguard.model import Finding
 
 
@@ -9,7 +9,10 @@ def evaluate(facts):
     for vol in facts.of_kind("volume"):
         if vol.encrypted.is_false():
             how = "sets encrypted to false" if vol.encrypted.explicit else "is not encrypted (the default is off)"
-            yield Finding(CHECK.id, vol.resource, "EBS volume %s %s." % (vol.resource.address, how), vol.encrypted.location)
+            note = "; %s" % vol.default_note if vol.default_note else ""
+            yield Finding(CHECK.id, vol.resource, "EBS volume %s %s%s." % (vol.resource.address, how, note), vol.encrypted.location)
+        elif not vol.encrypted.known:
+            yield undecided(CHECK.id, vol.resource, "encrypted", vol.encrypted.value, vol.encrypted.location)
 
 
 CHECK = Check(
@@ -22,9 +25,10 @@ CHECK = Check(
     evaluate=evaluate,
     what="""Finds EBS volumes (`aws_ebs_volume`, `AWS::EC2::Volume`) whose `encrypted` /
 `Encrypted` is false or left out. An `aws_ebs_encryption_by_default` resource enabled in the same
-scan encrypts every new volume and satisfies the check (when whether it is enabled cannot be known,
-neither can the volumes' encryption); volumes created from a snapshot inherit its encryption and are
-not reported.""",
+root module, account and region encrypts every new volume and satisfies the check (when whether it
+is enabled cannot be known, neither can the volumes' encryption); a volume whose region cannot be
+told to be the setting's is reported, and the message says why. Volumes created from a snapshot
+inherit its encryption and are not reported.""",
     why="""Unencrypted volumes and their snapshots expose data to anyone who obtains a snapshot
 copy or the underlying storage; snapshots are easily shared across accounts by mistake.""",
     fix_terraform="""```hcl

@@ -1,7 +1,7 @@
 """AWS-RDS-001: RDS instance or cluster with unencrypted storage."""
 from __future__ import annotations
 
-from iacguard.check import Check
+from iacguard.check import Check, undecided
 from iacguard.model import Finding
 
 
@@ -11,6 +11,8 @@ def evaluate(facts):
         if enc is not None and enc.is_false():
             how = "sets storage encryption to false" if enc.explicit else "does not enable storage encryption (the default is off)"
             yield Finding(CHECK.id, db.resource, "RDS %s %s %s." % (db.kind.replace("_", " "), db.resource.address, how), enc.location)
+        elif enc is not None and not enc.known:
+            yield undecided(CHECK.id, db.resource, "storage encryption", enc.value, enc.location)
 
 
 CHECK = Check(

@@ -1,7 +1,7 @@
 """AWS-S3-001: S3 bucket without default encryption."""
 from __future__ import annotations
 
-from iacguard.check import Check
+from iacguard.check import Check, undecided
 from iacguard.model import Finding
 
 
@@ -14,6 +14,8 @@ def evaluate(facts):
                 "S3 bucket %s has no default encryption configuration." % bucket.resource.address,
                 bucket.encryption.location,
             )
+        elif not bucket.encryption.known:
+            yield undecided(CHECK.id, bucket.resource, "encryption", bucket.encryption.value, bucket.encryption.location)
 
 
 CHECK = Check(

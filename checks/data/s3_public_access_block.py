@@ -1,7 +1,7 @@
 """AWS-S3-002: S3 bucket without a (complete) public access block."""
 from __future__ import annotations
 
-from iacguard.check import Check
+from iacguard.check import Check, undecided
 from iacguard.model import Finding
 
 
@@ -13,7 +13,8 @@ def evaluate(facts):
         pab = bucket.public_access_block
         addr = bucket.resource.address
         if pab is None:
-            yield Finding(CHECK.id, bucket.resource, "S3 bucket %s has no public access block." % addr, bucket.resource.location)
+            note = "; %s" % bucket.account_note if bucket.account_note else ""
+            yield Finding(CHECK.id, bucket.resource, "S3 bucket %s has no public access block%s." % (addr, note), bucket.resource.location)
             continue
         weak = pab.weakest()
         if weak is not None and weak.is_false():
@@ -25,6 +26,9 @@ def evaluate(facts):
                 "S3 bucket %s has a public access block whose %s %s." % (addr, name, how),
                 weak.location if weak.explicit else pab.resource.location,
             )
+        elif weak is not None:  # a setting not known, none known to be off
+            name = next(k for k, v in pab.settings.items() if v is weak)
+            yield undecided(CHECK.id, bucket.resource, name, weak.value, weak.location)
 
 
 CHECK = Check(
@@ -38,7 +42,7 @@ CHECK = Check(
     what="""Finds S3 buckets that no public access block covers with all four settings on
 (`BlockPublicAcls`, `BlockPublicPolicy`, `IgnorePublicAcls`, `RestrictPublicBuckets`). A separate
 `aws_s3_bucket_public_access_block` that refers to the bucket counts (found through the graph), and
-so does an account-level `aws_s3_account_public_access_block` in the same scan. Settings left out
+so does an account-level `aws_s3_account_public_access_block` in the same root module and account. Settings left out
 default to false.""",
     why="""A single permissive ACL or bucket policy, added later by anyone with write access,
 makes the data public. Public access blocks are the guard rail that overrides such mistakes; data

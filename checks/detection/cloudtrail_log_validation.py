@@ -1,7 +1,7 @@
 """AWS-CT-001: CloudTrail trail without log file validation."""
 from __future__ import annotations
 
-from iacguard.check import Check
+from iacguard.check import Check, undecided
 from iacguard.model import Finding
 
 
@@ -10,6 +10,8 @@ def evaluate(facts):
         attr = trail.log_file_validation
         if attr.is_false():
             yield Finding(CHECK.id, trail.resource, "CloudTrail trail %s does not validate its log files." % trail.resource.address, attr.location)
+        elif not attr.known:
+            yield undecided(CHECK.id, trail.resource, "log file validation", attr.value, attr.location)
 
 
 CHECK = Check(

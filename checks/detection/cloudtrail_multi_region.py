@@ -1,7 +1,7 @@
 """AWS-CT-002: CloudTrail trail that records one region only."""
 from __future__ import annotations
 
-from iacguard.check import Check
+from iacguard.check import Check, undecided
 from iacguard.model import Finding
 
 
@@ -10,6 +10,8 @@ def evaluate(facts):
         attr = trail.multi_region
         if attr.is_false():
             yield Finding(CHECK.id, trail.resource, "CloudTrail trail %s records a single region only." % trail.resource.address, attr.location)
+        elif not attr.known:
+            yield undecided(CHECK.id, trail.resource, "multi-region", attr.value, attr.location)
 
 
 CHECK = Check(

@@ -1,23 +1,42 @@
 """AWS-IAM-001: IAM policy that allows every action on every resource."""
 from __future__ import annotations
 
-from iacguard.check import Check
+from iacguard.check import Check, undecided
 from iacguard.model import Finding
+from iacguard.values import is_unknown
+
+
+def _first_unknown(items):
+    return next((i for i in items if is_unknown(i)), None)
 
 
 def evaluate(facts):
     for stmt in facts.of_kind("policy_statement"):
-        if stmt.has_principal or not stmt.allows():
+        if stmt.has_principal or not (stmt.allows() or is_unknown(stmt.effect)):
             continue  # resource-based statements and Deny statements are not grants of admin
         # "*:*" is not documented IAM syntax but is accepted and matches every action.
-        if any(a in ("*", "*:*") for a in stmt.actions) and "*" in stmt.resources:
-            extra = " (under a condition)" if stmt.has_condition else ""
-            yield Finding(
-                CHECK.id,
-                stmt.resource,
-                "IAM policy in %s allows every action (*) on every resource (*)%s." % (stmt.resource.address, extra),
-                stmt.location,
-            )
+        all_actions = any(not is_unknown(a) and a in ("*", "*:*") for a in stmt.actions)
+        all_resources = any(not is_unknown(r) and r == "*" for r in stmt.resources)
+        if not (all_actions and all_resources and stmt.allows()):
+            # Undecided when unknown values (and nothing known) stand between it and admin.
+            unknown_action, unknown_resource = _first_unknown(stmt.actions), _first_unknown(stmt.resources)
+            if (all_actions or unknown_action is not None) and (all_resources or unknown_resource is not None):
+                if is_unknown(stmt.effect) and unknown_action is stmt.effect:
+                    yield undecided(CHECK.id, stmt.resource, "policy document", stmt.effect, stmt.location)
+                elif is_unknown(stmt.effect):
+                    yield undecided(CHECK.id, stmt.resource, "Effect", stmt.effect, stmt.location)
+                elif not all_actions:
+                    yield undecided(CHECK.id, stmt.resource, "Action", unknown_action, stmt.location)
+                else:
+                    yield undecided(CHECK.id, stmt.resource, "Resource", unknown_resource, stmt.location)
+            continue
+        extra = " (under a condition)" if stmt.has_condition else ""
+        yield Finding(
+            CHECK.id,
+            stmt.resource,
+            "IAM policy in %s allows every action (*) on every resource (*)%s." % (stmt.resource.address, extra),
+            stmt.location,
+        )
 
 
 CHECK = Check(

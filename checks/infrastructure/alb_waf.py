@@ -1,15 +1,23 @@
 """AWS-ELB-001: internet-facing application load balancer with no WAFv2 web ACL."""
 from __future__ import annotations
 
-from iacguard.check import Check
+from iacguard.check import Check, undecided
 from iacguard.model import Finding
+from iacguard.values import is_unknown
 
 
 def evaluate(facts):
     for lb in facts.of_kind("load_balancer"):
-        if lb.lb_type.value != "application" or lb.internet_facing.value is not True:
+        if lb.web_acl_associations:
             continue
-        if not lb.web_acl_associations:
+        app, facing = lb.lb_type.value, lb.internet_facing.value
+        if (app != "application" and not is_unknown(app)) or facing is False:
+            continue  # known not to be an internet-facing application load balancer
+        if is_unknown(app):
+            yield undecided(CHECK.id, lb.resource, "load balancer type", app, lb.lb_type.location)
+        elif is_unknown(facing):
+            yield undecided(CHECK.id, lb.resource, "internal", facing, lb.internet_facing.location)
+        elif facing is True:
             yield Finding(
                 CHECK.id,
                 lb.resource,

@@ -1,7 +1,7 @@
 """AWS-RDS-002: RDS instance publicly accessible."""
 from __future__ import annotations
 
-from iacguard.check import Check
+from iacguard.check import Check, undecided
 from iacguard.model import Finding
 
 
@@ -10,6 +10,8 @@ def evaluate(facts):
         pub = db.publicly_accessible
         if pub is not None and pub.is_true():
             yield Finding(CHECK.id, db.resource, "RDS %s %s is publicly accessible." % (db.kind.replace("_", " "), db.resource.address), pub.location)
+        elif pub is not None and not pub.known:
+            yield undecided(CHECK.id, db.resource, "publicly accessible", pub.value, pub.location)
 
 
 CHECK = Check(

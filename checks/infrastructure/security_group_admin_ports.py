@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from iacguard.check import Check
+from iacguard.check import Check, undecided
 from iacguard.model import Finding
 from iacguard.values import is_unknown
 
@@ -34,15 +34,32 @@ def exposed(rule) -> str | None:
     return None
 
 
+def unknown_ports(rule):
+    """(setting, Unknown) when an unknown protocol or port range may open an admin port, else None."""
+    if is_unknown(rule.protocol):
+        return "protocol", rule.protocol
+    for port, (_, protocols) in ADMIN_PORTS.items():
+        if rule.protocol in protocols and is_unknown(rule.covers_port(port)):
+            bound = rule.from_port if is_unknown(rule.from_port) else rule.to_port
+            return "port range", bound
+    return None
+
+
 def evaluate(facts):
     for rule in facts.of_kind("security_group_rule"):
         if rule.direction != "ingress":
             continue
         what = exposed(rule)
+        open_sources = [s for s in rule.sources if is_internet(s.cidr) or is_unknown(s.cidr)]
         if what is None:
+            ports = unknown_ports(rule) if open_sources else None
+            if ports is not None:
+                yield undecided(CHECK.id, rule.resource, ports[0], ports[1], rule.location)
             continue
-        for source in rule.sources:
-            if is_internet(source.cidr):
+        for source in open_sources:
+            if is_unknown(source.cidr):
+                yield undecided(CHECK.id, rule.resource, "source CIDR", source.cidr, source.location)
+            else:
                 yield Finding(
                     CHECK.id,
                     rule.resource,

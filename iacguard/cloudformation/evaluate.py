@@ -32,7 +32,8 @@ from ..values import Unknown
 from .declarations import ResourceDecl, declare_resources
 from .intrinsics import NO_VALUE, Expression, fn_if_conditions, is_intrinsic
 from .loader import Template, TemplateError
-from .parameters import allowed, load_overrides, override_locations, typed_value
+from ..redact import secret_strings
+from .parameters import allowed, load_overrides, no_echo, override_locations, typed_value
 
 # Undecided conditions considered per resource: 3 give at most 8 variants; further Fn::If on
 # undecided conditions evaluate to Unknown (unless both branches agree).
@@ -127,6 +128,7 @@ class _Sink:
         self.notifications: list = []
         self.unknowns: list = []
         self.files: list = []
+        self.secrets: list = []  # values of NoEcho parameters (iacguard.redact)
         self._seen_refs: set = set()
         self._seen_notes: set = set()
         self._seen_unknowns: set = set()
@@ -253,7 +255,6 @@ class Stack:
         self.address_prefix = address_prefix
         self.given = given  # None for a top-level stack (command-line values apply)
         self.given_at: dict = {}  # parameter -> Location of the Parameters entry a parent stack passes
-        self.top_file = file  # the top-level template this stack is evaluated under
         self.chain = chain  # real paths of the stacks above, for cycle detection
         self.parameters: dict = {}
         self.conditions = self.data.get("Conditions") if isinstance(self.data.get("Conditions"), dict) else {}
@@ -326,6 +327,8 @@ class Stack:
             else:
                 raw = Unknown("parameter %s has no value" % name)
             value, problem = typed_value(name, ptype, raw)
+            if no_echo(body):
+                self.sink.secrets.extend(secret_strings(raw) + secret_strings(value))
             if problem:
                 self.warn(problem, ("Parameters", name))
             if "AllowedValues" in body and not allowed(value, body.get("AllowedValues")):
@@ -451,7 +454,6 @@ class Stack:
         stack = Stack(self.scan, self.sink, child_file, child_template,
                       "%s@%s" % (self.scan.rel(child_file), self.chain_name), address + "/", given,
                       self.chain + (real,))
-        stack.top_file = self.top_file
         source = decl.source_of("Parameters")
         if source is not None and isinstance(params, dict) and not is_intrinsic(params):
             for name in given:
@@ -554,8 +556,6 @@ class Stack:
                 if span is not None and resource_has(properties, out):
                     locations[out] = self.location(span)
             meta: dict = {"base_id": base_id}
-            if self.address_prefix:
-                meta["top_stack"] = self.top_file  # fingerprints keep parents apart (output.findings)
             if decl.depends_on:
                 meta["depends_on"] = list(decl.depends_on)
             if isinstance(decl.condition, str):
@@ -712,35 +712,20 @@ def evaluate_templates(templates: dict, root: str, options: ScanOptions | None =
             result.files.extend(sink.files + [path])
             continue
         except Exception as exc:  # noqa: BLE001 - one broken template must not stop the others
+            result.secrets.extend(sink.secrets)
             scan.evaluated_files.add(path)
             result.notifications.append(Notification(
                 "error", "internal error evaluating %s: %s: %s" % (scan.rel(path), type(exc).__name__, exc), path))
             result.files.append(path)
             continue
+        for resource in sink.resources:  # the top-level stack is the root (see iacguard.graph)
+            resource.meta.setdefault("root_module", path)
         result.resources.extend(sink.resources)
         result.references.extend(sink.references)
         result.symbols.extend(sink.symbols)
         result.notifications.extend(sink.notifications)
         result.unknowns.extend(sink.unknowns)
         result.files.extend(sink.files)
+        result.secrets.extend(sink.secrets)
     result.files = sorted(set(result.files))
-    _name_parent_stacks(result.resources, scan)
     return result
-
-
-def _name_parent_stacks(resources: list, scan: _Scan) -> None:
-    """A template nested under several top-level templates is reported once per top-level
-    template: the addresses of its resources (and so the messages naming them) start with that
-    template's path, `parents/a.yaml:WebStack/MyBucket`. Its resources under a single top-level
-    template keep their address (`WebStack/MyBucket`). The address without the prefix stays in
-    meta["stack_address"] for fingerprints, which name the top-level template always."""
-    tops: dict = {}
-    for res in resources:
-        top = res.meta.get("top_stack")
-        if top is not None:
-            tops.setdefault(res.location.path, set()).add(top)
-    for res in resources:
-        top = res.meta.get("top_stack")
-        if top is not None and len(tops[res.location.path]) > 1:
-            res.meta["stack_address"] = res.address
-            res.address = "%s:%s" % (scan.rel(top), res.address)

@@ -132,6 +132,15 @@ def override_locations(options) -> dict:
     return out
 
 
+def no_echo(declaration) -> bool:
+    """Whether a parameter declaration has `NoEcho: true` (also the string "true", as the
+    CloudFormation service accepts): its value is never printed (iacguard.redact)."""
+    if not isinstance(declaration, dict):
+        return False
+    flag = declaration.get("NoEcho")
+    return flag is True or (isinstance(flag, str) and flag.strip().lower() == "true")
+
+
 def _number(text):
     try:
         return int(text)

@@ -121,7 +121,12 @@ def _document(res: Resource, path: tuple) -> list:
     raw = res.get(*path)
     if raw is None:
         return []
-    return _from_document(res, _as_document(raw), path, not isinstance(raw, dict))
+    document = _as_document(raw)
+    if is_unknown(document):
+        # Nothing of it is known: one statement of unknowns, so checks can say they could not decide.
+        u = document
+        return [PolicyStatement(res, u, (u,), (), (u,), (), False, False, res.location_of(*path))]
+    return _from_document(res, document, path, not isinstance(raw, dict))
 
 
 def policy_statements(graph: ResourceGraph) -> list:

@@ -1,4 +1,9 @@
-"""Storage facts: S3 buckets (with their split companion resources), databases, EBS volumes."""
+"""Storage facts: S3 buckets (with their split companion resources), databases, EBS volumes.
+
+Nothing is matched across root modules (see `iacguard.graph`): companions named by a literal
+bucket name, a companion whose bucket cannot be known, the account-level public access block and
+EBS encryption by default all count only within the root of the resource they may cover; the
+account-wide settings also only for the same account (and, for EBS, the same region)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,7 +40,8 @@ class Bucket:
     encryption: Attr  # True when default encryption is configured (inline or separate resource)
     encryption_source: Resource | None  # the resource that configures it
     public_access_block: PublicAccessBlock | None  # the bucket's own, else None
-    account_public_access_block: PublicAccessBlock | None  # an account-level block in the scan
+    account_public_access_block: PublicAccessBlock | None  # an account-level block of its root and account
+    account_note: str = ""  # why an account-level block of its root does not cover it, "" when none
 
 
 class _Companions:
@@ -46,34 +52,35 @@ class _Companions:
         self.graph = graph
         self.type = companion_type
         self.by_name: dict = {}
-        self.unresolved_modules: set = set()
+        self.unresolved_modules: set = set()  # (root, module)
         for other in graph.of_type(companion_type):
             name = other.properties.get("bucket")
+            root = graph.root_of(other)
             if isinstance(name, str):
-                self.by_name.setdefault((other.module, name), []).append(other)
+                self.by_name.setdefault((root, other.module, name), []).append(other)
             elif is_unknown(name) and not graph.referenced(other, ("aws_s3_bucket",)):
-                # Its bucket cannot be known: it might be any bucket of its module.
-                self.unresolved_modules.add(other.module)
+                # Its bucket cannot be known: it might be any bucket of its module (in its root).
+                self.unresolved_modules.add((root, other.module))
 
     def of(self, bucket: Resource) -> list:
         """Companions naming this bucket: by reference through the graph, or by literal name."""
         found = [other for other, path in self.graph.referrers(bucket, (self.type,)) if path[:1] == ("bucket",)]
         name = bucket.properties.get("bucket")
         if isinstance(name, str):
-            found.extend(o for o in self.by_name.get((bucket.module, name), ()) if o not in found)
+            found.extend(o for o in self.by_name.get((self.graph.root_of(bucket), bucket.module, name), ()) if o not in found)
         return found
 
     def maybe(self, bucket: Resource) -> bool:
-        return bucket.module in self.unresolved_modules
+        return (self.graph.root_of(bucket), bucket.module) in self.unresolved_modules
 
 
 def buckets(graph: ResourceGraph) -> list:
     out = []
-    account_blocks = [
-        PublicAccessBlock(r, {k: flag(r, (k,), False) for k in PAB_SETTINGS_TF}, account_level=True)
-        for r in graph.of_type("aws_s3_account_public_access_block")
-    ]
-    account_block = next((b for b in account_blocks if b.weakest() is None), account_blocks[0] if account_blocks else None)
+    account_blocks: dict = {}  # root -> [PublicAccessBlock]
+    for r in graph.of_type("aws_s3_account_public_access_block"):
+        if r.mode == "managed":
+            block = PublicAccessBlock(r, {k: flag(r, (k,), False) for k in PAB_SETTINGS_TF}, account_level=True)
+            account_blocks.setdefault(graph.root_of(r), []).append(block)
     encryption_configs = _Companions(graph, "aws_s3_bucket_server_side_encryption_configuration")
     access_blocks = _Companions(graph, "aws_s3_bucket_public_access_block")
     for res in graph.of_type("aws_s3_bucket"):
@@ -100,7 +107,8 @@ def buckets(graph: ResourceGraph) -> list:
         elif access_blocks.maybe(res):
             unknown = Attr(Unknown("a public access block names a bucket that cannot be known"), res.location, False)
             pab = PublicAccessBlock(res, {k: unknown for k in PAB_SETTINGS_TF})
-        out.append(Bucket(res, encryption, enc_source, pab, account_block))
+        account_block, note = _account_block(graph, res, account_blocks.get(graph.root_of(res), ()))
+        out.append(Bucket(res, encryption, enc_source, pab, account_block, note))
     for res in graph.of_type("AWS::S3::Bucket"):
         enc = res.properties.get("BucketEncryption")
         if enc is None:
@@ -118,6 +126,18 @@ def buckets(graph: ResourceGraph) -> list:
             pab = PublicAccessBlock(res, {k: unknown for k in PAB_SETTINGS_CFN})
         out.append(Bucket(res, encryption, res if encryption.is_true() else None, pab, None))
     return out
+
+
+def _account_block(graph: ResourceGraph, bucket: Resource, blocks) -> tuple:
+    """The account-level block covering a bucket (a complete one first), and when a block of its
+    root covers another account only, why it does not count."""
+    mine = [b for b in blocks if graph.same_account(b.resource, bucket)]
+    if mine:
+        return next((b for b in mine if b.weakest() is None), mine[0]), ""
+    if blocks:
+        other = blocks[0].resource
+        return None, "the account-level public access block %s is for another account than this bucket's provider %s" % (other.address, graph.provider_of(bucket).get("name") or "?")
+    return None, ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,32 +212,63 @@ def databases(graph: ResourceGraph) -> list:
 class Volume:
     resource: Resource
     encrypted: Attr
-    encrypted_by_default: Resource | None  # an account setting in the scan that encrypts it
+    encrypted_by_default: Resource | None  # the account/region setting of its root that encrypts it
+    default_note: str = ""  # why a setting of its root does not count for it, "" when none
+
+
+def _ebs_default(graph: ResourceGraph, volume: Resource, settings: list) -> tuple:
+    """(setting enabled for the volume's account and region, setting whose `enabled` is unknown,
+    note): settings of the volume's root only; one in a region that cannot be compared does not
+    count, and the note says why."""
+    on = maybe = None
+    notes = []
+    for setting, enabled in settings:
+        if not graph.same_account(setting, volume):
+            notes.append("encryption by default is set by %s for another account than this volume's provider %s" % (setting.address, graph.provider_of(volume).get("name") or "?"))
+            continue
+        same, why = graph.same_region(setting, volume)
+        if same is True:
+            if enabled is True and on is None:
+                on = setting
+            elif is_unknown(enabled) and maybe is None:
+                maybe = setting
+        elif same is False:
+            notes.append("encryption by default is set in %s by %s, not in this volume's region %s" % (
+                graph.provider_of(setting)["region"], setting.address, graph.provider_of(volume)["region"]))
+        else:
+            region = graph.provider_of(setting)["region"]
+            if region is not None:
+                own = graph.provider_of(volume).get("why")
+                notes.append("encryption by default is set in %s by %s, but this volume's region is not known%s" % (region, setting.address, " (%s)" % own if own else ""))
+            else:
+                notes.append("encryption by default is set by %s, but its region and this volume's cannot be compared (%s)" % (setting.address, why))
+    return on, maybe, "; ".join(notes[:2])
 
 
 def volumes(graph: ResourceGraph) -> list:
     out = []
     # `enabled` left out or null means true.
-    settings = [(r, True if r.properties.get("enabled") is None else as_bool(r.properties["enabled"])) for r in graph.of_type("aws_ebs_encryption_by_default") if r.mode == "managed"]
-    defaults = [r for r, on in settings if on is True]
-    account_default = defaults[0] if defaults else None
-    maybe_default = next((r for r, on in settings if is_unknown(on)), None)
+    settings: dict = {}  # root -> [(resource, enabled)]
+    for r in graph.of_type("aws_ebs_encryption_by_default"):
+        if r.mode == "managed":
+            enabled = True if r.properties.get("enabled") is None else as_bool(r.properties["enabled"])
+            if enabled is not False:
+                settings.setdefault(graph.root_of(r), []).append((r, enabled))
     for res in graph.of_type("aws_ebs_volume"):
         if res.mode != "managed":
             continue
         enc = flag(res, ("encrypted",), False)
+        account_default, maybe_default, note = _ebs_default(graph, res, settings.get(graph.root_of(res), []))
         if not enc.is_true() and account_default is not None:
             enc = Attr(True, account_default.location, False)
         elif not enc.is_true() and maybe_default is not None:
             enc = Attr(Unknown("encryption by default is enabled or not by a value not known"), enc.location, enc.explicit)
         elif res.properties.get("snapshot_id") and not enc.explicit:
             enc = Attr(Unknown("encryption inherited from the snapshot"), enc.location, False)
-        out.append(Volume(res, enc, account_default))
+        out.append(Volume(res, enc, account_default, "" if account_default is not None else note))
     for res in graph.of_type("AWS::EC2::Volume"):
         enc = flag(res, ("Encrypted",), False)
         if res.properties.get("SnapshotId") and not enc.explicit:
             enc = Attr(Unknown("encryption inherited from the snapshot"), enc.location, False)
         out.append(Volume(res, enc, None))
     return out
-
-

@@ -6,7 +6,7 @@ import hashlib
 from collections import Counter
 
 from iacguard.check import PILLARS, SEVERITIES
-from iacguard.model import ScanResult
+from iacguard.model import CLOUDFORMATION, TERRAFORM, ScanResult
 
 from .paths import display_path
 
@@ -47,6 +47,13 @@ def finding_message(finding, fallback: str = "") -> str:
     return ("%s %s" % (message, cond)).strip()
 
 
+def shown_address(finding) -> str:
+    """The address reports show: `examples/complete: module.s3.aws_s3_bucket.this` when the
+    finding names the root it comes through (`Finding.root`), else the resource address."""
+    root = getattr(finding, "root", "")
+    return "%s: %s" % (root, finding.resource.address) if root else finding.resource.address
+
+
 def checks_by_id(result: ScanResult) -> dict:
     return {c.id: c for c in result.checks}
 
@@ -59,8 +66,12 @@ def fingerprints(result: ScanResult, findings=None, path_of=None) -> list:
 
     Line numbers are left out on purpose, so a finding keeps its identity when lines move. A
     resource inside a Terraform module also brings the folder of the root module that calls it,
-    so that two examples calling one module keep apart; one in a nested CloudFormation stack
-    brings its top-level template (see _with_top_stack). When several findings share all of
+    so that two examples calling one module keep apart, and a resource of a plan the plan file
+    (its findings point at the configuration files the plan was made from); the file of a
+    resource declared in a root module's own folder or in a template already names its root,
+    while a resource of a nested stack brings its top-level template. None of these depend on the
+    folder scanned, so scanning a tree or each of its root modules alone gives the same
+    fingerprints (with the same working directory). When several findings share all of
     these (a check failing twice on one resource), the second and later ones get ":2", ":3", ...
     in report order, which follows their position in the file.
     """
@@ -69,10 +80,16 @@ def fingerprints(result: ScanResult, findings=None, path_of=None) -> list:
     for f in (result.findings if findings is None else findings):
         shown = path_of or (lambda path: display_path(path, result.cwd))
         parts = [f.check_id, shown(f.location.path), f.resource.address]
-        root = f.resource.meta.get("root_module") if f.resource.module else None
+        res = f.resource
+        # A Terraform module's file does not say which root module reached it, nor does the
+        # configuration file a plan's resource is traced to say which plan it comes from.
+        root = res.meta.get("root_module") if res.language == TERRAFORM and (res.module or res.meta.get("plan")) else None
         if root:
             parts.append(shown(root))
-        parts = _with_top_stack(parts, f, shown)
+        if res.language == CLOUDFORMATION and res.module and res.meta.get("root_module"):
+            # Nor does a nested stack's template say which top-level stack nests it: a template
+            # nested by several parents gives one fingerprint per parent, whatever the file order.
+            parts.append(shown(res.meta["root_module"]))
         key = "\0".join(parts)
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
         seen[digest] += 1
@@ -80,15 +97,22 @@ def fingerprints(result: ScanResult, findings=None, path_of=None) -> list:
     return out
 
 
-def _with_top_stack(parts: list, f, shown) -> list:
-    """A resource of a nested CloudFormation stack: its address as the stack chain gives it
-    (without the top-level template a shared template's address starts with) and the top-level
-    template it is evaluated under, so one template nested by several parents gives one
-    fingerprint per parent, whatever order the files are found in."""
-    top = f.resource.meta.get("top_stack") if f.resource.module else None
-    if not top:
-        return parts
-    return parts[:2] + [f.resource.meta.get("stack_address", f.resource.address)] + parts[3:] + ["stack:" + shown(top)]
+def undecided_fingerprints(result: ScanResult, records=None, path_of=None) -> list:
+    """One fingerprint per record of `records` (default `result.undecided`): a finding's
+    fingerprint of the same check, file and resource, hashed again with "undecided" and the
+    setting, so that a baseline entry for an undecided record never hides a finding."""
+    records = result.undecided if records is None else records
+    out = []
+    for u, fp in zip(records, fingerprints(result, records, path_of)):
+        out.append(hashlib.sha256(("undecided\0%s\0%s" % (u.what, fp)).encode("utf-8")).hexdigest()[:32])
+    return out
+
+
+def other_unknowns(result: ScanResult) -> list:
+    """Values that could not be known and left no check undecided: those not on the line of an
+    undecided record (a list of UnknownValue, in report order)."""
+    lines = {(u.location.path, u.location.start_line) for u in result.undecided}
+    return [u for u in sorted(result.unknowns, key=unknown_sort_key) if (u.path, u.line) not in lines]
 
 
 def severity_counts(result: ScanResult) -> dict:

@@ -21,6 +21,7 @@ from .findings import (
     severity_counts,
     suppressed_fingerprints,
     suppression_data,
+    undecided_fingerprints,
     unknown_sort_key,
 )
 from .paths import display_path
@@ -58,6 +59,8 @@ def report(result: ScanResult) -> dict:
         "findings": len(result.findings),
         "resources": result.resources,
         "unknown_values": len(result.unknowns),
+        "undecided": len(result.undecided),
+        "undecided_left_out": result.undecided_left_out,
     }
     summary.update(filtering_summary(result))
     summary = dict(sorted(summary.items()))
@@ -78,6 +81,7 @@ def report(result: ScanResult) -> dict:
             }
             for u in sorted(result.unknowns, key=unknown_sort_key)
         ],
+        "undecided": [_undecided(u, fp, checks, result.cwd) for u, fp in zip(result.undecided, undecided_fingerprints(result))],
     }
     if result.configuration:
         out["configuration"] = configuration_data(result)
@@ -106,15 +110,41 @@ def _finding(f, fingerprint: str, checks: dict, cwd: str) -> dict:
         "pillar": check.pillar if check else None,
         # Where the offending value comes from (variables, parameters), most direct first.
         "related": [{"file": _file(loc.path, cwd), "line": loc.start_line, "message": what} for loc, what in getattr(f, "related", ())],
-        "resource": {
-            "address": f.resource.address,
-            "language": f.resource.language,
-            "type": f.resource.type,
-        },
+        "resource": _resource(f),
         "severity": check.severity if check else None,
         "start_line": f.location.start_line,
         "title": check.title if check else None,
     }
+
+
+def _undecided(u, fingerprint: str, checks: dict, cwd: str) -> dict:
+    """A check left undecided on a resource by a value not known, and where that value comes from."""
+    check = checks.get(u.check_id)
+    return {
+        "check_id": u.check_id,
+        "conditions": [{"name": n, "value": v} for n, v in condition_pairs(u.conditions)],
+        "end_line": max(u.location.end_line, u.location.start_line),
+        "file": _file(u.location.path, cwd),
+        "fingerprint": fingerprint,
+        "reason": u.reason,
+        "related": [{"file": _file(loc.path, cwd), "line": loc.start_line, "message": what} for loc, what in u.related],
+        "resource": {
+            "address": u.resource.address,
+            "language": u.resource.language,
+            "type": u.resource.type,
+        },
+        "severity": check.severity if check else None,
+        "start_line": u.location.start_line,
+        "title": check.title if check else None,
+        "what": u.what,
+    }
+
+
+def _resource(f) -> dict:
+    out = {"address": f.resource.address, "language": f.resource.language, "type": f.resource.type}
+    if getattr(f, "root", ""):
+        out["root_module"] = f.root  # only when the file does not name the root (see Finding.root)
+    return out
 
 
 def render(result: ScanResult) -> str:

@@ -10,12 +10,11 @@ Output is deterministic: times are "0" (the scan's duration would make every rep
 """
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
 from iacguard.model import ScanResult
 
-from .findings import checks_by_id, finding_message
+from .findings import checks_by_id, finding_message, shown_address
 from .escape import visible
 from .paths import display_path
 
@@ -45,6 +44,7 @@ def report(result: ScanResult) -> ET.Element:
     checks = checks_by_id(result)
     failing = _group(result.findings, lambda f: f.check_id)
     skipped = _group(result.suppressed, lambda s: s.finding.check_id)
+    undecided = _group(result.undecided, lambda u: u.check_id)
     ids = sorted(set(checks) | set(failing) | set(skipped))
     root = ET.Element("testsuites", name="iacguard")
     totals = {"tests": 0, "failures": 0, "skipped": 0}
@@ -53,9 +53,10 @@ def report(result: ScanResult) -> ET.Element:
         title = check.title if check is not None else cid
         suite = ET.SubElement(root, "testsuite", name=_clean("%s: %s" % (cid, title)))
         _configuration_properties(suite, result)
+        _undecided_property(suite, undecided.get(cid, []))
         counts = {"tests": 0, "failures": 0, "skipped": 0}
         classname = "iacguard.%s" % cid
-        for address, findings in _group(failing.get(cid, []), lambda f: f.resource.address).items():
+        for address, findings in _group(failing.get(cid, []), shown_address).items():
             first = findings[0]
             case = ET.SubElement(
                 suite, "testcase", classname=_clean(classname), name=_clean(address),
@@ -67,7 +68,7 @@ def report(result: ScanResult) -> ET.Element:
             failure.text = _lines("%s: %s [%s %s]" % (_where(f, result.cwd), m, severity, cid) for f, m in zip(findings, messages))
             counts["tests"] += 1
             counts["failures"] += 1
-        for address, items in _group(skipped.get(cid, []), lambda s: s.finding.resource.address).items():
+        for address, items in _group(skipped.get(cid, []), lambda s: shown_address(s.finding)).items():
             first = items[0].finding
             case = ET.SubElement(
                 suite, "testcase", classname=_clean(classname), name=_clean("%s (suppressed)" % address),
@@ -93,6 +94,17 @@ def report(result: ScanResult) -> ET.Element:
     root.set("skipped", str(totals["skipped"]))
     root.set("time", "0")
     return root
+
+
+def _undecided_property(suite, records: list) -> None:
+    """`<property name="iacguard.undecided">`: how many resources unknown values left this
+    check undecided on (not a test case: nothing failed or passed)."""
+    if not records:
+        return
+    props = suite.find("properties")
+    if props is None:
+        props = ET.SubElement(suite, "properties")
+    ET.SubElement(props, "property", name="iacguard.undecided", value=str(len(records)))
 
 
 def _configuration_properties(suite, result: ScanResult) -> None:

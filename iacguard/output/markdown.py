@@ -13,7 +13,7 @@ import iacguard
 from iacguard.check import PILLARS, SEVERITIES
 from iacguard.model import ScanResult
 
-from .findings import checks_by_id, finding_message, notification_sort_key, pillar_counts, severity_counts
+from .findings import checks_by_id, finding_message, notification_sort_key, pillar_counts, severity_counts, shown_address
 from .escape import visible
 from .paths import display_path
 from .text import not_scanned_text
@@ -74,7 +74,7 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool 
             severity = check.severity if check is not None else "unknown"
             where = "%s:%d" % (display_path(f.location.path, result.cwd), f.location.start_line)
             message = finding_message(f, fallback=check.title if check is not None else "")
-            lines.append("| %s | %s | %s | %s | %s |" % (severity, _code(f.check_id), _code(f.resource.address), _code(where), _text(message)))
+            lines.append("| %s | %s | %s | %s | %s |" % (severity, _code(f.check_id), _code(shown_address(f)), _code(where), _text(message)))
         if len(result.findings) > max_rows:
             lines.append("")
             lines.append("… and %d more: see the full report." % (len(result.findings) - max_rows))
@@ -88,7 +88,7 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool 
             where = "%s:%d" % (display_path(f.location.path, result.cwd), f.location.start_line)
             lines.append(
                 "| %s | %s | %s | %s | %s |"
-                % (_code(f.check_id), _code(f.resource.address), _code(where), _text(sup.reason or "(no reason given)"), _text(sup.expires or "never"))
+                % (_code(f.check_id), _code(shown_address(f)), _code(where), _text(sup.reason or "(no reason given)"), _text(sup.expires or "never"))
             )
         if len(result.suppressed) > max_rows:
             lines += ["", "… and %d more." % (len(result.suppressed) - max_rows)]
@@ -110,6 +110,8 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool 
     if not_scanned:
         lines += ["**%s**" % not_scanned, ""]
 
+    lines += _undecided_lines(result, max_rows)
+
     notes = [n for n in sorted(result.notifications, key=notification_sort_key) if n.level in ("error", "warning")]
     if notes:
         lines += ["<details><summary>%s</summary>" % _plural(len(notes), "problem"), ""]
@@ -122,6 +124,26 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool 
 
     lines.append("<sub>iacguard %s</sub>" % iacguard.__version__)
     return "\n".join(lines) + "\n"
+
+
+def _undecided_lines(result: ScanResult, max_rows: int) -> list:
+    """A collapsed section: the checks left undecided by unknown values, and where each value
+    comes from."""
+    if not result.undecided:
+        return []
+    lines = ["<details><summary>%s left undecided by unknown values</summary>" % _plural(len(result.undecided), "check"), ""]
+    lines += ["| Check | Resource | Location | Value not known | Comes from |", "|---|---|---|---|---|"]
+    for u in result.undecided[:max_rows]:
+        where = "%s:%d" % (display_path(u.location.path, result.cwd), u.location.start_line)
+        origins = ", ".join("%s (%s)" % (what, "%s:%d" % (display_path(loc.path, result.cwd), loc.start_line)) for loc, what in u.related)
+        lines.append(
+            "| %s | %s | %s | %s | %s |"
+            % (_code(u.check_id), _code(u.resource.address), _code(where), _text("%s: %s" % (u.what, u.reason)), _text(origins) if origins else "")
+        )
+    if len(result.undecided) > max_rows:
+        lines += ["", "… and %d more." % (len(result.undecided) - max_rows)]
+    lines += ["", "</details>", ""]
+    return lines
 
 
 def _configuration_lines(result: ScanResult) -> list:

@@ -35,8 +35,11 @@ def relative_path(path: str, cwd: str) -> str | None:
 
 
 def display_path(path: str, cwd: str) -> str:
-    """What a report shows for a file: relative to `cwd` when under it, else the absolute path."""
+    """What a report shows for a file: relative to `cwd` when under it, else the absolute path.
+    The working directory itself (a folder named by a notification) is shown as "."."""
     rel = relative_path(path, cwd)
+    if rel is None and path and cwd and os.path.isabs(path) and path.rstrip(os.sep) in (os.path.normpath(cwd), os.path.realpath(cwd)):
+        return "."
     return rel if rel is not None else path
 
 

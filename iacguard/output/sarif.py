@@ -209,6 +209,35 @@ def _notification(n, cwd: str) -> dict:
     return out
 
 
+def _undecided(u, cwd: str, index: dict) -> dict:
+    """A check left undecided by an unknown value, as a notification of level note with its
+    location (GitHub code scanning shows no notifications and opens no alert for them; a
+    result of any kind would become an alert). The origins of the value follow as further
+    locations, each with its message."""
+    text = "%s left undecided on %s: %s is not known (%s)" % (u.check_id, u.resource.address, u.what, u.reason or "no reason given")
+    if u.related:
+        text += "; value from %s" % ", ".join(what for _, what in u.related)
+    out: dict = {
+        "level": "note",
+        "message": {"text": visible(text + ".")},
+        "descriptor": {"id": "iacguard/undecided"},
+        "locations": [
+            {"physicalLocation": {"artifactLocation": _artifact_location(u.location.path, cwd), "region": {"startLine": max(u.location.start_line, 1)}}}
+        ]
+        + [
+            {
+                "physicalLocation": {"artifactLocation": _artifact_location(loc.path, cwd), "region": {"startLine": max(loc.start_line, 1)}},
+                "message": {"text": visible(what)},
+            }
+            for loc, what in u.related
+        ],
+        "properties": {"resourceAddress": u.resource.address, "resourceType": u.resource.type, "setting": u.what, "reason": u.reason},
+    }
+    if u.check_id in index:
+        out["associatedRule"] = {"id": u.check_id, "index": index[u.check_id]}
+    return out
+
+
 def _suppression(suppression, cwd: str, source: "_SourceLines") -> dict:
     out: dict = {"kind": "inSource", "status": "accepted"}
     if suppression.reason:
@@ -270,6 +299,8 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
             "resourceType": f.resource.type,
             "language": f.resource.language,
         }
+        if getattr(f, "root", ""):
+            properties["rootModule"] = f.root
         pairs = condition_pairs(f.conditions)
         if pairs:
             properties["conditions"] = [{"name": n, "value": v} for n, v in pairs]
@@ -317,6 +348,7 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
     if result.cwd:
         invocation["workingDirectory"] = {"uri": directory_uri(result.cwd)}
     notes = [_notification(n, result.cwd) for n in sorted(result.notifications, key=notification_sort_key)]
+    notes += [_undecided(u, result.cwd, index) for u in result.undecided]
     if notes:
         invocation["toolExecutionNotifications"] = notes
     _configuration(invocation, result)

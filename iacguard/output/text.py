@@ -13,9 +13,10 @@ from .findings import (
     checks_by_id,
     finding_message,
     notification_sort_key,
+    other_unknowns,
     pillar_counts,
     severity_counts,
-    unknown_sort_key,
+    shown_address,
 )
 from .escape import visible
 from .paths import display_path
@@ -77,7 +78,8 @@ def _plural(n: int, word: str) -> str:
 
 
 def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fail_on_error: bool = False) -> str:
-    """The text report. `color` adds ANSI colours; `verbose` lists every value not known;
+    """The text report. `color` adds ANSI colours; `verbose` lists the checks left undecided by
+    unknown values and every other value not known;
     `fail_on_error` says in the summary that files not scanned fail the scan."""
 
     def paint(style: str, text: str) -> str:
@@ -100,7 +102,7 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fa
         line_width = max(len(str(f.location.start_line)) for f in findings)
         id_width = max(len(f.check_id) for f in findings)
         # Align messages unless one very long address would push every line far right.
-        address_width = min(max(len(f.resource.address) for f in findings), _MAX_ADDRESS_WIDTH)
+        address_width = min(max(len(shown_address(f)) for f in findings), _MAX_ADDRESS_WIDTH)
         for f in findings:
             check = checks.get(f.check_id)
             severity = check.severity if check is not None else "unknown"
@@ -111,7 +113,7 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fa
                     str(f.location.start_line).rjust(max(line_width, 2)),
                     paint(severity, severity.upper().ljust(8)),
                     _clean(f.check_id).ljust(id_width),
-                    _clean(f.resource.address).ljust(address_width),
+                    _clean(shown_address(f)).ljust(address_width),
                     _clean(message),
                 )
             )
@@ -127,7 +129,7 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fa
             why = sup.reason or "(no reason given)"
             if sup.expires:
                 why += " (until %s)" % sup.expires
-            lines.append("  %s  %s  %s  %s" % (_clean(where), _clean(f.check_id), _clean(f.resource.address), _clean(why)))
+            lines.append("  %s  %s  %s  %s" % (_clean(where), _clean(f.check_id), _clean(shown_address(f)), _clean(why)))
 
     notes = sorted(result.notifications, key=notification_sort_key)
     if notes:
@@ -139,9 +141,19 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fa
             text = "%s  %s" % (_clean(where), _clean(n.message)) if where else _clean(n.message)
             lines.append("  %s  %s" % (paint(n.level, n.level.ljust(7)), text))
 
-    if verbose and result.unknowns:
-        lines += ["", paint("header", "Values that could not be known")]
-        for u in sorted(result.unknowns, key=unknown_sort_key):
+    if verbose and result.undecided:
+        lines += ["", paint("header", "Checks left undecided by unknown values")]
+        for u in result.undecided:
+            where = "%s:%d" % (display_path(u.location.path, result.cwd), u.location.start_line)
+            lines.append("  %s  %s  %s  %s: %s" % (_clean(where), _clean(u.check_id), _clean(u.resource.address), _clean(u.what), _clean(u.reason)))
+            for loc, what in u.related:
+                origin = "%s:%d" % (display_path(loc.path, result.cwd), loc.start_line)
+                lines.append("    -> %s (%s)" % (_clean(what), _clean(origin)))
+
+    others = other_unknowns(result)
+    if verbose and others:
+        lines += ["", paint("header", "Other values that could not be known")]
+        for u in others:
             where = display_path(u.path, result.cwd) if u.path else "?"
             if u.line > 0:
                 where = "%s:%d" % (where, u.line)
@@ -157,8 +169,13 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fa
     lines.append("  By pillar")
     for key, title in PILLARS.items():
         lines.append("    %s  %d" % (title.ljust(label_width), by_pillar[key]))
-    unknown_line = "  Values that could not be known: %d" % len(result.unknowns)
-    if result.unknowns and not verbose:
+    undecided_line = "  Checks left undecided by unknown values: %d" % len(result.undecided)
+    if result.undecided and not verbose:
+        undecided_line += " (--verbose lists them)"
+    if result.undecided_left_out:
+        undecided_line += "; %d more left out like findings (suppressed, baseline, outside the changes)" % result.undecided_left_out
+    unknown_line = "  Other values that could not be known: %d" % len(others)
+    if others and not verbose:
         unknown_line += " (--verbose lists them)"
     if result.suppressed:
         lines.append("  Suppressed: %d (listed above, with their reasons)" % len(result.suppressed))
@@ -176,6 +193,7 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fa
     lines += [
         "  Files scanned: %d" % len(result.files),
         "  Resources: %d" % result.resources,
+        undecided_line,
         unknown_line,
         "  Duration: %.2fs" % result.duration,
     ]

@@ -17,6 +17,7 @@ note; the other roots are evaluated as usual.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -37,8 +38,10 @@ from ..model import (
 from ..values import Unknown, as_int, is_unknown
 from . import expressions as ex
 from . import functions as fn
-from .syntax import Attribute, Block, Body, ConfigFile, GetAttr, Literal, ObjectExpr, Template, TupleExpr, Variable
+from . import providers as _providers
+from .syntax import Attribute, Block, Body, ConfigFile, ForExpr, GetAttr, Literal, ObjectExpr, Template, TupleExpr, Variable
 from .types import convert
+from ..redact import secret_strings
 
 META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
 MAX_MODULE_DEPTH = 32
@@ -65,6 +68,7 @@ class ModuleSource:
     data: list = field(default_factory=list)  # (Block, path)
     modules: dict = field(default_factory=dict)  # name -> (Block, path)
     outputs: dict = field(default_factory=dict)  # name -> (Block, path)
+    providers: list = field(default_factory=list)  # (Block, path), see iacguard.terraform.providers
 
     @classmethod
     def index(cls, folder: str, files: list) -> "ModuleSource":
@@ -72,7 +76,7 @@ class ModuleSource:
         for cf in files:
             json_syntax = cf.path.endswith(".json")
             for block in cf.body.blocks:
-                if json_syntax and block.type in ("resource", "data"):
+                if json_syntax and block.type in ("resource", "data", "provider"):
                     block = Block(block.type, block.labels, json_block_body(block.body), block.line, block.end_line)
                 t = block.type
                 if t == "variable" and block.labels:
@@ -88,6 +92,8 @@ class ModuleSource:
                     src.modules[block.labels[0]] = (block, cf.path)
                 elif t == "output" and block.labels:
                     src.outputs[block.labels[0]] = (block, cf.path)
+                elif t == "provider" and block.labels:
+                    src.providers.append((block, cf.path))
         return src
 
 
@@ -181,6 +187,8 @@ class Evaluation:
         self._parsed_extra: dict = {}
         self._references: dict = {}
         self._local_folders: dict = {}
+        self.file_access = _FileAccess(self, list(getattr(options, "excludes", None) or ()))
+        self.where = ("", 0)  # the file and line being evaluated, for notes of file functions
 
     # -- module tree ------------------------------------------------------------------------
     def root_modules(self) -> list:
@@ -237,11 +245,11 @@ class Evaluation:
             self.guard.stack.clear()  # a root stopped midway leaves its cycle guard entries
 
     def references(self, expr) -> list:
-        """`expressions.references`, once per expression: every instance of a resource or
-        module asks again for the same syntax tree (which lives as long as the evaluation)."""
+        """`expressions.indexed_references`, once per expression: every instance of a resource
+        or module asks again for the same syntax tree (which lives as long as the evaluation)."""
         found = self._references.get(id(expr))
         if found is None or found[0] is not expr:  # keep the tree, so its id is never reused
-            found = self._references[id(expr)] = (expr, ex.references(expr))
+            found = self._references[id(expr)] = (expr, ex.indexed_references(expr))
         return found[1]
 
     def local_module_folder(self, caller_dir: str, source: str) -> tuple:
@@ -331,6 +339,8 @@ class ModuleInstance:
         self.depth = depth
         self.config_root = root_dir_of_config  # the root module folder (for .terraform/modules)
         self.modules_key = modules_key  # "a.b" key path for modules.json
+        # The caller (whose default providers it inherits) or its `providers` map; None: a root.
+        self.inherited_providers = None
         self.vars = _Lazy(src.variables.keys(), self._variable)
         self.locals = _Lazy(src.locals.keys(), self._local)
         self.module_outputs = _Lazy(src.modules.keys(), self._module_value)
@@ -339,6 +349,7 @@ class ModuleInstance:
         self.scope = _InstanceScope(self)
         self._set_at: dict = {}  # root variable -> Location of the tfvars line that sets it
         self.arguments: dict = {}  # variable -> Location of the caller's module argument setting it
+        self._identities = None  # [values indexed, id(instance value) -> node id]
         self._root_values = self._root_variable_values() if inputs is None else {}
 
     # -- ids ------------------------------------------------------------------------------
@@ -356,7 +367,7 @@ class ModuleInstance:
         ev = self.ev
         values: dict = {}
         opts = ev.options
-        for key, raw in sorted((opts.env or {}).items()):
+        for key, raw in sorted((opts.env or {}).items() if getattr(opts, "tf_vars_from_env", False) else ()):
             if key.startswith("TF_VAR_"):
                 values[key[7:]] = ("raw", raw)
                 self._set_at.pop(key[7:], None)
@@ -394,9 +405,9 @@ class ModuleInstance:
             return None
 
     def _apply_tfvars(self, cf: ConfigFile, values: dict):
-        empty = ex.Scope({}, base_dir=self.src.dir, root_dir=self.ev.root)
+        empty = self._plain_scope()
         for name, attr in cf.body.attributes.items():
-            values[name] = ("value", ex.evaluate(attr.expr, empty))
+            values[name] = ("value", self._evaluate_at(attr.expr, empty, cf.path, attr.line))
             self._set_at[name] = Location(cf.path, attr.line, attr.end_line)
         for block in cf.body.blocks:
             self.ev.note("warning", "blocks are not allowed in a variables file (%s)" % block.type, cf.path, block.line)
@@ -424,6 +435,8 @@ class ModuleInstance:
             value = self._default(block)  # `nullable = false`: a null input means the default
         if type_expr is not None and not is_unknown(value):
             value = convert(value, type_expr)
+        if _is_sensitive(block):
+            self.ev.result.secrets.extend(secret_strings(value))
         return value
 
     def _nullable(self, block: Block) -> bool:
@@ -437,7 +450,22 @@ class ModuleInstance:
         attr = block.body.attributes.get("default")
         if attr is None:
             return None
-        return ex.evaluate(attr.expr, ex.Scope({}, base_dir=self.src.dir, root_dir=self.ev.root))
+        return ex.evaluate(attr.expr, self._plain_scope())
+
+    def _plain_scope(self) -> ex.Scope:
+        """A scope without names (variable defaults, tfvars) whose file functions still report."""
+        scope = ex.Scope({}, base_dir=self.src.dir, root_dir=self.ev.root)
+        scope.file_access = self.ev.file_access
+        return scope
+
+    def _evaluate_at(self, expr, scope, path: str, line: int):
+        """`ex.evaluate`, with notes of file functions placed at `path`:`line`."""
+        ev = self.ev
+        saved, ev.where = ev.where, (path, line)
+        try:
+            return ex.evaluate(expr, scope)
+        finally:
+            ev.where = saved
 
     def _raw_variable(self, raw: str, type_expr):
         # Terraform reads -var and TF_VAR_ values as strings for primitive types (and for
@@ -447,7 +475,7 @@ class ModuleInstance:
         from .parser import HclSyntaxError, parse_expression
 
         try:
-            return ex.evaluate(parse_expression(raw), ex.Scope({}, base_dir=self.src.dir, root_dir=self.ev.root))
+            return ex.evaluate(parse_expression(raw), self._plain_scope())
         except HclSyntaxError:
             return Unknown("cannot parse the value given for a variable")
 
@@ -460,7 +488,7 @@ class ModuleInstance:
             self.ev.note("error", "cycle between locals: %s" % " -> ".join(cycle + [name]), path, attr.line)
             return Unknown("cycle between locals")
         try:
-            return ex.evaluate(attr.expr, self.scope)
+            return self._evaluate_at(attr.expr, self.scope, path, attr.line)
         finally:
             self.ev.guard.leave()
 
@@ -495,6 +523,7 @@ class ModuleInstance:
                     continue
                 inputs[arg] = _thunk(attr.expr, inst_scope)
             child = ModuleInstance(self.ev, src, prefix, self.root_key, inputs, self.depth + 1, self.config_root, (self.modules_key + "." if self.modules_key else "") + name)
+            child.inherited_providers = _providers.for_child(self, block)
             children.append((key, child))
             # Where each input is set: the argument line in this module's call (value origins).
             child.arguments = {arg: Location(path, attr.line, attr.end_line) for arg, attr in block.body.attributes.items() if arg in inputs and arg in src.variables}
@@ -541,7 +570,7 @@ class ModuleInstance:
         if not self.ev.guard.enter(key):
             return Unknown("cycle through output %s" % name)
         try:
-            return ex.evaluate(attr.expr, self.scope)
+            return self._evaluate_at(attr.expr, self.scope, path, attr.line)
         finally:
             self.ev.guard.leave()
 
@@ -581,7 +610,7 @@ class ModuleInstance:
         Unknown (one symbolic instance)."""
         attrs = block.body.attributes
         if "count" in attrs:
-            n = as_int(ex.evaluate(attrs["count"].expr, self.scope))
+            n = as_int(self._evaluate_at(attrs["count"].expr, self.scope, path, attrs["count"].line))
             if is_unknown(n):
                 return [(n, self.scope.child(count={"index": Unknown("count.index of an unknown count")}))]
             if n > MAX_INSTANCES:
@@ -589,7 +618,7 @@ class ModuleInstance:
                 n = MAX_INSTANCES
             return [(i, self.scope.child(count={"index": i})) for i in range(max(n, 0))]
         if "for_each" in attrs:
-            coll = ex.evaluate(attrs["for_each"].expr, self.scope)
+            coll = self._evaluate_at(attrs["for_each"].expr, self.scope, path, attrs["for_each"].line)
             if is_unknown(coll):
                 unknown = Unknown("each of an unknown for_each")
                 return [(coll, self.scope.child(each={"key": unknown, "value": unknown}))]
@@ -619,7 +648,7 @@ class ModuleInstance:
         for name, attr in body.attributes.items():
             if top and name in META_ARGUMENTS:
                 continue
-            value = ex.evaluate(attr.expr, scope)
+            value = self._evaluate_at(attr.expr, scope, path, attr.line)
             if isinstance(value, _Lazy):
                 value = _plain(value)
             if partial and value is None:
@@ -657,7 +686,7 @@ class ModuleInstance:
         items = props.setdefault(label, [])
         if content is None or not isinstance(items, list):
             return
-        coll = ex.evaluate(attrs["for_each"].expr, scope) if "for_each" in attrs else Unknown("dynamic block without for_each")
+        coll = self._evaluate_at(attrs["for_each"].expr, scope, path, attrs["for_each"].line) if "for_each" in attrs else Unknown("dynamic block without for_each")
         if is_unknown(coll):
             pairs = [(Unknown("dynamic key"), Unknown("element of an unknown collection"))]
         elif isinstance(coll, dict):
@@ -680,6 +709,10 @@ class ModuleInstance:
         # Every local is evaluated, used or not, so that a cycle is always reported.
         for name in self.src.locals:
             self.locals.get(name)
+        # Sensitive variables are recorded (as secrets to redact) even when nothing uses them.
+        for name, (block, _) in self.src.variables.items():
+            if _is_sensitive(block):
+                self.vars.get(name)
         for mode, blocks in (("managed", self.src.resources), ("data", self.src.data)):
             for block, path in blocks:
                 rtype, name = block.labels[0], block.labels[1]
@@ -703,7 +736,8 @@ class ModuleInstance:
                         property_locations=locs,
                         mode=mode,
                         module=self.module_path,
-                        meta={"config_address": local, "base_id": "tf:%s:%s" % (self.root_key, address), "root_module": self.config_root},
+                        meta={"config_address": local, "base_id": "tf:%s:%s" % (self.root_key, address), "root_module": self.config_root,
+                              "provider": _providers.of_resource(self, block, rtype)},
                     )
                     ev.result.resources.append(res)
                     self._record_unknowns(res)
@@ -754,52 +788,118 @@ class ModuleInstance:
         for attr_path, expr in exprs:
             for target, attribute in self._reference_targets(expr, scope):
                 refs.append(Reference(res.id, target, attr_path, attribute, "reference"))
-            if any(t and t[0] in ("each", "count") for t in self.ev.references(expr)):
+            travs = self.ev.references(expr)
+            if any(t and t[0] in ("each", "count") for t, _, _ in travs):
                 # `resource_arn = each.value` refers to what the for_each collection holds.
                 if per_instance is None:
                     per_instance = self._instance_targets(block, scope, ikey)
-                _limits.ACTIVE.grow(4 * len(per_instance))
-                for target, attribute in per_instance:
+                symbols, resources = per_instance
+                targets = symbols
+                if any(t[0] == "each" and (len(t) == 1 or t[1] == "value") for t, _, _ in travs if t):
+                    # Only each.value can be a resource instance: `count.index` and `each.key`
+                    # are a number and a string, and `aws_x.y[each.key]` is resolved above.
+                    targets = symbols + resources
+                _limits.ACTIVE.grow(4 * len(targets))
+                for target, attribute in targets:
                     refs.append(Reference(res.id, target, attr_path, attribute, "reference"))
         dep = block.body.attributes.get("depends_on")
         if dep is not None:
             for target, _ in self._reference_targets(dep.expr, scope):
                 refs.append(Reference(res.id, target, ("depends_on",), "", "depends_on"))
 
-    def _instance_targets(self, block: Block, scope, ikey) -> list:
-        """The references of the for_each (or count) expression that this instance's `each` (or
-        `count.index`) stands for: only the element of this key when for_each is an object
-        written out with constant keys, else every reference of the expression."""
+    def _instance_targets(self, block: Block, scope, ikey) -> tuple:
+        """What this instance's `each` (or `count.index`) stands for: (targets through symbols,
+        resource instance targets) among the references of the for_each (or count) expression.
+
+        Narrowed to the instance's own element where that can be told: each.value is the value
+        of a resource instance of this module (`for_each = { for k, v in aws_x.y : k => v if
+        ... }`); for_each is an object written out with constant keys; or for_each keeps the keys
+        of a resource with for_each or count (`aws_x.y`, `{ for k, v in aws_x.y : k => v.id }`).
+        Else every reference of the expression, as an over-approximation."""
         attrs = block.body.attributes
         attr = attrs.get("for_each") or attrs.get("count")
         if attr is None:
-            return []
+            return [], []
         expr = attr.expr
+        if "for_each" in attrs and not is_unknown(ikey):
+            try:
+                each_value = scope.lookup("each").get("value")
+            except (KeyError, AttributeError):
+                each_value = None
+            node = self._instance_of(each_value)
+            if node is not None:
+                return [], [(node, "")]
         if isinstance(expr, ObjectExpr) and not is_unknown(ikey):
             for key_expr, value_expr in expr.items:
                 key = ex.evaluate(key_expr, scope)
                 if is_unknown(key):
                     break  # a key not known: which element is this instance's cannot be told
                 if str(key) == str(ikey):
-                    return self._reference_targets(value_expr, scope)
+                    resources: list = []
+                    return self._reference_targets(value_expr, scope, resources), resources
             else:
-                return []
-        targets = self._reference_targets(expr, scope)
-        if isinstance(ikey, str) and isinstance(expr, (GetAttr, Variable)):
+                return [], []
+        resources = []
+        symbols = self._reference_targets(expr, scope, resources)
+        keyed = expr
+        if isinstance(expr, ForExpr) and not expr.grouping and _names(expr.key_expr, expr.key_var) and _names(expr.value_expr, expr.value_var):
+            keyed = expr.collection  # `{ for k, v in aws_x.y : k => v.id }` keeps the keys of aws_x.y
+        if isinstance(ikey, str) and isinstance(keyed, (GetAttr, Variable)):
             # `for_each = aws_s3_bucket.b`: instance "x" stands for aws_s3_bucket.b["x"].
-            suffix = _index_suffix(ikey)
-            same_key = [(t, a) for t, a in targets if t.endswith(suffix)]
+            suffixes = (_index_suffix(ikey),) + ((_index_suffix(int(ikey)),) if re.match(r"[0-9]+\Z", ikey) else ())
+            if isinstance(keyed, GetAttr) and isinstance(keyed.obj, Variable) and keyed.obj.name == "module":
+                # `for_each = module.m`: instance "x" stands for the outputs of module.m["x"].
+                heads = tuple(self.node_id("module.%s%s." % (keyed.name, sfx)) for sfx in suffixes)
+                symbols = [(t, a) for t, a in symbols if t.startswith(heads)] or symbols
+            same_key = [(t, a) for t, a in resources if t.endswith(suffixes)]
             if same_key:
-                return same_key
-        return targets
+                return symbols, same_key
+        return symbols, resources
 
-    def _reference_targets(self, expr, scope) -> list:
-        """Graph node ids an expression refers to, with the attribute named."""
+    def _instance_of(self, value):
+        """The node id of the resource instance of this module whose value (`aws_x.y["k"]`) is
+        `value` itself (the same object, passed on by a for-expression), or None."""
+        if not isinstance(value, ex.PartialObject):
+            return None
+        values = self._resource_values
+        known = self._identities
+        if known is None:
+            known = self._identities = [0, {}]
+        if known[0] != len(values):
+            # Values are memoised once each and never dropped: only those added since are new.
+            by_id = known[1]
+            for (mode, rtype, name), v in list(itertools.islice(values.items(), known[0], None)):
+                local = ("data." if mode == "data" else "") + "%s.%s" % (rtype, name)
+                if isinstance(v, ex.PartialObject):
+                    items = [(None, v)]
+                elif isinstance(v, list):
+                    items = list(enumerate(v))
+                elif isinstance(v, dict):
+                    items = list(v.items())
+                else:
+                    continue
+                for k, obj in items:
+                    if isinstance(obj, ex.PartialObject):
+                        by_id[id(obj)] = self.node_id(local + _index_suffix(k))
+            known[0] = len(values)
+        return known[1].get(id(value))
+
+    def _reference_targets(self, expr, scope, resources: list | None = None) -> list:
+        """Graph node ids an expression refers to, with the attribute named. With `resources`,
+        references to resource instances go there instead (the rest are returned)."""
         out = []
-        for trav in self.ev.references(expr):
+        into = out if resources is None else resources
+        for trav, key, after in self.ev.references(expr):
             if not trav:
                 continue
             root = trav[0]
+            if key is not None and len(trav) == (3 if root == "data" else 2):
+                # `aws_x.y[count.index]`, `module.m[each.key]`: the instance this instance
+                # names, as if its index had been written out. An index not known (or not a
+                # number or string) leaves the traversal as it was: every instance.
+                index = _instance_key(ex.evaluate(key, scope))
+                if index is not None:
+                    trav = trav + (index,) + after
             if root == "var" and len(trav) >= 2:
                 out.append((self.node_id("var." + str(trav[1])), ""))
             elif root == "local" and len(trav) >= 2:
@@ -822,14 +922,14 @@ class ModuleInstance:
                         if child is not None:
                             out.extend((child.node_id("output." + o), "") for o in child.src.outputs)
             elif root == "data" and len(trav) >= 3:
-                out.extend(self._resource_targets("data", str(trav[1]), str(trav[2]), trav[3:]))
+                into.extend(self._resource_targets("data", str(trav[1]), str(trav[2]), trav[3:]))
             elif root in ("count", "each", "self", "path", "terraform") or len(trav) < 2:
                 continue
             else:
-                out.extend(self._resource_targets("managed", root, str(trav[1]), trav[2:]))
+                into.extend(self._resource_targets("managed", root, str(trav[1]), trav[2:]))
         # A reference costs more than a value: each is an object here and an edge in the graph.
         # `aws_x.y[*]` from each of 1,000 instances of a resource is a million of them.
-        _limits.ACTIVE.grow(4 * len(out))
+        _limits.ACTIVE.grow(4 * (len(out) + (len(resources) if resources is not None else 0)))
         return out
 
     def _module_is_multi(self, name: str) -> bool:
@@ -842,12 +942,19 @@ class ModuleInstance:
             return []
         block, _ = found
         local = ("data." if mode == "data" else "") + "%s.%s" % (rtype, name)
-        multi = "count" in block.body.attributes or "for_each" in block.body.attributes
+        counted = "count" in block.body.attributes
+        multi = counted or "for_each" in block.body.attributes
         attribute = ""
         if multi:
-            if rest and isinstance(rest[0], (int, str)) and not (isinstance(rest[0], str) and "count" in block.body.attributes):
-                key = rest[0]
+            key = rest[0] if rest else None
+            if counted and isinstance(key, str):
+                key = int(key) if re.match(r"-?[0-9]+\Z", key) else None  # "1" indexes a list too
+            elif not counted and isinstance(key, int) and not isinstance(key, bool):
+                key = str(key)  # a for_each key is a string
+            if isinstance(key, (int, str)) and not isinstance(key, bool):
                 attribute = str(rest[1]) if len(rest) > 1 else ""
+                if is_unknown(self.resource_value(mode, rtype, name)):
+                    key = Unknown()  # instances not known: the one symbolic instance `[*]`
                 return [(self.node_id(local + _index_suffix(key)), attribute)]
             # No constant index: every instance is referred to.
             attribute = str(rest[-1]) if rest and isinstance(rest[-1], str) else ""
@@ -873,7 +980,9 @@ class _ConfigScope(ex.Scope):
         except HclSyntaxError as exc:
             raise fn.FunctionError("template: %s" % exc) from None
         # A plain Scope: a template sees only its variables and cannot call templatefile again.
-        return ex.evaluate(template, ex.Scope(dict(variables), base_dir=self.base_dir, root_dir=self.root_dir))
+        scope = ex.Scope(dict(variables), base_dir=self.base_dir, root_dir=self.root_dir)
+        scope.file_access = fn._file_access(self)
+        return ex.evaluate(template, scope)
 
 
 class _InstanceScope(_ConfigScope):
@@ -882,6 +991,7 @@ class _InstanceScope(_ConfigScope):
     def __init__(self, inst: ModuleInstance):
         super().__init__({}, base_dir=inst.src.dir, root_dir=inst.ev.root)
         self.inst = inst
+        self.file_access = inst.ev.file_access
         self._types: dict = {}
 
     def lookup(self, name: str):
@@ -931,6 +1041,28 @@ def _walk(value):
             stack.extend((p + (i,), v[i]) for i in reversed(range(len(v))))
 
 
+class _FileAccess:
+    """What Terraform's file functions ask of the evaluation (see `functions._file_access`): the
+    --exclude patterns, and where to put their notes (once each, at the line being evaluated)."""
+
+    def __init__(self, ev: Evaluation, excludes: list):
+        self.ev = ev
+        self.excludes = excludes
+        self._seen: set = set()
+
+    def note(self, level: str, message: str) -> None:
+        path, line = self.ev.where
+        key = (level, message, path, line)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.ev.note(level, message, path, line)
+
+
+def _is_sensitive(block: Block) -> bool:
+    attr = block.body.attributes.get("sensitive")
+    return attr is not None and ex.evaluate(attr.expr, ex.Scope({})) is True
+
+
 def _plain(value):
     """A lazily computed mapping (module outputs, resource names) as a plain dict, deeply."""
     if isinstance(value, _Lazy):
@@ -965,6 +1097,24 @@ def _collect(block: Block, objs: list):
             return Unknown("instances of an unknown for_each")
         return {k: o for k, o in objs}
     return objs[0][1] if objs else Unknown("no instance")
+
+
+def _names(expr, name) -> bool:
+    """`expr` is the name `name`, or an attribute path from it (`v`, `v.id`)."""
+    while isinstance(expr, GetAttr):
+        expr = expr.obj
+    return name is not None and isinstance(expr, Variable) and expr.name == name
+
+
+def _instance_key(value):
+    """An evaluated index as an instance key (int or str), or None when it cannot be one."""
+    if isinstance(value, bool) or is_unknown(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (int, str)):
+        return value
+    return None
 
 
 def _index_suffix(key) -> str:

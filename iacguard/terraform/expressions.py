@@ -796,6 +796,22 @@ def references(expr) -> list:
     """Static traversals in `expr`, in source order, without duplicates: the root name, then
     attribute names and constant index keys up to the first non-constant step.
     Names bound by for-expressions and template for-directives inside `expr` are left out."""
+    return _traversals(expr, False)
+
+
+def indexed_references(expr) -> list:
+    """`references` with what a non-constant index stands for: (traversal, key, after) triples.
+
+    `traversal` is as `references` gives it; `key` is the expression of the first non-constant
+    index that follows it (`count.index` in `aws_x.y[count.index].id`) and `after` the constant
+    steps after that index (`("id",)`), so that an evaluator can evaluate `key` in the scope of
+    one instance and complete the traversal. `key` is None (and `after` empty) when there is no
+    such index, or when it uses a name a for-expression inside `expr` binds (its value differs
+    per element, not per instance). Duplicates are left out."""
+    return _traversals(expr, True)
+
+
+def _traversals(expr, keyed: bool) -> list:
     out: list = []
     seen: set = set()
     stack: list = [(expr, frozenset())]
@@ -816,7 +832,7 @@ def references(expr) -> list:
                     if type(key) is Literal and type(key.value) in (str, int):
                         steps.append(key.value)
                     else:
-                        steps.append(_DYNAMIC)
+                        steps.append((_DYNAMIC, key))
                         later.append(key)
                     cur = cur.obj
                 else:
@@ -824,14 +840,30 @@ def references(expr) -> list:
             if type(cur) is Variable:
                 if cur.name not in bound:
                     ref = [cur.name]
-                    for step in reversed(steps):
-                        if step is _DYNAMIC:
+                    key_expr = None
+                    after: list = []
+                    rest = reversed(steps)
+                    for step in rest:
+                        if type(step) is tuple:
+                            key_expr = step[1]
+                            for more in rest:
+                                if type(more) is tuple:
+                                    break
+                                after.append(more)
                             break
                         ref.append(step)
                     ref_t = tuple(ref)
-                    if ref_t not in seen:
-                        seen.add(ref_t)
-                        out.append(ref_t)
+                    if not keyed:
+                        if ref_t not in seen:
+                            seen.add(ref_t)
+                            out.append(ref_t)
+                    else:
+                        if key_expr is not None and bound and any(r[0] in bound for r in _traversals(key_expr, False)):
+                            key_expr, after = None, []
+                        entry = (ref_t, id(key_expr) if key_expr is not None else None, tuple(after))
+                        if entry not in seen:
+                            seen.add(entry)
+                            out.append((ref_t, key_expr, tuple(after)))
             else:
                 later.append(cur)
             later.reverse()  # collected outermost first; the root (if not a name) was last

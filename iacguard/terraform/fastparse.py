@@ -319,7 +319,18 @@ def _make_parser(K, V, LN, NB, depth0: int):
     # its syntax-tree depth (every node on a path owns a token or a piece of template text).
     tplen = 0
 
+    # What is open where ("block", line): at the end of the input, an error names the innermost
+    # one and its line rather than the last line of the file.
+    opens: list = []
+
     def fail(j: int, what: str = ""):
+        if K[j] == "$" and opens:
+            unclosed(*opens[-1])
+        if V[j] == "<" and V[j + 1] == "<" and LN[j + 1] == LN[j]:
+            # The tokenizer takes a heredoc whole, up to its closing marker: "<<" left over
+            # starts one that is never closed.
+            marker = V[j + 3] if V[j + 2] == "-" else V[j + 2]
+            unclosed("heredoc <<%s" % marker, LN[j])
         raise HclSyntaxError(what or "unexpected %s" % _describe(K[j], V[j]), LN[j])
 
     def expect(k: str) -> None:
@@ -431,10 +442,12 @@ def _make_parser(K, V, LN, NB, depth0: int):
                 node = Literal(line, line, integer(t))
         elif k == "(":
             i += 1
+            opens.append(("'('", line))
             node = expr(False)
             if K[i] != ")":
                 fail(i, "expected ')', found %s" % _describe(K[i], V[i]))
             i += 1
+            opens.pop()
         elif k == "[":
             i += 1
             if V[i] == "for" and K[i + 1] == "i":
@@ -534,6 +547,7 @@ def _make_parser(K, V, LN, NB, depth0: int):
         nonlocal i
         args = []
         expand = False
+        opens.append(("'('", line))
         while K[i] != ")":
             args.append(expr(False))
             k = K[i]
@@ -547,6 +561,7 @@ def _make_parser(K, V, LN, NB, depth0: int):
             elif k != ")":
                 fail(i, "expected ',' or ')', found %s" % _describe(k, V[i]))
         i += 1
+        opens.pop()
         return FunctionCall(line, LN[i - 1], name, args, expand)
 
     def provider_call(line: int) -> FunctionCall:
@@ -560,6 +575,7 @@ def _make_parser(K, V, LN, NB, depth0: int):
     def tuple_expr(line: int) -> TupleExpr:
         nonlocal i
         items = []
+        opens.append(("'['", line))
         while K[i] != "]":
             items.append(expr(False))
             k = K[i]
@@ -568,11 +584,13 @@ def _make_parser(K, V, LN, NB, depth0: int):
             elif k != "]":
                 fail(i, "expected ',' or ']', found %s" % _describe(k, V[i]))
         i += 1
+        opens.pop()
         return TupleExpr(line, LN[i - 1], items)
 
     def object_expr(line: int) -> ObjectExpr:
         nonlocal i
         items = []
+        opens.append(("'{'", line))
         while True:
             k = K[i]
             if k == "}":
@@ -601,10 +619,12 @@ def _make_parser(K, V, LN, NB, depth0: int):
             if K[i] == ",":
                 i += 1
         i += 1
+        opens.pop()
         return ObjectExpr(line, LN[i - 1], items)
 
     def for_expr(line: int, close: str) -> ForExpr:
         nonlocal i
+        opens.append(("'['" if close == "]" else "'{'", line))
         i += 1  # "for"
         first = ident()
         if K[i] == ",":
@@ -633,6 +653,7 @@ def _make_parser(K, V, LN, NB, depth0: int):
         if K[i] != close:
             fail(i, "expected %r, found %s" % (close, _describe(K[i], V[i])))
         i += 1
+        opens.pop()
         return ForExpr(line, LN[i - 1], key_var, value_var, coll, key_expr, value, cond, grouping)
 
     def string(t: str, line: int) -> Expr:
@@ -660,8 +681,14 @@ def _make_parser(K, V, LN, NB, depth0: int):
         tokens = _scan_template(content, line + 1, False, depth)
         return _build_template(tokens, line, end_line)
 
-    def block_body(bdepth: int, close: str) -> Body:
+    def unclosed(what: str, line: int):
+        # Reported where it opened: the end of the file says nothing about which one it is.
+        raise HclSyntaxError("unclosed %s opened at line %d" % (what, line), line)
+
+    def block_body(bdepth: int, close: str, opened: int = 0) -> Body:
         nonlocal i, depth
+        if opened:
+            opens.append(("block", opened))
         attributes: dict = {}
         blocks: list = []
         while True:
@@ -736,7 +763,7 @@ def _make_parser(K, V, LN, NB, depth0: int):
                 depth += 1
                 if depth > _parser.MAX_DEPTH + 1:  # expression recursion = bracket nesting + 1 (the attribute's own level)
                     fail(i - 1, "nesting deeper than %d" % _parser.MAX_DEPTH)
-                body = block_body(bdepth + 1, "}")
+                body = block_body(bdepth + 1, "}", LN[i - 1])
                 depth -= 1
                 blocks.append(Block(name, labels, body, line, LN[i]))
                 i += 1
@@ -746,6 +773,8 @@ def _make_parser(K, V, LN, NB, depth0: int):
                 fail(i, "unexpected end of input: unclosed block")
             else:
                 fail(i)
+        if opened:
+            opens.pop()
         return Body(attributes, blocks)
 
     def parse_body() -> Body:

@@ -53,8 +53,6 @@ import math
 import os
 import posixpath
 import re
-import signal
-import threading
 import stat
 import unicodedata
 import urllib.parse
@@ -2056,28 +2054,83 @@ def fn_timecmp(a: Any, b: Any) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-# Filesystem functions: only regular files inside ctx.root_dir, at most 4 MiB
+# Filesystem functions: they read only what discovery would scan (iacguard.discovery.refusal):
+# regular files inside ctx.root_dir, not hidden (`.git/config` holds the CI checkout token), not
+# a credential file, not excluded, at most 4 MiB. A refused path gives Unknown (not an error, so
+# try()/can() do not quietly swap in a fallback) and a warning naming the function and the path
+# as written, through the evaluator's `file_access` hook on ctx or a parent scope (`.note(level,
+# message)`, `.excludes`). A module `terraform init` copied into `.terraform/modules/NAME` reads
+# its own files. fileset() globs run under the regex() timer.
 # --------------------------------------------------------------------------------------------
+
+_MAX_GLOB_CHARS = 512
+_MAX_GLOB_ALTERNATIVES = 64  # `{` and `,` inside braces, together
 
 
 def _inside(root: str, real: str) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def _file_access(ctx: Any) -> Any:
+    """The evaluator's hook object on ctx or the nearest parent scope that has one, or None."""
+    scope = ctx
+    for _ in range(100_000):
+        if scope is None:
+            return None
+        hook = getattr(scope, "file_access", None)
+        if hook is not None:
+            return hook
+        scope = getattr(scope, "parent", None)
+    return None
+
+
+def _tell(ctx: Any, level: str, message: str) -> None:
+    hook = _file_access(ctx)
+    if hook is not None:
+        try:
+            hook.note(level, message)
+        except Exception:  # noqa: BLE001 - a note must never fail the call
+            pass
+
+
+def _refuse(ctx: Any, fn: str, text: str, reason: str) -> Any:
+    """End the call with Unknown and a warning: `file(".git/config") not read: hidden path`."""
+    message = "%s(%s) not read: %s" % (fn, json.dumps(text), reason)
+    _tell(ctx, "warning", message)
+    raise _Bail(Unknown(message))
+
+
+def _hidden_base(ctx: Any, root: str) -> str:
+    """`<...>/.terraform/modules/NAME` when the calling module lives in such a copy, else ""."""
+    base = os.path.realpath(ctx.base_dir or root)
+    if not _inside(root, base):
+        return ""
+    parts = os.path.relpath(base, root).split(os.sep)
+    for i in range(len(parts) - 2):
+        if parts[i] == ".terraform" and parts[i + 1] == "modules":
+            return os.path.join(root, *parts[:i + 3])
+    return ""
+
+
 def _resolve(ctx: Any, path: Any, fn: str) -> tuple[str, str]:
-    """(real path, the path as written); refuses anything that leads outside the scan root."""
+    """(real path, the path as written); a path discovery would not scan ends the call (Unknown)."""
+    from iacguard.discovery import refusal
+
     text = _to_str(path)
     if "\x00" in text:
         raise FunctionError("%s: invalid path" % fn)
     root = os.path.realpath(ctx.root_dir)
     full = text if os.path.isabs(text) else os.path.join(ctx.base_dir, text)
-    real = os.path.realpath(full)
-    if not _inside(root, real):
-        raise FunctionError("%s: %r leads outside the scanned folder; it is not read" % (fn, text))
-    return real, text
+    hook = _file_access(ctx)
+    why = refusal(full, root, getattr(hook, "excludes", ()) or (), _hidden_base(ctx, root))
+    if why:
+        _refuse(ctx, fn, text, why)
+    return os.path.realpath(full), text
 
 
 def _read_bytes(ctx: Any, path: Any, fn: str) -> bytes:
+    from iacguard.discovery import special_kind
+
     real, text = _resolve(ctx, path, fn)
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) \
         | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
@@ -2087,16 +2140,18 @@ def _read_bytes(ctx: Any, path: Any, fn: str) -> bytes:
         raise FunctionError("%s: no file exists at %r" % (fn, text)) from None
     except OSError as e:
         raise FunctionError("%s: cannot read %r: %s" % (fn, text, e.strerror)) from None
-    if not stat.S_ISREG(st.st_mode):
+    if stat.S_ISDIR(st.st_mode):
         raise FunctionError("%s: %r is not a regular file" % (fn, text))
+    if special_kind(st.st_mode):
+        _refuse(ctx, fn, text, special_kind(st.st_mode))
     try:
         fd = os.open(real, flags)
     except OSError as e:
         raise FunctionError("%s: cannot read %r: %s" % (fn, text, e.strerror)) from None
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise FunctionError("%s: %r is not a regular file" % (fn, text))
+        if special_kind(st.st_mode):
+            _refuse(ctx, fn, text, special_kind(st.st_mode))
         if st.st_size > _MAX_FILE_BYTES:
             raise FunctionError("%s: %r is larger than %d bytes" % (fn, text, _MAX_FILE_BYTES))
         chunks: list[bytes] = []
@@ -2155,9 +2210,12 @@ def fn_fileexists(path: Any, *, ctx: Any) -> bool:
 
 
 def _glob_to_regex(pattern: str) -> str:
+    if len(pattern) > _MAX_GLOB_CHARS:
+        _bail("fileset: pattern of %d characters is longer than %d" % (len(pattern), _MAX_GLOB_CHARS))
     out: list[str] = []
     i = 0
     depth = 0  # inside {a,b}
+    alternatives = 0
     while i < len(pattern):
         c = pattern[i]
         if pattern.startswith("**/", i):
@@ -2196,6 +2254,7 @@ def _glob_to_regex(pattern: str) -> str:
         elif c == "{":
             out.append("(?:")
             depth += 1
+            alternatives += 1
             i += 1
         elif c == "}" and depth:
             out.append(")")
@@ -2203,6 +2262,7 @@ def _glob_to_regex(pattern: str) -> str:
             i += 1
         elif c == "," and depth:
             out.append("|")
+            alternatives += 1
             i += 1
         elif c == "\\" and i + 1 < len(pattern):
             out.append(re.escape(pattern[i + 1]))
@@ -2210,12 +2270,37 @@ def _glob_to_regex(pattern: str) -> str:
         else:
             out.append(re.escape(c))
             i += 1
+        if alternatives > _MAX_GLOB_ALTERNATIVES:
+            _bail("fileset: pattern has more than %d alternatives" % _MAX_GLOB_ALTERNATIVES)
     if depth:
         raise FunctionError("fileset: invalid pattern %r (unclosed {)" % pattern)
     return "".join(out) + r"\Z"
 
 
+def _glob_degree(pattern: str) -> int:
+    """Rough worst-case polynomial degree of matching the glob by backtracking."""
+    return pattern.count("*") + pattern.count("{")
+
+
+def _timed_glob(ctx: Any, pattern: str, action: Callable[[], Any]) -> Any:
+    """Run the glob matching `action` under the regex() timer (see `_run_regex`); without the
+    timer (not the main thread) a pattern that could backtrack gets only short names, checked
+    by `action` itself. Too slow: Unknown with a warning."""
+    if _glob_degree(pattern) <= 1 or not _timer_usable():
+        return action()
+    try:
+        return _limits.run_timed(action, _REGEX_SECONDS)
+    except _limits.TimedOut:
+        message = "fileset(%s): glob matching took longer than %gs (backtracking)" % (json.dumps(pattern), _REGEX_SECONDS)
+        _tell(ctx, "warning", message)
+        return _bail(message)
+
+
 def fn_fileset(path: Any, pattern: Any, *, ctx: Any) -> list:
+    """Files under `path` matching `pattern`, relative to `path`; hidden and credential files
+    (and anything else discovery would not scan) are left out, with a note saying how many."""
+    from iacguard.discovery import refusal
+
     real, _text = _resolve(ctx, path, "fileset")
     pattern = _to_str(pattern)
     try:
@@ -2225,27 +2310,42 @@ def fn_fileset(path: Any, pattern: Any, *, ctx: Any) -> list:
     root = os.path.realpath(ctx.root_dir)
     if not os.path.isdir(real):
         return []
-    found: list[str] = []
-    seen = 0
-    for dirpath, dirnames, filenames in os.walk(real, followlinks=False):
-        dirnames.sort()
-        seen += len(dirnames) + len(filenames)
-        if seen > _MAX_ITEMS:
-            return _bail("fileset: too many files under %r" % _text)
-        for name in filenames:
-            full = os.path.join(dirpath, name)
-            rel = os.path.relpath(full, real).replace(os.sep, "/")
-            if not rx.match(rel):
-                continue
-            target = os.path.realpath(full)
-            if not _inside(root, target):
-                continue  # a symlink leading outside the scan root: not ours to list
-            try:
-                if not stat.S_ISREG(os.stat(target).st_mode):
+    hook = _file_access(ctx)
+    excludes = getattr(hook, "excludes", ()) or ()
+    hidden_base = _hidden_base(ctx, root)
+    degree = _glob_degree(pattern)
+    # Without the timer: names short enough that backtracking stays cheap (as _regex_input_ok).
+    short = None if degree <= 1 or _timer_usable() else max(64, int(10 ** (9 / degree)))
+    left_out = 0
+
+    def walk() -> list:
+        nonlocal left_out
+        found: list[str] = []
+        seen = 0
+        for dirpath, dirnames, filenames in os.walk(real, followlinks=False):
+            kept = sorted(d for d in dirnames if not d.startswith("."))
+            left_out += len(dirnames) - len(kept)  # hidden folders are not walked at all
+            dirnames[:] = kept
+            seen += len(dirnames) + len(filenames)
+            if seen > _MAX_ITEMS:
+                return _bail("fileset: too many files under %r" % _text)
+            for name in filenames:
+                full = os.path.join(dirpath, name)
+                rel = os.path.relpath(full, real).replace(os.sep, "/")
+                if short is not None and len(rel) > short:
+                    return _bail("fileset: name of %d characters too long for a backtracking-safe glob match" % len(rel))
+                if not rx.match(rel):
                     continue
-            except OSError:
-                continue
-            found.append(rel)
+                if refusal(full, root, excludes, hidden_base):
+                    left_out += 1
+                    continue  # hidden, a credential file, a link leading out, not a regular file
+                found.append(rel)
+        return found
+
+    found = _timed_glob(ctx, pattern, walk)
+    if left_out:
+        _tell(ctx, "note", "fileset(%s, %s) left out %d file(s) or folder(s) that are not scanned (hidden, credential, excluded, special or linked outside)"
+              % (json.dumps(_text), json.dumps(pattern), left_out))
     return sorted(found)
 
 

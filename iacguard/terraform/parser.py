@@ -199,19 +199,46 @@ def _lark_parse(text: str, line_base: int):
     try:
         return parser().parse(text + "\n")
     except UnexpectedEOF:
+        _raise_unclosed(text, line_base)
         raise HclSyntaxError("unexpected end of input", line_base + text.count("\n")) from None
     except UnexpectedToken as e:
         tok = e.token
+        if tok.type == "$END":
+            _raise_unclosed(text, line_base)
+        elif str(tok).startswith("<<"):
+            _raise_unclosed(text, line_base, heredoc_only=True)
         what = "end of input" if tok.type == "$END" else repr(_clip(str(tok).strip() or str(tok)))
         line = e.line if isinstance(e.line, int) and e.line > 0 else text.count("\n") + 1
         raise HclSyntaxError("unexpected %s" % what, line + line_base - 1) from None
     except UnexpectedCharacters as e:
+        if e.char == "<":
+            _raise_unclosed(text, line_base, heredoc_only=True)
         line = e.line if isinstance(e.line, int) and e.line > 0 else 1
         raise HclSyntaxError("unexpected character %r" % e.char, line + line_base - 1) from None
     except LarkError as e:  # pragma: no cover - any other lark failure
         raise HclSyntaxError("cannot parse: %s" % type(e).__name__, line_base) from None
     except RecursionError:  # pragma: no cover - the prescan bounds nesting
         raise HclSyntaxError("nesting too deep", line_base) from None
+
+
+def _raise_unclosed(text: str, line_base: int, heredoc_only: bool = False) -> None:
+    """At an unexpected end of input: raise the error at the line where the innermost
+    bracket, string or heredoc still open was opened, when the pre-scan finds one."""
+    found: list = []
+    try:
+        _prescan(text, line_base, found)
+    except HclSyntaxError:
+        return
+    if found and (not heredoc_only or found[-1][0].startswith("heredoc")):
+        what, line = found[-1]
+        raise HclSyntaxError("unclosed %s opened at line %d" % ("block" if what == "'{'" and _opens_block(text, line - line_base) else what, line), line)
+
+
+def _opens_block(text: str, index: int) -> bool:
+    """Whether line `index` (0-based) of `text` opens a block (`name "label" {`), not an object."""
+    lines = text.split("\n")
+    line = lines[index] if 0 <= index < len(lines) else ""
+    return re.match(r'^\s*[^\W\d][\w-]*(?:\s+(?:"[^"]*"|[^\W\d][\w-]*))*\s*\{', line) is not None
 
 
 def _clip(text: str) -> str:
@@ -257,14 +284,16 @@ _HEREDOC_START_RE = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)[ \t]*\n")
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
 
-def _prescan(text: str, line_base: int) -> tuple:
+def _prescan(text: str, line_base: int, unclosed: list | None = None) -> tuple:
     """Comments, and the spans of quoted strings the lark grammar cannot parse (template
     directives, strip markers): (start, end, line), outermost only. Raises HclSyntaxError when
-    nesting is deeper than MAX_DEPTH."""
+    nesting is deeper than MAX_DEPTH. `unclosed`, when given, receives (what, line) for each
+    bracket, string or heredoc still open at the end, outermost first."""
     comments = []
     specials = []
     strings: list = []  # [start, special] per open quoted string
     stack: list = []  # "(", "[", "{", "$" (interpolation/directive in a string), '"' (string)
+    opened: list = []  # the offset where each entry of `stack` opened
     pos = 0
     n = len(text)
     counted_pos = 0
@@ -288,11 +317,13 @@ def _prescan(text: str, line_base: int) -> tuple:
             pos = m.end()
             if tok == '"':
                 stack.pop()
+                opened.pop()
                 start, special = strings.pop()
                 if special and not any(s[1] for s in strings):
                     specials.append((start, pos, line_at(start)))
             elif tok == "${" or tok == "%{":
                 stack.append("$")
+                opened.append(m.start())
                 if tok == "%{" or text.startswith("~", pos):
                     strings[-1][1] = True
                 if len(stack) > MAX_DEPTH:
@@ -316,6 +347,7 @@ def _prescan(text: str, line_base: int) -> tuple:
             pos = end
         elif tok == '"':
             stack.append('"')
+            opened.append(start)
             strings.append([start, False])
         elif tok.startswith("<<"):
             hm = _HEREDOC_START_RE.match(text, start)
@@ -324,17 +356,25 @@ def _prescan(text: str, line_base: int) -> tuple:
             close = re.compile(r"^[ \t]*%s[ \t]*$" % re.escape(hm.group(1)), re.M)
             cm = close.search(text, hm.end())
             pos = n if cm is None else cm.end()
+            if cm is None and unclosed is not None:
+                unclosed.append(("heredoc <<%s" % hm.group(1), line_at(start)))
         elif tok in "([{":
             stack.append(tok)
+            opened.append(start)
             if len(stack) > MAX_DEPTH:
                 raise HclSyntaxError("nesting deeper than %d" % MAX_DEPTH, line_at(start))
         else:
             if stack and stack[-1] == _CLOSERS[tok]:
                 stack.pop()
+                opened.pop()
             elif tok == "}" and stack and stack[-1] == "$":
                 stack.pop()
+                opened.pop()
                 if text.startswith("~", start - 1):
                     strings[-1][1] = True
+    if unclosed is not None:
+        names = {"(": "'('", "[": "'['", "{": "'{'", '"': "string", "$": "interpolation"}
+        unclosed[:0] = [(names[tok], line_at(at)) for tok, at in zip(stack, opened)]
     return comments, specials
 
 

@@ -219,7 +219,7 @@ def evaluate_plan(parsed: dict, root: str) -> LanguageResult:
                 property_locations=locs,
                 mode=mode,
                 module=_module_of(address, mode, rtype),
-                meta={"plan": True, "base_id": node_id(address), "config_address": _config_address(address)},
+                meta={"plan": True, "base_id": node_id(address), "config_address": _config_address(address), "root_module": path},
             )
             result.resources.append(res)
             for p, v in walk(values):

@@ -166,7 +166,7 @@ def test_conditions_and_variants(syntax):
     ]
     dev_only, encrypted, plain, queue = result.resources
     assert dev_only.properties == {"TopicName": "dev-topic"}
-    assert dev_only.meta == {"base_id": base + "DevOnly", "condition": "IsDev"}
+    assert dev_only.meta == {"base_id": base + "DevOnly", "condition": "IsDev", "root_module": str(FIXTURES / "conditions" / ("conditions." + syntax))}
     assert encrypted.properties == {
         "BucketEncryption": {"ServerSideEncryptionConfiguration": [
             {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]},

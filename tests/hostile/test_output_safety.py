@@ -98,6 +98,30 @@ def test_report_has_the_permissions_of_a_new_file(tmp_path):
     assert stat.S_IMODE((ws / "r.txt").stat().st_mode) == 0o640
 
 
+def test_report_through_a_committed_folder_link_is_refused(tmp_path):
+    """`reports/` committed as a link to a folder outside: neither the temporary file nor the
+    rename may go through it (main report, extra report and baseline alike)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    ws = _workspace(tmp_path)
+    (ws / "reports").symlink_to(outside, target_is_directory=True)
+    for args in (["scan", ".", "-q", "--format", "json", "-o", "reports/r.json"],
+                 ["scan", ".", "-q", "--output-file", "sarif=reports/r.sarif"],
+                 ["baseline", ".", "-q", "-o", "reports/b.json"]):
+        res = cli(args, ws)
+        assert res.exit_code == 2, args
+        assert "is a symbolic link inside the scanned workspace" in res.output
+    assert list(outside.iterdir()) == []
+
+
+def test_device_paths_named_by_the_user_are_written_as_they_are(tmp_path, capfd):
+    """`-o /dev/null` and `-o /dev/stdout` are what people type; they are not committed links."""
+    ws = _workspace(tmp_path)
+    res = cli(["scan", ".", "-q", "--format", "json", "-o", "/dev/null"], ws)
+    assert res.exit_code == 1, res.output
+    assert os.path.exists("/dev/null") and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
 def test_directory_or_fifo_at_the_target_is_refused(tmp_path):
     ws = _workspace(tmp_path)
     (ws / "adir").mkdir()
@@ -136,10 +160,10 @@ def test_fail_on_error_fails_the_scan_on_a_broken_file(tmp_path):
     # The open security group is high: below --fail-on critical, so only the broken file can fail.
     res = cli(["scan", ".", "--fail-on", "critical"], tmp_path)
     assert res.exit_code == 0
-    assert "broken.tf:4  parse error" in res.stdout and "--fail-on-error" not in res.stdout
+    assert "broken.tf:1  parse error: unclosed block opened at line 1" in res.stdout and "--fail-on-error" not in res.stdout
     res = cli(["scan", ".", "--fail-on", "critical", "--fail-on-error"], tmp_path)
     assert res.exit_code == 1
-    assert "AWS-EC2-001" in res.stdout and "broken.tf:4  parse error" in res.stdout
+    assert "AWS-EC2-001" in res.stdout and "broken.tf:1  parse error: unclosed block opened at line 1" in res.stdout
     assert "Failed because 1 file(s) could not be scanned (--fail-on-error)" in res.stdout
     md = cli(["scan", ".", "--fail-on", "critical", "--fail-on-error", "--format", "markdown"], tmp_path)
     assert md.exit_code == 1

@@ -10,7 +10,7 @@ from iacguard.output import json_report
 def test_structure(result):
     out = json_report.render(result)
     data = json.loads(out)
-    assert list(data) == ["schema_version", "tool", "findings", "suppressed", "summary", "errors", "notifications", "unknowns"]
+    assert list(data) == ["schema_version", "tool", "findings", "suppressed", "summary", "errors", "notifications", "unknowns", "undecided"]
     assert data["schema_version"] == 1
     assert data["tool"] == {"name": "iacguard", "version": iacguard.__version__}
     assert data["summary"] == {
@@ -20,6 +20,8 @@ def test_structure(result):
         "findings": 4,
         "resources": 3,
         "unknown_values": 1,
+        "undecided": 0,
+        "undecided_left_out": 0,
         "suppressed": 0,
         "baseline": None,
         "outside_changes": 0,

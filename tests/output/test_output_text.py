@@ -43,7 +43,8 @@ Summary
     Incident response               0
   Files scanned: 2
   Resources: 3
-  Values that could not be known: 1 (--verbose lists them)
+  Checks left undecided by unknown values: 0
+  Other values that could not be known: 1 (--verbose lists them)
   Duration: 0.25s
 """
 
@@ -62,12 +63,12 @@ def test_verbose_lists_unknown_values(result):
     result.unknowns.append(UnknownValue(result.files[1], 0, "Bucket.BucketName", "parameter Name has no default"))
     out = text.render(result, verbose=True)
     assert (
-        "\nValues that could not be known\n"
+        "\nOther values that could not be known\n"
         "  main.tf:12  aws_s3_bucket.logs.bucket: variable name has no value\n"
         "  my stacks/store bucket.yaml  Bucket.BucketName: parameter Name has no default\n"
     ) in out
-    assert "  Values that could not be known: 2\n" in out
-    assert "Values that could not be known\n" not in text.render(result)
+    assert "  Other values that could not be known: 2\n" in out
+    assert "Other values that could not be known\n" not in text.render(result)
 
 
 def test_no_colour_unless_asked(result):

@@ -189,6 +189,7 @@ def test_input_precedence(tmp_path):
     options = ScanOptions(
         tf_var_files=[str(var_file)],
         env={"TF_VAR_a": "env", "TF_VAR_b": "env", "HOME": "/x"},
+        tf_vars_from_env=True,
     )
     _, res = evaluate(root, options)
     assert res["aws_instance.web"].properties["tags"] == {
@@ -241,7 +242,7 @@ def test_variable_types_and_cli_values(tmp_path):
     '''})
     env = {"TF_VAR_port": "8080", "TF_VAR_on": "true", "TF_VAR_cidrs": '["10.0.0.0/8", 1]',
            "TF_VAR_anything": '{ a = 1 }', "TF_VAR_untyped": "[1]"}
-    _, res = evaluate(tmp_path, ScanOptions(env=env))
+    _, res = evaluate(tmp_path, ScanOptions(env=env, tf_vars_from_env=True))
     assert res["aws_instance.web"].properties["tags"] == {
         "port": 8080, "on": True, "cidrs": ["10.0.0.0/8", "1"], "anything": {"a": 1},
         "untyped": "[1]", "settings": {"name": "x", "size": 10, "tags": None}, "strict": "fallback",

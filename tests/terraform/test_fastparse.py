@@ -191,7 +191,7 @@ def test_lark_accepts_invalid_juxtaposed_digits():
 # -- (3) errors ----------------------------------------------------------------------------
 
 ERRORS = [
-    ('resource "a" "b" {\n  x = 1\n', 3),
+    ('resource "a" "b" {\n  x = 1\n', 1),  # reported where the block opens
     ('a = "abc\n', 1),
     ('a = "abc', 1),
     ("a = <<EOT\nabc\n", 1),

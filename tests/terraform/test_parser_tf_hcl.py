@@ -305,7 +305,8 @@ def test_comments_collected_not_from_strings_or_heredocs():
 def test_unclosed_block():
     with pytest.raises(HclSyntaxError) as err:
         parse_hcl('resource "a" "b" {\n  x = 1\n', "x.tf")
-    assert err.value.line == 3
+    # At the line that opened it, not at the end of the file.
+    assert (err.value.line, err.value.message) == (1, "unclosed block opened at line 1")
 
 
 def test_unclosed_heredoc():

@@ -122,9 +122,9 @@ def test_qa_companions_over_for_each_of_buckets_cover_each_bucket(tmp_path):
           restrict_public_buckets = true
         }
         '''})
-    # The filtered for_each cannot be followed element by element: every bucket it names is
-    # taken as covered (the public access block of "open" is a known limit, see the report).
-    assert got == []
+    # The filtered for_each is followed element by element (issue 10): "open" has no public
+    # access block.
+    assert got == [("AWS-S3-002", 'aws_s3_bucket.b["open"]', 1)]
 
 
 def test_qa_for_each_over_the_resource_refers_to_the_same_key_only(tmp_path):
