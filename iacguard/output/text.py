@@ -206,4 +206,4 @@ def _configuration_lines(result: ScanResult) -> list:
     if not conf:
         return []
     changes = "; ".join(conf.get("changes") or ()) or "no change from the defaults"
-    return ["  configuration: %s (%s)" % (_clean(display_path(conf["path"], result.cwd)), _clean(changes))]
+    return ["  Configuration: %s (%s)" % (_clean(display_path(conf["path"], result.cwd)), _clean(changes))]

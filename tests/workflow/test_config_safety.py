@@ -73,7 +73,7 @@ def test_every_format_names_the_configuration_and_its_changes(tmp_path):
     repo = git_repo(write(tmp_path / "repo", {"main.tf": SG_OPEN + BUCKET % ("b", "b"), ".iacguard.toml": PR_CONFIG}))
     reports = _reports(repo)
     joined = "; ".join(CHANGES)
-    assert "  configuration: .iacguard.toml (%s)\n" % joined in reports["text"]
+    assert "  Configuration: .iacguard.toml (%s)\n" % joined in reports["text"]
     data = json.loads(reports["json"])
     assert data["configuration"] == {"file": ".iacguard.toml", "changes": CHANGES, "changed_since_base": None}
     invocation = json.loads(reports["sarif"])["runs"][0]["invocations"][0]
