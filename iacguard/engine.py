@@ -258,7 +258,9 @@ def _name_root_modules(findings: list, cwd: str, several_roots: bool = False) ->
     (Terraform module, CloudFormation nested stack) when the scan has several roots (root
     modules, top-level templates, plans), and whenever two roots calling one module give findings
     that read the same (same file, line, address and message). Such a finding's `root` is the
-    root's path as reports show it; a Terraform one also says "(via root module X)"."""
+    root's path as reports show it; a Terraform one also says "(via root module X)", and a
+    CloudFormation one whose message would read the same as another's (a template nested by
+    several parents) "(via top-level stack X)"."""
     from .output.paths import display_path
 
     counts: dict = {}
@@ -274,13 +276,21 @@ def _name_root_modules(findings: list, cwd: str, several_roots: bool = False) ->
             if f.resource.language == TERRAFORM:
                 via = "via root module %s" % shown
                 message = message[:-1] + " (%s)." % via if message.endswith(".") else "%s (%s)" % (message, via)
+            elif counts[(f.check_id, f.location, f.message)] > 1:
+                # One template nested by several parents: each parent's finding names it.
+                via = "via top-level stack %s" % shown
+                message = message[:-1] + " (%s)." % via if message.endswith(".") else "%s (%s)" % (message, via)
             f = Finding(f.check_id, f.resource, message, f.location, f.conditions, f.related, shown)
         out.append(f)
     return out
 
 
 _ORIGIN_KINDS = {"variable": "variable", "parameter": "parameter"}
-_MAX_ORIGINS = 5
+# Value origins listed per finding, nearest first. A chain of module calls (or nested stacks)
+# gives two per level (the variable or parameter, and the argument or Parameters entry of the
+# caller that sets it) and one more for the root's tfvars or parameter file line: 12 covers five
+# levels with a variable at each, or a few references of a shallower chain.
+_MAX_ORIGINS = 12
 
 
 def _own_location(res, path: tuple):
@@ -298,7 +308,10 @@ def _own_location(res, path: tuple):
 def _with_origins(finding: Finding, graph) -> Finding:
     """Name the variables and parameters the offending property takes its value from (through
     locals, module inputs and nested-stack parameters), so a finding on `cidr_blocks =
-    var.allowed` also points at `variable "allowed"`."""
+    var.allowed` also points at `variable "allowed"`; and, for each, where its value is set: the
+    argument of the calling module (`argument allowed of module.sg`), the `Parameters` entry of
+    the parent stack, a tfvars or parameter file line. Nearest first, up to the root module or
+    top-level stack, at most _MAX_ORIGINS entries."""
     res = finding.resource
     g = graph.g
     if res.id not in g:
@@ -318,16 +331,17 @@ def _with_origins(finding: Finding, graph) -> Finding:
         if symbol is None:
             continue  # a resource: its own attributes are not an input
         if symbol.kind in _ORIGIN_KINDS and symbol.location is not None:
-            found.append((symbol.location, "%s %s" % (_ORIGIN_KINDS[symbol.kind], symbol.name)))
-            set_at = symbol.meta.get("set_at")
-            if set_at is not None:
-                found.append((set_at, "value of %s %s" % (_ORIGIN_KINDS[symbol.kind], symbol.name)))
+            kind = _ORIGIN_KINDS[symbol.kind]
+            for entry in ((symbol.location, "%s %s" % (kind, symbol.name)),
+                          (symbol.meta.get("set_at"), symbol.meta.get("set_label") or "value of %s %s" % (kind, symbol.name))):
+                if entry[0] is not None and entry not in found:
+                    found.append(entry)
         for _, target, data in g.out_edges(node, data=True):
             if data.get("kind") in ("reference", "module_input", "stack_parameter"):
                 queue.append(target)
     if not found:
         return finding
-    return Finding(finding.check_id, finding.resource, finding.message, finding.location, finding.conditions, tuple(found))
+    return Finding(finding.check_id, finding.resource, finding.message, finding.location, finding.conditions, tuple(found[:_MAX_ORIGINS]))
 
 
 def _loaded(files: dict, root: str, max_file_bytes: int) -> dict:

@@ -33,7 +33,7 @@ from .declarations import ResourceDecl, declare_resources
 from .intrinsics import NO_VALUE, Expression, fn_if_conditions, is_intrinsic
 from .loader import Template, TemplateError
 from ..redact import secret_strings
-from .parameters import allowed, load_overrides, no_echo, typed_value
+from .parameters import allowed, load_overrides, no_echo, override_locations, typed_value
 
 # Undecided conditions considered per resource: 3 give at most 8 variants; further Fn::If on
 # undecided conditions evaluate to Unknown (unless both branches agree).
@@ -163,6 +163,7 @@ class _Scan:
                 self.by_real[os.path.realpath(path)] = path
         self.evaluated_files: set = set()
         self._real: dict = {}
+        self.override_at: dict = {}  # top-level parameter -> Location in a --cfn-params file
 
     def realpath(self, path: str) -> str:
         """os.path.realpath, once per path: a template nested thousands of times is one file."""
@@ -253,7 +254,7 @@ class Stack:
         self.chain_name = chain_name
         self.address_prefix = address_prefix
         self.given = given  # None for a top-level stack (command-line values apply)
-        self.given_at: dict = {}  # parameter -> Location of the literal value a parent stack passes
+        self.given_at: dict = {}  # parameter -> Location of the Parameters entry a parent stack passes
         self.chain = chain  # real paths of the stacks above, for cycle detection
         self.parameters: dict = {}
         self.conditions = self.data.get("Conditions") if isinstance(self.data.get("Conditions"), dict) else {}
@@ -307,7 +308,12 @@ class Stack:
             declared = {}
         for name, body in declared.items():
             body = body if isinstance(body, dict) else {}
-            meta = {"set_at": self.given_at[name]} if name in self.given_at else {}
+            meta = {}
+            if name in self.given_at:
+                meta = {"set_at": self.given_at[name],
+                        "set_label": "parameter %s passed to nested stack %s" % (name, self.address_prefix.rstrip("/"))}
+            elif self.given is None and name in overrides and name in self.scan.override_at:
+                meta = {"set_at": self.scan.override_at[name]}
             self.sink.symbols.append(Symbol(self.parameter_id(name), "parameter", name,
                                             self.location_of(("Parameters", name)), CLOUDFORMATION, meta))
             ptype = body.get("Type") if isinstance(body.get("Type"), str) else "String"
@@ -448,10 +454,11 @@ class Stack:
         stack = Stack(self.scan, self.sink, child_file, child_template,
                       "%s@%s" % (self.scan.rel(child_file), self.chain_name), address + "/", given,
                       self.chain + (real,))
-        for name in given:
-            source = decl.source_of("Parameters")
-            if source is not None and not captured.get(name):
-                # A literal value: the parent's line is where to change it.
+        source = decl.source_of("Parameters")
+        if source is not None and isinstance(params, dict) and not is_intrinsic(params):
+            for name in given:
+                # The parent's line is where the value is set (a literal) or passed on (a Ref to
+                # the parent's own parameter, which the stack_parameter edge leads on to).
                 stack.given_at[name] = self.location_of(source + (name,))
         stack.run({})
         for name, targets in captured.items():
@@ -668,6 +675,7 @@ def evaluate_templates(templates: dict, root: str, options: ScanOptions | None =
     result = LanguageResult()
     scan = _Scan(templates, root, options)
     overrides, notes = load_overrides(options)
+    scan.override_at = override_locations(options)
     result.notifications.extend(notes)
     parsed = {}
     for path in sorted(templates):

@@ -82,6 +82,56 @@ def load_overrides(options) -> tuple[dict, list]:
     return values, notes
 
 
+def _parameter_file_lines(path: str) -> dict:
+    """Parameter name -> Location of the entry that sets it in a parameter file, for the forms
+    `read_parameter_file` reads; {} when the file cannot be read (that is reported already)."""
+    from ..model import Location
+    from .json_reader import read_json
+    from .source_lines import TemplateError
+    from .yaml_reader import read_yaml
+
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+        try:
+            decoded = read_json(text)
+        except TemplateError:
+            decoded = read_yaml(text)[0]
+    except (OSError, ValueError, TemplateError):
+        return {}
+    data, lines, prefix = decoded.data, decoded.lines, ()
+    if isinstance(data, dict) and "Parameters" in data:
+        data, prefix = data["Parameters"], ("Parameters",)
+    out: dict = {}
+    if isinstance(data, dict):
+        items = [(str(k), prefix + (k,)) for k in data]
+    elif isinstance(data, list):
+        items = []
+        for i, item in enumerate(data):
+            if isinstance(item, dict) and "ParameterKey" in item and "ParameterValue" in item:
+                items.append((str(item["ParameterKey"]), prefix + (i, "ParameterValue")))
+            elif isinstance(item, str) and "=" in item:
+                items.append((item.partition("=")[0].strip(), prefix + (i,)))
+    else:
+        items = []
+    for name, where in items:
+        span = lines.get(where) or lines.get(where[:-1])
+        if span is not None:
+            out[name] = Location(path, span[0], span[1])
+    return out
+
+
+def override_locations(options) -> dict:
+    """Parameter name -> Location of the parameter file line whose value applies (the last file
+    setting it); a name also given with --cfn-param has no line to point at, so it is left out."""
+    out: dict = {}
+    for path in getattr(options, "cfn_param_files", None) or ():
+        out.update(_parameter_file_lines(path))
+    for name in parse_assignments(getattr(options, "cfn_params", None) or {}):
+        out.pop(name, None)
+    return out
+
+
 def no_echo(declaration) -> bool:
     """Whether a parameter declaration has `NoEcho: true` (also the string "true", as the
     CloudFormation service accepts): its value is never printed (iacguard.redact)."""

@@ -6,7 +6,7 @@ import hashlib
 from collections import Counter
 
 from iacguard.check import PILLARS, SEVERITIES
-from iacguard.model import TERRAFORM, ScanResult
+from iacguard.model import CLOUDFORMATION, TERRAFORM, ScanResult
 
 from .paths import display_path
 
@@ -68,7 +68,8 @@ def fingerprints(result: ScanResult, findings=None, path_of=None) -> list:
     resource inside a Terraform module also brings the folder of the root module that calls it,
     so that two examples calling one module keep apart, and a resource of a plan the plan file
     (its findings point at the configuration files the plan was made from); the file of a
-    resource declared in a root module's own folder or in a template already names its root. None of these depend on the
+    resource declared in a root module's own folder or in a template already names its root,
+    while a resource of a nested stack brings its top-level template. None of these depend on the
     folder scanned, so scanning a tree or each of its root modules alone gives the same
     fingerprints (with the same working directory). When several findings share all of
     these (a check failing twice on one resource), the second and later ones get ":2", ":3", ...
@@ -85,6 +86,10 @@ def fingerprints(result: ScanResult, findings=None, path_of=None) -> list:
         root = res.meta.get("root_module") if res.language == TERRAFORM and (res.module or res.meta.get("plan")) else None
         if root:
             parts.append(shown(root))
+        if res.language == CLOUDFORMATION and res.module and res.meta.get("root_module"):
+            # Nor does a nested stack's template say which top-level stack nests it: a template
+            # nested by several parents gives one fingerprint per parent, whatever the file order.
+            parts.append(shown(res.meta["root_module"]))
         key = "\0".join(parts)
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
         seen[digest] += 1

@@ -348,6 +348,7 @@ class ModuleInstance:
         self._children: dict = {}  # module name -> list[(key, ModuleInstance|None)]
         self.scope = _InstanceScope(self)
         self._set_at: dict = {}  # root variable -> Location of the tfvars line that sets it
+        self.arguments: dict = {}  # variable -> Location of the caller's module argument setting it
         self._identities = None  # [values indexed, id(instance value) -> node id]
         self._root_values = self._root_variable_values() if inputs is None else {}
 
@@ -524,6 +525,8 @@ class ModuleInstance:
             child = ModuleInstance(self.ev, src, prefix, self.root_key, inputs, self.depth + 1, self.config_root, (self.modules_key + "." if self.modules_key else "") + name)
             child.inherited_providers = _providers.for_child(self, block)
             children.append((key, child))
+            # Where each input is set: the argument line in this module's call (value origins).
+            child.arguments = {arg: Location(path, attr.line, attr.end_line) for arg, attr in block.body.attributes.items() if arg in inputs and arg in src.variables}
             # Graph: the child's variables stand for what the caller passes in.
             for arg, attr in block.body.attributes.items():
                 if arg in src.variables:
@@ -751,6 +754,8 @@ class ModuleInstance:
         ev = self.ev
         for name, (block, path) in self.src.variables.items():
             meta = {"set_at": self._set_at[name]} if name in self._set_at else {}
+            if name in self.arguments:
+                meta = {"set_at": self.arguments[name], "set_label": "argument %s of %s" % (name, self.module_path)}
             ev.result.symbols.append(Symbol(self.node_id("var." + name), "variable", name, Location(path, block.line, block.end_line), TERRAFORM, meta))
         for name, (attr, path) in self.src.locals.items():
             sid = self.node_id("local." + name)
