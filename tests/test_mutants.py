@@ -35,15 +35,20 @@ from iacguard.checks import REGISTRY
 
 # -- the mutation operators ----------------------------------------------------------------------
 
+def in_source_order(tree: ast.AST) -> list:
+    """The nodes of `tree` in the order they appear in the source (ast.walk goes breadth first)."""
+    return sorted((n for n in ast.walk(tree) if hasattr(n, "lineno")), key=lambda n: (n.lineno, n.col_offset))
+
+
 _FLIP = {ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.LtE: ast.Lt, ast.Lt: ast.LtE, ast.GtE: ast.Gt, ast.Gt: ast.GtE}
 
 
 def flip_compare(match: Callable[[str], bool], op_index: int = 0):
-    """Turn round operator `op_index` of the first comparison whose source text satisfies `match`
+    """Turn round operator `op_index` of the first comparison (in source order) whose source text satisfies `match`
     (== / !=, is / is not, in / not in, <= / <, >= / >)."""
 
     def transform(tree: ast.AST, source: str) -> bool:
-        for node in ast.walk(tree):
+        for node in in_source_order(tree):
             if isinstance(node, ast.Compare) and match(ast.get_source_segment(source, node) or ""):
                 node.ops[op_index] = _FLIP[type(node.ops[op_index])]()
                 return True
@@ -52,15 +57,16 @@ def flip_compare(match: Callable[[str], bool], op_index: int = 0):
     return transform
 
 
-def flip_default(setting: str):
-    """In the first call `flag(resource, (..., setting), default)`, replace default by its negation
-    (False -> True): the provider default of that setting, turned round."""
+def flip_default(setting: str, reader: str = "flag"):
+    """In the first call (in source order) `flag(resource, (..., setting), default)` (or `value(...)`, with
+    reader="value") whose default is a bool, replace the default by its negation: the provider
+    default of that setting, turned round."""
 
     def transform(tree: ast.AST, source: str) -> bool:
-        for node in ast.walk(tree):
+        for node in in_source_order(tree):
             if (
                 isinstance(node, ast.Call)
-                and getattr(node.func, "id", None) == "flag"
+                and getattr(node.func, "id", None) == reader
                 and len(node.args) == 3
                 and isinstance(node.args[1], ast.Tuple)
                 and any(isinstance(e, ast.Constant) and e.value == setting for e in node.args[1].elts)
@@ -94,6 +100,9 @@ MUTANTS = [
     Mutant("port range: CloudFormation `-1` (every port) no longer read", "iacguard.facts.network", "SecurityGroupRule.covers_port", flip_compare(lambda s: s == "lo == -1"), ("AWS-EC2-001",)),
     Mutant("IAM-001: `r == '*'` -> `r != '*'`", "iacguard.checks.identity.iam_admin_policy", "evaluate", flip_compare(lambda s: s == 'r == "*"'), ("AWS-IAM-001",)),
     Mutant("RDS default: storage_encrypted defaults to true", "iacguard.facts.storage", "databases", flip_default("storage_encrypted"), ("AWS-RDS-001",)),
+    Mutant("RDS default: publicly_accessible defaults to true", "iacguard.facts.storage", "databases", flip_default("publicly_accessible"), ("AWS-RDS-002",)),
+    Mutant("ALB default: internal defaults to true", "iacguard.facts.network", "load_balancers", flip_default("internal", reader="value"), ("AWS-ELB-001",)),
+    Mutant("ALB: `Scheme == 'internet-facing'` -> `!=`", "iacguard.facts.network", "load_balancers", flip_compare(lambda s: "internet-facing" in s), ("AWS-ELB-001",)),
     Mutant("CloudTrail default: is_multi_region_trail defaults to true", "iacguard.facts.logging_", "trails", flip_default("is_multi_region_trail"), ("AWS-CT-002",)),
 ]
 
