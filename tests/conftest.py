@@ -26,6 +26,22 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite the golden files under tests/golden/ from today's output (review the diff before committing).",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request) -> bool:
+    """True when golden files are to be rewritten: `pytest --update-golden`, or
+    IACGUARD_UPDATE_GOLDEN=1 in the environment."""
+    return bool(request.config.getoption("--update-golden") or os.environ.get("IACGUARD_UPDATE_GOLDEN"))
+
+
 @pytest.fixture(scope="session")
 def sarif_checker():
     """The shared SARIF checker and schema (present in CI beside the repository)."""

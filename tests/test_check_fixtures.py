@@ -1,36 +1,48 @@
 """Every check, in every language it supports, against fixtures naming the exact resources and
-lines expected to fail and the resources expected to pass."""
+lines expected to fail and the resources expected to pass.
+
+A fixture proves something only if what it names is there: every address it lists, failing or
+passing, must be a resource the evaluation produced, and every passing one must be a resource
+the check actually looked at (the subject of a fact of a kind the check reads). Resources a
+fixture needs that the check does not read (a security group whose rules are separate
+resources, a role whose policies are attached apart) go under an optional "context" list: they
+must exist and have no finding. A misspelt or invented address fails the test with a message
+naming it.
+"""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-from iacguard.checks import REGISTRY
-from iacguard.engine import scan
+from check_fixture_runner import CASES, FIXTURES, fixture_problems
 
-FIXTURES = Path(__file__).parent / "fixtures" / "checks"
-CASES = sorted(p.parent for p in FIXTURES.glob("*/*/expected.json"))
+from iacguard.checks import REGISTRY
 
 
 @pytest.mark.parametrize("folder", CASES, ids=[f"{p.parent.name}/{p.name}" for p in CASES])
 def test_check_fixture(folder: Path):
-    check_id = folder.parent.name
+    check = next(c for c in REGISTRY if c.id == folder.parent.name)
     expected = json.loads((folder / "expected.json").read_text())
-    check = next(c for c in REGISTRY if c.id == check_id)
-    result = scan([str(folder)], checks=[check], cwd=str(folder))
-    errors = [n for n in result.notifications if n.level == "error"]
-    assert not errors, errors
-    got = sorted((f.resource.address, os.path.basename(f.location.path), f.location.start_line) for f in result.findings)
-    want = sorted((e["address"], e["file"], e["line"]) for e in expected["fail"])
-    assert got == want
-    failing = {f.resource.address for f in result.findings}
-    for address in expected["pass"]:
-        assert address not in failing
-    # Passing resources must exist, or the fixture proves nothing.
-    assert result.resources >= len(set(expected["pass"]) | {e["address"] for e in expected["fail"]})
+    problems = fixture_problems(folder, check, expected)
+    assert not problems, "%s/%s:\n%s" % (check.id, folder.name, "\n".join(problems))
+
+
+def test_an_invented_passing_address_fails(tmp_path):
+    """The bug this file once had: S3-001's passing addresses could be replaced by invented names."""
+    folder = FIXTURES / "AWS-S3-001" / "terraform"
+    check = next(c for c in REGISTRY if c.id == "AWS-S3-001")
+    expected = json.loads((folder / "expected.json").read_text())
+    assert fixture_problems(folder, check, expected) == []
+    invented = dict(expected, **{"pass": ["aws_s3_bucket.no_such_bucket"]})
+    problems = fixture_problems(folder, check, invented)
+    assert len(problems) == 1 and "'aws_s3_bucket.no_such_bucket'" in problems[0] and "not in the evaluated fixture" in problems[0]
+    # A resource that exists but that the check never reads proves nothing either.
+    unread = dict(expected, **{"pass": ["aws_kms_key.archive"]})
+    assert any("'aws_kms_key.archive' is not one AWS-S3-001 reads" in p for p in fixture_problems(folder, check, unread))
+    invented_fail = dict(expected, fail=expected["fail"] + [{"address": "aws_s3_bucket.ghost", "file": "main.tf", "line": 1}])
+    assert any("'aws_s3_bucket.ghost' named in expected.json is not in the evaluated fixture" in p for p in fixture_problems(folder, check, invented_fail))
 
 
 def test_every_check_has_fixtures_in_each_language():

@@ -1,5 +1,6 @@
 """Golden findings for sample_iac/: any change in what the bundled example reports must be
-reviewed. Regenerate with IACGUARD_UPDATE_GOLDEN=1 pytest tests/test_golden_sample.py."""
+reviewed. Regenerate with `pytest --update-golden tests/test_golden_sample.py` (or
+IACGUARD_UPDATE_GOLDEN=1). The whole reports, in every format, are in test_golden_reports.py."""
 from __future__ import annotations
 
 import json
@@ -26,9 +27,9 @@ def current() -> list:
     ]
 
 
-def test_sample_iac_findings_match_golden():
+def test_sample_iac_findings_match_golden(update_golden):
     got = current()
-    if os.environ.get("IACGUARD_UPDATE_GOLDEN"):
+    if update_golden:
         GOLDEN.write_text(json.dumps(got, indent=2) + "\n")
     assert got == json.loads(GOLDEN.read_text())
     # Both languages are represented.

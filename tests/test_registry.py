@@ -18,13 +18,38 @@ def test_ids_and_titles_unique():
 def test_metadata_complete():
     for c in REGISTRY:
         assert re.fullmatch(r"AWS-[A-Z0-9]+-\d{3}", c.id), c.id
-        assert c.severity in SEVERITIES and c.pillar in PILLARS
         for text in (c.title, c.what, c.why, c.fix_terraform, c.fix_cloudformation):
             assert text.strip(), c.id
         assert c.references and all(r.startswith("https://") for r in c.references)
+        # The page holds each raw field under its heading, in order (the headings alone are
+        # always written; tests/test_check_docs.py checks the fields themselves).
         doc = c.markdown()
-        for section in ("## What it does", "## Why it matters", "## How to fix", "### Terraform", "### CloudFormation", "## References"):
-            assert section in doc, (c.id, section)
+        assert doc.startswith("# %s: %s\n" % (c.id, c.title)), c.id
+        position = 0
+        for heading, body in (
+            ("## What it does", c.what),
+            ("## Why it matters", c.why),
+            ("### Terraform", c.fix_terraform),
+            ("### CloudFormation", c.fix_cloudformation),
+            ("## References", "\n".join("- %s" % r for r in c.references)),
+        ):
+            at = doc.find("%s\n\n%s\n" % (heading, body.strip()), position)
+            assert at >= 0, (c.id, heading, "the field is not under its heading, after the previous one")
+            position = at + len(heading)
+
+
+def test_check_refuses_an_unknown_severity_or_pillar():
+    """Why test_metadata_complete need not look at them: a Check cannot hold others."""
+    import dataclasses
+
+    import pytest
+
+    check = REGISTRY[0]
+    assert check.severity in SEVERITIES and check.pillar in PILLARS
+    with pytest.raises(ValueError, match="bad severity 'severe'"):
+        dataclasses.replace(check, severity="severe")
+    with pytest.raises(ValueError, match="bad pillar 'network'"):
+        dataclasses.replace(check, pillar="network")
 
 
 def test_every_kind_a_check_reads_has_an_adapter():

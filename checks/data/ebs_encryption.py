@@ -28,7 +28,8 @@ CHECK = Check(
 root module, account and region encrypts every new volume and satisfies the check (when whether it
 is enabled cannot be known, neither can the volumes' encryption); a volume whose region cannot be
 told to be the setting's is reported, and the message says why. Volumes created from a snapshot
-inherit its encryption and are not reported.""",
+inherit its encryption, which cannot be known here: they are left undecided (`--verbose` lists
+them), not reported.""",
     why="""Unencrypted volumes and their snapshots expose data to anyone who obtains a snapshot
 copy or the underlying storage; snapshots are easily shared across accounts by mistake.""",
     fix_terraform="""```hcl

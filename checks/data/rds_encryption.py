@@ -26,8 +26,8 @@ CHECK = Check(
     what="""Finds RDS DB instances and Aurora/RDS clusters whose storage encryption is off:
 `storage_encrypted` / `StorageEncrypted` false or left out (the default is off). Aurora members
 take their encryption from the cluster and are judged there; restores from snapshots or to a point
-in time, and read replicas, inherit their source's encryption, which cannot be known here, so they
-are not reported.""",
+in time, and read replicas, inherit their source's encryption, which cannot be known here: they
+are left undecided (`--verbose` lists them), not reported.""",
     why="""Database storage, automated backups, snapshots and replicas hold the most sensitive data
 of an application. Encryption cannot be switched on for an existing instance: it takes a snapshot
 copy and a restore, so it must be right at creation.""",

@@ -80,8 +80,8 @@ CHECK = Check(
 port 3389 (RDP), or to every port (protocol `-1`/`all`, or a port range spanning them). Every way
 of writing a rule is read: inline `ingress` blocks, `aws_security_group_rule`,
 `aws_vpc_security_group_ingress_rule`, inline `SecurityGroupIngress` items and
-`AWS::EC2::SecurityGroupIngress`. Rules whose CIDR or ports cannot be known before deploy are not
-reported.""",
+`AWS::EC2::SecurityGroupIngress`. Rules whose CIDR, protocol or ports cannot be known before
+deploy are left undecided (`--verbose` lists them), not reported.""",
     why="""Remote administration ports open to the whole internet are scanned within minutes of
 exposure and are a leading way into cloud hosts: brute-forced credentials, leaked keys and
 unpatched services all become reachable. Opening every port also exposes services that were never

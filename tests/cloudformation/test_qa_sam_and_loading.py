@@ -305,4 +305,5 @@ def test_big_json_that_is_not_a_template_is_not_parsed_line_by_line(monkeypatch)
 def test_flow_style_yaml_template_starting_with_a_brace_is_still_read():
     template = parse_template("t.yaml", "{Resources: {B: {Type: AWS::SNS::Topic}}}  # flow style\n")
     assert template is not None and template.data["Resources"]["B"]["Type"] == "AWS::SNS::Topic"
-    assert parse_template("t.json", "{'Resources': {'B': {'Type': 'AWS::SNS::Topic'}}}") is not None
+    single_quoted = parse_template("t.json", "{'Resources': {'B': {'Type': 'AWS::SNS::Topic'}}}")
+    assert single_quoted is not None and single_quoted.data["Resources"]["B"]["Type"] == "AWS::SNS::Topic"

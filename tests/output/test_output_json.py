@@ -1,6 +1,7 @@
 """The JSON report: the documented structure, field by field."""
 from __future__ import annotations
 
+import hashlib
 import json
 
 import iacguard
@@ -48,7 +49,11 @@ def test_findings(result):
     ]
     last = findings[-1]
     fingerprint = last.pop("fingerprint")
-    assert len(fingerprint) == 32 and int(fingerprint, 16) >= 0
+    # The documented recipe (iacguard.output.findings.fingerprints): sha256 of check id, file
+    # relative to cwd and address, 32 hex digits. Baselines depend on it staying the same.
+    recipe = "\0".join(("AWS-S3-001", "my stacks/store bucket.yaml", "Bucket"))
+    assert fingerprint == hashlib.sha256(recipe.encode("utf-8")).hexdigest()[:32]
+    assert len({f["fingerprint"] for f in findings[:-1]} | {fingerprint}) == len(findings)  # all distinct
     assert last == {
         "check_id": "AWS-S3-001",
         "conditions": [{"name": "IsProd", "value": True}],

@@ -334,10 +334,19 @@ def test_deep_trees_never_raise():
         deep = BinaryOp(1, 1, "+", deep, Literal(1, 1, 1))
     value = evaluate(deep, Scope())
     assert is_error(value) and "deeper than" in value.reason
-    nested = Literal(1, 1, 1)
-    for _ in range(300):
-        nested = TupleExpr(1, 1, [nested])
-    assert isinstance(evaluate(nested, Scope()), (list, Unknown))
+
+    def tuples(depth):
+        nested = Literal(1, 1, 1)
+        for _ in range(depth):
+            nested = TupleExpr(1, 1, [nested])
+        return nested
+
+    too_deep = evaluate(tuples(300), Scope())
+    assert isinstance(too_deep, ErrorUnknown) and too_deep.reason == "expression too deeply nested"
+    want = 1
+    for _ in range(50):
+        want = [want]
+    assert evaluate(tuples(50), Scope()) == want  # within the bound: the value itself
 
 
 def test_unsupported_node_and_failing_scope():
