@@ -3,7 +3,7 @@
 The registry is this explicit list: a check exists when it is listed here, never by import side
 effects. Ids are stable forever and never reused.
 """
-from .data import ebs_encryption, rds_encryption, s3_encryption, s3_public_access_block
+from .data import ebs_encryption, rds_encryption, s3_encryption, s3_public_access_block, sqs_encryption
 from .detection import cloudtrail_log_validation, cloudtrail_multi_region
 from .identity import iam_admin_policy
 from .infrastructure import alb_waf, rds_public, security_group_admin_ports
@@ -19,4 +19,5 @@ REGISTRY = (
     cloudtrail_log_validation.CHECK,
     cloudtrail_multi_region.CHECK,
     alb_waf.CHECK,
+    sqs_encryption.CHECK,
 )

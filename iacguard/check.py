@@ -5,6 +5,11 @@ A check decides only on known values. Where a value it needs is Unknown, it yiel
 checks unknown values left undecided and where those values come from; it never drops an
 Unknown silently (tests/test_undecided_meta.py makes every check prove it).
 
+A check's `scope` says what it looks at: "resource" (the default: each finding follows from one
+resource and what belongs to it) or "project" (it reasons across the whole scanned project, e.g.
+whether any trail covers an account, or a path through the graph); `--no-whole-project-checks`
+and the configuration key `whole-project-checks = false` skip project-scope checks.
+
 Metadata lives here, on the check, and is always available offline: SARIF rules, `iacguard
 checks explain` and the docs are all generated from it. Registration is explicit: the built-in
 catalogue is the list `iacguard.checks.REGISTRY`.
@@ -17,6 +22,7 @@ from typing import Any, Callable, Iterable
 from .model import Location, Resource, Undecided
 
 SEVERITIES = ("critical", "high", "medium", "low")
+SCOPES = ("resource", "project")
 SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "none": 0}
 
 PILLARS = {
@@ -43,8 +49,11 @@ class Check:
     references: tuple = ()  # URLs
     cwe: tuple = ()  # e.g. ("CWE-311",)
     languages: tuple = ("terraform", "cloudformation")
+    scope: str = "resource"  # "resource" | "project" (see the module docstring)
 
     def __post_init__(self) -> None:
+        if self.scope not in SCOPES:
+            raise ValueError("%s: bad scope %r" % (self.id, self.scope))
         if self.severity not in SEVERITIES:
             raise ValueError("%s: bad severity %r" % (self.id, self.severity))
         if self.pillar not in PILLARS:

@@ -164,9 +164,8 @@ def _settings(ctx, scan_root: str, p: dict) -> Settings:
         cid = c.id.upper()
         if (only and cid not in only) or cid in skip:
             continue
-        # Checks that reason over the whole project (graph checks to come) declare scope
-        # "project"; the setting exists now so configurations can already name it.
-        if not whole_project and getattr(c, "scope", "resource") == "project":
+        # Checks that reason over the whole project declare scope "project" (iacguard.check).
+        if not whole_project and c.scope == "project":
             continue
         if cid in severity and severity[cid] != c.severity:
             c = dataclasses.replace(c, severity=severity[cid])

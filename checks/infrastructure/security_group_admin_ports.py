@@ -1,23 +1,11 @@
 """AWS-EC2-001: security group ingress open to the internet on SSH, RDP or all ports."""
 from __future__ import annotations
 
-import ipaddress
-
 from iacguard.check import Check, undecided
 from iacguard.model import Finding
 from iacguard.values import is_unknown
 
 ADMIN_PORTS = {22: ("SSH", ("tcp",)), 3389: ("RDP", ("tcp", "udp"))}
-
-
-def is_internet(cidr) -> bool:
-    """0.0.0.0/0 or ::/0 (however written: `0.0.0.0/0`, `::0/0`, ...)."""
-    if not isinstance(cidr, str):
-        return False
-    try:
-        return ipaddress.ip_network(cidr.strip(), strict=False).prefixlen == 0
-    except ValueError:
-        return False
 
 
 def exposed(rule) -> str | None:
@@ -28,7 +16,7 @@ def exposed(rule) -> str | None:
         return None
     for port, (name, protocols) in ADMIN_PORTS.items():
         if rule.protocol in protocols and rule.covers_port(port) is True:
-            if rule.from_port in (0, -1, None) and rule.to_port in (65535, -1, None):
+            if rule.covers_all_ports() is True:
                 return "all %s ports" % rule.protocol.upper()
             return "%s (%s/%d)" % (name, rule.protocol, port)
     return None
@@ -40,8 +28,7 @@ def unknown_ports(rule):
         return "protocol", rule.protocol
     for port, (_, protocols) in ADMIN_PORTS.items():
         if rule.protocol in protocols and is_unknown(rule.covers_port(port)):
-            bound = rule.from_port if is_unknown(rule.from_port) else rule.to_port
-            return "port range", bound
+            return "port range", rule.unknown_port()
     return None
 
 
@@ -50,7 +37,7 @@ def evaluate(facts):
         if rule.direction != "ingress":
             continue
         what = exposed(rule)
-        open_sources = [s for s in rule.sources if is_internet(s.cidr) or is_unknown(s.cidr)]
+        open_sources = rule.maybe_world_sources()
         if what is None:
             ports = unknown_ports(rule) if open_sources else None
             if ports is not None:
@@ -63,7 +50,7 @@ def evaluate(facts):
                 yield Finding(
                     CHECK.id,
                     rule.resource,
-                    "Security group rule in %s allows %s from %s." % (rule.resource.address, what, source.cidr.strip()),
+                    "Security group rule in %s allows %s from %s." % (rule.resource.address, what, source.cidr),
                     source.location,
                 )
 

@@ -1,19 +1,31 @@
 """Normalized facts: language-neutral views of resources, built from the graph.
 
-Adapters (one module per domain) map each language's resource types, their split companion
-resources and the provider defaults onto one view per concept, with three-valued answers
-(True / False / Unknown) and the location that justifies each answer. Checks read these views
-only; they never see a parser, the graph library or an output format.
+Adapters map each language's resource types, their split companion resources and the provider
+defaults onto one view per concept, with three-valued answers (True / False / Unknown) and the
+location that justifies each answer. Checks read these views only; they never see a parser, the
+graph library or an output format.
 
-Kinds (the names checks declare in `Check.kinds`):
-  security_group_rule, bucket, database, volume, policy_statement, trail, load_balancer
+Two ways to write an adapter:
+- a row in the table (`iacguard.facts.settings`, read by `iacguard.facts.table`) when the kind is
+  plain settings at a path in each language, with the provider default: most kinds;
+- a hand-written module (one per domain: network, storage, iam) for what a table cannot say:
+  split companion resources, account-wide defaults, rules written five ways, policy documents.
+
+Facts are about managed resources only (`common.managed`); Terraform data sources are not.
+
+Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class of each fact):
+  security_group_rule, load_balancer, bucket, database, volume, policy_statement (hand-written)
+  trail, queue (table)
+A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
+and compares).
 """
 from __future__ import annotations
 
 from functools import cached_property
 
 from ..graph import ResourceGraph
-from . import iam, logging_, network, storage
+from . import iam, network, storage
+from .settings import TABLE
 
 KINDS = {
     "security_group_rule": network.security_group_rules,
@@ -22,7 +34,19 @@ KINDS = {
     "database": storage.databases,
     "volume": storage.volumes,
     "policy_statement": iam.policy_statements,
-    "trail": logging_.trails,
+    **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
+}
+
+# kind -> the dataclass every fact of that kind is (typed access: `facts.of_kind(k)` is a list
+# of KIND_TYPES[k]).
+KIND_TYPES = {
+    "security_group_rule": network.SecurityGroupRule,
+    "load_balancer": network.LoadBalancer,
+    "bucket": storage.Bucket,
+    "database": storage.Database,
+    "volume": storage.Volume,
+    "policy_statement": iam.PolicyStatement,
+    **{name: kind.cls for name, kind in TABLE.items()},
 }
 
 
@@ -43,4 +67,4 @@ class Facts:
         return len(self.graph.resources)
 
 
-__all__ = ["Facts", "KINDS"]
+__all__ = ["Facts", "KINDS", "KIND_TYPES"]

@@ -1,9 +1,11 @@
-"""Small pieces every adapter uses: a three-valued attribute with the location behind it."""
+"""Small pieces every adapter uses: a three-valued attribute with the location behind it, and
+the one place that says which resources facts are about (`managed`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from ..graph import ResourceGraph
 from ..model import Location, Resource
 from ..values import Unknown, as_bool, is_unknown
 
@@ -26,6 +28,12 @@ class Attr:
 
     def is_false(self) -> bool:
         return self.value is False
+
+
+def managed(graph: ResourceGraph, *types: str) -> list:
+    """The resources of these types that a deployment creates: Terraform data sources (mode
+    "data") only read what exists elsewhere and are never the subject of a fact."""
+    return [r for r in graph.of_type(*types) if r.mode == "managed"]
 
 
 def flag(res: Resource, path: tuple, default: bool | None) -> Attr:

@@ -1,6 +1,7 @@
 """Network facts: security group rules in all their forms, and load balancers with their WAF."""
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,42 +22,107 @@ def normalize_protocol(raw: Any) -> Any:
     return _PROTOCOLS.get(text, text)
 
 
+ALL_PORTS = (0, 65535)
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
-    cidr: Any  # str or Unknown
+    cidr: Any  # str (as written, without surrounding blanks) or Unknown
     location: Location
+
+    def is_world(self) -> Any:
+        """True when the range is the whole internet (0.0.0.0/0 or ::/0, however written: `::0/0`,
+        `0.0.0.0/0` with host bits...), False for any other range or text, Unknown when the range
+        cannot be known."""
+        if is_unknown(self.cidr):
+            return self.cidr
+        if not isinstance(self.cidr, str):
+            return False
+        try:
+            return ipaddress.ip_network(self.cidr, strict=False).prefixlen == 0
+        except ValueError:
+            return False
 
 
 @dataclass(frozen=True, slots=True)
 class SecurityGroupRule:
-    """One rule of a security group, whichever resource declares it."""
+    """One rule of a security group, whichever resource declares it, normalized: `protocol` is a
+    name ("all", "tcp", "udp", "icmp", "icmpv6") or another protocol number as text; the port
+    range is two ints, 0-65535 when the rule covers every port (protocol all, or CloudFormation's
+    -1/-1), or Unknown bounds."""
 
     resource: Resource  # the resource that holds the rule (group or separate rule resource)
     direction: str  # "ingress" | "egress"
     protocol: Any  # "all", "tcp", "udp", "icmp", "icmpv6", another number as text, or Unknown
-    from_port: Any  # int, Unknown, or None when the protocol covers all ports
-    to_port: Any
+    from_port: Any  # int or Unknown
+    to_port: Any  # int or Unknown
     sources: tuple  # tuple[Source]: CIDR ranges (IPv4 and IPv6) the rule admits
     location: Location  # the rule itself (inline block/item, or the rule resource)
 
     def covers_port(self, port: int) -> Any:
         """True/False, or Unknown when the ports cannot be known."""
-        if self.protocol == "all" or self.from_port is None:
+        if self.protocol == "all":
             return True
         lo, hi = self.from_port, self.to_port
-        if is_unknown(lo) or is_unknown(hi):
-            return Unknown("port range unknown")
-        if lo == -1 and hi == -1:  # CloudFormation: -1 means every port
-            return True
+        if is_unknown(lo):
+            return lo
+        if is_unknown(hi):
+            return hi
         return lo <= port <= hi
+
+    def covers_all_ports(self) -> Any:
+        """True when the range spans every port (0-65535, or wider), Unknown when not known."""
+        if self.protocol == "all":
+            return True
+        lo, hi = self.from_port, self.to_port
+        if is_unknown(lo):
+            return lo
+        if is_unknown(hi):
+            return hi
+        return lo <= ALL_PORTS[0] and hi >= ALL_PORTS[1]
+
+    def unknown_port(self) -> Any:
+        """The Unknown bound of the port range (the lower first), or None when both are known."""
+        for bound in (self.from_port, self.to_port):
+            if is_unknown(bound):
+                return bound
+        return None
+
+    def world_sources(self) -> list:
+        """The sources that are the whole internet."""
+        return [s for s in self.sources if s.is_world() is True]
+
+    def maybe_world_sources(self) -> list:
+        """The sources that are, or may be (not known), the whole internet, in rule order."""
+        return [s for s in self.sources if s.is_world() is not False]
+
+    def is_world_open(self) -> Any:
+        """True when a source is the whole internet, else Unknown when a source is not known,
+        else False."""
+        unknown = None
+        for s in self.sources:
+            world = s.is_world()
+            if world is True:
+                return True
+            if unknown is None and is_unknown(world):
+                unknown = world
+        return unknown if unknown is not None else False
 
 
 def _ports(protocol: Any, lo: Any, hi: Any) -> tuple:
+    """(from, to) as ints: every port for protocol "all" and for -1/-1 (CloudFormation's way of
+    saying all ports, also ICMP's all types); an unset upper bound is the lower one."""
     if not is_unknown(protocol) and protocol == "all":
-        return None, None
+        return ALL_PORTS
     lo = as_int(lo) if lo is not None else Unknown("from port not set")
     hi = as_int(hi) if hi is not None else lo
+    if lo == -1 and hi == -1:
+        return ALL_PORTS
     return lo, hi
+
+
+def _source(cidr: Any, loc: Location) -> Source:
+    return Source(cidr.strip() if isinstance(cidr, str) else cidr, loc)
 
 
 def _tf_rule(res: Resource, path: tuple, direction: str, item: dict, protocol_key: str = "protocol") -> SecurityGroupRule:
@@ -68,7 +134,7 @@ def _tf_rule(res: Resource, path: tuple, direction: str, item: dict, protocol_ke
         if raw is None:
             continue
         loc = res.location_of(*path, key)
-        sources.extend(Source(c, loc) for c in strings(raw))
+        sources.extend(_source(c, loc) for c in strings(raw))
     loc = res.location_of(*path) if path else res.location
     return SecurityGroupRule(res, direction, protocol, lo, hi, tuple(sources), loc)
 
@@ -82,7 +148,7 @@ def _cfn_rule(res: Resource, path: tuple, direction: str, item: dict) -> Securit
         if raw is None:
             continue
         loc = res.location_of(*path, key)
-        sources.extend(Source(c, loc) for c in strings(raw))
+        sources.extend(_source(c, loc) for c in strings(raw))
     loc = res.location_of(*path) if path else res.location
     return SecurityGroupRule(res, direction, protocol, lo, hi, tuple(sources), loc)
 
