@@ -95,15 +95,14 @@ class Mutant:
 MUTANTS = [
     Mutant("Attr.is_false: `is False` -> `is not False`", "iacguard.facts.common", "Attr.is_false", flip_compare(lambda s: "is False" in s), ("AWS-S3-001", "AWS-CT-001", "AWS-EBS-001")),
     Mutant("EC2-001: `direction != 'ingress'` -> `==`", "iacguard.checks.infrastructure.security_group_admin_ports", "evaluate", flip_compare(lambda s: "direction" in s), ("AWS-EC2-001",)),
-    Mutant("EC2-001: internet is prefix length `== 0` -> `!= 0`", "iacguard.checks.infrastructure.security_group_admin_ports", "is_internet", flip_compare(lambda s: "prefixlen" in s), ("AWS-EC2-001",)),
+    Mutant("EC2-001: internet is prefix length `== 0` -> `!= 0`", "iacguard.facts.network", "Source.is_world", flip_compare(lambda s: "prefixlen" in s), ("AWS-EC2-001",)),
     Mutant("port range: `lo <= port` -> `lo < port`", "iacguard.facts.network", "SecurityGroupRule.covers_port", flip_compare(lambda s: s.startswith("lo <= port")), ("AWS-EC2-001",)),
-    Mutant("port range: CloudFormation `-1` (every port) no longer read", "iacguard.facts.network", "SecurityGroupRule.covers_port", flip_compare(lambda s: s == "lo == -1"), ("AWS-EC2-001",)),
+    Mutant("port range: CloudFormation `-1` (every port) no longer read", "iacguard.facts.network", "_ports", flip_compare(lambda s: s == "lo == -1"), ("AWS-EC2-001",)),
     Mutant("IAM-001: `r == '*'` -> `r != '*'`", "iacguard.checks.identity.iam_admin_policy", "evaluate", flip_compare(lambda s: s == 'r == "*"'), ("AWS-IAM-001",)),
     Mutant("RDS default: storage_encrypted defaults to true", "iacguard.facts.storage", "databases", flip_default("storage_encrypted"), ("AWS-RDS-001",)),
     Mutant("RDS default: publicly_accessible defaults to true", "iacguard.facts.storage", "databases", flip_default("publicly_accessible"), ("AWS-RDS-002",)),
     Mutant("ALB default: internal defaults to true", "iacguard.facts.network", "load_balancers", flip_default("internal", reader="value"), ("AWS-ELB-001",)),
     Mutant("ALB: `Scheme == 'internet-facing'` -> `!=`", "iacguard.facts.network", "load_balancers", flip_compare(lambda s: "internet-facing" in s), ("AWS-ELB-001",)),
-    Mutant("CloudTrail default: is_multi_region_trail defaults to true", "iacguard.facts.logging_", "trails", flip_default("is_multi_region_trail"), ("AWS-CT-002",)),
 ]
 
 
@@ -175,3 +174,46 @@ def test_a_vanished_target_is_reported():
     gone = Mutant("gone", "iacguard.facts.common", "Attr.is_false", flip_compare(lambda s: "no such text" in s), ())
     with pytest.raises(AssertionError, match="nothing to mutate"):
         compile_mutant(gone)
+
+
+# -- table rows: a provider default is data, so its mutant is a changed row ---------------------
+
+ROW_MUTANTS = [
+    ("CloudTrail default: is_multi_region_trail defaults to true", "trail", "multi_region", ("AWS-CT-002",)),
+    ("CloudTrail default: log file validation defaults to true", "trail", "log_file_validation", ("AWS-CT-001",)),
+    ("SQS default: SSE-SQS defaults to off", "queue", "sse_sqs", ("AWS-SQS-001",)),
+]
+
+
+@pytest.mark.parametrize("name, kind, setting, check_ids", ROW_MUTANTS, ids=[m[0] for m in ROW_MUTANTS])
+def test_fixtures_kill_the_row_mutant(name, kind, setting, check_ids, monkeypatch):
+    """The row's default for `setting` turned round: some fixture of the check must notice."""
+    from iacguard.facts import settings
+
+    row = settings.TABLE[kind]
+    assert any(s.name == setting for s in row.settings), "row mutant %r: no setting %r in %r any more" % (name, setting, kind)
+    flipped = tuple(dataclasses.replace(s, default=not s.default) if s.name == setting else s for s in row.settings)
+    mutated = dataclasses.replace(row, settings=flipped)
+    monkeypatch.setitem(settings.TABLE, kind, mutated)
+    monkeypatch.setitem(iacguard.facts.KINDS, kind, mutated)
+    if kind == "trail":
+        import iacguard.facts.logging_ as logging_
+
+        monkeypatch.setattr(logging_, "TRAIL", mutated)
+    checks = {c.id: c for c in REGISTRY}
+    assert first_failure(checks, check_ids) is not None, "mutant survived: %s" % name
+
+
+def test_a_row_put_back_unchanged_changes_nothing(monkeypatch):
+    """The control for the row mutants: the same row, rebuilt, passes its fixtures."""
+    from iacguard.facts import settings
+
+    for kind, check_ids in (("trail", ("AWS-CT-001", "AWS-CT-002")), ("queue", ("AWS-SQS-001",))):
+        same = dataclasses.replace(settings.TABLE[kind], settings=tuple(settings.TABLE[kind].settings))
+        monkeypatch.setitem(settings.TABLE, kind, same)
+        monkeypatch.setitem(iacguard.facts.KINDS, kind, same)
+        if kind == "trail":
+            import iacguard.facts.logging_ as logging_
+
+            monkeypatch.setattr(logging_, "TRAIL", same)
+        assert first_failure({c.id: c for c in REGISTRY}, check_ids) is None
