@@ -45,6 +45,7 @@ class ResourceGraph:
         # 1: matched by name), both ways; None until first asked (see `_relations_out`).
         self._rel_out: dict | None = None
         self._rel_in: dict = {}
+        self._refs_index: dict = {}  # node id -> [(keys, path, target)], see `_out_refs`
 
     # -- building -------------------------------------------------------------------------
     @classmethod
@@ -63,6 +64,7 @@ class ResourceGraph:
 
     def add_resource(self, res: Resource) -> None:
         self._rel_out = None  # relations are drawn again on the next question
+        self._refs_index = {}
         self.g.add_node(res.id, resource=res)
         self.resources.append(res)
         self._by_type[res.type].append(res)
@@ -72,6 +74,7 @@ class ResourceGraph:
 
     def add_reference(self, ref) -> None:
         self._rel_out = None
+        self._refs_index = {}
         targets = self._variants.get(ref.target) or ([ref.target] if ref.target in self.g else [])
         if ref.source not in self.g:
             sources = self._variants.get(ref.source, [])
@@ -176,7 +179,6 @@ class ResourceGraph:
                 queue.append((nxt, data.get("path", ()) if reverse else path))
         return sorted(found.values(), key=lambda pair: pair[0].id)
 
-
     # -- references as relation builders and analyses need them ----------------------------
     def referenced_at(self, res: Resource, patterns: tuple, types: tuple = ()) -> list:
         """Resources (of `types`, all when empty) that `res` refers to from a property whose path
@@ -184,18 +186,16 @@ class ResourceGraph:
         (list indexes are skipped): ("default_action", "target_group_arn") matches the path
         ("default_action", 0, "target_group_arn"). Every reference is followed, so a resource
         referring to the same target from another property as well still counts. Sorted by id."""
-        g = self.g
-        if res.id not in g:
-            return []
         starts: dict = {}  # path -> [first nodes]
-        for _, dst, data in g.out_edges(res.id, data=True):
-            if data.get("kind") not in _PASS_THROUGH:
-                continue
-            path = data.get("path", ())
-            keys = tuple(step for step in path if not isinstance(step, int))
-            if any(keys[: len(p)] == p for p in patterns):
-                starts.setdefault(path, []).append(dst)
+        for keys, path, dst in self._out_refs(res.id):
+            for p in patterns:
+                if keys[: len(p)] == p:
+                    starts.setdefault(path, []).append(dst)
+                    break
+        if not starts:
+            return []
         found: dict = {}
+        nodes = self.g.nodes
         for first in starts.values():
             seen = {res.id}
             queue = deque(first)
@@ -204,15 +204,27 @@ class ResourceGraph:
                 if node in seen:
                     continue
                 seen.add(node)
-                other = g.nodes[node].get("resource")
+                other = nodes[node].get("resource")
                 if other is not None:
                     if not types or other.type in types:
                         found.setdefault(other.id, other)
                     continue
-                for _, nxt, data in g.out_edges(node, data=True):
-                    if data.get("kind") in _PASS_THROUGH:
-                        queue.append(nxt)
+                queue.extend(dst for _, _, dst in self._out_refs(node))
         return [found[k] for k in sorted(found)]
+
+    def _out_refs(self, node: str) -> list:
+        """(keys, path, target) of the references and symbol hops leaving a node, `keys` being
+        the path without list indexes; indexed once per node while relations are drawn."""
+        cached = self._refs_index.get(node)
+        if cached is None:
+            cached = []
+            for dst, edges in self.g._succ.get(node, {}).items():
+                for data in edges.values():
+                    if data.get("kind") in _PASS_THROUGH:
+                        path = data.get("path", ())
+                        cached.append((tuple(step for step in path if not isinstance(step, int)), path, dst))
+            self._refs_index[node] = cached
+        return cached
 
     def symbols_behind(self, res: Resource, holds) -> Iterable:
         """Symbols (variables, locals, module inputs, parameters, ...) the value of `res` takes
@@ -265,8 +277,9 @@ class ResourceGraph:
                 for u, v, k, data in list(self.g.edges(keys=True, data=True)):
                     if data.get("relation"):
                         self.g.remove_edge(u, v, k)
-            self._rel_out, self._rel_in = {}, {}
+            self._rel_out, self._rel_in, self._refs_index = {}, {}, {}
             relations.build(self)
+            self._refs_index = {}  # needed while drawing only
         return self._rel_out
 
     def related(self, res: Resource, kind: str, types: tuple = ()) -> list:
