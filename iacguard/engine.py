@@ -313,32 +313,16 @@ def _with_origins(finding: Finding, graph) -> Finding:
     the parent stack, a tfvars or parameter file line. Nearest first, up to the root module or
     top-level stack, at most _MAX_ORIGINS entries."""
     res = finding.resource
-    g = graph.g
-    if res.id not in g:
-        return finding
-    queue = []
-    for _, target, data in g.out_edges(res.id, data=True):
-        if data.get("kind") == "reference" and _own_location(res, tuple(data.get("path", ()))) == finding.location:
-            queue.append(target)
     found: list = []
-    seen: set = set()
-    while queue and len(found) < _MAX_ORIGINS:
-        node = queue.pop(0)
-        if node in seen:
-            continue
-        seen.add(node)
-        symbol = g.nodes[node].get("symbol")
-        if symbol is None:
-            continue  # a resource: its own attributes are not an input
+    for symbol in graph.symbols_behind(res, lambda path: _own_location(res, path) == finding.location):
+        if len(found) >= _MAX_ORIGINS:
+            break
         if symbol.kind in _ORIGIN_KINDS and symbol.location is not None:
             kind = _ORIGIN_KINDS[symbol.kind]
             for entry in ((symbol.location, "%s %s" % (kind, symbol.name)),
                           (symbol.meta.get("set_at"), symbol.meta.get("set_label") or "value of %s %s" % (kind, symbol.name))):
                 if entry[0] is not None and entry not in found:
                     found.append(entry)
-        for _, target, data in g.out_edges(node, data=True):
-            if data.get("kind") in ("reference", "module_input", "stack_parameter"):
-                queue.append(target)
     if not found:
         return finding
     return Finding(finding.check_id, finding.resource, finding.message, finding.location, finding.conditions, tuple(found[:_MAX_ORIGINS]))

@@ -16,6 +16,13 @@ deployments: nothing matched across resources (companions by name, "a companion 
 is unknown might be any bucket", account- and region-wide settings) may cross from one root to
 another. `of_type_in_root` and `provider_of` / `same_account` / `same_region` are the questions
 to ask for that.
+
+Relations: typed edges between resources ("this rule belongs to this security group", "this
+instance runs with this role"), built once per scan, on the first question about them, by the
+per-domain builders of `iacguard.relations` (which lists every kind and its direction). They are
+drawn into the same MultiDiGraph with their `kind` and asked through `related` (targets),
+`related_from` (sources), `reachable` and `paths`; a relation never joins two roots. Checks, facts
+and analyses ask these methods and never walk networkx themselves.
 """
 from __future__ import annotations
 
@@ -34,6 +41,11 @@ class ResourceGraph:
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._variants: dict[str, list[str]] = defaultdict(list)
         self._by_root_type: dict[tuple, list[Resource]] = defaultdict(list)
+        # Relations: node id -> kind -> {other node id: rank} (0: found through a reference,
+        # 1: matched by name), both ways; None until first asked (see `_relations_out`).
+        self._rel_out: dict | None = None
+        self._rel_in: dict = {}
+        self._refs_index: dict = {}  # node id -> [(keys, path, target)], see `_out_refs`
 
     # -- building -------------------------------------------------------------------------
     @classmethod
@@ -51,6 +63,8 @@ class ResourceGraph:
         return graph
 
     def add_resource(self, res: Resource) -> None:
+        self._rel_out = None  # relations are drawn again on the next question
+        self._refs_index = {}
         self.g.add_node(res.id, resource=res)
         self.resources.append(res)
         self._by_type[res.type].append(res)
@@ -59,6 +73,8 @@ class ResourceGraph:
         self._variants[base].append(res.id)
 
     def add_reference(self, ref) -> None:
+        self._rel_out = None
+        self._refs_index = {}
         targets = self._variants.get(ref.target) or ([ref.target] if ref.target in self.g else [])
         if ref.source not in self.g:
             sources = self._variants.get(ref.source, [])
@@ -163,6 +179,168 @@ class ResourceGraph:
                 queue.append((nxt, data.get("path", ()) if reverse else path))
         return sorted(found.values(), key=lambda pair: pair[0].id)
 
+    # -- references as relation builders and analyses need them ----------------------------
+    def referenced_at(self, res: Resource, patterns: tuple, types: tuple = ()) -> list:
+        """Resources (of `types`, all when empty) that `res` refers to from a property whose path
+        starts with one of `patterns`, directly or through symbols. A pattern names keys only
+        (list indexes are skipped): ("default_action", "target_group_arn") matches the path
+        ("default_action", 0, "target_group_arn"). Every reference is followed, so a resource
+        referring to the same target from another property as well still counts. Sorted by id."""
+        starts: dict = {}  # path -> [first nodes]
+        for keys, path, dst in self._out_refs(res.id):
+            for p in patterns:
+                if keys[: len(p)] == p:
+                    starts.setdefault(path, []).append(dst)
+                    break
+        if not starts:
+            return []
+        found: dict = {}
+        nodes = self.g.nodes
+        for first in starts.values():
+            seen = {res.id}
+            queue = deque(first)
+            while queue:
+                node = queue.popleft()
+                if node in seen:
+                    continue
+                seen.add(node)
+                other = nodes[node].get("resource")
+                if other is not None:
+                    if not types or other.type in types:
+                        found.setdefault(other.id, other)
+                    continue
+                queue.extend(dst for _, _, dst in self._out_refs(node))
+        return [found[k] for k in sorted(found)]
+
+    def _out_refs(self, node: str) -> list:
+        """(keys, path, target) of the references and symbol hops leaving a node, `keys` being
+        the path without list indexes; indexed once per node while relations are drawn."""
+        cached = self._refs_index.get(node)
+        if cached is None:
+            cached = []
+            for dst, edges in self.g._succ.get(node, {}).items():
+                for data in edges.values():
+                    if data.get("kind") in _PASS_THROUGH:
+                        path = data.get("path", ())
+                        cached.append((tuple(step for step in path if not isinstance(step, int)), path, dst))
+            self._refs_index[node] = cached
+        return cached
+
+    def symbols_behind(self, res: Resource, holds) -> Iterable:
+        """Symbols (variables, locals, module inputs, parameters, ...) the value of `res` takes
+        from, nearest first: starting at its references whose property path `holds(path)`
+        accepts, then through references, module inputs and nested-stack parameters. Resources
+        met on the way stop the walk (their own attributes are not an input). A generator: stop
+        reading when you have enough."""
+        g = self.g
+        if res.id not in g:
+            return
+        queue = [dst for _, dst, data in g.out_edges(res.id, data=True) if data.get("kind") == "reference" and holds(tuple(data.get("path", ())))]
+        seen: set = set()
+        while queue:
+            node = queue.pop(0)
+            if node in seen:
+                continue
+            seen.add(node)
+            symbol = g.nodes[node].get("symbol")
+            if symbol is None:
+                continue
+            yield symbol
+            for _, target, data in g.out_edges(node, data=True):
+                if data.get("kind") in ("reference", "module_input", "stack_parameter"):
+                    queue.append(target)
+
+    # -- relations ------------------------------------------------------------------------
+    def add_relation(self, source: Resource, target: Resource, kind: str, by_name: bool = False) -> None:
+        """Record that `source` stands in relation `kind` to `target` (see `iacguard.relations`
+        for the kinds and their directions). Never across roots, never to itself; `by_name`
+        when matched by a literal name rather than through a reference."""
+        if source.id == target.id or root_of(source) != root_of(target):
+            return
+        out = self._rel_out if self._rel_out is not None else self._relations_out()
+        rank = 1 if by_name else 0
+        targets = out.setdefault(source.id, {}).setdefault(kind, {})
+        if target.id in targets:
+            targets[target.id] = min(rank, targets[target.id])
+            self._rel_in[target.id][kind][source.id] = targets[target.id]
+            return
+        targets[target.id] = rank
+        self._rel_in.setdefault(target.id, {}).setdefault(kind, {})[source.id] = rank
+        self.g.add_edge(source.id, target.id, kind=kind, path=(), attribute="", relation=True)
+
+    def _relations_out(self) -> dict:
+        """The relation index, built by every builder on first use (once per scan)."""
+        if self._rel_out is None:
+            from . import relations
+
+            if self._rel_in:  # drawn before resources or references were added: draw them again
+                for u, v, k, data in list(self.g.edges(keys=True, data=True)):
+                    if data.get("relation"):
+                        self.g.remove_edge(u, v, k)
+            self._rel_out, self._rel_in, self._refs_index = {}, {}, {}
+            relations.build(self)
+            self._refs_index = {}  # needed while drawing only
+        return self._rel_out
+
+    def related(self, res: Resource, kind: str, types: tuple = ()) -> list:
+        """Resources `res` stands in relation `kind` to (its targets), optionally of `types`:
+        those found through references first, then those matched by name, each sorted by id."""
+        return self._ranked(self._relations_out().get(res.id, {}).get(kind, {}), types)
+
+    def related_from(self, res: Resource, kind: str, types: tuple = ()) -> list:
+        """Resources that stand in relation `kind` to `res` (its sources), ordered as `related`."""
+        self._relations_out()
+        return self._ranked(self._rel_in.get(res.id, {}).get(kind, {}), types)
+
+    def relations(self, kind: str | None = None) -> list:
+        """Every relation (source, kind, target), of one kind or all, sorted by ids."""
+        out = []
+        for src, kinds in self._relations_out().items():
+            for k, targets in kinds.items():
+                if kind is None or k == kind:
+                    out.extend((src, k, t) for t in targets)
+        return [(self.resource(s), k, self.resource(t)) for s, k, t in sorted(out)]
+
+    def _ranked(self, ids: dict, types: tuple) -> list:
+        found = [self.resource(i) for _, i in sorted((rank, i) for i, rank in ids.items())]
+        return [r for r in found if not types or r.type in types]
+
+    def _step(self, node: str, step: str) -> list:
+        """Node ids one relation step away: `kind` follows the relation, `<kind` goes against it."""
+        if step.startswith("<"):
+            index, kind = self._rel_in, step[1:]
+        else:
+            index, kind = self._rel_out, step
+        return sorted(index.get(node, {}).get(kind, ()))
+
+    def reachable(self, res: Resource, kinds: Iterable[str]) -> list:
+        """Resources reachable from `res` by any number of steps of `kinds` (each `kind` or
+        `<kind`, against the relation), `res` itself excluded; sorted by id."""
+        self._relations_out()
+        kinds = tuple(kinds)
+        seen = {res.id}
+        queue = deque([res.id])
+        while queue:
+            node = queue.popleft()
+            for kind in kinds:
+                for nxt in self._step(node, kind):
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        queue.append(nxt)
+        seen.discard(res.id)
+        return [self.resource(i) for i in sorted(seen)]
+
+    def paths(self, source: Resource, kinds: Iterable[str], limit: int = 1000) -> list:
+        """Every walk from `source` taking one step of each of `kinds` in order (`kind`, or
+        `<kind` against the relation), as tuples of resources starting with `source`: e.g.
+        `paths(instance, ("in_subnet", "route_table_of", "routes_to"))` gives (instance,
+        subnet, route table, gateway) for each way out. At most `limit` walks; no resource twice
+        in one walk."""
+        self._relations_out()
+        walks = [(source.id,)]
+        for kind in kinds:
+            walks = [w + (n,) for w in walks for n in self._step(w[-1], kind) if n not in w][:limit]
+        return [tuple(self.resource(i) for i in w) for w in walks]
 
 def root_of(res: Resource) -> str:
     """The root a resource belongs to: its `meta["root_module"]` (a Terraform root module folder,

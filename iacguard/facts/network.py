@@ -215,8 +215,6 @@ def _negate(v: Any) -> Any:
 
 
 def _associations(graph: ResourceGraph, res: Resource, keys: tuple) -> tuple:
-    found = []
-    for other, path in graph.referrers(res, _WAF_ASSOCIATIONS):
-        if path[:1] and path[0] in keys:
-            found.append(other)
-    return tuple(found)
+    """WAFv2 web ACL associations protecting `res` (the "protects" relation, drawn from their
+    `resource_arn` / `ResourceArn`, the `keys`)."""
+    return tuple(graph.related_from(res, "protects", _WAF_ASSOCIATIONS))

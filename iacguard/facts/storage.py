@@ -45,30 +45,23 @@ class Bucket:
 
 
 class _Companions:
-    """Split S3 configuration resources (provider v4+) of one type, indexed once per scan so
-    that matching them to buckets stays linear."""
+    """Split S3 configuration resources (provider v4+) of one type: those that configure a
+    bucket come from the graph's "configures" relation (by reference or literal name, see
+    `iacguard.relations.storage`); those whose bucket cannot be known are indexed once per scan."""
 
     def __init__(self, graph: ResourceGraph, companion_type: str):
         self.graph = graph
         self.type = companion_type
-        self.by_name: dict = {}
         self.unresolved_modules: set = set()  # (root, module)
         for other in graph.of_type(companion_type):
             name = other.properties.get("bucket")
-            root = graph.root_of(other)
-            if isinstance(name, str):
-                self.by_name.setdefault((root, other.module, name), []).append(other)
-            elif is_unknown(name) and not graph.referenced(other, ("aws_s3_bucket",)):
+            if is_unknown(name) and not graph.referenced(other, ("aws_s3_bucket",)):
                 # Its bucket cannot be known: it might be any bucket of its module (in its root).
-                self.unresolved_modules.add((root, other.module))
+                self.unresolved_modules.add((graph.root_of(other), other.module))
 
     def of(self, bucket: Resource) -> list:
-        """Companions naming this bucket: by reference through the graph, or by literal name."""
-        found = [other for other, path in self.graph.referrers(bucket, (self.type,)) if path[:1] == ("bucket",)]
-        name = bucket.properties.get("bucket")
-        if isinstance(name, str):
-            found.extend(o for o in self.by_name.get((self.graph.root_of(bucket), bucket.module, name), ()) if o not in found)
-        return found
+        """Companions naming this bucket: by reference first, then by literal name."""
+        return self.graph.related_from(bucket, "configures", (self.type,))
 
     def maybe(self, bucket: Resource) -> bool:
         return (self.graph.root_of(bucket), bucket.module) in self.unresolved_modules
