@@ -572,6 +572,8 @@ def _fn_length(ex: Expression, args, src, out, record, depth):
 
 def _fn_to_json_string(ex: Expression, args, src, out, record, depth):
     value = ex.arg(args, src, out, depth)
+    if value is NO_VALUE:
+        return _malformed(ex, "Fn::ToJsonString", src, "AWS::NoValue has no JSON form")
     if contains_unknown(value):
         return _unknown_in(value)
     return json.dumps(value, separators=(",", ":"))

@@ -284,3 +284,13 @@ def test_allowed_values_of_a_nested_list_parameter_is_not_an_internal_error(tmp_
         "Resources:\n  Child:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ./child.yaml\n"
         "      Parameters:\n        Names: [[a], b]\n"))
     assert not [m for _, m in notes if "internal error" in m], notes
+
+
+def test_to_json_string_of_no_value_is_a_warning_not_an_internal_error(tmp_path):
+    # Was: TypeError "Object of type _NoValue is not JSON serializable" -> the template dropped
+    # (found by the CloudFormation metamorphic property).
+    notes = _notes_of(tmp_path, "t.yaml", (
+        "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName:\n"
+        "        Fn::ToJsonString: !Ref AWS::NoValue\n"))
+    assert not [m for _, m in notes if "internal error" in m], notes
+    assert ("warning", "malformed Fn::ToJsonString: AWS::NoValue has no JSON form") in notes
