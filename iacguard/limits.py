@@ -71,9 +71,9 @@ def apply(limits: Limits) -> None:
         return  # nothing to change (and no parser modules to import)
     CURRENT = limits
     from .cloudformation import json_reader, source_lines, yaml_reader
-    from .terraform import parser
+    from .terraform import hcltext
 
-    parser.MAX_DEPTH = limits.max_depth
+    hcltext.MAX_DEPTH = limits.max_depth
     for module in (source_lines, json_reader, yaml_reader):
         module.MAX_DEPTH = limits.max_depth
     yaml_reader.MAX_ALIAS_NODES = limits.max_yaml_nodes

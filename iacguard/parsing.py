@@ -68,7 +68,7 @@ CACHE_FORMAT = 5
 
 def _versions() -> str:
     parts = ["iacguard=" + __version__, "code=" + _package_fingerprint(), "cache=%d" % CACHE_FORMAT]
-    for dist in ("python-hcl2", "lark", "cfn-flip", "PyYAML"):
+    for dist in ("cfn-flip", "PyYAML"):
         try:
             parts.append("%s=%s" % (dist, metadata.version(dist)))
         except metadata.PackageNotFoundError:

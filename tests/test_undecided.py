@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+import hcl2_oracle  # tests/hcl2_oracle.py: python-hcl2's grammar, the parser's test oracle
 from iacguard import baseline
 from iacguard.changed_files import ChangedFilesFilter
 from iacguard.engine import scan
 from iacguard.output import render
 from iacguard.suppressions import Suppressor
-from iacguard.terraform import parser
 from iacguard.terraform.fastparse import parse_hcl_fast
 from iacguard.terraform.parser import HclSyntaxError
 
@@ -287,7 +287,7 @@ UNCLOSED = [
 ]
 
 
-@pytest.mark.parametrize("parse", [parse_hcl_fast, parser.parse_hcl], ids=["fastparse", "lark"])
+@pytest.mark.parametrize("parse", [parse_hcl_fast, hcl2_oracle.parse_hcl], ids=["fastparse", "oracle"])
 @pytest.mark.parametrize("text,message,line", UNCLOSED)
 def test_unclosed_constructs_are_reported_where_they_open(parse, text, message, line):
     with pytest.raises(HclSyntaxError) as info:

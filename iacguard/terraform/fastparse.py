@@ -1,9 +1,16 @@
-"""A fast, hand-written parser for Terraform's native syntax (`.tf`, `.tfvars`).
+"""The Terraform native-syntax parser (`.tf`, `.tfvars`, `--var` values, template files): the only
+one the product runs.
 
-`parse_hcl_fast(text, path)` returns the same `ConfigFile` tree as `parser.parse_hcl` (python-hcl2's
-lark grammar), many times faster: one compiled master regex splits the text into tokens with
-`findall` (C speed), a single Python loop attaches lines, and a recursive-descent parser written
-as closures over the token lists builds the tree.
+`parse_hcl_fast(text, path)` builds the `ConfigFile` tree of `iacguard.terraform.syntax`: one compiled
+master regex splits the text into tokens with `findall` (C speed), a single Python loop attaches
+lines, and a recursive-descent parser written as closures over the token lists builds the tree.
+`parse_expression_fast` reads one expression (a `--var` value, an expression from plan JSON) and
+`parse_template_fast` template text (`templatefile`, `templatestring`), both with the same rules.
+A text it refuses raises HclSyntaxError with its line; there is no second parser to fall back on.
+
+python-hcl2's lark grammar is the test oracle (tests/hcl2_oracle.py, a test dependency only): the
+tests check that both give equal trees on every `.tf` in the repository, real-repository
+snippets, generated configurations, and that both refuse invalid text at the same line.
 
 Token stream: parallel lists K (kind), V (text), LN (1-based line), NB (a newline or line comment
 precedes the token). Kinds: "i" identifier, "n" number, "s" quoted string (raw, with quotes), "h"
@@ -15,16 +22,16 @@ newlines are ignored, as in Terraform.
 
 Quoted strings whose interpolations nest other interpolations, braces or newlines are too much for
 the master regex; a lone `"` token then sends the whole text to the slower positional tokenizer,
-which finds such string ends with a bracket stack (the rules of parser.py's pre-scan).
+which finds such string ends with a bracket stack.
 
 Template contents (interpolations, directives, strip markers, escapes, `$${`) are scanned with the
-rules and helpers of parser.py (`_find_close`, `_escape_at`, `_build_template`, `_dedent`); the
+rules and helpers of hcltext.py (`find_close`, `escape_at`, `build_template`, `dedent`); the
 expressions inside are parsed by this module.
 
-Nesting: brackets, blocks and template levels deeper than parser.MAX_DEPTH, and syntax trees deeper
-than parser.py accepts, raise HclSyntaxError with a line; never RecursionError.
+Nesting: brackets, blocks and template levels deeper than hcltext.MAX_DEPTH, and syntax trees deeper
+than hcltext.check_depth accepts, raise HclSyntaxError with a line; never RecursionError.
 
-Deliberate differences from parse_hcl (both are lenient where Terraform is; these follow Terraform):
+Where the oracle (python-hcl2) and this parser differ, this parser follows Terraform:
 - newlines before a binary operator, `?`, `:` or a traversal inside parentheses, brackets, call
   arguments, for-expressions and interpolations are ignored (lark rejects them);
 - comments between block labels, or `/* */` between an operand and an operator, are ignored;
@@ -41,16 +48,17 @@ import gc
 import re
 
 from iacguard.numbers import integer
-from iacguard.terraform import parser as _parser
-from iacguard.terraform.parser import (
+from iacguard.terraform import hcltext as _hcltext
+from iacguard.terraform.hcltext import (
     HclSyntaxError,
-    _build_template,
-    _check_depth,
+    build_template as _build_template,
+    check_depth as _check_depth,
+    check_expr_depth as _check_expr_depth,
     expr_children,
-    _dedent,
-    _normalize,
+    dedent as _dedent,
+    normalize as _normalize,
 )
-from iacguard.terraform.parser import _scan_template as _reference_scan_template
+from iacguard.terraform.hcltext import scan_template as _reference_scan_template
 from iacguard.terraform.syntax import (
     Attribute,
     BinaryOp,
@@ -71,7 +79,7 @@ from iacguard.terraform.syntax import (
     Variable,
 )
 
-__all__ = ["parse_hcl_fast", "parse_expression_fast"]
+__all__ = ["parse_hcl_fast", "parse_expression_fast", "parse_template_fast"]
 
 # --------------------------------------------------------------------------------------------
 # Tokenizer
@@ -100,7 +108,7 @@ _MASTER_RE = re.compile(
 )
 _COMMENT_RE = re.compile(r"\#[^\n]*|//[^\n]*|/\*(?s:.)*?\*/")
 _BLOCK_COMMENT_RE = re.compile(r"/\*(?s:.)*?\*/")
-# Inside a quoted string (the slow path): parser.py's pre-scan rules.
+# Inside a quoted string (the slow path): the rules of the oracle's pre-scan.
 _STR_SCAN_RE = re.compile(r'\\.|"|\$\$\{|%%\{|\$\{|%\{', re.S)
 _STR_CODE_RE = re.compile(r'"|\{|\}|\#|//|/\*|<<-?(?=[A-Za-z])')
 _HEREDOC_START_RE = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)[ \t]*\n")
@@ -142,7 +150,7 @@ def _slow_tokens(text: str, line0: int, comments) -> list:
 
 def _string_end(text: str, start: int, line0: int, comments) -> int:
     """End (exclusive) of the quoted string opening at text[start]; comments inside its
-    interpolations are recorded as parser.py's pre-scan does (when `comments` is a list)."""
+    interpolations are recorded as the oracle's pre-scan does (when `comments` is a list)."""
     stack = ['"']
     pos = start + 1
     while stack:
@@ -156,9 +164,9 @@ def _string_end(text: str, start: int, line0: int, comments) -> int:
                 stack.pop()
             elif tok == "${" or tok == "%{":
                 stack.append("$")
-                if len(stack) > _parser.MAX_DEPTH:
+                if len(stack) > _hcltext.MAX_DEPTH:
                     raise HclSyntaxError(
-                        "nesting deeper than %d" % _parser.MAX_DEPTH, line0 + text.count("\n", 0, pos)
+                        "nesting deeper than %d" % _hcltext.MAX_DEPTH, line0 + text.count("\n", 0, pos)
                     )
             continue
         m = _STR_CODE_RE.search(text, pos)
@@ -171,13 +179,13 @@ def _string_end(text: str, start: int, line0: int, comments) -> int:
             stack.append('"')
         elif tok == "{":
             stack.append("{")
-            if len(stack) > _parser.MAX_DEPTH:
+            if len(stack) > _hcltext.MAX_DEPTH:
                 raise HclSyntaxError(
-                    "nesting deeper than %d" % _parser.MAX_DEPTH, line0 + text.count("\n", 0, pos)
+                    "nesting deeper than %d" % _hcltext.MAX_DEPTH, line0 + text.count("\n", 0, pos)
                 )
         elif tok == "}":
             stack.pop()
-        elif tok[0] == "<":  # a heredoc: skipped whole, as parser.py's pre-scan does
+        elif tok[0] == "<":  # a heredoc: skipped whole, as the oracle's pre-scan does
             hm = _HEREDOC_START_RE.match(text, cstart)
             if hm is not None:
                 close = re.compile(r"^[ \t]*%s[ \t]*$" % re.escape(hm.group(1)), re.M)
@@ -197,7 +205,15 @@ def _string_end(text: str, start: int, line0: int, comments) -> int:
 
 
 def _lex(text: str, line0: int, comments):
-    """Tokens of `text` (which must end with a newline) as lists K, V, LN, NB."""
+    """Tokens of `text` (which must end with a newline, added by the caller) as lists K, V, LN, NB.
+    The end of input is on the last line of the text without that newline (`a = ` fails on
+    line 1, not 2)."""
+    K, V, LN, NB = _lex_all(text, line0, comments)
+    LN[-1] = LN[-2] = line0 + text.count("\n") - 1
+    return K, V, LN, NB
+
+
+def _lex_all(text: str, line0: int, comments):
     try:
         return _build_tokens(_MASTER_RE.findall(text), line0, comments)
     except _Fallback:
@@ -350,8 +366,8 @@ def _make_parser(K, V, LN, NB, depth0: int):
         """An expression; `sig`: a newline ends it (attribute values, object elements)."""
         nonlocal i, depth
         depth += 1
-        if depth > _parser.MAX_DEPTH + 1:  # expression recursion = bracket nesting + 1 (the attribute's own level)
-            fail(i, "nesting deeper than %d" % _parser.MAX_DEPTH)
+        if depth > _hcltext.MAX_DEPTH + 1:  # expression recursion = bracket nesting + 1 (the attribute's own level)
+            fail(i, "nesting deeper than %d" % _hcltext.MAX_DEPTH)
         left = operand(sig)
         k = K[i]
         if k in _CONTINUE and not (sig and NB[i]):
@@ -670,7 +686,7 @@ def _make_parser(K, V, LN, NB, depth0: int):
     def heredoc(value: str, line: int) -> Expr:
         nonlocal tplen
         tplen += len(value)
-        # parser.py's heredoc(): the token runs through the newline after the closing marker.
+        # As the oracle's heredoc(): the token runs through the newline after the closing marker.
         end_line = line + value.rstrip("\n").count("\n")
         first_nl = value.find("\n")
         rest = value[first_nl + 1 :].rstrip("\n")
@@ -707,7 +723,7 @@ def _make_parser(K, V, LN, NB, depth0: int):
                                 tp = tplen
                                 e = expr(True)
                                 attributes[name] = Attribute(name, e, line, e.end_line)
-                                if 1 + (tplen - tp) + 2 * bdepth >= _parser.MAX_DEPTH:
+                                if 1 + (tplen - tp) + 2 * bdepth >= _hcltext.MAX_DEPTH:
                                     _check_tree(e, 2 * bdepth + 1)
                                 continue
                             vl = LN[i]
@@ -736,10 +752,10 @@ def _make_parser(K, V, LN, NB, depth0: int):
                     tp = tplen
                     e = expr(True)
                     attributes[name] = Attribute(name, e, line, e.end_line)
-                    if (i - start) + (tplen - tp) + 2 * bdepth >= _parser.MAX_DEPTH:
+                    if (i - start) + (tplen - tp) + 2 * bdepth >= _hcltext.MAX_DEPTH:
                         _check_tree(e, 2 * bdepth + 1)
                     continue
-                if 2 * bdepth + 2 > _parser.MAX_DEPTH:
+                if 2 * bdepth + 2 > _hcltext.MAX_DEPTH:
                     fail(i, "blocks nested too deeply")
                 i += 1
                 labels = []
@@ -761,8 +777,8 @@ def _make_parser(K, V, LN, NB, depth0: int):
                     else:
                         fail(i, "expected a block label or '{', found %s" % _describe(k, V[i]))
                 depth += 1
-                if depth > _parser.MAX_DEPTH + 1:  # expression recursion = bracket nesting + 1 (the attribute's own level)
-                    fail(i - 1, "nesting deeper than %d" % _parser.MAX_DEPTH)
+                if depth > _hcltext.MAX_DEPTH + 1:  # expression recursion = bracket nesting + 1 (the attribute's own level)
+                    fail(i - 1, "nesting deeper than %d" % _hcltext.MAX_DEPTH)
                 body = block_body(bdepth + 1, "}", LN[i - 1])
                 depth -= 1
                 blocks.append(Block(name, labels, body, line, LN[i]))
@@ -790,23 +806,23 @@ def _make_parser(K, V, LN, NB, depth0: int):
 
 
 def _check_tree(expr, depth: int) -> None:
-    """parser._check_depth for one attribute's expression, which sits at `depth`."""
+    """hcltext.check_depth for one attribute's expression, which sits at `depth`."""
     stack = [(expr, depth)]
     while stack:
         item, depth = stack.pop()
-        if depth > _parser.MAX_DEPTH:
+        if depth > _hcltext.MAX_DEPTH:
             raise HclSyntaxError("expression nested too deeply", getattr(item, "line", 1))
         for child in expr_children(item):
             stack.append((child, depth + 1))
 
 
 # --------------------------------------------------------------------------------------------
-# Templates: parser.py's scanner, with expressions parsed here
+# Templates: hcltext's scanner, with expressions parsed here
 # --------------------------------------------------------------------------------------------
 
 
 def _scan_template(raw: str, line: int, escapes: bool, nest: int) -> list:
-    """parser._scan_template, with this module's expression parser."""
+    """hcltext.scan_template, with this module's expression parser."""
     return _reference_scan_template(raw, line, escapes, nest, _expression)
 
 
@@ -826,7 +842,7 @@ def _expression(text: str, line: int, nest: int) -> Expr:
 
 
 def parse_hcl_fast(text: str, path: str) -> ConfigFile:
-    """Parse a native-syntax `.tf` / `.tfvars` file; same result as `parser.parse_hcl`."""
+    """Parse a native-syntax `.tf` / `.tfvars` file; the oracle's `parse_hcl` gives the same tree."""
     text = _normalize(text)
     comments: list = []
     # The parse allocates many small objects and frees none: the cyclic collector would only
@@ -846,10 +862,26 @@ def parse_hcl_fast(text: str, path: str) -> ConfigFile:
 
 
 def parse_expression_fast(text: str, line: int = 1) -> Expr:
-    """Parse one native-syntax expression; same result as `parser.parse_expression`."""
+    """Parse one native-syntax expression; the oracle's `parse_expression` gives the same."""
     try:
         expr = _expression(_normalize(text), line, 0)
         _check_depth(Body({"x": Attribute("x", expr, line, expr.end_line)}))
+    except RecursionError:
+        raise HclSyntaxError("nesting too deep", line) from None
+    return expr
+
+
+def parse_template_fast(text: str, line: int = 1) -> Expr:
+    """Parse template text (a `templatefile` file, a `templatestring` value: no surrounding quotes,
+    no backslash escapes): `${...}`, `%{...}`, `$${` and `%%{` are recognised, and the expressions
+    inside follow the rules of `.tf` files. Literal-only text gives `Literal(str)`."""
+    text = _normalize(text)
+    end_line = line + text.count("\n")
+    if "{" not in text:
+        return Literal(line, end_line, text)
+    try:
+        expr = _build_template(_scan_template(text, line, False, 0), line, end_line)
+        _check_expr_depth(expr)
     except RecursionError:
         raise HclSyntaxError("nesting too deep", line) from None
     return expr

@@ -1,16 +1,19 @@
-"""The hand-written native-syntax parser (`fastparse`) against the lark-based `parse_hcl`: equal
-trees (lines, comments and template parts included) on every valid input, HclSyntaxError on
-invalid input, and the documented cases where the fast parser follows Terraform instead."""
+"""The one production native-syntax parser (`fastparse`) against the test oracle (python-hcl2's lark
+grammar, tests/hcl2_oracle.py): equal trees (lines, comments and template parts included) on every
+valid input -- every native file in the repository, real-repository snippets, generated
+configurations --, HclSyntaxError on invalid input, and the documented cases where the fast parser
+follows Terraform instead."""
 from __future__ import annotations
 
 import pathlib
+from textwrap import dedent
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iacguard.terraform.fastparse import parse_expression_fast, parse_hcl_fast
-from iacguard.terraform.parser import HclSyntaxError, parse_expression, parse_hcl
+from hcl2_oracle import HclSyntaxError, parse_expression, parse_hcl  # the oracle (tests/hcl2_oracle.py)
 from iacguard.terraform.syntax import (
     BinaryOp,
     Block,
@@ -45,9 +48,9 @@ def assert_same(text: str) -> None:
 
 _FILES = sorted(
     p
-    for base in ("tests", "sample_iac")
     for pattern in ("*.tf", "*.tfvars")
-    for p in (ROOT / base).rglob(pattern)
+    for p in ROOT.rglob(pattern)
+    if not {".git", ".venv", "venv", "build", "node_modules"} & set(p.relative_to(ROOT).parts)
 )
 
 
@@ -63,6 +66,36 @@ def test_repository_files_equal(path):
         assert type(fast) is tuple  # both reject
     else:
         assert fast == lark
+
+
+# -- (1b) the real-repository snippets of tests/terraform/test_qa_real_repos.py ---------------
+
+
+def _real_repository_snippets() -> list:
+    """Every `{"<name>.tf": <text>}` of that file, at module level or inside a test."""
+    import ast
+
+    path = pathlib.Path(__file__).with_name("test_qa_real_repos.py")
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values):
+                if (isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.endswith((".tf", ".tfvars"))
+                        and isinstance(value, ast.Constant) and isinstance(value.value, str)):
+                    out.append(pytest.param(dedent(value.value).lstrip("\n"), id="line%d:%s" % (key.lineno, key.value)))
+    return out
+
+
+_REAL = _real_repository_snippets()
+
+
+def test_real_repository_snippets_found():
+    assert len(_REAL) >= 8
+
+
+@pytest.mark.parametrize("text", _REAL)
+def test_real_repository_snippets_equal(text):
+    assert_same(text)
 
 
 # -- (2) tricky snippets -------------------------------------------------------------------
@@ -229,8 +262,10 @@ def test_errors(text, line):
     with pytest.raises(HclSyntaxError) as info:
         parse_hcl_fast(text, "x.tf")
     assert abs(info.value.line - line) <= 1
-    with pytest.raises(HclSyntaxError):
+    with pytest.raises(HclSyntaxError) as oracle:
         parse_hcl(text, "x.tf")
+    if "nest" not in oracle.value.message:  # the oracle counts a block as one level, fastparse two
+        assert abs(oracle.value.line - line) <= 1
 
 
 @pytest.mark.parametrize("form", ["a = %s1%s", "a {\n  x = %sx%s\n}\n"])
