@@ -3,6 +3,7 @@ change the scan silently (issue 9, point 3)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import os
 import xml.etree.ElementTree as ET
 
@@ -95,8 +96,9 @@ def test_sarif_with_configuration_is_valid(tmp_path):
     import sys
     import subprocess
 
-    checker = "/work/shared/tools/sarif_check.py"
-    schema = "/work/shared/sarif/sarif-schema-2.1.0.json"
+    shared = Path(__file__).resolve().parents[3] / "shared"  # ../shared beside the repository (CI has it)
+    checker = str(shared / "tools" / "sarif_check.py")
+    schema = str(shared / "sarif" / "sarif-schema-2.1.0.json")
     if not (os.path.exists(checker) and os.path.exists(schema)):
         pytest.skip("shared SARIF checker not available")
     repo = git_repo(write(tmp_path / "repo", {"main.tf": SG_OPEN, ".iacguard.toml": PR_CONFIG}))
