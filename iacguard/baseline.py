@@ -22,8 +22,8 @@ import iacguard
 
 from .atomic import write_text
 from .model import ScanResult
-from .output.findings import fingerprints, undecided_fingerprints
-from .output.paths import display_path
+from .fingerprint import fingerprints, undecided_fingerprints
+from .paths import display_path
 
 FORMAT_VERSION = 1
 

@@ -9,96 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from .discovery import DEFAULT_MAX_FILE_BYTES, SourceFile, discover, read_text
-from .model import TERRAFORM, Finding, LanguageResult, Notification, ScanOptions, ScanResult, Undecided
+from .discovery import DEFAULT_MAX_FILE_BYTES, SourceFile, discover
+from .model import TERRAFORM, Analysis, Finding, LanguageResult, Notification, ScanOptions, ScanResult, Undecided
+from .parse import ParsedSource, parse_source  # noqa: F401 - ParsedSource re-exported for older callers
+from .parsing import Deferred, EvaluationCache, ScanCache, begin_scan, end_scan, parse_all
 from .redact import redact
 
 if TYPE_CHECKING:  # the graph (and networkx) load only when a scan is not answered from the cache
     from .graph import ResourceGraph
-
-
-@dataclass(slots=True)
-class ParsedSource:
-    path: str
-    root: str
-    kind: str  # "terraform" | "cloudformation" | "plan" | "other" | "failed"
-    data: object = None
-    notifications: list = field(default_factory=list)
-    digest: str = ""  # the parse cache key (content, path, versions), when the cache is on
-
-
-def parse_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_FILE_BYTES, data: bytes | None = None) -> ParsedSource:
-    """Read (unless its bytes are given) and parse one file. Never raises."""
-    read = read_text(source.path, max_bytes, data)
-    notes = list(read.notifications)
-    if read.text is None:
-        return ParsedSource(source.path, source.root, "failed", None, notes)
-    try:
-        kind, data, more = _parse_text(source, read.text)
-    except RecursionError:
-        return ParsedSource(source.path, source.root, "failed", None, notes + [Notification("error", "parse error: nesting too deep", source.path)])
-    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the scan
-        return ParsedSource(source.path, source.root, "failed", None, notes + [Notification("error", "internal error while parsing: %s: %s" % (type(exc).__name__, exc), source.path)])
-    return ParsedSource(source.path, source.root, kind, data, notes + more)
-
-
-def _parse_text(source: SourceFile, text: str):
-    path = source.path
-    if source.kind == "terraform":
-        from .terraform import parse_file
-        from .terraform.parser import HclSyntaxError
-
-        try:
-            return "terraform", parse_file(text, path), []
-        except HclSyntaxError as exc:
-            line = getattr(exc, "line", 0) or 0
-            return "failed", None, [Notification("error", "parse error: %s" % _reason(exc), path, line)]
-    # Data files: a Terraform plan, a CloudFormation template, or neither.
-    stripped = text.lstrip()
-    if path.lower().endswith(".json") and stripped.startswith("{") and '"planned_values"' in text and '"format_version"' in text[:4096]:
-        from .terraform import plan
-
-        try:
-            return "plan", plan.parse_plan(text, path), []
-        except plan.PlanError as exc:
-            return "failed", None, [Notification("error", "plan error: %s" % exc, path)]
-    from .cloudformation import TemplateError, looks_like_cloudformation, parse_template
-
-    try:
-        template = parse_template(path, text)
-    except TemplateError as exc:
-        line = getattr(exc, "line", 0) or 0
-        return "failed", None, [Notification("error", "CloudFormation template error: %s" % _reason(exc), path, line)]
-    if template is None:
-        if looks_like_cloudformation(text):
-            if _serverless_framework(path, text):
-                return "other", None, [Notification("note", "not scanned: a Serverless Framework file; iacguard does not expand Serverless Framework configuration (its `resources:` section included)", path)]
-            # Named, so a template that is wrongly shaped is not silently passed over.
-            return "other", None, [Notification("note", "not scanned: looks like CloudFormation, but has no Resources mapping whose entries have an AWS:: Type", path)]
-        return "other", None, []
-    return "cloudformation", template, []
-
-
-_SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")
-_SERVERLESS_KEYS = re.compile(r"^(?:service|provider|functions|plugins|frameworkVersion)\s*:", re.MULTILINE)
-
-
-def _serverless_framework(path: str, text: str) -> bool:
-    """A Serverless Framework file: named serverless.yml (or .yaml/.json), or holding its
-    top-level `service:` and `provider:` keys (CloudFormation has neither)."""
-    if os.path.basename(path).lower() in _SERVERLESS_NAMES:
-        return True
-    keys = {m.group(0).split(":")[0].strip() for m in _SERVERLESS_KEYS.finditer(text)}
-    return {"service", "provider"} <= keys
-
-
-def _reason(exc: Exception) -> str:
-    return getattr(exc, "message", None) or (exc.args[0] if exc.args else str(exc))
 
 
 def scan(
@@ -118,8 +39,6 @@ def scan(
     """Scan `paths`. `progress(stage, done, total)` hears of the stages "parse", "evaluate" and
     "check" as they advance. Each `postprocess(result, graph)` step runs last, in order, and may
     move findings out of `result.findings` (suppressions, baseline, changed files)."""
-    from .parsing import ScanCache, begin_scan, end_scan, parse_all
-
     started = time.monotonic()
     report = progress or (lambda stage, done, total: None)
     options = options or ScanOptions()
@@ -146,7 +65,7 @@ def scan(
     if analysis is None:
         analysis = _analyse(parsed, checks, options, cache_dir, limits, max_file_bytes, report)
         if key and not any("internal error" in n.message or n.message.startswith("evaluation cut short: ") for n in analysis.notifications):
-            scan_cache.put(key, analysis.cacheable())
+            scan_cache.put(key, _cacheable(analysis))
     notes.extend(analysis.notifications)
     findings, graph = _name_root_modules(analysis.findings, cwd or os.getcwd(), analysis.roots > 1), analysis.graph
     undecided = list(analysis.undecided)
@@ -183,30 +102,16 @@ def scan(
     return result
 
 
-@dataclass(slots=True)
-class Analysis:
-    """What evaluation and the checks made of the parsed files, before post-processing."""
+def _cacheable(analysis: Analysis) -> Analysis:
+    """The analysis as the scan cache keeps it: the graph as a GraphView."""
+    from .graph import GraphView
 
-    findings: list
-    notifications: list
-    files: list
-    unknowns: list
-    resources: int
-    graph: object  # the ResourceGraph, or a GraphView of it when it comes from the cache
-    secrets: list = field(default_factory=list)  # values to redact (iacguard.redact), sorted
-    undecided: list = field(default_factory=list)  # list[Undecided], sorted
-    roots: int = 0  # root modules, top-level stacks and plans holding resources
-
-    def cacheable(self) -> "Analysis":
-        from .graph import GraphView
-
-        return Analysis(self.findings, self.notifications, self.files, self.unknowns, self.resources, GraphView.of(self.graph), list(self.secrets), self.undecided, self.roots)
+    return dataclasses.replace(analysis, graph=GraphView.of(analysis.graph), secrets=list(analysis.secrets))
 
 
 def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report) -> Analysis:
     from .facts import Facts
     from .graph import ResourceGraph
-    from .parsing import EvaluationCache
 
     results: list[LanguageResult] = []
     by_root_tf: dict = {}
@@ -261,7 +166,7 @@ def _name_root_modules(findings: list, cwd: str, several_roots: bool = False) ->
     root's path as reports show it; a Terraform one also says "(via root module X)", and a
     CloudFormation one whose message would read the same as another's (a template nested by
     several parents) "(via top-level stack X)"."""
-    from .output.paths import display_path
+    from .paths import display_path
 
     counts: dict = {}
     for f in findings:
@@ -330,8 +235,6 @@ def _with_origins(finding: Finding, graph) -> Finding:
 
 def _loaded(files: dict, root: str, max_file_bytes: int) -> dict:
     """Parse trees, loading those the parse cache deferred (parsing again if an entry vanished)."""
-    from .parsing import Deferred
-
     out = {}
     for path, data in files.items():
         if isinstance(data, Deferred):

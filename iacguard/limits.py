@@ -1,7 +1,8 @@
 """Bounds on what one file may cost, in one place.
 
-`apply()` pushes the bounds into the parser modules (whose module-level constants they read at
-call time); the engine calls it in the scanning process and in every worker process.
+`apply()` makes them the scan's bounds and `current()` gives them: the parsers read nesting depth
+and YAML alias expansion from `current()` when a parse starts (this module imports no parser);
+the parse stage calls `apply()` in the scanning process and in every worker process.
 
 Each bound is configurable on the command line and documented in the README ("Bounds"):
   max_file_bytes   larger files are skipped with a note                    (--max-file-size)
@@ -66,17 +67,14 @@ CURRENT = Limits()
 
 
 def apply(limits: Limits) -> None:
+    """Make `limits` the bounds of what follows in this process (parsers and budgets read them)."""
     global CURRENT
-    if limits == CURRENT == Limits():
-        return  # nothing to change (and no parser modules to import)
     CURRENT = limits
-    from .cloudformation import json_reader, source_lines, yaml_reader
-    from .terraform import hcltext
 
-    hcltext.MAX_DEPTH = limits.max_depth
-    for module in (source_lines, json_reader, yaml_reader):
-        module.MAX_DEPTH = limits.max_depth
-    yaml_reader.MAX_ALIAS_NODES = limits.max_yaml_nodes
+
+def current() -> Limits:
+    """The bounds in force (the defaults until `apply()`)."""
+    return CURRENT
 
 
 # -- evaluation budget ---------------------------------------------------------------------------

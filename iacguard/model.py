@@ -293,3 +293,19 @@ class LanguageResult:
     # Values never to print (iacguard.redact): of Terraform variables declared `sensitive = true`
     # and CloudFormation parameters with `NoEcho: true`, as strings.
     secrets: list = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Analysis:
+    """What evaluation and the checks made of the parsed files, before post-processing (the
+    engine builds it; the scan cache keeps it, with the graph as a GraphView)."""
+
+    findings: list
+    notifications: list
+    files: list
+    unknowns: list
+    resources: int
+    graph: object  # the ResourceGraph, or a GraphView of it when it comes from the cache
+    secrets: list = field(default_factory=list)  # values to redact (iacguard.redact), sorted
+    undecided: list = field(default_factory=list)  # list[Undecided], sorted
+    roots: int = 0  # root modules, top-level stacks and plans holding resources

@@ -1,6 +1,6 @@
 """Parsing many files fast: a content-addressed parse cache and a process pool.
 
-Each file is parsed in isolation (`engine.parse_source`), so files can be parsed in any order,
+Each file is parsed in isolation (`parse.parse_source`), so files can be parsed in any order,
 in other processes, or not at all when an earlier scan parsed the same bytes. Results come back
 in the order of the input list, so a parallel run gives the same output as a single-process one.
 
@@ -39,8 +39,13 @@ from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 
 from . import __version__
+from . import limits as _limits
+from .cloudformation.loader import Template
 from .discovery import SourceFile, read_bytes
-from .model import Notification
+from .graph import GraphView
+from .model import Analysis, Finding, LanguageResult, Location, Notification, Reference, Resource, Symbol, Undecided, UnknownValue
+from .parse import ParsedSource, parse_one
+from .terraform.syntax import ConfigFile
 
 DEFAULT_TIME_PER_FILE = 60  # seconds
 _PARALLEL_MIN_FILES = 16  # below these, starting processes costs more than it saves
@@ -295,9 +300,9 @@ _MAGIC = b"iacguard-cache\0"
 # set fields (no I/O, no callables taken from the entry). Everything else -- os.system,
 # builtins.eval, subprocess.Popen, copyreg helpers -- makes the entry a miss.
 _ALLOWED = {
-    "iacguard.engine": ("ParsedSource", "Analysis"),
+    "iacguard.parse": ("ParsedSource",),
     "iacguard.graph": ("GraphView",),
-    "iacguard.model": ("Location", "Resource", "Reference", "Notification", "Finding", "Symbol", "UnknownValue", "LanguageResult", "Undecided"),
+    "iacguard.model": ("Analysis", "Location", "Resource", "Reference", "Notification", "Finding", "Symbol", "UnknownValue", "LanguageResult", "Undecided"),
     "iacguard.values": ("Unknown",),
     "iacguard.terraform.expressions": ("ErrorUnknown", "PartialUnknown"),
     "iacguard.terraform.syntax": (
@@ -342,25 +347,16 @@ class _Unpickler(pickle.Unpickler):
         return obj
 
 
-_kinds: dict = {}
-
-
 def _shaped(value) -> bool:
     """Whether a loaded value has the shape the engine and the reports rely on: the fields they
     read have the declared types (an entry that holds an int where a path goes is a miss, not a
     traceback later). Values inside resources stay free: they are data of any shape anyway."""
-    if not _kinds:
-        from .engine import Analysis, ParsedSource
-        from .graph import GraphView
-        from .model import Finding, LanguageResult, Location, Notification, Reference, Resource, Symbol, Undecided, UnknownValue
-
-        _kinds.update(locals())
-    k = _kinds
+    k = globals()
     t = type(value)
     Notification = k["Notification"]
     if t is k["ParsedSource"]:  # the most frequent, so the quickest
         return (
-            type(value.path) is str and type(value.root) is str and type(value.digest) is str
+            type(value.path) is str and type(value.root) is str and type(value.digest) is str and type(value.unread) is bool
             and value.kind in ("terraform", "cloudformation", "plan", "other", "failed")
             and (value.data is None or value.data is _DEFERRED) and type(value.notifications) is list
             and all(type(x) is Notification and type(x.level) is str and type(x.message) is str and type(x.path) is str and type(x.line) is int for x in value.notifications)
@@ -515,8 +511,6 @@ class ParseCache:
         self.misses = 0
 
     def types(self) -> tuple:
-        from .engine import ParsedSource
-
         return (ParsedSource,)
 
     def key(self, source: SourceFile, data: bytes, max_bytes: int) -> str:
@@ -607,8 +601,6 @@ class EvaluationCache(ParseCache):
     kind = "evaluated"
 
     def types(self) -> tuple:
-        from .model import LanguageResult
-
         return (LanguageResult,)
 
     def key(self, kind: str, root: str, digests: list, options) -> str:
@@ -633,8 +625,6 @@ class ScanCache(EvaluationCache):
     kind = "scan"
 
     def types(self) -> tuple:
-        from .engine import Analysis
-
         return (Analysis,)
 
     def key(self, parsed: list, options, checks: list, roots: list) -> str | None:
@@ -691,49 +681,13 @@ class Deferred:
         self.path = path
 
     def load(self):
-        from .cloudformation.loader import Template
-        from .terraform.syntax import ConfigFile
-
         return read_entry(self.path, "tree", (ConfigFile, Template, dict))
-
-
-class _Timeout(Exception):
-    pass
-
-
-def _alarm(signum, frame):
-    raise _Timeout()
-
-
-def parse_one(source: SourceFile, max_bytes: int, time_limit: int, data: bytes | None = None):
-    """Parse one file (from `data` when its bytes were already read) within a time limit
-    (enforced with SIGALRM where available)."""
-    from .engine import ParsedSource, parse_source
-
-    use_alarm = time_limit > 0 and hasattr(signal, "SIGALRM")
-    if use_alarm:
-        try:
-            old = signal.signal(signal.SIGALRM, _alarm)
-        except ValueError:  # not the main thread
-            use_alarm = False
-    if use_alarm:
-        signal.alarm(time_limit)
-    try:
-        return parse_source(source, max_bytes, data)
-    except _Timeout:
-        return ParsedSource(source.path, source.root, "failed", None, [Notification("error", "skipped: parsing took longer than %d s (--time-per-file)" % time_limit, source.path)])
-    finally:
-        if use_alarm:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, old)
 
 
 def _parse_chunk(args):
     sources, max_bytes, time_limit, limits = args
     if limits is not None:
-        from .limits import apply
-
-        apply(limits)  # a worker process starts with the defaults
+        _limits.apply(limits)  # a worker process starts with the defaults
     return [parse_one(s, max_bytes, time_limit) for s in sources]
 
 
@@ -741,9 +695,7 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
     """Parse every source; results in input order. `jobs` 0 means the CPU count; `cache_dir`
     None disables the cache; `limits` (iacguard.limits.Limits) are applied here and in workers."""
     if limits is not None:
-        from .limits import apply
-
-        apply(limits)
+        _limits.apply(limits)
     cache = ParseCache(cache_dir, limits) if cache_dir else None
     results: list = [None] * len(sources)
     todo: list = []

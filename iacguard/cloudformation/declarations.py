@@ -7,33 +7,10 @@ lines come from, so that resources SAM generates still point at the SAM source.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .resource_decl import ResourceDecl
+from .sam import expand_serverless
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
-
-
-@dataclass(slots=True)
-class ResourceDecl:
-    logical_id: str
-    type: str
-    properties: object  # raw value: a mapping, an intrinsic (Fn::If) or None
-    span_path: tuple  # template path whose lines are the resource's span
-    properties_src: tuple | None = None  # template path of the Properties mapping
-    property_src: dict = field(default_factory=dict)  # top-level key -> template path (generated)
-    condition: object = None
-    depends_on: list = field(default_factory=list)
-    metadata: object = None
-    attributes: dict = field(default_factory=dict)  # DeletionPolicy, UpdateReplacePolicy, ...
-    sam_source: str | None = None
-    extra_meta: dict = field(default_factory=dict)
-    # Generated resources: output property path -> template path, where a generated item comes
-    # from one source item (SAM policies -> the role's Policies / ManagedPolicyArns items).
-    location_src: dict = field(default_factory=dict)
-
-    def source_of(self, key) -> tuple | None:
-        if key in self.property_src:
-            return self.property_src[key]
-        return self.properties_src + (key,) if self.properties_src is not None else None
 
 
 def has_sam_transform(data: dict) -> bool:
@@ -100,8 +77,6 @@ def declare_resources(data: dict) -> tuple[list, list, dict]:
                          "Transform: %s; CloudFormation will refuse it. It is expanded as SAM would"
                          % (serverless[0].logical_id, SAM_TRANSFORM)))
     if serverless or has_sam_transform(data):
-        from .sam import expand_serverless
-
         decls, sam_warnings, referable = expand_serverless(data, decls)
         warnings.extend(sam_warnings)
     return decls, warnings, referable

@@ -11,8 +11,9 @@ import re
 from json.decoder import scanstring
 
 from ..numbers import integer as read_integer
+from .. import limits as _limits
 from ..values import Unknown
-from .source_lines import JSON_BREAKS, MAX_DEPTH, Decoded, LineIndex, RefusedInput, TemplateError, drop_subtree
+from .source_lines import JSON_BREAKS, Decoded, LineIndex, RefusedInput, TemplateError, drop_subtree
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
@@ -67,8 +68,8 @@ def read_json(text: str) -> Decoded:
         start_line = index.line(pos)
         done = False
         if ch == "{" or ch == "[":
-            if len(stack) >= MAX_DEPTH:
-                raise RefusedInput("nesting deeper than %d levels" % MAX_DEPTH, index.line(min(pos, max(n - 1, 0))))
+            if len(stack) >= _limits.CURRENT.max_depth:
+                raise RefusedInput("nesting deeper than %d levels" % _limits.CURRENT.max_depth, index.line(min(pos, max(n - 1, 0))))
             if stack:
                 top = stack[-1]
                 path = top.path + ((top.key,) if top.is_map else (len(top.value),))

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import accumulate
 
+from .. import limits as _limits
 from . import json_reader
 from .json_reader import read_json
 from .source_lines import YAML_BREAKS, RefusedInput, TemplateError
@@ -118,7 +119,7 @@ def _plain_json_not_template(text: str) -> bool:
     if "!" in outside or "&" in outside or "*" in outside or _RESOURCES_KEY.search(outside):
         return False
     brackets = _NOT_BRACKET.sub("", outside)
-    return max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0) <= json_reader.MAX_DEPTH
+    return max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0) <= _limits.CURRENT.max_depth
 
 
 def _parse(path: str, text: str, head: str) -> Template | None:

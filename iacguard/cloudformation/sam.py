@@ -12,7 +12,7 @@ without the hash, and SAM policy templates are expanded for the common ones only
 """
 from __future__ import annotations
 
-from .declarations import ResourceDecl
+from .resource_decl import ResourceDecl
 from .intrinsics import is_intrinsic
 from ..values import Unknown
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 # Nesting deeper than this is refused: no real template comes close, and it keeps every later
 # stage (evaluation, graph walks) far from Python's recursion limit.
-MAX_DEPTH = 128  # the same default as every other syntax (see iacguard.limits)
 
 
 class TemplateError(Exception):

@@ -31,12 +31,12 @@ from yaml.resolver import Resolver
 
 from ..numbers import MAX_DIGITS, too_long
 from ..numbers import integer as read_integer
+from .. import limits as _limits
 from ..values import Unknown
-from .source_lines import MAX_DEPTH, YAML_BREAKS, Decoded, LineIndex, RefusedInput, TemplateError, drop_subtree
+from .source_lines import YAML_BREAKS, Decoded, LineIndex, RefusedInput, TemplateError, drop_subtree
 
 # Nodes an alias may re-use, summed over all aliases. Real templates alias a few small blocks;
 # "billion laughs" documents pass this after a handful of aliases.
-MAX_ALIAS_NODES = 100_000
 
 _CORE = "tag:yaml.org,2002:"
 _SAFE_SCALAR_TAGS = {"str", "int", "float", "bool", "null", "timestamp"}
@@ -281,8 +281,8 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
         elif isinstance(event, (MappingStartEvent, SequenceStartEvent)):
             is_map = isinstance(event, MappingStartEvent)
             fn = _check_tag(event.tag, line)
-            if len(stack) >= MAX_DEPTH:
-                raise RefusedInput("nesting deeper than %d levels" % MAX_DEPTH, line)
+            if len(stack) >= _limits.CURRENT.max_depth:
+                raise RefusedInput("nesting deeper than %d levels" % _limits.CURRENT.max_depth, line)
             if stack:
                 top = stack[-1]
                 if top.is_map:
@@ -324,8 +324,8 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
                 raise TemplateError("unknown or recursive alias *%s" % event.anchor, line)
             value, count = anchors[event.anchor]
             alias_nodes += count
-            if alias_nodes > MAX_ALIAS_NODES:
-                raise RefusedInput("YAML aliases expand to more than %d nodes" % MAX_ALIAS_NODES, line)
+            if alias_nodes > _limits.CURRENT.max_yaml_nodes:
+                raise RefusedInput("YAML aliases expand to more than %d nodes" % _limits.CURRENT.max_yaml_nodes, line)
             end = _end_line(text, index, event.end_mark.index, line)
             attach(value, line, end, count, None)
         else:  # pragma: no cover - PyYAML has no other events

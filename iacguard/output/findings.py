@@ -2,11 +2,10 @@
 the check behind a finding and the summary counts."""
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
-
 from iacguard.check import PILLARS, SEVERITIES
-from iacguard.model import CLOUDFORMATION, TERRAFORM, ScanResult
+from iacguard.model import ScanResult
+
+from iacguard.fingerprint import fingerprints, undecided_fingerprints  # noqa: F401 - re-exported for the formats
 
 from .paths import display_path
 
@@ -56,56 +55,6 @@ def shown_address(finding) -> str:
 
 def checks_by_id(result: ScanResult) -> dict:
     return {c.id: c for c in result.checks}
-
-
-def fingerprints(result: ScanResult, findings=None, path_of=None) -> list:
-    """One fingerprint per finding (of `findings`, default `result.findings`), in order: sha256
-    of check id, file path relative to cwd and resource address, 32 hex digits.
-
-    `path_of(path)` names files (default: relative to the scan's cwd, else absolute).
-
-    Line numbers are left out on purpose, so a finding keeps its identity when lines move. A
-    resource inside a Terraform module also brings the folder of the root module that calls it,
-    so that two examples calling one module keep apart, and a resource of a plan the plan file
-    (its findings point at the configuration files the plan was made from); the file of a
-    resource declared in a root module's own folder or in a template already names its root,
-    while a resource of a nested stack brings its top-level template. None of these depend on the
-    folder scanned, so scanning a tree or each of its root modules alone gives the same
-    fingerprints (with the same working directory). When several findings share all of
-    these (a check failing twice on one resource), the second and later ones get ":2", ":3", ...
-    in report order, which follows their position in the file.
-    """
-    out = []
-    seen: Counter = Counter()
-    for f in (result.findings if findings is None else findings):
-        shown = path_of or (lambda path: display_path(path, result.cwd))
-        parts = [f.check_id, shown(f.location.path), f.resource.address]
-        res = f.resource
-        # A Terraform module's file does not say which root module reached it, nor does the
-        # configuration file a plan's resource is traced to say which plan it comes from.
-        root = res.meta.get("root_module") if res.language == TERRAFORM and (res.module or res.meta.get("plan")) else None
-        if root:
-            parts.append(shown(root))
-        if res.language == CLOUDFORMATION and res.module and res.meta.get("root_module"):
-            # Nor does a nested stack's template say which top-level stack nests it: a template
-            # nested by several parents gives one fingerprint per parent, whatever the file order.
-            parts.append(shown(res.meta["root_module"]))
-        key = "\0".join(parts)
-        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-        seen[digest] += 1
-        out.append(digest if seen[digest] == 1 else "%s:%d" % (digest, seen[digest]))
-    return out
-
-
-def undecided_fingerprints(result: ScanResult, records=None, path_of=None) -> list:
-    """One fingerprint per record of `records` (default `result.undecided`): a finding's
-    fingerprint of the same check, file and resource, hashed again with "undecided" and the
-    setting, so that a baseline entry for an undecided record never hides a finding."""
-    records = result.undecided if records is None else records
-    out = []
-    for u, fp in zip(records, fingerprints(result, records, path_of)):
-        out.append(hashlib.sha256(("undecided\0%s\0%s" % (u.what, fp)).encode("utf-8")).hexdigest()[:32])
-    return out
 
 
 def other_unknowns(result: ScanResult) -> list:

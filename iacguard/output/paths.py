@@ -1,46 +1,12 @@
-"""How reports name files: paths relative to the scan's working directory, and file URIs.
-
-A file under `ScanResult.cwd` is shown by its relative path with POSIX separators, so reports
-read the same on every machine and every checkout; a file elsewhere keeps its absolute path.
-"""
+"""How reports name files: paths relative to the scan's working directory (`iacguard.paths`,
+re-exported here), and file URIs."""
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
-
-@lru_cache(maxsize=65536)  # reports name the same few files thousands of times
-def relative_path(path: str, cwd: str) -> str | None:
-    """`path` relative to `cwd` with "/" separators, or None when it is not inside `cwd`."""
-    if not path or not cwd:
-        return None
-    if not os.path.isabs(path):
-        return PurePath(path).as_posix()
-    bases = [os.path.normpath(cwd)]
-    # Resource paths are resolved; a cwd given through a symlink must still match them.
-    real = os.path.realpath(cwd)
-    if real != bases[0]:
-        bases.append(real)
-    for base in bases:
-        try:
-            rel = os.path.relpath(path, base)
-        except ValueError:  # another drive (Windows)
-            continue
-        if rel == "." or rel == os.pardir or rel.startswith(os.pardir + os.sep) or os.path.isabs(rel):
-            continue
-        return PurePath(rel).as_posix()
-    return None
-
-
-def display_path(path: str, cwd: str) -> str:
-    """What a report shows for a file: relative to `cwd` when under it, else the absolute path.
-    The working directory itself (a folder named by a notification) is shown as "."."""
-    rel = relative_path(path, cwd)
-    if rel is None and path and cwd and os.path.isabs(path) and path.rstrip(os.sep) in (os.path.normpath(cwd), os.path.realpath(cwd)):
-        return "."
-    return rel if rel is not None else path
+from iacguard.paths import display_path, relative_path  # noqa: F401 - re-exported for the formats
 
 
 def relative_uri(rel: str) -> str:

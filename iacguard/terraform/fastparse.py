@@ -28,7 +28,7 @@ Template contents (interpolations, directives, strip markers, escapes, `$${`) ar
 rules and helpers of hcltext.py (`find_close`, `escape_at`, `build_template`, `dedent`); the
 expressions inside are parsed by this module.
 
-Nesting: brackets, blocks and template levels deeper than hcltext.MAX_DEPTH, and syntax trees deeper
+Nesting: brackets, blocks and template levels deeper than the scan's `max_depth` (iacguard.limits), and syntax trees deeper
 than hcltext.check_depth accepts, raise HclSyntaxError with a line; never RecursionError.
 
 Where the oracle (python-hcl2) and this parser differ, this parser follows Terraform:
@@ -47,6 +47,7 @@ from __future__ import annotations
 import gc
 import re
 
+from iacguard import limits as _limits
 from iacguard.numbers import integer
 from iacguard.terraform import hcltext as _hcltext
 from iacguard.terraform.hcltext import (
@@ -164,9 +165,9 @@ def _string_end(text: str, start: int, line0: int, comments) -> int:
                 stack.pop()
             elif tok == "${" or tok == "%{":
                 stack.append("$")
-                if len(stack) > _hcltext.MAX_DEPTH:
+                if len(stack) > _limits.CURRENT.max_depth:
                     raise HclSyntaxError(
-                        "nesting deeper than %d" % _hcltext.MAX_DEPTH, line0 + text.count("\n", 0, pos)
+                        "nesting deeper than %d" % _limits.CURRENT.max_depth, line0 + text.count("\n", 0, pos)
                     )
             continue
         m = _STR_CODE_RE.search(text, pos)
@@ -179,9 +180,9 @@ def _string_end(text: str, start: int, line0: int, comments) -> int:
             stack.append('"')
         elif tok == "{":
             stack.append("{")
-            if len(stack) > _hcltext.MAX_DEPTH:
+            if len(stack) > _limits.CURRENT.max_depth:
                 raise HclSyntaxError(
-                    "nesting deeper than %d" % _hcltext.MAX_DEPTH, line0 + text.count("\n", 0, pos)
+                    "nesting deeper than %d" % _limits.CURRENT.max_depth, line0 + text.count("\n", 0, pos)
                 )
         elif tok == "}":
             stack.pop()
@@ -366,8 +367,8 @@ def _make_parser(K, V, LN, NB, depth0: int):
         """An expression; `sig`: a newline ends it (attribute values, object elements)."""
         nonlocal i, depth
         depth += 1
-        if depth > _hcltext.MAX_DEPTH + 1:  # expression recursion = bracket nesting + 1 (the attribute's own level)
-            fail(i, "nesting deeper than %d" % _hcltext.MAX_DEPTH)
+        if depth > _limits.CURRENT.max_depth + 1:  # expression recursion = bracket nesting + 1 (the attribute's own level)
+            fail(i, "nesting deeper than %d" % _limits.CURRENT.max_depth)
         left = operand(sig)
         k = K[i]
         if k in _CONTINUE and not (sig and NB[i]):
@@ -723,7 +724,7 @@ def _make_parser(K, V, LN, NB, depth0: int):
                                 tp = tplen
                                 e = expr(True)
                                 attributes[name] = Attribute(name, e, line, e.end_line)
-                                if 1 + (tplen - tp) + 2 * bdepth >= _hcltext.MAX_DEPTH:
+                                if 1 + (tplen - tp) + 2 * bdepth >= _limits.CURRENT.max_depth:
                                     _check_tree(e, 2 * bdepth + 1)
                                 continue
                             vl = LN[i]
@@ -752,10 +753,10 @@ def _make_parser(K, V, LN, NB, depth0: int):
                     tp = tplen
                     e = expr(True)
                     attributes[name] = Attribute(name, e, line, e.end_line)
-                    if (i - start) + (tplen - tp) + 2 * bdepth >= _hcltext.MAX_DEPTH:
+                    if (i - start) + (tplen - tp) + 2 * bdepth >= _limits.CURRENT.max_depth:
                         _check_tree(e, 2 * bdepth + 1)
                     continue
-                if 2 * bdepth + 2 > _hcltext.MAX_DEPTH:
+                if 2 * bdepth + 2 > _limits.CURRENT.max_depth:
                     fail(i, "blocks nested too deeply")
                 i += 1
                 labels = []
@@ -777,8 +778,8 @@ def _make_parser(K, V, LN, NB, depth0: int):
                     else:
                         fail(i, "expected a block label or '{', found %s" % _describe(k, V[i]))
                 depth += 1
-                if depth > _hcltext.MAX_DEPTH + 1:  # expression recursion = bracket nesting + 1 (the attribute's own level)
-                    fail(i - 1, "nesting deeper than %d" % _hcltext.MAX_DEPTH)
+                if depth > _limits.CURRENT.max_depth + 1:  # expression recursion = bracket nesting + 1 (the attribute's own level)
+                    fail(i - 1, "nesting deeper than %d" % _limits.CURRENT.max_depth)
                 body = block_body(bdepth + 1, "}", LN[i - 1])
                 depth -= 1
                 blocks.append(Block(name, labels, body, line, LN[i]))
@@ -810,7 +811,7 @@ def _check_tree(expr, depth: int) -> None:
     stack = [(expr, depth)]
     while stack:
         item, depth = stack.pop()
-        if depth > _hcltext.MAX_DEPTH:
+        if depth > _limits.CURRENT.max_depth:
             raise HclSyntaxError("expression nested too deeply", getattr(item, "line", 1))
         for child in expr_children(item):
             stack.append((child, depth + 1))

@@ -2,7 +2,8 @@
 
 `HclSyntaxError` (with a 1-based line) is what every Terraform parser raises on malformed input;
 `MAX_DEPTH` bounds nesting everywhere (brackets, blocks, interpolations, syntax-tree depth;
-`iacguard.limits` sets it). Template text -- quoted strings, heredocs, `templatefile` files -- is
+the default; parsers read the scan's bound from
+`iacguard.limits.current()`). Template text -- quoted strings, heredocs, `templatefile` files -- is
 split into literal text, interpolations and directives by `scan_template` (escapes, `$${`, `%%{`,
 strip markers) and assembled by `build_template`; the expressions inside are parsed by the caller's
 expression parser, passed in. `expr_children` walks any syntax node; `check_depth` bounds a tree.
@@ -13,6 +14,8 @@ The production parser (`iacguard.terraform.fastparse`) and the test oracle built
 from __future__ import annotations
 
 import re
+
+from iacguard import limits as _limits
 
 from iacguard.terraform.syntax import (
     Body,
@@ -109,7 +112,7 @@ def expr_children(node) -> list:
 
 
 def check_depth(body: Body) -> None:
-    """Reject trees deeper than MAX_DEPTH (operator chains have no brackets to pre-scan)."""
+    """Reject trees deeper than _limits.CURRENT.max_depth (operator chains have no brackets to pre-scan)."""
     stack: list = [(body, 0)]
     while stack:
         item, depth = stack.pop()
@@ -118,11 +121,11 @@ def check_depth(body: Body) -> None:
                 stack.append((attr.expr, depth + 1))
             for blk in item.blocks:
                 # A block level costs pickle about twice the stack of an expression level.
-                if depth + 2 > MAX_DEPTH:
+                if depth + 2 > _limits.CURRENT.max_depth:
                     raise HclSyntaxError("blocks nested too deeply", blk.line)
                 stack.append((blk.body, depth + 2))
             continue
-        if depth > MAX_DEPTH:
+        if depth > _limits.CURRENT.max_depth:
             raise HclSyntaxError("expression nested too deeply", getattr(item, "line", 1))
         for child in expr_children(item):
             stack.append((child, depth + 1))
@@ -132,7 +135,7 @@ def check_expr_depth(expr) -> None:
     stack = [(expr, 1)]
     while stack:
         item, depth = stack.pop()
-        if depth > MAX_DEPTH:
+        if depth > _limits.CURRENT.max_depth:
             raise HclSyntaxError("expression nested too deeply", getattr(item, "line", 1))
         for child in expr_children(item):
             stack.append((child, depth + 1))
@@ -233,7 +236,7 @@ def find_close(raw: str, start: int) -> int:
             if not stack:
                 return i
         i += 1
-        if len(stack) > MAX_DEPTH:
+        if len(stack) > _limits.CURRENT.max_depth:
             return -2
     return -1
 
@@ -266,7 +269,7 @@ def scan_template(raw: str, line: int, escapes: bool, nest: int, expression) -> 
         here = line + raw.count("\n", 0, start)
         end = find_close(raw, m.end())
         if end == -2:
-            raise HclSyntaxError("nesting deeper than %d" % MAX_DEPTH, here)
+            raise HclSyntaxError("nesting deeper than %d" % _limits.CURRENT.max_depth, here)
         if end < 0:
             raise HclSyntaxError("unclosed %s...} in template" % tok, here)
         if buf:

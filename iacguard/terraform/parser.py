@@ -7,7 +7,7 @@ text) are in `iacguard.terraform.hcltext`. python-hcl2 is not used at run time: 
 the test oracle the fast parser is checked against (tests/hcl2_oracle.py).
 
 All entry points are pure functions of their text and return picklable trees. Malformed input,
-including nesting deeper than `hcltext.MAX_DEPTH`, raises `HclSyntaxError` with a 1-based line;
+including nesting deeper than `_limits.CURRENT.max_depth`, raises `HclSyntaxError` with a 1-based line;
 never a RecursionError.
 
 Decisions worth knowing:
@@ -27,6 +27,7 @@ import bisect
 import json
 import re
 
+from iacguard import limits as _limits
 from iacguard.numbers import integer
 from iacguard.terraform import hcltext
 from iacguard.terraform.fastparse import parse_expression_fast, parse_hcl_fast, parse_template_fast
@@ -135,8 +136,8 @@ class _JsonReader:
                 frame[4] = key_line
                 continue
             if c == "{" or c == "[":
-                if len(stack) >= hcltext.MAX_DEPTH:
-                    self.fail("nesting deeper than %d" % hcltext.MAX_DEPTH, pos)
+                if len(stack) >= _limits.CURRENT.max_depth:
+                    self.fail("nesting deeper than %d" % _limits.CURRENT.max_depth, pos)
                 stack.append(["o" if c == "{" else "a", self.line(pos), [], None, 0])
                 pos += 1
                 if c == "[":
