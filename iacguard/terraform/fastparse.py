@@ -47,6 +47,7 @@ from __future__ import annotations
 import gc
 import re
 
+from iacguard.model import line_end_columns
 from iacguard.numbers import integer
 from iacguard.terraform import hcltext as _hcltext
 from iacguard.terraform.hcltext import (
@@ -858,7 +859,7 @@ def parse_hcl_fast(text: str, path: str) -> ConfigFile:
     finally:
         if gc_was_enabled:
             gc.enable()
-    return ConfigFile(path=path, body=body, comments=comments)
+    return ConfigFile(path=path, body=body, comments=comments, line_ends=line_end_columns(text))
 
 
 def parse_expression_fast(text: str, line: int = 1) -> Expr:
