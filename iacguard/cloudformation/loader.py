@@ -31,7 +31,7 @@ class Template:
     syntax: str = "yaml"  # "yaml" | "json"
     # End column of every line, split on "\n" only (iacguard.model.line_end_columns): Locations
     # end at the end of their last line without anyone re-reading the file.
-    line_ends: list = field(default_factory=list)
+    line_ends: list = field(default_factory=list, compare=False)
 
     def line_span(self, *path) -> tuple[int, int] | None:
         return self.lines.get(tuple(path))
