@@ -2,7 +2,8 @@
 
 Parsers (`iacguard.terraform.parser`) build it; the expression evaluator
 (`iacguard.terraform.expressions`) and the configuration evaluator read it. Every node knows its
-lines (1-based, inclusive); the file knows where each line ends (`ConfigFile.line_ends`). Nothing here knows about security or about values.
+lines (1-based, inclusive); the file knows where each line ends (`ConfigFile.line_ends`).
+Nothing here knows about security or about values.
 """
 from __future__ import annotations
 
