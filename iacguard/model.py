@@ -29,6 +29,31 @@ class Location:
         return (Location, (self.path, self.start_line, self.end_line, self.start_col, self.end_col))
 
 
+def line_end_columns(text: str) -> list:
+    """The end column of every line of `text`, as `Location.end_col` takes it: item N-1 is one
+    more than the length of line N (1-based, exclusive like SARIF's endColumn). Lines are split on
+    "\n" only, as the parsers count them; a leading byte-order mark and the "\r" of "\r\n" are
+    not part of a line. Parsers keep this table so that no later stage re-reads a source file."""
+    text = text.lstrip("\ufeff")
+    lines = text.split("\n")
+    if "\r" in text:
+        return [len(line.rstrip("\r")) + 1 for line in lines]
+    return [n + 1 for n in map(len, lines)]
+
+
+def span_location(path: str, start_line: int, end_line: int, ends) -> Location:
+    """The Location of lines `start_line`..`end_line` of `path`, ending at the end of its last
+    line (its column from `ends`, a `line_end_columns` table; 0, "end of line", when the line is
+    not in it). A start line below 1 means line 1, an end line before the start means the start."""
+    return Location(path, start_line, end_line, 1, end_column(ends, start_line, end_line))
+
+
+def end_column(ends, start_line: int, end_line: int) -> int:
+    """The end column of a span of lines, from a `line_end_columns` table (see `span_location`)."""
+    last = max(end_line, start_line, 1)
+    return ends[last - 1] if last <= len(ends) else 0
+
+
 PropertyPath = tuple  # e.g. ("ingress", 0, "cidr_blocks") or ("Properties", "BucketName")
 
 
@@ -184,6 +209,7 @@ class Suppression:
     line: int
     expires: str = ""
     origin: str = "comment"  # "comment" | "metadata"
+    end_col: int = 0  # where its line ends (Location.end_col), for reports that show the span
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,6 @@ import os
 import pickle
 import re
 import secrets
-import signal
 import stat
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -347,6 +346,11 @@ class _Unpickler(pickle.Unpickler):
         return obj
 
 
+def _int_list(value) -> bool:
+    """A list of ints only (a parse tree's `line_ends`), checked at C speed."""
+    return type(value) is list and (not value or set(map(type, value)) == {int})
+
+
 def _shaped(value) -> bool:
     """Whether a loaded value has the shape the engine and the reports rely on: the fields they
     read have the declared types (an entry that holds an int where a path goes is a miss, not a
@@ -441,9 +445,9 @@ def _shaped(value) -> bool:
         )
     # Parse trees: their top level here; evaluation reads the rest under its own guard.
     if t is ConfigFile:
-        return type(value.path) is str and type(value.body) is Body and type(value.body.attributes) is dict and type(value.body.blocks) is list and type(value.comments) is list
+        return type(value.path) is str and type(value.body) is Body and type(value.body.attributes) is dict and type(value.body.blocks) is list and type(value.comments) is list and _int_list(value.line_ends)
     if t is Template:
-        return type(value.path) is str and type(value.data) is dict and type(value.lines) is dict and type(value.warnings) is list and type(value.comments) is list and type(value.syntax) is str
+        return type(value.path) is str and type(value.data) is dict and type(value.lines) is dict and type(value.warnings) is list and type(value.comments) is list and type(value.syntax) is str and _int_list(value.line_ends)
     if t is dict:  # a Terraform plan
         return type(value.get("path")) is str and type(value.get("plan")) is dict
     return True

@@ -19,7 +19,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from .model import CLOUDFORMATION, TERRAFORM, Notification, Resource, ScanResult, SuppressedFinding, Suppression
+from .model import CLOUDFORMATION, TERRAFORM, Notification, Resource, ScanResult, SuppressedFinding, Suppression, end_column, line_end_columns
 from .source_comments import SourceComments, scan_hcl, scan_yaml
 
 DIRECTIVE = "iacguard:ignore"
@@ -72,8 +72,9 @@ def _date(value: str):
         return None
 
 
-def _metadata_entries(res: Resource, line: int) -> list:
-    """Entries from a CloudFormation resource's `Metadata.iacguard.ignore`."""
+def _metadata_entries(res: Resource, line: int, end_col: int = 0) -> list:
+    """Entries from a CloudFormation resource's `Metadata.iacguard.ignore` (`end_col`: where
+    `line` ends)."""
     meta = res.meta.get("metadata")
     if not isinstance(meta, dict):
         return []
@@ -85,14 +86,14 @@ def _metadata_entries(res: Resource, line: int) -> list:
         return []
     path = res.location.path
     if not isinstance(items, list):
-        return [Entry(Suppression((), "", path, line, "", "metadata"), "Metadata iacguard.ignore must be a list")]
+        return [Entry(Suppression((), "", path, line, "", "metadata", end_col), "Metadata iacguard.ignore must be a list")]
     out = []
     for item in items:
         if isinstance(item, str):  # a bare id: allowed, but it gives no reason
-            out.append(Entry(Suppression((item.strip().upper(),), "", path, line, "", "metadata")))
+            out.append(Entry(Suppression((item.strip().upper(),), "", path, line, "", "metadata", end_col)))
             continue
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item.get("id").strip():
-            out.append(Entry(Suppression((), "", path, line, "", "metadata"), "Metadata iacguard.ignore entries need an `id`"))
+            out.append(Entry(Suppression((), "", path, line, "", "metadata", end_col), "Metadata iacguard.ignore entries need an `id`"))
             continue
         reason = item.get("reason")
         reason = " ".join(str(reason).split()) if isinstance(reason, (str, int, float)) else ""
@@ -101,7 +102,7 @@ def _metadata_entries(res: Resource, line: int) -> list:
         problem = ""
         if expires and _date(expires) is None:
             problem = "has an invalid expiry date %r (use YYYY-MM-DD)" % expires
-        out.append(Entry(Suppression((item["id"].strip().upper(),), reason, path, line, expires, "metadata"), problem))
+        out.append(Entry(Suppression((item["id"].strip().upper(),), reason, path, line, expires, "metadata", end_col), problem))
     return out
 
 
@@ -172,12 +173,13 @@ class Suppressor:
             text = _read(path)
             if text is not None and DIRECTIVE in text.lower():
                 comments = scanner(text)
+                ends = line_end_columns(text)
                 for line, body in comments.comments:
                     parsed = parse_comment(body)
                     if parsed is None:
                         continue
                     ids, reason, expires, problem = parsed
-                    entry = Entry(Suppression(ids, reason, path, line, expires, "comment"), problem)
+                    entry = Entry(Suppression(ids, reason, path, line, expires, "comment", end_column(ends, line, line)), problem)
                     self._entries.setdefault((path, line), []).append(entry)
         self._comments[path] = comments
         return comments
@@ -190,15 +192,17 @@ class Suppressor:
                 continue
             base = res.meta.get("base_id", res.id)
             if base not in self._metadata:
-                self._metadata[base] = _metadata_entries(res, self._metadata_line(res))
+                self._metadata[base] = _metadata_entries(res, *self._metadata_line(res))
 
-    def _metadata_line(self, res: Resource) -> int:
-        text = _read(res.location.path) or ""
-        lines = text.split("\n")
+    def _metadata_line(self, res: Resource) -> tuple:
+        """The line of a resource's Metadata suppression, and the column where that line ends."""
+        text = _read(res.location.path)
+        ends = [] if text is None else line_end_columns(text)
+        lines = (text or "").split("\n")
         for number in range(res.location.start_line, min(res.location.end_line, len(lines)) + 1):
             if "iacguard" in lines[number - 1]:
-                return number
-        return res.location.start_line
+                return number, end_column(ends, number, number)
+        return res.location.start_line, end_column(ends, res.location.start_line, res.location.start_line)
 
     def _at(self, path: str, line: int) -> list:
         comments = self._scan_file(path)

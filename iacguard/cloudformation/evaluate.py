@@ -21,6 +21,7 @@ from ..model import (
     CLOUDFORMATION,
     LanguageResult,
     Location,
+    span_location,
     Notification,
     Reference,
     Resource,
@@ -284,13 +285,13 @@ class Stack:
         return self.scope + "output:" + name
 
     def location(self, span) -> Location:
-        return Location(self.file, span[0], span[1])
+        return span_location(self.file, span[0], span[1], self.template.line_ends)
 
     def location_of(self, path: tuple) -> Location:
         span = self.template.lines.get(path)
         if span is None:
             line = self.template.nearest_line(path)
-            return Location(self.file, line, line)
+            return span_location(self.file, line, line, self.template.line_ends)
         return self.location(span)
 
     def warn(self, message: str, src, level: str = "warning") -> None:
@@ -540,7 +541,7 @@ class Stack:
         base_id = self.resource_id(decl.logical_id)
         address = self.address_prefix + decl.logical_id
         span = self.template.lines.get(decl.span_path)
-        location = self.location(span) if span else Location(self.file, 0, 0)
+        location = self.location(span) if span else span_location(self.file, 0, 0, self.template.line_ends)
         nested = decl.type in NESTED_STACK_TYPES
         for assumptions in variants:
             _limits.ACTIVE.instance()

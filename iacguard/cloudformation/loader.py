@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from .. import limits as _limits
+from ..model import line_end_columns
 from . import json_reader
 from .json_reader import read_json
 from .source_lines import YAML_BREAKS, RefusedInput, TemplateError
@@ -29,6 +30,9 @@ class Template:
     warnings: list = field(default_factory=list)  # [(line, message)], e.g. duplicate keys
     comments: list = field(default_factory=list)  # [(line, text after '#', stripped)], YAML only
     syntax: str = "yaml"  # "yaml" | "json"
+    # End column of every line, split on "\n" only (iacguard.model.line_end_columns): Locations
+    # end at the end of their last line without anyone re-reading the file.
+    line_ends: list = field(default_factory=list, compare=False)
 
     def line_span(self, *path) -> tuple[int, int] | None:
         return self.lines.get(tuple(path))
@@ -148,7 +152,7 @@ def _parse(path: str, text: str, head: str) -> Template | None:
     if not is_cloudformation(decoded.data):
         return None
     comments = _comments(text, multiline) if syntax == "yaml" else []
-    return Template(path, decoded.data, decoded.lines, decoded.warnings, comments, syntax)
+    return Template(path, decoded.data, decoded.lines, decoded.warnings, comments, syntax, line_end_columns(text))
 
 
 def _comments(text: str, multiline: list) -> list:

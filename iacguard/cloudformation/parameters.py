@@ -85,7 +85,7 @@ def load_overrides(options) -> tuple[dict, list]:
 def _parameter_file_lines(path: str) -> dict:
     """Parameter name -> Location of the entry that sets it in a parameter file, for the forms
     `read_parameter_file` reads; {} when the file cannot be read (that is reported already)."""
-    from ..model import Location
+    from ..model import line_end_columns, span_location
     from .json_reader import read_json
     from .source_lines import TemplateError
     from .yaml_reader import read_yaml
@@ -100,6 +100,7 @@ def _parameter_file_lines(path: str) -> dict:
     except (OSError, ValueError, TemplateError):
         return {}
     data, lines, prefix = decoded.data, decoded.lines, ()
+    ends = line_end_columns(text)
     if isinstance(data, dict) and "Parameters" in data:
         data, prefix = data["Parameters"], ("Parameters",)
     out: dict = {}
@@ -117,7 +118,7 @@ def _parameter_file_lines(path: str) -> dict:
     for name, where in items:
         span = lines.get(where) or lines.get(where[:-1])
         if span is not None:
-            out[name] = Location(path, span[0], span[1])
+            out[name] = span_location(path, span[0], span[1], ends)
     return out
 
 

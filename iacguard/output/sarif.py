@@ -142,43 +142,21 @@ def _artifact_location(path: str, cwd: str) -> dict:
     return {"uri": file_uri(path)}
 
 
-class _SourceLines:
-    """Lines of source files, each file read at most once per report."""
-
-    def __init__(self) -> None:
-        self._files: dict = {}
-
-    def line_length(self, path: str, line: int) -> int | None:
-        if path not in self._files:
-            try:
-                with open(path, "rb") as fh:
-                    text = fh.read().decode("utf-8", errors="replace")
-            except OSError:
-                text = None
-            # Split on "\n" only, as the parsers count lines; str.splitlines() would also split
-            # on form feeds and Unicode separators and disagree with them.
-            self._files[path] = None if text is None else [l.rstrip("\r") for l in text.lstrip("\ufeff").split("\n")]
-        lines = self._files[path]
-        if lines is None or not 1 <= line <= len(lines):
-            return None
-        return len(lines[line - 1])
-
-
-def _region(loc, source: _SourceLines) -> dict:
+def _region(loc) -> dict:
+    """A SARIF region from a Location. Parsers record where each line ends, so the end column
+    comes with the location (columns are exclusive at the end, like SARIF's); no source file is
+    read here. A location without one (end_col 0, "end of line") leaves endColumn out, which
+    SARIF reads as the end of the end line."""
     start_line = max(loc.start_line, 1)
     end_line = max(loc.end_line, start_line)
     start_col = max(loc.start_col, 1)
+    region = {"startLine": start_line, "startColumn": start_col, "endLine": end_line}
     if loc.end_col > 0:
-        end_col = loc.end_col  # Location columns are exclusive at the end, like SARIF's
-    else:
-        length = source.line_length(loc.path, end_line)
-        if length is None:
-            start_col, end_col = 1, 2
-        else:
-            end_col = length + 1
-    if end_line == start_line and end_col < start_col:
-        end_col = start_col
-    return {"startLine": start_line, "startColumn": start_col, "endLine": end_line, "endColumn": end_col}
+        end_col = loc.end_col
+        if end_line == start_line and end_col < start_col:
+            end_col = start_col
+        region["endColumn"] = end_col
+    return region
 
 
 def _message_text(text: str) -> str:
@@ -238,13 +216,13 @@ def _undecided(u, cwd: str, index: dict) -> dict:
     return out
 
 
-def _suppression(suppression, cwd: str, source: "_SourceLines") -> dict:
+def _suppression(suppression, cwd: str) -> dict:
     out: dict = {"kind": "inSource", "status": "accepted"}
     if suppression.reason:
         out["justification"] = visible(suppression.reason)
     if suppression.path and suppression.line > 0:
-        loc = Location(suppression.path, suppression.line, suppression.line)
-        out["location"] = {"physicalLocation": {"artifactLocation": _artifact_location(suppression.path, cwd), "region": _region(loc, source)}}
+        loc = Location(suppression.path, suppression.line, suppression.line, 1, getattr(suppression, "end_col", 0))
+        out["location"] = {"physicalLocation": {"artifactLocation": _artifact_location(suppression.path, cwd), "region": _region(loc)}}
     return out
 
 
@@ -289,7 +267,6 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
     rules = [rules_by_id[i] for i in sorted(rules_by_id)]
     index = {r["id"]: i for i, r in enumerate(rules)}
 
-    source = _SourceLines()
     results = []
     for f, fingerprint, suppression in reported:
         check = checks.get(f.check_id)
@@ -313,7 +290,7 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
                 {
                     "physicalLocation": {
                         "artifactLocation": _artifact_location(f.location.path, result.cwd),
-                        "region": _region(f.location, source),
+                        "region": _region(f.location),
                     }
                 }
             ],
@@ -329,7 +306,7 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
                     "message": {"text": visible(what)},
                     "physicalLocation": {
                         "artifactLocation": _artifact_location(loc.path, result.cwd),
-                        "region": _region(loc, source),
+                        "region": _region(loc),
                     },
                 }
                 for i, (loc, what) in enumerate(related, 1)
@@ -337,7 +314,7 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
             links = ", ".join("[%s](%d)" % (visible(what).replace("[", "").replace("]", ""), i) for i, (_, what) in enumerate(related, 1))
             entry["message"]["text"] += " Value from: %s." % links
         if suppression is not None:
-            entry["suppressions"] = [_suppression(suppression, result.cwd, source)]
+            entry["suppressions"] = [_suppression(suppression, result.cwd)]
         results.append(entry)
 
     invocation: dict = {"executionSuccessful": True}

@@ -2,7 +2,7 @@
 ("integration_of"). A stage reaches every function integrated into its API."""
 from __future__ import annotations
 
-from .common import Join, Link, draw, paths
+from .common import Join, draw, paths
 
 FUNCTION = ("aws_lambda_function", "AWS::Lambda::Function", "AWS::Serverless::Function")
 API = ("aws_api_gateway_rest_api", "aws_apigatewayv2_api", "AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api", "AWS::Serverless::Api", "AWS::Serverless::HttpApi")

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 
 from .. import limits as _limits
 from ..model import (
-    Location,
     Notification,
     Reference,
     Resource,
@@ -34,6 +33,7 @@ from ..model import (
     TERRAFORM,
     LanguageResult,
     UnknownValue,
+    span_location,
 )
 from ..values import Unknown, as_int, is_unknown
 from . import expressions as ex
@@ -69,11 +69,13 @@ class ModuleSource:
     modules: dict = field(default_factory=dict)  # name -> (Block, path)
     outputs: dict = field(default_factory=dict)  # name -> (Block, path)
     providers: list = field(default_factory=list)  # (Block, path), see iacguard.terraform.providers
+    ends: dict = field(default_factory=dict)  # path -> ConfigFile.line_ends (where Locations end)
 
     @classmethod
     def index(cls, folder: str, files: list) -> "ModuleSource":
         src = cls(folder, files)
         for cf in files:
+            src.ends[cf.path] = cf.line_ends
             json_syntax = cf.path.endswith(".json")
             for block in cf.body.blocks:
                 if json_syntax and block.type in ("resource", "data", "provider"):
@@ -408,7 +410,7 @@ class ModuleInstance:
         empty = self._plain_scope()
         for name, attr in cf.body.attributes.items():
             values[name] = ("value", self._evaluate_at(attr.expr, empty, cf.path, attr.line))
-            self._set_at[name] = Location(cf.path, attr.line, attr.end_line)
+            self._set_at[name] = span_location(cf.path, attr.line, attr.end_line, cf.line_ends)
         for block in cf.body.blocks:
             self.ev.note("warning", "blocks are not allowed in a variables file (%s)" % block.type, cf.path, block.line)
 
@@ -526,7 +528,8 @@ class ModuleInstance:
             child.inherited_providers = _providers.for_child(self, block)
             children.append((key, child))
             # Where each input is set: the argument line in this module's call (value origins).
-            child.arguments = {arg: Location(path, attr.line, attr.end_line) for arg, attr in block.body.attributes.items() if arg in inputs and arg in src.variables}
+            ends = self.src.ends.get(path, ())
+            child.arguments = {arg: span_location(path, attr.line, attr.end_line, ends) for arg, attr in block.body.attributes.items() if arg in inputs and arg in src.variables}
             # Graph: the child's variables stand for what the caller passes in.
             for arg, attr in block.body.attributes.items():
                 if arg in src.variables:
@@ -643,6 +646,7 @@ class ModuleInstance:
         `PartialObject`s and null attributes are left out, since the provider computes what the
         configuration leaves unset: reading them gives Unknown, not null or an error."""
         locs = {} if locs is None else locs
+        ends = self.src.ends.get(path, ())
         _limits.ACTIVE.grow(1 + len(body.attributes) + len(body.blocks))
         props: dict = ex.PartialObject() if partial else {}
         for name, attr in body.attributes.items():
@@ -654,9 +658,9 @@ class ModuleInstance:
             if partial and value is None:
                 continue
             props[name] = value
-            locs[prop_path + (name,)] = Location(path, attr.line, attr.end_line)
+            locs[prop_path + (name,)] = span_location(path, attr.line, attr.end_line, ends)
             if isinstance(attr.expr, ObjectExpr):
-                _object_key_locations(attr.expr, path, prop_path + (name,), locs)
+                _object_key_locations(attr.expr, path, prop_path + (name,), locs, ends)
         for block in body.blocks:
             if top and block.type in META_ARGUMENTS:
                 continue
@@ -669,7 +673,7 @@ class ModuleInstance:
             index = len(items)
             sub, _ = self.eval_body(block.body, scope, path, prop_path + (block.type, index), locs=locs, partial=partial)
             items.append(sub)
-            locs[prop_path + (block.type, index)] = Location(path, block.line, block.end_line)
+            locs[prop_path + (block.type, index)] = span_location(path, block.line, block.end_line, ends)
         return props, locs
 
     def _expand_dynamic(self, block: Block, scope, path: str, prop_path: tuple, props: dict, locs: dict, partial: bool = False):
@@ -701,7 +705,7 @@ class ModuleInstance:
             index = len(items)
             sub, _ = self.eval_body(content.body, inner, path, prop_path + (label, index), locs=locs, partial=partial)
             items.append(sub)
-            locs[prop_path + (label, index)] = Location(path, block.line, block.end_line)
+            locs[prop_path + (label, index)] = span_location(path, block.line, block.end_line, self.src.ends.get(path, ()))
 
     # -- expansion into Resources ---------------------------------------------------------
     def expand(self):
@@ -732,7 +736,7 @@ class ModuleInstance:
                         type=rtype,
                         language=TERRAFORM,
                         properties=props,
-                        location=Location(path, block.line, block.end_line),
+                        location=span_location(path, block.line, block.end_line, self.src.ends.get(path, ())),
                         property_locations=locs,
                         mode=mode,
                         module=self.module_path,
@@ -756,22 +760,22 @@ class ModuleInstance:
             meta = {"set_at": self._set_at[name]} if name in self._set_at else {}
             if name in self.arguments:
                 meta = {"set_at": self.arguments[name], "set_label": "argument %s of %s" % (name, self.module_path)}
-            ev.result.symbols.append(Symbol(self.node_id("var." + name), "variable", name, Location(path, block.line, block.end_line), TERRAFORM, meta))
+            ev.result.symbols.append(Symbol(self.node_id("var." + name), "variable", name, span_location(path, block.line, block.end_line, self.src.ends.get(path, ())), TERRAFORM, meta))
         for name, (attr, path) in self.src.locals.items():
             sid = self.node_id("local." + name)
-            ev.result.symbols.append(Symbol(sid, "local", name, Location(path, attr.line, attr.end_line), TERRAFORM))
+            ev.result.symbols.append(Symbol(sid, "local", name, span_location(path, attr.line, attr.end_line, self.src.ends.get(path, ())), TERRAFORM))
             for target, _ in self._reference_targets(attr.expr, self.scope):
                 ev.result.references.append(Reference(sid, target, (), "", "reference"))
         for name, (block, path) in self.src.outputs.items():
             sid = self.node_id("output." + name)
-            ev.result.symbols.append(Symbol(sid, "output", name, Location(path, block.line, block.end_line), TERRAFORM))
+            ev.result.symbols.append(Symbol(sid, "output", name, span_location(path, block.line, block.end_line, self.src.ends.get(path, ())), TERRAFORM))
             attr = block.body.attributes.get("value")
             if attr is not None:
                 for target, _ in self._reference_targets(attr.expr, self.scope):
                     ev.result.references.append(Reference(sid, target, (), "", "reference"))
         for name, (block, path) in self.src.modules.items():
             sid = self.node_id("module." + name)
-            ev.result.symbols.append(Symbol(sid, "module", name, Location(path, block.line, block.end_line), TERRAFORM))
+            ev.result.symbols.append(Symbol(sid, "module", name, span_location(path, block.line, block.end_line, self.src.ends.get(path, ())), TERRAFORM))
 
     def _record_unknowns(self, res: Resource):
         for p, v in _walk(res.properties):
@@ -1241,7 +1245,7 @@ def _json_dynamic_blocks(obj: ObjectExpr, depth: int) -> list:
     return blocks
 
 
-def _object_key_locations(obj: ObjectExpr, path: str, prop_path: tuple, locs: dict, depth: int = 0):
+def _object_key_locations(obj: ObjectExpr, path: str, prop_path: tuple, locs: dict, ends, depth: int = 0):
     if depth > 32:
         return
     for key_expr, value_expr in obj.items:
@@ -1252,9 +1256,9 @@ def _object_key_locations(obj: ObjectExpr, path: str, prop_path: tuple, locs: di
             key = key_expr.parts[0]
         if key is None:
             continue
-        locs.setdefault(prop_path + (key,), Location(path, key_expr.line, value_expr.end_line))
+        locs.setdefault(prop_path + (key,), span_location(path, key_expr.line, value_expr.end_line, ends))
         if isinstance(value_expr, ObjectExpr):
-            _object_key_locations(value_expr, path, prop_path + (key,), locs, depth + 1)
+            _object_key_locations(value_expr, path, prop_path + (key,), locs, ends, depth + 1)
 
 
 def evaluate_configuration(files: dict, root: str, options: ScanOptions) -> LanguageResult:

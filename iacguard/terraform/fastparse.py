@@ -48,8 +48,8 @@ import gc
 import re
 
 from iacguard import limits as _limits
+from iacguard.model import line_end_columns
 from iacguard.numbers import integer
-from iacguard.terraform import hcltext as _hcltext
 from iacguard.terraform.hcltext import (
     HclSyntaxError,
     build_template as _build_template,
@@ -859,7 +859,7 @@ def parse_hcl_fast(text: str, path: str) -> ConfigFile:
     finally:
         if gc_was_enabled:
             gc.enable()
-    return ConfigFile(path=path, body=body, comments=comments)
+    return ConfigFile(path=path, body=body, comments=comments, line_ends=line_end_columns(text))
 
 
 def parse_expression_fast(text: str, line: int = 1) -> Expr:

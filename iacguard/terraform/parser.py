@@ -28,6 +28,7 @@ import json
 import re
 
 from iacguard import limits as _limits
+from iacguard.model import line_end_columns
 from iacguard.numbers import integer
 from iacguard.terraform import hcltext
 from iacguard.terraform.fastparse import parse_expression_fast, parse_hcl_fast, parse_template_fast
@@ -75,7 +76,7 @@ def parse_tf_json(text: str, path: str) -> ConfigFile:
         body = _JsonBlocks(comments).root_body(root)
     check_depth(body)
     comments.sort()
-    return ConfigFile(path=path, body=body, comments=comments)
+    return ConfigFile(path=path, body=body, comments=comments, line_ends=line_end_columns(text))
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import json
 import os
 import re
 
-from ..model import LanguageResult, Location, Reference, Resource, Symbol, TERRAFORM, UnknownValue, walk
+from ..model import LanguageResult, Reference, Resource, Symbol, TERRAFORM, UnknownValue, line_end_columns, span_location, walk
 from ..values import Unknown
 
 MAX_DEPTH = 64
@@ -65,6 +65,7 @@ class _SourceIndex:
         self.root = root
         self.result = result
         self._cache: dict = {}
+        self._ends: dict = {}  # path -> ConfigFile.line_ends
 
     def _blocks(self, folder: str) -> dict:
         if folder in self._cache:
@@ -90,6 +91,7 @@ class _SourceIndex:
                 cf = parse_file(read.text, path)
             except HclSyntaxError:
                 continue  # the plan still gives the values; findings point at the plan instead
+            self._ends[path] = cf.line_ends
             for block in cf.body.blocks:
                 if block.type in ("resource", "data") and len(block.labels) >= 2:
                     body = json_block_body(block.body) if name.endswith(".json") else block.body
@@ -104,23 +106,24 @@ class _SourceIndex:
             return None, {}
         path, block, body = found
         locs: dict = {}
-        _body_locations(body, path, (), locs, 0)
-        return Location(path, block.line, block.end_line), locs
+        ends = self._ends.get(path, ())
+        _body_locations(body, path, (), locs, 0, ends)
+        return span_location(path, block.line, block.end_line, ends), locs
 
 
-def _body_locations(body, path: str, prefix: tuple, locs: dict, depth: int) -> None:
+def _body_locations(body, path: str, prefix: tuple, locs: dict, depth: int, ends) -> None:
     if depth > MAX_DEPTH:
         return
     for name, attr in body.attributes.items():
-        locs[prefix + (name,)] = Location(path, attr.line, attr.end_line)
+        locs[prefix + (name,)] = span_location(path, attr.line, attr.end_line, ends)
     counters: dict = {}
     for block in body.blocks:
         if block.type == "dynamic":
             continue  # its instances cannot be matched to the plan's list items by position
         i = counters.get(block.type, 0)
         counters[block.type] = i + 1
-        locs[prefix + (block.type, i)] = Location(path, block.line, block.end_line)
-        _body_locations(block.body, path, prefix + (block.type, i), locs, depth + 1)
+        locs[prefix + (block.type, i)] = span_location(path, block.line, block.end_line, ends)
+        _body_locations(block.body, path, prefix + (block.type, i), locs, depth + 1, ends)
 
 
 def _with_unknowns(values, after_unknown, depth: int = 0):
@@ -181,8 +184,10 @@ def evaluate_plan(parsed: dict, root: str) -> LanguageResult:
     path = parsed["path"]
     plan = parsed["plan"]
     result = LanguageResult(files=[path])
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        plan_lines = _plan_lines(fh.read())
+    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+        raw = fh.read()
+    plan_ends = line_end_columns(raw)  # "\n" lines, as Locations count them
+    plan_lines = _plan_lines(raw)  # splitlines(): the same lines as universal newlines
     index = _SourceIndex(root, result)
     rel = os.path.relpath(path, root).replace(os.sep, "/")
     config = (plan.get("configuration") or {}).get("root_module") or {}
@@ -206,7 +211,7 @@ def evaluate_plan(parsed: dict, root: str) -> LanguageResult:
             loc, locs = index.locate(folder, mode, rtype, name) if folder else (None, {})
             if loc is None:
                 line = plan_lines.get(address, 1)
-                loc, locs = Location(path, line, line), {}
+                loc, locs = span_location(path, line, line, plan_ends), {}
             values = r.get("values") if isinstance(r.get("values"), dict) else {}
             values = _with_unknowns(values, after_unknown.get(address))
             res = Resource(

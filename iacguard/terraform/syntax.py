@@ -2,7 +2,8 @@
 
 Parsers (`iacguard.terraform.parser`) build it; the expression evaluator
 (`iacguard.terraform.expressions`) and the configuration evaluator read it. Every node knows its
-lines (1-based, inclusive). Nothing here knows about security or about values.
+lines (1-based, inclusive); the file knows where each line ends (`ConfigFile.line_ends`).
+Nothing here knows about security or about values.
 """
 from __future__ import annotations
 
@@ -165,3 +166,6 @@ class ConfigFile:
     path: str  # absolute resolved path
     body: Body
     comments: list = field(default_factory=list)  # list[(line, text)] for suppressions
+    # End column of every line (iacguard.model.line_end_columns): Locations in this file end at
+    # the end of their last line, and no later stage re-reads the file to learn where that is.
+    line_ends: list = field(default_factory=list, compare=False)

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from iacguard.check import Check
-from iacguard.model import Finding, Location, Notification, Resource, ScanResult, UnknownValue
+from iacguard.model import Finding, Location, Notification, Resource, ScanResult, UnknownValue, end_column, line_end_columns
 
 MAIN_TF = """\
 resource "aws_security_group" "web" {
@@ -63,14 +63,27 @@ CHECKS = [
 ]
 
 
+def _end_col(path: str, line: int, end_line: int) -> int:
+    """Where the span ends, as a parser records it (0 when the file is not there)."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return 0
+    return end_column(line_end_columns(text), line, end_line)
+
+
 def resource(address, rtype, language, path, line, end_line=None) -> Resource:
     return Resource(
         id=address, address=address, type=rtype, language=language, properties={},
-        location=Location(path, line, end_line or line),
+        location=Location(path, line, end_line or line, 1, _end_col(path, line, end_line or line)),
     )
 
 
-def finding(check_id, res, message, line, end_line=None, start_col=1, end_col=0, conditions=()) -> Finding:
+def finding(check_id, res, message, line, end_line=None, start_col=1, end_col=None, conditions=()) -> Finding:
+    """A finding at lines line..end_line of the resource's file; `end_col` None: the end of the
+    last line, as the parsers record it."""
+    if end_col is None:
+        end_col = _end_col(res.location.path, line, end_line or line)
     loc = Location(res.location.path, line, end_line or line, start_col, end_col)
     return Finding(check_id=check_id, resource=res, message=message, location=loc, conditions=conditions)
 

@@ -217,10 +217,44 @@ def test_deterministic(result, tmp_path, scan):
     assert text.endswith("\n")
 
 
-def test_unreadable_file_falls_back_to_first_columns(result):
+def test_end_column_comes_from_the_location_not_the_file(result):
+    """The report is built from the scan alone: a source file gone (or changed) since the scan
+    changes nothing, and a location without an end column ("end of line") leaves endColumn out,
+    which SARIF reads as the end of the line."""
+    before = sarif.render(result)
     Path(result.findings[0].location.path).unlink()
+    assert sarif.render(result) == before
+    sg = result.findings[0].resource
+    result.findings[0] = dataclasses.replace(result.findings[0], location=dataclasses.replace(result.findings[0].location, end_col=0))
     region = log_of(result)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]
-    assert region == {"startLine": 7, "startColumn": 1, "endLine": 7, "endColumn": 2}
+    assert region == {"startLine": 7, "startColumn": 5, "endLine": 7}
+    assert sg.location.end_col == 2  # line 9 is "}"
+
+
+def test_render_opens_no_file(result, monkeypatch):
+    """SARIF output never re-reads a scanned file (the parsers recorded the end columns)."""
+    import builtins
+    import io
+    import os
+
+    opened = []
+    real_open, real_io_open, real_os_open = builtins.open, io.open, os.open
+
+    def spy(real):
+        def wrapper(file, *args, **kwargs):
+            opened.append(str(file))
+            return real(file, *args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(builtins, "open", spy(real_open))
+    monkeypatch.setattr(io, "open", spy(real_io_open))
+    monkeypatch.setattr(os, "open", spy(real_os_open))
+    result.suppressed = []
+    text = sarif.render(result, include_suppressed=True)
+    monkeypatch.undo()
+    scanned = set(result.files) | {f.location.path for f in result.findings}
+    assert not scanned & set(opened), opened
+    assert '"endColumn": 32' in text
 
 
 def test_file_outside_cwd_gets_absolute_file_uri(result, tmp_path, github_validator):
