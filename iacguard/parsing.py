@@ -34,17 +34,14 @@ import re
 import secrets
 import stat
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 
 from . import __version__
 from . import limits as _limits
-from .cloudformation.loader import Template
 from .discovery import SourceFile, read_bytes
 from .graph import GraphView
 from .model import Analysis, Finding, LanguageResult, Location, Notification, Reference, Resource, Symbol, Undecided, UnknownValue
 from .parse import ParsedSource, parse_one
-from .terraform.syntax import ConfigFile
 
 DEFAULT_TIME_PER_FILE = 60  # seconds
 _PARALLEL_MIN_FILES = 16  # below these, starting processes costs more than it saves
@@ -685,6 +682,10 @@ class Deferred:
         self.path = path
 
     def load(self):
+        # Here, not at the top: a warm scan answered from the cache never loads the parsers.
+        from .cloudformation.loader import Template
+        from .terraform.syntax import ConfigFile
+
         return read_entry(self.path, "tree", (ConfigFile, Template, dict))
 
 
@@ -724,6 +725,8 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
         n_chunks = min(len(todo), jobs * 4)
         chunks = [todo[k::n_chunks] for k in range(n_chunks)]
         try:
+            from concurrent.futures import ProcessPoolExecutor  # only when a pool pays
+
             with ProcessPoolExecutor(max_workers=jobs) as pool:
                 outs = pool.map(_parse_chunk, [([sources[i] for i in chunk], max_bytes, time_limit, limits) for chunk in chunks])
                 for chunk, out in zip(chunks, outs):
