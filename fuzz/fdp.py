@@ -36,3 +36,11 @@ class FuzzedDataProvider:
 def provider(atheris_module):
     """atheris's FuzzedDataProvider when atheris is there, else this stand-in."""
     return atheris_module.FuzzedDataProvider if atheris_module is not None else FuzzedDataProvider
+
+
+def instrumented(atheris):
+    """`with instrumented(atheris): import ...`: atheris's import instrumentation when it is
+    installed, nothing otherwise (the ordinary test run)."""
+    import contextlib
+
+    return atheris.instrument_imports() if atheris is not None else contextlib.nullcontext()

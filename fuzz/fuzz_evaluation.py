@@ -29,16 +29,9 @@ except ImportError:  # the ordinary test run: no instrumentation, the stand-in p
     atheris = None
 
 import evalgen  # noqa: E402
-from fdp import provider  # noqa: E402
+from fdp import instrumented, provider  # noqa: E402
 
-if atheris is not None:
-    with atheris.instrument_imports():
-        import iacguard.checks  # noqa: F401
-        from iacguard.engine import scan
-        from iacguard.model import ScanOptions
-        from iacguard.terraform.expressions import Scope, evaluate
-        from iacguard.terraform.parser import HclSyntaxError, parse_expression
-else:
+with instrumented(atheris):
     import iacguard.checks  # noqa: F401
     from iacguard.engine import scan
     from iacguard.model import ScanOptions

@@ -28,14 +28,9 @@ try:
 except ImportError:  # the ordinary test run: no instrumentation, the stand-in provider
     atheris = None
 
-from fdp import provider  # noqa: E402
+from fdp import instrumented, provider  # noqa: E402
 
-if atheris is not None:
-    with atheris.instrument_imports():
-        from iacguard.discovery import SourceFile
-        from iacguard.engine import parse_source
-        from iacguard.model import LanguageResult, ScanOptions
-else:
+with instrumented(atheris):
     from iacguard.discovery import SourceFile
     from iacguard.engine import parse_source
     from iacguard.model import LanguageResult, ScanOptions
