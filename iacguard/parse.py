@@ -7,6 +7,10 @@ Terraform files of a folder discovery did not list (`.terraform/modules`, a plan
 through it, so every file iacguard reads is read by `discovery.read_text` (size bound, encoding,
 refusals) and parsed under the same bounds.
 
+This stage sits below evaluation: the Terraform evaluator (`Evaluation.load_module_dir`) and the
+plan evaluator (`plan._SourceIndex`) ask `parse_folder` for files, and nothing here imports them
+(a plan is read by `terraform.plan_parse`, the parse half of plan JSON).
+
 Bounds: nesting depth and YAML alias expansion are read by the parsers from `iacguard.limits`
 (`limits.current()`), which the caller sets for the scan (and for each worker process).
 """
@@ -62,11 +66,11 @@ def _parse_text(source: SourceFile, text: str):
     # Data files: a Terraform plan, a CloudFormation template, or neither.
     stripped = text.lstrip()
     if path.lower().endswith(".json") and stripped.startswith("{") and '"planned_values"' in text and '"format_version"' in text[:4096]:
-        from .terraform import plan
+        from .terraform import plan_parse
 
         try:
-            return "plan", plan.parse_plan(text, path), []
-        except plan.PlanError as exc:
+            return "plan", plan_parse.parse_plan(text, path), []
+        except plan_parse.PlanError as exc:
             return "failed", None, [Notification("error", "plan error: %s" % exc, path)]
     from .cloudformation import TemplateError, looks_like_cloudformation, parse_template
 

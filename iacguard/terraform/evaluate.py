@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from .. import limits as _limits
+from .. import parse as _parse
 from ..model import (
     Notification,
     Reference,
@@ -279,29 +280,17 @@ class Evaluation:
             return self.sources[folder]
         if folder in self._parsed_extra:
             return self._parsed_extra[folder]
-        from ..discovery import read_text
-        from . import parse_file
-        from .parser import HclSyntaxError
-
+        # Through the parse stage, under the scan's bounds (--max-file-size, --time-per-file):
+        # a file it refuses or cannot parse is named in a note; a folder that cannot be listed
+        # gives no files.
         files = []
-        try:
-            names = sorted(os.listdir(folder))
-        except OSError:
-            self._parsed_extra[folder] = None
-            return None
-        for name in names:
-            path = os.path.realpath(os.path.join(folder, name))
-            if not name.endswith((".tf", ".tf.json")) or not _inside(path, self.root) or not os.path.isfile(path):
+        for parsed in _parse.parse_folder(folder, self.root):
+            self.result.notifications.extend(parsed.notifications)
+            if parsed.unread:
                 continue
-            read = read_text(path)
-            self.result.notifications.extend(read.notifications)
-            if read.text is None:
-                continue
-            try:
-                files.append(parse_file(read.text, path))
-            except HclSyntaxError as exc:
-                self.note("error", "parse error: %s" % (exc.args[0] if exc.args else exc), path, getattr(exc, "line", 0) or 0)
-            self.result.files.append(path)
+            if parsed.kind == "terraform":
+                files.append(parsed.data)
+            self.result.files.append(parsed.path)
         src = ModuleSource.index(folder, files) if files else None
         self._parsed_extra[folder] = src
         return src

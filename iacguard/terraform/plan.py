@@ -17,26 +17,13 @@ import json
 import os
 import re
 
+from .. import parse as _parse
 from ..model import LanguageResult, Reference, Resource, Symbol, TERRAFORM, UnknownValue, line_end_columns, span_location, walk
 from ..values import Unknown
+from .evaluate import json_block_body
+from .plan_parse import PlanError, parse_plan  # noqa: F401 - the parse half, named here too
 
 MAX_DEPTH = 64
-
-
-class PlanError(ValueError):
-    pass
-
-
-def parse_plan(text: str, path: str) -> dict:
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise PlanError("not valid JSON: %s" % exc) from None
-    except RecursionError:
-        raise PlanError("nesting too deep") from None
-    if not isinstance(data, dict) or "planned_values" not in data:
-        raise PlanError("not a Terraform plan (no planned_values)")
-    return {"path": path, "plan": data}
 
 
 def _plan_lines(text: str) -> dict:
@@ -70,31 +57,18 @@ class _SourceIndex:
     def _blocks(self, folder: str) -> dict:
         if folder in self._cache:
             return self._cache[folder]
-        from ..discovery import read_text
-        from .evaluate import json_block_body
-        from . import parse_file
-        from .parser import HclSyntaxError
-
         blocks: dict = {}
-        try:
-            names = sorted(os.listdir(folder))
-        except OSError:
-            names = []
-        for name in names:
-            path = os.path.realpath(os.path.join(folder, name))
-            if not name.endswith((".tf", ".tf.json")) or not os.path.isfile(path) or not _inside(path, self.root):
+        # Through the parse stage, under the scan's bounds (file size, time per file). A file that
+        # cannot be read or parsed is passed over without a note: the plan still gives the values,
+        # findings point at the plan instead, and the file's own scan reports it.
+        for parsed in _parse.parse_folder(folder, self.root):
+            if parsed.kind != "terraform":
                 continue
-            read = read_text(path)
-            if read.text is None:
-                continue
-            try:
-                cf = parse_file(read.text, path)
-            except HclSyntaxError:
-                continue  # the plan still gives the values; findings point at the plan instead
+            path, cf = parsed.path, parsed.data
             self._ends[path] = cf.line_ends
             for block in cf.body.blocks:
                 if block.type in ("resource", "data") and len(block.labels) >= 2:
-                    body = json_block_body(block.body) if name.endswith(".json") else block.body
+                    body = json_block_body(block.body) if path.endswith(".json") else block.body
                     mode = "data" if block.type == "data" else "managed"
                     blocks.setdefault((mode, block.labels[0], block.labels[1]), (path, block, body))
         self._cache[folder] = blocks
