@@ -1,6 +1,6 @@
 """Evaluating CloudFormation values: intrinsic functions, pseudo parameters and conditions.
 
-`Expression` evaluates one value of one stack under a set of assumed condition values (a resource
+`IntrinsicEvaluator` evaluates one value of one stack under a set of assumed condition values (a resource
 variant). On the way it records where each output property came from (`locations`) and every
 reference it meets (Ref, GetAtt, Sub variables, Fn::If conditions). What the stack knows
 (parameters, resources, mappings, conditions, nested stack outputs) is asked of the `stack`
@@ -14,7 +14,7 @@ import re
 
 from .. import limits as _limits
 from ..model import Reference
-from ..values import Unknown, as_int, contains_unknown
+from ..unknown import Unknown, as_int, contains_unknown
 
 # Deeper values than this evaluate to Unknown; the loader refuses documents past 512 levels, and
 # each level costs about two Python frames here.
@@ -104,7 +104,7 @@ def fn_if_conditions(node) -> list:
     return names
 
 
-class Expression:
+class IntrinsicEvaluator:
     """Evaluates raw template values for one `source` (a resource variant, output, condition)."""
 
     def __init__(self, stack, source: str | None, assumptions: dict | None = None,
@@ -332,12 +332,12 @@ def _comparable(value):
 # -- the functions -------------------------------------------------------------------------------
 
 
-def _malformed(ex: Expression, name: str, src, why: str = ""):
+def _malformed(ex: IntrinsicEvaluator, name: str, src, why: str = ""):
     ex.warn("malformed %s%s" % (name, ": " + why if why else ""), src)
     return Unknown("malformed %s" % name)
 
 
-def _fn_ref(ex: Expression, args, src, out, record, depth):
+def _fn_ref(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if isinstance(args, dict):
         args = ex.arg(args, src, out, depth)
     if isinstance(args, Unknown):
@@ -347,7 +347,7 @@ def _fn_ref(ex: Expression, args, src, out, record, depth):
     return ex.ref(args, src, out)
 
 
-def _fn_getatt(ex: Expression, args, src, out, record, depth):
+def _fn_getatt(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if isinstance(args, str):
         args = args.split(".", 1)
     if not isinstance(args, list) or len(args) != 2 or not isinstance(args[0], str):
@@ -364,7 +364,7 @@ def _fn_getatt(ex: Expression, args, src, out, record, depth):
     return ex.getatt(args[0], attribute, src, out)
 
 
-def _fn_sub(ex: Expression, args, src, out, record, depth):
+def _fn_sub(ex: IntrinsicEvaluator, args, src, out, record, depth):
     variables: dict = {}
     if isinstance(args, list):
         if len(args) != 2 or not isinstance(args[1], dict):
@@ -414,7 +414,7 @@ def _fn_sub(ex: Expression, args, src, out, record, depth):
     return "".join(parts)
 
 
-def _fn_join(ex: Expression, args, src, out, record, depth):
+def _fn_join(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if not isinstance(args, list) or len(args) != 2:
         return _malformed(ex, "Fn::Join", src, "expected [Delimiter, [Values]]")
     delimiter = ex.arg(args[0], _sub(src, 0), out, depth)
@@ -436,7 +436,7 @@ def _fn_join(ex: Expression, args, src, out, record, depth):
     return delimiter.join(texts)
 
 
-def _fn_select(ex: Expression, args, src, out, record, depth):
+def _fn_select(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if not isinstance(args, list) or len(args) != 2:
         return _malformed(ex, "Fn::Select", src, "expected [Index, [Values]]")
     index = as_int(ex.arg(args[0], _sub(src, 0), out, depth))
@@ -453,7 +453,7 @@ def _fn_select(ex: Expression, args, src, out, record, depth):
     return items[index]
 
 
-def _fn_split(ex: Expression, args, src, out, record, depth):
+def _fn_split(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if not isinstance(args, list) or len(args) != 2:
         return _malformed(ex, "Fn::Split", src, "expected [Delimiter, String]")
     delimiter = ex.arg(args[0], _sub(src, 0), out, depth)
@@ -467,7 +467,7 @@ def _fn_split(ex: Expression, args, src, out, record, depth):
     return text.split(delimiter)
 
 
-def _fn_find_in_map(ex: Expression, args, src, out, record, depth):
+def _fn_find_in_map(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if not isinstance(args, list) or len(args) not in (3, 4):
         return _malformed(ex, "Fn::FindInMap", src, "expected [MapName, TopLevelKey, SecondLevelKey]")
     keys = [ex.arg(a, _sub(src, i), out, depth) for i, a in enumerate(args[:3])]
@@ -496,7 +496,7 @@ def _fn_find_in_map(ex: Expression, args, src, out, record, depth):
     return ex.value(top[keys[2]], ("Mappings", keys[0], keys[1], keys[2]), out, False, depth + 1)
 
 
-def _fn_if(ex: Expression, args, src, out, record, depth):
+def _fn_if(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if not isinstance(args, list) or len(args) != 3 or not isinstance(args[0], str):
         return _malformed(ex, "Fn::If", src, "expected [ConditionName, ValueIfTrue, ValueIfFalse]")
     name = args[0]
@@ -517,7 +517,7 @@ def _fn_if(ex: Expression, args, src, out, record, depth):
     return ex.value(args[branch], bsrc, out, record, depth + 1)
 
 
-def _fn_base64(ex: Expression, args, src, out, record, depth):
+def _fn_base64(ex: IntrinsicEvaluator, args, src, out, record, depth):
     # The plain text is kept (not encoded): checks read UserData for secrets and settings.
     value = ex.arg(args, src, out, depth)
     if isinstance(value, Unknown):
@@ -525,7 +525,7 @@ def _fn_base64(ex: Expression, args, src, out, record, depth):
     return as_text(value)
 
 
-def _fn_cidr(ex: Expression, args, src, out, record, depth):
+def _fn_cidr(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if not isinstance(args, list) or len(args) != 3:
         return _malformed(ex, "Fn::Cidr", src, "expected [IpBlock, Count, CidrBits]")
     block = ex.arg(args[0], _sub(src, 0), out, depth)
@@ -551,17 +551,17 @@ def _fn_cidr(ex: Expression, args, src, out, record, depth):
     return subnets
 
 
-def _fn_get_azs(ex: Expression, args, src, out, record, depth):
+def _fn_get_azs(ex: IntrinsicEvaluator, args, src, out, record, depth):
     ex.arg(args, src, out, depth)  # for the references it may hold
     return Unknown("availability zones are known at deploy")
 
 
-def _fn_import_value(ex: Expression, args, src, out, record, depth):
+def _fn_import_value(ex: IntrinsicEvaluator, args, src, out, record, depth):
     name = ex.arg(args, src, out, depth)
     return Unknown("value imported from another stack (%s)" % (name if isinstance(name, str) else "export"))
 
 
-def _fn_length(ex: Expression, args, src, out, record, depth):
+def _fn_length(ex: IntrinsicEvaluator, args, src, out, record, depth):
     value = ex.arg(args, src, out, depth)
     if isinstance(value, Unknown):
         return value
@@ -570,7 +570,7 @@ def _fn_length(ex: Expression, args, src, out, record, depth):
     return len(value)
 
 
-def _fn_to_json_string(ex: Expression, args, src, out, record, depth):
+def _fn_to_json_string(ex: IntrinsicEvaluator, args, src, out, record, depth):
     value = ex.arg(args, src, out, depth)
     if value is NO_VALUE:
         return _malformed(ex, "Fn::ToJsonString", src, "AWS::NoValue has no JSON form")
@@ -579,7 +579,7 @@ def _fn_to_json_string(ex: Expression, args, src, out, record, depth):
     return json.dumps(value, separators=(",", ":"))
 
 
-def _fn_transform(ex: Expression, args, src, out, record, depth):
+def _fn_transform(ex: IntrinsicEvaluator, args, src, out, record, depth):
     name = args.get("Name") if isinstance(args, dict) else None
     return Unknown("macro %s runs at deploy" % (name if isinstance(name, str) else "transform"))
 

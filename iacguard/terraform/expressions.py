@@ -51,7 +51,7 @@ from iacguard.terraform.syntax import (
     Variable,
 )
 from iacguard import limits as _limits
-from iacguard.values import Unknown, contains_unknown
+from iacguard.unknown import Unknown, contains_unknown
 
 __all__ = [
     "ErrorUnknown",

@@ -65,7 +65,7 @@ import yaml
 
 from iacguard import limits as _limits
 from iacguard.numbers import MAX_DIGITS, too_long
-from iacguard.values import Unknown, contains_unknown
+from iacguard.unknown import Unknown, contains_unknown
 
 __all__ = ["FunctionError", "FUNCTIONS", "call_function"]
 

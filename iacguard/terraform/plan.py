@@ -18,7 +18,7 @@ import os
 import re
 
 from ..model import LanguageResult, Reference, Resource, Symbol, TERRAFORM, UnknownValue, line_end_columns, span_location, walk
-from ..values import Unknown
+from ..unknown import Unknown
 
 MAX_DEPTH = 64
 
