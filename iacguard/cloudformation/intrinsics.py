@@ -14,7 +14,7 @@ import re
 
 from .. import limits as _limits
 from ..model import Reference
-from ..unknown import Unknown, as_int, contains_unknown
+from ..unknown import Unknown, as_int, contains_unknown, first_unknown, first_unknown_item
 
 # Deeper values than this evaluate to Unknown; the loader refuses documents past 512 levels, and
 # each level costs about two Python frames here.
@@ -62,27 +62,6 @@ def as_text(value) -> str | Unknown:
     if isinstance(value, (int, float)):
         return str(value)
     return Unknown("a list or mapping where a string was expected")
-
-
-def _first_unknown(values) -> Unknown | None:
-    for v in values:
-        if isinstance(v, Unknown):
-            return v
-    return None
-
-
-def _unknown_in(value) -> Unknown:
-    """The first Unknown inside a value (for its reason)."""
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, Unknown):
-            return v
-        if isinstance(v, dict):
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-    return Unknown()
 
 
 def fn_if_conditions(node) -> list:
@@ -280,7 +259,7 @@ class IntrinsicEvaluator:
             a = self.arg(args[0], _sub(asrc, 0), out, depth)
             b = self.arg(args[1], _sub(asrc, 1), out, depth)
             if contains_unknown(a) or contains_unknown(b):
-                return _unknown_in([a, b])
+                return first_unknown([a, b])
             return _comparable(a) == _comparable(b)
         if key in ("Fn::And", "Fn::Or", "Fn::Not"):
             if not isinstance(args, list) or not args:
@@ -294,10 +273,10 @@ class IntrinsicEvaluator:
             if key == "Fn::And":
                 if any(v is False for v in decided):
                     return False
-                return True if len(decided) == len(values) else _first_unknown(values)
+                return True if len(decided) == len(values) else first_unknown_item(values)
             if any(v is True for v in decided):
                 return True
-            return False if len(decided) == len(values) else _first_unknown(values)
+            return False if len(decided) == len(values) else first_unknown_item(values)
         if key == "Fn::If":
             v = self.value(node, src, out, False, depth)
             return v if isinstance(v, (bool, Unknown)) else Unknown("not a boolean")
@@ -426,7 +405,7 @@ def _fn_join(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if not isinstance(items, list):
         return _malformed(ex, "Fn::Join", src, "the values must be a list")
     texts = [as_text(i) for i in items if i is not NO_VALUE]
-    unknown = _first_unknown(texts)
+    unknown = first_unknown_item(texts)
     if unknown is not None:
         return unknown
     delimiter = as_text(delimiter)
@@ -476,7 +455,7 @@ def _fn_find_in_map(ex: IntrinsicEvaluator, args, src, out, record, depth):
         if not (isinstance(args[3], dict) and "DefaultValue" in args[3]):
             return _malformed(ex, "Fn::FindInMap", src, "the fourth item must be {DefaultValue: ...}")
         default = ex.arg(args[3]["DefaultValue"], _sub(_sub(src, 3), "DefaultValue"), out, depth)
-    unknown = _first_unknown(keys)
+    unknown = first_unknown_item(keys)
     if unknown is not None:
         return unknown
     keys = [as_text(k) if not isinstance(k, str) else k for k in keys]
@@ -531,7 +510,7 @@ def _fn_cidr(ex: IntrinsicEvaluator, args, src, out, record, depth):
     block = ex.arg(args[0], _sub(src, 0), out, depth)
     count = as_int(ex.arg(args[1], _sub(src, 1), out, depth))
     bits = as_int(ex.arg(args[2], _sub(src, 2), out, depth))
-    unknown = _first_unknown([block, count, bits])
+    unknown = first_unknown_item([block, count, bits])
     if unknown is not None:
         return unknown
     try:
@@ -575,7 +554,7 @@ def _fn_to_json_string(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if value is NO_VALUE:
         return _malformed(ex, "Fn::ToJsonString", src, "AWS::NoValue has no JSON form")
     if contains_unknown(value):
-        return _unknown_in(value)
+        return first_unknown(value)
     return json.dumps(value, separators=(",", ":"))
 
 

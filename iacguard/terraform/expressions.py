@@ -51,7 +51,7 @@ from iacguard.terraform.syntax import (
     Variable,
 )
 from iacguard import limits as _limits
-from iacguard.unknown import Unknown, contains_unknown
+from iacguard.unknown import Unknown, contains_unknown, first_unknown
 
 __all__ = [
     "ErrorUnknown",
@@ -206,19 +206,7 @@ def _first_unknown(*values):
 
 
 def _contains_error(value) -> bool:
-    grow = _limits.ACTIVE.grow  # per container: a shared list nested 40 times has 2^40 items
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, ErrorUnknown):
-            return True
-        if isinstance(v, dict):
-            grow(len(v))
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            grow(len(v))
-            stack.extend(v)
-    return False
+    return first_unknown(value, _limits.ACTIVE.grow, ErrorUnknown) is not None
 
 
 def _literal(expr, scope, depth, strict):

@@ -65,7 +65,7 @@ import yaml
 
 from iacguard import limits as _limits
 from iacguard.numbers import MAX_DIGITS, too_long
-from iacguard.unknown import Unknown, contains_unknown
+from iacguard.unknown import Unknown, contains_unknown, first_unknown
 
 __all__ = ["FunctionError", "FUNCTIONS", "call_function"]
 
@@ -93,27 +93,9 @@ def _known(v: Any) -> Any:
     return v
 
 
-def _first_unknown(v: Any) -> Unknown | None:
-    # Charged per container walked: a list holding one list twice, nested 40 times, is small in
-    # memory but has 2^40 items to walk (see iacguard.limits).
-    grow = _limits.ACTIVE.grow
-    stack = [v]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, Unknown):
-            return x
-        if isinstance(x, dict):
-            grow(len(x))
-            stack.extend(reversed(list(x.values())))
-        elif isinstance(x, (list, tuple)):
-            grow(len(x))
-            stack.extend(reversed(x))
-    return None
-
-
 def _strict(v: Any) -> Any:
     """The value itself; one holding an Unknown anywhere ends the call with that Unknown."""
-    u = _first_unknown(v)
+    u = first_unknown(v, _limits.ACTIVE.grow)
     if u is not None:
         raise _Bail(u)
     return v
@@ -468,7 +450,7 @@ def fn_contains(lst: Any, value: Any) -> Any:
     for x in lst:
         if contains_unknown(x):
             if pending is None:
-                pending = _first_unknown(x)
+                pending = first_unknown(x, _limits.ACTIVE.grow)
             continue
         if _loose_eq(x, value):
             return True
@@ -2501,7 +2483,7 @@ def call_function(name: str, args: list, ctx: Any) -> Any:
     args = list(args)
     try:
         if name not in _LENIENT:
-            u = _first_unknown(args)
+            u = first_unknown(args, _limits.ACTIVE.grow)
             if u is not None:
                 return u
         result = impl(*args, ctx=ctx) if name in _NEEDS_CTX else impl(*args)
