@@ -38,7 +38,7 @@ with instrumented(atheris):
     from iacguard.terraform.expressions import Scope, evaluate
     from iacguard.terraform.parser import HclSyntaxError, parse_expression
 
-from iacguard.values import Unknown  # noqa: E402
+from iacguard.unknown import Unknown  # noqa: E402
 
 FuzzedDataProvider = provider(atheris)
 ENV = ["var.a", "var.b", "local.l", "local.m", "count.index", "each.key", "path.module", "var.missing", "aws_s3_bucket.b"]

@@ -215,7 +215,7 @@ def _settings(ctx, scan_root: str, p: dict) -> Settings:
 def _run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
     from .engine import scan as run_scan
     from .limits import Limits
-    from .parsing import default_cache_dir
+    from .cache import default_cache_dir
     from .progress import TerminalProgress
     from .suppressions import Suppressor
 

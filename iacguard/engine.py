@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from .discovery import DEFAULT_MAX_FILE_BYTES, SourceFile, discover
 from .model import TERRAFORM, Analysis, Finding, LanguageResult, Notification, ScanOptions, ScanResult, Undecided
 from .parse import ParsedSource, parse_source  # noqa: F401 - ParsedSource re-exported for older callers
-from .parsing import Deferred, EvaluationCache, ScanCache, begin_scan, end_scan, parse_all
+from .cache import Deferred, EvaluationCache, ScanCache, begin_scan, end_scan, parse_all
 from .redact import redact
 
 if TYPE_CHECKING:  # the graph (and networkx) load only when a scan is not answered from the cache

@@ -62,7 +62,7 @@ class Resource:
     """One deployed resource instance (or data source), whatever language declared it.
 
     `properties` holds evaluated values: str, int, float, bool, None, list, dict, or `Unknown`
-    (see `iacguard.values`). Terraform nested blocks are lists of dicts under the block type name;
+    (see `iacguard.unknown`). Terraform nested blocks are lists of dicts under the block type name;
     CloudFormation properties are the `Properties` mapping.
 
     `id` is unique within one scan (addresses repeat across Terraform root modules and logical ids

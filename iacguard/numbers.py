@@ -18,7 +18,7 @@ Fractions and exponents are read by float(), which is linear at any length (8M d
 """
 from __future__ import annotations
 
-from .values import Unknown
+from .unknown import Unknown
 
 MAX_DIGITS = 4000  # below Python's default int <-> str limit (4300), so str() always works
 

@@ -1,7 +1,7 @@
 """The parse stage: one file's bytes -> a parse tree (or a note saying why not), never raising.
 
 `parse_source` parses one discovered file in isolation; its result (`ParsedSource`) is picklable,
-so the parse cache and the worker pool (iacguard.parsing) can keep it and move it between
+so the parse cache and the worker pool (iacguard.cache) can keep it and move it between
 processes. `parse_one` does the same within a time limit, and `parse_folder` parses the
 Terraform files of a folder discovery did not list (`.terraform/modules`, a plan's configuration)
 through it, so every file iacguard reads is read by `discovery.read_text` (size bound, encoding,

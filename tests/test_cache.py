@@ -110,7 +110,7 @@ def test_whole_scan_cache_keeps_suppressions_and_check_selection(tmp_path):
 def test_cache_is_pruned_least_recently_used_first(tmp_path):
     import time
 
-    from iacguard.parsing import CACHE_SUBDIR, prune
+    from iacguard.cache import CACHE_SUBDIR, prune
 
     root = tmp_path / "cache" / CACHE_SUBDIR
     folder = root / "ab"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from iacguard import parsing
+from iacguard import cache as parse_cache
 from iacguard.engine import scan
 from iacguard.model import ScanOptions
 
@@ -139,7 +139,7 @@ def test_foreign_entries_are_misses(tmp_path):
         "empty": lambda path, data: b"",
         "another kind's entry": lambda path, data: scan_entries[0],
         "another type under this kind's header": lambda path, data: header_of(data) + pickle.dumps({"kind": "terraform", "data": None}),
-        "an older format": lambda path, data: data.replace(b"\0%d\0" % parsing.CACHE_FORMAT, b"\0%d\0" % (parsing.CACHE_FORMAT - 1), 1),
+        "an older format": lambda path, data: data.replace(b"\0%d\0" % parse_cache.CACHE_FORMAT, b"\0%d\0" % (parse_cache.CACHE_FORMAT - 1), 1),
         "a bare pickle of the right type": lambda path, data: data[len(header_of(data)):],
     }
     for name, change in variants.items():
@@ -186,13 +186,13 @@ def test_read_entry_refuses_what_is_not_an_entry_of_its_kind(tmp_path):
 
     path = tmp_path / "e.pickle"
     note = Notification("note", "hello", "/x", 3)
-    path.write_bytes(parsing._header("evaluated") + pickle.dumps(note))
-    assert parsing.read_entry(str(path), "evaluated", (Notification,)) == note
-    assert parsing.read_entry(str(path), "parsed", (Notification,)) is None  # another kind
-    assert parsing.read_entry(str(path), "evaluated", (dict,)) is None  # another type
-    for module, name in [("os", "system"), ("builtins", "eval"), ("subprocess", "Popen"), ("builtins", "getattr"), ("copyreg", "_reconstructor"), ("iacguard.model", "Resource.get"), ("iacguard.parsing", "read_entry")]:
-        path.write_bytes(parsing._header("evaluated") + b"c%s\n%s\n." % (module.encode(), name.encode()))
-        assert parsing.read_entry(str(path), "evaluated", (object,)) is None, (module, name)
+    path.write_bytes(parse_cache._header("evaluated") + pickle.dumps(note))
+    assert parse_cache.read_entry(str(path), "evaluated", (Notification,)) == note
+    assert parse_cache.read_entry(str(path), "parsed", (Notification,)) is None  # another kind
+    assert parse_cache.read_entry(str(path), "evaluated", (dict,)) is None  # another type
+    for module, name in [("os", "system"), ("builtins", "eval"), ("subprocess", "Popen"), ("builtins", "getattr"), ("copyreg", "_reconstructor"), ("iacguard.model", "Resource.get"), ("iacguard.cache", "read_entry")]:
+        path.write_bytes(parse_cache._header("evaluated") + b"c%s\n%s\n." % (module.encode(), name.encode()))
+        assert parse_cache.read_entry(str(path), "evaluated", (object,)) is None, (module, name)
 
 
 def test_an_entry_cannot_change_a_class_or_an_objects_class(tmp_path):
@@ -201,7 +201,7 @@ def test_an_entry_cannot_change_a_class_or_an_objects_class(tmp_path):
     from iacguard.engine import ParsedSource
     from iacguard.graph import GraphView
     from iacguard.model import Resource
-    from iacguard.values import Unknown
+    from iacguard.unknown import Unknown
 
     path = tmp_path / "e.pickle"
     get, kind = Resource.get, ParsedSource.__dict__["kind"]
@@ -209,18 +209,18 @@ def test_an_entry_cannot_change_a_class_or_an_objects_class(tmp_path):
         b"ciacguard.model\nResource\n(N}S'get'\nS'x'\nstb.",  # slot state on the class
         b"ciacguard.engine\nParsedSource\n(N}S'kind'\nS'other'\nstb.",
         b"ciacguard.graph\nGraphView\n(N}S'of'\nS'x'\nstb.",
-        b"ciacguard.parsing\n_DEFERRED\n(}S'x'\nS'y'\nsNtb.",
+        b"ciacguard.cache\n_DEFERRED\n(}S'x'\nS'y'\nsNtb.",
         # an Unknown whose slot state also names __class__
-        b"ciacguard.values\nUnknown\n)\x81(N}S'reason'\nS'r'\nsS'__class__'\nciacguard.graph\nGraphView\nstb.",
+        b"ciacguard.unknown\nUnknown\n)\x81(N}S'reason'\nS'r'\nsS'__class__'\nciacguard.graph\nGraphView\nstb.",
     ]
     for attack in attacks:
-        path.write_bytes(parsing._header("evaluated") + attack)
-        assert parsing.read_entry(str(path), "evaluated", (object,)) is None, attack
+        path.write_bytes(parse_cache._header("evaluated") + attack)
+        assert parse_cache.read_entry(str(path), "evaluated", (object,)) is None, attack
     assert Resource.get is get and ParsedSource.__dict__["kind"] is kind
-    assert not hasattr(parsing._DEFERRED, "x") and GraphView.of.__name__ == "of"
+    assert not hasattr(parse_cache._DEFERRED, "x") and GraphView.of.__name__ == "of"
     # An honest Unknown still loads.
-    path.write_bytes(parsing._header("evaluated") + pickle.dumps(Unknown("r"), protocol=5))
-    assert type(parsing.read_entry(str(path), "evaluated", (Unknown,))) is Unknown
+    path.write_bytes(parse_cache._header("evaluated") + pickle.dumps(Unknown("r"), protocol=5))
+    assert type(parse_cache.read_entry(str(path), "evaluated", (Unknown,))) is Unknown
 
 
 def test_every_real_entry_loads(tmp_path):
@@ -231,7 +231,7 @@ def test_every_real_entry_loads(tmp_path):
     kinds = {"parsed": 0, "tree": 0, "evaluated": 0, "scan": 0}
     for path in entry_files(cache):
         kind = header_of(path.read_bytes()).split(b"\0")[2].decode()
-        assert parsing.read_entry(str(path), kind, (object,)) is not None, path
+        assert parse_cache.read_entry(str(path), kind, (object,)) is not None, path
         kinds[kind] += 1
     assert all(kinds.values()), kinds
 
@@ -249,9 +249,9 @@ USER_FILES = {
 @pytest.fixture(params=[True, False], ids=["dir-fd", "paths"])
 def fd_or_paths(request, monkeypatch):
     """Folders held open (Linux, macOS), or path checks with lstat (where the OS cannot)."""
-    if request.param and not parsing._DIR_FD:
+    if request.param and not parse_cache._DIR_FD:
         pytest.skip("this OS cannot open files relative to a folder")
-    monkeypatch.setattr(parsing, "_DIR_FD", request.param)
+    monkeypatch.setattr(parse_cache, "_DIR_FD", request.param)
 
 
 def test_cache_dir_full_of_user_files_loses_none(tmp_path, monkeypatch, fd_or_paths):
@@ -264,13 +264,13 @@ def test_cache_dir_full_of_user_files_loses_none(tmp_path, monkeypatch, fd_or_pa
         for name in names:
             os.utime(os.path.join(dirpath, name), (past, past))
     cold, _ = run(root, home)
-    monkeypatch.setattr(parsing, "CACHE_LIMIT_BYTES", 1)
+    monkeypatch.setattr(parse_cache, "CACHE_LIMIT_BYTES", 1)
     (root / "main.tf").write_text(MAIN_TF + "\n")
     run(root, home)
-    parsing.prune(str(home), limit=0)
+    parse_cache.prune(str(home), limit=0)
     for rel, data in USER_FILES.items():
         assert (home / rel).read_bytes() == data, rel
-    assert (home / parsing.CACHE_SUBDIR / "CACHEDIR.TAG").read_bytes().startswith(b"Signature: 8a477f597d28d172789f06886806bc55")
+    assert (home / parse_cache.CACHE_SUBDIR / "CACHEDIR.TAG").read_bytes().startswith(b"Signature: 8a477f597d28d172789f06886806bc55")
 
 
 def folder_size(folder: Path) -> int:
@@ -285,16 +285,16 @@ def test_size_bound_holds_during_a_scan(tmp_path, monkeypatch):
     expected, _ = run(root, None)
     assert len(expected) >= 40
     limit = 30000
-    monkeypatch.setattr(parsing, "CACHE_LIMIT_BYTES", limit)
+    monkeypatch.setattr(parse_cache, "CACHE_LIMIT_BYTES", limit)
     sizes = []
-    write = parsing.ParseCache._write
+    write = parse_cache.ParseCache._write
 
     def measured(self, *args):
         ok = write(self, *args)
         sizes.append(folder_size(cache))
         return ok
 
-    monkeypatch.setattr(parsing.ParseCache, "_write", measured)
+    monkeypatch.setattr(parse_cache.ParseCache, "_write", measured)
     for _ in range(3):
         assert run(root, cache)[0] == expected
         assert folder_size(cache) <= limit
@@ -306,7 +306,7 @@ def test_oversized_entries_are_neither_written_nor_read(tmp_path, monkeypatch):
     root, cache = make_tree(tmp_path / "repo"), tmp_path / "cache"
     big = "\n".join('resource "aws_s3_bucket" "b%d" {\n  bucket = "b%d"\n}\n' % (i, i) for i in range(200))
     (root / "big.tf").write_text(big)
-    monkeypatch.setattr(parsing, "MAX_ENTRY_BYTES", 4000)
+    monkeypatch.setattr(parse_cache, "MAX_ENTRY_BYTES", 4000)
     cold, _ = run(root, cache)
     assert entry_files(cache) and max(p.stat().st_size for p in entry_files(cache)) <= 4000
     assert not any(p.name.startswith(".tmp-") for p in cache.rglob("*"))
@@ -316,9 +316,9 @@ def test_oversized_entries_are_neither_written_nor_read(tmp_path, monkeypatch):
     # Read side: a file past the bound is not read (stat first), even with a valid header.
     path = tmp_path / "huge.pickle"
     with open(path, "wb") as fh:
-        fh.write(parsing._header("evaluated") + pickle.dumps({}))
-        fh.truncate(parsing.MAX_ENTRY_BYTES + 1)
-    assert parsing.read_entry(str(path), "evaluated", (dict,)) is None
+        fh.write(parse_cache._header("evaluated") + pickle.dumps({}))
+        fh.truncate(parse_cache.MAX_ENTRY_BYTES + 1)
+    assert parse_cache.read_entry(str(path), "evaluated", (dict,)) is None
 
 
 def test_links_in_the_cache_are_not_followed(tmp_path, monkeypatch, fd_or_paths):
@@ -333,38 +333,38 @@ def test_links_in_the_cache_are_not_followed(tmp_path, monkeypatch, fd_or_paths)
     outside.write_bytes(b"outside")
     expected, _ = run(root, None)
     assert expected == EXPECTED
-    monkeypatch.setattr(parsing, "CACHE_LIMIT_BYTES", 1)
+    monkeypatch.setattr(parse_cache, "CACHE_LIMIT_BYTES", 1)
 
     # Every shard folder is a link to the victim folder.
     cache = tmp_path / "cache1"
-    (cache / parsing.CACHE_SUBDIR).mkdir(parents=True)
+    (cache / parse_cache.CACHE_SUBDIR).mkdir(parents=True)
     for i in range(256):
-        os.symlink(victim, cache / parsing.CACHE_SUBDIR / ("%02x" % i))
+        os.symlink(victim, cache / parse_cache.CACHE_SUBDIR / ("%02x" % i))
     assert run(root, cache)[0] == expected
-    parsing.prune(str(cache), limit=0)
+    parse_cache.prune(str(cache), limit=0)
     assert sorted(os.listdir(victim)) == [precious.name] and precious.read_bytes() == b"precious"
 
     # The cache's own subfolder is a link to the victim folder.
     cache = tmp_path / "cache2"
     cache.mkdir()
-    os.symlink(victim, cache / parsing.CACHE_SUBDIR)
+    os.symlink(victim, cache / parse_cache.CACHE_SUBDIR)
     assert run(root, cache)[0] == expected
-    parsing.prune(str(cache), limit=0)
+    parse_cache.prune(str(cache), limit=0)
     assert sorted(os.listdir(victim)) == [precious.name] and precious.read_bytes() == b"precious"
 
     # Entries (and the tag) replaced by links to a file outside: read as misses, replaced (not
     # written through), never deleted through.
-    monkeypatch.setattr(parsing, "CACHE_LIMIT_BYTES", 2 * 1024**3)
+    monkeypatch.setattr(parse_cache, "CACHE_LIMIT_BYTES", 2 * 1024**3)
     cache = tmp_path / "cache3"
     run(root, cache)
-    files = entry_files(cache) + [cache / parsing.CACHE_SUBDIR / "CACHEDIR.TAG"]
+    files = entry_files(cache) + [cache / parse_cache.CACHE_SUBDIR / "CACHEDIR.TAG"]
     for path in files:
         path.unlink()
         os.symlink(outside, path)
     assert run(root, cache)[0] == expected
     assert outside.read_bytes() == b"outside"
-    monkeypatch.setattr(parsing, "CACHE_LIMIT_BYTES", 1)
+    monkeypatch.setattr(parse_cache, "CACHE_LIMIT_BYTES", 1)
     (root / "main.tf").write_text(MAIN_TF + "\n")
     assert run(root, cache)[0] == expected
-    parsing.prune(str(cache), limit=0)
+    parse_cache.prune(str(cache), limit=0)
     assert outside.read_bytes() == b"outside"

@@ -196,10 +196,6 @@ def test_fixtures_kill_the_row_mutant(name, kind, setting, check_ids, monkeypatc
     mutated = dataclasses.replace(row, settings=flipped)
     monkeypatch.setitem(settings.TABLE, kind, mutated)
     monkeypatch.setitem(iacguard.facts.KINDS, kind, mutated)
-    if kind == "trail":
-        import iacguard.facts.logging_ as logging_
-
-        monkeypatch.setattr(logging_, "TRAIL", mutated)
     checks = {c.id: c for c in REGISTRY}
     assert first_failure(checks, check_ids) is not None, "mutant survived: %s" % name
 
@@ -212,8 +208,4 @@ def test_a_row_put_back_unchanged_changes_nothing(monkeypatch):
         same = dataclasses.replace(settings.TABLE[kind], settings=tuple(settings.TABLE[kind].settings))
         monkeypatch.setitem(settings.TABLE, kind, same)
         monkeypatch.setitem(iacguard.facts.KINDS, kind, same)
-        if kind == "trail":
-            import iacguard.facts.logging_ as logging_
-
-            monkeypatch.setattr(logging_, "TRAIL", same)
         assert first_failure({c.id: c for c in REGISTRY}, check_ids) is None

@@ -21,7 +21,7 @@ from iacguard.engine import _evaluate_cloudformation, _evaluate_terraform, parse
 from iacguard.facts import Facts
 from iacguard.graph import ResourceGraph
 from iacguard.model import LanguageResult, ScanOptions, Undecided, walk
-from iacguard.values import Unknown
+from iacguard.unknown import Unknown
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
 

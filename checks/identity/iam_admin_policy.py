@@ -3,11 +3,7 @@ from __future__ import annotations
 
 from iacguard.check import Check, undecided
 from iacguard.model import Finding
-from iacguard.values import is_unknown
-
-
-def _first_unknown(items):
-    return next((i for i in items if is_unknown(i)), None)
+from iacguard.unknown import first_unknown_item, is_unknown
 
 
 def evaluate(facts):
@@ -19,7 +15,7 @@ def evaluate(facts):
         all_resources = any(not is_unknown(r) and r == "*" for r in stmt.resources)
         if not (all_actions and all_resources and stmt.allows()):
             # Undecided when unknown values (and nothing known) stand between it and admin.
-            unknown_action, unknown_resource = _first_unknown(stmt.actions), _first_unknown(stmt.resources)
+            unknown_action, unknown_resource = first_unknown_item(stmt.actions), first_unknown_item(stmt.resources)
             if (all_actions or unknown_action is not None) and (all_resources or unknown_resource is not None):
                 if is_unknown(stmt.effect) and unknown_action is stmt.effect:
                     yield undecided(CHECK.id, stmt.resource, "policy document", stmt.effect, stmt.location)

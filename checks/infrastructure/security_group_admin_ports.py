@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from iacguard.check import Check, undecided
 from iacguard.model import Finding
-from iacguard.values import is_unknown
+from iacguard.unknown import is_unknown
 
 ADMIN_PORTS = {22: ("SSH", ("tcp",)), 3389: ("RDP", ("tcp", "udp"))}
 

@@ -29,9 +29,9 @@ from ..model import (
     Symbol,
     UnknownValue,
 )
-from ..values import Unknown
+from ..unknown import Unknown
 from .declarations import ResourceDecl, declare_resources
-from .intrinsics import NO_VALUE, Expression, fn_if_conditions, is_intrinsic
+from .intrinsics import NO_VALUE, IntrinsicEvaluator, fn_if_conditions, is_intrinsic
 from .loader import Template, TemplateError
 from ..redact import secret_strings
 from .parameters import allowed, load_overrides, no_echo, override_locations, typed_value
@@ -354,7 +354,7 @@ class Stack:
         self._conditions_in_progress.add(name)
         self._chain_depth += 1
         try:
-            ex = Expression(self, self.condition_id(name), assumptions)
+            ex = IntrinsicEvaluator(self, self.condition_id(name), assumptions)
             value = ex.condition_expr(self.conditions[name], ("Conditions", name))
         finally:
             self._conditions_in_progress.discard(name)
@@ -374,7 +374,7 @@ class Stack:
         if prop and isinstance(decl.properties, dict) and prop in decl.properties and self._chain_depth < MAX_CHAIN:
             self._chain_depth += 1
             try:
-                name = Expression(self, None).value(decl.properties[prop], decl.source_of(prop), (prop,), False)
+                name = IntrinsicEvaluator(self, None).value(decl.properties[prop], decl.source_of(prop), (prop,), False)
             finally:
                 self._chain_depth -= 1
             if isinstance(name, str):
@@ -382,7 +382,7 @@ class Stack:
         self._ref_values[logical_id] = value
         return value
 
-    def getatt_value(self, logical_id: str, attribute: str, ex: Expression, out: tuple):
+    def getatt_value(self, logical_id: str, attribute: str, ex: IntrinsicEvaluator, out: tuple):
         decl = self.resources[logical_id]
         if decl.type in NESTED_STACK_TYPES and attribute.startswith("Outputs."):
             output = attribute[len("Outputs."):]
@@ -409,7 +409,7 @@ class Stack:
         self._children[logical_id] = _Child()  # cycle guard while the child evaluates
         decl = self.resources[logical_id]
         props = decl.properties if isinstance(decl.properties, dict) and not is_intrinsic(decl.properties) else {}
-        ex = Expression(self, None)
+        ex = IntrinsicEvaluator(self, None)
         url = ex.value(props.get("TemplateURL"), decl.source_of("TemplateURL"), ("TemplateURL",), False)
         child_file, reason = self.scan.resolve_nested(self.file, url)
         if isinstance(url, Unknown) and _remote_literal(props.get("TemplateURL")):
@@ -439,7 +439,7 @@ class Stack:
         params = props.get("Parameters")
         if isinstance(params, dict) and not is_intrinsic(params):
             for name, node in params.items():
-                pex = Expression(self, None)
+                pex = IntrinsicEvaluator(self, None)
                 pex.captured = []
                 value = pex.value(node, decl.source_of("Parameters") + (name,) if decl.source_of("Parameters") else None,
                                   ("Parameters", name), False)
@@ -549,7 +549,7 @@ class Stack:
             if assumptions:
                 rid += "?" + ",".join("%s=%s" % (k, "true" if v else "false") for k, v in assumptions.items())
             locations: dict = {}
-            ex = Expression(self, rid, assumptions, locations)
+            ex = IntrinsicEvaluator(self, rid, assumptions, locations)
             ex.origin = decl.span_path
             properties = self._properties(decl, ex)
             for out, src in decl.location_src.items():
@@ -589,7 +589,7 @@ class Stack:
                     self.add_reference(Reference(rid, child_id, (), "", "nested_stack"))
             self._record_unknowns(resource)
 
-    def _properties(self, decl: ResourceDecl, ex: Expression) -> dict:
+    def _properties(self, decl: ResourceDecl, ex: IntrinsicEvaluator) -> dict:
         raw = decl.properties
         if raw is None:
             return {}
@@ -634,7 +634,7 @@ class Stack:
             if not isinstance(body, dict):
                 self.warn("output %s is not a mapping" % name, ("Outputs", name))
                 continue
-            ex = Expression(self, oid)
+            ex = IntrinsicEvaluator(self, oid)
             condition = body.get("Condition")
             if isinstance(condition, str):
                 if condition in self.conditions:

@@ -1,6 +1,6 @@
 """Evaluating CloudFormation values: intrinsic functions, pseudo parameters and conditions.
 
-`Expression` evaluates one value of one stack under a set of assumed condition values (a resource
+`IntrinsicEvaluator` evaluates one value of one stack under a set of assumed condition values (a resource
 variant). On the way it records where each output property came from (`locations`) and every
 reference it meets (Ref, GetAtt, Sub variables, Fn::If conditions). What the stack knows
 (parameters, resources, mappings, conditions, nested stack outputs) is asked of the `stack`
@@ -14,7 +14,7 @@ import re
 
 from .. import limits as _limits
 from ..model import Reference
-from ..values import Unknown, as_int, contains_unknown
+from ..unknown import Unknown, as_int, contains_unknown, first_unknown, first_unknown_item
 
 # Deeper values than this evaluate to Unknown; the loader refuses documents past 512 levels, and
 # each level costs about two Python frames here.
@@ -64,27 +64,6 @@ def as_text(value) -> str | Unknown:
     return Unknown("a list or mapping where a string was expected")
 
 
-def _first_unknown(values) -> Unknown | None:
-    for v in values:
-        if isinstance(v, Unknown):
-            return v
-    return None
-
-
-def _unknown_in(value) -> Unknown:
-    """The first Unknown inside a value (for its reason)."""
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, Unknown):
-            return v
-        if isinstance(v, dict):
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-    return Unknown()
-
-
 def fn_if_conditions(node) -> list:
     """Names of the conditions every Fn::If inside a raw value tests, in order of appearance."""
     names: list = []
@@ -104,7 +83,7 @@ def fn_if_conditions(node) -> list:
     return names
 
 
-class Expression:
+class IntrinsicEvaluator:
     """Evaluates raw template values for one `source` (a resource variant, output, condition)."""
 
     def __init__(self, stack, source: str | None, assumptions: dict | None = None,
@@ -280,7 +259,7 @@ class Expression:
             a = self.arg(args[0], _sub(asrc, 0), out, depth)
             b = self.arg(args[1], _sub(asrc, 1), out, depth)
             if contains_unknown(a) or contains_unknown(b):
-                return _unknown_in([a, b])
+                return first_unknown([a, b])
             return _comparable(a) == _comparable(b)
         if key in ("Fn::And", "Fn::Or", "Fn::Not"):
             if not isinstance(args, list) or not args:
@@ -294,10 +273,10 @@ class Expression:
             if key == "Fn::And":
                 if any(v is False for v in decided):
                     return False
-                return True if len(decided) == len(values) else _first_unknown(values)
+                return True if len(decided) == len(values) else first_unknown_item(values)
             if any(v is True for v in decided):
                 return True
-            return False if len(decided) == len(values) else _first_unknown(values)
+            return False if len(decided) == len(values) else first_unknown_item(values)
         if key == "Fn::If":
             v = self.value(node, src, out, False, depth)
             return v if isinstance(v, (bool, Unknown)) else Unknown("not a boolean")
@@ -332,12 +311,12 @@ def _comparable(value):
 # -- the functions -------------------------------------------------------------------------------
 
 
-def _malformed(ex: Expression, name: str, src, why: str = ""):
+def _malformed(ex: IntrinsicEvaluator, name: str, src, why: str = ""):
     ex.warn("malformed %s%s" % (name, ": " + why if why else ""), src)
     return Unknown("malformed %s" % name)
 
 
-def _fn_ref(ex: Expression, args, src, out, record, depth):
+def _fn_ref(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if isinstance(args, dict):
         args = ex.arg(args, src, out, depth)
     if isinstance(args, Unknown):
@@ -347,7 +326,7 @@ def _fn_ref(ex: Expression, args, src, out, record, depth):
     return ex.ref(args, src, out)
 
 
-def _fn_getatt(ex: Expression, args, src, out, record, depth):
+def _fn_getatt(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if isinstance(args, str):
         args = args.split(".", 1)
     if not isinstance(args, list) or len(args) != 2 or not isinstance(args[0], str):
@@ -364,7 +343,7 @@ def _fn_getatt(ex: Expression, args, src, out, record, depth):
     return ex.getatt(args[0], attribute, src, out)
 
 
-def _fn_sub(ex: Expression, args, src, out, record, depth):
+def _fn_sub(ex: IntrinsicEvaluator, args, src, out, record, depth):
     variables: dict = {}
     if isinstance(args, list):
         if len(args) != 2 or not isinstance(args[1], dict):
@@ -414,7 +393,7 @@ def _fn_sub(ex: Expression, args, src, out, record, depth):
     return "".join(parts)
 
 
-def _fn_join(ex: Expression, args, src, out, record, depth):
+def _fn_join(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if not isinstance(args, list) or len(args) != 2:
         return _malformed(ex, "Fn::Join", src, "expected [Delimiter, [Values]]")
     delimiter = ex.arg(args[0], _sub(src, 0), out, depth)
@@ -426,7 +405,7 @@ def _fn_join(ex: Expression, args, src, out, record, depth):
     if not isinstance(items, list):
         return _malformed(ex, "Fn::Join", src, "the values must be a list")
     texts = [as_text(i) for i in items if i is not NO_VALUE]
-    unknown = _first_unknown(texts)
+    unknown = first_unknown_item(texts)
     if unknown is not None:
         return unknown
     delimiter = as_text(delimiter)
@@ -436,7 +415,7 @@ def _fn_join(ex: Expression, args, src, out, record, depth):
     return delimiter.join(texts)
 
 
-def _fn_select(ex: Expression, args, src, out, record, depth):
+def _fn_select(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if not isinstance(args, list) or len(args) != 2:
         return _malformed(ex, "Fn::Select", src, "expected [Index, [Values]]")
     index = as_int(ex.arg(args[0], _sub(src, 0), out, depth))
@@ -453,7 +432,7 @@ def _fn_select(ex: Expression, args, src, out, record, depth):
     return items[index]
 
 
-def _fn_split(ex: Expression, args, src, out, record, depth):
+def _fn_split(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if not isinstance(args, list) or len(args) != 2:
         return _malformed(ex, "Fn::Split", src, "expected [Delimiter, String]")
     delimiter = ex.arg(args[0], _sub(src, 0), out, depth)
@@ -467,7 +446,7 @@ def _fn_split(ex: Expression, args, src, out, record, depth):
     return text.split(delimiter)
 
 
-def _fn_find_in_map(ex: Expression, args, src, out, record, depth):
+def _fn_find_in_map(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if not isinstance(args, list) or len(args) not in (3, 4):
         return _malformed(ex, "Fn::FindInMap", src, "expected [MapName, TopLevelKey, SecondLevelKey]")
     keys = [ex.arg(a, _sub(src, i), out, depth) for i, a in enumerate(args[:3])]
@@ -476,7 +455,7 @@ def _fn_find_in_map(ex: Expression, args, src, out, record, depth):
         if not (isinstance(args[3], dict) and "DefaultValue" in args[3]):
             return _malformed(ex, "Fn::FindInMap", src, "the fourth item must be {DefaultValue: ...}")
         default = ex.arg(args[3]["DefaultValue"], _sub(_sub(src, 3), "DefaultValue"), out, depth)
-    unknown = _first_unknown(keys)
+    unknown = first_unknown_item(keys)
     if unknown is not None:
         return unknown
     keys = [as_text(k) if not isinstance(k, str) else k for k in keys]
@@ -496,7 +475,7 @@ def _fn_find_in_map(ex: Expression, args, src, out, record, depth):
     return ex.value(top[keys[2]], ("Mappings", keys[0], keys[1], keys[2]), out, False, depth + 1)
 
 
-def _fn_if(ex: Expression, args, src, out, record, depth):
+def _fn_if(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if not isinstance(args, list) or len(args) != 3 or not isinstance(args[0], str):
         return _malformed(ex, "Fn::If", src, "expected [ConditionName, ValueIfTrue, ValueIfFalse]")
     name = args[0]
@@ -517,7 +496,7 @@ def _fn_if(ex: Expression, args, src, out, record, depth):
     return ex.value(args[branch], bsrc, out, record, depth + 1)
 
 
-def _fn_base64(ex: Expression, args, src, out, record, depth):
+def _fn_base64(ex: IntrinsicEvaluator, args, src, out, record, depth):
     # The plain text is kept (not encoded): checks read UserData for secrets and settings.
     value = ex.arg(args, src, out, depth)
     if isinstance(value, Unknown):
@@ -525,13 +504,13 @@ def _fn_base64(ex: Expression, args, src, out, record, depth):
     return as_text(value)
 
 
-def _fn_cidr(ex: Expression, args, src, out, record, depth):
+def _fn_cidr(ex: IntrinsicEvaluator, args, src, out, record, depth):
     if not isinstance(args, list) or len(args) != 3:
         return _malformed(ex, "Fn::Cidr", src, "expected [IpBlock, Count, CidrBits]")
     block = ex.arg(args[0], _sub(src, 0), out, depth)
     count = as_int(ex.arg(args[1], _sub(src, 1), out, depth))
     bits = as_int(ex.arg(args[2], _sub(src, 2), out, depth))
-    unknown = _first_unknown([block, count, bits])
+    unknown = first_unknown_item([block, count, bits])
     if unknown is not None:
         return unknown
     try:
@@ -551,17 +530,17 @@ def _fn_cidr(ex: Expression, args, src, out, record, depth):
     return subnets
 
 
-def _fn_get_azs(ex: Expression, args, src, out, record, depth):
+def _fn_get_azs(ex: IntrinsicEvaluator, args, src, out, record, depth):
     ex.arg(args, src, out, depth)  # for the references it may hold
     return Unknown("availability zones are known at deploy")
 
 
-def _fn_import_value(ex: Expression, args, src, out, record, depth):
+def _fn_import_value(ex: IntrinsicEvaluator, args, src, out, record, depth):
     name = ex.arg(args, src, out, depth)
     return Unknown("value imported from another stack (%s)" % (name if isinstance(name, str) else "export"))
 
 
-def _fn_length(ex: Expression, args, src, out, record, depth):
+def _fn_length(ex: IntrinsicEvaluator, args, src, out, record, depth):
     value = ex.arg(args, src, out, depth)
     if isinstance(value, Unknown):
         return value
@@ -570,16 +549,16 @@ def _fn_length(ex: Expression, args, src, out, record, depth):
     return len(value)
 
 
-def _fn_to_json_string(ex: Expression, args, src, out, record, depth):
+def _fn_to_json_string(ex: IntrinsicEvaluator, args, src, out, record, depth):
     value = ex.arg(args, src, out, depth)
     if value is NO_VALUE:
         return _malformed(ex, "Fn::ToJsonString", src, "AWS::NoValue has no JSON form")
     if contains_unknown(value):
-        return _unknown_in(value)
+        return first_unknown(value)
     return json.dumps(value, separators=(",", ":"))
 
 
-def _fn_transform(ex: Expression, args, src, out, record, depth):
+def _fn_transform(ex: IntrinsicEvaluator, args, src, out, record, depth):
     name = args.get("Name") if isinstance(args, dict) else None
     return Unknown("macro %s runs at deploy" % (name if isinstance(name, str) else "transform"))
 

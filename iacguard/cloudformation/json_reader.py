@@ -12,7 +12,7 @@ from json.decoder import scanstring
 
 from ..numbers import integer as read_integer
 from .. import limits as _limits
-from ..values import Unknown
+from ..unknown import Unknown
 from .source_lines import JSON_BREAKS, Decoded, LineIndex, RefusedInput, TemplateError, drop_subtree
 
 _WS = re.compile(r"[ \t\n\r]*")

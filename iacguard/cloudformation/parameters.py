@@ -12,7 +12,7 @@ import json
 import yaml
 
 from ..model import Notification
-from ..values import Unknown
+from ..unknown import Unknown
 
 
 def _raw(value) -> object:

@@ -32,7 +32,7 @@ from yaml.resolver import Resolver
 from ..numbers import MAX_DIGITS, too_long
 from ..numbers import integer as read_integer
 from .. import limits as _limits
-from ..values import Unknown
+from ..unknown import Unknown
 from .source_lines import YAML_BREAKS, Decoded, LineIndex, RefusedInput, TemplateError, drop_subtree
 
 # Nodes an alias may re-use, summed over all aliases. Real templates alias a few small blocks;

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..graph import ResourceGraph
 from ..model import Location, Resource
-from ..values import Unknown, as_bool, is_unknown
+from ..unknown import Unknown, as_bool, is_unknown
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..graph import ResourceGraph
 from ..model import Location, Resource
-from ..values import Unknown, is_unknown
+from ..unknown import Unknown, is_unknown
 from .common import strings
 
 # Terraform resources whose `policy` argument is an identity-based policy document.

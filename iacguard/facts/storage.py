@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..graph import ResourceGraph
 from ..model import Resource
-from ..values import Unknown, as_bool, is_unknown
+from ..unknown import Unknown, as_bool, is_unknown
 from .common import Attr, flag
 
 PAB_SETTINGS_TF = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")

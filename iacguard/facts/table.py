@@ -31,7 +31,7 @@ from typing import Any
 
 from ..graph import ResourceGraph
 from ..model import Resource
-from ..values import Unknown, as_bool, is_unknown
+from ..unknown import Unknown, as_bool, is_unknown
 from .common import Attr, managed
 
 FLAG = "flag"

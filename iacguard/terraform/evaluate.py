@@ -36,7 +36,7 @@ from ..model import (
     UnknownValue,
     span_location,
 )
-from ..values import Unknown, as_int, is_unknown
+from ..unknown import Unknown, as_int, is_unknown
 from . import expressions as ex
 from . import functions as fn
 from . import providers as _providers

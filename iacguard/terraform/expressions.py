@@ -51,7 +51,7 @@ from iacguard.terraform.syntax import (
     Variable,
 )
 from iacguard import limits as _limits
-from iacguard.values import Unknown, contains_unknown
+from iacguard.unknown import Unknown, contains_unknown, first_unknown
 
 __all__ = [
     "ErrorUnknown",
@@ -194,7 +194,7 @@ def _ev_contained(expr, scope, depth: int, strict: bool):
         return ErrorUnknown(e.reason)
 
 
-def _first_unknown(*values):
+def _operand_unknown(*values):
     """The Unknown to propagate from operands: an ErrorUnknown if any, else the first Unknown."""
     found = None
     for v in values:
@@ -206,19 +206,7 @@ def _first_unknown(*values):
 
 
 def _contains_error(value) -> bool:
-    grow = _limits.ACTIVE.grow  # per container: a shared list nested 40 times has 2^40 items
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, ErrorUnknown):
-            return True
-        if isinstance(v, dict):
-            grow(len(v))
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            grow(len(v))
-            stack.extend(v)
-    return False
+    return first_unknown(value, _limits.ACTIVE.grow, ErrorUnknown) is not None
 
 
 def _literal(expr, scope, depth, strict):
@@ -267,7 +255,7 @@ _NUMBER_RE = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\Z")
 
 
 def _index(obj, key):
-    unknown = _first_unknown(obj, key)
+    unknown = _operand_unknown(obj, key)
     if unknown is not None:
         return unknown
     if isinstance(obj, list):
@@ -436,27 +424,27 @@ def _render(parts, scope, depth, strict, out: list):
         elif t is TemplateIf:
             cond = _to_bool(_ev(part.cond, scope, depth, strict))
             if isinstance(cond, Unknown):
-                unknown = _first_unknown(unknown, cond)
+                unknown = _operand_unknown(unknown, cond)
                 out.append(_SHAPE_LOST)
                 continue
             u = _render(part.then if cond else part.otherwise, scope, depth + 1, strict, out)
-            unknown = _first_unknown(unknown, u)
+            unknown = _operand_unknown(unknown, u)
         elif t is TemplateFor:
             coll = _ev(part.collection, scope, depth, strict)
             pairs = _iteration(coll)
             if isinstance(pairs, Unknown):
-                unknown = _first_unknown(unknown, pairs)
+                unknown = _operand_unknown(unknown, pairs)
                 out.append(_SHAPE_LOST)
                 continue
             _limits.ACTIVE.grow(len(pairs))
             for k, v in pairs:
                 child = _iter_scope(scope, part.key_var, part.value_var, k, v)
                 u = _render(part.body, child, depth + 1, strict, out)
-                unknown = _first_unknown(unknown, u)
+                unknown = _operand_unknown(unknown, u)
         else:
             value = _ev(part, scope, depth, strict)
             if isinstance(value, Unknown):
-                unknown = _first_unknown(unknown, value)
+                unknown = _operand_unknown(unknown, value)
                 text = getattr(value, "partial_text", None)
                 out.extend(text if text is not None else (plain_unknown(value),))
             else:
@@ -530,7 +518,7 @@ def _function_call(expr, scope, depth, strict):
         return result
     if contains_unknown(args):
         # The function tripped over an unknown argument: not known, rather than wrong.
-        unknown = _first_unknown(*args)
+        unknown = _operand_unknown(*args)
         return unknown if unknown is not None else Unknown("%s() of an unknown value" % name)
     raise EvalError(failure)
 
@@ -659,9 +647,9 @@ def _binary(expr, scope, depth, strict):
         dominant = op == "||"
         if lb is dominant or rb is dominant:
             return dominant
-        unknown = _first_unknown(lb, rb)
+        unknown = _operand_unknown(lb, rb)
         return unknown if unknown is not None else (not dominant)
-    unknown = _first_unknown(left, right)
+    unknown = _operand_unknown(left, right)
     if unknown is not None:
         return unknown
     a = _to_number(left)

@@ -19,7 +19,7 @@ import re
 
 from .. import parse as _parse
 from ..model import LanguageResult, Reference, Resource, Symbol, TERRAFORM, UnknownValue, line_end_columns, span_location, walk
-from ..values import Unknown
+from ..unknown import Unknown
 from .evaluate import json_block_body
 from .plan_parse import PlanError, parse_plan  # noqa: F401 - the parse half, named here too
 

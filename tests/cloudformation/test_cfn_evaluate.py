@@ -7,7 +7,7 @@ import pytest
 
 from iacguard.cloudformation import TemplateError, evaluate_templates, parse_template
 from iacguard.model import Notification, Reference, ScanOptions, UnknownValue
-from iacguard.values import Unknown
+from iacguard.unknown import Unknown
 
 from cfn_helpers import FIXTURES, by_address, scan_folder
 

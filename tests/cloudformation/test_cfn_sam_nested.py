@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from iacguard.model import Notification, Reference
-from iacguard.values import Unknown
+from iacguard.unknown import Unknown
 
 from cfn_helpers import FIXTURES, by_address, scan_folder
 

@@ -34,7 +34,7 @@ from iacguard.engine import scan  # noqa: E402
 from iacguard.model import ScanOptions  # noqa: E402
 from iacguard.terraform.expressions import Scope, evaluate  # noqa: E402
 from iacguard.terraform.parser import HclSyntaxError, parse_expression  # noqa: E402
-from iacguard.values import Unknown  # noqa: E402
+from iacguard.unknown import Unknown  # noqa: E402
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -183,12 +183,12 @@ def test_internal_error_in_a_check_is_reported_and_others_run(root):
 
 
 def test_parallel_and_cached_runs_give_identical_output(tmp_path, monkeypatch):
-    from iacguard import parsing
+    from iacguard import cache as parse_cache
     from iacguard.output import render
 
     # Force the process pool even for this small tree.
-    monkeypatch.setattr(parsing, "_PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(parsing, "_PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(parse_cache, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parse_cache, "_PARALLEL_MIN_FILES", 2)
 
     for i in range(40):
         (tmp_path / ("f%02d.tf" % i)).write_text(VALID_TF.replace('"web"', '"web%d"' % i))

@@ -28,7 +28,7 @@ from iacguard.model import ScanOptions
 from iacguard.redact import MASK, Redactor, secret_strings
 from iacguard.terraform import functions as F
 from iacguard.terraform.evaluate import evaluate_configuration
-from iacguard.values import Unknown
+from iacguard.unknown import Unknown
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown")
 

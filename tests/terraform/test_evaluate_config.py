@@ -14,7 +14,7 @@ from iacguard.engine import parse_source, scan
 from iacguard.graph import ResourceGraph
 from iacguard.model import ScanOptions
 from iacguard.terraform.evaluate import MAX_INSTANCES, Evaluation, evaluate_configuration
-from iacguard.values import Unknown, is_unknown
+from iacguard.unknown import Unknown, is_unknown
 
 EVAL = Path(__file__).parent / "fixtures" / "eval"
 

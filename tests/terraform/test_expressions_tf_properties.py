@@ -22,7 +22,7 @@ from iacguard.terraform.syntax import (
     UnaryOp,
     Variable,
 )
-from iacguard.values import Unknown
+from iacguard.unknown import Unknown
 
 OPS = ["==", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%", "&&", "||"]
 

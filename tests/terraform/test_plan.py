@@ -17,7 +17,7 @@ from iacguard.graph import ResourceGraph
 from iacguard.model import ScanOptions
 from iacguard.terraform.evaluate import evaluate_configuration
 from iacguard.terraform.plan import PlanError, evaluate_plan, parse_plan
-from iacguard.values import is_unknown
+from iacguard.unknown import is_unknown
 
 PLAN_TREE = Path(__file__).parent / "fixtures" / "eval" / "plan" / "insecure"
 EC2_001 = [c for c in REGISTRY if c.id == "AWS-EC2-001"]

@@ -5,7 +5,7 @@ in other processes, or not at all when an earlier scan parsed the same bytes. Re
 in the order of the input list, so a parallel run gives the same output as a single-process one.
 
 The cache lives in the user's cache folder (`$XDG_CACHE_HOME/iacguard`, else `~/.cache/iacguard`)
-or `--cache-dir`, in a subfolder of its own (`iacguard-cache-v5/`, marked with a CACHEDIR.TAG).
+or `--cache-dir`, in a subfolder of its own (`iacguard-cache-v6/`, marked with a CACHEDIR.TAG).
 An entry is keyed by the file's content hash, its path, its kind and the versions of iacguard
 and of the parsers, so an upgrade never reads stale entries. Entries are written to a temporary
 file and renamed into place, so concurrent scans never see half an entry.
@@ -64,7 +64,7 @@ def _package_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 
 def _versions() -> str:
@@ -299,14 +299,14 @@ _ALLOWED = {
     "iacguard.parse": ("ParsedSource",),
     "iacguard.graph": ("GraphView",),
     "iacguard.model": ("Analysis", "Location", "Resource", "Reference", "Notification", "Finding", "Symbol", "UnknownValue", "LanguageResult", "Undecided"),
-    "iacguard.values": ("Unknown",),
+    "iacguard.unknown": ("Unknown",),
     "iacguard.terraform.expressions": ("ErrorUnknown", "PartialUnknown"),
     "iacguard.terraform.syntax": (
         "Literal", "TemplateIf", "TemplateFor", "Template", "TupleExpr", "ObjectExpr", "Variable", "GetAttr", "Index", "Splat",
         "FunctionCall", "Conditional", "BinaryOp", "UnaryOp", "ForExpr", "Attribute", "Body", "Block", "ConfigFile",
     ),
     "iacguard.cloudformation.loader": ("Template",),
-    "iacguard.parsing": ("_DEFERRED",),
+    "iacguard.cache": ("_DEFERRED",),
 }
 _ALLOWED_NAMES = frozenset((m, n) for m, names in _ALLOWED.items() for n in names)
 _resolved: dict = {}

@@ -7,7 +7,7 @@ TypeError makes it visible. Use `is_unknown()` and the three-valued helpers belo
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Iterable
 
 
 class Unknown:
@@ -38,18 +38,41 @@ def is_unknown(value: Any) -> bool:
     return isinstance(value, Unknown)
 
 
-def contains_unknown(value: Any) -> bool:
-    """True when the value is Unknown or holds an Unknown anywhere inside."""
+def first_unknown(value: Any, grow: Callable[[int], None] | None = None, kind: type = Unknown) -> Any:
+    """The first Unknown (an instance of `kind`) inside a nested value, in document order (depth
+    first, dict values and list items in their order), or None when there is none.
+
+    The one walk every stage uses to find an Unknown's reason. Evaluators pass their budget's
+    `grow` (iacguard.limits), charged per container walked: a list holding one list twice, nested
+    40 times, is small in memory but has 2^40 items to walk."""
+    if isinstance(value, kind):
+        return value
+    if not isinstance(value, (dict, list, tuple)):
+        return None
     stack = [value]
     while stack:
         v = stack.pop()
-        if isinstance(v, Unknown):
-            return True
+        if isinstance(v, kind):
+            return v
         if isinstance(v, dict):
-            stack.extend(v.values())
+            if grow is not None:
+                grow(len(v))
+            stack.extend(reversed(v.values()))
         elif isinstance(v, (list, tuple)):
-            stack.extend(v)
-    return False
+            if grow is not None:
+                grow(len(v))
+            stack.extend(reversed(v))
+    return None
+
+
+def contains_unknown(value: Any, grow: Callable[[int], None] | None = None) -> bool:
+    """True when the value is Unknown or holds an Unknown anywhere inside."""
+    return first_unknown(value, grow) is not None
+
+
+def first_unknown_item(items: Iterable) -> Any:
+    """The first item that is itself Unknown (items are not looked inside), or None."""
+    return next((i for i in items if isinstance(i, Unknown)), None)
 
 
 def as_bool(value: Any) -> bool | Unknown:
