@@ -34,11 +34,11 @@ from fdp import instrumented, provider  # noqa: E402
 with instrumented(atheris):
     import iacguard.checks  # noqa: F401
     from iacguard.engine import scan
-    from iacguard.model import ScanOptions
+    from iacguard.core.model import ScanOptions
     from iacguard.terraform.expressions import Scope, evaluate
     from iacguard.terraform.parser import HclSyntaxError, parse_expression
 
-from iacguard.unknown import Unknown  # noqa: E402
+from iacguard.core.unknown import Unknown  # noqa: E402
 
 FuzzedDataProvider = provider(atheris)
 ENV = ["var.a", "var.b", "local.l", "local.m", "count.index", "each.key", "path.module", "var.missing", "aws_s3_bucket.b"]

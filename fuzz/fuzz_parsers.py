@@ -31,9 +31,9 @@ except ImportError:  # the ordinary test run: no instrumentation, the stand-in p
 from fdp import instrumented, provider  # noqa: E402
 
 with instrumented(atheris):
-    from iacguard.discovery import SourceFile
+    from iacguard.discover import SourceFile
     from iacguard.engine import parse_source
-    from iacguard.model import LanguageResult, ScanOptions
+    from iacguard.core.model import LanguageResult, ScanOptions
 
 FuzzedDataProvider = provider(atheris)
 

@@ -37,10 +37,10 @@ import sys
 from importlib import metadata
 
 from . import __version__
-from . import limits as _limits
-from .discovery import SourceFile, read_bytes
+from iacguard.core import limits as _limits
+from iacguard.discover import SourceFile, read_bytes
 from .graph import GraphView
-from .model import Analysis, Finding, LanguageResult, Location, Notification, Reference, Resource, Symbol, Undecided, UnknownValue
+from iacguard.core.model import Analysis, Finding, LanguageResult, Location, Notification, Reference, Resource, Symbol, Undecided, UnknownValue
 from .parse import ParsedSource, parse_one
 
 DEFAULT_TIME_PER_FILE = 60  # seconds
@@ -64,7 +64,7 @@ def _package_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 
 
 def _versions() -> str:
@@ -298,8 +298,8 @@ _MAGIC = b"iacguard-cache\0"
 _ALLOWED = {
     "iacguard.parse": ("ParsedSource",),
     "iacguard.graph": ("GraphView",),
-    "iacguard.model": ("Analysis", "Location", "Resource", "Reference", "Notification", "Finding", "Symbol", "UnknownValue", "LanguageResult", "Undecided"),
-    "iacguard.unknown": ("Unknown",),
+    "iacguard.core.model": ("Analysis", "Location", "Resource", "Reference", "Notification", "Finding", "Symbol", "UnknownValue", "LanguageResult", "Undecided"),
+    "iacguard.core.unknown": ("Unknown",),
     "iacguard.terraform.expressions": ("ErrorUnknown", "PartialUnknown"),
     "iacguard.terraform.syntax": (
         "Literal", "TemplateIf", "TemplateFor", "Template", "TupleExpr", "ObjectExpr", "Variable", "GetAttr", "Index", "Splat",
@@ -698,7 +698,7 @@ def _parse_chunk(args):
 
 def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | None = None, time_limit: int = DEFAULT_TIME_PER_FILE, limits=None) -> list:
     """Parse every source; results in input order. `jobs` 0 means the CPU count; `cache_dir`
-    None disables the cache; `limits` (iacguard.limits.Limits) are applied here and in workers."""
+    None disables the cache; `limits` (iacguard.core.limits.Limits) are applied here and in workers."""
     if limits is not None:
         _limits.apply(limits)
     cache = ParseCache(cache_dir, limits) if cache_dir else None

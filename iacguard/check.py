@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from .model import Location, Resource, Undecided
+from iacguard.core.model import Location, Resource, Undecided
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SCOPES = ("resource", "project")

@@ -21,7 +21,7 @@ import click
 from . import __version__
 from .check import SEVERITIES, SEVERITY_RANK
 from .config import FAIL_ON, OUTPUT_FORMATS, Config, ConfigError
-from .model import Notification, ScanOptions
+from iacguard.core.model import Notification, ScanOptions
 
 DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
 DEFAULT_BASELINE = ".iacguard-baseline.json"
@@ -214,10 +214,10 @@ def _settings(ctx, scan_root: str, p: dict) -> Settings:
 
 def _run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
     from .engine import scan as run_scan
-    from .limits import Limits
+    from iacguard.core.limits import Limits
     from .cache import default_cache_dir
     from .progress import TerminalProgress
-    from .suppressions import Suppressor
+    from iacguard.post.suppressions import Suppressor
 
     defaults = Limits()
     limits = Limits(
@@ -280,8 +280,8 @@ def _configuration(result, settings: Settings, p: dict) -> None:
 def _configuration_change(result, settings: Settings, repo, ref: str) -> None:
     """With --diff-base: warn when the configuration in use differs from its version at `ref`."""
     from . import config as config_mod
-    from .changed_files import GitError
-    from .model import Notification
+    from iacguard.post.changed_files import GitError
+    from iacguard.core.model import Notification
     from .output.paths import display_path
 
     config = settings.config
@@ -393,14 +393,14 @@ def scan(ctx, paths, **p):
     settings = _settings(ctx, paths[0], p)
     postprocess = []
     if settings.baseline:
-        from .baseline import BaselineError, BaselineFilter
+        from iacguard.post.baseline import BaselineError, BaselineFilter
 
         try:
             postprocess.append(BaselineFilter(settings.baseline))
         except BaselineError as exc:
             _fatal(str(exc))
     if p["diff_base"]:
-        from .changed_files import ChangedFilesFilter, GitError, Repository
+        from iacguard.post.changed_files import ChangedFilesFilter, GitError, Repository
 
         # The repository is the working directory's, never one found inside the scanned tree.
         try:
@@ -431,7 +431,7 @@ def baseline(ctx, paths, output, **p):
     `iacguard scan --baseline FILE` then reports only findings that are not in it. Suppressed
     findings are not recorded: their suppression already accepts them.
     """
-    from .baseline import write
+    from iacguard.post.baseline import write
 
     settings = _settings(ctx, paths[0], p)
     target = os.path.abspath(output) if output else (settings.config.baseline or os.path.abspath(DEFAULT_BASELINE))
@@ -458,7 +458,7 @@ def pre_commit(ctx, files, **p):
     The repository root (from git, else the current folder) is scanned so that references
     between files are seen; only findings located in FILES are reported.
     """
-    from .changed_files import ChangedFilesFilter, GitError, Repository, UnsafeRepository
+    from iacguard.post.changed_files import ChangedFilesFilter, GitError, Repository, UnsafeRepository
 
     if not files:
         sys.exit(0)
@@ -475,7 +475,7 @@ def pre_commit(ctx, files, **p):
     settings.outputs = []  # a commit hook prints; it does not leave report files behind
     postprocess = []
     if settings.baseline:
-        from .baseline import BaselineError, BaselineFilter
+        from iacguard.post.baseline import BaselineError, BaselineFilter
 
         try:
             postprocess.append(BaselineFilter(settings.baseline))

@@ -283,7 +283,7 @@ def describe(config: Config, cwd: str, default_severity=None, overridden=()) -> 
     AWS-S3-002", "fail-on none"]. Variable and parameter values are never shown, only names.
     `default_severity`: check id -> built-in severity. `overridden`: configuration keys the
     command line replaced (marked as such)."""
-    from .paths import display_path
+    from iacguard.core.paths import display_path
 
     default_severity = {k.upper(): v for k, v in (default_severity or {}).items()}
 

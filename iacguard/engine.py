@@ -12,11 +12,11 @@ import os
 import time
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from .discovery import DEFAULT_MAX_FILE_BYTES, SourceFile, discover
-from .model import TERRAFORM, Analysis, Finding, LanguageResult, Notification, ScanOptions, ScanResult, Undecided
+from iacguard.discover import DEFAULT_MAX_FILE_BYTES, SourceFile, discover
+from iacguard.core.model import TERRAFORM, Analysis, Finding, LanguageResult, Notification, ScanOptions, ScanResult, Undecided
 from .parse import ParsedSource, parse_source  # noqa: F401 - ParsedSource re-exported for older callers
 from .cache import Deferred, EvaluationCache, ScanCache, begin_scan, end_scan, parse_all
-from .redact import redact
+from iacguard.post.redact import redact
 
 if TYPE_CHECKING:  # the graph (and networkx) load only when a scan is not answered from the cache
     from .graph import ResourceGraph
@@ -166,7 +166,7 @@ def _name_root_modules(findings: list, cwd: str, several_roots: bool = False) ->
     root's path as reports show it; a Terraform one also says "(via root module X)", and a
     CloudFormation one whose message would read the same as another's (a template nested by
     several parents) "(via top-level stack X)"."""
-    from .paths import display_path
+    from iacguard.core.paths import display_path
 
     counts: dict = {}
     for f in findings:

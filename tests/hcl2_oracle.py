@@ -24,7 +24,7 @@ import re
 from hcl2.parser import parser as _hcl2_parser
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
-from iacguard.numbers import integer
+from iacguard.core.numbers import integer
 from iacguard.terraform import hcltext
 from iacguard.terraform.hcltext import (
     HclSyntaxError,

@@ -6,7 +6,7 @@ import json
 import os
 
 from iacguard.engine import scan
-from iacguard.model import ScanOptions
+from iacguard.core.model import ScanOptions
 from iacguard.output import render
 
 MAIN = """variable "cidr" {
@@ -80,7 +80,7 @@ def test_vanished_cache_entries_are_parsed_again(tmp_path):
 
 def test_whole_scan_cache_keeps_suppressions_and_check_selection(tmp_path):
     from iacguard.checks import REGISTRY
-    from iacguard.suppressions import Suppressor
+    from iacguard.post.suppressions import Suppressor
 
     root, cache = tmp_path / "repo", tmp_path / "cache"
     (root / "db").mkdir(parents=True)

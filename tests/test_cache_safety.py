@@ -12,7 +12,7 @@ import pytest
 
 from iacguard import cache as parse_cache
 from iacguard.engine import scan
-from iacguard.model import ScanOptions
+from iacguard.core.model import ScanOptions
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -154,7 +154,7 @@ def test_well_formed_entries_with_wrong_field_types_are_misses(tmp_path):
     """Right header, right class, allowed classes only, but a field the reports or the graph
     rely on has the wrong type: a miss, not a traceback later."""
     from iacguard.engine import Analysis, ParsedSource
-    from iacguard.model import Finding, LanguageResult, Location, Resource
+    from iacguard.core.model import Finding, LanguageResult, Location, Resource
     from iacguard.terraform.syntax import ConfigFile
 
     root, cache = make_tree(tmp_path / "repo"), tmp_path / "cache"
@@ -182,7 +182,7 @@ def test_well_formed_entries_with_wrong_field_types_are_misses(tmp_path):
 
 
 def test_read_entry_refuses_what_is_not_an_entry_of_its_kind(tmp_path):
-    from iacguard.model import Notification
+    from iacguard.core.model import Notification
 
     path = tmp_path / "e.pickle"
     note = Notification("note", "hello", "/x", 3)
@@ -190,7 +190,7 @@ def test_read_entry_refuses_what_is_not_an_entry_of_its_kind(tmp_path):
     assert parse_cache.read_entry(str(path), "evaluated", (Notification,)) == note
     assert parse_cache.read_entry(str(path), "parsed", (Notification,)) is None  # another kind
     assert parse_cache.read_entry(str(path), "evaluated", (dict,)) is None  # another type
-    for module, name in [("os", "system"), ("builtins", "eval"), ("subprocess", "Popen"), ("builtins", "getattr"), ("copyreg", "_reconstructor"), ("iacguard.model", "Resource.get"), ("iacguard.cache", "read_entry")]:
+    for module, name in [("os", "system"), ("builtins", "eval"), ("subprocess", "Popen"), ("builtins", "getattr"), ("copyreg", "_reconstructor"), ("iacguard.core.model", "Resource.get"), ("iacguard.cache", "read_entry")]:
         path.write_bytes(parse_cache._header("evaluated") + b"c%s\n%s\n." % (module.encode(), name.encode()))
         assert parse_cache.read_entry(str(path), "evaluated", (object,)) is None, (module, name)
 
@@ -200,18 +200,18 @@ def test_an_entry_cannot_change_a_class_or_an_objects_class(tmp_path):
     applied to an instance with `__class__` in its state it would swap the instance's class."""
     from iacguard.engine import ParsedSource
     from iacguard.graph import GraphView
-    from iacguard.model import Resource
-    from iacguard.unknown import Unknown
+    from iacguard.core.model import Resource
+    from iacguard.core.unknown import Unknown
 
     path = tmp_path / "e.pickle"
     get, kind = Resource.get, ParsedSource.__dict__["kind"]
     attacks = [
-        b"ciacguard.model\nResource\n(N}S'get'\nS'x'\nstb.",  # slot state on the class
+        b"ciacguard.core.model\nResource\n(N}S'get'\nS'x'\nstb.",  # slot state on the class
         b"ciacguard.engine\nParsedSource\n(N}S'kind'\nS'other'\nstb.",
         b"ciacguard.graph\nGraphView\n(N}S'of'\nS'x'\nstb.",
         b"ciacguard.cache\n_DEFERRED\n(}S'x'\nS'y'\nsNtb.",
         # an Unknown whose slot state also names __class__
-        b"ciacguard.unknown\nUnknown\n)\x81(N}S'reason'\nS'r'\nsS'__class__'\nciacguard.graph\nGraphView\nstb.",
+        b"ciacguard.core.unknown\nUnknown\n)\x81(N}S'reason'\nS'r'\nsS'__class__'\nciacguard.graph\nGraphView\nstb.",
     ]
     for attack in attacks:
         path.write_bytes(parse_cache._header("evaluated") + attack)

@@ -4,7 +4,7 @@ than the length of the span's last line ("\\n" lines; the "\\r" of CRLF and a BO
 from __future__ import annotations
 
 from iacguard.cloudformation.loader import parse_template
-from iacguard.model import end_column, line_end_columns, span_location
+from iacguard.core.model import end_column, line_end_columns, span_location
 from iacguard.terraform.parser import parse_hcl, parse_tf_json
 
 HCL = (

@@ -9,7 +9,7 @@ from iacguard.checks.data import sqs_encryption
 from iacguard.engine import scan
 from iacguard.facts import KIND_TYPES, KINDS
 from iacguard.facts.table import ENUM, FLAG, PRESENT, REQUIRED, TEXT, Setting, TableKind
-from iacguard.unknown import is_unknown
+from iacguard.core.unknown import is_unknown
 
 
 def _facts(tmp_path, kind: str) -> dict:

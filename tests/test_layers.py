@@ -47,7 +47,7 @@ def test_layer_contracts_are_kept(tmp_path):
         ("iacguard/facts/storage.py", "from ..output import findings\n", "Facts never import reports"),
         # Parsing below evaluation: the parse stage reading a plan through the plan evaluator (the
         # cycle evaluate -> parse -> plan -> evaluate), a Terraform parser calling the evaluator.
-        ("iacguard/parse.py", "from .terraform import plan\n", "The pipeline runs one way"),
+        ("iacguard/parse/__init__.py", "from ..terraform import plan\n", "The pipeline runs one way"),
         ("iacguard/terraform/parser.py", "from . import evaluate\n", "The pipeline runs one way"),
         ("iacguard/terraform/fastparse.py", "from iacguard.terraform import functions\n", "The pipeline runs one way"),
         # The languages stand apart.

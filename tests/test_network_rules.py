@@ -5,7 +5,7 @@ from __future__ import annotations
 from iacguard.check import Check
 from iacguard.engine import scan
 from iacguard.facts.network import ALL_PORTS
-from iacguard.unknown import is_unknown
+from iacguard.core.unknown import is_unknown
 
 
 def _rules(tmp_path) -> dict:

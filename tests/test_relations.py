@@ -1,5 +1,5 @@
 """Issue 11: typed relations on the graph, drawn once per scan by the builders of
-`iacguard.relations`, asked through `graph.related` / `related_from` / `reachable` / `paths`.
+`iacguard.graph.relations`, asked through `graph.related` / `related_from` / `reachable` / `paths`.
 
 The fixtures under `fixtures/relations/` (one Terraform configuration, one CloudFormation
 template) hold every kind; each test names the exact (source, kind, target) addresses."""
@@ -9,10 +9,10 @@ import os
 import shutil
 from pathlib import Path
 
-from iacguard import relations
+from iacguard.graph import relations
 from iacguard.cloudformation import evaluate_templates, parse_template
 from iacguard.graph import ResourceGraph
-from iacguard.model import ScanOptions
+from iacguard.core.model import ScanOptions
 from iacguard.terraform import parse_file
 from iacguard.terraform.evaluate import evaluate_configuration
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 import hcl2_oracle  # tests/hcl2_oracle.py: python-hcl2's grammar, the parser's test oracle
-from iacguard import baseline
-from iacguard.changed_files import ChangedFilesFilter
+from iacguard.post import baseline
+from iacguard.post.changed_files import ChangedFilesFilter
 from iacguard.engine import scan
 from iacguard.output import render
-from iacguard.suppressions import Suppressor
+from iacguard.post.suppressions import Suppressor
 from iacguard.terraform.fastparse import parse_hcl_fast
 from iacguard.terraform.parser import HclSyntaxError
 

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from iacguard.checks import REGISTRY
-from iacguard.discovery import discover
+from iacguard.discover import discover
 from iacguard.engine import _evaluate_cloudformation, _evaluate_terraform, parse_source
 from iacguard.facts import Facts
 from iacguard.graph import ResourceGraph
-from iacguard.model import LanguageResult, ScanOptions, Undecided, walk
-from iacguard.unknown import Unknown
+from iacguard.core.model import LanguageResult, ScanOptions, Undecided, walk
+from iacguard.core.unknown import Unknown
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from iacguard.terraform.expressions import ErrorUnknown
-from iacguard.unknown import Unknown, contains_unknown, first_unknown, first_unknown_item
+from iacguard.core.unknown import Unknown, contains_unknown, first_unknown, first_unknown_item
 
 
 def test_the_first_unknown_in_document_order():

@@ -80,7 +80,7 @@ def test_a_value_set_in_tfvars_points_at_that_line(tmp_path):
     (tmp_path / "main.tf").write_text(SG % "var.office")
     result = scan([str(tmp_path)], cwd=str(tmp_path))
     assert origins(result, tmp_path) == [[("variables.tf", 1, "variable office"), ("terraform.tfvars", 2, "value of variable office")]]
-    from iacguard.model import ScanOptions
+    from iacguard.core.model import ScanOptions
 
     overridden = scan([str(tmp_path)], ScanOptions(tf_vars={"office": '["0.0.0.0/0"]'}), cwd=str(tmp_path))
     assert origins(overridden, tmp_path) == [[("variables.tf", 1, "variable office")]]
@@ -213,7 +213,7 @@ def test_nested_stack_parameters_are_traced_to_the_top_stack_and_its_parameter_f
         "      StorageEncrypted: true\n      PubliclyAccessible: !Ref Public\n"
     )
     (tmp_path / "params.json").write_text('[\n  {"ParameterKey": "Other", "ParameterValue": "x"},\n  {"ParameterKey": "Public",\n   "ParameterValue": "true"}\n]\n')
-    from iacguard.model import ScanOptions
+    from iacguard.core.model import ScanOptions
 
     result = scan([str(tmp_path)], ScanOptions(cfn_param_files=[str(tmp_path / "params.json")]), cwd=str(tmp_path))
     assert [(f.check_id, f.resource.address, f.location.start_line) for f in result.findings] == [("AWS-RDS-002", "Child/Grand/Db", 12)]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from iacguard.check import Check, undecided
-from iacguard.model import Finding
+from iacguard.core.model import Finding
 
 
 def evaluate(facts):

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from iacguard.check import Check, undecided
-from iacguard.model import Finding
-from iacguard.unknown import is_unknown
+from iacguard.core.model import Finding
+from iacguard.core.unknown import is_unknown
 
 
 def evaluate(facts):

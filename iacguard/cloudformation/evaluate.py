@@ -6,7 +6,7 @@ the graph material (references, symbols), unknowns and notifications of the Clou
 front end. Entry point: `evaluate_templates`.
 
 Each top-level template is evaluated, with its nested stacks, under one evaluation budget
-(`iacguard.limits`): stacks and resource variants count as instances, the values intrinsic
+(`iacguard.core.limits`): stacks and resource variants count as instances, the values intrinsic
 functions build count as size, and the clock runs. A template whose budget runs out is left
 out, but for one "evaluation cut short: " error; the others go on.
 """
@@ -16,24 +16,13 @@ import itertools
 import os
 import re
 
-from .. import limits as _limits
-from ..model import (
-    CLOUDFORMATION,
-    LanguageResult,
-    Location,
-    span_location,
-    Notification,
-    Reference,
-    Resource,
-    ScanOptions,
-    Symbol,
-    UnknownValue,
-)
-from ..unknown import Unknown
+from iacguard.core import limits as _limits
+from iacguard.core.model import CLOUDFORMATION, LanguageResult, Location, span_location, Notification, Reference, Resource, ScanOptions, Symbol, UnknownValue
+from iacguard.core.unknown import Unknown
 from .declarations import ResourceDecl, declare_resources
 from .intrinsics import NO_VALUE, IntrinsicEvaluator, fn_if_conditions, is_intrinsic
 from .loader import Template, TemplateError
-from ..redact import secret_strings
+from iacguard.post.redact import secret_strings
 from .parameters import allowed, load_overrides, no_echo, override_locations, typed_value
 
 # Undecided conditions considered per resource: 3 give at most 8 variants; further Fn::If on
@@ -129,7 +118,7 @@ class _Sink:
         self.notifications: list = []
         self.unknowns: list = []
         self.files: list = []
-        self.secrets: list = []  # values of NoEcho parameters (iacguard.redact)
+        self.secrets: list = []  # values of NoEcho parameters (iacguard.post.redact)
         self._seen_refs: set = set()
         self._seen_notes: set = set()
         self._seen_unknowns: set = set()

@@ -12,9 +12,9 @@ import ipaddress
 import json
 import re
 
-from .. import limits as _limits
-from ..model import Reference
-from ..unknown import Unknown, as_int, contains_unknown, first_unknown, first_unknown_item
+from iacguard.core import limits as _limits
+from iacguard.core.model import Reference
+from iacguard.core.unknown import Unknown, as_int, contains_unknown, first_unknown, first_unknown_item
 
 # Deeper values than this evaluate to Unknown; the loader refuses documents past 512 levels, and
 # each level costs about two Python frames here.
@@ -119,7 +119,7 @@ class IntrinsicEvaluator:
                 key = next(iter(node))
                 if key == "Ref" or (isinstance(key, str) and key.startswith("Fn::")):
                     return self._function(key, node[key], _sub(src, key), out, record, depth)
-            _limits.ACTIVE.grow(1 + len(node))  # the root's evaluation budget (iacguard.limits)
+            _limits.ACTIVE.grow(1 + len(node))  # the root's evaluation budget (iacguard.core.limits)
             result = {}
             for key, child in node.items():
                 csrc = _sub(src, key)

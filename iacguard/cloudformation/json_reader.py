@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from json.decoder import scanstring
 
-from ..numbers import integer as read_integer
-from .. import limits as _limits
-from ..unknown import Unknown
+from iacguard.core.numbers import integer as read_integer
+from iacguard.core import limits as _limits
+from iacguard.core.unknown import Unknown
 from .source_lines import JSON_BREAKS, Decoded, LineIndex, RefusedInput, TemplateError, drop_subtree
 
 _WS = re.compile(r"[ \t\n\r]*")

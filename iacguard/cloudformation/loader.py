@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from .. import limits as _limits
-from ..model import line_end_columns
+from iacguard.core import limits as _limits
+from iacguard.core.model import line_end_columns
 from . import json_reader
 from .json_reader import read_json
 from .source_lines import YAML_BREAKS, RefusedInput, TemplateError
@@ -30,7 +30,7 @@ class Template:
     warnings: list = field(default_factory=list)  # [(line, message)], e.g. duplicate keys
     comments: list = field(default_factory=list)  # [(line, text after '#', stripped)], YAML only
     syntax: str = "yaml"  # "yaml" | "json"
-    # End column of every line, split on "\n" only (iacguard.model.line_end_columns): Locations
+    # End column of every line, split on "\n" only (iacguard.core.model.line_end_columns): Locations
     # end at the end of their last line without anyone re-reading the file.
     line_ends: list = field(default_factory=list, compare=False)
 

@@ -11,8 +11,8 @@ import json
 
 import yaml
 
-from ..model import Notification
-from ..unknown import Unknown
+from iacguard.core.model import Notification
+from iacguard.core.unknown import Unknown
 
 
 def _raw(value) -> object:
@@ -85,7 +85,7 @@ def load_overrides(options) -> tuple[dict, list]:
 def _parameter_file_lines(path: str) -> dict:
     """Parameter name -> Location of the entry that sets it in a parameter file, for the forms
     `read_parameter_file` reads; {} when the file cannot be read (that is reported already)."""
-    from ..model import line_end_columns, span_location
+    from iacguard.core.model import line_end_columns, span_location
     from .json_reader import read_json
     from .source_lines import TemplateError
     from .yaml_reader import read_yaml
@@ -135,7 +135,7 @@ def override_locations(options) -> dict:
 
 def no_echo(declaration) -> bool:
     """Whether a parameter declaration has `NoEcho: true` (also the string "true", as the
-    CloudFormation service accepts): its value is never printed (iacguard.redact)."""
+    CloudFormation service accepts): its value is never printed (iacguard.post.redact)."""
     if not isinstance(declaration, dict):
         return False
     flag = declaration.get("NoEcho")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .resource_decl import ResourceDecl
 from .intrinsics import is_intrinsic
-from ..unknown import Unknown
+from iacguard.core.unknown import Unknown
 
 _GLOBAL_SECTIONS = {
     "AWS::Serverless::Function": "Function",

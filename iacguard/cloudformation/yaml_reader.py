@@ -29,10 +29,10 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from ..numbers import MAX_DIGITS, too_long
-from ..numbers import integer as read_integer
-from .. import limits as _limits
-from ..unknown import Unknown
+from iacguard.core.numbers import MAX_DIGITS, too_long
+from iacguard.core.numbers import integer as read_integer
+from iacguard.core import limits as _limits
+from iacguard.core.unknown import Unknown
 from .source_lines import YAML_BREAKS, Decoded, LineIndex, RefusedInput, TemplateError, drop_subtree
 
 # Nodes an alias may re-use, summed over all aliases. Real templates alias a few small blocks;
@@ -152,7 +152,7 @@ def _end_line(text: str, index: LineIndex, end: int, start_line: int) -> int:
 
 
 def _bounded_int(text: str):
-    """A YAML 1.1 int read in bounded time (see iacguard.numbers), or None for PyYAML to read.
+    """A YAML 1.1 int read in bounded time (see iacguard.core.numbers), or None for PyYAML to read.
 
     Decimal: exact up to MAX_DIGITS digits, else Unknown. Other forms (0x, 0b, octal, 1:30:00)
     longer than MAX_DIGITS // 4 characters are Unknown too: their value would pass MAX_DIGITS

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..graph import ResourceGraph
-from ..model import Location, Resource
-from ..unknown import Unknown, as_bool, is_unknown
+from iacguard.core.model import Location, Resource
+from iacguard.core.unknown import Unknown, as_bool, is_unknown
 
 
 @dataclass(frozen=True, slots=True)

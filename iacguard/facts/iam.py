@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..graph import ResourceGraph
-from ..model import Location, Resource
-from ..unknown import Unknown, is_unknown
+from iacguard.core.model import Location, Resource
+from iacguard.core.unknown import Unknown, is_unknown
 from .common import strings
 
 # Terraform resources whose `policy` argument is an identity-based policy document.

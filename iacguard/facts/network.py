@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..graph import ResourceGraph
-from ..model import Location, Resource
-from ..unknown import Unknown, as_bool, as_int, is_unknown
+from iacguard.core.model import Location, Resource
+from iacguard.core.unknown import Unknown, as_bool, as_int, is_unknown
 from .common import Attr, strings, value
 
 _PROTOCOLS = {"-1": "all", "all": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}

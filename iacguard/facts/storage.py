@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..graph import ResourceGraph
-from ..model import Resource
-from ..unknown import Unknown, as_bool, is_unknown
+from iacguard.core.model import Resource
+from iacguard.core.unknown import Unknown, as_bool, is_unknown
 from .common import Attr, flag
 
 PAB_SETTINGS_TF = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
@@ -47,7 +47,7 @@ class Bucket:
 class _Companions:
     """Split S3 configuration resources (provider v4+) of one type: those that configure a
     bucket come from the graph's "configures" relation (by reference or literal name, see
-    `iacguard.relations.storage`); those whose bucket cannot be known are indexed once per scan."""
+    `iacguard.graph.relations.storage`); those whose bucket cannot be known are indexed once per scan."""
 
     def __init__(self, graph: ResourceGraph, companion_type: str):
         self.graph = graph

@@ -30,8 +30,8 @@ from dataclasses import dataclass, make_dataclass
 from typing import Any
 
 from ..graph import ResourceGraph
-from ..model import Resource
-from ..unknown import Unknown, as_bool, is_unknown
+from iacguard.core.model import Resource
+from iacguard.core.unknown import Unknown, as_bool, is_unknown
 from .common import Attr, managed
 
 FLAG = "flag"

@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from iacguard.model import ScanResult
+from iacguard.core.model import ScanResult
 
 from . import json_report, junit, markdown, sarif, text
 from .text import use_color

@@ -3,9 +3,9 @@ the check behind a finding and the summary counts."""
 from __future__ import annotations
 
 from iacguard.check import PILLARS, SEVERITIES
-from iacguard.model import ScanResult
+from iacguard.core.model import ScanResult
 
-from iacguard.fingerprint import fingerprints, undecided_fingerprints  # noqa: F401 - re-exported for the formats
+from iacguard.core.fingerprint import fingerprints, undecided_fingerprints  # noqa: F401 - re-exported for the formats
 
 from .paths import display_path
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import iacguard
-from iacguard.model import ScanResult
+from iacguard.core.model import ScanResult
 
 from .findings import (
     checks_by_id,

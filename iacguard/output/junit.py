@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from iacguard.model import ScanResult
+from iacguard.core.model import ScanResult
 
 from .findings import checks_by_id, finding_message, shown_address
 from .escape import visible

@@ -11,7 +11,7 @@ import re
 
 import iacguard
 from iacguard.check import PILLARS, SEVERITIES
-from iacguard.model import ScanResult
+from iacguard.core.model import ScanResult
 
 from .findings import checks_by_id, finding_message, notification_sort_key, pillar_counts, severity_counts, shown_address
 from .escape import visible

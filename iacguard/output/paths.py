@@ -1,4 +1,4 @@
-"""How reports name files: paths relative to the scan's working directory (`iacguard.paths`,
+"""How reports name files: paths relative to the scan's working directory (`iacguard.core.paths`,
 re-exported here), and file URIs."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
-from iacguard.paths import display_path, relative_path  # noqa: F401 - re-exported for the formats
+from iacguard.core.paths import display_path, relative_path  # noqa: F401 - re-exported for the formats
 
 
 def relative_uri(rel: str) -> str:

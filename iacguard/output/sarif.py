@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 
 import iacguard
 from iacguard.check import Check
-from iacguard.model import Location, ScanResult
+from iacguard.core.model import Location, ScanResult
 
 from .findings import (
     checks_by_id,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from iacguard.check import PILLARS, SEVERITIES
-from iacguard.model import ScanResult
+from iacguard.core.model import ScanResult
 
 from .findings import (
     checks_by_id,

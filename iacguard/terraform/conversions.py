@@ -11,9 +11,9 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
-from iacguard import limits as _limits
-from iacguard.numbers import MAX_DIGITS, too_long
-from iacguard.unknown import Unknown, first_unknown
+from iacguard.core import limits as _limits
+from iacguard.core.numbers import MAX_DIGITS, too_long
+from iacguard.core.unknown import Unknown, first_unknown
 
 
 class FunctionError(Exception):
@@ -81,7 +81,7 @@ def _from_decimal(d: Decimal) -> int | float:
     if not d.is_finite():
         return _bail("number is not finite")
     if d == d.to_integral_value():
-        # Whole numbers stay exact up to iacguard.numbers.MAX_DIGITS digits (str() of them works).
+        # Whole numbers stay exact up to iacguard.core.numbers.MAX_DIGITS digits (str() of them works).
         if d.adjusted() < MAX_DIGITS:
             return int(d)
         return _bail(too_long(d.adjusted() + 1))

@@ -10,7 +10,7 @@ Everything is evaluated lazily and memoised: a value is computed when something 
 dependency order comes for free and a cycle is detected (and reported) instead of recursing.
 What cannot be known (computed attributes, data sources, missing inputs) is `Unknown`.
 
-Each root module is evaluated under its own evaluation budget (`iacguard.limits`): resource and
+Each root module is evaluated under its own evaluation budget (`iacguard.core.limits`): resource and
 module instances, the size of the values built, and time. A root whose budget runs out (or that
 meets a MemoryError or RecursionError) is left out, but for one "evaluation cut short: " error
 note; the other roots are evaluated as usual.
@@ -23,26 +23,16 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from .. import limits as _limits
+from iacguard.core import limits as _limits
 from .. import parse as _parse
-from ..model import (
-    Notification,
-    Reference,
-    Resource,
-    ScanOptions,
-    Symbol,
-    TERRAFORM,
-    LanguageResult,
-    UnknownValue,
-    span_location,
-)
-from ..unknown import Unknown, as_int, is_unknown
+from iacguard.core.model import Notification, Reference, Resource, ScanOptions, Symbol, TERRAFORM, LanguageResult, UnknownValue, span_location
+from iacguard.core.unknown import Unknown, as_int, is_unknown
 from . import expressions as ex
 from . import functions as fn
 from . import providers as _providers
 from .syntax import Attribute, Block, Body, ConfigFile, ForExpr, GetAttr, Literal, ObjectExpr, Template, TupleExpr, Variable
 from .types import convert
-from ..redact import secret_strings
+from iacguard.post.redact import secret_strings
 
 META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
 MAX_MODULE_DEPTH = 32
@@ -381,7 +371,7 @@ class ModuleInstance:
         return values
 
     def _parse_var_file(self, path: str):
-        from ..discovery import read_text
+        from iacguard.discover import read_text
         from . import parse_file
         from .parser import HclSyntaxError
 

@@ -20,7 +20,7 @@ A dict whose absent attributes are values computed at apply time (a resource's a
 should be a `PartialObject`: reading an absent key gives an input Unknown instead of an error.
 
 What an expression builds is charged to the evaluation budget of the root being evaluated
-(`iacguard.limits.ACTIVE`) as it is produced: tuple and object items, for-expression and splat
+(`iacguard.core.limits.ACTIVE`) as it is produced: tuple and object items, for-expression and splat
 iterations, template pieces and characters. Past the budget `BudgetExceeded` (a BaseException)
 goes through `evaluate` to the root, which stops; so does a MemoryError.
 """
@@ -30,7 +30,7 @@ import math
 import re
 from decimal import Decimal
 
-from iacguard.numbers import integer
+from iacguard.core.numbers import integer
 from iacguard.terraform.parser import expr_children
 from iacguard.terraform.syntax import (
     BinaryOp,
@@ -50,8 +50,8 @@ from iacguard.terraform.syntax import (
     UnaryOp,
     Variable,
 )
-from iacguard import limits as _limits
-from iacguard.unknown import Unknown, contains_unknown, first_unknown
+from iacguard.core import limits as _limits
+from iacguard.core.unknown import Unknown, contains_unknown, first_unknown
 
 __all__ = [
     "ErrorUnknown",
@@ -154,7 +154,7 @@ def evaluate(expr: Expr, scope: Scope):
     except RecursionError:
         return ErrorUnknown("expression too deeply nested")
     except MemoryError:
-        raise  # the root is cut short (see iacguard.limits), not a value to carry on with
+        raise  # the root is cut short (see iacguard.core.limits), not a value to carry on with
     except Exception as e:  # a failing Scope subclass or function must not stop a scan
         return ErrorUnknown("cannot evaluate: %s: %s" % (type(e).__name__, e))
 

@@ -28,7 +28,7 @@ Template contents (interpolations, directives, strip markers, escapes, `$${`) ar
 rules and helpers of hcltext.py (`find_close`, `escape_at`, `build_template`, `dedent`); the
 expressions inside are parsed by this module.
 
-Nesting: brackets, blocks and template levels deeper than the scan's `max_depth` (iacguard.limits), and syntax trees deeper
+Nesting: brackets, blocks and template levels deeper than the scan's `max_depth` (iacguard.core.limits), and syntax trees deeper
 than hcltext.check_depth accepts, raise HclSyntaxError with a line; never RecursionError.
 
 Where the oracle (python-hcl2) and this parser differ, this parser follows Terraform:
@@ -47,9 +47,9 @@ from __future__ import annotations
 import gc
 import re
 
-from iacguard import limits as _limits
-from iacguard.model import line_end_columns
-from iacguard.numbers import integer
+from iacguard.core import limits as _limits
+from iacguard.core.model import line_end_columns
+from iacguard.core.numbers import integer
 from iacguard.terraform.hcltext import (
     HclSyntaxError,
     build_template as _build_template,

@@ -65,8 +65,8 @@ from typing import Any, Callable
 
 import yaml
 
-from iacguard import limits as _limits
-from iacguard.unknown import Unknown, contains_unknown, first_unknown
+from iacguard.core import limits as _limits
+from iacguard.core.unknown import Unknown, contains_unknown, first_unknown
 from .conversions import (
     FunctionError, _Bail, _MAX_FILE_BYTES, _MAX_ITEMS, _MAX_PAD, _MAX_RANGE, _as_set, _bail,
     _canon, _dec, _from_decimal, _graphemes, _is_num, _json, _key_str, _known, _loose_eq,
@@ -975,7 +975,7 @@ def _unknown_by_design(reason: str) -> Callable[..., Unknown]:
 
 
 # --------------------------------------------------------------------------------------------
-# Filesystem functions: they read only what discovery would scan (iacguard.discovery.refusal):
+# Filesystem functions: they read only what discovery would scan (iacguard.discover.refusal):
 # regular files inside ctx.root_dir, not hidden (`.git/config` holds the CI checkout token), not
 # a credential file, not excluded, at most 4 MiB. A refused path gives Unknown (not an error, so
 # try()/can() do not quietly swap in a fallback) and a warning naming the function and the path
@@ -1035,7 +1035,7 @@ def _hidden_base(ctx: Any, root: str) -> str:
 
 def _resolve(ctx: Any, path: Any, fn: str) -> tuple[str, str]:
     """(real path, the path as written); a path discovery would not scan ends the call (Unknown)."""
-    from iacguard.discovery import refusal
+    from iacguard.discover import refusal
 
     text = _to_str(path)
     if "\x00" in text:
@@ -1050,7 +1050,7 @@ def _resolve(ctx: Any, path: Any, fn: str) -> tuple[str, str]:
 
 
 def _read_bytes(ctx: Any, path: Any, fn: str) -> bytes:
-    from iacguard.discovery import special_kind
+    from iacguard.discover import special_kind
 
     real, text = _resolve(ctx, path, fn)
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) \
@@ -1220,7 +1220,7 @@ def _timed_glob(ctx: Any, pattern: str, action: Callable[[], Any]) -> Any:
 def fn_fileset(path: Any, pattern: Any, *, ctx: Any) -> list:
     """Files under `path` matching `pattern`, relative to `path`; hidden and credential files
     (and anything else discovery would not scan) are left out, with a note saying how many."""
-    from iacguard.discovery import refusal
+    from iacguard.discover import refusal
 
     real, _text = _resolve(ctx, path, "fileset")
     pattern = _to_str(pattern)
@@ -1407,7 +1407,7 @@ _LENIENT = frozenset({
 
 
 def _charge(result: Any) -> None:
-    """Count a function result against the root's evaluation budget (see iacguard.limits)."""
+    """Count a function result against the root's evaluation budget (see iacguard.core.limits)."""
     if isinstance(result, str):
         _limits.ACTIVE.grow_str(len(result))
     elif isinstance(result, (list, dict)):

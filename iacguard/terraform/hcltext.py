@@ -3,7 +3,7 @@
 `HclSyntaxError` (with a 1-based line) is what every Terraform parser raises on malformed input;
 `MAX_DEPTH` bounds nesting everywhere (brackets, blocks, interpolations, syntax-tree depth;
 the default; parsers read the scan's bound from
-`iacguard.limits.current()`). Template text -- quoted strings, heredocs, `templatefile` files -- is
+`iacguard.core.limits.current()`). Template text -- quoted strings, heredocs, `templatefile` files -- is
 split into literal text, interpolations and directives by `scan_template` (escapes, `$${`, `%%{`,
 strip markers) and assembled by `build_template`; the expressions inside are parsed by the caller's
 expression parser, passed in. `expr_children` walks any syntax node; `check_depth` bounds a tree.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from iacguard import limits as _limits
+from iacguard.core import limits as _limits
 
 from iacguard.terraform.syntax import (
     Body,

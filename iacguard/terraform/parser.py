@@ -27,9 +27,9 @@ import bisect
 import json
 import re
 
-from iacguard import limits as _limits
-from iacguard.model import line_end_columns
-from iacguard.numbers import integer
+from iacguard.core import limits as _limits
+from iacguard.core.model import line_end_columns
+from iacguard.core.numbers import integer
 from iacguard.terraform import hcltext
 from iacguard.terraform.fastparse import parse_expression_fast, parse_hcl_fast, parse_template_fast
 from iacguard.terraform.hcltext import HclSyntaxError, check_depth, expr_children, normalize

@@ -18,8 +18,8 @@ import os
 import re
 
 from .. import parse as _parse
-from ..model import LanguageResult, Reference, Resource, Symbol, TERRAFORM, UnknownValue, line_end_columns, span_location, walk
-from ..unknown import Unknown
+from iacguard.core.model import LanguageResult, Reference, Resource, Symbol, TERRAFORM, UnknownValue, line_end_columns, span_location, walk
+from iacguard.core.unknown import Unknown
 from .evaluate import json_block_body
 from .plan_parse import PlanError, parse_plan  # noqa: F401 - the parse half, named here too
 

@@ -23,7 +23,7 @@ known values (or none set) are one account; an unknown value is an account of it
 """
 from __future__ import annotations
 
-from ..unknown import is_unknown
+from iacguard.core.unknown import is_unknown
 from . import expressions as ex
 from .syntax import GetAttr, Literal, ObjectExpr, Template, Variable
 

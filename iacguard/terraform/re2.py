@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from typing import Any, Callable
 
-from iacguard import limits as _limits
+from iacguard.core import limits as _limits
 from .conversions import FunctionError, _bail, _to_str
 
 

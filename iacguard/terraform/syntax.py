@@ -166,6 +166,6 @@ class ConfigFile:
     path: str  # absolute resolved path
     body: Body
     comments: list = field(default_factory=list)  # list[(line, text)] for suppressions
-    # End column of every line (iacguard.model.line_end_columns): Locations in this file end at
+    # End column of every line (iacguard.core.model.line_end_columns): Locations in this file end at
     # the end of their last line, and no later stage re-reads the file to learn where that is.
     line_ends: list = field(default_factory=list, compare=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..unknown import Unknown, is_unknown
+from iacguard.core.unknown import Unknown, is_unknown
 from .syntax import FunctionCall, ObjectExpr, Literal, Template, TupleExpr, Variable
 
 MAX_DEPTH = 64

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from iacguard.cloudformation import evaluate_templates, parse_template
-from iacguard.model import ScanOptions
+from iacguard.core.model import ScanOptions
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -6,8 +6,8 @@ import pickle
 import pytest
 
 from iacguard.cloudformation import TemplateError, evaluate_templates, parse_template
-from iacguard.model import Notification, Reference, ScanOptions, UnknownValue
-from iacguard.unknown import Unknown
+from iacguard.core.model import Notification, Reference, ScanOptions, UnknownValue
+from iacguard.core.unknown import Unknown
 
 from cfn_helpers import FIXTURES, by_address, scan_folder
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from iacguard.model import Notification, Reference
-from iacguard.unknown import Unknown
+from iacguard.core.model import Notification, Reference
+from iacguard.core.unknown import Unknown
 
 from cfn_helpers import FIXTURES, by_address, scan_folder
 

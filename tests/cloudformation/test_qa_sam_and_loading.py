@@ -9,7 +9,7 @@ import pytest
 from iacguard.cloudformation import loader, parse_template
 from iacguard.cloudformation.source_lines import TemplateError
 from iacguard.engine import scan
-from iacguard.model import ScanOptions
+from iacguard.core.model import ScanOptions
 
 from cfn_helpers import scan_folder
 

@@ -18,8 +18,8 @@ import sys
 
 import pytest
 
-from iacguard import limits
-from iacguard.model import ScanOptions
+from iacguard.core import limits
+from iacguard.core.model import ScanOptions
 from iacguard.terraform import parse_file
 from iacguard.terraform import functions as F
 from iacguard.terraform.evaluate import evaluate_configuration

@@ -31,10 +31,10 @@ import evalgen  # noqa: E402  (fuzz/evalgen.py: the generators the fuzz target s
 import iacguard.checks  # noqa: E402,F401  (imported up front: the first example is not slower)
 import iacguard.graph  # noqa: E402,F401
 from iacguard.engine import scan  # noqa: E402
-from iacguard.model import ScanOptions  # noqa: E402
+from iacguard.core.model import ScanOptions  # noqa: E402
 from iacguard.terraform.expressions import Scope, evaluate  # noqa: E402
 from iacguard.terraform.parser import HclSyntaxError, parse_expression  # noqa: E402
-from iacguard.unknown import Unknown  # noqa: E402
+from iacguard.core.unknown import Unknown  # noqa: E402
 
 
 # -- helpers ------------------------------------------------------------------------------------

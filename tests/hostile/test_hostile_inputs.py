@@ -9,7 +9,7 @@ import time
 import pytest
 
 from iacguard.engine import scan
-from iacguard.model import ScanOptions
+from iacguard.core.model import ScanOptions
 
 VALID_TF = """resource "aws_security_group" "web" {
   name = "web"
@@ -203,7 +203,7 @@ def test_parallel_and_cached_runs_give_identical_output(tmp_path, monkeypatch):
 
 
 def test_max_depth_applies_to_every_syntax(tmp_path):
-    from iacguard.limits import Limits, apply
+    from iacguard.core.limits import Limits, apply
 
     (tmp_path / "nest.tf").write_text("locals {\n  x = " + "[" * 40 + "]" * 40 + "\n}\n")
     (tmp_path / "nest.json").write_text('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}, "X": ' + "[" * 40 + "]" * 40 + "}")

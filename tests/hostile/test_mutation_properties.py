@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iacguard.engine import scan
-from iacguard.model import ScanOptions
+from iacguard.core.model import ScanOptions
 
 SAMPLES = sorted(p for p in (Path(__file__).resolve().parents[2] / "sample_iac").rglob("*") if p.suffix in (".tf", ".yaml", ".json", ".tfvars"))
 SEEDS = [(p.name, p.read_bytes()) for p in SAMPLES]

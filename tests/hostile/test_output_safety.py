@@ -240,8 +240,8 @@ def test_number_of_5000_digits_is_read_and_the_file_checked(tmp_path):
 
 
 def test_numbers_up_to_the_bound_stay_exact(tmp_path):
-    from iacguard.numbers import MAX_DIGITS, integer
-    from iacguard.unknown import Unknown
+    from iacguard.core.numbers import MAX_DIGITS, integer
+    from iacguard.core.unknown import Unknown
 
     assert integer("-" + "7" * MAX_DIGITS) == -int("7" * MAX_DIGITS)
     assert isinstance(integer("7" * (MAX_DIGITS + 1)), Unknown)

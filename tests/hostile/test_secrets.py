@@ -22,13 +22,13 @@ import pytest
 from click.testing import CliRunner
 
 from iacguard.cli import main
-from iacguard.discovery import discover
+from iacguard.discover import discover
 from iacguard.engine import parse_source
-from iacguard.model import ScanOptions
-from iacguard.redact import MASK, Redactor, secret_strings
+from iacguard.core.model import ScanOptions
+from iacguard.post.redact import MASK, Redactor, secret_strings
 from iacguard.terraform import functions as F
 from iacguard.terraform.evaluate import evaluate_configuration
-from iacguard.unknown import Unknown
+from iacguard.core.unknown import Unknown
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown")
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from iacguard.check import Check
-from iacguard.model import Finding, Location, Notification, Resource, ScanResult, UnknownValue, end_column, line_end_columns
+from iacguard.core.model import Finding, Location, Notification, Resource, ScanResult, UnknownValue, end_column, line_end_columns
 
 MAIN_TF = """\
 resource "aws_security_group" "web" {

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import iacguard
-from iacguard.model import Notification
+from iacguard.core.model import Notification
 from iacguard.output import sarif
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from iacguard.model import UnknownValue
+from iacguard.core.model import UnknownValue
 from iacguard.output import text
 
 

@@ -9,12 +9,12 @@ from textwrap import dedent
 
 import pytest
 
-from iacguard.discovery import discover
+from iacguard.discover import discover
 from iacguard.engine import parse_source, scan
 from iacguard.graph import ResourceGraph
-from iacguard.model import ScanOptions
+from iacguard.core.model import ScanOptions
 from iacguard.terraform.evaluate import MAX_INSTANCES, Evaluation, evaluate_configuration
-from iacguard.unknown import Unknown, is_unknown
+from iacguard.core.unknown import Unknown, is_unknown
 
 EVAL = Path(__file__).parent / "fixtures" / "eval"
 

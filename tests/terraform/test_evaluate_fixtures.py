@@ -14,7 +14,7 @@ import pytest
 
 from iacguard.checks import REGISTRY
 from iacguard.engine import scan
-from iacguard.model import ScanOptions
+from iacguard.core.model import ScanOptions
 
 EVAL = Path(__file__).parent / "fixtures" / "eval"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from iacguard.engine import scan
-from iacguard.model import ScanOptions
+from iacguard.core.model import ScanOptions
 
 
 def write(path, text):

@@ -15,7 +15,7 @@ from iacguard.terraform.expressions import (
 )
 from iacguard.terraform.parser import parse_expression
 from iacguard.terraform.syntax import BinaryOp, Expr, Literal, TupleExpr
-from iacguard.unknown import Unknown
+from iacguard.core.unknown import Unknown
 
 U = Unknown("no value")
 
@@ -403,7 +403,7 @@ def test_references_of_deep_tree_is_iterative():
 def test_equality_with_partly_unknown_values_decided_by_known_parts():
     from iacguard.terraform.expressions import Scope, evaluate
     from iacguard.terraform.parser import parse_expression
-    from iacguard.unknown import Unknown, is_unknown
+    from iacguard.core.unknown import Unknown, is_unknown
 
     scope = Scope({"u": Unknown("x"), "o": {"a": Unknown("y")}})
 

@@ -22,7 +22,7 @@ from iacguard.terraform.syntax import (
     UnaryOp,
     Variable,
 )
-from iacguard.unknown import Unknown
+from iacguard.core.unknown import Unknown
 
 OPS = ["==", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%", "&&", "||"]
 

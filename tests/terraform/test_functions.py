@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from iacguard.terraform import functions as F
 from iacguard.terraform.functions import FUNCTIONS, FunctionError, call_function
-from iacguard.unknown import Unknown, is_unknown
+from iacguard.core.unknown import Unknown, is_unknown
 
 U = Unknown("var.x has no value")
 CTX = types.SimpleNamespace(base_dir="/nonexistent/mod", root_dir="/nonexistent")

@@ -19,7 +19,7 @@ import pytest
 from iacguard.checks import REGISTRY
 from iacguard.engine import scan
 from iacguard.graph import ResourceGraph
-from iacguard.model import ScanOptions
+from iacguard.core.model import ScanOptions
 from iacguard.terraform.evaluate import evaluate_configuration
 from iacguard.terraform import parse_file
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from iacguard.discovery import discover
+from iacguard.discover import discover
 from iacguard.engine import parse_source, scan
-from iacguard.model import ScanOptions
+from iacguard.core.model import ScanOptions
 from iacguard.terraform import parse_file
 from iacguard.terraform.evaluate import evaluate_configuration
 from iacguard.terraform.expressions import Scope, evaluate
@@ -145,7 +145,7 @@ names = [m.name for m in pkgutil.walk_packages(iacguard.__path__, "iacguard.")]
 for name in names:
     importlib.import_module(name)
 from iacguard.engine import scan
-from iacguard.model import ScanOptions
+from iacguard.core.model import ScanOptions
 result = scan([sys.argv[1]], ScanOptions(tf_vars={"n": "[(1\n + 2)]"}), cwd=sys.argv[1])
 print(json.dumps({
     "modules": len(names),

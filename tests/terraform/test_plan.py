@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from iacguard.checks import REGISTRY
-from iacguard.discovery import discover
+from iacguard.discover import discover
 from iacguard.engine import parse_source, scan
 from iacguard.graph import ResourceGraph
-from iacguard.model import ScanOptions
+from iacguard.core.model import ScanOptions
 from iacguard.terraform.evaluate import evaluate_configuration
 from iacguard.terraform.plan import PlanError, evaluate_plan, parse_plan
-from iacguard.unknown import is_unknown
+from iacguard.core.unknown import is_unknown
 
 PLAN_TREE = Path(__file__).parent / "fixtures" / "eval" / "plan" / "insecure"
 EC2_001 = [c for c in REGISTRY if c.id == "AWS-EC2-001"]

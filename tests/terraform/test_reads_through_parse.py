@@ -11,10 +11,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from iacguard import cli, limits, parse
+from iacguard import cli, parse
+from iacguard.core import limits
 from iacguard.engine import scan
-from iacguard.limits import Limits
-from iacguard.model import ScanOptions
+from iacguard.core.limits import Limits
+from iacguard.core.model import ScanOptions
 from iacguard.terraform.plan import evaluate_plan, parse_plan
 
 PLAN_TREE = Path(__file__).parent / "fixtures" / "eval" / "plan" / "insecure"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from workflow_support import BUCKET, SG_OPEN, cli, commit_all, git, git_repo, scan_json, write
 
-from iacguard.changed_files import SAFE_CONFIG, Repository
+from iacguard.post.changed_files import SAFE_CONFIG, Repository
 
 
 def fake_bare_repository(folder: Path, marker: Path, scratch: Path) -> None:

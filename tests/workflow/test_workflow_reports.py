@@ -65,7 +65,7 @@ def test_markdown_baseline_changes_and_clean(tmp_path):
 
 def test_markdown_row_limit():
     from iacguard.output import markdown
-    from iacguard.model import Finding, Location, Resource, ScanResult
+    from iacguard.core.model import Finding, Location, Resource, ScanResult
 
     check = REGISTRY[0]
     res = Resource("r", "aws_x.y", "aws_x", "terraform", {}, Location("/p/main.tf", 1, 1))

@@ -62,7 +62,7 @@ class Resource:
     """One deployed resource instance (or data source), whatever language declared it.
 
     `properties` holds evaluated values: str, int, float, bool, None, list, dict, or `Unknown`
-    (see `iacguard.unknown`). Terraform nested blocks are lists of dicts under the block type name;
+    (see `iacguard.core.unknown`). Terraform nested blocks are lists of dicts under the block type name;
     CloudFormation properties are the `Properties` mapping.
 
     `id` is unique within one scan (addresses repeat across Terraform root modules and logical ids
@@ -273,7 +273,7 @@ class ScanResult:
     roots: list = field(default_factory=list)  # the paths given to scan, absolute
     cwd: str = ""  # the directory paths in reports are made relative to
     duration: float = 0.0
-    # Filled by the stages after the checks (iacguard.suppressions, .baseline, .changed_files):
+    # Filled by the stages after the checks (iacguard.post.suppressions, .baseline, .changed_files):
     suppressed: list = field(default_factory=list)  # list[SuppressedFinding], sorted like findings
     baseline_file: str = ""  # the baseline compared against, "" when none
     baseline_matched: int = 0  # findings left out because the baseline holds them
@@ -316,7 +316,7 @@ class LanguageResult:
     notifications: list = field(default_factory=list)  # list[Notification]
     unknowns: list = field(default_factory=list)  # list[UnknownValue]
     files: list = field(default_factory=list)  # absolute paths recognised and scanned
-    # Values never to print (iacguard.redact): of Terraform variables declared `sensitive = true`
+    # Values never to print (iacguard.post.redact): of Terraform variables declared `sensitive = true`
     # and CloudFormation parameters with `NoEcho: true`, as strings.
     secrets: list = field(default_factory=list)
 
@@ -332,6 +332,6 @@ class Analysis:
     unknowns: list
     resources: int
     graph: object  # the ResourceGraph, or a GraphView of it when it comes from the cache
-    secrets: list = field(default_factory=list)  # values to redact (iacguard.redact), sorted
+    secrets: list = field(default_factory=list)  # values to redact (iacguard.post.redact), sorted
     undecided: list = field(default_factory=list)  # list[Undecided], sorted
     roots: int = 0  # root modules, top-level stacks and plans holding resources

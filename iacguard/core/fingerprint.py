@@ -1,8 +1,8 @@
 """Fingerprints: the identity of a finding across scans, as baselines and the JSON and SARIF
 reports carry it.
 
-Neutral ground between post-processing (iacguard.baseline) and the reports (iacguard.output),
-which both use it; it reads only the model and iacguard.paths.
+Neutral ground between post-processing (iacguard.post.baseline) and the reports (iacguard.output),
+which both use it; it reads only the model and iacguard.core.paths.
 """
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from .model import ScanResult
+from iacguard.core.model import ScanResult
 
 GIT_TIMEOUT = 60
 

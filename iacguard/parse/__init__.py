@@ -11,7 +11,7 @@ This stage sits below evaluation: the Terraform evaluator (`Evaluation.load_modu
 plan evaluator (`plan._SourceIndex`) ask `parse_folder` for files, and nothing here imports them
 (a plan is read by `terraform.plan_parse`, the parse half of plan JSON).
 
-Bounds: nesting depth and YAML alias expansion are read by the parsers from `iacguard.limits`
+Bounds: nesting depth and YAML alias expansion are read by the parsers from `iacguard.core.limits`
 (`limits.current()`), which the caller sets for the scan (and for each worker process).
 """
 from __future__ import annotations
@@ -21,9 +21,9 @@ import re
 import signal
 from dataclasses import dataclass, field
 
-from . import limits as _limits
-from .discovery import DEFAULT_MAX_FILE_BYTES, SourceFile, read_text
-from .model import Notification
+from iacguard.core import limits as _limits
+from iacguard.discover import DEFAULT_MAX_FILE_BYTES, SourceFile, read_text
+from iacguard.core.model import Notification
 
 
 @dataclass(slots=True)
@@ -55,8 +55,8 @@ def parse_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_FILE_BYTES, da
 def _parse_text(source: SourceFile, text: str):
     path = source.path
     if source.kind == "terraform":
-        from .terraform import parse_file
-        from .terraform.parser import HclSyntaxError
+        from iacguard.terraform import parse_file
+        from iacguard.terraform.parser import HclSyntaxError
 
         try:
             return "terraform", parse_file(text, path), []
@@ -66,13 +66,13 @@ def _parse_text(source: SourceFile, text: str):
     # Data files: a Terraform plan, a CloudFormation template, or neither.
     stripped = text.lstrip()
     if path.lower().endswith(".json") and stripped.startswith("{") and '"planned_values"' in text and '"format_version"' in text[:4096]:
-        from .terraform import plan_parse
+        from iacguard.terraform import plan_parse
 
         try:
             return "plan", plan_parse.parse_plan(text, path), []
         except plan_parse.PlanError as exc:
             return "failed", None, [Notification("error", "plan error: %s" % exc, path)]
-    from .cloudformation import TemplateError, looks_like_cloudformation, parse_template
+    from iacguard.cloudformation import TemplateError, looks_like_cloudformation, parse_template
 
     try:
         template = parse_template(path, text)
@@ -147,7 +147,7 @@ def parse_folder(folder: str, root: str, max_bytes: int | None = None, time_limi
     """The `.tf` and `.tf.json` files of a folder that discovery did not list, parsed, in name
     order: one ParsedSource each (kind "terraform", or "failed" with its notes). Files whose real
     path leaves `root`, and anything not a regular file, are skipped; an unreadable folder gives
-    nothing. Bounds default to the scan's (iacguard.limits)."""
+    nothing. Bounds default to the scan's (iacguard.core.limits)."""
     current = _limits.current()
     max_bytes = current.max_file_bytes if max_bytes is None else max_bytes
     time_limit = current.time_per_file if time_limit is None else time_limit

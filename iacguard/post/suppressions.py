@@ -19,7 +19,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from .model import CLOUDFORMATION, TERRAFORM, Notification, Resource, ScanResult, SuppressedFinding, Suppression, end_column, line_end_columns
+from iacguard.core.model import CLOUDFORMATION, TERRAFORM, Notification, Resource, ScanResult, SuppressedFinding, Suppression, end_column, line_end_columns
 from .source_comments import SourceComments, scan_hcl, scan_yaml
 
 DIRECTIVE = "iacguard:ignore"

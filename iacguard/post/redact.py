@@ -29,7 +29,7 @@ import dataclasses
 import re
 from typing import Any, Iterable
 
-from .model import Finding, Notification, Resource, ScanResult, SuppressedFinding, UnknownValue
+from iacguard.core.model import Finding, Notification, Resource, ScanResult, SuppressedFinding, UnknownValue
 
 MASK = "(sensitive)"
 SHORT = 4  # values shorter than this are replaced only as whole fields or tokens

@@ -43,7 +43,7 @@ def first_unknown(value: Any, grow: Callable[[int], None] | None = None, kind: t
     first, dict values and list items in their order), or None when there is none.
 
     The one walk every stage uses to find an Unknown's reason. Evaluators pass their budget's
-    `grow` (iacguard.limits), charged per container walked: a list holding one list twice, nested
+    `grow` (iacguard.core.limits), charged per container walked: a list holding one list twice, nested
     40 times, is small in memory but has 2^40 items to walk."""
     if isinstance(value, kind):
         return value

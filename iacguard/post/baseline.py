@@ -20,10 +20,10 @@ import os
 
 import iacguard
 
-from .atomic import write_text
-from .model import ScanResult
-from .fingerprint import fingerprints, undecided_fingerprints
-from .paths import display_path
+from iacguard.atomic import write_text
+from iacguard.core.model import ScanResult
+from iacguard.core.fingerprint import fingerprints, undecided_fingerprints
+from iacguard.core.paths import display_path
 
 FORMAT_VERSION = 1
 

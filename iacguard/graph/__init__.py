@@ -19,7 +19,7 @@ to ask for that.
 
 Relations: typed edges between resources ("this rule belongs to this security group", "this
 instance runs with this role"), built once per scan, on the first question about them, by the
-per-domain builders of `iacguard.relations` (which lists every kind and its direction). They are
+per-domain builders of `iacguard.graph.relations` (which lists every kind and its direction). They are
 drawn into the same MultiDiGraph with their `kind` and asked through `related` (targets),
 `related_from` (sources), `reachable` and `paths`; a relation never joins two roots. Checks, facts
 and analyses ask these methods and never walk networkx themselves.
@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from typing import Iterable
 
-from .model import CLOUDFORMATION, LanguageResult, Resource
+from iacguard.core.model import CLOUDFORMATION, LanguageResult, Resource
 
 
 class ResourceGraph:
@@ -252,7 +252,7 @@ class ResourceGraph:
 
     # -- relations ------------------------------------------------------------------------
     def add_relation(self, source: Resource, target: Resource, kind: str, by_name: bool = False) -> None:
-        """Record that `source` stands in relation `kind` to `target` (see `iacguard.relations`
+        """Record that `source` stands in relation `kind` to `target` (see `iacguard.graph.relations`
         for the kinds and their directions). Never across roots, never to itself; `by_name`
         when matched by a literal name rather than through a reference."""
         if source.id == target.id or root_of(source) != root_of(target):
