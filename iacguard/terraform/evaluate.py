@@ -371,19 +371,21 @@ class ModuleInstance:
         return values
 
     def _parse_var_file(self, path: str):
-        from iacguard.discover import read_text
-        from . import parse_file
-        from .parser import HclSyntaxError
+        """A --var-file, read and parsed by the parse stage (its size, encoding and time bounds),
+        like every other file."""
+        from iacguard.discover import SourceFile
 
-        read = read_text(path)
-        if read.text is None:
+        current = _limits.current()
+        parsed = _parse.parse_one(SourceFile(path, os.path.dirname(path), "terraform"), current.max_file_bytes, current.time_per_file)
+        if parsed.kind == "terraform":
+            for n in parsed.notifications:
+                self.ev.note(n.level, n.message, n.path, n.line)
+            return parsed.data
+        for n in parsed.notifications:  # a variables file the user named and that was not read is an error
+            self.ev.note("error", n.message.replace("parse error:", "parse error in variables file:", 1), n.path, n.line)
+        if not parsed.notifications:
             self.ev.note("error", "cannot read variables file", path)
-            return None
-        try:
-            return parse_file(read.text, path)
-        except HclSyntaxError as exc:
-            self.ev.note("error", "parse error in variables file: %s" % (exc.args[0] if exc.args else exc), path, getattr(exc, "line", 0) or 0)
-            return None
+        return None
 
     def _apply_tfvars(self, cf: ConfigFile, values: dict):
         empty = self._plain_scope()

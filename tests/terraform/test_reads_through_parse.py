@@ -123,3 +123,25 @@ def test_a_tf_file_beside_the_plan_over_the_size_limit_is_not_read(tmp_path, mon
     result = evaluate_plan(parse_plan((tree / "plan.json").read_text(), os.path.join(root, "plan.json")), root)
     web = next(r for r in result.resources if r.address == "aws_security_group.web")
     assert web.location.path == os.path.join(root, "plan.json")  # the plan itself, as when no .tf is there
+
+
+def test_a_var_file_is_read_by_the_parse_stage_under_the_scan_bounds(tmp_path):
+    """--var-file goes through the parse stage too: over --max-file-size it is refused with a
+    note (it was read whatever its size), a syntax error is named with its line."""
+    before = limits.CURRENT
+    try:
+        root = tmp_path / "root"
+        root.mkdir()
+        (root / "main.tf").write_text(DB)
+        big = tmp_path / "big.tfvars"
+        big.write_text("encrypted = false\n# " + "x" * (LIMIT * 2) + "\n")
+        result = scan([str(root)], ScanOptions(tf_var_files=[str(big)]), cwd=str(root), max_file_bytes=LIMIT, limits=Limits(max_file_bytes=LIMIT))
+        assert [(n.level, n.path) for n in result.notifications if "over the limit" in n.message] == [("error", str(big))]
+        assert not [f for f in result.findings if f.check_id == "AWS-RDS-001"]  # the value stayed unknown
+        broken = tmp_path / "broken.tfvars"
+        broken.write_text("encrypted = false\nx = 1 2\n")
+        result = scan([str(root)], ScanOptions(tf_var_files=[str(broken)]), cwd=str(root))
+        notes = [(n.path, n.line, n.message.split(":")[0]) for n in result.notifications if n.level == "error"]
+        assert notes == [(str(broken), 2, "parse error in variables file")]
+    finally:
+        limits.apply(before)
