@@ -55,7 +55,6 @@ from iacguard.terraform.hcltext import (
     build_template as _build_template,
     check_depth as _check_depth,
     check_expr_depth as _check_expr_depth,
-    expr_children,
     dedent as _dedent,
     normalize as _normalize,
 )
@@ -725,7 +724,7 @@ def _make_parser(K, V, LN, NB, depth0: int):
                                 e = expr(True)
                                 attributes[name] = Attribute(name, e, line, e.end_line)
                                 if 1 + (tplen - tp) + 2 * bdepth >= _limits.CURRENT.max_depth:
-                                    _check_tree(e, 2 * bdepth + 1)
+                                    _check_expr_depth(e, 2 * bdepth + 1)
                                 continue
                             vl = LN[i]
                             if "\n" in t:
@@ -754,7 +753,7 @@ def _make_parser(K, V, LN, NB, depth0: int):
                     e = expr(True)
                     attributes[name] = Attribute(name, e, line, e.end_line)
                     if (i - start) + (tplen - tp) + 2 * bdepth >= _limits.CURRENT.max_depth:
-                        _check_tree(e, 2 * bdepth + 1)
+                        _check_expr_depth(e, 2 * bdepth + 1)
                     continue
                 if 2 * bdepth + 2 > _limits.CURRENT.max_depth:
                     fail(i, "blocks nested too deeply")
@@ -804,17 +803,6 @@ def _make_parser(K, V, LN, NB, depth0: int):
         return e
 
     return parse_body, parse_expr
-
-
-def _check_tree(expr, depth: int) -> None:
-    """hcltext.check_depth for one attribute's expression, which sits at `depth`."""
-    stack = [(expr, depth)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > _limits.CURRENT.max_depth:
-            raise HclSyntaxError("expression nested too deeply", getattr(item, "line", 1))
-        for child in expr_children(item):
-            stack.append((child, depth + 1))
 
 
 # --------------------------------------------------------------------------------------------

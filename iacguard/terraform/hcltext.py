@@ -131,8 +131,9 @@ def check_depth(body: Body) -> None:
             stack.append((child, depth + 1))
 
 
-def check_expr_depth(expr) -> None:
-    stack = [(expr, 1)]
+def check_expr_depth(expr, depth: int = 1) -> None:
+    """Reject an expression deeper than _limits.CURRENT.max_depth; `depth`: the level it sits at."""
+    stack = [(expr, depth)]
     while stack:
         item, depth = stack.pop()
         if depth > _limits.CURRENT.max_depth:
