@@ -63,23 +63,20 @@ class SecurityGroupRule:
         """True/False, or Unknown when the ports cannot be known."""
         if self.protocol == "all":
             return True
+        unknown = self.unknown_port()
+        if unknown is not None:
+            return unknown
         lo, hi = self.from_port, self.to_port
-        if is_unknown(lo):
-            return lo
-        if is_unknown(hi):
-            return hi
         return lo <= port <= hi
 
     def covers_all_ports(self) -> Any:
         """True when the range spans every port (0-65535, or wider), Unknown when not known."""
         if self.protocol == "all":
             return True
-        lo, hi = self.from_port, self.to_port
-        if is_unknown(lo):
-            return lo
-        if is_unknown(hi):
-            return hi
-        return lo <= ALL_PORTS[0] and hi >= ALL_PORTS[1]
+        unknown = self.unknown_port()
+        if unknown is not None:
+            return unknown
+        return self.from_port <= ALL_PORTS[0] and self.to_port >= ALL_PORTS[1]
 
     def unknown_port(self) -> Any:
         """The Unknown bound of the port range (the lower first), or None when both are known."""
