@@ -98,46 +98,34 @@ def configuration_data(result: ScanResult) -> dict:
     }
 
 
+def _located(rec, fingerprint: str, check, cwd: str, **own) -> dict:
+    """What a finding and an undecided record share (check, place, resource, where the value comes
+    from), plus their `own` keys; keys in alphabetical order, as the documented format shows them."""
+    out = {
+        "check_id": rec.check_id,
+        "conditions": [{"name": n, "value": v} for n, v in condition_pairs(rec.conditions)],
+        "end_line": max(rec.location.end_line, rec.location.start_line),
+        "file": _file(rec.location.path, cwd),
+        "fingerprint": fingerprint,
+        # Where the offending value comes from (variables, parameters), most direct first.
+        "related": [{"file": _file(loc.path, cwd), "line": loc.start_line, "message": what} for loc, what in rec.related],
+        "resource": _resource(rec),
+        "severity": check.severity if check else None,
+        "start_line": rec.location.start_line,
+        "title": check.title if check else None,
+        **own,
+    }
+    return dict(sorted(out.items()))
+
+
 def _finding(f, fingerprint: str, checks: dict, cwd: str) -> dict:
     check = checks.get(f.check_id)
-    return {
-        "check_id": f.check_id,
-        "conditions": [{"name": n, "value": v} for n, v in condition_pairs(f.conditions)],
-        "end_line": max(f.location.end_line, f.location.start_line),
-        "file": _file(f.location.path, cwd),
-        "fingerprint": fingerprint,
-        "message": finding_message(f, fallback=check.title if check else ""),
-        "pillar": check.pillar if check else None,
-        # Where the offending value comes from (variables, parameters), most direct first.
-        "related": [{"file": _file(loc.path, cwd), "line": loc.start_line, "message": what} for loc, what in getattr(f, "related", ())],
-        "resource": _resource(f),
-        "severity": check.severity if check else None,
-        "start_line": f.location.start_line,
-        "title": check.title if check else None,
-    }
+    return _located(f, fingerprint, check, cwd, message=finding_message(f, fallback=check.title if check else ""), pillar=check.pillar if check else None)
 
 
 def _undecided(u, fingerprint: str, checks: dict, cwd: str) -> dict:
     """A check left undecided on a resource by a value not known, and where that value comes from."""
-    check = checks.get(u.check_id)
-    return {
-        "check_id": u.check_id,
-        "conditions": [{"name": n, "value": v} for n, v in condition_pairs(u.conditions)],
-        "end_line": max(u.location.end_line, u.location.start_line),
-        "file": _file(u.location.path, cwd),
-        "fingerprint": fingerprint,
-        "reason": u.reason,
-        "related": [{"file": _file(loc.path, cwd), "line": loc.start_line, "message": what} for loc, what in u.related],
-        "resource": {
-            "address": u.resource.address,
-            "language": u.resource.language,
-            "type": u.resource.type,
-        },
-        "severity": check.severity if check else None,
-        "start_line": u.location.start_line,
-        "title": check.title if check else None,
-        "what": u.what,
-    }
+    return _located(u, fingerprint, checks.get(u.check_id), cwd, reason=u.reason, what=u.what)
 
 
 def _resource(f) -> dict:
