@@ -177,13 +177,13 @@ def _name_root_modules(findings: list, cwd: str, several_roots: bool = False) ->
         root = f.resource.meta.get("root_module")
         if root and f.resource.module and (several_roots or counts[(f.check_id, f.location, f.message)] > 1):
             shown = display_path(root, cwd)
-            message = f.message
+            via = None
             if f.resource.language == TERRAFORM:
                 via = "via root module %s" % shown
-                message = message[:-1] + " (%s)." % via if message.endswith(".") else "%s (%s)" % (message, via)
             elif counts[(f.check_id, f.location, f.message)] > 1:
-                # One template nested by several parents: each parent's finding names it.
-                via = "via top-level stack %s" % shown
+                via = "via top-level stack %s" % shown  # one template nested by several parents
+            message = f.message
+            if via:
                 message = message[:-1] + " (%s)." % via if message.endswith(".") else "%s (%s)" % (message, via)
             f = Finding(f.check_id, f.resource, message, f.location, f.conditions, f.related, shown)
         out.append(f)
