@@ -245,7 +245,7 @@ def _walk(root: str, excludes: list, out: Discovery, seen: set) -> None:
             except OSError:
                 is_link, is_dir = True, False
             if is_dir:
-                if name.startswith(".") or name in SKIPPED_DIRS:
+                if is_hidden(name) or name in SKIPPED_DIRS:
                     continue
                 real = os.path.realpath(path)
                 if is_link and not _inside(real, root):
