@@ -15,6 +15,7 @@ Facts are about managed resources only (`common.managed`); Terraform data source
 
 Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class of each fact):
   security_group_rule, load_balancer, bucket, database, volume, policy_statement (hand-written)
+  iam_policy, iam_principal, iam_resource_policy (iacguard.facts.iam_access: the IAM engine's model)
   trail, queue (table)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
@@ -24,7 +25,8 @@ from __future__ import annotations
 from functools import cached_property
 
 from ..graph import ResourceGraph
-from . import iam, network, storage
+from . import iam, iam_access, network, storage
+from iacguard.iam import model as iam_model
 from .settings import TABLE
 
 KINDS = {
@@ -34,6 +36,9 @@ KINDS = {
     "database": storage.databases,
     "volume": storage.volumes,
     "policy_statement": iam.policy_statements,
+    "iam_policy": iam_access.iam_policies,
+    "iam_principal": iam_access.iam_principals,
+    "iam_resource_policy": iam_access.iam_resource_policies,
     **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
 }
 
@@ -46,6 +51,9 @@ KIND_TYPES = {
     "database": storage.Database,
     "volume": storage.Volume,
     "policy_statement": iam.PolicyStatement,
+    "iam_policy": iam_model.Policy,
+    "iam_principal": iam_model.Principal,
+    "iam_resource_policy": iam_model.ResourcePolicy,
     **{name: kind.cls for name, kind in TABLE.items()},
 }
 

@@ -1,0 +1,164 @@
+"""The IAM model: what the evaluator, the IAM checks and `iacguard iam` read.
+
+Strings that come from a scanned configuration may be unknown before deploy. A value here is a
+`str`, or an `Unknown` (iacguard.core.unknown). Two kinds of Unknown keep what is known of it:
+
+- a `PartialUnknown` with `partial_text`: a string built from known text and unknown pieces,
+  e.g. "${aws_s3_bucket.data.arn}/*" is ("<unknown arn of aws_s3_bucket.data>", "/*");
+- an `AttributeUnknown`: the value of one attribute of one resource of the scan, known only
+  after deploy (`node`: the graph node id of that resource; `attribute`: "arn", "Arn", "Ref"...).
+
+`pieces(value)` gives any value as a tuple of str and Unknown pieces. The facts layer replaces
+the pieces it can compute (the ARN of a bucket whose name is known) before the evaluator sees
+them; the rest stay symbolic, so that "the ARN of aws_s3_bucket.data" in a policy matches a
+request for that same bucket even when its name is not known.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from iacguard.core.model import Location, Resource
+from iacguard.core.unknown import Unknown, is_unknown
+
+ALLOW = "Allow"
+DENY = "Deny"
+
+# Policy kinds
+IDENTITY = "identity"  # attached to a user, group or role (inline or managed)
+RESOURCE = "resource"  # on a resource: bucket policy, key policy, queue policy, Lambda permission...
+TRUST = "trust"  # a role's assume-role policy (a resource policy on the role, for sts:AssumeRole*)
+BOUNDARY = "boundary"  # a permissions boundary
+SCP = "scp"  # an AWS Organizations service control policy
+SESSION = "session"  # a session policy
+POLICY_KINDS = (IDENTITY, RESOURCE, TRUST, BOUNDARY, SCP, SESSION)
+
+# Decisions
+ALLOWED = "allow"
+EXPLICIT_DENY = "explicit-deny"
+IMPLICIT_DENY = "implicit-deny"
+UNKNOWN = "unknown"
+DECISIONS = (ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, UNKNOWN)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One key of one operator of a statement's Condition block:
+    {"StringEquals": {"aws:username": ["a", "b"]}} gives Condition("StringEquals", "aws:username", ("a", "b"))."""
+
+    operator: str  # as written: "StringEquals", "ForAnyValue:StringLike", "ArnLikeIfExists", "Null"...
+    key: str  # as written: "aws:SourceIp", "aws:PrincipalTag/team" (condition keys are case-insensitive)
+    values: tuple  # str | bool | int | float | Unknown items, as written (a single value becomes a 1-tuple)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One policy statement. Element values are tuples of str | Unknown items; None when the
+    element is absent. A whole element that is not known is a 1-tuple holding the Unknown."""
+
+    effect: Any  # ALLOW | DENY | Unknown
+    actions: tuple | None = None  # Action patterns ("s3:Get*", "*")
+    not_actions: tuple | None = None
+    resources: tuple | None = None  # Resource ARN patterns
+    not_resources: tuple | None = None
+    # Principal / NotPrincipal: None when absent; "*" for `"Principal": "*"`; otherwise a dict
+    # {"AWS" | "Service" | "Federated" | "CanonicalUser": (str | Unknown, ...)}; or an Unknown.
+    principals: Any = None
+    not_principals: Any = None
+    conditions: Any = ()  # tuple of Condition; an Unknown when the block (or a key) is not known
+    sid: str | None = None
+    location: Location | None = None  # the statement's lines (the policy's when it is a JSON string)
+    unknown: Unknown | None = None  # set when the statement itself is not known (unknown list item)
+
+
+@dataclass(frozen=True)
+class Policy:
+    kind: str  # one of POLICY_KINDS
+    name: str  # how reports name it: the address of the resource holding it, plus where in it
+    statements: tuple = ()  # Statement
+    resource: Resource | None = None  # the resource of the scan that holds the document (None: shipped data)
+    location: Location | None = None  # the document's lines
+    unknown: Unknown | None = None  # the document is not known (its statements cannot be read)
+    arn: str | None = None  # the managed policy's ARN, when it is one (AWS managed or known customer managed)
+
+    def is_known(self) -> bool:
+        return self.unknown is None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An IAM user, group or role of the scan with every policy that applies to it."""
+
+    resource: Resource
+    kind: str  # "role" | "user" | "group"
+    name: Any  # str | Unknown
+    arn: Any  # str | Unknown (pieces: see `pieces`)
+    account: Any  # the account id, str | Unknown
+    identity_policies: tuple = ()  # Policy: inline, attached (customer and AWS managed), a user's groups'
+    boundary: Policy | None = None  # None: no permissions boundary
+    trust: Policy | None = None  # a role's trust policy
+    groups: tuple = ()  # the Principal of each group a user is in
+    guardrails: tuple = ()  # SCP Policies that apply to the principal's account
+    # Policies attached whose document cannot be known (an AWS managed policy not shipped, an ARN
+    # that is not known, a guardrail whose targets may hold this account): one Unknown each, the
+    # reason naming it. Each makes answers that depend on it "unknown".
+    unresolved: tuple = ()
+    unresolved_guardrails: tuple = ()
+
+    @property
+    def address(self) -> str:
+        return self.resource.address
+
+
+@dataclass(frozen=True)
+class ResourcePolicy:
+    """A resource-based policy and the resource it governs."""
+
+    resource: Resource  # the governed resource (the bucket, not the aws_s3_bucket_policy)
+    arn: Any  # the governed resource's ARN: str | Unknown (pieces)
+    account: Any  # the governed resource's account id: str | Unknown
+    policy: Policy
+
+
+@dataclass(frozen=True)
+class Request:
+    """What is asked: may `principal` do `action` on `resource`, in this context?"""
+
+    action: str  # "s3:GetObject" (service prefix and action name; matched case-insensitively)
+    resource: Any  # the resource ARN: str | Unknown (pieces)
+    principal_arn: Any = None  # str | Unknown
+    principal_account: Any = None  # str | Unknown
+    resource_account: Any = None  # str | Unknown; None when the resource has no account (S3 bucket ARNs)
+    # Request context: condition key (lower-case) -> tuple of values (str | bool | number). A key
+    # absent here is absent from the request, as AWS evaluates it.
+    context: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A statement that took part in a decision, with the policy it belongs to."""
+
+    policy: Policy
+    statement: Statement | None  # None when the policy as a whole decided (an unknown document)
+
+
+@dataclass(frozen=True)
+class Decision:
+    decision: str  # one of DECISIONS
+    statements: tuple = ()  # Decided: the allowing statements (allow), the denying ones
+    # (explicit-deny), the guardrail that lacked an allow (implicit-deny, when one did), or the
+    # statements whose unknown parts left the answer open (unknown)
+    reason: str = ""  # one sentence a person reads: why this decision
+
+
+def pieces(value: Any) -> tuple:
+    """A string value as a tuple of pieces, each a str or an Unknown: ("arn:aws:s3:::b",) for a
+    known string, the rendered pieces of a partly known template, (value,) for another Unknown."""
+    if isinstance(value, str):
+        return (value,)
+    if is_unknown(value):
+        parts = getattr(value, "partial_text", None)
+        if parts:
+            return tuple(parts)
+        return (value,)
+    return (Unknown("not a string"),)
