@@ -512,5 +512,14 @@ def explain(check_id):
     sys.exit(2)
 
 
+def _add_iam_commands() -> None:
+    from .iam_commands import iam
+
+    main.add_command(iam)
+
+
+_add_iam_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

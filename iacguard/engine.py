@@ -102,6 +102,29 @@ def scan(
     return result
 
 
+def build_graph(
+    paths: list,
+    options: ScanOptions | None = None,
+    excludes: Iterable = (),
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    limits=None,
+) -> Analysis:
+    """Discover, parse and evaluate `paths` into the resource graph, running no check and using
+    no cache: what `iacguard iam` asks questions of. The Analysis holds the graph, the
+    notifications (discovery's and evaluation's) and the secret values to keep out of output."""
+    options = options or ScanOptions()
+    if excludes and not options.excludes:
+        options = dataclasses.replace(options, excludes=list(excludes))
+    disc = discover(list(paths), list(excludes))
+    parsed = parse_all(disc.files, max_file_bytes, jobs=1, cache_dir=None, limits=limits, **({"time_limit": limits.time_per_file} if limits is not None else {}))
+    analysis = _analyse(parsed, [], options, None, limits, max_file_bytes, lambda stage, done, total: None)
+    notes = list(disc.notifications)
+    for p in parsed:
+        notes.extend(p.notifications)
+    analysis.notifications = sorted(set(notes) | set(analysis.notifications), key=lambda n: (n.path, n.line, n.level, n.message))
+    return analysis
+
+
 def _cacheable(analysis: Analysis) -> Analysis:
     """The analysis as the scan cache keeps it: the graph as a GraphView."""
     from .graph import GraphView

@@ -46,3 +46,135 @@ def iam_principals(graph: ResourceGraph) -> list:
 
 def iam_resource_policies(graph: ResourceGraph) -> list:
     return collect(graph).resource_policies
+
+
+class LookupFailed(LookupError):
+    """A principal or resource named on the command line is not in the scan (or names several)."""
+
+    def __init__(self, message: str, closest: tuple = ()) -> None:
+        super().__init__(message)
+        self.closest = closest
+
+
+# How many close names a failed lookup suggests.
+_CLOSEST = 5
+
+
+def _closest(name: str, names) -> tuple:
+    import difflib
+
+    return tuple(difflib.get_close_matches(name, sorted(set(names)), n=_CLOSEST, cutoff=0.5))
+
+
+def _instance_base(address: str) -> str:
+    """`aws_iam_role.app[0]` -> `aws_iam_role.app` (the last index only)."""
+    return address[: address.rindex("[")] if address.endswith("]") and "[" in address else address
+
+
+@dataclass(frozen=True)
+class Target:
+    """The resource a question is about: its ARN (str, or an Unknown keeping what is known),
+    its account, the resource policies that govern it, and the resource of the scan when the
+    question named one."""
+
+    arn: object
+    account: object
+    resource_policies: tuple
+    resource: object = None
+
+
+class Authorization:
+    """The questions `iacguard iam` and the IAM checks ask of a scan: who is this principal, what
+    is this resource, may this principal do this action on it, who may."""
+
+    def __init__(self, graph: ResourceGraph) -> None:
+        self.graph = graph
+        self.collected = collect(graph)
+
+    # -- naming things -------------------------------------------------------------------------
+    def actors(self) -> list:
+        """The principals that make requests: roles and users (groups only hold policies)."""
+        return [p for p in self.collected.principals if p.kind in ("role", "user")]
+
+    def principal(self, address: str):
+        """The principal with this Terraform address or CloudFormation logical id (a single
+        counted instance may be named without its index)."""
+        principals = self.collected.principals
+        found = [p for p in principals if p.address == address]
+        if not found:
+            found = [p for p in principals if _instance_base(p.address) == address]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            names = ", ".join(sorted({p.address + self._where(p) for p in found}))
+            raise LookupFailed("%s names several principals: %s" % (address, names))
+        raise LookupFailed("no IAM role, user or group %s in the scan" % address, _closest(address, [p.address for p in principals]))
+
+    @staticmethod
+    def _where(principal) -> str:
+        root = principal.resource.meta.get("root_module") if isinstance(principal.resource.meta, dict) else None
+        return " (in %s)" % root if root else ""
+
+    def target(self, name: str) -> Target:
+        """The resource named by an ARN, "*", or the address of a resource of the scan
+        (`aws_s3_bucket.data`, `DataBucket`), optionally followed by a path
+        (`aws_s3_bucket.data/reports/x.csv`: an object of that bucket)."""
+        from iacguard.core.unknown import PartialUnknown, is_unknown
+
+        from . import arns
+
+        if name == "*" or name.startswith("arn:"):
+            account = _arn_account(name)
+            return Target(name, account, tuple(rp for rp in self.collected.resource_policies if _governs(rp.arn, name)))
+        address, slash, rest = name.partition("/")
+        matches = [r for r in self.graph.resources if r.mode == "managed" and (r.address == address or _instance_base(r.address) == address)]
+        exact = [r for r in matches if r.address == address]
+        matches = exact or matches
+        if len(matches) != 1:
+            if matches:
+                raise LookupFailed("%s names several resources: %s" % (address, ", ".join(sorted(r.address for r in matches))))
+            names = [r.address for r in self.graph.resources if r.mode == "managed"]
+            raise LookupFailed("%s is neither an ARN nor a resource of the scan" % name, _closest(address, names))
+        res = matches[0]
+        arn = arns.arn_of(self.graph, res)
+        if slash:
+            suffix = "/" + rest
+            if isinstance(arn, str):
+                arn = arn + suffix
+            else:
+                parts = tuple(getattr(arn, "partial_text", None) or (arn,)) + (suffix,)
+                arn = PartialUnknown(arn.reason if is_unknown(arn) else "", partial_text=parts)
+        policies = tuple(rp for rp in self.collected.resource_policies if rp.resource.id == res.id)
+        return Target(arn, arns.account_of(self.graph, res), policies, res)
+
+    # -- questions -----------------------------------------------------------------------------
+    def simulate(self, principal, action: str, target: Target, context: dict | None = None):
+        from iacguard.iam.evaluate import simulate
+        from iacguard.iam.model import Request
+
+        request = Request(action=action, resource=target.arn, resource_account=target.account, context=dict(context or {}))
+        return simulate(principal, request, target.resource_policies)
+
+    def who_can(self, action: str, target: Target, context: dict | None = None) -> list:
+        """(principal, decision) for every role and user of the scan, in address order."""
+        out = []
+        for principal in sorted(self.actors(), key=lambda p: (p.address, p.resource.id)):
+            out.append((principal, self.simulate(principal, action, target, context)))
+        return out
+
+
+def _arn_account(arn: str):
+    parts = arn.split(":", 5)
+    if len(parts) >= 5 and parts[4].isdigit():
+        return parts[4]
+    return None
+
+
+def _governs(policy_arn, requested: str) -> bool:
+    """Whether a resource policy of the resource `policy_arn` applies to a request for the
+    literal ARN `requested`: the same ARN, or an object under an S3 bucket's ARN."""
+    if not isinstance(policy_arn, str):
+        return False
+    if requested == policy_arn:
+        return True
+    return policy_arn.startswith("arn:") and ":s3:::" in policy_arn and requested.startswith(policy_arn + "/")
