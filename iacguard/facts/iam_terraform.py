@@ -712,8 +712,8 @@ class _Collector:
             resource = resource + ":" + qualifier if isinstance(resource, str) and isinstance(qualifier, str) else Unknown("the qualified function ARN of %s is not known" % res.address)
         conditions = []
         for attr, op, key in (
-            ("source_arn", "ArnLike", "AWS:SourceArn"),
-            ("source_account", "StringEquals", "AWS:SourceAccount"),
+            ("source_arn", "ArnLike", "aws:SourceArn"),
+            ("source_account", "StringEquals", "aws:SourceAccount"),
             ("principal_org_id", "StringEquals", "aws:PrincipalOrgID"),
             ("function_url_auth_type", "StringEquals", "lambda:FunctionUrlAuthType"),
         ):
