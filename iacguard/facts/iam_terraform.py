@@ -112,10 +112,10 @@ class _Collector:
                 self.out.principals.append(p)
         # Every document once, in the order of the resources holding them.
         listed: set = set()
+        attached_ids = {x.resource.id for p in self.out.principals for x in p.identity_policies if x.resource is not None}
         for res in _managed(graph, POLICY):
             pol = self._customer(res)
-            used_as_identity = any(res.id == getattr(x.resource, "id", None) for p in self.out.principals for x in p.identity_policies)
-            if res.id in boundaries and not used_as_identity:
+            if res.id in boundaries and res.id not in attached_ids:
                 pol = replace(pol, kind=m.BOUNDARY)
             self._list(pol, listed)
         for type_ in _INLINE:
