@@ -100,10 +100,10 @@ def test_role_with_every_kind_of_policy(principals):
     app = by["aws_iam_role.app"]
     assert (app.kind, app.name) == ("role", "app")
     assert [p.name for p in app.identity_policies] == [
-        'aws_iam_role.app inline_policy "logs"', "aws_iam_role_policy.app_extra", "aws_iam_policy.deploy"]
+        'aws_iam_role.app inline_policy "logs"', "aws_iam_role_policy.app_extra", "aws_iam_policy.deploy",
+        "arn:aws:iam::aws:policy/ReadOnlyAccess"]  # shipped with iacguard (iacguard/iam/data)
     assert [p.reason for p in app.unresolved] == [
         "managed_policy_arns of aws_iam_role.app is not known (variable extra_policy_arn has no value)",
-        "AWS managed policy arn:aws:iam::aws:policy/ReadOnlyAccess is not shipped with iacguard",
     ]
     assert (app.boundary.kind, app.boundary.name, app.boundary.statements[0].actions) == ("boundary", "aws_iam_policy.limit", ("s3:*",))
     (trust,) = app.trust.statements
@@ -128,7 +128,7 @@ def test_users_take_their_groups_policies(principals):
     assert [g.address for g in alice.groups] == ["aws_iam_group.ops"]
     assert [p.name for p in alice.identity_policies] == ["aws_iam_group_policy.ops"]
     assert [u.reason for u in alice.unresolved] == [u.reason for u in ops.unresolved] == [
-        "AWS managed policy arn:aws:iam::aws:policy/AdministratorAccess is not shipped with iacguard"]
+        "AWS managed policy arn:aws:iam::aws:policy/AmazonMacieFullAccess is not shipped with iacguard"]
     assert [g.address for g in bob.groups] == ["aws_iam_group.audit"]
     assert [p.name for p in bob.identity_policies] == ["aws_iam_policy.deploy"]  # direct and through audit: once
     assert [u.reason for u in bob.unresolved] == [
