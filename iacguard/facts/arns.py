@@ -337,12 +337,13 @@ def resolve(graph, value):
         return value
     out: list = []
     changed = False
-    for piece in pieces:
-        if type(piece) is AttributeUnknown and len(out) < MAX_PIECES:
+    for i, piece in enumerate(pieces):
+        if type(piece) is AttributeUnknown:
             found = _resolve_piece(graph, piece)
             if found is not None:
                 new = _pieces(found)
-                if len(out) + len(new) <= MAX_PIECES:
+                # room for it and for every piece still to come
+                if len(out) + len(new) + len(pieces) - i - 1 <= MAX_PIECES:
                     out.extend(new)
                     changed = True
                     continue
