@@ -226,6 +226,26 @@ def arn_format_glob(arn_format: str) -> str:
     return re.sub(r"\$\{[^}]*\}", "*", arn_format)
 
 
+def arn_can_match(resource_glob: str, arn_format: str) -> bool:
+    """Whether a Resource pattern (a wildcard pattern, unknown pieces already `*`) can match some
+    ARN of the reference's `arn_format`. An ARN's first five fields (arn, partition, service,
+    region, account) are compared one by one while the pattern's fields are literal: a literal
+    field never spans a colon, so "arn:aws:s3:::b/*" cannot be an IAM role. From the pattern's
+    first field holding a wildcard on (a `*` ending a field may run past its colon, as AWS
+    documents), the rest is compared as one glob, each "${...}" of the format standing for any
+    text: whatever is not certainly apart is taken to match."""
+    pat = resource_glob.split(":", 5)
+    fmt = arn_format_glob(arn_format).split(":", 5)
+    if len(fmt) < 6:
+        return globs_intersect(resource_glob, arn_format_glob(arn_format))
+    for i, field in enumerate(pat):
+        if has_wildcard(field) or i == 5 or i == len(pat) - 1:
+            return globs_intersect(":".join(pat[i:]), ":".join(fmt[i:]))
+        if not globs_intersect(field, fmt[i]):
+            return False
+    return True
+
+
 # -- the catalogue ---------------------------------------------------------------------------
 
 

@@ -11,8 +11,9 @@ would say of a policy's actions, resources and condition keys, offline.
   resource types whose ARN formats cannot match any of the statement's Resource patterns
   (s3:GetObject on "arn:aws:s3:::bucket": an object ARN has a key part). An action that takes no
   resource type accepts only "*". Reported only when certain: every Resource item is read with
-  its unknown pieces as `*`, policy variables as `*`, and any action the catalogue does not know
-  or an Unknown action item stops the check.
+  its unknown pieces and policy variables as `*`, compared with each ARN format by
+  `catalogue.arn_can_match` (literal ARN fields one by one, the rest as globs that intersect);
+  an action the catalogue does not know or an Unknown action item stops the check.
 - `unknown-condition-key`: a condition key that is neither global nor defined by a service of the
   statement's actions ("s3:prefixx"; "kms:ViaService" on s3 actions); the closest is suggested.
 
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from iacguard.core.model import Location
 from iacguard.core.unknown import is_unknown
 from iacguard.iam import model
-from iacguard.iam.catalogue import CATALOGUE, Catalogue, arn_format_glob, glob_match, globs_intersect, has_wildcard
+from iacguard.iam.catalogue import CATALOGUE, Catalogue, arn_can_match, glob_match, has_wildcard
 
 UNKNOWN_SERVICE = "unknown-service"
 UNKNOWN_ACTION = "unknown-action"
@@ -182,7 +183,7 @@ def _fits(resource_glob: str, arn_format: str) -> bool:
     if arn_format == "*":
         # Such an action is authorized against "*" itself: the pattern must be able to be "*".
         return glob_match(resource_glob, "*")
-    return globs_intersect(resource_glob, arn_format_glob(arn_format))
+    return arn_can_match(resource_glob, arn_format)
 
 
 # -- condition keys -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from iacguard.iam.catalogue import (
     Catalogue,
     ResourceArn,
     actions_with_level,
+    arn_can_match,
     arn_format_glob,
     glob_match,
     globs_intersect,
@@ -224,3 +225,28 @@ def test_deny_and_unknown_parts_grant_nothing_certain():
     assert is_unknown(grants(unknown_item, "Permissions management"))
     unknown_not = _allow(not_actions=(Unknown("var.x"),))
     assert actions_with_level(unknown_not, "Write") == () and is_unknown(grants(unknown_not, "Write"))
+
+
+ROLE = "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}"
+OBJECT = "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
+TABLE = "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "fmt", "can"),
+    [
+        ("arn:aws:s3:::bucket/*", OBJECT, True),
+        ("arn:aws-cn:s3:::bucket/key", OBJECT, True),
+        ("arn:aws:s3:::bucket", OBJECT, False),
+        ("arn:aws:s3:::bucket/*", ROLE, False),  # literal fields never span a colon
+        ("arn:aws:iam::123456789012:role/app", ROLE, True),
+        ("arn:aws:iam::123456789012:user/app", ROLE, False),
+        ("arn:aws:logs:*:*:log-group:x", TABLE, False),
+        ("arn:aws:dynamodb:*:*:table/t", TABLE, True),
+        ("arn:aws:*", TABLE, True),  # a trailing * may run past colons
+        ("*", ROLE, True),
+        ("arn:aws:s3", OBJECT, False),
+    ],
+)
+def test_arn_can_match(pattern, fmt, can):
+    assert arn_can_match(pattern, fmt) is can
