@@ -179,6 +179,8 @@ def test_glob_match(pattern, text, match):
         ("*a", "*b", False),
         ("a*", "*b", True),
         ("a?c", "a*", True),
+        ("a?c", "abc", True),
+        ("a?c", "a*d", False),
         ("abc", "abd", False),
         ("arn:aws:iam::1:role/x", "arn:*:s3:::*", False),
         ("*" + "a*" * 300, "*" + "b*" * 300, True),
