@@ -2,6 +2,8 @@
 names, regions and accounts; resolve() of symbolic pieces."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from iacguard.core.unknown import AttributeUnknown, PartialUnknown, Unknown
@@ -17,6 +19,8 @@ def au(node, attribute):
 def shape(v):
     """AttributeUnknown as ("AU", node, attribute), a PartialUnknown's text as ("PT", pieces...),
     other Unknowns as "U"; lists item by item."""
+    if type(v) is AttributeUnknown and v.attribute == "account_id" and v.node.startswith("account:"):
+        return "U"  # an unknown account: its symbol is tested in test_unknown_account_is_shared_per_deployment
     if type(v) is AttributeUnknown:
         return au(v.node, v.attribute)
     if type(v) is PartialUnknown:
@@ -244,7 +248,7 @@ def test_cloudformation_arn(cfn_graph, rtype, prop, value, expected):
     got = arn_of(cfn_graph, res)
     assert (got if isinstance(got, str) else shape(got)[1:]) == (want[0] if len(want) == 1 else want)
     if len(want) > 1 and "U" in want:
-        account = next(p for p in got.partial_text if type(p) is Unknown and "account" in p.reason)
+        account = next(p for p in got.partial_text if isinstance(p, Unknown) and "account" in p.reason)
         assert account.reason == "account id of %s is known at deploy" % res.address
     # GetAtt Arn (and Ref where Ref is the ARN) resolve to it
     assert shape(resolve(cfn_graph, AttributeUnknown("r", res.id, "Arn"))) == shape(got)
@@ -277,3 +281,22 @@ def test_cloudformation_ref_meanings(cfn_graph):
     key = cfn_graph.resource("cfn:t.yaml#Key")
     assert shape(arn_of(cfn_graph, key)) == ("PT", "arn:aws:kms:", "U", ":", "U", ":key/", au(key.id, "Ref"))
     assert shape(resolve(cfn_graph, AttributeUnknown("r", key.id, "KeyId"))) == au(key.id, "Ref")
+
+
+def test_unknown_account_is_shared_per_deployment(tmp_path):
+    """Resources of one root and one provider account share the symbol of their unknown account
+    (the evaluator then knows they are in one account); another root's resources do not."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "main.tf").write_text('resource "aws_sqs_queue" "q" { name = "q" }\nresource "aws_iam_role" "r" { name = "r" }\n')
+    (tmp_path / "b" / "main.tf").write_text('resource "aws_iam_role" "r" { name = "r" }\n')
+    found = []
+    scan([str(tmp_path)], postprocess=[lambda result, graph: found.append(graph)])
+    graph = found[0]
+    by = {(os.path.basename(r.meta.get("root_module", "")), r.address): r for r in graph.resources}
+    q, r, other = by[("a", "aws_sqs_queue.q")], by[("a", "aws_iam_role.r")], by[("b", "aws_iam_role.r")]
+    aq, ar, ao = account_of(graph, q), account_of(graph, r), account_of(graph, other)
+    assert type(aq) is AttributeUnknown and aq.attribute == "account_id"
+    assert (aq.node, aq.attribute) == (ar.node, ar.attribute)
+    assert ao.node != aq.node
+    assert aq.reason == "account id of aws_sqs_queue.q is known at deploy"

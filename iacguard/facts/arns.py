@@ -194,7 +194,17 @@ def account_of(graph, resource) -> str | Unknown:
         m = _ACCOUNT_IN_ROLE.search(str(scope.get("account", "")))
         if m:
             return m.group(1)
-    return Unknown("account id of %s is known at deploy" % resource.address)
+    # Not known, but the same for every resource of one deployment (one root, one provider
+    # account): a symbol two such resources share, so that the evaluator can tell they are in
+    # one account (iacguard.graph.same_account draws the same line).
+    from iacguard.graph import provider_of, root_of
+
+    where = provider_of(resource)
+    return AttributeUnknown(
+        "account id of %s is known at deploy" % resource.address,
+        "account:%s:%s" % (root_of(resource), where.get("account")),
+        "account_id",
+    )
 
 
 # --- ARNs ---------------------------------------------------------------------------------------
