@@ -560,8 +560,14 @@ class ModuleInstance:
 
     # -- resources ------------------------------------------------------------------------
     def _resource_blocks(self, mode: str) -> dict:
-        blocks = self.src.resources if mode == "managed" else self.src.data
-        return {(b.labels[0], b.labels[1]): (b, p) for b, p in blocks}
+        """(type, name) -> (block, path) of the module's resources or data sources; built once
+        per module and mode (every reference asks it: rebuilding it each time was quadratic)."""
+        index = self.__dict__.setdefault("_blocks_index", {})
+        found = index.get(mode)
+        if found is None:
+            blocks = self.src.resources if mode == "managed" else self.src.data
+            found = index[mode] = {(b.labels[0], b.labels[1]): (b, p) for b, p in blocks}
+        return found
 
     def resource_value(self, mode: str, rtype: str, name: str):
         """What `aws_x.y` (or `data.aws_x.y`) evaluates to: an instance object, a list of them
@@ -955,6 +961,15 @@ class ModuleInstance:
         return [(self.node_id(local), attribute)]
 
 
+def _types_of(inst, mode: str) -> frozenset:
+    """The resource (or data source) types a module declares, computed once per module."""
+    index = inst.__dict__.setdefault("_types_index", {})
+    found = index.get(mode)
+    if found is None:
+        found = index[mode] = frozenset(rtype for rtype, _ in inst._resource_blocks(mode))
+    return found
+
+
 class _ConfigScope(ex.Scope):
     """A scope of a configuration: it can render templates (`templatefile`) and its child scopes
     (count/each/iterators, for-expressions) can too."""
@@ -997,11 +1012,11 @@ class _InstanceScope(_ConfigScope):
         if name == "terraform":
             return {"workspace": "default"}
         if name == "data":
-            types = sorted({b.labels[0] for b, _ in inst.src.data})
+            types = sorted(_types_of(inst, "data"))
             return _Lazy(types, lambda t: self._type_object("data", t))
         if name in ("count", "each", "self"):
             raise KeyError(name)
-        if any(b.labels[0] == name for b, _ in inst.src.resources):
+        if name in _types_of(inst, "managed"):
             return self._type_object("managed", name)
         raise KeyError(name)
 
