@@ -53,6 +53,7 @@ from .matching import (
     PRINCIPAL,
     SESSION,
     action_matches,
+    any_action_matches,
     and3,
     arn_matches,
     equals,
@@ -110,9 +111,9 @@ def _core(statement, request: Request) -> Any:
     if statement.unknown is not None:
         return Unknown("the statement is not known: %s" % (statement.unknown.reason or "unknown"))
     if statement.actions is not None:
-        action = _any(statement.actions, lambda p: action_matches(p, request.action))
+        action = any_action_matches(statement.actions, request.action)
     elif statement.not_actions is not None:
-        action = not3(_any(statement.not_actions, lambda p: action_matches(p, request.action)))
+        action = not3(any_action_matches(statement.not_actions, request.action))
     else:
         action = False  # a statement without Action or NotAction applies to nothing
     if action is False:

@@ -22,6 +22,7 @@ an Unknown instead of a long walk.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -321,6 +322,19 @@ def match_elements(pat: list, val: list, what: str = "pattern") -> Any:
 
 # --- public matchers -------------------------------------------------------------------------
 
+# Known action patterns are matched by a compiled regular expression, cached: a managed policy
+# such as ReadOnlyAccess holds about 2,000 wildcard patterns, asked again for every principal
+# that has it. Patterns are short (IAM allows 128 characters per action); longer ones go the
+# general way. `*` and `?` become `.*` and `.` with everything else escaped, so matching is
+# linear in practice for such short texts and never depends on the scanned tree's regex syntax.
+_MAX_CACHED_PATTERN = 256
+
+
+@functools.lru_cache(maxsize=8192)
+def _action_regex(lowered: str) -> "re.Pattern[str]":
+    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in lowered), re.DOTALL)
+
+
 def action_matches(pattern: Any, action: Any) -> Any:
     """Does an Action pattern ("s3:Get*", "*", "iam:?ass*") match the action? Case-insensitive."""
     if isinstance(pattern, str) and isinstance(action, str):
@@ -330,6 +344,8 @@ def action_matches(pattern: Any, action: Any) -> Any:
             return True
         if "*" not in p and "?" not in p:
             return False
+        if len(p) <= _MAX_CACHED_PATTERN:
+            return _action_regex(p).fullmatch(a) is not None
     pat: list = []
     for piece in pieces(pattern):
         if isinstance(piece, str):
@@ -337,6 +353,29 @@ def action_matches(pattern: Any, action: Any) -> Any:
         else:
             pat.append(_Token(piece))
     return match_elements(pat, _value_elements(action, lower=True), "action %s" % _show(pattern))
+
+
+@functools.lru_cache(maxsize=4096)
+def _actions_regex(patterns: tuple) -> "re.Pattern[str] | None":
+    """One expression for an element of known, short patterns; None for any other element."""
+    if len(patterns) > 4096 or not all(type(p) is str and len(p) <= _MAX_CACHED_PATTERN for p in patterns):
+        return None
+    return re.compile("|".join("(?:%s)" % _action_regex(p.lower()).pattern for p in patterns), re.DOTALL)
+
+
+def any_action_matches(patterns: Any, action: Any) -> Any:
+    """Does any of an Action (or NotAction) element's patterns match the action? One compiled
+    expression per element of known, short patterns (cached: an AWS managed policy's element is
+    asked once per principal holding it); else pattern by pattern, three-valued."""
+    if is_unknown(patterns):
+        return Unknown("element not known: %s" % (patterns.reason or "unknown"))
+    if isinstance(patterns, str):
+        patterns = (patterns,)
+    if isinstance(action, str) and type(patterns) is tuple:
+        compiled = _actions_regex(patterns)
+        if compiled is not None:
+            return compiled.fullmatch(action.lower()) is not None
+    return or3(action_matches(p, action) for p in patterns)
 
 
 def arn_matches(pattern: Any, value: Any, context: dict | None = None) -> Any:

@@ -145,3 +145,18 @@ def test_not_principal_needs_the_account_and_the_user_to_leave_the_user_out():
     assert not_principal_matches(both, bob) is False
     other = req("s3:GetObject", "*", principal="arn:aws:iam::444455556666:user/Eve", account="444455556666")
     assert not_principal_matches(both, other) is True
+
+
+def test_any_action_matches_agrees_with_one_by_one():
+    """The compiled fast path for a whole element gives what matching pattern by pattern gives."""
+    from iacguard.core.unknown import Unknown, is_unknown
+    from iacguard.iam.matching import action_matches, any_action_matches, or3
+
+    elements = [("s3:Get*",), ("S3:GETOBJECT", "ec2:*"), ("iam:?assRole",), ("*",), ("s3:Put*", "s3:List*"), ("a.b:*",)]
+    actions = ["s3:GetObject", "s3:getobject", "s3:PutObject", "iam:PassRole", "iam:PPassRole", "ec2:RunInstances", "aXb:Get"]
+    for element in elements:
+        for action in actions:
+            assert any_action_matches(element, action) == or3(action_matches(p, action) for p in element), (element, action)
+    # An Unknown item: not decided by the fast path.
+    assert is_unknown(any_action_matches(("s3:Put*", Unknown("variable a has no value")), "s3:GetObject"))
+    assert any_action_matches(("s3:Get*", Unknown("variable a has no value")), "s3:GetObject") is True
