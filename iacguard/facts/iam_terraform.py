@@ -37,7 +37,7 @@ from . import arns
 from .iam import _partly_known
 from .iam_access import Collected
 from iacguard.core.model import Resource
-from iacguard.core.unknown import Unknown, is_unknown
+from iacguard.core.unknown import AttributeUnknown, PartialUnknown, Unknown, is_unknown
 from iacguard.iam import managed
 from iacguard.iam import model as m
 
@@ -430,7 +430,9 @@ class _Collector:
             return Unknown("Principal is not \"*\" or an object")
         out = {}
         for k, v in value.items():
-            if is_unknown(v):
+            # A reference to one ARN (`aws_iam_role.x.arn`, "${...}") is one principal the table
+            # may compute; any other Unknown may be a list, so the whole Principal is not known.
+            if is_unknown(v) and not isinstance(v, (AttributeUnknown, PartialUnknown)):
                 return v
             out[k] = self._strings(v, "Principal")
         return out
