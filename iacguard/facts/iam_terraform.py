@@ -640,7 +640,7 @@ class _Collector:
         for org in graph.referenced_at(att, (("target_id",),), (_ORG_ROOT,)):
             if not graph.same_root(org, principal):
                 return Unknown("attached to the root of %s, an organization the account of %s may be in" % (org.address, principal.address))
-            if graph.same_account(org, principal):
+            if _same_account(graph, org, principal):
                 return False  # the management account: SCPs do not apply to it
             return True
         for target in graph.referenced_at(att, (("target_id",),), (_ORG_UNIT, _ORG_ACCOUNT)):
@@ -736,6 +736,15 @@ class _Collector:
 
 
 # -- helpers ------------------------------------------------------------------------------
+def _same_account(graph: ResourceGraph, a: Resource, b: Resource) -> bool:
+    """graph.same_account, except that two known account ids (provider allowed_account_ids)
+    decide: the provider's account key tells accounts apart only by profile and assume_role."""
+    ids = [(graph.provider_of(r) or {}).get("account_id") for r in (a, b)]
+    if all(isinstance(i, str) for i in ids) and graph.same_root(a, b):
+        return ids[0] == ids[1]
+    return graph.same_account(a, b)
+
+
 def _managed(graph: ResourceGraph, type_: str) -> list:
     return [r for r in graph.of_type(type_) if r.mode == "managed"]
 

@@ -57,3 +57,12 @@ def test_terraform_principal_given_as_a_reference_is_resolved(tf):
     role's ARN once the table computes it, not an Unknown standing for the whole Principal."""
     policy = next(rp.policy for rp in tf.auth.collected.resource_policies if rp.policy.name == "aws_s3_bucket_policy.uploads")
     assert policy.statements[0].principals == {"AWS": ("arn:aws:iam::111122223333:role/reader",)}
+
+
+def test_terraform_scp_on_the_root_applies_to_a_member_account_of_the_same_root(tf):
+    """The organization is managed with provider aws.mgmt (allowed_account_ids 999900001111), the
+    role deploys to 111122223333: a member account, so the SCP on the root applies to it (SCPs
+    spare only the management account)."""
+    app = tf.auth.principal("aws_iam_role.app")
+    assert [p.name for p in app.guardrails] == ["aws_organizations_policy.guardrail"]
+    assert app.unresolved_guardrails == ()
