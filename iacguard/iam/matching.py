@@ -301,8 +301,10 @@ def _unknowns(*lists) -> list:
     return [e.unknown for lst in lists for e in lst if isinstance(e, _Token)]
 
 
-def match_elements(pat: list, val: list, what: str = "pattern") -> Any:
-    """Three-valued match of pattern elements against value elements."""
+def match_elements(pat: list, val: list, what: str = "pattern", value_what: str = "the value") -> Any:
+    """Three-valued match of pattern elements against value elements. `what` and `value_what`
+    name the two sides in the reason of an Unknown answer ("the action ?", "the requested resource
+    arn:aws:s3:::?/x"), each followed by why its unknown pieces are not known."""
     if not any(isinstance(e, _Token) for e in pat) and not any(isinstance(e, _Token) for e in val):
         return _glob_known(pat, val)
     if (len(pat) + 1) * (len(val) + 1) > MAX_CELLS:
@@ -311,12 +313,16 @@ def match_elements(pat: list, val: list, what: str = "pattern") -> Any:
         return True
     if not _run(pat, val, possible=True):
         return False
-    reasons = []
-    for u in _unknowns(pat, val):
-        r = u.reason or "unknown value"
-        if r not in reasons:
-            reasons.append(r)
-    return Unknown("whether %s matches depends on %s" % (what, "; ".join(reasons[:3])))
+    said = []
+    for side, name in ((pat, what), (val, value_what)):
+        reasons: list = []
+        for u in _unknowns(side):
+            r = u.reason or "unknown value"
+            if r not in reasons:
+                reasons.append(r)
+        if reasons:
+            said.append("%s is not known (%s)" % (name, "; ".join(reasons[:3])))
+    return Unknown(" and ".join(said) or "%s may match" % what)
 
 
 # --- public matchers -------------------------------------------------------------------------
@@ -336,7 +342,8 @@ def action_matches(pattern: Any, action: Any) -> Any:
             _pattern_text(piece, True, pat)
         else:
             pat.append(_Token(piece))
-    return match_elements(pat, _value_elements(action, lower=True), "action %s" % _show(pattern))
+    return match_elements(pat, _value_elements(action, lower=True), _named("the action", pattern),
+                          _named("the requested action", action))
 
 
 def arn_matches(pattern: Any, value: Any, context: dict | None = None) -> Any:
@@ -357,7 +364,8 @@ def arn_matches(pattern: Any, value: Any, context: dict | None = None) -> Any:
                 pat.append(_Token(piece))
     except _Missing:
         return False
-    return match_elements(pat, _value_elements(value), "resource %s" % _show(pattern))
+    return match_elements(pat, _value_elements(value), _named("the resource", pattern),
+                          _named("the requested resource", value))
 
 
 def equals(a: Any, b: Any, lower: bool = False) -> Any:
@@ -370,7 +378,16 @@ def equals(a: Any, b: Any, lower: bool = False) -> Any:
             _pattern_text(piece, lower, pat, wild=False)
         else:
             pat.append(_Token(piece))
-    return match_elements(pat, _value_elements(b, lower), "%s" % _show(a))
+    return match_elements(pat, _value_elements(b, lower), _named("the value", a), _named("the value", b))
+
+
+def _named(kind: str, value: Any) -> str:
+    """How a reason names a value with unknown pieces: `kind`, then the value with "?" for each
+    unknown piece (nothing more when no piece is known)."""
+    parts = pieces(value)
+    if not any(isinstance(p, str) and p for p in parts):
+        return kind
+    return "%s %s" % (kind, "".join(p if isinstance(p, str) else "?" for p in parts))
 
 
 def _show(value: Any) -> str:

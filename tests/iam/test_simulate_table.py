@@ -66,3 +66,23 @@ def test_terraform_scp_on_the_root_applies_to_a_member_account_of_the_same_root(
     app = tf.auth.principal("aws_iam_role.app")
     assert [p.name for p in app.guardrails] == ["aws_organizations_policy.guardrail"]
     assert app.unresolved_guardrails == ()
+
+
+def test_reasons_read_as_one_sentence(tf):
+    """Unknown and implicit-deny reasons name the policy and what is missing once, without the
+    Unknown's reason repeated inside the value it stands for."""
+    ask = tf.ask
+    assert ask("aws_iam_role.vague", "sqs:SendMessage", "arn:aws:sqs:eu-west-1:111122223333:jobs")["reason"] == (
+        "not known before deploy: aws_iam_role_policy.vague (FromVariable): the action is not known "
+        "(variable extra_action has no value)")
+    assert ask("aws_iam_role.vague", "s3:GetObject", "arn:aws:s3:::photos/x")["reason"] == (
+        "not known before deploy: aws_iam_role_policy.vague (SomeBucket): the resource arn:aws:s3:::?/* is not "
+        "known (variable home_bucket has no value)")
+    assert ask("aws_iam_role.unshipped", "s3:GetObject", "arn:aws:s3:::any/x")["reason"] == (
+        "not known before deploy: AWS managed policy arn:aws:iam::aws:policy/AmazonSageMakerFullAccess is not "
+        "shipped with iacguard")
+    assert ask("aws_iam_role.reader", "s3:GetObject", "aws_s3_bucket.partner_shared/x")["reason"] == (
+        "across accounts both an identity policy and the resource policy must allow s3:GetObject; "
+        "no identity policy does")
+    assert ask("aws_iam_role.reader", "kms:Decrypt", "aws_kms_key.main")["reason"] == (
+        "no statement allows kms:Decrypt on arn:aws:kms:eu-west-1:111122223333:key/?")
