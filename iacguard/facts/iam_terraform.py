@@ -692,8 +692,12 @@ class _Collector:
         """aws_lambda_permission as the one statement AWS adds to the function's policy."""
         graph = self.graph
         principal = res.get("principal")
-        if is_unknown(principal):
+        if isinstance(principal, (AttributeUnknown, PartialUnknown)):
+            principal = arns.resolve(graph, principal)  # a reference to a role's or account's ARN
+        if is_unknown(principal) and not isinstance(principal, (AttributeUnknown, PartialUnknown)):
             principals = principal
+        elif is_unknown(principal):
+            principals = {"AWS": (principal,)}  # a reference to an ARN of the scan, still symbolic
         elif principal == "*":
             principals = "*"
         elif isinstance(principal, str):

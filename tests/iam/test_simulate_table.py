@@ -86,3 +86,33 @@ def test_reasons_read_as_one_sentence(tf):
         "no identity policy does")
     assert ask("aws_iam_role.reader", "kms:Decrypt", "aws_kms_key.main")["reason"] == (
         "no statement allows kms:Decrypt on arn:aws:kms:eu-west-1:111122223333:key/?")
+
+
+def test_a_region_not_known_is_one_symbol_per_provider_configuration(tmp_path):
+    """The Lambda permission and the question name the same function, whose region comes from
+    the environment: both ARNs hold the same unknown region, so the permission applies."""
+    (tmp_path / "main.tf").write_text('''
+provider "aws" {
+  allowed_account_ids = ["111122223333"]
+}
+resource "aws_iam_role" "caller" {
+  name               = "caller"
+  assume_role_policy = "{}"
+}
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  role          = aws_iam_role.caller.arn
+  handler       = "index.handler"
+  runtime       = "python3.12"
+  filename      = "fn.zip"
+}
+resource "aws_lambda_permission" "caller" {
+  statement_id  = "CallerInvokes"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.fn.function_name
+  principal     = aws_iam_role.caller.arn
+}
+''')
+    auth = Authorization(build_graph([str(tmp_path)], limits=Limits()).graph)
+    d = auth.simulate(auth.principal("aws_iam_role.caller"), "lambda:InvokeFunction", auth.target("aws_lambda_function.fn"))
+    assert (d.decision, d.reason) == ("allow", "allowed by aws_lambda_permission.caller (CallerInvokes)")
