@@ -466,6 +466,23 @@ def _aws_entry(entry: Any, request) -> tuple:
     return PRINCIPAL, equals(entry, arn)
 
 
+_ROOT_START = re.compile(r"^arn:aws[a-z-]*:iam::$")
+
+
+def _symbolic_aws_entry(entry: Any, request) -> tuple:
+    """(how, match) for an "AWS" entry with unknown pieces (an account known only at deploy):
+    arn:...:iam::<account>:root names that account; any other is compared piece by piece with the
+    requester's ARN, so that a symbol both share decides."""
+    parts = pieces(entry)
+    if len(parts) == 3 and isinstance(parts[0], str) and _ROOT_START.match(parts[0]) and parts[2] == ":root":
+        acct = _request_account(request)
+        return ACCOUNT, False if acct is None else equals(parts[1], acct)
+    arn = getattr(request, "principal_arn", None)
+    if arn is None:
+        return PRINCIPAL, False
+    return PRINCIPAL, equals(entry, arn)
+
+
 def principal_entries(block: Any, request) -> list:
     """[(how, match)] for each entry of a Principal block: how it names the requester
     (ACCOUNT, PRINCIPAL, SESSION) and whether it does (three-valued)."""
@@ -479,7 +496,9 @@ def principal_entries(block: Any, request) -> list:
     context = getattr(request, "context", {}) or {}
     arn = getattr(request, "principal_arn", None)
     for kind, entry in _block_items(block):
-        if is_unknown(entry):
+        if is_unknown(entry) and kind == "AWS" and any(isinstance(p, str) and p for p in pieces(entry)):
+            out.append(_symbolic_aws_entry(entry, request))
+        elif is_unknown(entry):
             out.append((PRINCIPAL, Unknown("a Principal entry is not known: %s" % (entry.reason or "unknown"))))
         elif kind == "AWS":
             out.append(_aws_entry(entry, request))

@@ -116,3 +116,25 @@ resource "aws_lambda_permission" "caller" {
     auth = Authorization(build_graph([str(tmp_path)], limits=Limits()).graph)
     d = auth.simulate(auth.principal("aws_iam_role.caller"), "lambda:InvokeFunction", auth.target("aws_lambda_function.fn"))
     assert (d.decision, d.reason) == ("allow", "allowed by aws_lambda_permission.caller (CallerInvokes)")
+
+
+def test_a_principal_entry_with_the_requesters_own_unknown_account_names_it():
+    """{"AWS": !GetAtt Reader.Arn} in a template whose account is known only at deploy: the entry
+    and the requester's ARN hold the same account symbol, so the entry names the requester; the
+    key policy's arn:aws:iam::<that account>:root names its account."""
+    from iacguard.core.unknown import AttributeUnknown, PartialUnknown
+    from iacguard.iam.matching import ACCOUNT, PRINCIPAL, principal_entries
+    from iacguard.iam.model import Request
+
+    acct = AttributeUnknown("account id of Reader is known at deploy", "account:t", "account_id")
+    other = AttributeUnknown("account id of Other is known at deploy", "account:u", "account_id")
+    reader = PartialUnknown("", partial_text=("arn:aws:iam::", acct, ":role/reader"))
+    root = PartialUnknown("", partial_text=("arn:aws:iam::", acct, ":root"))
+    request = Request("s3:PutObject", "arn:aws:s3:::b/x", principal_arn=reader, principal_account=acct)
+    assert principal_entries({"AWS": (reader,)}, request) == [(PRINCIPAL, True)]
+    assert principal_entries({"AWS": (root,)}, request) == [(ACCOUNT, True)]
+    ci = PartialUnknown("", partial_text=("arn:aws:iam::", acct, ":role/ci"))
+    assert principal_entries({"AWS": (ci,)}, request) == [(PRINCIPAL, False)]
+    elsewhere = PartialUnknown("", partial_text=("arn:aws:iam::", other, ":role/reader"))
+    [(how, match)] = principal_entries({"AWS": (elsewhere,)}, request)
+    assert how == PRINCIPAL and match.__class__.__name__.endswith("Unknown") and "Other" in match.reason
