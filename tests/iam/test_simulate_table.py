@@ -138,3 +138,12 @@ def test_a_principal_entry_with_the_requesters_own_unknown_account_names_it():
     elsewhere = PartialUnknown("", partial_text=("arn:aws:iam::", other, ":role/reader"))
     [(how, match)] = principal_entries({"AWS": (elsewhere,)}, request)
     assert how == PRINCIPAL and match.__class__.__name__.endswith("Unknown") and "Other" in match.reason
+
+
+def test_cloudformation_lambda_permission_principal_from_getatt_names_the_role():
+    """AWS::Lambda::Permission with `Principal: !GetAtt Reader.Arn`: the role, resolved to its
+    (symbolic) ARN, not a Principal that is not known."""
+    asker = _Asker(FIXTURES / "cloudformation" / "accounts")
+    policy = next(rp.policy for rp in asker.auth.collected.resource_policies if rp.policy.name == "ReaderInvokes")
+    [entry] = policy.statements[0].principals["AWS"]
+    assert asker.auth.principal("Reader").arn == entry
