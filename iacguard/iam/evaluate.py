@@ -352,8 +352,10 @@ def evaluate(request: Request, identity=(), resource_policy=None, boundary=None,
     else:
         grant = _grant(relation, needs_resource, user, values)
 
-    allowing = tuple(p_identity.allowing) + tuple(
-        d for h in (ACCOUNT, PRINCIPAL, SESSION) for d in p_resource[h].allowing)
+    # A resource policy that names only the account delegates to the identity policies: its
+    # statements decide only together with an identity policy that allows.
+    hows = (ACCOUNT, PRINCIPAL, SESSION) if values["identity"] is True else (PRINCIPAL, SESSION)
+    allowing = tuple(p_identity.allowing) + tuple(d for h in hows for d in p_resource[h].allowing)
     allowing = _unique(allowing)
     if grant is True and not run.deny_open:
         return Decision(ALLOWED, allowing, "allowed by %s" % _names(allowing))

@@ -147,3 +147,11 @@ def test_cloudformation_lambda_permission_principal_from_getatt_names_the_role()
     policy = next(rp.policy for rp in asker.auth.collected.resource_policies if rp.policy.name == "ReaderInvokes")
     [entry] = policy.statements[0].principals["AWS"]
     assert asker.auth.principal("Reader").arn == entry
+
+
+def test_a_key_policy_delegating_to_the_account_does_not_decide_without_an_identity_allow(tf):
+    """Role app has no identity policy for KMS: the key policy's statement naming the role
+    allows; the statement naming the account only delegates to IAM policies, so it is not one of
+    the deciding statements."""
+    d = tf.ask("aws_iam_role.app", "kms:Decrypt", "aws_kms_key.main")
+    assert (d["decision"], [s["sid"] for s in d["statements"]]) == ("allow", ["AppDecrypts"])
