@@ -351,3 +351,55 @@ def test_a_key_policy_delegating_to_the_account_does_not_decide_without_an_ident
     the deciding statements."""
     d = tf.ask("aws_iam_role.app", "kms:Decrypt", "aws_kms_key.main")
     assert (d["decision"], [s["sid"] for s in d["statements"]]) == ("allow", ["AppDecrypts"])
+
+
+# -- through the command ----------------------------------------------------------------------------
+
+REPO = FIXTURES.parent.parent.parent.parent
+# Rows asked through `iacguard iam simulate --format json`: one of each kind of answer.
+THROUGH_THE_COMMAND = [
+    "explicit deny beats allow", "IpAddress met", "IfExists key missing", "SCP without an allow",
+    "other account: identity and bucket policy allow", "same account: bucket policy grants",
+    "Lambda permission grants", "trust policy: named role with identity allow", "boundary denies",
+    "unknown variable in Action", "AWS managed ReadOnlyAccess allows GetObject",
+]
+
+
+def _command(args):
+    from iacguard.cli import main
+
+    return CliRunner().invoke(main, ["iam", "simulate", *args, "--format", "json"])
+
+
+@pytest.mark.parametrize("language,path,rows", [
+    ("terraform", TF, TERRAFORM_ROWS), ("cloudformation", CFN, CLOUDFORMATION_ROWS)])
+def test_rows_through_the_command(monkeypatch, language, path, rows):
+    monkeypatch.chdir(REPO)
+    for about in THROUGH_THE_COMMAND:
+        principal, action, resource, context, decision, statements = _expected([rows[ABOUT.index(about)]])[0]
+        args = [str(path.relative_to(REPO)), "--principal", principal, "--action", action, "--resource", resource]
+        for c in context:
+            args += ["--context", c]
+        result = _command(args)
+        assert result.exit_code == 0, (about, result.output)
+        got = json.loads(result.stdout)
+        assert set(got) == {"decision", "statements", "reason"}
+        assert (got["decision"], got["statements"]) == (decision, statements), (about, got["reason"])
+
+
+@pytest.mark.parametrize("path,principal,expected", [
+    ("terraform/ou", "aws_iam_role.dev", "SCP aws_organizations_policy.dev may apply: attached to "
+     "aws_organizations_organizational_unit.dev, which may hold the account of aws_iam_role.dev"),
+    ("cloudformation/ou", "Dev", "SCP DevScp may apply to this account (it is attached to an organizational "
+     "unit or an account that may hold this principal)"),
+])
+def test_an_scp_on_an_organizational_unit_leaves_the_answer_open(monkeypatch, path, principal, expected):
+    """The OU's SCP allows only s3:List*: whether s3:GetObject is allowed depends on whether the
+    account is in that OU, which the scan cannot tell."""
+    monkeypatch.chdir(REPO)
+    result = _command([str((FIXTURES / path).relative_to(REPO)), "--principal", principal,
+                       "--action", "s3:GetObject", "--resource", "arn:aws:s3:::x/y"])
+    got = json.loads(result.stdout)
+    assert result.exit_code == 0
+    assert (got["decision"], got["reason"]) == ("unknown", "not known before deploy: " + expected)
+    assert [s["policy"] for s in got["statements"]] == [expected]
