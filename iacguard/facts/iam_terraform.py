@@ -789,7 +789,7 @@ def _document(raw: Any) -> Any:
     if isinstance(raw, str):
         try:
             return json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python parses
             return Unknown("not valid JSON")
     return Unknown("not a policy document")
 
