@@ -21,6 +21,8 @@ def shape(v):
     other Unknowns as "U"; lists item by item."""
     if type(v) is AttributeUnknown and v.attribute == "account_id" and v.node.startswith("account:"):
         return "U"  # an unknown account: its symbol is tested in test_unknown_account_is_shared_per_deployment
+    if type(v) is AttributeUnknown and v.attribute == "region" and v.node.startswith("region:"):
+        return "U"  # an unknown region: one symbol per provider configuration (tests/iam/test_simulate_table.py)
     if type(v) is AttributeUnknown:
         return au(v.node, v.attribute)
     if type(v) is PartialUnknown:

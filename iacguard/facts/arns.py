@@ -168,8 +168,14 @@ def region_of(graph, resource) -> str | Unknown:
         if region is not None:
             return region
         why = scope.get("why") or "its provider configuration sets no region"
-        return Unknown("region of %s is not known: %s" % (resource.address, why))
-    return Unknown("region of %s is known at deploy" % resource.address)
+        # Not known, but one for every resource of one provider configuration: a symbol they
+        # share, so that the ARN of a resource matches the same ARN in a policy.
+        return AttributeUnknown("region of %s is not known: %s" % (resource.address, why),
+                                "region:%s" % scope.get("config"), "region")
+    from iacguard.graph import root_of
+
+    # A CloudFormation template deploys to one region per stack.
+    return AttributeUnknown("region of %s is known at deploy" % resource.address, "region:%s" % root_of(resource), "region")
 
 
 def partition_of(region) -> str:

@@ -51,9 +51,11 @@ def _partly_known(raw: Unknown) -> Any:
     text = "".join(p if isinstance(p, str) else _UNKNOWN_PIECE for p in pieces)
     try:
         document = json.loads(text)
+        restored = _restore_unknowns(document, raw.reason)
     except ValueError:
         return raw  # an unknown piece outside a string: the structure is not known
-    restored = _restore_unknowns(document, raw.reason)
+    except RecursionError:
+        return Unknown("%s (nested too deeply to read)" % raw.reason)
     return raw if is_unknown(restored) else restored
 
 
@@ -78,7 +80,7 @@ def _as_document(raw: Any) -> Any:
     if isinstance(raw, str):
         try:
             return json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             return Unknown("policy is not valid JSON")
     return Unknown("policy is not a document")
 

@@ -34,7 +34,7 @@ from iacguard.core.unknown import Unknown, is_unknown
 from iacguard.iam import managed
 from iacguard.iam.documents import document_unknown, read_document, statements_of
 from iacguard.iam.model import (ALLOW, BOUNDARY, IDENTITY, RESOURCE, SCP, TRUST, Condition, Policy, Principal,
-                                ResourcePolicy, Statement)
+                                ResourcePolicy, Statement, pieces)
 
 _KINDS = {"AWS::IAM::Role": "role", "AWS::IAM::User": "user", "AWS::IAM::Group": "group"}
 _NAME_PROPERTY = {"AWS::IAM::Role": "RoleName", "AWS::IAM::User": "UserName", "AWS::IAM::Group": "GroupName"}
@@ -350,7 +350,7 @@ class _Collector:
             effect=ALLOW,
             actions=(action if isinstance(action, str) or is_unknown(action) else Unknown("Action is not a string"),),
             resources=(arns.resolve(g, resource_arn),),
-            principals=_permission_principal(res.get("Principal")),
+            principals=_permission_principal(arns.resolve(g, res.get("Principal"))),
             conditions=tuple(conditions),
             location=res.location)
         p = Policy(RESOURCE, res.address, (statement,), res, res.location)
@@ -362,6 +362,8 @@ def _permission_principal(value: Any) -> Any:
     """Lambda's Principal: "*", an account id or ARN (AWS), or a service principal."""
     if value is None:
         return Unknown("Lambda permission has no Principal")
+    if is_unknown(value) and any(isinstance(p, str) and p.startswith("arn:") for p in pieces(value)):
+        return {"AWS": (value,)}  # an ARN of the scan (!GetAtt Role.Arn), resolved to its pieces
     if is_unknown(value) or value == "*":
         return value
     if not isinstance(value, str):

@@ -37,7 +37,7 @@ from . import arns
 from .iam import _partly_known
 from .iam_access import Collected
 from iacguard.core.model import Resource
-from iacguard.core.unknown import Unknown, is_unknown
+from iacguard.core.unknown import AttributeUnknown, PartialUnknown, Unknown, is_unknown
 from iacguard.iam import managed
 from iacguard.iam import model as m
 
@@ -430,7 +430,9 @@ class _Collector:
             return Unknown("Principal is not \"*\" or an object")
         out = {}
         for k, v in value.items():
-            if is_unknown(v):
+            # A reference to one ARN (`aws_iam_role.x.arn`, "${...}") is one principal the table
+            # may compute; any other Unknown may be a list, so the whole Principal is not known.
+            if is_unknown(v) and not isinstance(v, (AttributeUnknown, PartialUnknown)):
                 return v
             out[k] = self._strings(v, "Principal")
         return out
@@ -638,7 +640,7 @@ class _Collector:
         for org in graph.referenced_at(att, (("target_id",),), (_ORG_ROOT,)):
             if not graph.same_root(org, principal):
                 return Unknown("attached to the root of %s, an organization the account of %s may be in" % (org.address, principal.address))
-            if graph.same_account(org, principal):
+            if _same_account(graph, org, principal):
                 return False  # the management account: SCPs do not apply to it
             return True
         for target in graph.referenced_at(att, (("target_id",),), (_ORG_UNIT, _ORG_ACCOUNT)):
@@ -690,8 +692,12 @@ class _Collector:
         """aws_lambda_permission as the one statement AWS adds to the function's policy."""
         graph = self.graph
         principal = res.get("principal")
-        if is_unknown(principal):
+        if isinstance(principal, (AttributeUnknown, PartialUnknown)):
+            principal = arns.resolve(graph, principal)  # a reference to a role's or account's ARN
+        if is_unknown(principal) and not isinstance(principal, (AttributeUnknown, PartialUnknown)):
             principals = principal
+        elif is_unknown(principal):
+            principals = {"AWS": (principal,)}  # a reference to an ARN of the scan, still symbolic
         elif principal == "*":
             principals = "*"
         elif isinstance(principal, str):
@@ -734,6 +740,15 @@ class _Collector:
 
 
 # -- helpers ------------------------------------------------------------------------------
+def _same_account(graph: ResourceGraph, a: Resource, b: Resource) -> bool:
+    """graph.same_account, except that two known account ids (provider allowed_account_ids)
+    decide: the provider's account key tells accounts apart only by profile and assume_role."""
+    ids = [(graph.provider_of(r) or {}).get("account_id") for r in (a, b)]
+    if all(isinstance(i, str) for i in ids) and graph.same_root(a, b):
+        return ids[0] == ids[1]
+    return graph.same_account(a, b)
+
+
 def _managed(graph: ResourceGraph, type_: str) -> list:
     return [r for r in graph.of_type(type_) if r.mode == "managed"]
 
@@ -774,7 +789,7 @@ def _document(raw: Any) -> Any:
     if isinstance(raw, str):
         try:
             return json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python parses
             return Unknown("not valid JSON")
     return Unknown("not a policy document")
 

@@ -67,7 +67,7 @@ def _string(lower: bool, like: bool) -> Callable:
             pat = substitute(p, context, lower=lower, wild=like)
         except _Missing:
             return False
-        return match_elements(pat, _value_elements(r, lower), "condition value %r" % p)
+        return match_elements(pat, _value_elements(r, lower), "the condition value %r" % p, "the request's value")
 
     return compare
 
@@ -190,7 +190,7 @@ def _arn(policy: Any, request: Any, context: dict) -> Any:
         return False
     val = _value_elements(request)
     if not all(isinstance(e, str) for e in pat + val):
-        return match_elements(pat, val, "condition value %r" % policy)
+        return match_elements(pat, val, "the condition value %r" % policy, "the request's value")
     pparts = _split_arn(pat)
     vparts = _split_arn(val)
     if len(pparts) != 6 or len(vparts) != 6:

@@ -194,7 +194,9 @@ class _Run:
         parts = {h: _Part() for h in (ACCOUNT, PRINCIPAL, SESSION)} if by_how else {None: _Part()}
         for policy in policies:
             if policy.unknown is not None:
-                reason = "policy %s is not known: %s" % (policy.name, policy.unknown.reason or "unknown")
+                why = policy.unknown.reason or "unknown"
+                # an unresolved policy is named by its reason; a collector's reason may name it too
+                reason = why if policy.name in why else "policy %s is not known: %s" % (policy.name, why)
                 d = Decided(policy, None)
                 self.deny_open.append((d, reason))
                 u = Unknown(reason)
@@ -351,8 +353,10 @@ def evaluate(request: Request, identity=(), resource_policy=None, boundary=None,
     else:
         grant = _grant(relation, needs_resource, user, values)
 
-    allowing = tuple(p_identity.allowing) + tuple(
-        d for h in (ACCOUNT, PRINCIPAL, SESSION) for d in p_resource[h].allowing)
+    # A resource policy that names only the account delegates to the identity policies: its
+    # statements decide only together with an identity policy that allows.
+    hows = (ACCOUNT, PRINCIPAL, SESSION) if values["identity"] is True else (PRINCIPAL, SESSION)
+    allowing = tuple(p_identity.allowing) + tuple(d for h in hows for d in p_resource[h].allowing)
     allowing = _unique(allowing)
     if grant is True and not run.deny_open:
         return Decision(ALLOWED, allowing, "allowed by %s" % _names(allowing))
@@ -375,7 +379,7 @@ def evaluate(request: Request, identity=(), resource_policy=None, boundary=None,
     if not reasons and is_unknown(grant):
         reasons = [grant.reason or "unknown"]
     text = "; ".join(reasons[:MAX_REASONS]) + ("; and %d more" % (len(reasons) - MAX_REASONS) if len(reasons) > MAX_REASONS else "")
-    return Decision(UNKNOWN, tuple(d for d, _ in seen.values()), "not known: " + text)
+    return Decision(UNKNOWN, tuple(d for d, _ in seen.values()), "not known before deploy: " + text)
 
 
 def _implicit(request, relation, needs_resource, user, values, p_scps, p_boundary, boundaries, p_session,
@@ -400,9 +404,9 @@ def _implicit(request, relation, needs_resource, user, values, p_scps, p_boundar
                         "the session policy %s does not allow %s" % (
                             ", ".join(p.name for p in sessions), request.action))
     if relation is False and allowing:
-        side = "the resource policy" if values["identity"] is True else "an identity policy"
-        return Decision(IMPLICIT_DENY, (), "across accounts both the identity and the resource policy must "
-                        "allow; %s does not" % side)
+        side = "the resource policy does not" if values["identity"] is True else "no identity policy does"
+        return Decision(IMPLICIT_DENY, (), "across accounts both an identity policy and the resource policy must "
+                        "allow %s; %s" % (request.action, side))
     if needs_resource and values["identity"] is True:
         return Decision(IMPLICIT_DENY, (), "the %s does not allow %s" % (
             "trust policy" if request.action.lower().startswith("sts:") else "key policy", request.action))
@@ -426,7 +430,8 @@ def _show(value: Any) -> str:
         return value
     if is_unknown(value):
         parts = getattr(value, "partial_text", None) or (value,)
-        return "".join(p if isinstance(p, str) else "<%s>" % (p.reason or "unknown") for p in parts)
+        # "?" for each piece known only after deploy: the reason says why elsewhere, not in the ARN
+        return "".join(p if isinstance(p, str) else "?" for p in parts)
     return str(value)
 
 

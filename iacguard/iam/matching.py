@@ -302,8 +302,10 @@ def _unknowns(*lists) -> list:
     return [e.unknown for lst in lists for e in lst if isinstance(e, _Token)]
 
 
-def match_elements(pat: list, val: list, what: str = "pattern") -> Any:
-    """Three-valued match of pattern elements against value elements."""
+def match_elements(pat: list, val: list, what: str = "pattern", value_what: str = "the value") -> Any:
+    """Three-valued match of pattern elements against value elements. `what` and `value_what`
+    name the two sides in the reason of an Unknown answer ("the action ?", "the requested resource
+    arn:aws:s3:::?/x"), each followed by why its unknown pieces are not known."""
     if not any(isinstance(e, _Token) for e in pat) and not any(isinstance(e, _Token) for e in val):
         return _glob_known(pat, val)
     if (len(pat) + 1) * (len(val) + 1) > MAX_CELLS:
@@ -312,12 +314,16 @@ def match_elements(pat: list, val: list, what: str = "pattern") -> Any:
         return True
     if not _run(pat, val, possible=True):
         return False
-    reasons = []
-    for u in _unknowns(pat, val):
-        r = u.reason or "unknown value"
-        if r not in reasons:
-            reasons.append(r)
-    return Unknown("whether %s matches depends on %s" % (what, "; ".join(reasons[:3])))
+    said = []
+    for side, name in ((pat, what), (val, value_what)):
+        reasons: list = []
+        for u in _unknowns(side):
+            r = u.reason or "unknown value"
+            if r not in reasons:
+                reasons.append(r)
+        if reasons:
+            said.append("%s is not known (%s)" % (name, "; ".join(reasons[:3])))
+    return Unknown(" and ".join(said) or "%s may match" % what)
 
 
 # --- public matchers -------------------------------------------------------------------------
@@ -352,7 +358,8 @@ def action_matches(pattern: Any, action: Any) -> Any:
             _pattern_text(piece, True, pat)
         else:
             pat.append(_Token(piece))
-    return match_elements(pat, _value_elements(action, lower=True), "action %s" % _show(pattern))
+    return match_elements(pat, _value_elements(action, lower=True), _named("the action", pattern),
+                          _named("the requested action", action))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -396,7 +403,8 @@ def arn_matches(pattern: Any, value: Any, context: dict | None = None) -> Any:
                 pat.append(_Token(piece))
     except _Missing:
         return False
-    return match_elements(pat, _value_elements(value), "resource %s" % _show(pattern))
+    return match_elements(pat, _value_elements(value), _named("the resource", pattern),
+                          _named("the requested resource", value))
 
 
 def equals(a: Any, b: Any, lower: bool = False) -> Any:
@@ -409,7 +417,16 @@ def equals(a: Any, b: Any, lower: bool = False) -> Any:
             _pattern_text(piece, lower, pat, wild=False)
         else:
             pat.append(_Token(piece))
-    return match_elements(pat, _value_elements(b, lower), "%s" % _show(a))
+    return match_elements(pat, _value_elements(b, lower), _named("the value", a), _named("the value", b))
+
+
+def _named(kind: str, value: Any) -> str:
+    """How a reason names a value with unknown pieces: `kind`, then the value with "?" for each
+    unknown piece (nothing more when no piece is known)."""
+    parts = pieces(value)
+    if not any(isinstance(p, str) and p for p in parts):
+        return kind
+    return "%s %s" % (kind, "".join(p if isinstance(p, str) else "?" for p in parts))
 
 
 def _show(value: Any) -> str:
@@ -488,6 +505,23 @@ def _aws_entry(entry: Any, request) -> tuple:
     return PRINCIPAL, equals(entry, arn)
 
 
+_ROOT_START = re.compile(r"^arn:aws[a-z-]*:iam::$")
+
+
+def _symbolic_aws_entry(entry: Any, request) -> tuple:
+    """(how, match) for an "AWS" entry with unknown pieces (an account known only at deploy):
+    arn:...:iam::<account>:root names that account; any other is compared piece by piece with the
+    requester's ARN, so that a symbol both share decides."""
+    parts = pieces(entry)
+    if len(parts) == 3 and isinstance(parts[0], str) and _ROOT_START.match(parts[0]) and parts[2] == ":root":
+        acct = _request_account(request)
+        return ACCOUNT, False if acct is None else equals(parts[1], acct)
+    arn = getattr(request, "principal_arn", None)
+    if arn is None:
+        return PRINCIPAL, False
+    return PRINCIPAL, equals(entry, arn)
+
+
 def principal_entries(block: Any, request) -> list:
     """[(how, match)] for each entry of a Principal block: how it names the requester
     (ACCOUNT, PRINCIPAL, SESSION) and whether it does (three-valued)."""
@@ -501,7 +535,9 @@ def principal_entries(block: Any, request) -> list:
     context = getattr(request, "context", {}) or {}
     arn = getattr(request, "principal_arn", None)
     for kind, entry in _block_items(block):
-        if is_unknown(entry):
+        if is_unknown(entry) and kind == "AWS" and any(isinstance(p, str) and p for p in pieces(entry)):
+            out.append(_symbolic_aws_entry(entry, request))
+        elif is_unknown(entry):
             out.append((PRINCIPAL, Unknown("a Principal entry is not known: %s" % (entry.reason or "unknown"))))
         elif kind == "AWS":
             out.append(_aws_entry(entry, request))
