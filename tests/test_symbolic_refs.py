@@ -33,6 +33,8 @@ def au(node, attribute):
 def shape(v):
     """A comparable picture of a value: AttributeUnknown as ("AU", node, attribute), a
     PartialUnknown's text as ("PT", pieces...), other Unknowns as "U"."""
+    if type(v) is AttributeUnknown and v.node.startswith(("account:", "region:")):
+        return "ACCOUNT" if v.attribute == "account_id" else "REGION"  # the stack's deployment symbols
     if type(v) is AttributeUnknown:
         return au(v.node, v.attribute)
     if type(v) is PartialUnknown:
@@ -200,7 +202,7 @@ def test_cloudformation_ref_getatt_sub_join(tmp_path):
         au(r, "Arn"),
         ("PT", au(b, "Arn"), "/a/", au(b, "Ref"), "/x"),
         "arn:aws:s3:::logs/*",
-        ("PT", "arn:aws:s3:::", au(b, "Ref"), "/", "U"),
+        ("PT", "arn:aws:s3:::", au(b, "Ref"), "/", "ACCOUNT"),  # AWS::AccountId: the stack's account symbol
         ("PT", au(b, "Arn"), "/p/", au(b, "Ref")),
         ("PT", au(r, "RoleId"), "-", au(r, "Ref")),
     ]

@@ -258,6 +258,7 @@ class Stack:
         self._children: dict = {}
         self.outputs: dict = {}
         self.top_resources: list = []  # this stack's own resources (not its children's)
+        self.top_file = file  # the top-level template of the stack tree (a nested stack's is its parent's)
 
     # -- ids and locations ---------------------------------------------------------------------
 
@@ -444,6 +445,7 @@ class Stack:
         stack = Stack(self.scan, self.sink, child_file, child_template,
                       "%s@%s" % (self.scan.rel(child_file), self.chain_name), address + "/", given,
                       self.chain + (real,))
+        stack.top_file = self.top_file
         source = decl.source_of("Parameters")
         if source is not None and isinstance(params, dict) and not is_intrinsic(params):
             for name in given:

@@ -14,7 +14,7 @@ import re
 
 from iacguard.core import limits as _limits
 from iacguard.core.model import Reference
-from iacguard.core.unknown import PartialUnknown, Unknown, as_int, contains_unknown, first_unknown, first_unknown_item
+from iacguard.core.unknown import PartialUnknown, Unknown, as_int, contains_unknown, deployment_account, deployment_region, first_unknown, first_unknown_item
 
 # Deeper values than this evaluate to Unknown; the loader refuses documents past 512 levels, and
 # each level costs about two Python frames here.
@@ -184,7 +184,16 @@ class IntrinsicEvaluator:
         if name == "AWS::NoValue":
             return NO_VALUE
         if name in PSEUDO_UNKNOWN:
-            return Unknown("pseudo parameter %s is known at deploy" % name)
+            reason = "pseudo parameter %s is known at deploy" % name
+            top = getattr(self.stack, "top_file", None)
+            # One account and one region for the whole stack tree (nested stacks deploy where
+            # their parent does): symbols shared with iacguard.facts.arns, so that a policy's
+            # "arn:aws:s3:::logs-${AWS::AccountId}" matches the bucket of the same stack.
+            if top and name == "AWS::AccountId":
+                return deployment_account(reason, top, top)
+            if top and name == "AWS::Region":
+                return deployment_region(reason, top)
+            return Unknown(reason)
         stack = self.stack
         if name in stack.parameters:
             self._refer(stack.parameter_id(name), out)

@@ -69,6 +69,19 @@ class AttributeUnknown(Unknown):
         return (AttributeUnknown, (self.reason, self.node, self.attribute))
 
 
+def deployment_account(reason: str, root: str, account: str) -> AttributeUnknown:
+    """The account id of a deployment (one root, one provider account), not known before deploy:
+    one symbol for every resource and every `AWS::AccountId` / `aws_caller_identity` of that
+    deployment, so that two of its values are known to be equal."""
+    return AttributeUnknown(reason, "account:%s:%s" % (root, account), "account_id")
+
+
+def deployment_region(reason: str, config: str) -> AttributeUnknown:
+    """The region of one provider configuration (Terraform) or one stack (CloudFormation), not
+    known before deploy: one symbol, as for `deployment_account`."""
+    return AttributeUnknown(reason, "region:%s" % config, "region")
+
+
 UNKNOWN = Unknown()
 
 

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 
 from iacguard.core.model import CLOUDFORMATION, TERRAFORM
-from iacguard.core.unknown import AttributeUnknown, PartialUnknown, Unknown
+from iacguard.core.unknown import AttributeUnknown, PartialUnknown, Unknown, deployment_account, deployment_region
 
 # Pieces one resolved value may hold: past this, further attribute pieces are left symbolic.
 MAX_PIECES = 64
@@ -170,12 +170,11 @@ def region_of(graph, resource) -> str | Unknown:
         why = scope.get("why") or "its provider configuration sets no region"
         # Not known, but one for every resource of one provider configuration: a symbol they
         # share, so that the ARN of a resource matches the same ARN in a policy.
-        return AttributeUnknown("region of %s is not known: %s" % (resource.address, why),
-                                "region:%s" % scope.get("config"), "region")
+        return deployment_region("region of %s is not known: %s" % (resource.address, why), scope.get("config"))
     from iacguard.graph import root_of
 
     # A CloudFormation template deploys to one region per stack.
-    return AttributeUnknown("region of %s is known at deploy" % resource.address, "region:%s" % root_of(resource), "region")
+    return deployment_region("region of %s is known at deploy" % resource.address, root_of(resource))
 
 
 def partition_of(region) -> str:
@@ -206,11 +205,7 @@ def account_of(graph, resource) -> str | Unknown:
     from iacguard.graph import provider_of, root_of
 
     where = provider_of(resource)
-    return AttributeUnknown(
-        "account id of %s is known at deploy" % resource.address,
-        "account:%s:%s" % (root_of(resource), where.get("account")),
-        "account_id",
-    )
+    return deployment_account("account id of %s is known at deploy" % resource.address, root_of(resource), where.get("account"))
 
 
 # --- ARNs ---------------------------------------------------------------------------------------
@@ -305,7 +300,21 @@ def arn_of(graph, resource):
     if row is None:
         attribute = "Arn" if resource.language == CLOUDFORMATION else "arn"
         return AttributeUnknown("ARN of %s (%s) is not computed offline" % (resource.address, resource.type), resource.id, attribute)
-    return _join(_fill(row, graph, resource))
+    return _join([_deployment_piece(graph, p) for p in _fill(row, graph, resource)])
+
+
+def _deployment_piece(graph, piece):
+    """A piece of a name that reads the account, region or partition of the deployment
+    (`data.aws_caller_identity.x.account_id` in a bucket name) as that value or symbol; any other
+    piece as it is. Names are not resolved further: a name built from another resource's ARN
+    stays symbolic (and resolving stays one level deep)."""
+    if not isinstance(piece, AttributeUnknown):
+        return piece
+    resource = graph.resource(piece.node)
+    if resource is None or resource.mode != "data" or (resource.type, piece.attribute) not in _DEPLOYMENT:
+        return piece
+    value = _resolve_piece(graph, piece)
+    return piece if value is None else value
 
 
 # --- resolving symbolic pieces ------------------------------------------------------------------

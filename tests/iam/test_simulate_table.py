@@ -148,7 +148,7 @@ CLOUDFORMATION_ROWS = [
     ('App', 'lambda:InvokeFunction', 'Worker', (), 'implicit-deny', []),
     ('App', 'kms:Decrypt', 'MainKey', (), 'allow', [(MAIN, 144, 148, 'Allow', 'AppDecrypts', 'MainKey KeyPolicy')]),
     ('Reader', 'kms:Decrypt', 'MainKey', (), 'implicit-deny', []),
-    ('Admin', 'kms:Encrypt', 'MainKey', (), 'unknown', [(MAIN, 139, 143, 'Allow', 'Account', 'MainKey KeyPolicy')]),
+    ('Admin', 'kms:Encrypt', 'MainKey', (), 'allow', [(None, None, None, 'Allow', None, 'arn:aws:iam::aws:policy/AdministratorAccess'), (MAIN, 139, 143, 'Allow', 'Account', 'MainKey KeyPolicy')]),
     ('Ci', 'sts:AssumeRole', 'App', (), 'allow', [(MAIN, 93, 96, 'Allow', 'AssumeAny', 'Ci Policies "assume"'), (MAIN, 34, 37, 'Allow', 'FromCi', 'App AssumeRolePolicyDocument')]),
     ('Reader', 'sts:AssumeRole', 'App', (), 'implicit-deny', []),
     ('Admin', 'sts:AssumeRole', 'App', (), 'implicit-deny', []),
@@ -233,8 +233,6 @@ LANGUAGE_DIFFERENCES = {
     # whether role app and the partner's bucket share an account is not known.
     "other account: identity and bucket policy allow": ("allow", "unknown"),
     "other account: bucket policy only": ("implicit-deny", "unknown"),
-    # `${AWS::AccountId}` in the key policy is not linked to the template's account symbol yet.
-    "KMS key policy: account delegation with AdministratorAccess": ("allow", "unknown"),
     # A literal ARN of account 111122223333 asked of a role whose account is known only at deploy.
     "override document narrows Invoke": ("allow", "unknown"),
     "source document statement": ("allow", "unknown"),
