@@ -240,10 +240,20 @@ class _Collector:
         for p, res in self.scp_list:
             verdict = self.applies(res, account)
             if verdict is True:
-                applied.append(p)
+                applied.append(dataclasses.replace(p, level=self.level(res, account)))
             elif verdict is None:
-                unresolved.append(Unknown("SCP %s may apply to this account (%s)" % (p.name, self.why_open(res, account))))
+                why = Unknown("SCP %s may apply to this account (%s)" % (p.name, self.why_open(res, account)))
+                # A known document stays readable: it matters only where it would deny.
+                unresolved.append(why if p.unknown is not None else dataclasses.replace(p, level="maybe", applies=why))
         return tuple(applied), tuple(unresolved)
+
+    def level(self, res: Resource, account: Any) -> str:
+        """The level of the organization the SCP reaches the account at: "root" or "account"."""
+        if self.governed(res, "TargetIds", (_ORG + "Organization",)):
+            return "root"
+        targets = res.get("TargetIds")
+        items = targets if isinstance(targets, list) else [targets]
+        return "root" if any(isinstance(t, str) and t.startswith("r-") for t in items) else "account"
 
     def applies(self, res: Resource, account: Any) -> bool | None:
         """Whether the SCP `res` applies to `account`: True, False, or None when it may."""

@@ -27,6 +27,8 @@ merged into itself is cut (cycle guard, depth limit), and a document never holds
 """
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import re
 from dataclasses import replace
@@ -629,11 +631,26 @@ class _Collector:
         applied, maybe = [], []
         for pol, att in guardrails["attachments"]:
             verdict = self._applies(principal, account, att)
+            level = self._level(att)
             if verdict is True:
-                applied.append(pol)
+                applied.append(dataclasses.replace(pol, level=level))
             elif is_unknown(verdict):
-                maybe.append(Unknown("SCP %s may apply: %s" % (pol.name, verdict.reason)))
+                why = Unknown("SCP %s may apply: %s" % (pol.name, verdict.reason))
+                # A known document stays readable: it matters only where it would deny.
+                maybe.append(why if pol.unknown is not None else dataclasses.replace(pol, level=level, applies=why))
         return _unique(applied), maybe
+
+    def _level(self, att: Resource) -> str:
+        """The level of the organization an attachment is at: "root", an OU, an account."""
+        graph = self.graph
+        if graph.referenced_at(att, (("target_id",),), (_ORG_ROOT,)):
+            return "root"
+        for target in graph.referenced_at(att, (("target_id",),), (_ORG_UNIT, _ORG_ACCOUNT)):
+            return target.address
+        target = att.get("target_id")
+        if isinstance(target, str):
+            return "account" if _ACCOUNT_ID.match(target) else ("root" if target.startswith("r-") else target)
+        return att.address
 
     def _applies(self, principal: Resource, account: Any, att: Resource):
         graph = self.graph

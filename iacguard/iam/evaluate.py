@@ -34,7 +34,7 @@ default key policy, which delegates to the account's IAM policies, is assumed. N
 for sts:AssumeRole*: unknown.
 
 Unknowns: a statement whose match is Unknown and whose effect could be Deny makes an otherwise
-allowed or implicitly denied answer "unknown"; an allow that rests on Unknown matches is
+allowed answer "unknown" (an implicit deny stays one: a deny it might add denies too); an allow that rests on Unknown matches is
 "unknown"; a policy whose document is not known (Policy.unknown, or an item of `unresolved`) may
 allow or deny, so it turns both allow and implicit deny into "unknown". The reason names the policy
 and the Unknown's reason.
@@ -312,7 +312,8 @@ def evaluate(request: Request, identity=(), resource_policy=None, boundary=None,
     identity = _policies(identity) + _unresolved(IDENTITY, unresolved)
     resource = _policies(resource_policy)
     boundaries = _policies(boundary)
-    scps = _policies(guardrails) + _unresolved(SCP, unresolved_guardrails)
+    scps = _policies(guardrails) + _unresolved(SCP, [g for g in unresolved_guardrails or () if not isinstance(g, Policy)])
+    maybe_scps = [g for g in unresolved_guardrails or () if isinstance(g, Policy)]
     sessions = _policies(session)
     action = request.action.lower() if isinstance(request.action, str) else ""
     trust = action in _TRUST_ACTIONS
@@ -326,7 +327,7 @@ def evaluate(request: Request, identity=(), resource_policy=None, boundary=None,
     p_identity = run.part(identity)
     p_resource = run.part(resource, by_how=True)
     p_boundary = run.part(boundaries) if boundaries else None
-    p_scps = [(p, run.part([p])) for p in scps]
+    p_scps = _scp_levels(run, scps) + _maybe_scps(run, request, maybe_scps)
     p_session = run.part(sessions) if sessions else None
 
     if run.denying:
@@ -360,7 +361,9 @@ def evaluate(request: Request, identity=(), resource_policy=None, boundary=None,
     allowing = _unique(allowing)
     if grant is True and not run.deny_open:
         return Decision(ALLOWED, allowing, "allowed by %s" % _names(allowing))
-    if grant is False and not run.deny_open:
+    if grant is False:
+        # Denied whatever the open Deny statements turn out to be: an explicit deny they might
+        # add would deny it too.
         return _implicit(request, relation, needs_resource, user, values, p_scps, p_boundary, boundaries,
                          p_session, sessions, allowing)
     opens: list = []
@@ -382,6 +385,60 @@ def evaluate(request: Request, identity=(), resource_policy=None, boundary=None,
     return Decision(UNKNOWN, tuple(d for d, _ in seen.values()), "not known before deploy: " + text)
 
 
+class _Level:
+    """What the SCPs of one level of the organization say together: the level allows when one of
+    them does. A level whose SCPs hold no Allow statement at all (deny lists) allows whatever they
+    do not deny: AWS attaches FullAWSAccess at every root, OU and account, and a deny-list SCP is
+    written to sit beside it."""
+
+    def __init__(self, parts: list, allow_list: bool, value: Any = None) -> None:
+        self.parts = parts
+        self.allow_list = allow_list
+        self.open = [o for part in parts for o in part.open] if allow_list else []
+        self._value = value
+
+    def value(self) -> Any:
+        if self._value is not None:
+            return self._value
+        return or3(part.value() for part in self.parts) if self.allow_list else True
+
+
+def _has_allow(policy: Policy) -> bool:
+    return policy.unknown is not None or any(_effect(st) != DENY for st in policy.statements)
+
+
+def _scp_levels(run: "_Run", scps: list) -> list:
+    """(policies, _Level) per level of the organization (SCPs without a level are each their own)."""
+    levels: dict = {}
+    for i, p in enumerate(scps):
+        levels.setdefault(p.level or ("#%d" % i), []).append(p)
+    out = []
+    for policies in levels.values():
+        parts = [run.part([p]) for p in policies]  # explicit denies are gathered here, whatever the level
+        out.append((policies, _Level(parts, any(_has_allow(p) for p in policies))))
+    return out
+
+
+def _maybe_scps(run: "_Run", request: Request, policies: list) -> list:
+    """SCPs that may apply: where one would deny, or (an allow list) would not allow, the answer
+    is open, with the reason it may apply; elsewhere they change nothing."""
+    out = []
+    for p in policies:
+        why = p.applies.reason if p.applies is not None and p.applies.reason else "it may apply"
+        own = _Run(request, run.has_boundary)
+        part = own.part([p])
+        for d in own.denying:
+            run.deny_open.append((d, "SCP %s denies %s, and %s" % (_label(p, d.statement), request.action, why)))
+        for d, reason in own.deny_open:
+            run.deny_open.append((d, "%s, and %s" % (reason, why)))
+        value = None
+        if _has_allow(p) and part.value() is not True:
+            value = Unknown("SCP %s does not allow %s, and %s" % (p.name, request.action, why))
+            part.open.append((Decided(p, None), value.reason))
+        out.append(([p], _Level([part], _has_allow(p), value if value is not None else True)))
+    return out
+
+
 def _implicit(request, relation, needs_resource, user, values, p_scps, p_boundary, boundaries, p_session,
               sessions, allowing) -> Decision:
     """An implicit deny, naming the guardrail that lacked an allow when one did."""
@@ -390,7 +447,7 @@ def _implicit(request, relation, needs_resource, user, values, p_scps, p_boundar
     def grant_with(**over) -> Any:
         return _grant(same, needs_resource, user, dict(values, **over))
 
-    lacking = [p for p, part in p_scps if part.value() is False]
+    lacking = [p for policies, part in p_scps if part.value() is False for p in policies]
     if lacking and grant_with(scp=True) is not False:
         return Decision(IMPLICIT_DENY, tuple(Decided(p, None) for p in lacking),
                         "the service control policy %s does not allow %s" % (

@@ -80,6 +80,10 @@ class Policy:
     location: Location | None = None  # the document's lines
     unknown: Unknown | None = None  # the document is not known (its statements cannot be read)
     arn: str | None = None  # the managed policy's ARN, when it is one (AWS managed or known customer managed)
+    # SCPs only: the level of the organization it is attached at ("root", an OU, an account), and,
+    # for an SCP in `Principal.unresolved_guardrails`, why it may or may not apply to the principal.
+    level: str = ""
+    applies: Unknown | None = None
 
     def is_known(self) -> bool:
         return self.unknown is None
@@ -100,9 +104,11 @@ class Principal:
     groups: tuple = ()  # the Principal of each group a user is in
     guardrails: tuple = ()  # SCP Policies that apply to the principal's account
     # Policies attached whose document cannot be known (an AWS managed policy not shipped, an ARN
-    # that is not known, a guardrail whose targets may hold this account): one Unknown each, the
-    # reason naming it. Each makes answers that depend on it "unknown".
+    # that is not known): one Unknown each, the reason naming it. Each makes answers that depend
+    # on it "unknown".
     unresolved: tuple = ()
+    # SCPs that may apply: the Policy (its `applies` an Unknown saying why it may), or an Unknown
+    # when even the document is not known. One matters only where it would deny or lack an allow.
     unresolved_guardrails: tuple = ()
 
     @property

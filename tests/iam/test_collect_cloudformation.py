@@ -110,9 +110,12 @@ def test_resource_policies_and_guardrails():
     assert deployer.guardrails[0].kind == SCP
     assert deployer.guardrails[0].statements[0].conditions == (
         Condition("StringNotEquals", "aws:RequestedRegion", ("eu-west-1",)),)
-    assert [u.reason for u in deployer.unresolved_guardrails] == [
+    assert deployer.guardrails[0].level == "root"
+    # The OU's SCP may apply: kept as a Policy (its document is known), saying why it may.
+    [maybe] = deployer.unresolved_guardrails
+    assert (maybe.name, maybe.kind, maybe.applies.reason) == ("OuGuard", SCP,
         "SCP OuGuard may apply to this account (it is attached to an organizational unit or an account that may "
-        "hold this principal)"]
+        "hold this principal)")
     assert sorted(p.name for p in c.policies if p.kind == SCP) == ["DenyRegions", "OuGuard"]
 
 

@@ -142,8 +142,11 @@ def test_guardrails():
     assert member.guardrails[0].kind == "scp" and member.guardrails[0].statements[0].effect == "Deny"
     assert management.guardrails == ()  # SCPs do not apply to the management account
     expected = "SCP aws_organizations_policy.dev_only may apply: attached to aws_organizations_organizational_unit.dev, which may hold the account of %s"
-    assert [u.reason for u in member.unresolved_guardrails] == [expected % "aws_iam_role.member"]
-    assert [u.reason for u in management.unresolved_guardrails] == [expected % "aws_iam_role.management"]
+    assert member.guardrails[0].level == "root"
+    # The OU's SCP may apply: kept as a Policy (its document is known), its `applies` saying why.
+    assert [(g.name, g.level, g.applies.reason) for g in member.unresolved_guardrails] == [
+        ("aws_organizations_policy.dev_only", "aws_organizations_organizational_unit.dev", expected % "aws_iam_role.member")]
+    assert [g.applies.reason for g in management.unresolved_guardrails] == [expected % "aws_iam_role.management"]
 
 
 def test_resource_policies():

@@ -385,19 +385,25 @@ def test_rows_through_the_command(monkeypatch, language, path, rows):
         assert (got["decision"], got["statements"]) == (decision, statements), (about, got["reason"])
 
 
-@pytest.mark.parametrize("path,principal,expected", [
-    ("terraform/ou", "aws_iam_role.dev", "SCP aws_organizations_policy.dev may apply: attached to "
+@pytest.mark.parametrize("path,principal,scp,expected", [
+    ("terraform/ou", "aws_iam_role.dev", "aws_organizations_policy.dev", "SCP aws_organizations_policy.dev may apply: attached to "
      "aws_organizations_organizational_unit.dev, which may hold the account of aws_iam_role.dev"),
-    ("cloudformation/ou", "Dev", "SCP DevScp may apply to this account (it is attached to an organizational "
+    ("cloudformation/ou", "Dev", "DevScp", "SCP DevScp may apply to this account (it is attached to an organizational "
      "unit or an account that may hold this principal)"),
 ])
-def test_an_scp_on_an_organizational_unit_leaves_the_answer_open(monkeypatch, path, principal, expected):
+def test_an_scp_on_an_organizational_unit_leaves_the_answer_open(monkeypatch, path, principal, scp, expected):
     """The OU's SCP allows only s3:List*: whether s3:GetObject is allowed depends on whether the
-    account is in that OU, which the scan cannot tell."""
+    account is in that OU, which the scan cannot tell. Where the identity policy allows nothing
+    (s3:ListBucket here), the SCP cannot change the answer: implicit deny."""
     monkeypatch.chdir(REPO)
     result = _command([str((FIXTURES / path).relative_to(REPO)), "--principal", principal,
                        "--action", "s3:GetObject", "--resource", "arn:aws:s3:::x/y"])
     got = json.loads(result.stdout)
     assert result.exit_code == 0
-    assert (got["decision"], got["reason"]) == ("unknown", "not known before deploy: " + expected)
-    assert [s["policy"] for s in got["statements"]] == [expected]
+    assert (got["decision"], got["reason"]) == (
+        "unknown", "not known before deploy: SCP %s does not allow s3:GetObject, and %s" % (scp, expected))
+    assert [s["policy"] for s in got["statements"]] == [scp]
+    assert got["statements"][0]["file"].endswith(("main.tf", "template.yaml"))
+    result = _command([str((FIXTURES / path).relative_to(REPO)), "--principal", principal,
+                       "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::x"])
+    assert json.loads(result.stdout)["decision"] == "implicit-deny"
