@@ -159,7 +159,7 @@ def simulate(path, principal, action, resource, context, fmt):
     if fmt == "json":
         click.echo(json.dumps(out.decision(decision), indent=2))
     else:
-        click.echo("%s: %s may %s %s? %s" % (decision.decision, out.text(who.address), out.text(action), out.text(resource), decision.decision))
+        click.echo("%s: %s %s on %s" % (decision.decision, out.text(who.address), out.text(action), out.text(resource)))
         click.echo("reason: %s" % out.text(decision.reason))
         lines = out.statement_lines(decision)
         if lines:

@@ -88,7 +88,7 @@ def test_a_path_that_does_not_exist_exits_2():
 def test_text_format():
     result = simulate(ACCOUNTS, "aws_iam_role.app", "s3:DeleteObject", "arn:aws:s3:::corp-data/a")
     assert result.stdout.splitlines() == [
-        "explicit-deny: aws_iam_role.app may s3:DeleteObject arn:aws:s3:::corp-data/a? explicit-deny",
+        "explicit-deny: aws_iam_role.app s3:DeleteObject on arn:aws:s3:::corp-data/a",
         "reason: explicitly denied by aws_iam_role_policy.app_main (NoDelete)",
         "deciding statements:",
         "  %s:56-73  Deny sid NoDelete  in aws_iam_role_policy.app_main" % MAIN,
@@ -98,7 +98,7 @@ def test_text_format():
 def test_text_format_names_a_shipped_policy_and_a_guardrail():
     result = simulate(ACCOUNTS, "aws_iam_role.admin", "dynamodb:GetItem", "*")
     assert result.stdout.splitlines() == [
-        "implicit-deny: aws_iam_role.admin may dynamodb:GetItem *? implicit-deny",
+        "implicit-deny: aws_iam_role.admin dynamodb:GetItem on *",
         "reason: the service control policy aws_organizations_policy.guardrail does not allow dynamodb:GetItem",
         "deciding statements:",
         "  %s:29-35  ?  in aws_organizations_policy.guardrail" % MAIN,
