@@ -12,29 +12,36 @@ from iacguard.iam.model import Condition
 ACCT = "123456789012"
 CARLOS = "arn:aws:iam::%s:user/carlossalazar" % ACCT
 
-# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
-# section "Example identity-based and resource-based policy evaluation": carlossalazar's identity
-# policy (AllowS3ListRead, AllowS3Self, DenyS3Logs) and the carlossalazar-logs bucket policy that
-# grants him everything on it.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html
+# section "Example identity-based and resource-based policy evaluation": the identity policy of the
+# user carlossalazar as documented (AllowS3ListRead, AllowS3Self, DenyS3Logs); he saves a file to
+# amzn-s3-demo-bucket-carlossalazar-logs, whose bucket policy grants him access, and is denied:
+# "an explicit deny in any of the policies overrides the allow". (The bucket policy's own text is
+# abridged here to the grant the page describes.)
+BUCKET = "amzn-s3-demo-bucket-carlossalazar"
 carlos_policy = pol(
     "carlos-identity",
-    st(action=["s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket"], resource="arn:aws:s3:::*", sid="AllowS3ListRead"),
-    st(action="s3:*", resource=["arn:aws:s3:::carlossalazar/*", "arn:aws:s3:::carlossalazar"], sid="AllowS3Self"),
+    st(action=["s3:GetBucketLocation", "s3:GetAccountPublicAccessBlock", "s3:ListAccessPoints", "s3:ListAllMyBuckets"],
+       resource="arn:aws:s3:::*", sid="AllowS3ListRead"),
+    st(action="s3:*", resource=["arn:aws:s3:::%s/*" % BUCKET, "arn:aws:s3:::%s" % BUCKET], sid="AllowS3Self"),
     st("Deny", action="s3:*", resource="arn:aws:s3:::*log*", sid="DenyS3Logs"),
 )
 logs_bucket = pol("carlossalazar-logs-policy",
-                  st(action="s3:*", resource="arn:aws:s3:::carlossalazar-logs/*", principal={"AWS": CARLOS}, sid="AllowCarlos"),
+                  st(action="s3:*", resource="arn:aws:s3:::%s-logs/*" % BUCKET, principal={"AWS": CARLOS}, sid="AllowCarlos"),
                   kind="resource")
 
 
 @pytest.mark.parametrize(
     ("action", "resource", "decision", "deciding"),
     [
-        ("s3:PutObject", "arn:aws:s3:::carlossalazar/photo.jpg", "allow", ["AllowS3Self"]),
-        # the explicit deny in his identity policy beats the bucket policy's allow
-        ("s3:GetObject", "arn:aws:s3:::carlossalazar-logs/log.txt", "explicit-deny", ["DenyS3Logs"]),
-        ("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/file.txt", "allow", ["AllowS3ListRead"]),
-        ("s3:PutObject", "arn:aws:s3:::amzn-s3-demo-bucket/file.txt", "implicit-deny", []),
+        # AllowS3Self: full access to the bucket named after him
+        ("s3:PutObject", "arn:aws:s3:::%s/photo.jpg" % BUCKET, "allow", ["AllowS3Self"]),
+        # the documented outcome: the explicit deny beats the bucket policy's allow
+        ("s3:PutObject", "arn:aws:s3:::%s-logs/log.txt" % BUCKET, "explicit-deny", ["DenyS3Logs"]),
+        # AllowS3ListRead: he may list and locate every bucket of the account
+        ("s3:GetBucketLocation", "arn:aws:s3:::amzn-s3-demo-bucket", "allow", ["AllowS3ListRead"]),
+        # and nothing more on other buckets
+        ("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/file.txt", "implicit-deny", []),
     ],
 )
 def test_evaluation_logic_example(action, resource, decision, deciding):
