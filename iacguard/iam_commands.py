@@ -184,6 +184,7 @@ def who_can(path, action, resource, context, fmt):
         _notes(analysis)
         _usage_error(exc)
     answers = auth.who_can(action, target, ctx)
+    outside = auth.granted_outside(action, target, ctx)
     out = _Output(analysis, os.getcwd())
     _notes(analysis)
     allowed = [(p, d) for p, d in answers if d.decision == "allow"]
@@ -198,6 +199,9 @@ def who_can(path, action, resource, context, fmt):
             "allowed": [entry(p, d) for p, d in allowed],
             "unknown": [entry(p, d) for p, d in unknown],
             "principals_evaluated": len(answers),
+            # Principals outside the scan that a resource policy grants to (another account's
+            # principals also need their own identity policies to allow).
+            "outside_the_scan": [{"principal": out.redactor.text(label), **out.decision(d)} for label, d in outside],
         }, indent=2))
     else:
         click.echo("%d of %d principals may %s %s" % (len(allowed), len(answers), out.text(action), out.text(resource)))
@@ -208,4 +212,9 @@ def who_can(path, action, resource, context, fmt):
             click.echo("%d more cannot be decided before deploy:" % len(unknown))
             for p, d in unknown:
                 click.echo("unknown: %s: %s" % (out.text(p.address), out.text(d.reason)))
+        if outside:
+            click.echo("outside the scan, granted by a resource policy (another account's principals also need their own identity policies):")
+            for label, d in outside:
+                click.echo("%s: %s: %s" % (d.decision, out.text(label), out.text(d.reason)))
+                click.echo("\n".join(out.statement_lines(d, "    ")))
     sys.exit(0)

@@ -155,12 +155,82 @@ class Authorization:
         request = Request(action=action, resource=target.arn, resource_account=target.account, context=dict(context or {}))
         return simulate(principal, request, target.resource_policies)
 
+    def granted_outside(self, action: str, target: Target, context: dict | None = None) -> list:
+        """(label, decision) for every principal outside the scan that a resource policy of the
+        target names in a statement granting `action` on it: "anyone (*)", another account, a
+        service. Such a grant is the resource's half of the answer: a principal of another
+        account also needs its own account's identity policies to allow (not in the scan)."""
+        import dataclasses
+
+        from iacguard.iam.evaluate import statement_matches
+        from iacguard.iam.model import ALLOW, DENY, UNKNOWN, ALLOWED, Decided, Decision, Request
+
+        scan_arns = {p.arn for p in self.collected.principals if isinstance(p.arn, str)}
+        scan_nodes = {p.resource.id for p in self.collected.principals}
+        request = Request(action=action, resource=target.arn, context=dict(context or {}))
+        out: dict = {}
+        for rp in target.resource_policies:
+            if rp.policy.kind == "trust" and not action.lower().startswith("sts:"):
+                continue
+            denies = []
+            for st in rp.policy.statements:
+                if st.effect == DENY and (st.principals == "*" or st.principals == {"AWS": ("*",)}):
+                    m = statement_matches(dataclasses.replace(st, principals=None), request)
+                    if m is not False:
+                        denies.append((st, m))
+            for st in rp.policy.statements:
+                if st.effect != ALLOW or st.principals is None:
+                    continue
+                core = statement_matches(dataclasses.replace(st, principals=None), request)
+                if core is False:
+                    continue
+                for label in _outside_entries(st.principals, scan_arns, scan_nodes):
+                    decided = Decided(rp.policy, st)
+                    if any(m is True for _, m in denies):
+                        continue
+                    if core is True and not denies:
+                        decision = Decision(ALLOWED, (decided,), "granted by %s%s" % (
+                            rp.policy.name, " (%s)" % st.sid if st.sid else ""))
+                    else:
+                        why = getattr(core, "reason", "") or "; ".join(getattr(m, "reason", "") for _, m in denies)
+                        decision = Decision(UNKNOWN, (decided,), "not known before deploy: %s" % (why or "a condition"))
+                    out.setdefault(label, decision)
+        return sorted(out.items())
+
     def who_can(self, action: str, target: Target, context: dict | None = None) -> list:
         """(principal, decision) for every role and user of the scan, in address order."""
         out = []
         for principal in sorted(self.actors(), key=lambda p: (p.address, p.resource.id)):
             out.append((principal, self.simulate(principal, action, target, context)))
         return out
+
+
+_ROOT_ARN = __import__("re").compile(r"arn:aws[a-z-]*:iam::(\d{12}):root\Z")
+_KIND_LABEL = {"AWS": "", "Service": "service ", "Federated": "identity provider ", "CanonicalUser": "canonical user "}
+
+
+def _outside_entries(block, scan_arns: set, scan_nodes: set) -> list:
+    """The entries of a Principal block that name no principal of the scan, as labels."""
+    if block == "*":
+        return ["anyone (*)"]
+    if not isinstance(block, dict):
+        return []
+    out = []
+    for kind, values in block.items():
+        for v in values if isinstance(values, (list, tuple)) else (values,):
+            if v == "*":
+                out.append("anyone (*)" if kind == "AWS" else "any %s(*)" % _KIND_LABEL.get(kind, kind + " "))
+            elif isinstance(v, str):
+                if v in scan_arns:
+                    continue
+                root = _ROOT_ARN.match(v)
+                if v.isdigit() or root:
+                    out.append("account %s" % (root.group(1) if root else v))
+                else:
+                    out.append(_KIND_LABEL.get(kind, kind + " ") + v)
+            elif getattr(v, "node", None) in scan_nodes:
+                continue  # a principal of the scan, named by reference
+    return list(dict.fromkeys(out))
 
 
 def _arn_account(arn: str):

@@ -152,7 +152,7 @@ def test_who_can_json():
                  "--format", "json")
     got = json.loads(result.stdout)
     assert result.exit_code == 0
-    assert set(got) == {"action", "resource", "allowed", "unknown", "principals_evaluated"}
+    assert set(got) == {"action", "resource", "allowed", "unknown", "principals_evaluated", "outside_the_scan"}
     assert (got["action"], got["resource"], got["principals_evaluated"]) == ("s3:PutObject", "aws_s3_bucket.uploads/in/x", 13)
     assert [a["principal"] for a in got["allowed"]] == [
         "aws_iam_role.admin", "aws_iam_role.bounded", "aws_iam_role.notaction", "aws_iam_role.notresource",
