@@ -23,6 +23,33 @@ class Collected:
         self.resource_policies.extend(other.resource_policies)
 
 
+def resolved(graph: ResourceGraph, st):
+    """A statement with every string of it through `arns.resolve` (the ARNs and names of the
+    scan's resources that can be computed), as both languages' adapters build them."""
+    import dataclasses
+
+    from iacguard.core.unknown import is_unknown
+    from iacguard.iam.model import Condition
+
+    from . import arns
+
+    def items(values):
+        return values if values is None or is_unknown(values) else tuple(arns.resolve(graph, v) for v in values)
+
+    def principal(value):
+        if isinstance(value, dict):
+            return {k: items(v) for k, v in value.items()}
+        return value
+
+    conditions = st.conditions
+    if isinstance(conditions, tuple):
+        conditions = tuple(Condition(c.operator, c.key, items(c.values)) for c in conditions)
+    return dataclasses.replace(
+        st, actions=items(st.actions), not_actions=items(st.not_actions), resources=items(st.resources),
+        not_resources=items(st.not_resources), principals=principal(st.principals),
+        not_principals=principal(st.not_principals), conditions=conditions)
+
+
 def collect(graph: ResourceGraph) -> Collected:
     done = getattr(graph, "_iam_collected", None)
     if done is not None:

@@ -28,7 +28,7 @@ from typing import Any
 
 from ..graph import ResourceGraph
 from . import arns
-from .iam_access import Collected
+from .iam_access import Collected, resolved
 from iacguard.core.model import CLOUDFORMATION, Resource
 from iacguard.core.unknown import Unknown, is_unknown
 from iacguard.iam import managed
@@ -96,23 +96,7 @@ class _Collector:
 
     def resolve(self, st: Statement) -> Statement:
         """Every string of a statement through arns.resolve (ARNs of the scan's resources)."""
-        g = self.graph
-
-        def items(values):
-            return values if values is None or is_unknown(values) else tuple(arns.resolve(g, v) for v in values)
-
-        def principal(value):
-            if isinstance(value, dict):
-                return {k: items(v) for k, v in value.items()}
-            return value
-
-        conditions = st.conditions
-        if isinstance(conditions, tuple):
-            conditions = tuple(Condition(c.operator, c.key, items(c.values)) for c in conditions)
-        return dataclasses.replace(
-            st, actions=items(st.actions), not_actions=items(st.not_actions), resources=items(st.resources),
-            not_resources=items(st.not_resources), principals=principal(st.principals),
-            not_principals=principal(st.not_principals), conditions=conditions)
+        return resolved(self.graph, st)
 
     def attached_policy(self, res: Resource) -> None:
         arn = arns.arn_of(self.graph, res) if res.type in _MANAGED else None

@@ -37,10 +37,10 @@ from typing import Any
 from ..graph import ResourceGraph
 from . import arns
 from .iam import _partly_known
-from .iam_access import Collected
+from .iam_access import Collected, resolved
 from iacguard.core.model import Resource
 from iacguard.core.unknown import AttributeUnknown, PartialUnknown, Unknown, is_unknown
-from iacguard.iam import managed
+from iacguard.iam import documents, managed
 from iacguard.iam import model as m
 
 MAX_STATEMENTS = 1000  # per document: far above what AWS accepts (a policy is at most 10 KB)
@@ -384,33 +384,8 @@ class _Collector:
             return Unknown("Statement of %s is not a list" % name)
         if len(items) > MAX_STATEMENTS:
             return Unknown("%s has more than %d statements" % (name, MAX_STATEMENTS))
-        return tuple(self._json_statement(s, res.location_of(*path, *where) if res is not None else None) for where, s in items)
-
-    def _json_statement(self, st: Any, location) -> m.Statement:
-        if is_unknown(st) or not isinstance(st, dict):
-            u = st if is_unknown(st) else Unknown("a statement is not an object")
-            return m.Statement(effect=u, location=location, unknown=u)
-        effect = st.get("Effect")
-        if not isinstance(effect, str) and not is_unknown(effect):
-            effect = Unknown("statement has no Effect")
-        sid = st.get("Sid")
-        return m.Statement(
-            effect=effect,
-            actions=self._element(st, "Action"),
-            not_actions=self._element(st, "NotAction"),
-            resources=self._element(st, "Resource"),
-            not_resources=self._element(st, "NotResource"),
-            principals=self._json_principal(st["Principal"]) if "Principal" in st else None,
-            not_principals=self._json_principal(st["NotPrincipal"]) if "NotPrincipal" in st else None,
-            conditions=self._json_conditions(st.get("Condition")),
-            sid=sid if isinstance(sid, str) else None,
-            location=location,
-        )
-
-    def _element(self, st: dict, key: str):
-        if key not in st or st[key] is None:
-            return None
-        return self._strings(st[key], key)
+        return tuple(resolved(self.graph, documents.statement(s, res.location_of(*path, *where) if res is not None else None))
+                     for where, s in items)
 
     def _strings(self, value: Any, what: str) -> tuple:
         """An element's value as a tuple of str | Unknown items, each resolved (arns.resolve)."""
@@ -421,41 +396,6 @@ class _Collector:
                 out.append(arns.resolve(self.graph, v))
             else:
                 out.append(Unknown("an item of %s is not a string" % what))
-        return tuple(out)
-
-    def _json_principal(self, value: Any):
-        if is_unknown(value):
-            return value
-        if value == "*":
-            return "*"
-        if not isinstance(value, dict):
-            return Unknown("Principal is not \"*\" or an object")
-        out = {}
-        for k, v in value.items():
-            # A reference to one ARN (`aws_iam_role.x.arn`, "${...}") is one principal the table
-            # may compute; any other Unknown may be a list, so the whole Principal is not known.
-            if is_unknown(v) and not isinstance(v, (AttributeUnknown, PartialUnknown)):
-                return v
-            out[k] = self._strings(v, "Principal")
-        return out
-
-    def _json_conditions(self, value: Any):
-        if value is None:
-            return ()
-        if is_unknown(value):
-            return value
-        if not isinstance(value, dict):
-            return Unknown("Condition is not an object")
-        out = []
-        for op, keys in value.items():
-            if is_unknown(keys):
-                return keys
-            if not isinstance(keys, dict):
-                return Unknown("condition operator %s is not an object" % op)
-            for key, values in keys.items():
-                if is_unknown(values):
-                    return values
-                out.append(m.Condition(op, key, self._values(values)))
         return tuple(out)
 
     def _values(self, values: Any) -> tuple:
@@ -627,7 +567,6 @@ class _Collector:
 
     def _guardrails_of(self, principal: Resource, account: Any, guardrails: dict) -> tuple:
         """(SCPs that apply to the principal's account, Unknowns for those that may)."""
-        graph = self.graph
         applied, maybe = [], []
         for pol, att in guardrails["attachments"]:
             verdict = self._applies(principal, account, att)
