@@ -8,9 +8,13 @@ applying `Globals`. Generated resources keep the SAM resource's location and nam
 Coverage is what matters for security checks (roles and their policies, API endpoints and
 authorization, encryption, logging, tracing, public function URLs), not byte-for-byte SAM output:
 logical ids that SAM suffixes with a content hash (Deployment, LayerVersion, Version) are left
-without the hash, and SAM policy templates are expanded for the common ones only.
+without the hash, and SAM policy templates are expanded from SAM's own template data.
 """
 from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
 
 from .resource_decl import ResourceDecl
 from .intrinsics import is_intrinsic
@@ -80,94 +84,43 @@ def _merge_global(g, r):
 
 
 # -- SAM policy templates ------------------------------------------------------------------------
-# The most used templates, as the statements SAM documents for them; others keep an Unknown
-# document (named in meta) rather than a guess.
+# Every template SAM defines, from SAM's own data (data/sam_policy_templates.json, written by
+# scripts/update_iam_data.py): its statements with each parameter Ref replaced by the value given.
+# A parameter not given stays an Unknown in the statement; a template name SAM does not define
+# keeps an Unknown document (named in meta) rather than a guess.
 
 
 def _statement(actions, resources) -> dict:
     return {"Effect": "Allow", "Action": list(actions), "Resource": resources}
 
 
-def _arn(pattern: str, **params) -> dict:
-    return _sub(pattern, **params)
+@lru_cache(maxsize=1)
+def _templates() -> dict:
+    text = resources.files("iacguard.cloudformation").joinpath("data", "sam_policy_templates.json").read_text(
+        encoding="utf-8")
+    return json.loads(text)["templates"]
 
 
 def _policy_template(name: str, params) -> list | None:
-    p = params if isinstance(params, dict) else {}
+    template = _templates().get(name) if isinstance(name, str) else None
+    if template is None:
+        return None
+    given = params if isinstance(params, dict) and not is_intrinsic(params) else {}
+    names = set(template["Parameters"])
 
-    def get(key):
-        return p.get(key, Unknown("policy template parameter %s not given" % key))
+    def substitute(value):
+        # The data is SAM's, small and acyclic: a plain recursive copy.
+        if isinstance(value, dict):
+            if len(value) == 1 and value.get("Ref") in names:
+                key = value["Ref"]
+                return given[key] if key in given else Unknown("policy template parameter %s not given" % key)
+            return {k: substitute(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [substitute(v) for v in value]
+        return value
 
-    if name in ("S3ReadPolicy", "S3CrudPolicy", "S3WritePolicy", "S3FullAccessPolicy"):
-        bucket = get("BucketName")
-        resources = [_arn("arn:${AWS::Partition}:s3:::${bucketName}", bucketName=bucket),
-                     _arn("arn:${AWS::Partition}:s3:::${bucketName}/*", bucketName=bucket)]
-        read = ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetObjectVersion",
-                "s3:GetLifecycleConfiguration"]
-        write = ["s3:PutObject", "s3:PutObjectAcl", "s3:PutLifecycleConfiguration"]
-        actions = {"S3ReadPolicy": read, "S3WritePolicy": write,
-                   "S3CrudPolicy": read + write + ["s3:DeleteObject"],
-                   "S3FullAccessPolicy": read + write + ["s3:DeleteObject", "s3:DeleteObjectTagging",
-                                                         "s3:DeleteObjectVersionTagging", "s3:GetObjectTagging",
-                                                         "s3:GetObjectVersionTagging", "s3:PutObjectTagging",
-                                                         "s3:PutObjectVersionTagging"]}[name]
-        return [_statement(actions, resources)]
-    if name in ("DynamoDBCrudPolicy", "DynamoDBReadPolicy", "DynamoDBWritePolicy"):
-        table = get("TableName")
-        resources = [
-            _arn("arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}", tableName=table),
-            _arn("arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${tableName}/index/*",
-                 tableName=table),
-        ]
-        read = ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:Query", "dynamodb:BatchGetItem",
-                "dynamodb:DescribeTable"]
-        write = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"]
-        actions = {"DynamoDBReadPolicy": read, "DynamoDBWritePolicy": write,
-                   "DynamoDBCrudPolicy": read + write + ["dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"]}[name]
-        return [_statement(actions, resources)]
-    if name in ("SQSSendMessagePolicy", "SQSPollerPolicy"):
-        queue = _arn("arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${queueName}",
-                     queueName=get("QueueName"))
-        if name == "SQSSendMessagePolicy":
-            return [_statement(["sqs:SendMessage*"], queue)]
-        return [_statement(["sqs:ChangeMessageVisibility", "sqs:ChangeMessageVisibilityBatch", "sqs:DeleteMessage",
-                            "sqs:DeleteMessageBatch", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"], queue)]
-    if name == "SNSPublishMessagePolicy":
-        return [_statement(["sns:Publish"], _arn("arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${topicName}",
-                                                 topicName=get("TopicName")))]
-    if name == "LambdaInvokePolicy":
-        return [_statement(["lambda:InvokeFunction"],
-                           _arn("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${functionName}*",
-                                functionName=get("FunctionName")))]
-    if name == "KMSDecryptPolicy":
-        return [_statement(["kms:Decrypt"], _arn("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${keyId}",
-                                                 keyId=get("KeyId")))]
-    if name == "KMSEncryptPolicy":
-        return [_statement(["kms:Encrypt"], _arn("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${keyId}",
-                                                 keyId=get("KeyId")))]
-    if name == "AWSSecretsManagerGetSecretValuePolicy":
-        return [_statement(["secretsmanager:GetSecretValue"], get("SecretArn"))]
-    if name == "SSMParameterReadPolicy":
-        return [
-            _statement(["ssm:DescribeParameters"], "*"),
-            _statement(["ssm:GetParameters", "ssm:GetParameter", "ssm:GetParametersByPath"],
-                       _arn("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${parameterName}",
-                            parameterName=get("ParameterName"))),
-        ]
-    if name == "StepFunctionsExecutionPolicy":
-        return [_statement(["states:StartExecution"],
-                           _arn("arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${stateMachineName}",
-                                stateMachineName=get("StateMachineName")))]
-    if name == "CloudWatchPutMetricPolicy":
-        return [_statement(["cloudwatch:PutMetricData"], "*")]
-    if name == "EventBridgePutEventsPolicy":
-        return [_statement(["events:PutEvents"],
-                           _arn("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${eventBusName}",
-                                eventBusName=get("EventBusName")))]
-    if name == "VPCAccessPolicy":
-        return [_statement(["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
-                            "ec2:DescribeNetworkInterfaces", "ec2:DetachNetworkInterface"], "*")]
-    return None
+    statements = substitute(template["Definition"]).get("Statement")
+    return statements if isinstance(statements, list) else [statements]
 
 
 # -- the transform -------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from iacguard.core.unknown import Unknown, as_int, is_unknown
 from . import expressions as ex
 from . import functions as fn
 from . import providers as _providers
-from .syntax import Attribute, Block, Body, ConfigFile, ForExpr, GetAttr, Literal, ObjectExpr, Template, TupleExpr, Variable
+from .syntax import Attribute, Block, Body, ConfigFile, ForExpr, FunctionCall, GetAttr, Literal, ObjectExpr, Template, TupleExpr, Variable
 from .types import convert
 from iacguard.post.redact import secret_strings
 
@@ -642,6 +642,9 @@ class ModuleInstance:
             locs[prop_path + (name,)] = span_location(path, attr.line, attr.end_line, ends)
             if isinstance(attr.expr, ObjectExpr):
                 _object_key_locations(attr.expr, path, prop_path + (name,), locs, ends)
+            elif _is_jsonencode_object(attr.expr):
+                # jsonencode({...}): the lines of what is inside (policy statements, issue 12)
+                _object_key_locations(attr.expr.args[0], path, prop_path + (name,), locs, ends)
         for block in body.blocks:
             if top and block.type in META_ARGUMENTS:
                 continue
@@ -1240,6 +1243,16 @@ def _object_key_locations(obj: ObjectExpr, path: str, prop_path: tuple, locs: di
         locs.setdefault(prop_path + (key,), span_location(path, key_expr.line, value_expr.end_line, ends))
         if isinstance(value_expr, ObjectExpr):
             _object_key_locations(value_expr, path, prop_path + (key,), locs, ends, depth + 1)
+        elif isinstance(value_expr, TupleExpr):
+            # list items that are objects: their lines by index (a policy's Statement list)
+            for index, item in enumerate(value_expr.items):
+                if isinstance(item, ObjectExpr):
+                    locs.setdefault(prop_path + (key, index), span_location(path, item.line, item.end_line, ends))
+                    _object_key_locations(item, path, prop_path + (key, index), locs, ends, depth + 1)
+
+
+def _is_jsonencode_object(expr) -> bool:
+    return isinstance(expr, FunctionCall) and expr.name == "jsonencode" and len(expr.args) == 1 and isinstance(expr.args[0], ObjectExpr)
 
 
 def evaluate_configuration(files: dict, root: str, options: ScanOptions) -> LanguageResult:
