@@ -64,7 +64,7 @@ def _package_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 
 
 def _versions() -> str:
@@ -299,8 +299,8 @@ _ALLOWED = {
     "iacguard.parse": ("ParsedSource",),
     "iacguard.graph": ("GraphView",),
     "iacguard.core.model": ("Analysis", "Location", "Resource", "Reference", "Notification", "Finding", "Symbol", "UnknownValue", "LanguageResult", "Undecided"),
-    "iacguard.core.unknown": ("Unknown",),
-    "iacguard.terraform.expressions": ("ErrorUnknown", "PartialUnknown"),
+    "iacguard.core.unknown": ("Unknown", "PartialUnknown", "AttributeUnknown"),
+    "iacguard.terraform.expressions": ("ErrorUnknown",),
     "iacguard.terraform.syntax": (
         "Literal", "TemplateIf", "TemplateFor", "Template", "TupleExpr", "ObjectExpr", "Variable", "GetAttr", "Index", "Splat",
         "FunctionCall", "Conditional", "BinaryOp", "UnaryOp", "ForExpr", "Attribute", "Body", "Block", "ConfigFile",

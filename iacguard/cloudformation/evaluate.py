@@ -18,7 +18,7 @@ import re
 
 from iacguard.core import limits as _limits
 from iacguard.core.model import CLOUDFORMATION, LanguageResult, Location, span_location, Notification, Reference, Resource, ScanOptions, Symbol, UnknownValue
-from iacguard.core.unknown import Unknown
+from iacguard.core.unknown import AttributeUnknown, Unknown
 from .declarations import ResourceDecl, declare_resources
 from .intrinsics import NO_VALUE, IntrinsicEvaluator, fn_if_conditions, is_intrinsic
 from .loader import Template, TemplateError
@@ -357,7 +357,7 @@ class Stack:
         if logical_id in self._ref_values:
             return self._ref_values[logical_id]
         decl = self.resources[logical_id]
-        value = Unknown("physical id of %s%s is known after deploy" % (self.address_prefix, logical_id))
+        value = AttributeUnknown("physical id of %s%s is known after deploy" % (self.address_prefix, logical_id), self.resource_id(logical_id), "Ref")
         prop = REF_NAME_PROPERTY.get(decl.type)
         self._ref_values[logical_id] = value  # guards self-reference while evaluating the name
         if prop and isinstance(decl.properties, dict) and prop in decl.properties and self._chain_depth < MAX_CHAIN:
@@ -388,7 +388,7 @@ class Stack:
             name = self.ref_value(logical_id)
             if isinstance(name, str):
                 return "arn:aws:s3:::" + name
-        return Unknown("attribute %s%s.%s is known after deploy" % (self.address_prefix, logical_id, attribute))
+        return AttributeUnknown("attribute %s%s.%s is known after deploy" % (self.address_prefix, logical_id, attribute), self.resource_id(logical_id), attribute)
 
     # -- nested stacks -------------------------------------------------------------------------
 

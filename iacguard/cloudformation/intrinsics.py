@@ -14,7 +14,7 @@ import re
 
 from iacguard.core import limits as _limits
 from iacguard.core.model import Reference
-from iacguard.core.unknown import Unknown, as_int, contains_unknown, first_unknown, first_unknown_item
+from iacguard.core.unknown import PartialUnknown, Unknown, as_int, contains_unknown, first_unknown, first_unknown_item
 
 # Deeper values than this evaluate to Unknown; the loader refuses documents past 512 levels, and
 # each level costs about two Python frames here.
@@ -384,11 +384,10 @@ def _fn_sub(ex: IntrinsicEvaluator, args, src, out, record, depth):
         if isinstance(text_value, Unknown):
             if unknown is None:
                 unknown = text_value
-        else:
-            parts.append(text_value)
+        parts.append(text_value)
     parts.append(text[pos:])
     if unknown is not None:
-        return unknown
+        return _partial(unknown, parts)
     _limits.ACTIVE.grow_str(sum(map(len, parts)))  # before it is joined: doubling stops here
     return "".join(parts)
 
@@ -406,13 +405,39 @@ def _fn_join(ex: IntrinsicEvaluator, args, src, out, record, depth):
         return _malformed(ex, "Fn::Join", src, "the values must be a list")
     texts = [as_text(i) for i in items if i is not NO_VALUE]
     unknown = first_unknown_item(texts)
-    if unknown is not None:
-        return unknown
     delimiter = as_text(delimiter)
     if not isinstance(delimiter, str):
-        return Unknown("bad delimiter")
+        return unknown if unknown is not None else Unknown("bad delimiter")
+    if unknown is not None:
+        parts: list = []
+        for i, t in enumerate(texts):
+            if i:
+                parts.append(delimiter)
+            parts.append(t)
+        return _partial(unknown, parts)
     _limits.ACTIVE.grow_str(len(delimiter) * len(texts) + sum(map(len, texts)))  # before it is built
     return delimiter.join(texts)
+
+
+def _partial(unknown: Unknown, parts: list) -> Unknown:
+    """A string of known text and unknown pieces (Fn::Sub, Fn::Join): a PartialUnknown whose
+    partial_text holds them, the pieces of a partial piece spliced in, empty text dropped and
+    adjacent text merged, so that `!Sub "${Bucket.Arn}/*"` still says which bucket it names.
+    A piece that is not a plain string (a list where a string was expected) leaves `unknown`."""
+    pieces: list = []
+    for p in parts:
+        inner = getattr(p, "partial_text", None)
+        for q in (inner if inner is not None else (p,)):
+            if isinstance(q, str):
+                if not q:
+                    continue
+                if pieces and isinstance(pieces[-1], str):
+                    q = pieces.pop() + q
+            elif type(q) is PartialUnknown:
+                q = Unknown(q.reason)  # jsonencode-like shape only: not a piece of text
+            pieces.append(q)
+    _limits.ACTIVE.grow_str(len(pieces) * 16 + sum(len(p) for p in pieces if isinstance(p, str)))
+    return PartialUnknown(unknown.reason, partial_text=tuple(pieces))
 
 
 def _fn_select(ex: IntrinsicEvaluator, args, src, out, record, depth):

@@ -742,6 +742,9 @@ def _managed_arn(item):
     """A managed policy name as its AWS managed policy ARN; ARNs and intrinsics as they are."""
     if isinstance(item, str) and not item.startswith("arn:"):
         return _aws_managed(item)
+    if _is_fn_if(item):  # nested Fn::If: SAM converts the names in every branch
+        condition, *branches = item["Fn::If"]
+        return {"Fn::If": [condition] + [_managed_arn(b) for b in branches]}
     return item
 
 

@@ -31,6 +31,44 @@ class Unknown:
         return hash(Unknown)
 
 
+class PartialUnknown(Unknown):
+    """An input Unknown whose shape is partly known: a template with an unknown interpolation
+    (`partial_text`: the rendered pieces, each a str or an Unknown), or jsonencode() of a value
+    with an Unknown inside (`partial_value`: that value). The string is not known, but its
+    structure is: an IAM policy heredoc or jsonencode() that names one computed ARN still shows
+    its other statements. Any operation on it gives a plain Unknown (see
+    `iacguard.terraform.expressions.plain_unknown`)."""
+
+    __slots__ = ("partial_text", "partial_value")
+
+    def __init__(self, reason: str = "", partial_text: tuple | None = None, partial_value=None) -> None:
+        super().__init__(reason)
+        self.partial_text = partial_text
+        self.partial_value = partial_value
+
+    def __reduce__(self):
+        return (PartialUnknown, (self.reason, self.partial_text, self.partial_value))
+
+
+class AttributeUnknown(Unknown):
+    """The value of one attribute of one resource of the scan, known only after deploy: which
+    resource (`node`, its graph node id, `Resource.id`) and which attribute (`attribute`, as
+    written: "arn", "id", "Arn", or "Ref" for a CloudFormation Ref). A policy that names
+    `aws_s3_bucket.data.arn` then still says which bucket it grants, even when the bucket's name
+    is not known (see iacguard.facts.arns). It is the value itself, not a value derived from it:
+    an operation on it (upper(), an index, a comparison) gives a plain Unknown."""
+
+    __slots__ = ("node", "attribute")
+
+    def __init__(self, reason: str = "", node: str = "", attribute: str = "") -> None:
+        super().__init__(reason)
+        self.node = node
+        self.attribute = attribute
+
+    def __reduce__(self):
+        return (AttributeUnknown, (self.reason, self.node, self.attribute))
+
+
 UNKNOWN = Unknown()
 
 

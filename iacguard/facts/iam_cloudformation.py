@@ -151,7 +151,7 @@ class _Collector:
             groups = tuple(self.group_principals[gr.id] for gr in g.related(res, "member_of", ("AWS::IAM::Group",))
                            if gr.id in self.group_principals)
             for group in groups:
-                policies.extend(p for p in group.identity_policies if p not in policies)
+                policies.extend(p for p in group.identity_policies if all(p is not q for q in policies))
                 unresolved.extend(group.unresolved)
         trust = None
         if kind == "role":
@@ -249,7 +249,7 @@ class _Collector:
         """Whether the SCP `res` applies to `account`: True, False, or None when it may."""
         if is_unknown(res.get("Type")):
             return None
-        roots = {o.id for o, _ in self.graph.referenced(res, (_ORG + "Organization",))}
+        roots = self.governed(res, "TargetIds", (_ORG + "Organization",))
         if roots:
             return True  # TargetIds names the organization's root (Fn::GetAtt Org.RootId)
         targets = res.get("TargetIds")
@@ -277,7 +277,13 @@ class _Collector:
     # -- resource policies ---------------------------------------------------------------------
 
     def governed(self, res: Resource, prop: str, types: tuple) -> list:
-        return self.graph.referenced_at(res, (prop,), types)
+        """Resources of `types` that property `prop` of `res` refers to (graph.referenced keeps
+        the property path of each reference)."""
+        found = {}
+        for other, path in self.graph.referenced(res, types):
+            if path[:1] == (prop,):
+                found.setdefault(other.id, other)
+        return list(found.values())
 
     def add_resource_policy(self, governed: list, holder: Resource, policy: Policy, literal: Any = None) -> None:
         g = self.graph

@@ -77,10 +77,16 @@ def _in_partition(value, partition: str):
     return value
 
 
-@lru_cache(maxsize=256)
 def policy(arn, kind: str = IDENTITY) -> Policy | None:
     """The shipped AWS managed policy `arn` as a model Policy (named by its ARN, no resource or
     location: it is not in the scan), or None when it is not shipped."""
+    if _split(arn) is None:
+        return None
+    return _policy(arn, kind)
+
+
+@lru_cache(maxsize=256)
+def _policy(arn: str, kind: str) -> Policy | None:
     doc = document(arn)
     if doc is None:
         return None

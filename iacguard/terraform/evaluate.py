@@ -580,8 +580,10 @@ class ModuleInstance:
         try:
             block, path = found
             objs = []
+            local = ("data." if mode == "data" else "") + "%s.%s" % (rtype, name)
             for ikey, inst_scope in self._instances(block, path, "%s.%s" % (rtype, name)):
                 props, _ = self.eval_body(block.body, inst_scope, path, (), top=True, partial=True)
+                props.node = self.node_id(local + _index_suffix(ikey))  # absent attributes name it
                 objs.append((ikey, props))
             value = _collect(block, objs)
         finally:
@@ -1056,7 +1058,12 @@ def _plain(value):
     if isinstance(value, _Lazy):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, dict):
-        return type(value)((k, _plain(v)) for k, v in value.items()) if any(isinstance(v, (dict, list)) for v in value.values()) else value
+        if not any(isinstance(v, (dict, list)) for v in value.values()):
+            return value
+        out = type(value)((k, _plain(v)) for k, v in value.items())
+        if isinstance(value, ex.PartialObject):
+            out.node = value.node  # still the value of that resource instance
+        return out
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value

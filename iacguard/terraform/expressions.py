@@ -51,7 +51,7 @@ from iacguard.terraform.syntax import (
     Variable,
 )
 from iacguard.core import limits as _limits
-from iacguard.core.unknown import Unknown, contains_unknown, first_unknown
+from iacguard.core.unknown import AttributeUnknown, PartialUnknown, Unknown, contains_unknown, first_unknown
 
 __all__ = [
     "ErrorUnknown",
@@ -83,27 +83,16 @@ class ErrorUnknown(Unknown):
     __slots__ = ()
 
 
-class PartialUnknown(Unknown):
-    """An input Unknown whose shape is partly known: a template with an unknown interpolation
-    (`partial_text`: the rendered pieces, each a str or an Unknown), or jsonencode() of a value
-    with an Unknown inside (`partial_value`: that value). The string is not known, but its
-    structure is: an IAM policy heredoc or jsonencode() that names one computed ARN still shows
-    its other statements. Any operation on it gives a plain Unknown (see `plain_unknown`)."""
-
-    __slots__ = ("partial_text", "partial_value")
-
-    def __init__(self, reason: str = "", partial_text: tuple | None = None, partial_value=None) -> None:
-        super().__init__(reason)
-        self.partial_text = partial_text
-        self.partial_value = partial_value
-
-    def __reduce__(self):
-        return (PartialUnknown, (self.reason, self.partial_text, self.partial_value))
-
-
 def plain_unknown(u):
-    """`u` without a partial shape: an operation on a partly known string does not keep it."""
-    return Unknown(u.reason) if isinstance(u, PartialUnknown) else u
+    """`u` without a partial shape or the attribute it stands for: an operation on a partly
+    known string, or on a resource attribute, does not give that string or that attribute."""
+    return Unknown(u.reason) if isinstance(u, (PartialUnknown, AttributeUnknown)) else u
+
+
+def _piece(u):
+    """An Unknown as a piece of a rendered template: a resource attribute stays itself
+    ("${aws_s3_bucket.b.arn}/*" is the bucket's ARN, then "/*")."""
+    return u if type(u) is AttributeUnknown else plain_unknown(u)
 
 
 # Functions that return their argument unchanged, so a partial shape survives them.
@@ -111,9 +100,21 @@ _KEEPS_PARTIAL = frozenset({"sensitive", "nonsensitive", "tostring"})
 
 
 class PartialObject(dict):
-    """An object whose absent attributes are computed after apply (input Unknown, not error)."""
+    """An object whose absent attributes are computed after apply (input Unknown, not error).
+    `node`: the graph node id of the resource instance it is the value of (None for a nested
+    block): its absent attributes are then `AttributeUnknown`s naming that resource."""
 
-    __slots__ = ()
+    __slots__ = ("node",)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.node = None
+
+
+def _absent(obj: PartialObject, name: str):
+    reason = "attribute %s is known only after apply" % name
+    node = obj.node
+    return Unknown(reason) if node is None else AttributeUnknown(reason, node, name)
 
 
 class Scope:
@@ -241,10 +242,10 @@ def _get_attr(obj, name: str):
         if name in obj:
             return obj[name]
         if isinstance(obj, PartialObject):
-            return Unknown("attribute %s is known only after apply" % name)
+            return _absent(obj, name)
         raise EvalError("no attribute %s" % name)
     if isinstance(obj, Unknown):
-        return obj
+        return plain_unknown(obj)
     if obj is None:
         raise EvalError("attribute %s of null" % name)
     raise EvalError("attribute %s of a %s" % (name, _type_name(obj)))
@@ -268,7 +269,7 @@ def _index(obj, key):
         if k in obj:
             return obj[k]
         if isinstance(obj, PartialObject):
-            return Unknown("attribute %s is known only after apply" % k)
+            return _absent(obj, k)
         raise EvalError("no key %r" % k)
     if obj is None:
         raise EvalError("index of null")
@@ -311,7 +312,7 @@ def _index_node(expr, scope, depth, strict):
 def _splat(expr, scope, depth, strict):
     source = _ev(expr.source, scope, depth, strict)
     if isinstance(source, Unknown):
-        return source
+        return plain_unknown(source)
     if source is None:
         return []
     items = source if isinstance(source, list) else [source]
@@ -323,6 +324,7 @@ def _splat(expr, scope, depth, strict):
     for item in items:
         for kind, arg in steps:
             if isinstance(item, Unknown):
+                item = plain_unknown(item)  # a step still to take: not the attribute itself
                 break
             item = _get_attr(item, arg) if kind == "attr" else _index(item, arg)
         out.append(item)
@@ -446,7 +448,7 @@ def _render(parts, scope, depth, strict, out: list):
             if isinstance(value, Unknown):
                 unknown = _operand_unknown(unknown, value)
                 text = getattr(value, "partial_text", None)
-                out.extend(text if text is not None else (plain_unknown(value),))
+                out.extend(text if text is not None else (_piece(value),))
             else:
                 out.append(_to_str(value))
     return unknown
@@ -463,7 +465,7 @@ def _object(expr, scope, depth, strict):
     for key_expr, value_expr in expr.items:
         key = _ev(key_expr, scope, depth, strict)
         if isinstance(key, Unknown):
-            return key
+            return plain_unknown(key)
         out[_key_str(key)] = _ev_contained(value_expr, scope, depth, strict)
     return out
 
@@ -488,7 +490,7 @@ def _function_call(expr, scope, depth, strict):
     if expr.expand_final and args:
         last = args.pop()
         if isinstance(last, Unknown):
-            return last
+            return plain_unknown(last)
         if not isinstance(last, list):
             raise EvalError("%s(...): the expanded argument is a %s" % (name, _type_name(last)))
         args.extend(last)
@@ -581,10 +583,10 @@ def _conditional(expr, scope, depth, strict):
         a = _ev(expr.then, scope, depth, strict)
         b = _ev(expr.otherwise, scope, depth, strict)
     except EvalError:
-        return cond
+        return plain_unknown(cond)
     if _equal(a, b) is True:
         return a
-    return cond
+    return plain_unknown(cond)
 
 
 def _equal(a, b):
@@ -687,7 +689,7 @@ def _binary(expr, scope, depth, strict):
 def _unary(expr, scope, depth, strict):
     value = _ev(expr.operand, scope, depth, strict)
     if isinstance(value, Unknown):
-        return value
+        return plain_unknown(value)
     if expr.op == "!":
         return not _to_bool(value)
     if expr.op == "-":
@@ -717,7 +719,7 @@ def _iter_scope(scope, key_var, value_var, key, value):
 def _for(expr, scope, depth, strict):
     pairs = _iteration(_ev(expr.collection, scope, depth, strict))
     if isinstance(pairs, Unknown):
-        return pairs
+        return plain_unknown(pairs)
     _limits.ACTIVE.grow(1 + len(pairs))  # every iteration, kept or filtered out
     is_object = expr.key_expr is not None
     out_list: list = []
@@ -727,7 +729,7 @@ def _for(expr, scope, depth, strict):
         if expr.cond is not None:
             keep = _to_bool(_ev(expr.cond, child, depth, strict))
             if isinstance(keep, Unknown):
-                return keep
+                return plain_unknown(keep)
             if not keep:
                 continue
         if not is_object:
@@ -735,7 +737,7 @@ def _for(expr, scope, depth, strict):
             continue
         key = _ev(expr.key_expr, child, depth, strict)
         if isinstance(key, Unknown):
-            return key
+            return plain_unknown(key)
         key = _key_str(key)
         value = _ev_contained(expr.value_expr, child, depth, strict)
         if expr.grouping:

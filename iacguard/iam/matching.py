@@ -1,0 +1,539 @@
+"""Matching as IAM matches: actions, resource ARNs, principals, and policy variables. Three-valued.
+
+A value may be partly unknown (iacguard.iam.model.pieces): a tuple of known text and Unknown
+pieces. A pattern is matched against a value as two sequences of elements:
+
+- pattern: literal characters, `*` (any run, also empty, crossing ":" and "/"), `?` (one
+  character), and unknown pieces;
+- value: literal characters and unknown pieces.
+
+`True` is answered only when the pattern matches whatever the unknowns turn out to be ("always":
+an unknown value piece is covered by a `*`, a symbolic piece of the pattern meets the same
+symbolic piece of the value); `False` only when it matches for none ("possible": every unknown
+is taken as any string). In between, an Unknown naming the pieces that decide.
+
+A symbolic piece is an unknown that names what it stands for (an `AttributeUnknown`: `.node`,
+the graph node of a resource of the scan, and `.attribute`): the same node and attribute on both
+sides is the same string; the ARNs of two different resources are different strings.
+
+Both matchers are automata over (pattern position, value position): O(len(pattern) * len(value))
+at worst, never exponential, whatever `*`s a hostile policy holds; inputs beyond MAX_CELLS give
+an Unknown instead of a long walk.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from iacguard.core.unknown import Unknown, is_unknown
+
+from .model import pieces
+
+# Bound on pattern length x value length for one match (a hostile policy may hold megabytes).
+MAX_CELLS = 4_000_000
+# Policy variables substituted in one pattern.
+MAX_VARIABLES = 256
+
+_STAR = object()
+_QMARK = object()
+_ARN_ATTRIBUTES = ("arn", "Arn")
+
+
+# --- three-valued logic ----------------------------------------------------------------------
+
+def or3(values) -> Any:
+    """True if any is True; else the first Unknown if any; else False."""
+    first = None
+    for v in values:
+        if v is True:
+            return True
+        if first is None and is_unknown(v):
+            first = v
+    return first if first is not None else False
+
+
+def and3(values) -> Any:
+    """False if any is False; else the first Unknown if any; else True."""
+    first = None
+    for v in values:
+        if v is False:
+            return False
+        if first is None and is_unknown(v):
+            first = v
+    return first if first is not None else True
+
+
+def not3(value: Any) -> Any:
+    if is_unknown(value):
+        return value
+    return not value
+
+
+# --- elements --------------------------------------------------------------------------------
+
+class _Token:
+    """An unknown piece as one element: `key` is (node, attribute) for a symbolic piece, else None."""
+
+    __slots__ = ("unknown", "key")
+
+    def __init__(self, unknown: Unknown) -> None:
+        self.unknown = unknown
+        node = getattr(unknown, "node", None)
+        self.key = (node, getattr(unknown, "attribute", None)) if node is not None else None
+
+    def is_arn(self) -> bool:
+        return self.key is not None and self.key[1] in _ARN_ATTRIBUTES
+
+
+def _pattern_text(text: str, lower: bool, out: list, wild: bool = True) -> None:
+    if lower:
+        text = text.lower()
+    for c in text:
+        if wild and c == "*":
+            out.append(_STAR)
+        elif wild and c == "?":
+            out.append(_QMARK)
+        else:
+            out.append(c)
+
+
+def _value_elements(value: Any, lower: bool = False) -> list:
+    out: list = []
+    for p in pieces(value):
+        if isinstance(p, str):
+            out.extend(p.lower() if lower else p)
+        else:
+            out.append(_Token(p))
+    return out
+
+
+# --- policy variables ------------------------------------------------------------------------
+
+_SPECIAL = {"*": "*", "?": "?", "$": "$"}
+
+
+class _Missing(Exception):
+    """A policy variable names a key absent from the request (or one with several values)."""
+
+
+def context_values(context: dict, key: str):
+    """The values of a condition key in a request context (keys are case-insensitive), as a
+    tuple; None when the key is absent."""
+    if not isinstance(context, dict):
+        return None
+    low = key.lower()
+    if low in context:
+        v = context[low]
+    else:
+        for k in context:
+            if isinstance(k, str) and k.lower() == low:
+                v = context[k]
+                break
+        else:
+            return None
+    if v is None:
+        return None
+    if isinstance(v, (list, tuple)):
+        return tuple(v)
+    return (v,)
+
+
+def _parse_default(rest: str):
+    """The default of `${key, 'default'}`: quoted, '' for a quote; None when malformed."""
+    rest = rest.strip()
+    if len(rest) < 2 or rest[0] != "'" or rest[-1] != "'":
+        return None
+    body = rest[1:-1]
+    if "'" in body.replace("''", ""):
+        return None
+    return body.replace("''", "'")
+
+
+def _variable(body: str, context: dict):
+    """The text or Unknown a variable stands for. Raises _Missing when it has no value."""
+    if body in _SPECIAL:
+        return _SPECIAL[body]
+    key, sep, rest = body.partition(",")
+    key = key.strip()
+    default = _parse_default(rest) if sep else None
+    if sep and default is None:
+        raise _Missing("malformed default in ${%s}" % body)
+    values = context_values(context, key) if key else None
+    if values is not None and len(values) == 1:
+        v = values[0]
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (str, int, float)) or is_unknown(v):
+            return v if not isinstance(v, (int, float)) else str(v)
+    if default is not None:
+        return default
+    # AWS: a variable whose key is absent (or has several values) does not resolve, and the
+    # element holding it does not match.
+    raise _Missing("${%s} has no value in the request" % key)
+
+
+def substitute(text: str, context: dict, lower: bool = False, wild: bool = True) -> list:
+    """`text` as pattern elements with its policy variables replaced from `context` (the
+    substituted text is literal: a `*` in a user name is not a wildcard). Raises _Missing."""
+    out: list = []
+    i = 0
+    n = len(text)
+    count = 0
+    while i < n:
+        j = text.find("${", i)
+        if j < 0:
+            _pattern_text(text[i:], lower, out, wild)
+            break
+        k = text.find("}", j + 2)
+        if k < 0:
+            _pattern_text(text[i:], lower, out, wild)
+            break
+        count += 1
+        if count > MAX_VARIABLES:
+            raise _Missing("more than %d policy variables" % MAX_VARIABLES)
+        _pattern_text(text[i:j], lower, out, wild)
+        v = _variable(text[j + 2:k], context)
+        if isinstance(v, str):
+            out.extend(v.lower() if lower else v)
+        else:
+            out.append(_Token(v))
+        i = k + 1
+    return out
+
+
+# --- the automata ----------------------------------------------------------------------------
+
+def _closure(states: set, pat: list, possible: bool) -> set:
+    """Add the positions reachable without consuming: a `*` may match nothing; in "possible"
+    mode an anonymous unknown pattern piece may be empty too (a symbolic one, a resource's ARN
+    or name, is not)."""
+    stack = list(states)
+    while stack:
+        i = stack.pop()
+        if i < len(pat):
+            e = pat[i]
+            if e is _STAR or (possible and isinstance(e, _Token) and e.key is None):
+                if i + 1 not in states:
+                    states.add(i + 1)
+                    stack.append(i + 1)
+    return states
+
+
+def _conflict(e: Any, v: _Token) -> bool:
+    """Two symbolic ARNs of different resources: different strings."""
+    return isinstance(e, _Token) and e.is_arn() and v.is_arn() and e.key != v.key
+
+
+def _step(states: set, pat: list, v: Any, possible: bool) -> set:
+    nxt: set = set()
+    n = len(pat)
+    if isinstance(v, _Token):
+        for i in sorted(states):
+            if i < n and (pat[i] is _STAR or (possible and v.key is None)):
+                nxt.add(i)  # absorbed by a `*` (or, possibly, empty)
+            if i < n and isinstance(pat[i], _Token) and pat[i].key is not None and pat[i].key == v.key:
+                nxt.add(i + 1)  # the same symbolic piece on both sides
+            if not possible:
+                continue
+            # An unknown value piece may be any string: it may stand for any run of the pattern,
+            # except across a symbolic ARN of another resource.
+            j = i
+            while j < n and not _conflict(pat[j], v):
+                j += 1
+                if j in nxt:
+                    continue
+                nxt.add(j)
+        return nxt
+    for i in states:
+        if i >= n:
+            continue
+        e = pat[i]
+        if e is _STAR:
+            nxt.add(i)
+        elif isinstance(e, _Token):
+            if possible:
+                nxt.add(i)  # an unknown pattern piece may be any string (even "*")
+                nxt.add(i + 1)
+        elif e is _QMARK or e == v:
+            nxt.add(i + 1)
+    return nxt
+
+
+def _run(pat: list, val: list, possible: bool) -> bool:
+    states = _closure({0}, pat, possible)
+    for v in val:
+        if not states:
+            return False
+        states = _closure(_step(states, pat, v, possible), pat, possible)
+    return len(pat) in states
+
+
+def _glob_known(pat: list, val: list) -> bool:
+    """Wildcard match of known elements: two pointers, backtracking to the last `*` only."""
+    p = v = 0
+    star = -1
+    mark = 0
+    np, nv = len(pat), len(val)
+    while v < nv:
+        if p < np and pat[p] is not _STAR and (pat[p] is _QMARK or pat[p] == val[v]):
+            p += 1
+            v += 1
+        elif p < np and pat[p] is _STAR:
+            star = p
+            mark = v
+            p += 1
+        elif star >= 0:
+            p = star + 1
+            mark += 1
+            v = mark
+        else:
+            return False
+    while p < np and pat[p] is _STAR:
+        p += 1
+    return p == np
+
+
+def _unknowns(*lists) -> list:
+    return [e.unknown for lst in lists for e in lst if isinstance(e, _Token)]
+
+
+def match_elements(pat: list, val: list, what: str = "pattern") -> Any:
+    """Three-valued match of pattern elements against value elements."""
+    if not any(isinstance(e, _Token) for e in pat) and not any(isinstance(e, _Token) for e in val):
+        return _glob_known(pat, val)
+    if (len(pat) + 1) * (len(val) + 1) > MAX_CELLS:
+        return Unknown("%s too long to match" % what)
+    if _run(pat, val, possible=False):
+        return True
+    if not _run(pat, val, possible=True):
+        return False
+    reasons = []
+    for u in _unknowns(pat, val):
+        r = u.reason or "unknown value"
+        if r not in reasons:
+            reasons.append(r)
+    return Unknown("whether %s matches depends on %s" % (what, "; ".join(reasons[:3])))
+
+
+# --- public matchers -------------------------------------------------------------------------
+
+def action_matches(pattern: Any, action: Any) -> Any:
+    """Does an Action pattern ("s3:Get*", "*", "iam:?ass*") match the action? Case-insensitive."""
+    if isinstance(pattern, str) and isinstance(action, str):
+        p = pattern.lower()
+        a = action.lower()
+        if p == "*" or p == a:
+            return True
+        if "*" not in p and "?" not in p:
+            return False
+    pat: list = []
+    for piece in pieces(pattern):
+        if isinstance(piece, str):
+            _pattern_text(piece, True, pat)
+        else:
+            pat.append(_Token(piece))
+    return match_elements(pat, _value_elements(action, lower=True), "action %s" % _show(pattern))
+
+
+def arn_matches(pattern: Any, value: Any, context: dict | None = None) -> Any:
+    """Does a Resource pattern match the ARN `value`? Case-sensitive; `*` and `?`; policy
+    variables substituted from `context` first (a variable without a value: no match)."""
+    context = context or {}
+    if isinstance(pattern, str) and isinstance(value, str):
+        if pattern == "*":
+            return True
+        if "$" not in pattern and "*" not in pattern and "?" not in pattern:
+            return pattern == value
+    pat: list = []
+    try:
+        for piece in pieces(pattern):
+            if isinstance(piece, str):
+                pat.extend(substitute(piece, context))
+            else:
+                pat.append(_Token(piece))
+    except _Missing:
+        return False
+    return match_elements(pat, _value_elements(value), "resource %s" % _show(pattern))
+
+
+def equals(a: Any, b: Any, lower: bool = False) -> Any:
+    """Three-valued string equality of two values that may hold unknown pieces (no wildcards)."""
+    if isinstance(a, str) and isinstance(b, str):
+        return a.lower() == b.lower() if lower else a == b
+    pat: list = []
+    for piece in pieces(a):
+        if isinstance(piece, str):
+            _pattern_text(piece, lower, pat, wild=False)
+        else:
+            pat.append(_Token(piece))
+    return match_elements(pat, _value_elements(b, lower), "%s" % _show(a))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    return "".join(p if isinstance(p, str) else "<%s>" % (p.reason or "unknown") for p in pieces(value))
+
+
+# --- principals ------------------------------------------------------------------------------
+
+_ACCOUNT = re.compile(r"^\d{12}$")
+_ROOT = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):root$")
+_SESSION = re.compile(r"^arn:aws[a-z-]*:sts::(\d{12}):assumed-role/([^/]+)/(.+)$")
+_ROLE = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/(?:.*/)?([^/]+)$")
+_IAM_ARN = re.compile(r"^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):")
+
+# How a principal entry named the requester (evaluate needs it: a same-account resource policy
+# that names the account only delegates to the identity policies).
+ACCOUNT = "account"  # an account id or arn:...:root
+PRINCIPAL = "principal"  # "*", a user or role ARN, a service, a federated provider
+SESSION = "session"  # an assumed-role session ARN
+
+
+def _request_account(request) -> Any:
+    acct = getattr(request, "principal_account", None)
+    if acct is not None:
+        return acct
+    arn = getattr(request, "principal_arn", None)
+    if isinstance(arn, str):
+        m = _IAM_ARN.match(arn)
+        if m:
+            return m.group(1)
+    if is_unknown(arn):
+        return Unknown("the account of principal %s is not known" % _show(arn))
+    return None
+
+
+def _block_items(block: Any):
+    """(type, value) pairs of a Principal block; ("*", "*") for "*"."""
+    if isinstance(block, str):
+        yield ("AWS", block)
+        return
+    if isinstance(block, dict):
+        for k, vs in block.items():
+            kind = str(k).upper() if isinstance(k, str) else "?"
+            if isinstance(vs, (list, tuple)):
+                for v in vs:
+                    yield (kind, v)
+            else:
+                yield (kind, vs)
+
+
+def _aws_entry(entry: Any, request) -> tuple:
+    """(how, match) for one "AWS" principal entry."""
+    arn = getattr(request, "principal_arn", None)
+    if isinstance(entry, str):
+        if entry == "*":
+            return PRINCIPAL, True
+        m = _ROOT.match(entry)
+        account = m.group(1) if m else entry if _ACCOUNT.match(entry) else None
+        if account is not None:
+            acct = _request_account(request)
+            if acct is None:
+                return ACCOUNT, False
+            return ACCOUNT, equals(account, acct)
+        if _SESSION.match(entry):
+            return SESSION, equals(entry, arn) if arn is not None else False
+        role = _ROLE.match(entry)
+        if role and isinstance(arn, str):
+            # A role ARN names the role and every session of it (arn:...:sts::A:assumed-role/R/s).
+            s = _SESSION.match(arn)
+            if s:
+                return PRINCIPAL, s.group(1) == role.group(1) and s.group(2) == role.group(2)
+    if arn is None:
+        return PRINCIPAL, False
+    return PRINCIPAL, equals(entry, arn)
+
+
+def principal_entries(block: Any, request) -> list:
+    """[(how, match)] for each entry of a Principal block: how it names the requester
+    (ACCOUNT, PRINCIPAL, SESSION) and whether it does (three-valued)."""
+    if block is None:
+        return []
+    if is_unknown(block):
+        return [(PRINCIPAL, Unknown("the Principal is not known: %s" % (block.reason or "unknown")))]
+    if block == "*":
+        return [(PRINCIPAL, True)]
+    out = []
+    context = getattr(request, "context", {}) or {}
+    arn = getattr(request, "principal_arn", None)
+    for kind, entry in _block_items(block):
+        if is_unknown(entry):
+            out.append((PRINCIPAL, Unknown("a Principal entry is not known: %s" % (entry.reason or "unknown"))))
+        elif kind == "AWS":
+            out.append(_aws_entry(entry, request))
+        elif kind == "SERVICE":
+            names = context_values(context, "aws:PrincipalServiceName") or ()
+            m = or3([equals(entry, n) for n in names if isinstance(n, str) or is_unknown(n)]
+                    + ([equals(entry, arn)] if arn is not None else []))
+            out.append((PRINCIPAL, m))
+        elif kind == "FEDERATED":
+            names = context_values(context, "aws:FederatedProvider") or ()
+            m = or3([equals(entry, n) for n in names if isinstance(n, str) or is_unknown(n)]
+                    + ([equals(entry, arn)] if arn is not None else []))
+            out.append((PRINCIPAL, m))
+        elif kind == "CANONICALUSER":
+            out.append((PRINCIPAL, equals(entry, arn) if arn is not None else False))
+        else:
+            out.append((PRINCIPAL, False))
+    return out
+
+
+def principal_matches(principal_block: Any, request) -> Any:
+    """Does a Principal block name the requester? "*", {"AWS": "*"}, an account (id or :root:
+    any principal of it), a user or role ARN (a role: its sessions too), a session ARN, a service,
+    a federated provider. Three-valued."""
+    return or3(m for _, m in principal_entries(principal_block, request))
+
+
+def not_principal_matches(not_principal_block: Any, request) -> Any:
+    """Does a statement with NotPrincipal apply to the requester? AWS checks each identity the
+    request carries: the account, and the user, or the role and its session; the requester is left
+    out only when the block names all of them (the documented reason to list the account ARN
+    beside a user's in a Deny with NotPrincipal)."""
+    if is_unknown(not_principal_block):
+        return Unknown("the NotPrincipal is not known: %s" % (not_principal_block.reason or "unknown"))
+    if not_principal_block == "*":
+        return False
+    entries = list(_block_items(not_principal_block))
+    acct = _request_account(request)
+    arn = getattr(request, "principal_arn", None)
+    identities: list = []
+    if acct is not None:
+        identities.append("arn:aws:iam::%s:root" % acct if isinstance(acct, str) else acct)
+    if isinstance(arn, str):
+        s = _SESSION.match(arn)
+        if s:
+            identities.append("arn:aws:iam::%s:role/%s" % (s.group(1), s.group(2)))
+        if not _ROOT.match(arn):
+            identities.append(arn)
+    elif arn is not None:
+        identities.append(arn)
+    if not identities:
+        return True
+
+    def named(identity) -> Any:
+        ms = []
+        for kind, entry in entries:
+            if is_unknown(entry):
+                ms.append(Unknown("a NotPrincipal entry is not known: %s" % (entry.reason or "unknown")))
+            elif kind == "AWS" and isinstance(entry, str) and isinstance(identity, str):
+                if entry == "*":
+                    ms.append(True)
+                    continue
+                m = _ROOT.match(entry)
+                if _ACCOUNT.match(entry):
+                    entry = "arn:aws:iam::%s:root" % entry
+                r = _ROLE.match(entry)
+                i = _ROLE.match(identity)
+                if r and i and not m:
+                    ms.append(r.group(1) == i.group(1) and r.group(2) == i.group(2))
+                else:
+                    ms.append(equals(entry, identity))
+            elif kind == "AWS" or (kind != "AWS" and not isinstance(identity, str)):
+                ms.append(equals(entry, identity) if not isinstance(entry, str) or entry != "*" else True)
+            else:
+                ms.append(equals(entry, identity))
+        return or3(ms)
+
+    return not3(and3(named(i) for i in identities))
