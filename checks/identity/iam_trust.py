@@ -133,23 +133,29 @@ def _account_of(item):
 
 def evaluate_cross_account(facts):
     for principal in facts.of_kind("iam_principal"):
-        allows, _ = _statements(principal)  # unknown effects/actions are 005's undecided records
+        allows, open_ = _statements(principal)
+        for st, policy, what, unknown in open_:
+            if st is None:  # the whole trust policy is not known (an unknown statement is 005's)
+                yield undecided(CROSS_ACCOUNT_CHECK.id, principal.resource, what, unknown, policy.location or principal.resource.location)
         for st, policy in allows:
             if st.not_principals is not None or is_unknown(st.principals):
                 continue  # 005 reports these
             where = location_of(st, policy, principal.resource.location)
-            others, unknown = set(), None
+            others, named, unknown = set(), set(), None
             for item in _aws_items(st.principals)[:256]:
                 if is_unknown(item):
-                    unknown = unknown or item
+                    unknown = item if unknown is None else unknown
                     continue
                 account = _account_of(item) if isinstance(item, str) else None
                 if account is None:
                     continue
+                named.add(account)
                 if is_unknown(principal.account):
-                    unknown = unknown or principal.account
+                    unknown = principal.account if unknown is None else unknown
                 elif account != principal.account:
                     others.add(account)
+            if is_unknown(principal.account) and len(named) > 1:
+                others = named  # the role is in one account at most: the others are foreign
             if not others and unknown is None:
                 continue
             guarded = _guarded(st, CROSS_ACCOUNT_GUARDS)
@@ -159,7 +165,7 @@ def evaluate_cross_account(facts):
                 yield undecided(CROSS_ACCOUNT_CHECK.id, principal.resource, "Condition", guarded, where)
             elif others:
                 yield Finding(CROSS_ACCOUNT_CHECK.id, principal.resource,
-                              "Role %s trusts account %s without an sts:ExternalId or aws:PrincipalOrgID/aws:PrincipalOrgPaths condition." % (principal.address, ", ".join(sorted(others))), where)
+                              "Role %s trusts account%s %s without an sts:ExternalId or aws:PrincipalOrgID/aws:PrincipalOrgPaths condition." % (principal.address, "s" if len(others) > 1 else "", ", ".join(sorted(others))), where)
             else:
                 yield undecided(CROSS_ACCOUNT_CHECK.id, principal.resource, "Principal account", unknown, where)
 
@@ -232,7 +238,8 @@ CROSS_ACCOUNT_CHECK = Check(
     evaluate=evaluate_cross_account,
     what="""Reads each role's trust policy and reports an Allow statement granting an
 `sts:AssumeRole*` action to an account (an account id, or an IAM ARN in that account) other than
-the role's own, when both account ids are known, unless a condition compares `sts:ExternalId`,
+the role's own, when both account ids are known (or when it names several accounts: at most one
+is the role's), unless a condition compares `sts:ExternalId`,
 `aws:PrincipalOrgID` or `aws:PrincipalOrgPaths` with a positive operator. A trusted principal or
 the role's own account that is not known gives an undecided record.""",
     why="""Trusting another account delegates the choice of who may assume the role to that account's

@@ -112,13 +112,19 @@ def _on_every_resource(statement):
 def _statements(facts):
     seen = 0
     for policy in facts.of_kind("iam_policy"):
-        if policy.kind != IDENTITY or policy.resource is None or policy.unknown is not None:
+        if policy.kind != IDENTITY or policy.resource is None:
+            continue
+        if policy.unknown is not None:
+            yield policy, None  # the document is not known: undecided
             continue
         for st in policy.statements:
             seen += 1
             if seen > MAX_STATEMENTS:
                 return
-            if st.unknown is not None or st.principals is not None or st.not_principals is not None:
+            if st.unknown is not None:
+                yield policy, None
+                continue
+            if st.principals is not None or st.not_principals is not None:
                 continue
             if st.effect != ALLOW and not is_unknown(st.effect):
                 continue
@@ -153,8 +159,16 @@ def _admin(st):
     return True, why
 
 
+def _open(check, policy):
+    unknown = policy.unknown if policy.unknown is not None else next(s.unknown for s in policy.statements if s.unknown is not None)
+    return undecided(check.id, policy.resource, "policy document", unknown, policy.location or policy.resource.location)
+
+
 def evaluate_admin(facts):
     for policy, st in _statements(facts):
+        if st is None:
+            yield _open(ADMIN, policy)
+            continue
         admin, why = _admin(st)
         if is_unknown(admin):
             yield undecided(ADMIN.id, policy.resource, why, admin, _where(policy, st))
@@ -168,11 +182,14 @@ def evaluate_admin(facts):
 
 def evaluate_write(facts):
     for policy, st in _statements(facts):
+        if st is None:
+            yield _open(WRITE, policy)
+            continue
         if _literal_admin(st):
             continue
         admin, _ = _admin(st)
-        if admin is True or is_unknown(admin):
-            continue  # 003 reports (or leaves undecided) the statement
+        if admin is True:
+            continue  # 003 reports the statement
         items = st.resources or ()
         if st.not_resources is not None or not any(isinstance(r, str) and r == "*" for r in items):
             if st.not_resources is None and any(is_unknown(r) for r in items) and _wide(st):

@@ -1,0 +1,181 @@
+"""AWS-IAM-002: a principal whose identity policies allow a known privilege escalation.
+
+The methods are a table (METHODS): a name, the actions a principal needs together, and what an
+attacker does with them. Each required action is decided by the IAM evaluator
+(iacguard.iam.evaluate.simulate) for the principal, with the resource each allowing statement
+names: so an explicit Deny, a permissions boundary or an SCP that blocks the action removes the
+method, and a part that cannot be known ("unknown") makes the principal undecided, never a
+finding. Groups are checked on their own policies (their members inherit them).
+"""
+from __future__ import annotations
+
+from iacguard.check import Check, undecided
+from iacguard.core.model import Finding
+from iacguard.iam.evaluate import simulate
+from iacguard.iam.model import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, UNKNOWN, Request
+
+from .iam_common import ALLOW, effect_of, grants_action, listed
+
+PASS_ROLE = "iam:PassRole"
+
+# (name, actions needed together, what they give)
+METHODS = (
+    ("new policy version", ("iam:CreatePolicyVersion",), "writes a new default version of a managed policy it holds"),
+    ("default policy version", ("iam:SetDefaultPolicyVersion",), "switches a managed policy to an older, wider version"),
+    ("attach user policy", ("iam:AttachUserPolicy",), "attaches any managed policy (AdministratorAccess) to a user"),
+    ("attach role policy", ("iam:AttachRolePolicy",), "attaches any managed policy to a role it can use"),
+    ("attach group policy", ("iam:AttachGroupPolicy",), "attaches any managed policy to a group"),
+    ("put user policy", ("iam:PutUserPolicy",), "writes an inline policy granting anything to a user"),
+    ("put role policy", ("iam:PutRolePolicy",), "writes an inline policy granting anything to a role"),
+    ("put group policy", ("iam:PutGroupPolicy",), "writes an inline policy granting anything to a group"),
+    ("create access key", ("iam:CreateAccessKey",), "creates access keys for other, more privileged users"),
+    ("create login profile", ("iam:CreateLoginProfile",), "sets a console password for a user that has none"),
+    ("update login profile", ("iam:UpdateLoginProfile",), "changes another user's console password"),
+    ("update trust policy", ("iam:UpdateAssumeRolePolicy", "sts:AssumeRole"), "rewrites a role's trust policy, then assumes the role"),
+    ("add user to group", ("iam:AddUserToGroup",), "adds a user to a more privileged group"),
+    ("pass role to EC2", (PASS_ROLE, "ec2:RunInstances"), "starts an instance with a more privileged role"),
+    ("pass role to new Lambda", (PASS_ROLE, "lambda:CreateFunction", "lambda:InvokeFunction"), "creates and invokes a function running as a more privileged role"),
+    ("pass role to Lambda event source", (PASS_ROLE, "lambda:CreateFunction", "lambda:CreateEventSourceMapping"), "creates a function with a more privileged role, triggered by an event source"),
+    ("pass role to existing Lambda", (PASS_ROLE, "lambda:UpdateFunctionConfiguration"), "gives an existing function a more privileged role"),
+    ("pass role to Glue", (PASS_ROLE, "glue:CreateDevEndpoint"), "creates a Glue development endpoint with a more privileged role"),
+    ("pass role to CloudFormation", (PASS_ROLE, "cloudformation:CreateStack"), "creates a stack that runs as a more privileged role"),
+    ("pass role to ECS", (PASS_ROLE, "ecs:RegisterTaskDefinition", "ecs:RunTask"), "runs a task with a more privileged task role"),
+    ("pass role to Data Pipeline", (PASS_ROLE, "datapipeline:CreatePipeline"), "creates a pipeline running as a more privileged role"),
+    ("pass role to SageMaker", (PASS_ROLE, "sagemaker:CreateNotebookInstance"), "creates a notebook running as a more privileged role"),
+    ("pass role to CodeBuild", (PASS_ROLE, "codebuild:CreateProject", "codebuild:StartBuild"), "creates and runs a build with a more privileged role"),
+    ("assume any role", ("sts:AssumeRole",), "assumes every role whose trust policy lets the account in (Resource \"*\")"),
+)
+MAX_STATEMENTS = 256
+
+
+def _allowing(principal, action: str) -> list:
+    """(policy, statement) of the principal's identity statements that may allow `action`."""
+    out = []
+    for policy in principal.identity_policies:
+        for st in policy.statements[:MAX_STATEMENTS]:
+            if effect_of(st) == ALLOW and grants_action(st, action) is not False:
+                out.append((policy, st))
+    return out
+
+
+def _resources(statement) -> tuple:
+    if statement.resources is None:
+        return ("*",)  # NotResource: every resource but those listed; "*" stands for one of them
+    return tuple(r for r in statement.resources[:16]) or ("*",)
+
+
+def _decide(principal, action: str, memo: dict):
+    """(decision, Decision) of the first resource of an allowing statement the evaluator allows,
+    else the first unknown answer, else implicit deny."""
+    if action in memo:
+        return memo[action]
+    answer = (IMPLICIT_DENY, None)
+    for _, st in _allowing(principal, action)[:MAX_STATEMENTS]:
+        for resource in _resources(st):
+            got = simulate(principal, Request(action=action, resource=resource))
+            if got.decision == ALLOWED:
+                answer = (ALLOWED, got)
+                break
+            if got.decision == UNKNOWN and answer[0] != UNKNOWN:
+                answer = (UNKNOWN, got)
+            elif got.decision == EXPLICIT_DENY and answer[0] == IMPLICIT_DENY:
+                answer = (EXPLICIT_DENY, got)
+        if answer[0] == ALLOWED:
+            break
+    memo[action] = answer
+    return answer
+
+
+def evaluate(facts):
+    for principal in facts.of_kind("iam_principal"):
+        if principal.kind not in ("role", "user", "group"):
+            continue
+        memo: dict = {}
+        found, open_ = [], None
+        for name, actions, what in METHODS:
+            decisions = [_decide(principal, a, memo) for a in actions]
+            if all(d == ALLOWED for d, _ in decisions):
+                found.append((name, actions, what, [got for _, got in decisions]))
+            elif open_ is None and all(d in (ALLOWED, UNKNOWN) for d, _ in decisions):
+                open_ = next(got for d, got in decisions if d == UNKNOWN)
+        if found:
+            statements = []
+            for _, _, _, gots in found:
+                for got in gots:
+                    for decided in got.statements:
+                        if decided.statement is not None and decided.statement.location is not None and decided.statement.location not in statements:
+                            statements.append(decided.statement.location)
+            where = statements[0] if statements else principal.resource.location
+            first = found[0]
+            yield Finding(
+                CHECK.id, principal.resource,
+                "%s %s can escalate its privileges by %s (%s: %s)%s." % (
+                    principal.kind.capitalize(), principal.address, first[0], ", ".join(first[1]), first[2],
+                    "; also %s" % listed([f[0] for f in found[1:]], 5) if len(found) > 1 else ""),
+                where, related=tuple((loc, "grants an escalation action") for loc in statements[1:8]))
+        elif open_ is not None:
+            yield undecided(CHECK.id, principal.resource, "policy evaluation", _Reason(open_.reason), principal.resource.location)
+
+
+class _Reason:
+    """An Unknown-like carrier of the evaluator's reason for `undecided`."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason or "the evaluator could not decide"
+
+
+CHECK = Check(
+    id="AWS-IAM-002",
+    title="IAM principal can escalate its own privileges",
+    severity="high",
+    pillar="identity",
+    cwe=("CWE-269",),
+    kinds=("iam_principal",),
+    evaluate=evaluate,
+    what="""For each IAM role, user and group of the scan (a group on its own policies), evaluates
+with the IAM evaluator whether its identity policies, boundary and SCPs allow one of the known
+privilege-escalation methods: `iam:CreatePolicyVersion`; `iam:SetDefaultPolicyVersion`;
+`iam:Attach{User,Role,Group}Policy`; `iam:Put{User,Role,Group}Policy`; `iam:CreateAccessKey`;
+`iam:CreateLoginProfile` / `iam:UpdateLoginProfile`; `iam:UpdateAssumeRolePolicy` with
+`sts:AssumeRole`; `iam:AddUserToGroup`; `sts:AssumeRole` on `"*"`; and `iam:PassRole` together
+with a compute action that runs code as the passed role (`ec2:RunInstances`,
+`lambda:CreateFunction` with `lambda:InvokeFunction` or `lambda:CreateEventSourceMapping`,
+`lambda:UpdateFunctionConfiguration`, `glue:CreateDevEndpoint`, `cloudformation:CreateStack`,
+`ecs:RegisterTaskDefinition` with `ecs:RunTask`, `datapipeline:CreatePipeline`,
+`sagemaker:CreateNotebookInstance`, `codebuild:CreateProject` with `codebuild:StartBuild`).
+Each action is simulated on the Resource of the statement that allows it, so an explicit Deny,
+a boundary or an SCP that blocks it removes the method. An answer the evaluator cannot give
+("unknown") makes the principal undecided. The finding points at the first granting statement;
+the other granting statements are related locations.""",
+    why="""A principal that can change its own permissions, or hand a more privileged role to code it
+controls, effectively holds every permission it can reach that way: least privilege stops
+meaning anything for it, and stolen credentials become administrator credentials.""",
+    fix_terraform="""Grant IAM write actions only to administrators, on named resources, and deny the
+escalation actions with a permissions boundary:
+
+```hcl
+data "aws_iam_policy_document" "boundary" {
+  statement {
+    effect    = "Deny"
+    actions   = ["iam:CreatePolicyVersion", "iam:Attach*", "iam:Put*Policy", "iam:PassRole"]
+    resources = ["*"]
+  }
+}
+```""",
+    fix_cloudformation="""```yaml
+PolicyDocument:
+  Version: "2012-10-17"
+  Statement:
+    - Effect: Allow
+      Action: iam:PassRole
+      Resource: !GetAtt AppFunctionRole.Arn
+      Condition:
+        StringEquals:
+          iam:PassedToService: lambda.amazonaws.com
+```""",
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
+    ),
+)
