@@ -135,8 +135,8 @@ def evaluate_cross_account(facts):
     for principal in facts.of_kind("iam_principal"):
         allows, open_ = _statements(principal)
         for st, policy, what, unknown in open_:
-            if st is None:  # the whole trust policy is not known (an unknown statement is 005's)
-                yield undecided(CROSS_ACCOUNT_CHECK.id, principal.resource, what, unknown, policy.location or principal.resource.location)
+            where = location_of(st, policy, principal.resource.location) if st is not None else policy.location or principal.resource.location
+            yield undecided(CROSS_ACCOUNT_CHECK.id, principal.resource, what, unknown, where)
         for st, policy in allows:
             if st.not_principals is not None or is_unknown(st.principals):
                 continue  # 005 reports these
