@@ -180,16 +180,17 @@ class ResourceGraph:
         return sorted(found.values(), key=lambda pair: pair[0].id)
 
     # -- references as relation builders and analyses need them ----------------------------
-    def referenced_at(self, res: Resource, patterns: tuple, types: tuple = ()) -> list:
+    def referenced_at(self, res: Resource, patterns: tuple, types: tuple = (), exact: bool = False) -> list:
         """Resources (of `types`, all when empty) that `res` refers to from a property whose path
         starts with one of `patterns`, directly or through symbols. A pattern names keys only
         (list indexes are skipped): ("default_action", "target_group_arn") matches the path
         ("default_action", 0, "target_group_arn"). Every reference is followed, so a resource
-        referring to the same target from another property as well still counts. Sorted by id."""
+        referring to the same target from another property as well still counts. Sorted by id.
+        `exact`: patterns name list indexes too (("inline_policy", 1, "policy"): that block only)."""
         starts: dict = {}  # path -> [first nodes]
         for keys, path, dst in self._out_refs(res.id):
             for p in patterns:
-                if keys[: len(p)] == p:
+                if (path if exact else keys)[: len(p)] == p:
                     starts.setdefault(path, []).append(dst)
                     break
         if not starts:

@@ -32,6 +32,9 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
+from iacguard.core.unknown import Unknown, is_unknown
+from iacguard.iam.model import ALLOW
+
 MAX_PATTERN = 512  # a longer action pattern or condition key matches nothing (action names are < 100)
 MAX_CACHED = 10_000  # entries per cache; past it a cache is emptied and fills again
 
@@ -221,6 +224,26 @@ def arn_format_glob(arn_format: str) -> str:
     ("arn:${Partition}:s3:::${BucketName}/${ObjectName}" -> "arn:*:s3:::*/*"). Lenient on purpose:
     a variable may hold any text, so a mismatch found against this glob is certain."""
     return re.sub(r"\$\{[^}]*\}", "*", arn_format)
+
+
+def arn_can_match(resource_glob: str, arn_format: str) -> bool:
+    """Whether a Resource pattern (a wildcard pattern, unknown pieces already `*`) can match some
+    ARN of the reference's `arn_format`. An ARN's first five fields (arn, partition, service,
+    region, account) are compared one by one while the pattern's fields are literal: a literal
+    field never spans a colon, so "arn:aws:s3:::b/*" cannot be an IAM role. From the pattern's
+    first field holding a wildcard on (a `*` ending a field may run past its colon, as AWS
+    documents), the rest is compared as one glob, each "${...}" of the format standing for any
+    text: whatever is not certainly apart is taken to match."""
+    pat = resource_glob.split(":", 5)
+    fmt = arn_format_glob(arn_format).split(":", 5)
+    if len(fmt) < 6:
+        return globs_intersect(resource_glob, arn_format_glob(arn_format))
+    for i, field in enumerate(pat):
+        if has_wildcard(field) or i == 5 or i == len(pat) - 1:
+            return globs_intersect(":".join(pat[i:]), ":".join(fmt[i:]))
+        if not globs_intersect(field, fmt[i]):
+            return False
+    return True
 
 
 # -- the catalogue ---------------------------------------------------------------------------
@@ -555,3 +578,74 @@ def _put(cache: dict, key, value) -> None:
 
 
 CATALOGUE = Catalogue()
+
+
+# -- access levels of statements (for the checks) ----------------------------------------------
+
+_LEVELS_CACHE: dict = {}
+
+
+def _statement_actions(statement, catalogue: Catalogue):
+    """(the actions an Allow statement certainly grants, whether more may be granted than
+    known). An Unknown anywhere that could widen or narrow the set makes the second True."""
+    if getattr(statement, "unknown", None) is not None:
+        return (), True
+    effect = statement.effect
+    if is_unknown(effect):
+        maybe = True
+    elif effect != ALLOW:
+        return (), False
+    else:
+        maybe = False
+    if statement.actions is not None:
+        items = statement.actions
+        known = tuple(i for i in items[:MAX_CACHED] if isinstance(i, str))
+        more = len(known) != len(items)  # an Unknown item may be any action
+        granted = set()
+        for p in known:
+            granted.update(catalogue.expand(p))
+        granted = tuple(sorted(granted))
+    elif statement.not_actions is not None:
+        items = statement.not_actions
+        known = tuple(i for i in items[:MAX_CACHED] if isinstance(i, str))
+        if len(known) != len(items):
+            # An Unknown NotAction item may exclude any action: none is certainly granted.
+            return (), True
+        granted = catalogue.expand_not(known)
+        more = False
+    else:
+        return (), False
+    if maybe:
+        return (), bool(granted) or more
+    return granted, more
+
+
+def actions_with_level(statement, levels, catalogue: Catalogue | None = None) -> tuple:
+    """The catalogue actions an Allow statement grants (Action expanded; NotAction: every
+    catalogue action it does not name) whose access level is one of `levels` ("Write",
+    "Permissions management"...; an action the catalogue lists under two levels, such as
+    "Permissions management, Write", counts under both). Only what is certain: a Deny, an unknown
+    effect or an Unknown NotAction item give (). Conditions and resources are not looked at.
+    Sorted "service:Name" strings."""
+    cat = catalogue or CATALOGUE
+    want = frozenset(levels) if not isinstance(levels, str) else frozenset((levels,))
+    granted, _ = _statement_actions(statement, cat)
+    key = (id(cat), granted, want)
+    hit = _LEVELS_CACHE.get(key)
+    if hit is None:
+        hit = tuple(a for a in granted if any(lv in want for lv in cat.action(a).access_levels))
+        _put(_LEVELS_CACHE, key, hit)
+    return hit
+
+
+def grants(statement, level, catalogue: Catalogue | None = None):
+    """Whether an Allow statement grants some action of `level` (a level or levels): True, False,
+    or an Unknown (iacguard.core.unknown) when the known parts grant none but an unknown part
+    (the effect, an action item, a NotAction item, the statement) may."""
+    cat = catalogue or CATALOGUE
+    if actions_with_level(statement, level, cat):
+        return True
+    _, more = _statement_actions(statement, cat)
+    if more:
+        return Unknown("a part of the statement that decides which actions it allows is not known")
+    return False

@@ -292,7 +292,7 @@ def _account_relation(request: Request) -> Any:
 
 def _grant(same: bool, needs_resource: bool, user: bool, v: dict) -> Any:
     I, B, S, G = v["identity"], v["boundary"], v["session"], v["scp"]
-    r_acc, r_pri, r_ses = v[ACCOUNT], v[PRINCIPAL], v[SESSION]
+    r_acc, r_pri, r_ses = v[("rp", ACCOUNT)], v[("rp", PRINCIPAL)], v[("rp", SESSION)]
     r_any = or3((r_acc, r_pri, r_ses))
     if not same:
         return and3((G, I, B, S, r_any))
@@ -334,9 +334,10 @@ def evaluate(request: Request, identity=(), resource_policy=None, boundary=None,
         "boundary": p_boundary.value() if p_boundary else True,
         "session": p_session.value() if p_session else True,
         "scp": and3(part.value() for _, part in p_scps),
-        ACCOUNT: p_resource[ACCOUNT].value(),
-        PRINCIPAL: p_resource[PRINCIPAL].value(),
-        SESSION: p_resource[SESSION].value(),
+        # keyed apart from "session" (the session policies): how a resource policy names the requester
+        ("rp", ACCOUNT): p_resource[ACCOUNT].value(),
+        ("rp", PRINCIPAL): p_resource[PRINCIPAL].value(),
+        ("rp", SESSION): p_resource[SESSION].value(),
     }
     user = principal_kind == "user"
     relation = _account_relation(request)
@@ -351,7 +352,7 @@ def evaluate(request: Request, identity=(), resource_policy=None, boundary=None,
 
     allowing = tuple(p_identity.allowing) + tuple(
         d for h in (ACCOUNT, PRINCIPAL, SESSION) for d in p_resource[h].allowing)
-    allowing = tuple(dict.fromkeys(allowing))
+    allowing = _unique(allowing)
     if grant is True and not run.deny_open:
         return Decision(ALLOWED, allowing, "allowed by %s" % _names(allowing))
     if grant is False and not run.deny_open:
@@ -366,14 +367,14 @@ def evaluate(request: Request, identity=(), resource_policy=None, boundary=None,
             if is_unknown(part.value()):
                 opens.extend(part.open)
     opens.extend(run.deny_open)
-    seen: dict = {}
+    seen: dict = {}  # id(Decided's policy, statement) -> (Decided, reason); statements hold dicts, not hashable
     for d, reason in opens:
-        seen.setdefault(d, reason)
-    reasons = list(dict.fromkeys(seen.values()))
+        seen.setdefault((id(d.policy), id(d.statement)), (d, reason))
+    reasons = list(dict.fromkeys(r for _, r in seen.values()))
     if not reasons and is_unknown(grant):
         reasons = [grant.reason or "unknown"]
     text = "; ".join(reasons[:MAX_REASONS]) + ("; and %d more" % (len(reasons) - MAX_REASONS) if len(reasons) > MAX_REASONS else "")
-    return Decision(UNKNOWN, tuple(seen), "not known: " + text)
+    return Decision(UNKNOWN, tuple(d for d, _ in seen.values()), "not known: " + text)
 
 
 def _implicit(request, relation, needs_resource, user, values, p_scps, p_boundary, boundaries, p_session,
@@ -405,6 +406,14 @@ def _implicit(request, relation, needs_resource, user, values, p_scps, p_boundar
         return Decision(IMPLICIT_DENY, (), "the %s does not allow %s" % (
             "trust policy" if request.action.lower().startswith("sts:") else "key policy", request.action))
     return Decision(IMPLICIT_DENY, (), "no statement allows %s on %s" % (request.action, _show(request.resource)))
+
+
+def _unique(decided) -> tuple:
+    """Decided in first-seen order, each once (a statement can allow under two headings)."""
+    out: dict = {}
+    for d in decided:
+        out.setdefault((id(d.policy), id(d.statement)), d)
+    return tuple(out.values())
 
 
 def _names(decided) -> str:

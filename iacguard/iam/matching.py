@@ -220,8 +220,12 @@ def _closure(states: set, pat: list, possible: bool) -> set:
 
 
 def _conflict(e: Any, v: _Token) -> bool:
-    """Two symbolic ARNs of different resources: different strings."""
-    return isinstance(e, _Token) and e.is_arn() and v.is_arn() and e.key != v.key
+    """Where an unknown value piece cannot stretch over the pattern: two symbolic ARNs of
+    different resources are different strings, and the same symbolic piece on both sides stands
+    for itself (met head on, it matches itself; it is not taken as part of anything else)."""
+    if not isinstance(e, _Token) or v.key is None or e.key is None:
+        return False
+    return e.key == v.key or (e.is_arn() and v.is_arn())
 
 
 def _step(states: set, pat: list, v: Any, possible: bool) -> set:

@@ -8,6 +8,9 @@ block) apply only to resources deployed with the same account and region; the fa
 
     {"config": id, "name": "aws.west", "region": "eu-west-1" | None, "why": reason, "account": id}
 
+and "account_id": "123456789012" when `allowed_account_ids` names exactly one account (the ARNs
+of its resources, iacguard.facts.arns).
+
 - A root module's configurations are its `provider` blocks (`alias`, `region`, `profile`,
   `assume_role.role_arn`), evaluated with the root's variables; an unaliased provider with no
   block is an implicit configuration whose region comes from the environment (not known).
@@ -82,7 +85,20 @@ def _own(inst) -> dict:
             text = _known_text(value)
             account.append("%s=%s" % (key, text if text is not None else "?" + config))
         out[name] = _scope(config, name, region, "" if region else why, "%s|%s" % (root, ",".join(account)))
+        account_id = _allowed_account(inst, attrs)
+        if account_id is not None:
+            out[name]["account_id"] = account_id  # the ARNs of its resources name it
     return out
+
+
+def _allowed_account(inst, attrs) -> str | None:
+    """The account id when `allowed_account_ids` names exactly one known id."""
+    if "allowed_account_ids" not in attrs:
+        return None
+    value = ex.evaluate(attrs["allowed_account_ids"].expr, inst.scope)
+    if isinstance(value, list) and len(value) == 1:
+        return _known_text(value[0])
+    return None
 
 
 def _account_inputs(inst, block) -> list:
