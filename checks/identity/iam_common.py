@@ -64,8 +64,22 @@ def listed(names, shown: int = SHOWN) -> str:
     return head + (" and %d more" % (len(names) - shown) if len(names) > shown else "")
 
 
+def document_unknown(policy) -> Unknown:
+    """The Unknown of a policy whose document is not known, with the reason a person needs.
+
+    The Terraform collector names the policy in its reason ("aws_iam_policy.p is not known
+    (variable policy_json has no value)"); an undecided record names the resource and the setting
+    already, so it keeps only the cause in parentheses, as AWS-IAM-001 reports it."""
+    unknown = policy.unknown
+    reason = getattr(unknown, "reason", "") or ""
+    head = "%s is not known (" % policy.name
+    if reason.startswith(head) and reason.endswith(")") and len(reason) > len(head) + 1:
+        return Unknown(reason[len(head):-1])
+    return unknown
+
+
 def first_reason(*values) -> Unknown | None:
     return next((v for v in values if is_unknown(v)), None)
 
 
-__all__ = ["ALLOW", "DENY", "SHOWN", "action_glob", "grants_action", "effect_of", "location_of", "listed", "first_reason"]
+__all__ = ["ALLOW", "DENY", "SHOWN", "action_glob", "grants_action", "effect_of", "location_of", "listed", "document_unknown", "first_reason"]

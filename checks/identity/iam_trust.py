@@ -15,7 +15,7 @@ from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 from iacguard.core.unknown import is_unknown
 
-from .iam_common import ALLOW, effect_of, grants_action, location_of
+from .iam_common import ALLOW, document_unknown, effect_of, grants_action, location_of
 
 ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
 # Condition keys that narrow who may call, when compared with a positive operator.
@@ -70,7 +70,7 @@ def _statements(principal):
     if principal.kind != "role" or trust is None:
         return [], []
     if trust.unknown is not None:
-        return [], [(None, trust, "assume_role_policy", trust.unknown)]
+        return [], [(None, trust, "assume_role_policy", document_unknown(trust))]
     allows, open_ = [], []
     for st in trust.statements[:512]:
         effect = effect_of(st)

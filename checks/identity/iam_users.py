@@ -24,6 +24,15 @@ def _from_groups(principal) -> tuple:
     return policies, reasons
 
 
+def _whole_list_unknown(principal):
+    """The Unknown of a CloudFormation user's ManagedPolicyArns when the list as a whole is not
+    known (an item that is not known is still a policy attached), else None."""
+    if principal.resource.type != "AWS::IAM::User":
+        return None
+    raw = principal.resource.get("ManagedPolicyArns")
+    return raw if is_unknown(raw) else None
+
+
 def evaluate_user_policies(facts):
     for principal in facts.of_kind("iam_principal"):
         if principal.kind != "user":
@@ -33,6 +42,12 @@ def evaluate_user_policies(facts):
         # An attached policy whose document is not known is still a policy attached to the user.
         unresolved = [u for u in principal.unresolved if getattr(u, "reason", "") not in group_reasons]
         if not own and not unresolved:
+            continue
+        whole = _whole_list_unknown(principal)
+        if not own and len(unresolved) == 1 and whole is not None:
+            # The only "policy" is a ManagedPolicyArns list that is not known as a whole: it may
+            # be empty (AWS::NoValue, an empty parameter list), so the user may have none.
+            yield undecided(USER_POLICIES.id, principal.resource, "ManagedPolicyArns", whole, principal.resource.location_of("ManagedPolicyArns"))
             continue
         names = [p.name for p in own] + [getattr(u, "reason", "unknown policy") for u in unresolved]
         first = next((p for p in own if p.location is not None), None)

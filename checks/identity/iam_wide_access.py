@@ -23,9 +23,9 @@ from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 from iacguard.core.unknown import is_unknown
 from iacguard.iam.catalogue import CATALOGUE, Glob, has_wildcard
-from iacguard.iam.model import ALLOW, IDENTITY
+from iacguard.iam.model import ALLOW, IDENTITY, pieces
 
-from .iam_common import listed
+from .iam_common import document_unknown, listed
 
 # Share of the catalogue's services a statement must wholly grant to be an administrator's.
 ADMIN_SHARE = 0.9
@@ -98,6 +98,12 @@ def granted_actions(statement) -> tuple:
     return CATALOGUE.expand_not([a for a in (statement.not_actions or ())[:256] if isinstance(a, str)])
 
 
+def _could_be_star(item) -> bool:
+    """Whether a Resource item that is not known may still be "*": not when known text is part
+    of it ("arn:${AWS::Partition}:s3:::${Bucket}/*" names some resources, never every one)."""
+    return is_unknown(item) and not any(isinstance(p, str) and p not in ("", "*") for p in pieces(item))
+
+
 def _on_every_resource(statement):
     """True when Resource holds "*" (or NotResource is used: all but the listed), False when
     every item is known and narrower, else the first Unknown item."""
@@ -106,7 +112,7 @@ def _on_every_resource(statement):
     items = statement.resources or ()
     if any(isinstance(r, str) and r == "*" for r in items):
         return True
-    return next((r for r in items if is_unknown(r)), False)
+    return next((r for r in items if _could_be_star(r)), False)
 
 
 def _statements(facts):
@@ -160,7 +166,7 @@ def _admin(st):
 
 
 def _open(check, policy):
-    unknown = policy.unknown if policy.unknown is not None else next(s.unknown for s in policy.statements if s.unknown is not None)
+    unknown = document_unknown(policy) if policy.unknown is not None else next(s.unknown for s in policy.statements if s.unknown is not None)
     return undecided(check.id, policy.resource, "policy document", unknown, policy.location or policy.resource.location)
 
 
@@ -192,8 +198,8 @@ def evaluate_write(facts):
             continue  # 003 reports the statement
         items = st.resources or ()
         if st.not_resources is not None or not any(isinstance(r, str) and r == "*" for r in items):
-            if st.not_resources is None and any(is_unknown(r) for r in items) and _wide(st):
-                yield undecided(WRITE.id, policy.resource, "Resource", next(r for r in items if is_unknown(r)), _where(policy, st))
+            if st.not_resources is None and any(_could_be_star(r) for r in items) and _wide(st):
+                yield undecided(WRITE.id, policy.resource, "Resource", next(r for r in items if _could_be_star(r)), _where(policy, st))
             continue
         wide = _wide(st)
         unknown = next((a for a in (st.actions if st.actions is not None else st.not_actions or ()) if is_unknown(a)), None)

@@ -142,7 +142,7 @@ class _Collector:
         arns_value = res.get("ManagedPolicyArns")
         items = [arns_value] if is_unknown(arns_value) else (arns_value if isinstance(arns_value, list) else [])
         for index, value in enumerate(items):
-            if index in covered or value in known_arns:
+            if index in covered or (isinstance(value, str) and value in known_arns):
                 continue
             got = self.managed_arn(value, IDENTITY)
             (policies if isinstance(got, Policy) else unresolved).append(got)
