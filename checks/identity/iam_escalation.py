@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
+from iacguard.core.unknown import is_unknown
 from iacguard.iam.evaluate import simulate
 from iacguard.iam.model import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, UNKNOWN, Request
 
-from .iam_common import ALLOW, effect_of, grants_action, listed
+from .iam_common import ALLOW, document_unknown, effect_of, grants_action, listed, location_of
 
 PASS_ROLE = "iam:PassRole"
 
@@ -46,32 +47,47 @@ METHODS = (
     ("assume any role", ("sts:AssumeRole",), "assumes every role whose trust policy lets the account in (Resource \"*\")"),
 )
 MAX_STATEMENTS = 256
+# Methods whose action counts only when granted on every resource: sts:AssumeRole on one named
+# role is ordinary delegation, on "*" it reaches every role that trusts the account.
+ANY_RESOURCE = {"assume any role": ("sts:AssumeRole",)}
 
 
 def _allowing(principal, action: str) -> list:
-    """(policy, statement) of the principal's identity statements that may allow `action`."""
+    """(policy, statement) of the principal's identity statements that may allow `action`; the
+    statement is None where a part that is not known may (an unknown document, statement or
+    attached policy): the evaluator is then asked about "*" and answers "unknown"."""
     out = []
     for policy in principal.identity_policies:
+        if policy.unknown is not None:
+            out.append((policy, None))
+            continue
         for st in policy.statements[:MAX_STATEMENTS]:
-            if effect_of(st) == ALLOW and grants_action(st, action) is not False:
+            if st.unknown is not None:
+                out.append((policy, None))
+                continue
+            effect = effect_of(st)
+            if (effect == ALLOW or is_unknown(effect)) and grants_action(st, action) is not False:
                 out.append((policy, st))
+    if principal.unresolved:
+        out.append((None, None))
     return out
 
 
 def _resources(statement) -> tuple:
-    if statement.resources is None:
+    if statement is None or statement.resources is None:
         return ("*",)  # NotResource: every resource but those listed; "*" stands for one of them
     return tuple(r for r in statement.resources[:16]) or ("*",)
 
 
-def _decide(principal, action: str, memo: dict):
+def _decide(principal, action: str, memo: dict, any_resource: bool = False):
     """(decision, Decision) of the first resource of an allowing statement the evaluator allows,
-    else the first unknown answer, else implicit deny."""
-    if action in memo:
-        return memo[action]
+    else the first unknown answer, else implicit deny. With `any_resource`, only "*" is asked."""
+    key = (action, any_resource)
+    if key in memo:
+        return memo[key]
     answer = (IMPLICIT_DENY, None)
     for _, st in _allowing(principal, action)[:MAX_STATEMENTS]:
-        for resource in _resources(st):
+        for resource in (("*",) if any_resource else _resources(st)):
             got = simulate(principal, Request(action=action, resource=resource))
             if got.decision == ALLOWED:
                 answer = (ALLOWED, got)
@@ -82,18 +98,29 @@ def _decide(principal, action: str, memo: dict):
                 answer = (EXPLICIT_DENY, got)
         if answer[0] == ALLOWED:
             break
-    memo[action] = answer
+    memo[key] = answer
     return answer
+
+
+# An action no policy names: a principal allowed it on "*" holds every action ("*", "*:*", or a
+# NotAction that leaves it in), so no method gives it more.
+_ANY_ACTION = "iacguard-probe:NoSuchAction"
+
+
+def _holds_everything(principal) -> bool:
+    return simulate(principal, Request(action=_ANY_ACTION, resource="*")).decision == ALLOWED
 
 
 def evaluate(facts):
     for principal in facts.of_kind("iam_principal"):
         if principal.kind not in ("role", "user", "group"):
             continue
+        if _holds_everything(principal):
+            continue  # nothing to escalate to: AWS-IAM-001/003 report the administrator
         memo: dict = {}
         found, open_ = [], None
         for name, actions, what in METHODS:
-            decisions = [_decide(principal, a, memo) for a in actions]
+            decisions = [_decide(principal, a, memo, a in ANY_RESOURCE.get(name, ())) for a in actions]
             if all(d == ALLOWED for d, _ in decisions):
                 found.append((name, actions, what, [got for _, got in decisions]))
             elif open_ is None and all(d in (ALLOWED, UNKNOWN) for d, _ in decisions):
@@ -114,7 +141,34 @@ def evaluate(facts):
                     "; also %s" % listed([f[0] for f in found[1:]], 5) if len(found) > 1 else ""),
                 where, related=tuple((loc, "grants an escalation action") for loc in statements[1:8]))
         elif open_ is not None:
-            yield undecided(CHECK.id, principal.resource, "policy evaluation", _Reason(open_.reason), principal.resource.location)
+            what, unknown, where = _open_part(principal, open_)
+            yield undecided(CHECK.id, principal.resource, what, unknown, where)
+
+
+def _open_part(principal, decision):
+    """(what, Unknown, location) of the part that left the evaluator's answer open: the first
+    deciding statement's unknown piece (document, statement, Effect, Action, Resource,
+    Condition), else an attached policy that is not known, else the evaluator's own reason."""
+    fallback = principal.resource.location
+    for decided in decision.statements[:MAX_STATEMENTS]:
+        policy, st = decided.policy, decided.statement
+        where = location_of(st, policy, fallback) if st is not None else (policy.location or fallback)
+        if policy.unknown is not None:
+            return "policy document", document_unknown(policy), where
+        if st is None:
+            continue
+        if st.unknown is not None:
+            return "statement", st.unknown, where
+        for what, items in (("Effect", (st.effect,)), ("Action", st.actions or st.not_actions or ()),
+                            ("Resource", st.resources or st.not_resources or ()),
+                            ("Condition", st.conditions if is_unknown(st.conditions) else tuple(v for c in st.conditions for v in c.values))):
+            items = (items,) if is_unknown(items) else items
+            found = next((i for i in items[:256] if is_unknown(i)), None)
+            if found is not None:
+                return what, found, where
+    if principal.unresolved:
+        return "attached policy", principal.unresolved[0], fallback
+    return "policy evaluation", _Reason(decision.reason), fallback
 
 
 class _Reason:
