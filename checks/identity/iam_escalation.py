@@ -13,7 +13,7 @@ from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 from iacguard.core.unknown import is_unknown
 from iacguard.iam.evaluate import simulate
-from iacguard.iam.model import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, UNKNOWN, Request
+from iacguard.iam.model import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, TRUST, UNKNOWN, Policy, Request, Statement
 
 from .iam_common import ALLOW, document_unknown, effect_of, grants_action, listed, location_of
 
@@ -79,6 +79,12 @@ def _resources(statement) -> tuple:
     return tuple(r for r in statement.resources[:16]) or ("*",)
 
 
+# The role a method assumes is one whose trust policy lets the principal in (the method's premise:
+# after iam:UpdateAssumeRolePolicy, or any role that trusts the account): the identity side decides.
+_TRUSTING = Policy(TRUST, "a role that trusts the principal", (Statement(ALLOW, actions=("sts:AssumeRole",), principals="*"),))
+_ASSUME = "sts:assumerole"
+
+
 def _decide(principal, action: str, memo: dict, any_resource: bool = False):
     """(decision, Decision) of the first resource of an allowing statement the evaluator allows,
     else the first unknown answer, else implicit deny. With `any_resource`, only "*" is asked."""
@@ -88,7 +94,8 @@ def _decide(principal, action: str, memo: dict, any_resource: bool = False):
     answer = (IMPLICIT_DENY, None)
     for _, st in _allowing(principal, action)[:MAX_STATEMENTS]:
         for resource in (("*",) if any_resource else _resources(st)):
-            got = simulate(principal, Request(action=action, resource=resource))
+            trusting = (_TRUSTING,) if action.lower() == _ASSUME else ()
+            got = simulate(principal, Request(action=action, resource=resource), trusting)
             if got.decision == ALLOWED:
                 answer = (ALLOWED, got)
                 break

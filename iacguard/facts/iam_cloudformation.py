@@ -157,7 +157,7 @@ class _Collector:
         if kind == "role":
             trust = self.policy(TRUST, "%s AssumeRolePolicyDocument" % res.address, res, ("AssumeRolePolicyDocument",))
         account = arns.account_of(g, res)
-        guardrails, unresolved_guardrails = self.guardrails(account)
+        guardrails, unresolved_guardrails = self.guardrails(account, res)
         name = res.get(_NAME_PROPERTY[res.type])
         principal = Principal(
             resource=res, kind=kind,
@@ -235,9 +235,11 @@ class _Collector:
                 p = dataclasses.replace(p, unknown=type_)
             self.scp_list.append((p, res))
 
-    def guardrails(self, account: Any) -> tuple:
+    def guardrails(self, account: Any, principal: Resource | None = None) -> tuple:
         applied, unresolved = [], []
         for p, res in self.scp_list:
+            if principal is not None and not self.graph.same_root(res, principal):
+                continue  # another template is another deployment: a root alone answers the same
             verdict = self.applies(res, account)
             if verdict is True:
                 applied.append(p)
