@@ -6,7 +6,7 @@ effects. Ids are stable forever and never reused.
 from .data import ebs_encryption, rds_encryption, s3_encryption, s3_public_access_block, sqs_encryption
 from .detection import cloudtrail_log_validation, cloudtrail_multi_region
 from .identity import iam_admin_policy
-from .identity import iam_escalation, iam_trust, iam_users, iam_wide_access
+from .identity import iam_escalation, iam_trust, iam_users, iam_validation, iam_wide_access
 from .infrastructure import alb_waf, rds_public, security_group_admin_ports
 
 REGISTRY = (
@@ -29,4 +29,7 @@ REGISTRY = (
     iam_users.ACCESS_KEYS,
     iam_users.LOGIN_PROFILES,
     iam_escalation.CHECK,
+    iam_validation.UNKNOWN_ACTION,
+    iam_validation.RESOURCE_MISMATCH,
+    iam_validation.UNKNOWN_CONDITION_KEY,
 )
