@@ -23,7 +23,7 @@ from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 from iacguard.core.unknown import is_unknown
 from iacguard.iam import validate as v
-from iacguard.iam.model import ALLOW
+from iacguard.iam.model import ALLOW, pieces
 
 from .iam_common import document_unknown, location_of
 
@@ -67,6 +67,10 @@ def _known_only(st):
     return dataclasses.replace(st, **changes), first
 
 
+def _has_text(item) -> bool:
+    return any(isinstance(p, str) and p.strip("*") for p in pieces(item))
+
+
 def _open_item(code: str, st):
     """The unknown item that leaves a check of `code` open on the statement, as (what, Unknown):
     an Action item for 010; for an Allow, 011: an Action item when a Resource is named (its
@@ -81,8 +85,10 @@ def _open_item(code: str, st):
             return None
         if actions and named:
             return ("Action", actions[0])
+        # A partly known ARN ("arn:aws:s3:::${var.name}/*") shows its resource type: validate
+        # read its unknown pieces as any text. Only items with no known text leave 011 open.
         resources = _unknown_items(st.resources)
-        known = isinstance(st.resources, tuple) and any(isinstance(r, str) for r in st.resources)
+        known = isinstance(st.resources, tuple) and any(_has_text(r) for r in st.resources)
         return ("Resource", resources[0]) if resources and not known else None
     if code == v.UNKNOWN_CONDITION_KEY:
         if is_unknown(st.conditions):
