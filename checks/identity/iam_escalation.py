@@ -79,10 +79,24 @@ def _resources(statement) -> tuple:
     return tuple(r for r in statement.resources[:16]) or ("*",)
 
 
-# The role a method assumes is one whose trust policy lets the principal in (the method's premise:
-# after iam:UpdateAssumeRolePolicy, or any role that trusts the account): the identity side decides.
-_TRUSTING = Policy(TRUST, "a role that trusts the principal", (Statement(ALLOW, actions=("sts:AssumeRole",), principals="*"),))
+# The role a method assumes is one whose trust policy lets the principal's account in (the
+# method's premise: after iam:UpdateAssumeRolePolicy, or any role that trusts the account). A
+# trust naming the account, not the principal, leaves the decision to the identity side, as AWS
+# does (a trust naming the principal itself, or "*", would allow without any identity grant).
 _ASSUME = "sts:assumerole"
+
+
+# When the principal's account is not known, one stand-in id for it (the trusting role is in the
+# principal's own account, whatever that is): only sts:AssumeRole requests use it.
+_STAND_IN_ACCOUNT = "000000000000"
+
+
+def _assume_request(principal, resource) -> tuple:
+    """(Request, the stand-in trust policies) for sts:AssumeRole on `resource`."""
+    account = principal.account if isinstance(principal.account, str) else _STAND_IN_ACCOUNT
+    trust = Policy(TRUST, "a role that trusts the account",
+                   (Statement(ALLOW, actions=("sts:AssumeRole",), principals={"AWS": ("arn:aws:iam::%s:root" % account,)}),))
+    return Request(action="sts:AssumeRole", resource=resource, principal_account=account, resource_account=account), (trust,)
 
 
 def _decide(principal, action: str, memo: dict, any_resource: bool = False):
@@ -94,8 +108,11 @@ def _decide(principal, action: str, memo: dict, any_resource: bool = False):
     answer = (IMPLICIT_DENY, None)
     for _, st in _allowing(principal, action)[:MAX_STATEMENTS]:
         for resource in (("*",) if any_resource else _resources(st)):
-            trusting = (_TRUSTING,) if action.lower() == _ASSUME else ()
-            got = simulate(principal, Request(action=action, resource=resource), trusting)
+            if action.lower() == _ASSUME:
+                request, trusting = _assume_request(principal, resource)
+            else:
+                request, trusting = Request(action=action, resource=resource), ()
+            got = simulate(principal, request, trusting)
             if got.decision == ALLOWED:
                 answer = (ALLOWED, got)
                 break
