@@ -201,6 +201,8 @@ def evaluate_write(facts):
             if st.not_resources is None and any(_could_be_star(r) for r in items) and _wide(st):
                 yield undecided(WRITE.id, policy.resource, "Resource", next(r for r in items if _could_be_star(r)), _where(policy, st))
             continue
+        if _tag_scoped(st):
+            continue
         wide = _wide(st)
         unknown = next((a for a in (st.actions if st.actions is not None else st.not_actions or ()) if is_unknown(a)), None)
         if not wide:
@@ -213,6 +215,25 @@ def evaluate_write(facts):
         yield Finding(WRITE.id, policy.resource,
                       "IAM policy %s allows %d write or permissions-management action%s on every resource (*): %s." % (policy.name, len(wide), "" if len(wide) == 1 else "s", listed(wide)),
                       _where(policy, st))
+
+
+def _tag_scoped(st) -> bool:
+    """Whether a condition scopes the statement by tags (attribute-based access control): a
+    positive operator on aws:RequestTag/..., aws:ResourceTag/... or a service's ResourceTag key,
+    with a known value that is not only "*". Create actions cannot name the ARN of what they
+    create; a tag condition is how such a grant is narrowed, so it is not "every resource"."""
+    if not isinstance(st.conditions, tuple):
+        return False
+    for cond in st.conditions[:256]:
+        op = cond.operator.split(":")[-1] if isinstance(cond.operator, str) else ""
+        key = cond.key.lower() if isinstance(cond.key, str) else ""
+        if op.startswith(("StringNot", "ArnNot")) or op.endswith("IfExists") or op == "Null":
+            continue
+        if not (key.startswith(("aws:requesttag/", "aws:resourcetag/")) or ":resourcetag/" in key):
+            continue
+        if any(isinstance(v, str) and v.strip("*") for v in cond.values):
+            return True
+    return False
 
 
 def _wide(st) -> tuple:
@@ -280,7 +301,9 @@ WRITE = Check(
 `Action` (or `NotAction`) with the action catalogue. It reports the statement when it grants an
 action whose access level is Write or Permissions management and that accepts a resource ARN
 (actions that take only `"*"`, such as `s3:ListAllMyBuckets` or `ec2:RunInstances`'s
-account-level siblings, are left out). The message names the first actions and the count.
+account-level siblings, are left out), and so is a statement a tag condition scopes
+(`aws:RequestTag/...`, `aws:ResourceTag/...` compared with a value: how create actions, which
+cannot name what they create, are narrowed). The message names the first actions and the count.
 Statements AWS-IAM-001 or AWS-IAM-003 report are not reported again.""",
     why="""Write and permissions-management actions on `"*"` reach every resource of that type in the
 account, including ones created later by other teams: a bug or stolen credentials can change or

@@ -238,3 +238,17 @@ def test_validation_reports_a_shared_document_once():
     second = Policy("identity", "b", doc.statements, _res("aws_iam_role_policy.b"), where)
     got = list(iam_validation.evaluate_actions(_Facts(iam_policy=[first, second])))
     assert [(type(i).__name__, i.resource.address) for i in got] == [("Finding", "aws_iam_role_policy.a")]
+
+
+@pytest.mark.parametrize("condition,finding", [
+    ({"StringEquals": {"aws:RequestTag/eks:eks-cluster-name": "${aws:PrincipalTag/eks:eks-cluster-name}"}}, False),
+    ({"StringEquals": {"aws:ResourceTag/team": "data"}}, False),
+    ({"StringEquals": {"ec2:ResourceTag/team": "data"}}, False),
+    ({"StringLike": {"aws:RequestTag/team": "*"}}, True),  # any value: the tag only exists
+    ({"StringNotEquals": {"aws:ResourceTag/team": "data"}}, True),  # negated
+    ({"StringEqualsIfExists": {"aws:ResourceTag/team": "data"}}, True),  # true without the tag
+    ({"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}, True),
+])
+def test_write_scoped_by_tags_is_not_every_resource(condition, finding):
+    p = _held(pol("p", st(action="ec2:CreateNetworkInterface", resource="*", condition=condition)))
+    assert _run(iam_wide_access.evaluate_write, iam_policy=[p]) == ([("Finding", "aws_iam_policy.p")] if finding else [])
