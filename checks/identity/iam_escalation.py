@@ -5,13 +5,17 @@ attacker does with them. Each required action is decided by the IAM evaluator
 (iacguard.iam.evaluate.simulate) for the principal, with the resource each allowing statement
 names: so an explicit Deny, a permissions boundary or an SCP that blocks the action removes the
 method, and a part that cannot be known ("unknown") makes the principal undecided, never a
-finding. Groups are checked on their own policies (their members inherit them).
+finding. Groups are checked on their own policies (their members inherit them). A Lambda function
+of the scan (the "function_role" kind) whose role is privileged adds one method per function:
+changing its code (lambda:UpdateFunctionCode on the function's ARN).
 """
 from __future__ import annotations
 
+import re
+
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
-from iacguard.core.unknown import is_unknown
+from iacguard.core.unknown import Unknown, is_unknown
 from iacguard.iam.evaluate import simulate
 from iacguard.iam.model import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, TRUST, UNKNOWN, Policy, Request, Statement
 
@@ -135,20 +139,82 @@ def _holds_everything(principal) -> bool:
     return simulate(principal, Request(action=_ANY_ACTION, resource="*")).decision == ALLOWED
 
 
+def _methods(principal, memo: dict) -> tuple:
+    """(found: [(name, actions, what, [Decision])], the first open Decision or None) over METHODS."""
+    found, open_ = [], None
+    for name, actions, what in METHODS:
+        decisions = [_decide(principal, a, memo, a in ANY_RESOURCE.get(name, ())) for a in actions]
+        if all(d == ALLOWED for d, _ in decisions):
+            found.append((name, actions, what, [got for _, got in decisions]))
+        elif open_ is None and all(d in (ALLOWED, UNKNOWN) for d, _ in decisions):
+            open_ = next(got for d, got in decisions if d == UNKNOWN)
+    return found, open_
+
+
+UPDATE_CODE = "lambda:UpdateFunctionCode"
+
+
+def _privileged(role, cache: dict):
+    """Whether a role holds every action or can escalate itself (worth running code as): True,
+    False, or the Decision that left it open."""
+    key = role.resource.id
+    if key not in cache:
+        probe = simulate(role, Request(action=_ANY_ACTION, resource="*"))
+        if probe.decision == ALLOWED:
+            cache[key] = True
+        else:
+            found, open_ = _methods(role, {})
+            cache[key] = True if found else (probe if probe.decision == UNKNOWN else open_) or False
+    return cache[key]
+
+
+def _function_methods(principal, functions: list, roles: dict, cache: dict) -> tuple:
+    """(found, open) for lambda:UpdateFunctionCode on a function that runs as a privileged role
+    other than the principal itself; open is (what, Unknown, location) when a part that is not
+    known (of the principal's grant, or of the role's privileges) decides."""
+    found, open_ = [], None
+    for fn in functions[:MAX_STATEMENTS]:
+        role = roles.get(fn.role.id)
+        if role is None or role.resource.id == principal.resource.id:
+            continue
+        privileged = _privileged(role, cache)
+        if privileged is False:
+            continue
+        got = simulate(principal, Request(action=UPDATE_CODE, resource=fn.arn))
+        if got.decision == ALLOWED and privileged is True:
+            found.append(("update code of %s" % fn.function.address, (UPDATE_CODE,),
+                          "runs its own code as %s, a more privileged role" % role.address, [got]))
+        elif open_ is None and got.decision == ALLOWED:
+            what, unknown, _ = _open_part(role, privileged)
+            open_ = ("privileges of %s (%s)" % (role.address, what), _cause(unknown), got.statements[0].statement.location if got.statements and got.statements[0].statement is not None else principal.resource.location)
+        elif open_ is None and got.decision == UNKNOWN:
+            open_ = _open_part(principal, got)
+    return found, open_
+
+
+_WRAPPED = re.compile(r"^.+? is not known \((.*)\)$", re.S)
+
+
+def _cause(unknown):
+    """The cause of an Unknown the collectors wrapped as "X is not known (cause)"."""
+    m = _WRAPPED.match(getattr(unknown, "reason", "") or "")
+    return Unknown(m.group(1)) if m else unknown
+
+
 def evaluate(facts):
-    for principal in facts.of_kind("iam_principal"):
+    principals = facts.of_kind("iam_principal")
+    roles = {p.resource.id: p for p in principals if p.kind == "role"}
+    functions = facts.of_kind("function_role")
+    privileged: dict = {}
+    for principal in principals:
         if principal.kind not in ("role", "user", "group"):
             continue
         if _holds_everything(principal):
             continue  # nothing to escalate to: AWS-IAM-001/003 report the administrator
-        memo: dict = {}
-        found, open_ = [], None
-        for name, actions, what in METHODS:
-            decisions = [_decide(principal, a, memo, a in ANY_RESOURCE.get(name, ())) for a in actions]
-            if all(d == ALLOWED for d, _ in decisions):
-                found.append((name, actions, what, [got for _, got in decisions]))
-            elif open_ is None and all(d in (ALLOWED, UNKNOWN) for d, _ in decisions):
-                open_ = next(got for d, got in decisions if d == UNKNOWN)
+        found, open_ = _methods(principal, {})
+        more, more_open = _function_methods(principal, functions, roles, privileged)
+        found.extend(more)
+        open_part = _open_part(principal, open_) if open_ is not None else more_open
         if found:
             statements = []
             for _, _, _, gots in found:
@@ -164,8 +230,8 @@ def evaluate(facts):
                     principal.kind.capitalize(), principal.address, first[0], ", ".join(first[1]), first[2],
                     "; also %s" % listed([f[0] for f in found[1:]], 5) if len(found) > 1 else ""),
                 where, related=tuple((loc, "grants an escalation action") for loc in statements[1:8]))
-        elif open_ is not None:
-            what, unknown, where = _open_part(principal, open_)
+        elif open_part is not None:
+            what, unknown, where = open_part
             yield undecided(CHECK.id, principal.resource, what, unknown, where)
 
 
@@ -208,7 +274,7 @@ CHECK = Check(
     severity="high",
     pillar="identity",
     cwe=("CWE-269",),
-    kinds=("iam_principal",),
+    kinds=("iam_principal", "function_role"),
     evaluate=evaluate,
     what="""For each IAM role, user and group of the scan (a group on its own policies), evaluates
 with the IAM evaluator whether its identity policies, boundary and SCPs allow one of the known
@@ -220,11 +286,15 @@ with a compute action that runs code as the passed role (`ec2:RunInstances`,
 `lambda:CreateFunction` with `lambda:InvokeFunction` or `lambda:CreateEventSourceMapping`,
 `lambda:UpdateFunctionConfiguration`, `glue:CreateDevEndpoint`, `cloudformation:CreateStack`,
 `ecs:RegisterTaskDefinition` with `ecs:RunTask`, `datapipeline:CreatePipeline`,
-`sagemaker:CreateNotebookInstance`, `codebuild:CreateProject` with `codebuild:StartBuild`).
-Each action is simulated on the Resource of the statement that allows it, so an explicit Deny,
-a boundary or an SCP that blocks it removes the method. An answer the evaluator cannot give
-("unknown") makes the principal undecided. The finding points at the first granting statement;
-the other granting statements are related locations.""",
+`sagemaker:CreateNotebookInstance`, `codebuild:CreateProject` with `codebuild:StartBuild`);
+and `lambda:UpdateFunctionCode` on a Lambda function of the scan that runs as another role
+holding every action or able to escalate itself.
+Each action is simulated on the Resource of the statement that allows it (`sts:AssumeRole` of
+"assume any role" on `"*"` only, against a role that trusts the principal's account), so an
+explicit Deny, a boundary or an SCP that blocks it removes the method. A principal that already
+holds every action is left to AWS-IAM-001/003. An answer the evaluator cannot give ("unknown")
+makes the principal undecided, naming the part that is not known. The finding points at the
+first granting statement; the other granting statements are related locations.""",
     why="""A principal that can change its own permissions, or hand a more privileged role to code it
 controls, effectively holds every permission it can reach that way: least privilege stops
 meaning anything for it, and stolen credentials become administrator credentials.""",
