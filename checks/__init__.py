@@ -6,6 +6,7 @@ effects. Ids are stable forever and never reused.
 from .data import ebs_encryption, rds_encryption, s3_encryption, s3_public_access_block, sqs_encryption
 from .detection import cloudtrail_log_validation, cloudtrail_multi_region
 from .identity import iam_admin_policy
+from .identity import iam_escalation, iam_trust, iam_users, iam_validation, iam_wide_access
 from .infrastructure import alb_waf, rds_public, security_group_admin_ports
 
 REGISTRY = (
@@ -20,4 +21,15 @@ REGISTRY = (
     cloudtrail_multi_region.CHECK,
     alb_waf.CHECK,
     sqs_encryption.CHECK,
+    iam_wide_access.ADMIN,
+    iam_wide_access.WRITE,
+    iam_trust.OPEN_CHECK,
+    iam_trust.CROSS_ACCOUNT_CHECK,
+    iam_users.USER_POLICIES,
+    iam_users.ACCESS_KEYS,
+    iam_users.LOGIN_PROFILES,
+    iam_escalation.CHECK,
+    iam_validation.UNKNOWN_ACTION,
+    iam_validation.RESOURCE_MISMATCH,
+    iam_validation.UNKNOWN_CONDITION_KEY,
 )

@@ -103,6 +103,8 @@ MUTANTS = [
     Mutant("RDS default: publicly_accessible defaults to true", "iacguard.facts.storage", "databases", flip_default("publicly_accessible"), ("AWS-RDS-002",)),
     Mutant("ALB default: internal defaults to true", "iacguard.facts.network", "load_balancers", flip_default("internal", reader="value"), ("AWS-ELB-001",)),
     Mutant("ALB: `Scheme == 'internet-facing'` -> `!=`", "iacguard.facts.network", "load_balancers", flip_compare(lambda s: "internet-facing" in s), ("AWS-ELB-001",)),
+    Mutant("IAM-002: a method needs every action allowed, `d == ALLOWED` -> `!=`", "iacguard.checks.identity.iam_escalation", "_methods", flip_compare(lambda s: s == "d == ALLOWED"), ("AWS-IAM-002",)),
+    Mutant("IAM-003: `\"iam\" in full` -> `not in`", "iacguard.checks.identity.iam_wide_access", "_admin", flip_compare(lambda s: s == '"iam" in full'), ("AWS-IAM-003",)),
 ]
 
 

@@ -236,6 +236,14 @@ resource "aws_iam_policy" "p" {
     assert _records(result) == [
         ("AWS-IAM-001", "aws_iam_policy.p", "policy document", "variable policy_json has no value", "main.tf", 5,
          [("variable policy_json", "main.tf", 1)]),
+        ("AWS-IAM-003", "aws_iam_policy.p", "policy document", "variable policy_json has no value", "main.tf", 5,
+         [("variable policy_json", "main.tf", 1)]),
+        ("AWS-IAM-004", "aws_iam_policy.p", "policy document", "variable policy_json has no value", "main.tf", 5,
+         [("variable policy_json", "main.tf", 1)]),
+    ] + [
+        (check_id, "aws_iam_policy.p", "policy document", "variable policy_json has no value", "main.tf", 5,
+         [("variable policy_json", "main.tf", 1)])
+        for check_id in ("AWS-IAM-010", "AWS-IAM-011", "AWS-IAM-012")
     ]
 
 

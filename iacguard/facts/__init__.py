@@ -16,6 +16,8 @@ Facts are about managed resources only (`common.managed`); Terraform data source
 Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class of each fact):
   security_group_rule, load_balancer, bucket, database, volume, policy_statement (hand-written)
   iam_policy, iam_principal, iam_resource_policy (iacguard.facts.iam_access: the IAM engine's model)
+  iam_credential (iacguard.facts.iam_credentials: IAM users' access keys and console passwords)
+  function_role (iacguard.facts.compute_roles: Lambda functions and the role each runs as)
   trail, queue (table)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
@@ -25,7 +27,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from ..graph import ResourceGraph
-from . import iam, iam_access, network, storage
+from . import compute_roles, iam, iam_access, iam_credentials, network, storage
 from iacguard.iam import model as iam_model
 from .settings import TABLE
 
@@ -39,6 +41,8 @@ KINDS = {
     "iam_policy": iam_access.iam_policies,
     "iam_principal": iam_access.iam_principals,
     "iam_resource_policy": iam_access.iam_resource_policies,
+    "iam_credential": iam_credentials.iam_credentials,
+    "function_role": compute_roles.function_roles,
     **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
 }
 
@@ -54,6 +58,8 @@ KIND_TYPES = {
     "iam_policy": iam_model.Policy,
     "iam_principal": iam_model.Principal,
     "iam_resource_policy": iam_model.ResourcePolicy,
+    "iam_credential": iam_credentials.Credential,
+    "function_role": compute_roles.FunctionRole,
     **{name: kind.cls for name, kind in TABLE.items()},
 }
 

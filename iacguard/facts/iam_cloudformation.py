@@ -126,7 +126,7 @@ class _Collector:
         arns_value = res.get("ManagedPolicyArns")
         items = [arns_value] if is_unknown(arns_value) else (arns_value if isinstance(arns_value, list) else [])
         for index, value in enumerate(items):
-            if index in covered or value in known_arns:
+            if index in covered or (isinstance(value, str) and value in known_arns):
                 continue
             got = self.managed_arn(value, IDENTITY)
             (policies if isinstance(got, Policy) else unresolved).append(got)
@@ -141,7 +141,7 @@ class _Collector:
         if kind == "role":
             trust = self.policy(TRUST, "%s AssumeRolePolicyDocument" % res.address, res, ("AssumeRolePolicyDocument",))
         account = arns.account_of(g, res)
-        guardrails, unresolved_guardrails = self.guardrails(account)
+        guardrails, unresolved_guardrails = self.guardrails(account, res)
         name = res.get(_NAME_PROPERTY[res.type])
         principal = Principal(
             resource=res, kind=kind,
@@ -219,9 +219,11 @@ class _Collector:
                 p = dataclasses.replace(p, unknown=type_)
             self.scp_list.append((p, res))
 
-    def guardrails(self, account: Any) -> tuple:
+    def guardrails(self, account: Any, principal: Resource | None = None) -> tuple:
         applied, unresolved = [], []
         for p, res in self.scp_list:
+            if principal is not None and not self.graph.same_root(res, principal):
+                continue  # another template is another deployment: a root alone answers the same
             verdict = self.applies(res, account)
             if verdict is True:
                 applied.append(dataclasses.replace(p, level=self.level(res, account)))

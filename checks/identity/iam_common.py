@@ -1,0 +1,85 @@
+"""Small readers the IAM checks share (over iacguard.iam.model objects, never the graph)."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from iacguard.core.model import Location
+from iacguard.core.unknown import Unknown, is_unknown
+from iacguard.iam.model import ALLOW, DENY
+
+# How many action names a message lists before "and N more".
+SHOWN = 4
+
+
+@lru_cache(maxsize=4096)
+def _glob(pattern: str):
+    # IAM action patterns: `*` any run, `?` one character, case-insensitive (no [] classes).
+    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.I | re.S)
+
+
+def action_glob(pattern, action: str):
+    """True/False whether the Action pattern `pattern` matches `action`, the Unknown itself
+    when the pattern is not known."""
+    if is_unknown(pattern):
+        return pattern
+    if not isinstance(pattern, str):
+        return False
+    return _glob(pattern).fullmatch(action) is not None
+
+
+def grants_action(statement, action: str):
+    """True/False/Unknown: whether the statement's Action/NotAction covers `action` (effect,
+    resources and conditions aside)."""
+    if statement.unknown is not None:
+        return statement.unknown
+    items, negated = (statement.actions, False) if statement.actions is not None else (statement.not_actions or (), True)
+    unknown = None
+    for item in items[:256]:
+        got = action_glob(item, action)
+        if got is True:
+            return not negated
+        if is_unknown(got):
+            unknown = got
+    if unknown is not None:
+        return unknown
+    return negated
+
+
+def effect_of(statement):
+    """ALLOW, DENY or the Unknown (an unknown statement's Unknown first)."""
+    if statement.unknown is not None:
+        return statement.unknown
+    return statement.effect
+
+
+def location_of(statement, policy, fallback: Location) -> Location:
+    return statement.location or policy.location or (policy.resource.location if policy.resource is not None else fallback)
+
+
+def listed(names, shown: int = SHOWN) -> str:
+    """"a, b, c, d and 3 more" of sorted names."""
+    names = sorted(names)
+    head = ", ".join(names[:shown])
+    return head + (" and %d more" % (len(names) - shown) if len(names) > shown else "")
+
+
+def document_unknown(policy) -> Unknown:
+    """The Unknown of a policy whose document is not known, with the reason a person needs.
+
+    The Terraform collector names the policy in its reason ("aws_iam_policy.p is not known
+    (variable policy_json has no value)"); an undecided record names the resource and the setting
+    already, so it keeps only the cause in parentheses, as AWS-IAM-001 reports it."""
+    unknown = policy.unknown
+    reason = getattr(unknown, "reason", "") or ""
+    head = "%s is not known (" % policy.name
+    if reason.startswith(head) and reason.endswith(")") and len(reason) > len(head) + 1:
+        return Unknown(reason[len(head):-1])
+    return unknown
+
+
+def first_reason(*values) -> Unknown | None:
+    return next((v for v in values if is_unknown(v)), None)
+
+
+__all__ = ["ALLOW", "DENY", "SHOWN", "action_glob", "grants_action", "effect_of", "location_of", "listed", "document_unknown", "first_reason"]
