@@ -311,3 +311,24 @@ def test_unclosed_block_note_names_the_opening_line(tmp_path):
     result = scan([str(root)], cwd=str(root))
     notes = [(Path(n.path).name, n.line, n.message) for n in result.notifications if n.level == "error"]
     assert notes == [("main.tf", 5, "parse error: unclosed block opened at line 5")]
+
+
+def test_a_policy_rendered_by_a_policy_document_data_source_is_not_undecided(tmp_path):
+    """`policy = data.aws_iam_policy_document.x.json` is known through the data source: its
+    statements are read (and reported) there, so the holder is not an undecided record."""
+    root = _tree(tmp_path, {"main.tf": """
+data "aws_iam_policy_document" "admin" {
+  statement {
+    actions   = ["*"]
+    resources = ["*"]
+  }
+}
+resource "aws_iam_policy" "admin" {
+  name   = "admin"
+  policy = data.aws_iam_policy_document.admin.json
+}
+"""})
+    result = scan([str(root)], cwd=str(root))
+    assert [u for u in result.undecided if u.check_id == "AWS-IAM-001"] == []
+    assert [(f.check_id, f.resource.address, f.location.start_line) for f in result.findings if f.check_id == "AWS-IAM-001"] == [
+        ("AWS-IAM-001", "data.aws_iam_policy_document.admin", 3)]

@@ -119,10 +119,12 @@ def _from_document(res: Resource, document: Any, doc_path: tuple, doc_in_text: b
     return out
 
 
-def _document(res: Resource, path: tuple) -> list:
+def _document(res: Resource, path: tuple, graph: ResourceGraph | None = None) -> list:
     raw = res.get(*path)
     if raw is None:
         return []
+    if graph is not None and _rendered_by_data_source(graph, raw):
+        return []  # the data source's statements are facts of their own (below), with their lines
     document = _as_document(raw)
     if is_unknown(document):
         # Nothing of it is known: one statement of unknowns, so checks can say they could not decide.
@@ -131,16 +133,24 @@ def _document(res: Resource, path: tuple) -> list:
     return _from_document(res, document, path, not isinstance(raw, dict))
 
 
+def _rendered_by_data_source(graph: ResourceGraph, raw) -> bool:
+    """Whether a policy value is the `.json` of an `aws_iam_policy_document` of the scan."""
+    if getattr(raw, "attribute", None) not in ("json", "minified_json"):
+        return False
+    source = graph.resource(raw.node)
+    return source is not None and source.type == "aws_iam_policy_document"
+
+
 def policy_statements(graph: ResourceGraph) -> list:
     out: list = []
     for res in graph.of_type(*TF_IDENTITY_POLICIES):
         if res.mode == "managed":
-            out.extend(_document(res, ("policy",)))
+            out.extend(_document(res, ("policy",), graph))
     for res in graph.of_type("aws_iam_role"):
         if res.mode == "managed":
             for i, block in enumerate(res.blocks("inline_policy")):
                 if block.get("policy") is not None:
-                    out.extend(_document(res, ("inline_policy", i, "policy")))
+                    out.extend(_document(res, ("inline_policy", i, "policy"), graph))
     for res in graph.of_type("aws_iam_policy_document"):
         for i, block in enumerate(res.blocks("statement")):
             out.append(
