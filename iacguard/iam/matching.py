@@ -336,9 +336,13 @@ def match_elements(pat: list, val: list, what: str = "pattern", value_what: str 
 _MAX_CACHED_PATTERN = 256
 
 
+def _action_source(lowered: str) -> str:
+    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in lowered)
+
+
 @functools.lru_cache(maxsize=8192)
 def _action_regex(lowered: str) -> "re.Pattern[str]":
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in lowered), re.DOTALL)
+    return re.compile(_action_source(lowered), re.DOTALL)
 
 
 def action_matches(pattern: Any, action: Any) -> Any:
@@ -362,26 +366,59 @@ def action_matches(pattern: Any, action: Any) -> Any:
                           _named("the requested action", action))
 
 
+class _ActionIndex:
+    """An Action element of known patterns, indexed for matching one action quickly: exact
+    names in a set, wildcard patterns by their service prefix (compiled only when an action of
+    that service is asked), and patterns with a wildcard in the prefix apart."""
+
+    __slots__ = ("exact", "by_service", "any_service")
+
+    def __init__(self, patterns: tuple) -> None:
+        self.exact: set = set()
+        self.by_service: dict = {}
+        self.any_service: list = []
+        for p in patterns:
+            low = p.lower()
+            if "*" not in low and "?" not in low:
+                self.exact.add(low)
+                continue
+            service, sep, _ = low.partition(":")
+            if sep and "*" not in service and "?" not in service:
+                self.by_service.setdefault(service, []).append(low)
+            else:
+                self.any_service.append(low)
+
+    def matches(self, action: str) -> bool:
+        a = action.lower()
+        if a in self.exact:
+            return True
+        service = a.partition(":")[0]
+        for low in self.by_service.get(service, ()):
+            if _action_regex(low).fullmatch(a) is not None:
+                return True
+        return any(low == "*" or _action_regex(low).fullmatch(a) is not None for low in self.any_service)
+
+
 @functools.lru_cache(maxsize=4096)
-def _actions_regex(patterns: tuple) -> "re.Pattern[str] | None":
-    """One expression for an element of known, short patterns; None for any other element."""
+def _action_index(patterns: tuple) -> "_ActionIndex | None":
+    """The index of an element of known, short patterns; None for any other element."""
     if len(patterns) > 4096 or not all(type(p) is str and len(p) <= _MAX_CACHED_PATTERN for p in patterns):
         return None
-    return re.compile("|".join("(?:%s)" % _action_regex(p.lower()).pattern for p in patterns), re.DOTALL)
+    return _ActionIndex(patterns)
 
 
 def any_action_matches(patterns: Any, action: Any) -> Any:
-    """Does any of an Action (or NotAction) element's patterns match the action? One compiled
-    expression per element of known, short patterns (cached: an AWS managed policy's element is
-    asked once per principal holding it); else pattern by pattern, three-valued."""
+    """Does any of an Action (or NotAction) element's patterns match the action? An element of
+    known, short patterns is indexed once (cached: an AWS managed policy's element is asked once
+    per principal holding it); else pattern by pattern, three-valued."""
     if is_unknown(patterns):
         return Unknown("element not known: %s" % (patterns.reason or "unknown"))
     if isinstance(patterns, str):
         patterns = (patterns,)
     if isinstance(action, str) and type(patterns) is tuple:
-        compiled = _actions_regex(patterns)
-        if compiled is not None:
-            return compiled.fullmatch(action.lower()) is not None
+        index = _action_index(patterns)
+        if index is not None:
+            return index.matches(action)
     return or3(action_matches(p, action) for p in patterns)
 
 
