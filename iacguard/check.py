@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable
 from iacguard.core.model import Location, Resource, Undecided
 
 SEVERITIES = ("critical", "high", "medium", "low")
+EQUIVALENT_TOOLS = ("checkov", "trivy", "kics", "cfn_nag", "cfn-lint")
 SCOPES = ("resource", "project")
 SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "none": 0}
 
@@ -50,6 +51,10 @@ class Check:
     cwe: tuple = ()  # e.g. ("CWE-311",)
     languages: tuple = ("terraform", "cloudformation")
     scope: str = "resource"  # "resource" | "project" (see the module docstring)
+    # The ids of the same rule in other scanners, for users mapping their skip lists:
+    # (("checkov", "CKV_AWS_27"), ("trivy", "AVD-AWS-0096"), ("cfn_nag", "W48")). Ids are facts;
+    # nothing else of those tools is taken.
+    equivalents: tuple = ()
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES:
@@ -58,10 +63,21 @@ class Check:
             raise ValueError("%s: bad severity %r" % (self.id, self.severity))
         if self.pillar not in PILLARS:
             raise ValueError("%s: bad pillar %r" % (self.id, self.pillar))
+        for pair in self.equivalents:
+            if not (isinstance(pair, tuple) and len(pair) == 2 and pair[0] in EQUIVALENT_TOOLS and pair[1]):
+                raise ValueError("%s: bad equivalent %r (expected (tool, id), tool one of %s)" % (self.id, pair, ", ".join(EQUIVALENT_TOOLS)))
 
     @property
     def pillar_title(self) -> str:
         return PILLARS[self.pillar]
+
+    def summary(self) -> dict:
+        """The check as `iacguard checks --format json` lists it."""
+        return {
+            "id": self.id, "title": self.title, "severity": self.severity, "pillar": self.pillar,
+            "languages": list(self.languages), "scope": self.scope, "cwe": list(self.cwe),
+            "equivalents": {tool: [i for t, i in self.equivalents if t == tool] for tool, _ in self.equivalents},
+        }
 
     def markdown(self) -> str:
         """The check's documentation, in fixed sections."""
@@ -95,6 +111,8 @@ class Check:
             refs,
             "",
         ]
+        if self.equivalents:
+            lines += ["## Equivalent ids", "", "\n".join("- %s: `%s`" % pair for pair in self.equivalents), ""]
         return "\n".join(lines)
 
 

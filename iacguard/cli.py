@@ -489,15 +489,38 @@ def pre_commit(ctx, files, **p):
 
 
 @main.group(invoke_without_command=True)
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "markdown")), default="text", show_default=True,
+              help="text: a table; json: every check with pillar, severity, languages, scope, CWE and equivalent ids; markdown: a table.")
 @click.pass_context
-def checks(ctx):
+def checks(ctx, fmt):
     """List the checks, or explain one."""
     if ctx.invoked_subcommand is None:
         rows = sorted(_registry(), key=lambda c: c.id)
+        if fmt == "json":
+            import json
+
+            click.echo(json.dumps([c.summary() for c in rows], indent=2))
+            return
+        if fmt == "markdown":
+            click.echo(checks_table(rows))
+            return
         width = max(len(c.id) for c in rows)
         click.echo("%-*s  %-8s  %-15s  %s" % (width, "ID", "SEVERITY", "PILLAR", "TITLE"))
         for c in rows:
             click.echo("%-*s  %-8s  %-15s  %s" % (width, c.id, c.severity, c.pillar, c.title))
+
+
+def checks_table(rows) -> str:
+    """The Markdown table of checks (the README's, and `iacguard checks --format markdown`)."""
+    def equivalents(c) -> str:
+        return ", ".join("%s `%s`" % pair for pair in c.equivalents) or "-"
+
+    def languages(c) -> str:
+        return " + ".join({"terraform": "TF", "cloudformation": "CFN"}.get(lang, lang) for lang in c.languages)
+
+    lines = ["| id | severity | pillar | languages | title | equivalent ids |", "|---|---|---|---|---|---|"]
+    lines += ["| %s | %s | %s | %s | %s | %s |" % (c.id, c.severity, c.pillar, languages(c), c.title, equivalents(c)) for c in rows]
+    return "\n".join(lines)
 
 
 @checks.command()

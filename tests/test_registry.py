@@ -75,13 +75,13 @@ def test_checks_do_not_import_parsers_graph_or_output():
                 assert not name.startswith(forbidden), (c.id, name)
 
 
-def test_readme_checks_table_matches_the_registry():
+def test_readme_table_and_check_pages_follow_the_registry():
+    """README's checks table and docs/checks/ are generated from the registry: nothing is stale."""
+    import subprocess
+    import sys
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    rows = set()
-    for line in readme.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 4 and re.fullmatch(r"AWS-[A-Z0-9]+-\d{3}", cells[0]):
-            rows.add(tuple(cells))
-    assert rows == {(c.id, c.severity, c.pillar, c.title) for c in REGISTRY}
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, str(root / "scripts" / "update_check_docs.py"), "--check"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -21,7 +21,7 @@ def evaluate(facts):
 CHECK = Check(
     id="AWS-S3-001",
     title="S3 bucket has no default encryption configuration",
-    severity="medium",
+    severity="low",
     pillar="data",
     cwe=("CWE-311",),
     kinds=("bucket",),
@@ -30,7 +30,12 @@ CHECK = Check(
 Terraform the configuration may sit inline (`server_side_encryption_configuration`, provider v3)
 or in a separate `aws_s3_bucket_server_side_encryption_configuration` that refers to the bucket
 (provider v4+): the separate resource is found through the resource graph, also across modules.
-In CloudFormation it is the bucket's `BucketEncryption` property.""",
+In CloudFormation it is the bucket's `BucketEncryption` property.
+
+Since January 2023 S3 encrypts every new object with S3-managed keys (SSE-S3) whether or not the
+bucket declares it, so a bucket reported here is still encrypted at rest: the finding is that the
+encryption is not declared (and so not reviewed or pinned in code), hence the low severity. Asking
+for a customer managed KMS key where the data warrants it is a separate question.""",
     why="""Since January 2023 AWS encrypts new objects with SSE-S3 when a bucket says nothing, but
 that key is owned by AWS: you cannot restrict who may decrypt, audit its use in CloudTrail, or
 revoke it. Declaring the encryption (preferably SSE-KMS with a customer managed key) makes the

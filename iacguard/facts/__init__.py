@@ -16,6 +16,7 @@ Facts are about managed resources only (`common.managed`); Terraform data source
 Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class of each fact):
   security_group_rule, load_balancer, bucket, database, volume, policy_statement (hand-written)
   iam_policy, iam_principal, iam_resource_policy (iacguard.facts.iam_access: the IAM engine's model)
+  root (iacguard.facts.roots: one per root module / top-level stack / plan, for project-level checks)
   iam_credential (iacguard.facts.iam_credentials: IAM users' access keys and console passwords)
   function_role (iacguard.facts.compute_roles: Lambda functions and the role each runs as)
   trail, queue (table)
@@ -27,7 +28,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from ..graph import ResourceGraph
-from . import compute_roles, iam, iam_access, iam_credentials, network, storage
+from . import compute_roles, iam, iam_access, iam_credentials, network, roots, storage
 from iacguard.iam import model as iam_model
 from .settings import TABLE
 
@@ -38,6 +39,7 @@ KINDS = {
     "database": storage.databases,
     "volume": storage.volumes,
     "policy_statement": iam.policy_statements,
+    "root": roots.roots,
     "iam_policy": iam_access.iam_policies,
     "iam_principal": iam_access.iam_principals,
     "iam_resource_policy": iam_access.iam_resource_policies,
@@ -55,6 +57,7 @@ KIND_TYPES = {
     "database": storage.Database,
     "volume": storage.Volume,
     "policy_statement": iam.PolicyStatement,
+    "root": roots.Root,
     "iam_policy": iam_model.Policy,
     "iam_principal": iam_model.Principal,
     "iam_resource_policy": iam_model.ResourcePolicy,

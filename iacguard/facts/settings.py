@@ -7,6 +7,7 @@ comes from next to the row when it is not obvious.
 from __future__ import annotations
 
 from .table import FLAG, PRESENT, Setting, TableKind
+from . import settings_detection_a, settings_detection_b, settings_infra_a, settings_infra_b, settings_data_a, settings_data_b, settings_identity_secrets, settings_incident
 
 KMS_KEYS = ("aws_kms_key", "aws_kms_alias", "aws_kms_replica_key", "AWS::KMS::Key", "AWS::KMS::Alias", "AWS::KMS::ReplicaKey")
 
@@ -35,4 +36,5 @@ QUEUE = TableKind(
     doc="An SQS queue: whether SQS-managed encryption is on (`sse_sqs`) and whether a KMS key is set (`kms_key`).",
 )
 
-TABLE = {k.name: k for k in (TRAIL, QUEUE)}
+# The catalogue's slices keep their rows in settings_<slice>.py.
+TABLE = {k.name: k for k in (TRAIL, QUEUE) + settings_detection_a.KINDS + settings_detection_b.KINDS + settings_infra_a.KINDS + settings_infra_b.KINDS + settings_data_a.KINDS + settings_data_b.KINDS + settings_identity_secrets.KINDS + settings_incident.KINDS}

@@ -43,11 +43,11 @@ def test_junit(tmp_path):
 def test_markdown(tmp_path):
     write(tmp_path, PROJECT)
     md = cli(["scan", ".", "--format", "markdown"], tmp_path).stdout
-    assert md.startswith("## iacguard: 2 findings (1 high, 1 medium)\n")
-    assert "| high | 1 |" in md and "| medium | 1 |" in md and "| critical | 0 |" in md
+    assert md.startswith("## iacguard: 2 findings (1 high, 1 low)\n")
+    assert "| high | 1 |" in md and "| low | 1 |" in md and "| critical | 0 |" in md
     assert "| Infrastructure protection | 1 |" in md and "| Data protection | 1 |" in md
     assert "| high | `AWS-EC2-001` | `aws_security_group.web` | `main.tf:8` |" in md
-    assert "| medium | `AWS-S3-001` | `aws_s3_bucket.assets` | `main.tf:13` |" in md
+    assert "| low | `AWS-S3-001` | `aws_s3_bucket.assets` | `main.tf:13` |" in md
     assert "<details><summary>1 suppressed finding</summary>" in md
     # Text from the scanned file is escaped: no HTML, no broken table.
     assert "\\| public \\`assets\\` \\<b\\>bucket\\</b\\>" in md

@@ -1,0 +1,5 @@
+"""Table kinds of the catalogue slice "detection_a" (issue 13): `TableKind` rows as in
+`iacguard.facts.settings`, which adds them to the table."""
+from __future__ import annotations
+
+KINDS: tuple = ()
