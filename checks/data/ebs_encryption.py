@@ -51,4 +51,5 @@ DataVolume:
     KmsKeyId: !Ref EbsKey
 ```""",
     references=("https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html",),
+    equivalents=(("checkov", "CKV_AWS_3"), ("trivy", "AVD-AWS-0026")),
 )

@@ -46,4 +46,5 @@ Database:
     KmsKeyId: !Ref RdsKey
 ```""",
     references=("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html",),
+    equivalents=(("checkov", "CKV_AWS_16"), ("trivy", "AVD-AWS-0080")),
 )

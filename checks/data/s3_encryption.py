@@ -64,4 +64,5 @@ BucketEncryption:
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html",
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html",
     ),
+    equivalents=(("checkov", "CKV_AWS_19"), ("trivy", "AVD-AWS-0088")),
 )

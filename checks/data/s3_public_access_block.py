@@ -67,4 +67,5 @@ PublicAccessBlockConfiguration:
   RestrictPublicBuckets: true
 ```""",
     references=("https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",),
+    equivalents=(("checkov", "CKV2_AWS_6"),),
 )

@@ -56,4 +56,5 @@ OrdersQueue:
         "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html",
         "https://aws.amazon.com/blogs/compute/announcing-server-side-encryption-with-amazon-simple-queue-service-managed-encryption-keys-sse-sqs-by-default/",
     ),
+    equivalents=(("checkov", "CKV_AWS_27"), ("trivy", "AVD-AWS-0096")),
 )

@@ -37,4 +37,5 @@ resource "aws_cloudtrail" "main" {
 EnableLogFileValidation: true
 ```""",
     references=("https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html",),
+    equivalents=(("checkov", "CKV_AWS_36"), ("trivy", "AVD-AWS-0016")),
 )

@@ -37,4 +37,5 @@ resource "aws_cloudtrail" "main" {
 IsMultiRegionTrail: true
 ```""",
     references=("https://docs.aws.amazon.com/awscloudtrail/latest/userguide/receive-cloudtrail-log-files-from-multiple-regions.html",),
+    equivalents=(("checkov", "CKV_AWS_67"), ("trivy", "AVD-AWS-0014")),
 )

@@ -56,4 +56,5 @@ WebAclAssociation:
     WebACLArn: !GetAtt WebAcl.Arn
 ```""",
     references=("https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-associating-aws-resource.html",),
+    equivalents=(("checkov", "CKV2_AWS_28"),),
 )

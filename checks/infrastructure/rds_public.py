@@ -40,4 +40,5 @@ PubliclyAccessible: false
 DBSubnetGroupName: !Ref PrivateSubnetGroup
 ```""",
     references=("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html",),
+    equivalents=(("checkov", "CKV_AWS_17"),),
 )

@@ -99,4 +99,5 @@ SecurityGroupIngress:
         "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
         "https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html",
     ),
+    equivalents=(("checkov", "CKV_AWS_24"), ("checkov", "CKV_AWS_25"), ("checkov", "CKV_AWS_277"), ("trivy", "AVD-AWS-0107"), ("cfn_nag", "W2")),
 )

@@ -100,11 +100,20 @@ def help_text(check: Check) -> str:
         sections.append("How to fix (CloudFormation):\n%s" % _plain(check.fix_cloudformation))
     if check.references:
         sections.append("References:\n%s" % "\n".join("- %s" % r for r in check.references))
+    if check.equivalents:
+        sections.append("Equivalent ids:\n%s" % "\n".join("- %s: %s" % pair for pair in check.equivalents))
     return "\n\n".join(sections) + "\n"
 
 
 def rule(check: Check) -> dict:
     full = _one_line("%s %s" % (check.what.strip(), check.why.strip()))
+    properties = {
+        "tags": rule_tags(check),
+        "precision": "high",
+        "security-severity": SECURITY_SEVERITY[check.severity],
+    }
+    if check.equivalents:
+        properties["equivalents"] = ["%s:%s" % pair for pair in check.equivalents]
     return {
         "id": check.id,
         "name": rule_name(check.title),
@@ -112,11 +121,7 @@ def rule(check: Check) -> dict:
         "fullDescription": {"text": _truncate(full or check.title)},
         "help": {"text": help_text(check), "markdown": check.markdown()},
         "defaultConfiguration": {"level": LEVELS[check.severity]},
-        "properties": {
-            "tags": rule_tags(check),
-            "precision": "high",
-            "security-severity": SECURITY_SEVERITY[check.severity],
-        },
+        "properties": properties,
     }
 
 
