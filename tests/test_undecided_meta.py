@@ -33,6 +33,8 @@ EXEMPT = {
     ("aws_security_group_rule", ("type",)),
     ("aws_security_group", ("ingress",)),
     ("AWS::EC2::SecurityGroup", ("SecurityGroupIngress",)),
+    ("aws_security_group", ("egress",)),  # the same for egress lists (AWS-EC2-303)
+    ("AWS::EC2::SecurityGroup", ("SecurityGroupEgress",)),
     ("aws_iam_role", ("inline_policy",)),
     ("AWS::IAM::Role", ("Policies",)),
     ("AWS::IAM::User", ("Policies",)),
