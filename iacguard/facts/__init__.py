@@ -19,6 +19,8 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   root (iacguard.facts.roots: one per root module / top-level stack / plan, for project-level checks)
   iam_credential (iacguard.facts.iam_credentials: IAM users' access keys and console passwords)
   function_role (iacguard.facts.compute_roles: Lambda functions and the role each runs as)
+  bucket_logging, lb_access_logs, waf_logging (iacguard.facts.detection_b_logging: S3 server access
+    logging, ALB/NLB access logs, WAFv2 web ACL logging configurations)
   trail, queue (table)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
@@ -29,6 +31,7 @@ from functools import cached_property
 
 from ..graph import ResourceGraph
 from . import compute_roles, iam, iam_access, iam_credentials, network, roots, storage
+from . import detection_b_logging
 from iacguard.iam import model as iam_model
 from .settings import TABLE
 
@@ -45,6 +48,9 @@ KINDS = {
     "iam_resource_policy": iam_access.iam_resource_policies,
     "iam_credential": iam_credentials.iam_credentials,
     "function_role": compute_roles.function_roles,
+    "bucket_logging": detection_b_logging.bucket_logging,
+    "lb_access_logs": detection_b_logging.lb_access_logs,
+    "waf_logging": detection_b_logging.waf_logging,
     **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
 }
 
@@ -63,6 +69,9 @@ KIND_TYPES = {
     "iam_resource_policy": iam_model.ResourcePolicy,
     "iam_credential": iam_credentials.Credential,
     "function_role": compute_roles.FunctionRole,
+    "bucket_logging": detection_b_logging.BucketLogging,
+    "lb_access_logs": detection_b_logging.LbAccessLogs,
+    "waf_logging": detection_b_logging.WafLogging,
     **{name: kind.cls for name, kind in TABLE.items()},
 }
 
