@@ -13,6 +13,7 @@ import pytest
 from iacguard import cache as parse_cache
 from iacguard.engine import scan
 from iacguard.core.model import ScanOptions
+from core_checks import CORE
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -57,7 +58,7 @@ def make_tree(root: Path) -> Path:
 
 
 def run(root: Path, cache: Path | None):
-    result = scan([str(root)], ScanOptions(), cwd=str(root), cache_dir=str(cache) if cache else None)
+    result = scan([str(root)], ScanOptions(), cwd=str(root), cache_dir=str(cache) if cache else None, checks=CORE)
     return sorted((f.check_id, f.resource.address, f.location.start_line) for f in result.findings), result
 
 

@@ -7,6 +7,7 @@ import os
 
 from iacguard.engine import scan
 from iacguard.output import render
+from core_checks import CORE
 
 SG = """resource "aws_security_group" "web" {
   ingress {
@@ -28,14 +29,14 @@ def test_terraform_variable_through_local_and_module_input(tmp_path):
     (tmp_path / "main.tf").write_text('locals {\n  admin = var.office\n}\n\nmodule "sg" {\n  source = "./sg"\n  cidrs  = local.admin\n}\n')
     (tmp_path / "sg").mkdir()
     (tmp_path / "sg" / "main.tf").write_text('variable "cidrs" {}\n\n' + SG % "var.cidrs")
-    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    result = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     assert [f.resource.address for f in result.findings] == ["module.sg.aws_security_group.web"]
     assert origins(result, tmp_path) == [[("sg/main.tf", 1, "variable cidrs"), ("main.tf", 7, "argument cidrs of module.sg"), ("variables.tf", 1, "variable office")]]
 
 
 def test_literal_values_have_no_origin(tmp_path):
     (tmp_path / "main.tf").write_text(SG % '["0.0.0.0/0"]')
-    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    result = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     assert origins(result, tmp_path) == [[]]
 
 
@@ -46,7 +47,7 @@ def test_cloudformation_parameter_in_every_report(tmp_path):
         "      SecurityGroupIngress:\n        - IpProtocol: tcp\n          FromPort: 22\n          ToPort: 22\n"
         "          CidrIp: !Ref SSHLocation\n"
     )
-    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    result = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     assert origins(result, tmp_path) == [[("stack.yaml", 3, "parameter SSHLocation")]]
     report = json.loads(render("json", result))
     assert report["findings"][0]["related"] == [{"file": "stack.yaml", "line": 3, "message": "parameter SSHLocation"}]
@@ -61,7 +62,7 @@ def test_cloudformation_parameter_in_every_report(tmp_path):
 def test_sarif_with_related_locations_is_valid_for_github(tmp_path, sarif_checker):
     (tmp_path / "variables.tf").write_text('variable "office" {\n  default = ["0.0.0.0/0"]\n}\n')
     (tmp_path / "main.tf").write_text(SG % "var.office")
-    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    result = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     sarif = json.loads(render("sarif", result))
     assert sarif["runs"][0]["results"][0]["relatedLocations"]
     assert sarif_checker(sarif, str(tmp_path)) == []
@@ -69,7 +70,7 @@ def test_sarif_with_related_locations_is_valid_for_github(tmp_path, sarif_checke
 
 def test_findings_about_missing_attributes_get_no_origin_from_count(tmp_path):
     (tmp_path / "main.tf").write_text('variable "n" {\n  default = 1\n}\n\nresource "aws_ebs_volume" "v" {\n  count             = var.n\n  availability_zone = "eu-west-1a"\n}\n')
-    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    result = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     assert [(f.check_id, f.resource.address, f.location.start_line) for f in result.findings] == [("AWS-EBS-001", "aws_ebs_volume.v[0]", 5)]
     assert origins(result, tmp_path) == [[]]
 
@@ -78,11 +79,11 @@ def test_a_value_set_in_tfvars_points_at_that_line(tmp_path):
     (tmp_path / "variables.tf").write_text('variable "office" {\n  type    = list(string)\n  default = ["10.0.0.0/8"]\n}\n')
     (tmp_path / "terraform.tfvars").write_text('# office range\noffice = ["0.0.0.0/0"]\n')
     (tmp_path / "main.tf").write_text(SG % "var.office")
-    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    result = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     assert origins(result, tmp_path) == [[("variables.tf", 1, "variable office"), ("terraform.tfvars", 2, "value of variable office")]]
     from iacguard.core.model import ScanOptions
 
-    overridden = scan([str(tmp_path)], ScanOptions(tf_vars={"office": '["0.0.0.0/0"]'}), cwd=str(tmp_path))
+    overridden = scan([str(tmp_path)], ScanOptions(tf_vars={"office": '["0.0.0.0/0"]'}), cwd=str(tmp_path), checks=CORE)
     assert origins(overridden, tmp_path) == [[("variables.tf", 1, "variable office")]]
 
 
@@ -90,7 +91,7 @@ def test_link_shaped_text_from_the_scanned_tree_is_escaped_in_sarif(tmp_path):
     (tmp_path / "main.tf").write_text(
         'resource "aws_ebs_volume" "v" {\n  for_each          = toset(["[l](http://e.vil)"])\n  availability_zone = "eu-west-1a"\n}\n'
     )
-    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    result = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     text = json.loads(render("sarif", result))["runs"][0]["results"][0]["message"]["text"]
     assert "[l](http" not in text and "\\[l\\](http://e.vil)" in text
 
@@ -106,7 +107,7 @@ def test_a_literal_passed_by_a_parent_stack_points_at_the_parent(tmp_path):
         "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n"
         "      StorageEncrypted: true\n      PubliclyAccessible: !Ref Public\n"
     )
-    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    result = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     assert [(f.check_id, f.resource.address) for f in result.findings] == [("AWS-RDS-002", "Child/Db")]
     assert origins(result, tmp_path) == [[("templates/child.yaml", 3, "parameter Public"), ("parent.yaml", 8, "parameter Public passed to nested stack Child")]]
 
@@ -128,7 +129,7 @@ def module_chain(tmp_path, root_call_enc: str, root_extra: str = ""):
 
 def test_a_literal_argument_three_module_levels_up_is_traced_in_every_report(tmp_path):
     module_chain(tmp_path, "false")
-    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    result = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     assert [(f.check_id, f.resource.address, f.location.start_line) for f in result.findings] == [
         ("AWS-RDS-001", "module.mid.module.leaf.aws_db_instance.db", 7)
     ]
@@ -158,7 +159,7 @@ def test_a_chain_ending_in_a_root_variable_set_in_tfvars_lists_every_level(tmp_p
     # Six origins: more than the five the list was cut to before.
     module_chain(tmp_path, "var.enc", 'variable "enc" {\n  default = true\n}\n\n')
     (tmp_path / "terraform.tfvars").write_text("# not encrypted in dev\nenc = false\n")
-    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    result = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     assert origins(result, tmp_path) == [[
         ("leaf/main.tf", 1, "variable enc"),
         ("mid/main.tf", 7, "argument enc of module.mid.module.leaf"),
@@ -173,7 +174,7 @@ def test_an_argument_not_given_leaves_the_variable_default_as_the_only_origin(tm
     (tmp_path / "leaf").mkdir()
     (tmp_path / "leaf" / "main.tf").write_text(LEAF.replace("default = true", "default = false"))
     (tmp_path / "main.tf").write_text('module "db" {\n  source = "./leaf"\n}\n')
-    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    result = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     assert origins(result, tmp_path) == [[("leaf/main.tf", 1, "variable enc")]]
 
 
@@ -181,7 +182,7 @@ def test_each_module_instance_names_its_own_call(tmp_path):
     (tmp_path / "leaf").mkdir()
     (tmp_path / "leaf" / "main.tf").write_text(LEAF)
     (tmp_path / "main.tf").write_text('module "db" {\n  source = "./leaf"\n  count  = 2\n  enc    = false\n}\n')
-    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    result = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     assert [f.resource.address for f in result.findings] == ["module.db[0].aws_db_instance.db", "module.db[1].aws_db_instance.db"]
     assert origins(result, tmp_path) == [
         [("leaf/main.tf", 1, "variable enc"), ("main.tf", 4, "argument enc of module.db[%d]" % i)] for i in (0, 1)
@@ -215,7 +216,7 @@ def test_nested_stack_parameters_are_traced_to_the_top_stack_and_its_parameter_f
     (tmp_path / "params.json").write_text('[\n  {"ParameterKey": "Other", "ParameterValue": "x"},\n  {"ParameterKey": "Public",\n   "ParameterValue": "true"}\n]\n')
     from iacguard.core.model import ScanOptions
 
-    result = scan([str(tmp_path)], ScanOptions(cfn_param_files=[str(tmp_path / "params.json")]), cwd=str(tmp_path))
+    result = scan([str(tmp_path)], ScanOptions(cfn_param_files=[str(tmp_path / "params.json")]), cwd=str(tmp_path), checks=CORE)
     assert [(f.check_id, f.resource.address, f.location.start_line) for f in result.findings] == [("AWS-RDS-002", "Child/Grand/Db", 12)]
     expected = [
         ("stacks/grand.yaml", 3, "parameter Public"),
@@ -235,5 +236,5 @@ def test_nested_stack_parameters_are_traced_to_the_top_stack_and_its_parameter_f
         (f, n) for f, n, _ in expected
     ]
     # Given on the command line instead: no line to point at, the chain stops at the declaration.
-    overridden = scan([str(tmp_path)], ScanOptions(cfn_param_files=[str(tmp_path / "params.json")], cfn_params={"Public": "true"}), cwd=str(tmp_path))
+    overridden = scan([str(tmp_path)], ScanOptions(cfn_param_files=[str(tmp_path / "params.json")], cfn_params={"Public": "true"}), cwd=str(tmp_path), checks=CORE)
     assert origins(overridden, tmp_path) == [expected[:-1]]

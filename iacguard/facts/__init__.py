@@ -21,6 +21,8 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   function_role (iacguard.facts.compute_roles: Lambda functions and the role each runs as)
   network_acl_entry (iacguard.facts.infra_a_network: network ACL entries in every form)
   instance_launch (iacguard.facts.infra_a_compute: instances, launch templates and configurations)
+  bucket_logging, lb_access_logs, waf_logging (iacguard.facts.detection_b_logging: S3 server access
+    logging, ALB/NLB access logs, WAFv2 web ACL logging configurations)
   trail, queue (table)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
@@ -31,6 +33,7 @@ from functools import cached_property
 
 from ..graph import ResourceGraph
 from . import compute_roles, iam, iam_access, iam_credentials, network, roots, storage
+from . import detection_b_logging
 from iacguard.iam import model as iam_model
 from .settings import TABLE
 from . import infra_a_compute, infra_a_network
@@ -50,6 +53,9 @@ KINDS = {
     "function_role": compute_roles.function_roles,
     "network_acl_entry": infra_a_network.network_acl_entries,
     "instance_launch": infra_a_compute.instance_launches,
+    "bucket_logging": detection_b_logging.bucket_logging,
+    "lb_access_logs": detection_b_logging.lb_access_logs,
+    "waf_logging": detection_b_logging.waf_logging,
     **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
 }
 
@@ -70,6 +76,9 @@ KIND_TYPES = {
     "function_role": compute_roles.FunctionRole,
     "network_acl_entry": infra_a_network.NetworkAclEntry,
     "instance_launch": infra_a_compute.InstanceLaunch,
+    "bucket_logging": detection_b_logging.BucketLogging,
+    "lb_access_logs": detection_b_logging.LbAccessLogs,
+    "waf_logging": detection_b_logging.WafLogging,
     **{name: kind.cls for name, kind in TABLE.items()},
 }
 

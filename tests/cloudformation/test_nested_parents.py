@@ -10,6 +10,7 @@ import shutil
 from iacguard.engine import scan
 from iacguard.output import render
 from iacguard.output.findings import fingerprints
+from core_checks import CORE
 
 PARENT = """AWSTemplateFormatVersion: '2010-09-09'
 Resources:
@@ -51,7 +52,7 @@ def by_parent(result):
 
 def test_one_finding_per_parent_named_in_address_and_message(tmp_path):
     tree(tmp_path)
-    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    result = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     assert [(f.check_id, f.root, f.resource.address, os.path.relpath(f.location.path, tmp_path), f.location.start_line) for f in result.findings] == [
         ("AWS-RDS-002", "a/parent.yaml", "WebStack/Db", "shared/web.yaml", 11),
         ("AWS-RDS-002", "b/parent.yaml", "WebStack/Db", "shared/web.yaml", 11),
@@ -78,17 +79,17 @@ def test_one_finding_per_parent_named_in_address_and_message(tmp_path):
 
 def test_fingerprints_are_stable_when_discovery_order_is_reversed(tmp_path):
     tree(tmp_path)
-    before = scan([str(tmp_path)], cwd=str(tmp_path))
+    before = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     a_before = by_parent(before)[("AWS-RDS-002", "a/parent.yaml", "WebStack/Db")]
     # "b" renamed so that it sorts (and is found and evaluated) before "a".
     shutil.move(str(tmp_path / "b"), str(tmp_path / "0b"))
-    after = scan([str(tmp_path)], cwd=str(tmp_path))
+    after = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     assert [f.root for f in after.findings] == ["0b/parent.yaml", "a/parent.yaml"]
     assert by_parent(after)[("AWS-RDS-002", "a/parent.yaml", "WebStack/Db")] == a_before
     assert len(set(fingerprints(after))) == 2
     # And with parent "a" alone (a single root, so reports need not name it) the same.
     shutil.rmtree(str(tmp_path / "0b"))
-    alone = scan([str(tmp_path)], cwd=str(tmp_path))
+    alone = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     assert [(f.root, f.resource.address, f.message) for f in alone.findings] == [("", "WebStack/Db", "RDS instance WebStack/Db is publicly accessible.")]
     assert fingerprints(alone) == [a_before]
 
@@ -98,6 +99,6 @@ def test_one_parent_nesting_a_template_twice_keeps_plain_addresses(tmp_path):
     (tmp_path / "shared" / "web.yaml").write_text(WEB)
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "parent.yaml").write_text(PARENT % "true" + PARENT.split("Resources:\n", 1)[1].replace("WebStack", "AdminStack") % "true")
-    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    result = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     assert [(f.root, f.resource.address) for f in result.findings] == [("", "AdminStack/Db"), ("", "WebStack/Db")]
     assert len(set(fingerprints(result))) == 2

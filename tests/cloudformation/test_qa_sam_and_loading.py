@@ -12,6 +12,7 @@ from iacguard.engine import scan
 from iacguard.core.model import ScanOptions
 
 from cfn_helpers import scan_folder
+from core_checks import CORE
 
 
 def _write(tmp_path, name, text):
@@ -21,7 +22,7 @@ def _write(tmp_path, name, text):
 
 
 def _scan(tmp_path, **options):
-    return scan([str(tmp_path)], ScanOptions(**options), cwd=str(tmp_path))
+    return scan([str(tmp_path)], ScanOptions(**options), cwd=str(tmp_path), checks=CORE)
 
 
 def _warnings(result):

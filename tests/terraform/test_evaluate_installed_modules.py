@@ -6,6 +6,7 @@ import json
 
 from iacguard.engine import scan
 from iacguard.core.model import ScanOptions
+from core_checks import CORE
 
 
 def write(path, text):
@@ -28,16 +29,16 @@ def test_installed_copies_of_remote_modules_are_evaluated(tmp_path):
     insecure, secure = tmp_path / "insecure", tmp_path / "secure"
     tree(insecure, "false")
     tree(secure, "true")
-    result = scan([str(insecure)], ScanOptions(), cwd=str(insecure))
+    result = scan([str(insecure)], ScanOptions(), cwd=str(insecure), checks=CORE)
     got = [(f.check_id, f.resource.address, f.location.path.replace(str(insecure) + "/", ""), f.location.start_line) for f in result.findings]
     assert got == [("AWS-RDS-001", "module.app.module.db.aws_db_instance.this", ".terraform/modules/app.db/main.tf", 5)]
     assert not [n for n in result.notifications if "not fetched" in n.message]
-    assert scan([str(secure)], ScanOptions(), cwd=str(secure)).findings == []
+    assert scan([str(secure)], ScanOptions(), cwd=str(secure), checks=CORE).findings == []
 
 
 def test_without_modules_json_the_remote_module_is_a_note(tmp_path):
     tree(tmp_path, "false")
     (tmp_path / ".terraform/modules/modules.json").unlink()
-    result = scan([str(tmp_path)], ScanOptions(), cwd=str(tmp_path))
+    result = scan([str(tmp_path)], ScanOptions(), cwd=str(tmp_path), checks=CORE)
     assert result.findings == []
     assert any("remote source example-corp/app/aws is not fetched" in n.message for n in result.notifications)

@@ -8,6 +8,7 @@ from textwrap import dedent
 from iacguard.engine import scan
 from iacguard.terraform import expressions as ex
 from iacguard.terraform.parser import parse_expression
+from core_checks import CORE
 
 
 def findings(root: Path, files: dict) -> list:
@@ -15,7 +16,7 @@ def findings(root: Path, files: dict) -> list:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(dedent(text).lstrip("\n"))
-    result = scan([str(root)])
+    result = scan([str(root)], checks=CORE)
     return sorted((f.check_id, f.resource.address, f.location.start_line) for f in result.findings)
 
 
@@ -224,7 +225,7 @@ def test_qa_public_multi_az_db_cluster_is_reported(tmp_path):
         }
         '''})
     assert got == [("AWS-RDS-002", "aws_rds_cluster.maz", 7)]
-    result = scan([str(root)])
+    result = scan([str(root)], checks=CORE)
     assert result.findings[0].message == "RDS cluster aws_rds_cluster.maz is publicly accessible."
 
 

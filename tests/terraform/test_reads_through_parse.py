@@ -17,6 +17,7 @@ from iacguard.engine import scan
 from iacguard.core.limits import Limits
 from iacguard.core.model import ScanOptions
 from iacguard.terraform.plan import evaluate_plan, parse_plan
+from core_checks import CORE
 
 PLAN_TREE = Path(__file__).parent / "fixtures" / "eval" / "plan" / "insecure"
 DB = 'variable "encrypted" {}\n\nresource "aws_db_instance" "this" {\n  engine            = "postgres"\n  storage_encrypted = var.encrypted\n}\n'
@@ -37,7 +38,7 @@ def _installed_module_tree(root: Path, padding: int) -> Path:
 
 
 def _scan(root: Path, max_bytes: int):
-    return scan([str(root)], ScanOptions(), cwd=str(root), max_file_bytes=max_bytes, limits=Limits(max_file_bytes=max_bytes))
+    return scan([str(root)], ScanOptions(), cwd=str(root), max_file_bytes=max_bytes, limits=Limits(max_file_bytes=max_bytes), checks=CORE)
 
 
 def test_an_installed_module_over_the_size_limit_is_refused_with_a_note(tmp_path, monkeypatch):

@@ -16,6 +16,7 @@ from iacguard.engine import scan
 from iacguard.graph import root_of
 from iacguard.output import json_report, sarif, text
 from iacguard.output.findings import fingerprints
+from core_checks import CORE
 
 REPO = Path(__file__).resolve().parents[2]
 ROOTS = REPO / "tests" / "terraform" / "fixtures" / "roots"
@@ -35,7 +36,7 @@ def test_unknown_bucket_companions_stay_in_their_root():
     """examples/with_unknown has a public access block and an encryption configuration whose
     bucket cannot be known: they may cover its own bucket, not those of the other examples (on
     main, every root-level bucket of the scan was left undecided and not reported)."""
-    result = scan([str(ROOTS / "many")], cwd=str(REPO))
+    result = scan([str(ROOTS / "many")], cwd=str(REPO), checks=CORE)
     assert _rows(result, {"AWS-S3-001", "AWS-S3-002"}) == {
         ("AWS-S3-001", "many/examples/plain_a/main.tf", 1, "aws_s3_bucket.this"),
         ("AWS-S3-002", "many/examples/plain_a/main.tf", 1, "aws_s3_bucket.this"),
@@ -53,10 +54,10 @@ def test_unknown_bucket_companions_stay_in_their_root():
 
 
 def test_each_root_as_if_scanned_alone():
-    whole = scan([str(ROOTS / "many")], cwd=str(REPO))
+    whole = scan([str(ROOTS / "many")], cwd=str(REPO), checks=CORE)
     for folder in ("examples/with_unknown", "examples/plain_a", "examples/plain_b", "examples/named"):
         root = str(ROOTS / "many" / folder)
-        alone = scan([root], cwd=str(REPO))
+        alone = scan([root], cwd=str(REPO), checks=CORE)
         # Alone, a root cannot reach the shared module beside it (outside the scanned folder).
         mine = [f for f in whole.findings if root_of(f.resource) == root and f.location.path.startswith(root)]
         assert {(f.check_id, f.location, f.resource.address) for f in mine} == {(f.check_id, f.location, f.resource.address) for f in alone.findings if f.location.path.startswith(root)}
@@ -65,19 +66,19 @@ def test_each_root_as_if_scanned_alone():
 
 
 def test_literal_bucket_name_does_not_match_another_root():
-    result = scan([str(ROOTS / "many")], cwd=str(REPO))
+    result = scan([str(ROOTS / "many")], cwd=str(REPO), checks=CORE)
     plain_a = [f for f in result.findings if f.check_id == "AWS-S3-002" and "plain_a" in f.location.path]
     assert [f.message for f in plain_a] == ["S3 bucket aws_s3_bucket.this has no public access block."]
 
 
 def test_every_resource_names_its_root():
-    result = scan([str(ROOTS / "many")], cwd=str(REPO))
+    result = scan([str(ROOTS / "many")], cwd=str(REPO), checks=CORE)
     stacks = {f.resource.address: root_of(f.resource) for f in result.findings if f.resource.language == "cloudformation"}
     assert stacks == {"Plain": str(ROOTS / "many" / "stacks" / "first.yaml"), "Data": str(ROOTS / "many" / "stacks" / "second.yaml")}
 
 
 def test_reports_name_the_root_where_the_file_does_not():
-    result = scan([str(ROOTS / "many")], cwd=str(REPO))
+    result = scan([str(ROOTS / "many")], cwd=str(REPO), checks=CORE)
     out = text.render(result)
     assert "tests/terraform/fixtures/roots/many/examples/named: module.shared.aws_s3_bucket.this" in out
     # A resource declared in a root module's own folder: its file names the root already.
@@ -94,7 +95,7 @@ def test_reports_name_the_root_where_the_file_does_not():
 # -- accounts and regions --------------------------------------------------------------------
 
 def test_account_settings_stay_in_their_root_region_and_account():
-    result = scan([str(ROOTS / "regions")], cwd=str(REPO))
+    result = scan([str(ROOTS / "regions")], cwd=str(REPO), checks=CORE)
     rows = _rows(result, {"AWS-S3-002", "AWS-EBS-001"})
     assert rows == {
         # Another root (eu-west-1): the us-east-1 root's account settings do not reach it.
@@ -128,11 +129,11 @@ def test_region_from_variables_and_tfvars(tmp_path):
         'resource "aws_ebs_encryption_by_default" "this" {\n  provider = aws.copy\n}\n'
         'resource "aws_ebs_volume" "v" {\n  availability_zone = "a"\n  size = 1\n}\n'
     )
-    unknown = scan([str(tmp_path)], cwd=str(tmp_path))
+    unknown = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     assert [(f.check_id, f.location.start_line) for f in unknown.findings] == [("AWS-EBS-001", 12)]
     assert "its region and this volume's cannot be compared" in unknown.findings[0].message or "region is not known" in unknown.findings[0].message
     (tmp_path / "terraform.tfvars").write_text('region = "eu-central-1"\n')
-    assert scan([str(tmp_path)], cwd=str(tmp_path)).findings == []
+    assert scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE).findings == []
 
 
 def test_single_root_without_provider_block_is_covered(tmp_path):
@@ -144,7 +145,7 @@ def test_single_root_without_provider_block_is_covered(tmp_path):
     )
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "main.tf").write_text('resource "aws_ebs_volume" "w" {\n  availability_zone = "a"\n  size = 1\n}\n')
-    assert scan([str(tmp_path)], cwd=str(tmp_path)).findings == []
+    assert scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE).findings == []
 
 
 # -- the union property ----------------------------------------------------------------------
@@ -167,12 +168,12 @@ def _keyed(result) -> dict:
 
 @pytest.mark.parametrize("tree", TREES, ids=lambda p: str(p.relative_to(REPO)))
 def test_top_scan_is_the_union_of_each_root_alone(tree):
-    whole = scan([str(tree)], cwd=str(REPO))
+    whole = scan([str(tree)], cwd=str(REPO), checks=CORE)
     by_root = _keyed(whole)
     assert "" not in by_root  # every finding names its root
     compared = 0
     for root, findings in sorted(by_root.items()):
-        alone = scan([root], cwd=str(REPO))
+        alone = scan([root], cwd=str(REPO), checks=CORE)
         if any("outside the scanned root" in n.message for n in alone.notifications):
             continue  # the root reaches files outside itself: alone, it cannot be evaluated the same
         assert _keyed(alone).get(root, {}) == findings, root
@@ -191,5 +192,5 @@ def test_providers_in_json_syntax(tmp_path):
             },
         },
     }))
-    result = scan([str(tmp_path)], cwd=str(tmp_path))
+    result = scan([str(tmp_path)], cwd=str(tmp_path), checks=CORE)
     assert [(f.check_id, f.resource.address) for f in result.findings] == [("AWS-EBS-001", "aws_ebs_volume.west")]

@@ -7,7 +7,8 @@ from workflow_support import BUCKET, SG_OPEN, cli, reported, scan_json, write
 
 
 def test_round_trip_reports_only_the_new_flaw(tmp_path):
-    write(tmp_path, {"main.tf": SG_OPEN + BUCKET % ("logs", "logs")})
+    # The checks this test is about (the catalogue's others would add findings of their own).
+    write(tmp_path, {"main.tf": SG_OPEN + BUCKET % ("logs", "logs"), ".iacguard.toml": 'checks = ["AWS-EC2-001", "AWS-S3-001", "AWS-S3-002"]\n'})
     res = cli(["baseline", "."], tmp_path)
     assert res.exit_code == 0, res.output
     assert "baseline of 3 finding(s) written to" in res.stderr

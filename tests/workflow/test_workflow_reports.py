@@ -9,7 +9,9 @@ from workflow_support import BUCKET, SG_OPEN, cli, write
 from iacguard.checks import REGISTRY
 
 PROJECT = {
-    "main.tf": SG_OPEN + "\n# iacguard:ignore AWS-S3-002 | public `assets` <b>bucket</b>\n" + BUCKET % ("assets", "assets"),
+    "main.tf": SG_OPEN + "\n# iacguard:ignore AWS-S3-002 | public `assets` <b>bucket</b>\n" + BUCKET % ("assets", "assets")
+    # Server access logs for the bucket (AWS-S3-201), after it: the lines above stay as they are.
+    + '\nresource "aws_s3_bucket_logging" "assets" {\n  bucket        = aws_s3_bucket.assets.id\n  target_bucket = "acme-access-logs"\n}\n',
 }
 
 

@@ -27,7 +27,7 @@ def test_terraform_comment_forms(tmp_path):
         + "\n/*\n  Owned by the data team.\n  iacguard:ignore AWS-S3-001 multi-line block comment\n*/\n"
         + BUCKET % ("multiline", "multiline")
     )})
-    code, report = scan_json(tmp_path)
+    code, report = scan_json(tmp_path, "--check", "AWS-S3-001", "--check", "AWS-S3-002")
     assert reported(report) == [
         ("AWS-S3-001", "aws_s3_bucket.block"),
         ("AWS-S3-002", "aws_s3_bucket.multiline"),
@@ -109,7 +109,7 @@ def test_inner_module_call_suppression(tmp_path):
         "modules/app/main.tf": 'module "db" { # iacguard:ignore AWS-RDS-001,AWS-RDS-002 test fixture database\n  source = "../db"\n}\n',
         "modules/db/main.tf": RDS,
     })
-    _, report = scan_json(tmp_path)
+    _, report = scan_json(tmp_path, "--check", "AWS-RDS-001", "--check", "AWS-RDS-002")
     assert reported(report) == []
     assert suppressed(report) == [
         ("AWS-RDS-001", "module.app.module.db.aws_db_instance.this", "test fixture database"),
@@ -203,7 +203,7 @@ Resources:
 
 def test_cloudformation_comments_and_metadata(tmp_path):
     write(tmp_path, {"stack.yaml": TEMPLATE})
-    _, report = scan_json(tmp_path)
+    _, report = scan_json(tmp_path, "--skip-check", "AWS-S3-201")
     assert reported(report) == [("AWS-S3-001", "Scripts"), ("AWS-S3-002", "Scripts")]
     assert suppressed(report) == [
         ("AWS-EC2-001", "Web", "bastion host, session-recorded"),
@@ -231,7 +231,7 @@ def test_cloudformation_json_metadata(tmp_path):
         },
     }
     write(tmp_path, {"stack.json": json.dumps(template, indent=2)})
-    _, report = scan_json(tmp_path)
+    _, report = scan_json(tmp_path, "--check", "AWS-S3-001", "--check", "AWS-S3-002")
     assert reported(report) == [("AWS-S3-002", "Bucket")]
     assert suppressed(report) == [("AWS-S3-001", "Bucket", "public dataset")]
     assert [n[0] for n in notes(report)] == ["warning"] and "expired on 2000-01-01" in notes(report)[0][3]
