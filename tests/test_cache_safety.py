@@ -13,6 +13,9 @@ import pytest
 from iacguard import cache as parse_cache
 from iacguard.engine import scan
 from iacguard.core.model import ScanOptions
+from base_checks import base_checks  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.usefixtures("base_checks")
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -7,6 +7,10 @@ import os
 
 from iacguard.engine import scan
 from iacguard.output import render
+import pytest
+from base_checks import base_checks  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.usefixtures("base_checks")
 
 SG = """resource "aws_security_group" "web" {
   ingress {

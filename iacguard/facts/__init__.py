@@ -19,6 +19,10 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   root (iacguard.facts.roots: one per root module / top-level stack / plan, for project-level checks)
   iam_credential (iacguard.facts.iam_credentials: IAM users' access keys and console passwords)
   function_role (iacguard.facts.compute_roles: Lambda functions and the role each runs as)
+  bucket_versioning (iacguard.facts.data_b_storage: S3 versioning, inline, split or CloudFormation)
+  db_parameter_group_ssl (iacguard.facts.data_b_storage: RDS parameter groups and whether they force TLS)
+  public_share (iacguard.facts.data_b_storage: AMI launch permissions, DB snapshots, Image Builder
+    distributions shared with all AWS accounts)
   trail, queue (table)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
@@ -29,6 +33,7 @@ from functools import cached_property
 
 from ..graph import ResourceGraph
 from . import compute_roles, iam, iam_access, iam_credentials, network, roots, storage
+from . import data_b_storage
 from iacguard.iam import model as iam_model
 from .settings import TABLE
 
@@ -45,6 +50,9 @@ KINDS = {
     "iam_resource_policy": iam_access.iam_resource_policies,
     "iam_credential": iam_credentials.iam_credentials,
     "function_role": compute_roles.function_roles,
+    "bucket_versioning": data_b_storage.bucket_versioning,
+    "db_parameter_group_ssl": data_b_storage.db_parameter_group_ssl,
+    "public_share": data_b_storage.public_shares,
     **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
 }
 
@@ -63,6 +71,9 @@ KIND_TYPES = {
     "iam_resource_policy": iam_model.ResourcePolicy,
     "iam_credential": iam_credentials.Credential,
     "function_role": compute_roles.FunctionRole,
+    "bucket_versioning": data_b_storage.BucketVersioning,
+    "db_parameter_group_ssl": data_b_storage.DbParameterGroupSsl,
+    "public_share": data_b_storage.PublicShare,
     **{name: kind.cls for name, kind in TABLE.items()},
 }
 

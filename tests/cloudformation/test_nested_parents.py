@@ -10,6 +10,10 @@ import shutil
 from iacguard.engine import scan
 from iacguard.output import render
 from iacguard.output.findings import fingerprints
+import pytest
+from base_checks import base_checks  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.usefixtures("base_checks")
 
 PARENT = """AWSTemplateFormatVersion: '2010-09-09'
 Resources:

@@ -6,6 +6,10 @@ import json
 
 from iacguard.engine import scan
 from iacguard.core.model import ScanOptions
+import pytest
+from base_checks import base_checks  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.usefixtures("base_checks")
 
 
 def write(path, text):

@@ -8,6 +8,10 @@ from textwrap import dedent
 from iacguard.engine import scan
 from iacguard.terraform import expressions as ex
 from iacguard.terraform.parser import parse_expression
+import pytest
+from base_checks import base_checks  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.usefixtures("base_checks")
 
 
 def findings(root: Path, files: dict) -> list:

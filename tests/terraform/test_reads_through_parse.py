@@ -17,6 +17,10 @@ from iacguard.engine import scan
 from iacguard.core.limits import Limits
 from iacguard.core.model import ScanOptions
 from iacguard.terraform.plan import evaluate_plan, parse_plan
+import pytest
+from base_checks import base_checks  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.usefixtures("base_checks")
 
 PLAN_TREE = Path(__file__).parent / "fixtures" / "eval" / "plan" / "insecure"
 DB = 'variable "encrypted" {}\n\nresource "aws_db_instance" "this" {\n  engine            = "postgres"\n  storage_encrypted = var.encrypted\n}\n'

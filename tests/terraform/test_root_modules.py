@@ -16,6 +16,9 @@ from iacguard.engine import scan
 from iacguard.graph import root_of
 from iacguard.output import json_report, sarif, text
 from iacguard.output.findings import fingerprints
+from base_checks import base_checks  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.usefixtures("base_checks")
 
 REPO = Path(__file__).resolve().parents[2]
 ROOTS = REPO / "tests" / "terraform" / "fixtures" / "roots"
