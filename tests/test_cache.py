@@ -8,6 +8,10 @@ import os
 from iacguard.engine import scan
 from iacguard.core.model import ScanOptions
 from iacguard.output import render
+import pytest
+from base_checks import base_checks  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.usefixtures("base_checks")
 
 MAIN = """variable "cidr" {
   default = "10.0.0.0/8"

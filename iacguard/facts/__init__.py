@@ -23,6 +23,10 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   instance_launch (iacguard.facts.infra_a_compute: instances, launch templates and configurations)
   bucket_logging, lb_access_logs, waf_logging (iacguard.facts.detection_b_logging: S3 server access
     logging, ALB/NLB access logs, WAFv2 web ACL logging configurations)
+  bucket_versioning (iacguard.facts.data_b_storage: S3 versioning, inline, split or CloudFormation)
+  db_parameter_group_ssl (iacguard.facts.data_b_storage: RDS parameter groups and whether they force TLS)
+  public_share (iacguard.facts.data_b_storage: AMI launch permissions, DB snapshots, Image Builder
+    distributions shared with all AWS accounts)
   trail, queue (table)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
@@ -34,6 +38,7 @@ from functools import cached_property
 from ..graph import ResourceGraph
 from . import compute_roles, iam, iam_access, iam_credentials, network, roots, storage
 from . import detection_b_logging
+from . import data_b_storage
 from iacguard.iam import model as iam_model
 from .settings import TABLE
 from . import infra_a_compute, infra_a_network
@@ -56,6 +61,9 @@ KINDS = {
     "bucket_logging": detection_b_logging.bucket_logging,
     "lb_access_logs": detection_b_logging.lb_access_logs,
     "waf_logging": detection_b_logging.waf_logging,
+    "bucket_versioning": data_b_storage.bucket_versioning,
+    "db_parameter_group_ssl": data_b_storage.db_parameter_group_ssl,
+    "public_share": data_b_storage.public_shares,
     **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
 }
 
@@ -79,6 +87,9 @@ KIND_TYPES = {
     "bucket_logging": detection_b_logging.BucketLogging,
     "lb_access_logs": detection_b_logging.LbAccessLogs,
     "waf_logging": detection_b_logging.WafLogging,
+    "bucket_versioning": data_b_storage.BucketVersioning,
+    "db_parameter_group_ssl": data_b_storage.DbParameterGroupSsl,
+    "public_share": data_b_storage.PublicShare,
     **{name: kind.cls for name, kind in TABLE.items()},
 }
 

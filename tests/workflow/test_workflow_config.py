@@ -17,7 +17,7 @@ def test_iacguard_toml_keys_apply(tmp_path):
         "env/prod.tfvars": 'name = "prod"\n',
         "variables.tf": 'variable "name" {}\n',
         ".iacguard.toml": (
-            'skip-checks = ["AWS-S3-002", "AWS-S3-201"]\n'
+            'skip-checks = ["AWS-S3-002"]\n'
             'fail-on = "critical"\n'
             'exclude = ["examples"]\n'
             'var-files = ["env/prod.tfvars"]\n'

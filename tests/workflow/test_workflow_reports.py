@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 from workflow_support import BUCKET, SG_OPEN, cli, write
 
-from iacguard.checks import REGISTRY
+import iacguard.checks
 
 PROJECT = {
     "main.tf": SG_OPEN + "\n# iacguard:ignore AWS-S3-002 | public `assets` <b>bucket</b>\n" + BUCKET % ("assets", "assets")
@@ -22,7 +22,7 @@ def test_junit(tmp_path):
     root = ET.fromstring(res.stdout.encode("utf-8"))
     assert root.tag == "testsuites"
     suites = {s.get("name").split(":")[0]: s for s in root.findall("testsuite")}
-    assert sorted(suites) == sorted(c.id for c in REGISTRY)
+    assert sorted(suites) == sorted(c.id for c in iacguard.checks.REGISTRY)
     cases = [(c.get("classname"), c.get("name"), c.get("file"), c.get("line"), [ch.tag for ch in c])
              for s in root.findall("testsuite") for c in s.findall("testcase") if c.get("name") != "no findings"]
     assert sorted(cases) == [
@@ -35,7 +35,7 @@ def test_junit(tmp_path):
     assert failure.text.startswith("main.tf:8: Security group rule in aws_security_group.web allows SSH")
     skipped = suites["AWS-S3-002"].find("testcase/skipped")
     assert skipped.get("message") == "suppressed: | public `assets` <b>bucket</b>"
-    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == (str(len(REGISTRY) - 3 + 3), "2", "1")
+    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == (str(len(iacguard.checks.REGISTRY) - 3 + 3), "2", "1")
     for s in root.findall("testsuite"):
         assert int(s.get("tests")) == len(s.findall("testcase"))
         assert int(s.get("failures")) == len(s.findall("testcase/failure"))
@@ -69,7 +69,7 @@ def test_markdown_row_limit():
     from iacguard.output import markdown
     from iacguard.core.model import Finding, Location, Resource, ScanResult
 
-    check = REGISTRY[0]
+    check = iacguard.checks.REGISTRY[0]
     res = Resource("r", "aws_x.y", "aws_x", "terraform", {}, Location("/p/main.tf", 1, 1))
     findings = [Finding(check.id, res, "m", Location("/p/main.tf", i, i)) for i in range(1, 131)]
     out = markdown.render(ScanResult(findings, [check], [], ["/p/main.tf"], cwd="/p"))

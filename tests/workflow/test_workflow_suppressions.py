@@ -203,7 +203,7 @@ Resources:
 
 def test_cloudformation_comments_and_metadata(tmp_path):
     write(tmp_path, {"stack.yaml": TEMPLATE})
-    _, report = scan_json(tmp_path, "--skip-check", "AWS-S3-201")
+    _, report = scan_json(tmp_path)
     assert reported(report) == [("AWS-S3-001", "Scripts"), ("AWS-S3-002", "Scripts")]
     assert suppressed(report) == [
         ("AWS-EC2-001", "Web", "bastion host, session-recorded"),
