@@ -2,4 +2,14 @@
 One line per check: `module.CHECK`."""
 from __future__ import annotations
 
-CHECKS: tuple = ()
+from .infrastructure import cloudfront_edge, elb_hardening
+
+CHECKS: tuple = (
+    elb_hardening.HEADERS,
+    elb_hardening.TLS_POLICY,
+    elb_hardening.DELETION,
+    cloudfront_edge.VIEWER,
+    cloudfront_edge.MINIMUM_TLS,
+    cloudfront_edge.DEFAULT_CERTIFICATE,
+    cloudfront_edge.WAF,
+)

@@ -20,6 +20,7 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   iam_credential (iacguard.facts.iam_credentials: IAM users' access keys and console passwords)
   function_role (iacguard.facts.compute_roles: Lambda functions and the role each runs as)
   trail, queue (table)
+  lb_attributes, lb_listener, cdn_distribution, waf_target, firewall_policy (iacguard.facts.infra_b_edge)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -31,6 +32,7 @@ from ..graph import ResourceGraph
 from . import compute_roles, iam, iam_access, iam_credentials, network, roots, storage
 from iacguard.iam import model as iam_model
 from .settings import TABLE
+from . import infra_b_edge
 
 KINDS = {
     "security_group_rule": network.security_group_rules,
@@ -45,6 +47,11 @@ KINDS = {
     "iam_resource_policy": iam_access.iam_resource_policies,
     "iam_credential": iam_credentials.iam_credentials,
     "function_role": compute_roles.function_roles,
+    "lb_attributes": infra_b_edge.lb_attributes,
+    "lb_listener": infra_b_edge.lb_listeners,
+    "cdn_distribution": infra_b_edge.distributions,
+    "waf_target": infra_b_edge.waf_targets,
+    "firewall_policy": infra_b_edge.firewall_policies,
     **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
 }
 
@@ -63,6 +70,11 @@ KIND_TYPES = {
     "iam_resource_policy": iam_model.ResourcePolicy,
     "iam_credential": iam_credentials.Credential,
     "function_role": compute_roles.FunctionRole,
+    "lb_attributes": infra_b_edge.LoadBalancerAttributes,
+    "lb_listener": infra_b_edge.Listener,
+    "cdn_distribution": infra_b_edge.Distribution,
+    "waf_target": infra_b_edge.WafTarget,
+    "firewall_policy": infra_b_edge.FirewallPolicy,
     **{name: kind.cls for name, kind in TABLE.items()},
 }
 
