@@ -20,7 +20,8 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   iam_credential (iacguard.facts.iam_credentials: IAM users' access keys and console passwords)
   function_role (iacguard.facts.compute_roles: Lambda functions and the role each runs as)
   trail, queue (table)
-  lb_attributes, lb_listener, cdn_distribution, waf_target, firewall_policy (iacguard.facts.infra_b_edge)
+  lb_attributes, lb_listener, cdn_distribution, waf_target, firewall_policy, shield_entry_point,
+    emr_cluster_network (iacguard.facts.infra_b_edge)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -52,6 +53,8 @@ KINDS = {
     "cdn_distribution": infra_b_edge.distributions,
     "waf_target": infra_b_edge.waf_targets,
     "firewall_policy": infra_b_edge.firewall_policies,
+    "shield_entry_point": infra_b_edge.shield_entry_points,
+    "emr_cluster_network": infra_b_edge.emr_cluster_networks,
     **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
 }
 
@@ -75,6 +78,8 @@ KIND_TYPES = {
     "cdn_distribution": infra_b_edge.Distribution,
     "waf_target": infra_b_edge.WafTarget,
     "firewall_policy": infra_b_edge.FirewallPolicy,
+    "shield_entry_point": infra_b_edge.ShieldEntryPoint,
+    "emr_cluster_network": infra_b_edge.EmrClusterNetwork,
     **{name: kind.cls for name, kind in TABLE.items()},
 }
 

@@ -14,6 +14,10 @@ Kinds:
                     protect it (the graph's "protects" relation) and the associations of its root
                     whose target is not known (they may protect it)
   firewall_policy   a Network Firewall policy with the number of its stateful rule groups
+  shield_entry_point  an entry point Shield Advanced can protect, the Shield protections naming
+                    it and whether its root declares Shield Advanced at all
+  emr_cluster_network  an EMR cluster and whether a subnet it is launched in routes to an
+                    internet gateway
 """
 from __future__ import annotations
 
@@ -323,7 +327,9 @@ class WafTarget:
     # Associations in the same root whose target is not known before deploy: any of them may
     # protect this resource (Attr values of their Unknown target, with the location).
     pending: tuple
-    private: Attr  # API stages: the REST API is PRIVATE only (True / False / Unknown); AppSync: False
+    # Reachable from VPC endpoints only: a REST API of endpoint type PRIVATE only, an AppSync API
+    # of visibility PRIVATE (True / False / Unknown).
+    private: Attr
 
 
 def waf_targets(graph: ResourceGraph) -> list:
@@ -340,7 +346,7 @@ def waf_targets(graph: ResourceGraph) -> list:
         service = "api_stage" if res.type in STAGES else "appsync"
         protecting = tuple(graph.related_from(res, "protects", _ASSOCIATIONS))
         pending = tuple(pending_by_root.get(graph.root_of(res), ()))
-        private = _private_api(graph, res) if service == "api_stage" else Attr(False, res.location, False)
+        private = _private_api(graph, res) if service == "api_stage" else _private_graphql(res)
         out.append(WafTarget(res, service, protecting, pending, private))
     return out
 
@@ -366,6 +372,17 @@ def _private_api(graph: ResourceGraph, stage: Resource) -> Attr:
     if any(is_unknown(t) for t in types):
         return Attr(next(t for t in types if is_unknown(t)), api.location_of(*path), True)
     return Attr([str(t).upper() for t in types] == ["PRIVATE"], api.location_of(*path), True)
+
+
+def _private_graphql(api: Resource) -> Attr:
+    """Whether an AppSync API is PRIVATE (reachable from VPC endpoints only); GLOBAL by default."""
+    key = "visibility" if api.language == "terraform" else "Visibility"
+    raw = api.get(key)
+    if raw is None:
+        return Attr(False, api.location, False)
+    if is_unknown(raw):
+        return Attr(raw, api.location_of(key), True)
+    return Attr(str(raw).strip().upper() == "PRIVATE", api.location_of(key), True)
 
 
 # --- Network Firewall -----------------------------------------------------------------------
@@ -410,3 +427,113 @@ def _count(res: Resource, raw: Any, path: tuple, parent: tuple) -> Attr:
     if unknown is not None:
         return Attr(unknown, res.location_of(*path), True)
     return Attr(0, res.location_of(*path), True)
+
+
+# --- Shield Advanced ------------------------------------------------------------------------
+
+SHIELD_PROTECTIONS = ("aws_shield_protection", "AWS::Shield::Protection")
+# Resources that show a root uses Shield Advanced (a subscription is a precondition of each).
+SHIELD_DECLARED = SHIELD_PROTECTIONS + (
+    "aws_shield_subscription", "aws_shield_protection_group", "aws_shield_proactive_engagement",
+    "aws_shield_drt_access_role_arn_association", "aws_shield_application_layer_automatic_response",
+    "AWS::Shield::ProtectionGroup", "AWS::Shield::ProactiveEngagement", "AWS::Shield::DRTAccess",
+)
+_ENTRY_TYPES = {
+    "aws_cloudfront_distribution": "CloudFront distribution", "AWS::CloudFront::Distribution": "CloudFront distribution",
+    "aws_lb": "load balancer", "aws_alb": "load balancer", "AWS::ElasticLoadBalancingV2::LoadBalancer": "load balancer",
+    "aws_elb": "classic load balancer", "AWS::ElasticLoadBalancing::LoadBalancer": "classic load balancer",
+    "aws_route53_zone": "Route 53 hosted zone", "AWS::Route53::HostedZone": "Route 53 hosted zone",
+    "aws_globalaccelerator_accelerator": "Global Accelerator", "AWS::GlobalAccelerator::Accelerator": "Global Accelerator",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ShieldEntryPoint:
+    """An entry point Shield Advanced can protect (CloudFront distribution, load balancer, public
+    hosted zone, Global Accelerator), in a root that declares Shield Advanced or not."""
+
+    resource: Resource
+    entry: str  # what it is, for people: "CloudFront distribution", "load balancer", ...
+    internet_facing: Attr  # True / False / Unknown (internal load balancers, private zones: False)
+    protections: tuple  # Shield protections whose resource ARN refers to it
+    declared: tuple  # the resources of its root that declare Shield Advanced (empty: none)
+    pending: tuple  # Attr of the Unknown resource ARNs of its root's protections that name nothing of the scan
+
+
+def shield_entry_points(graph: ResourceGraph) -> list:
+    declared_by_root: dict = {}
+    for res in managed(graph, *SHIELD_DECLARED):
+        declared_by_root.setdefault(graph.root_of(res), []).append(res)
+    pending_by_root: dict = {}
+    for prot in managed(graph, *SHIELD_PROTECTIONS):
+        key = "resource_arn" if prot.language == "terraform" else "ResourceArn"
+        raw = prot.get(key)
+        if is_unknown(raw) and not graph.referenced_at(prot, ((key,),), tuple(_ENTRY_TYPES)):
+            pending_by_root.setdefault(graph.root_of(prot), []).append(Attr(raw, prot.location_of(key), True))
+    out = []
+    for res in managed(graph, *_ENTRY_TYPES):
+        root = graph.root_of(res)
+        declared = tuple(declared_by_root.get(root, ()))
+        protections = tuple(p for p, path in graph.referrers(res, SHIELD_PROTECTIONS) if path[:1] in (("resource_arn",), ("ResourceArn",)))
+        out.append(ShieldEntryPoint(res, _ENTRY_TYPES[res.type], _internet_facing(res), protections, declared, tuple(pending_by_root.get(root, ()))))
+    return out
+
+
+def _internet_facing(res: Resource) -> Attr:
+    if res.type in ("aws_lb", "aws_alb", "aws_elb"):
+        internal = value(res, ("internal",), False)
+        b = as_bool(internal.value)
+        return Attr(b if is_unknown(b) else not b, internal.location, internal.explicit)
+    if res.type in ("AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancing::LoadBalancer"):
+        scheme = value(res, ("Scheme",), "internet-facing")
+        v = scheme.value
+        return Attr(v if is_unknown(v) else str(v).strip().lower() == "internet-facing", scheme.location, scheme.explicit)
+    if res.type in ("aws_route53_zone", "AWS::Route53::HostedZone"):
+        key = "vpc" if res.type == "aws_route53_zone" else "VPCs"
+        raw = res.get(key)
+        if is_unknown(raw):
+            return Attr(raw, res.location_of(key), True)
+        return Attr(raw in (None, [], {}), res.location_of(key) if raw is not None else res.location, raw is not None)
+    return Attr(True, res.location, False)
+
+
+# --- EMR clusters and public subnets --------------------------------------------------------
+
+_SUBNETS = ("aws_subnet", "aws_default_subnet", "AWS::EC2::Subnet")
+_INTERNET_GATEWAYS = ("aws_internet_gateway", "AWS::EC2::InternetGateway")
+
+
+@dataclass(frozen=True, slots=True)
+class EmrClusterNetwork:
+    resource: Resource
+    # The subnet(s) of the scan the cluster is launched in that route to an internet gateway
+    # (its route table, explicit or the VPC's main one, has a route to one): True with the
+    # location of the subnet setting, False (no subnet of the scan, or none public), or Unknown
+    # (the subnet setting as a whole is not known).
+    public_subnet: Attr
+    subnets: tuple  # the public subnets found, for messages
+
+
+def emr_cluster_networks(graph: ResourceGraph) -> list:
+    out = []
+    for res in managed(graph, "aws_emr_cluster", "AWS::EMR::Cluster"):
+        if res.language == "terraform":
+            container, keys = ("ec2_attributes",), (("ec2_attributes", "subnet_id"), ("ec2_attributes", "subnet_ids"))
+        else:
+            container, keys = ("Instances",), (("Instances", "Ec2SubnetId"), ("Instances", "Ec2SubnetIds"))
+        raw = res.get(*container)
+        if is_unknown(raw):
+            out.append(EmrClusterNetwork(res, Attr(raw, res.location_of(*container), True), ()))
+            continue
+        public = []
+        for subnet in graph.referenced_at(res, keys, _SUBNETS):
+            tables = graph.related(subnet, "route_table_of")
+            if any(graph.related(table, "routes_to", _INTERNET_GATEWAYS) for table in tables):
+                public.append(subnet)
+        if public:
+            block = res.blocks(container[0]) if res.language == "terraform" else None
+            loc = res.location_of(container[0], 0) if block else res.location_of(*container)
+            out.append(EmrClusterNetwork(res, Attr(True, loc, True), tuple(public)))
+        else:
+            out.append(EmrClusterNetwork(res, Attr(False, res.location, False), ()))
+    return out

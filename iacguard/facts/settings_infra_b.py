@@ -46,18 +46,43 @@ DMS_EXPOSURE = TableKind(
     doc="A DMS replication instance and whether it is publicly accessible.",
 )
 
-# OpenSearch / Elasticsearch domains: a domain with no VPC options (subnets) gets a public
-# endpoint; VPC access cannot be added to an existing public domain.
+# OpenSearch / Elasticsearch domains: a domain with no VPC options gets a public endpoint (VPC
+# access cannot be added to an existing public domain); the subnets are required inside them.
 # https://docs.aws.amazon.com/opensearch-service/latest/developerguide/vpc.html
 SEARCH_DOMAIN_NETWORK = TableKind(
     "search_domain_network", "SearchDomainNetwork",
     terraform=("aws_opensearch_domain", "aws_elasticsearch_domain"),
     cloudformation=("AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain"),
     settings=(
-        Setting("vpc_subnets", ("vpc_options", 0, "subnet_ids"), ("VPCOptions", "SubnetIds"), PRESENT,
-                set_by=("aws_subnet", "aws_default_subnet", "AWS::EC2::Subnet")),
+        Setting("vpc_options", ("vpc_options",), ("VPCOptions",), PRESENT),
     ),
     doc="An OpenSearch or Elasticsearch domain and whether it is placed in VPC subnets.",
 )
 
-KINDS: tuple = (API_CUSTOM_DOMAIN, REDSHIFT_EXPOSURE, DMS_EXPOSURE, SEARCH_DOMAIN_NETWORK)
+# EMR block public access (an account and Region setting, Terraform only: CloudFormation has no
+# resource for it). `block_public_security_group_rules` is required by the provider; an account
+# that declares nothing keeps the service's default, on.
+# https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-block-public-access.html
+EMR_BLOCK_PUBLIC_ACCESS = TableKind(
+    "emr_block_public_access", "EmrBlockPublicAccess",
+    terraform=("aws_emr_block_public_access_configuration",),
+    cloudformation=(),
+    settings=(
+        Setting("block_public_security_group_rules", ("block_public_security_group_rules",), None, FLAG, default=REQUIRED),
+    ),
+    doc="The EMR block public access configuration of an account and Region.",
+)
+
+# Neptune instances: `publicly_accessible` defaults to false in the AWS provider (CloudFormation's
+# AWS::Neptune::DBInstance has no such property).
+NEPTUNE_EXPOSURE = TableKind(
+    "neptune_exposure", "NeptuneExposure",
+    terraform=("aws_neptune_cluster_instance",),
+    cloudformation=(),
+    settings=(
+        Setting("publicly_accessible", ("publicly_accessible",), None, FLAG, default=False),
+    ),
+    doc="A Neptune cluster instance and whether it is publicly accessible.",
+)
+
+KINDS: tuple = (API_CUSTOM_DOMAIN, REDSHIFT_EXPOSURE, DMS_EXPOSURE, SEARCH_DOMAIN_NETWORK, EMR_BLOCK_PUBLIC_ACCESS, NEPTUNE_EXPOSURE)

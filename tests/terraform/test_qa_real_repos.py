@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from textwrap import dedent
 
+from iacguard.checks import registry_data_a, registry_data_b, registry_detection_a, registry_detection_b, registry_identity_secrets, registry_incident, registry_infra_a, registry_infra_b
 from iacguard.engine import scan
 from iacguard.terraform import expressions as ex
 from iacguard.terraform.parser import parse_expression
@@ -16,7 +17,12 @@ def findings(root: Path, files: dict) -> list:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(dedent(text).lstrip("\n"))
     result = scan([str(root)])
-    return sorted((f.check_id, f.resource.address, f.location.start_line) for f in result.findings)
+    return sorted((f.check_id, f.resource.address, f.location.start_line) for f in result.findings if f.check_id not in CATALOGUE)
+
+
+# These cases are about the checks that predate the catalogue of issue 13; the catalogue's checks
+# (the slices' registries) have fixtures of their own and would only add noise here.
+CATALOGUE = {c.id for registry in (registry_detection_a, registry_detection_b, registry_infra_a, registry_infra_b, registry_data_a, registry_data_b, registry_identity_secrets, registry_incident) for c in registry.CHECKS}
 
 
 # -- IAM policies that name one computed ARN --------------------------------------------------
