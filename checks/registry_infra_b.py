@@ -8,6 +8,7 @@ CHECKS: tuple = (
     elb_hardening.HEADERS,
     elb_hardening.TLS_POLICY,
     elb_hardening.DELETION,
+    elb_hardening.HTTP,
     cloudfront_edge.VIEWER,
     cloudfront_edge.MINIMUM_TLS,
     cloudfront_edge.DEFAULT_CERTIFICATE,

@@ -1,7 +1,8 @@
 """Load balancer hardening (issue 13, slice infra_b):
 AWS-ELB-401 application load balancer passes invalid header fields on,
 AWS-ELB-402 HTTPS/TLS listener with an outdated TLS security policy,
-AWS-ELB-403 load balancer without deletion protection."""
+AWS-ELB-403 load balancer without deletion protection,
+AWS-ELB-404 HTTP listener that does not redirect to HTTPS."""
 from __future__ import annotations
 
 import re
@@ -70,6 +71,20 @@ def evaluate_deletion(facts):
             yield undecided(DELETION.id, lb.resource, "deletion protection", protection.value, protection.location)
         else:
             yield Finding(DELETION.id, lb.resource, "Load balancer %s has deletion protection off." % lb.resource.address, protection.location)
+
+
+def evaluate_http(facts):
+    for listener in facts.of_kind("lb_listener"):
+        protocol, redirect = listener.protocol, listener.redirects_to_https
+        if redirect.is_true() or (protocol.known and protocol.value != "HTTP"):
+            continue
+        if not protocol.known:
+            yield undecided(HTTP.id, listener.resource, "protocol", protocol.value, protocol.location)
+        elif not redirect.known:
+            yield undecided(HTTP.id, listener.resource, "default action", redirect.value, redirect.location)
+        else:
+            said = "" if protocol.explicit else " (HTTP, the default protocol)"
+            yield Finding(HTTP.id, listener.resource, "Listener %s serves plain HTTP%s and does not redirect to HTTPS." % (listener.resource.address, said), protocol.location)
 
 
 HEADERS = Check(
@@ -203,4 +218,59 @@ WebLoadBalancer:
         "https://docs.aws.amazon.com/securityhub/latest/userguide/elb-controls.html#elb-6",
     ),
     equivalents=(("checkov", "CKV_AWS_150"),),
+)
+
+HTTP = Check(
+    id="AWS-ELB-404",
+    title="Load balancer listener serves HTTP without redirecting to HTTPS",
+    severity="medium",
+    pillar="infrastructure",
+    cwe=("CWE-319",),
+    kinds=("lb_listener",),
+    evaluate=evaluate_http,
+    what="""Finds load balancer listeners (`aws_lb_listener` / `aws_alb_listener`,
+`AWS::ElasticLoadBalancingV2::Listener`) on plain HTTP (`protocol` / `Protocol` HTTP, or left out,
+which is HTTP; a listener of a gateway load balancer of the scan takes no protocol and is not
+reported) whose default action is not a redirect to HTTPS. Listener rules that forward some
+paths over HTTP in front of a redirecting default action are not read.""",
+    why="""Over plain HTTP, requests, cookies and session tokens travel in clear text between the
+client and the load balancer: anyone on the path reads and changes them. A listener on port 80
+should only redirect to HTTPS (HTTP 301), so old links keep working and nothing is served
+unencrypted.""",
+    fix_terraform="""```hcl
+resource "aws_lb_listener" "http" {
+  load_balancer_arn = aws_lb.web.arn
+  port              = 80
+  protocol          = "HTTP"
+
+  default_action {
+    type = "redirect"
+
+    redirect {
+      port        = "443"
+      protocol    = "HTTPS"
+      status_code = "HTTP_301"
+    }
+  }
+}
+```""",
+    fix_cloudformation="""```yaml
+HttpListener:
+  Type: AWS::ElasticLoadBalancingV2::Listener
+  Properties:
+    LoadBalancerArn: !Ref WebLoadBalancer
+    Port: 80
+    Protocol: HTTP
+    DefaultActions:
+      - Type: redirect
+        RedirectConfig:
+          Protocol: HTTPS
+          Port: "443"
+          StatusCode: HTTP_301
+```""",
+    references=(
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html#redirect-actions",
+        "https://docs.aws.amazon.com/securityhub/latest/userguide/elb-controls.html#elb-1",
+    ),
+    equivalents=(("checkov", "CKV_AWS_2"), ("checkov", "CKV2_AWS_20"), ("trivy", "AVD-AWS-0054")),
 )

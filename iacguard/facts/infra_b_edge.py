@@ -156,17 +156,30 @@ def _redirect(res: Resource, actions: Any, path: tuple, type_key: str, redirect_
     return Attr(False, res.location_of(*path), True)
 
 
+def _default_protocol(graph: ResourceGraph, listener: Resource) -> Any:
+    """The protocol of a listener that names none: GENEVE on a gateway load balancer of the scan
+    (its listeners take no protocol), Unknown when that load balancer's type is not known, else
+    HTTP."""
+    for lb in graph.related(listener, "listener_of"):
+        kind = lb.get("load_balancer_type") if lb.language == "terraform" else lb.get("Type")
+        if is_unknown(kind):
+            return kind
+        if isinstance(kind, str) and kind.strip().lower() == "gateway":
+            return "GENEVE"
+    return "HTTP"
+
+
 def lb_listeners(graph: ResourceGraph) -> list:
     out = []
     for res in managed(graph, "aws_lb_listener", "aws_alb_listener"):
         # protocol: the AWS provider's default is HTTP (application load balancers; network
-        # load balancer listeners name theirs).
-        protocol = _upper(value(res, ("protocol",), "HTTP"))
+        # load balancer listeners name theirs; gateway load balancer listeners have none).
+        protocol = _upper(value(res, ("protocol",), _default_protocol(graph, res)))
         policy = value(res, ("ssl_policy",), DEFAULT_SSL_POLICY)
         redirect = _redirect(res, res.get("default_action"), ("default_action",), "type", "redirect", "protocol")
         out.append(Listener(res, protocol, policy, redirect))
     for res in managed(graph, "AWS::ElasticLoadBalancingV2::Listener"):
-        protocol = _upper(value(res, ("Protocol",), "HTTP"))
+        protocol = _upper(value(res, ("Protocol",), _default_protocol(graph, res)))
         policy = value(res, ("SslPolicy",), DEFAULT_SSL_POLICY)
         redirect = _redirect(res, res.get("DefaultActions"), ("DefaultActions",), "Type", "RedirectConfig", "Protocol")
         out.append(Listener(res, protocol, policy, redirect))
