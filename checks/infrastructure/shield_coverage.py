@@ -35,6 +35,9 @@ CHECK = Check(
     cwe=("CWE-400",),
     kinds=("shield_entry_point",),
     evaluate=evaluate,
+    # Whether an entry point is reported depends on the rest of its root (does it use Shield
+    # Advanced at all?): a project-level question, skipped with --no-whole-project-checks.
+    scope="project",
     what="""In a root module or stack that declares Shield Advanced (an `aws_shield_protection` /
 `AWS::Shield::Protection`, a subscription, a protection group, proactive engagement or SRT
 access), finds the internet-facing entry points no Shield protection names in its resource ARN:
