@@ -28,6 +28,8 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   public_share (iacguard.facts.data_b_storage: AMI launch permissions, DB snapshots, Image Builder
     distributions shared with all AWS accounts)
   trail, queue (table)
+  lb_attributes, lb_listener, cdn_distribution, waf_target, firewall_policy, shield_entry_point,
+    emr_cluster_network (iacguard.facts.infra_b_edge)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -42,6 +44,7 @@ from . import data_b_storage
 from iacguard.iam import model as iam_model
 from .settings import TABLE
 from . import infra_a_compute, infra_a_network
+from . import infra_b_edge
 
 KINDS = {
     "security_group_rule": network.security_group_rules,
@@ -64,6 +67,13 @@ KINDS = {
     "bucket_versioning": data_b_storage.bucket_versioning,
     "db_parameter_group_ssl": data_b_storage.db_parameter_group_ssl,
     "public_share": data_b_storage.public_shares,
+    "lb_attributes": infra_b_edge.lb_attributes,
+    "lb_listener": infra_b_edge.lb_listeners,
+    "cdn_distribution": infra_b_edge.distributions,
+    "waf_target": infra_b_edge.waf_targets,
+    "firewall_policy": infra_b_edge.firewall_policies,
+    "shield_entry_point": infra_b_edge.shield_entry_points,
+    "emr_cluster_network": infra_b_edge.emr_cluster_networks,
     **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
 }
 
@@ -90,6 +100,13 @@ KIND_TYPES = {
     "bucket_versioning": data_b_storage.BucketVersioning,
     "db_parameter_group_ssl": data_b_storage.DbParameterGroupSsl,
     "public_share": data_b_storage.PublicShare,
+    "lb_attributes": infra_b_edge.LoadBalancerAttributes,
+    "lb_listener": infra_b_edge.Listener,
+    "cdn_distribution": infra_b_edge.Distribution,
+    "waf_target": infra_b_edge.WafTarget,
+    "firewall_policy": infra_b_edge.FirewallPolicy,
+    "shield_entry_point": infra_b_edge.ShieldEntryPoint,
+    "emr_cluster_network": infra_b_edge.EmrClusterNetwork,
     **{name: kind.cls for name, kind in TABLE.items()},
 }
 
