@@ -19,6 +19,7 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   root (iacguard.facts.roots: one per root module / top-level stack / plan, for project-level checks)
   iam_credential (iacguard.facts.iam_credentials: IAM users' access keys and console passwords)
   function_role (iacguard.facts.compute_roles: Lambda functions and the role each runs as)
+  secret_value (iacguard.facts.identity_secrets_literals: secrets written in code)
   trail, queue (table)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
@@ -31,6 +32,7 @@ from ..graph import ResourceGraph
 from . import compute_roles, iam, iam_access, iam_credentials, network, roots, storage
 from iacguard.iam import model as iam_model
 from .settings import TABLE
+from . import identity_secrets_literals
 
 KINDS = {
     "security_group_rule": network.security_group_rules,
@@ -45,6 +47,7 @@ KINDS = {
     "iam_resource_policy": iam_access.iam_resource_policies,
     "iam_credential": iam_credentials.iam_credentials,
     "function_role": compute_roles.function_roles,
+    "secret_value": identity_secrets_literals.secret_values,
     **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
 }
 
@@ -63,6 +66,7 @@ KIND_TYPES = {
     "iam_resource_policy": iam_model.ResourcePolicy,
     "iam_credential": iam_credentials.Credential,
     "function_role": compute_roles.FunctionRole,
+    "secret_value": identity_secrets_literals.SecretValue,
     **{name: kind.cls for name, kind in TABLE.items()},
 }
 
