@@ -20,6 +20,7 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   iam_credential (iacguard.facts.iam_credentials: IAM users' access keys and console passwords)
   function_role (iacguard.facts.compute_roles: Lambda functions and the role each runs as)
   secret_value (iacguard.facts.identity_secrets_literals: secrets written in code)
+  secret_rotation (iacguard.facts.identity_secrets_rotation: Secrets Manager secrets and their rotation)
   trail, queue (table)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
@@ -33,6 +34,7 @@ from . import compute_roles, iam, iam_access, iam_credentials, network, roots, s
 from iacguard.iam import model as iam_model
 from .settings import TABLE
 from . import identity_secrets_literals
+from . import identity_secrets_rotation
 
 KINDS = {
     "security_group_rule": network.security_group_rules,
@@ -48,6 +50,7 @@ KINDS = {
     "iam_credential": iam_credentials.iam_credentials,
     "function_role": compute_roles.function_roles,
     "secret_value": identity_secrets_literals.secret_values,
+    "secret_rotation": identity_secrets_rotation.secret_rotations,
     **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
 }
 
@@ -67,6 +70,7 @@ KIND_TYPES = {
     "iam_credential": iam_credentials.Credential,
     "function_role": compute_roles.FunctionRole,
     "secret_value": identity_secrets_literals.SecretValue,
+    "secret_rotation": identity_secrets_rotation.SecretRotation,
     **{name: kind.cls for name, kind in TABLE.items()},
 }
 
