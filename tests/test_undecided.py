@@ -243,7 +243,7 @@ resource "aws_iam_policy" "p" {
     ] + [
         (check_id, "aws_iam_policy.p", "policy document", "variable policy_json has no value", "main.tf", 5,
          [("variable policy_json", "main.tf", 1)])
-        for check_id in ("AWS-IAM-010", "AWS-IAM-011", "AWS-IAM-012")
+        for check_id in ("AWS-IAM-010", "AWS-IAM-011", "AWS-IAM-012", "AWS-IAM-704", "AWS-IAM-705")
     ]
 
 

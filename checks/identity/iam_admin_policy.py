@@ -37,6 +37,7 @@ def evaluate(facts):
 
 CHECK = Check(
     id="AWS-IAM-001",
+    equivalents=(("checkov", "CKV_AWS_1"), ("checkov", "CKV_AWS_62"), ("trivy", "AVD-AWS-0057")),
     title="IAM policy allows all actions on all resources",
     severity="critical",
     pillar="identity",

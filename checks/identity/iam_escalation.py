@@ -270,6 +270,7 @@ class _Reason:
 
 CHECK = Check(
     id="AWS-IAM-002",
+    equivalents=(("checkov", "CKV_AWS_286"),),
     title="IAM principal can escalate its own privileges",
     severity="high",
     pillar="identity",

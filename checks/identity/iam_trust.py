@@ -178,6 +178,7 @@ _REFS = (
 
 OPEN_CHECK = Check(
     id="AWS-IAM-005",
+    equivalents=(("checkov", "CKV_AWS_60"),),
     title="IAM role trust policy allows any principal to assume the role",
     severity="critical",
     pillar="identity",

@@ -93,6 +93,7 @@ _REFS = (
 
 USER_POLICIES = Check(
     id="AWS-IAM-007",
+    equivalents=(("checkov", "CKV_AWS_40"),),
     title="IAM user has policies attached directly",
     severity="low",
     pillar="identity",

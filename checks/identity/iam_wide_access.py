@@ -291,6 +291,7 @@ PolicyDocument:
 
 WRITE = Check(
     id="AWS-IAM-004",
+    equivalents=(("checkov", "CKV_AWS_290"), ("checkov", "CKV_AWS_289")),
     title="IAM policy allows write or permissions-management actions on every resource",
     severity="medium",
     pillar="identity",

@@ -27,6 +27,8 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   db_parameter_group_ssl (iacguard.facts.data_b_storage: RDS parameter groups and whether they force TLS)
   public_share (iacguard.facts.data_b_storage: AMI launch permissions, DB snapshots, Image Builder
     distributions shared with all AWS accounts)
+  secret_value (iacguard.facts.identity_secrets_literals: secrets written in code)
+  secret_rotation (iacguard.facts.identity_secrets_rotation: Secrets Manager secrets and their rotation)
   trail, queue (table)
   lb_attributes, lb_listener, cdn_distribution, waf_target, firewall_policy, shield_entry_point,
     emr_cluster_network (iacguard.facts.infra_b_edge)
@@ -45,6 +47,8 @@ from iacguard.iam import model as iam_model
 from .settings import TABLE
 from . import infra_a_compute, infra_a_network
 from . import infra_b_edge
+from . import identity_secrets_literals
+from . import identity_secrets_rotation
 
 KINDS = {
     "security_group_rule": network.security_group_rules,
@@ -74,6 +78,8 @@ KINDS = {
     "firewall_policy": infra_b_edge.firewall_policies,
     "shield_entry_point": infra_b_edge.shield_entry_points,
     "emr_cluster_network": infra_b_edge.emr_cluster_networks,
+    "secret_value": identity_secrets_literals.secret_values,
+    "secret_rotation": identity_secrets_rotation.secret_rotations,
     **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
 }
 
@@ -107,6 +113,8 @@ KIND_TYPES = {
     "firewall_policy": infra_b_edge.FirewallPolicy,
     "shield_entry_point": infra_b_edge.ShieldEntryPoint,
     "emr_cluster_network": infra_b_edge.EmrClusterNetwork,
+    "secret_value": identity_secrets_literals.SecretValue,
+    "secret_rotation": identity_secrets_rotation.SecretRotation,
     **{name: kind.cls for name, kind in TABLE.items()},
 }
 
