@@ -2,4 +2,13 @@
 One line per check: `module.CHECK`."""
 from __future__ import annotations
 
-CHECKS: tuple = ()
+from .incident import backup_coverage, backup_vault_lock, cis_alarms, findings_routing, log_bucket_protection
+
+CHECKS: tuple = (
+    findings_routing.GUARDDUTY,
+    findings_routing.SECURITYHUB,
+) + cis_alarms.CHECKS + (
+    log_bucket_protection.CHECK,
+    backup_coverage.CHECK,
+    backup_vault_lock.CHECK,
+)

@@ -20,6 +20,10 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   iam_credential (iacguard.facts.iam_credentials: IAM users' access keys and console passwords)
   function_role (iacguard.facts.compute_roles: Lambda functions and the role each runs as)
   trail, queue (table)
+  event_rule, findings_service (iacguard.facts.incident_routing: EventBridge rules and their targets, finding sources)
+  trail_log_delivery, log_metric_filter (iacguard.facts.incident_alarms: trails to CloudWatch Logs, metric filters and alarms)
+  log_bucket (iacguard.facts.incident_log_buckets: buckets receiving CloudTrail / access logs, object lock, MFA delete)
+  backup_target, backup_vault (iacguard.facts.incident_backup: data stores of roots with an AWS Backup plan and whether a selection covers them; vaults and their locks)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -31,6 +35,10 @@ from ..graph import ResourceGraph
 from . import compute_roles, iam, iam_access, iam_credentials, network, roots, storage
 from iacguard.iam import model as iam_model
 from .settings import TABLE
+from . import incident_routing
+from . import incident_alarms
+from . import incident_log_buckets
+from . import incident_backup
 
 KINDS = {
     "security_group_rule": network.security_group_rules,
@@ -45,6 +53,13 @@ KINDS = {
     "iam_resource_policy": iam_access.iam_resource_policies,
     "iam_credential": iam_credentials.iam_credentials,
     "function_role": compute_roles.function_roles,
+    "event_rule": incident_routing.event_rules,
+    "findings_service": incident_routing.findings_services,
+    "trail_log_delivery": incident_alarms.trail_log_deliveries,
+    "log_metric_filter": incident_alarms.log_metric_filters,
+    "log_bucket": incident_log_buckets.log_buckets,
+    "backup_target": incident_backup.backup_targets,
+    "backup_vault": incident_backup.backup_vaults,
     **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
 }
 
@@ -63,6 +78,13 @@ KIND_TYPES = {
     "iam_resource_policy": iam_model.ResourcePolicy,
     "iam_credential": iam_credentials.Credential,
     "function_role": compute_roles.FunctionRole,
+    "event_rule": incident_routing.EventRule,
+    "findings_service": incident_routing.FindingsService,
+    "trail_log_delivery": incident_alarms.TrailLogDelivery,
+    "log_metric_filter": incident_alarms.LogMetricFilter,
+    "log_bucket": incident_log_buckets.LogBucket,
+    "backup_target": incident_backup.BackupTarget,
+    "backup_vault": incident_backup.BackupVault,
     **{name: kind.cls for name, kind in TABLE.items()},
 }
 
