@@ -23,7 +23,8 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   event_rule, findings_service (iacguard.facts.incident_routing: EventBridge rules and their targets, finding sources)
   trail_log_delivery, log_metric_filter (iacguard.facts.incident_alarms: trails to CloudWatch Logs, metric filters and alarms)
   log_bucket (iacguard.facts.incident_log_buckets: buckets receiving CloudTrail / access logs, object lock, MFA delete)
-  backup_target, backup_vault (iacguard.facts.incident_backup: data stores of roots with an AWS Backup plan and whether a selection covers them; vaults and their locks)
+  backup_target, backup_vault (iacguard.facts.incident_backup: data stores of roots with an AWS Backup plan and whether a selection covers them; vaults and their locks; table_recovery: DynamoDB point-in-time recovery)
+  alert_topic (iacguard.facts.incident_topics: SNS topics alarms and EventBridge publish to, and their KMS key)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -39,6 +40,7 @@ from . import incident_routing
 from . import incident_alarms
 from . import incident_log_buckets
 from . import incident_backup
+from . import incident_topics
 
 KINDS = {
     "security_group_rule": network.security_group_rules,
@@ -60,6 +62,8 @@ KINDS = {
     "log_bucket": incident_log_buckets.log_buckets,
     "backup_target": incident_backup.backup_targets,
     "backup_vault": incident_backup.backup_vaults,
+    "table_recovery": incident_backup.table_recoveries,
+    "alert_topic": incident_topics.alert_topics,
     **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
 }
 
@@ -85,6 +89,8 @@ KIND_TYPES = {
     "log_bucket": incident_log_buckets.LogBucket,
     "backup_target": incident_backup.BackupTarget,
     "backup_vault": incident_backup.BackupVault,
+    "table_recovery": incident_backup.TableRecovery,
+    "alert_topic": incident_topics.AlertTopic,
     **{name: kind.cls for name, kind in TABLE.items()},
 }
 
