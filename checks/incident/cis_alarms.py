@@ -7,7 +7,7 @@ import re
 
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
-from iacguard.core.unknown import is_unknown
+from iacguard.core.unknown import Unknown, is_unknown
 
 
 class Control:
@@ -114,8 +114,12 @@ def _make_evaluate(control: Control):
             if d.delivers.value is not False:
                 delivering.setdefault(d.resource.meta.get("root_module", ""), []).append(d)
         filters: dict = {}
+        watching: dict = {}  # root -> a filter matching the control with an alarm that has an action
         for f in facts.of_kind("log_metric_filter"):
-            filters.setdefault(f.resource.meta.get("root_module", ""), []).append(f)
+            root_path = f.resource.meta.get("root_module", "")
+            filters.setdefault(root_path, []).append(f)
+            if f.pattern.known and not control.missing(str(f.pattern.value)) and f.alarmed() is True:
+                watching.setdefault(root_path, f)
         for root in facts.of_kind("root"):
             trails = delivering.get(root.path)
             if not trails:
@@ -138,6 +142,13 @@ def _make_evaluate(control: Control):
                 elif not known:
                     d = trails[0]
                     yield undecided(control.id, root.resource, "whether %s delivers to CloudWatch Logs" % d.resource.address, d.delivers.value, d.delivers.location)
+                elif any(path != root.path and path not in delivering for path in watching):
+                    # Monitoring often lives in a stack or root module of its own (one without a
+                    # trail); roots are separate deployments and never matched, so whether it
+                    # reads this trail's log group is not known.
+                    other = next(f for path, f in sorted(watching.items()) if path != root.path and path not in delivering)
+                    yield undecided(control.id, root.resource, "the metric filter %s of another root" % other.resource.address,
+                                    Unknown("%s in another root watches %s, on a log group that may or may not be this trail's" % (other.resource.address, control.label)), other.resource.location)
                 else:
                     detail = (" (%s)" % "; ".join(near[:2])) if near else ""
                     yield Finding(control.id, root.resource, "No CloudWatch metric filter with an alarm watches %s in the CloudTrail logs of %s (CIS %s)%s." % (
@@ -168,7 +179,10 @@ must name every one of %(terms)s (whole words; a pattern naming some only misses
 events, and the finding says which filter came closest). The filter's log group is matched to
 the trail's by reference or by name; an alarm with `actions_enabled = false` or no
 `alarm_actions` does not count. Reported on the root at line 1 of its first file; roots whose
-trails do not deliver to CloudWatch Logs are left to the detection checks.""" % {"label": control.label, "cis": control.cis, "terms": terms},
+trails do not deliver to CloudWatch Logs are left to the detection checks. Roots are separate
+deployments and are never matched, but monitoring often lives in a stack or root module of its
+own: when a root without a trail holds a matching filter with an alarm, the roots that lack one
+are left undecided rather than reported.""" % {"label": control.label, "cis": control.cis, "terms": terms},
         why="""CloudTrail records %(label)s, but a record nobody reads does not start a response.
 A metric filter and an alarm with an action turn the event into a notification within minutes,
 which is what the CIS benchmark and Security Hub's CIS controls ask for; without them the event

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
-from iacguard.core.unknown import is_unknown
+from iacguard.core.unknown import Unknown, is_unknown
 
 _NAMES = {"guardduty": ("GuardDuty", "GuardDuty detector"), "securityhub": ("Security Hub", "Security Hub account")}
 
@@ -32,9 +32,14 @@ def _rule_answer(rule, service: str) -> tuple:
 
 
 def _evaluate(check_id: str, service: str, facts):
-    by_root: dict = {}
+    by_root: dict = {}  # root -> [(rule, answer, why, location)]
+    routed: dict = {}  # root -> the first rule that routes the findings
     for rule in facts.of_kind("event_rule"):
-        by_root.setdefault(rule.resource.meta.get("root_module", ""), []).append(rule)
+        root_path = rule.resource.meta.get("root_module", "")
+        answer = _rule_answer(rule, service)
+        by_root.setdefault(root_path, []).append((rule,) + answer)
+        if answer[0] is True:
+            routed.setdefault(root_path, rule)
     sources: dict = {}
     for src in facts.of_kind("findings_service"):
         if src.service == service:
@@ -48,8 +53,7 @@ def _evaluate(check_id: str, service: str, facts):
             continue  # nothing in this root produces such findings
         unknown = None
         near = []
-        for rule in by_root.get(root.path, ()):
-            answer, why, loc = _rule_answer(rule, service)
+        for rule, answer, why, loc in by_root.get(root.path, ()):
             if answer is True:
                 break
             if is_unknown(answer):
@@ -63,6 +67,13 @@ def _evaluate(check_id: str, service: str, facts):
             elif not on:
                 s = maybe[0]
                 yield undecided(check_id, root.resource, "%s enabled" % s.resource.address, s.enabled.value, s.enabled.location)
+            elif any(path != root.path and path not in sources for path in routed):
+                # Routing often lives in a stack or root module of its own (one without a
+                # detector or hub); roots are separate deployments and are never matched, so
+                # whether it covers this one is not known.
+                other = next(r for path, r in sorted(routed.items()) if path != root.path and path not in sources)
+                yield undecided(check_id, root.resource, "routing by %s of another root" % other.resource.address,
+                                Unknown("%s findings are routed by %s in another root, which may or may not serve this one" % (label, other.resource.address)), other.resource.location)
             else:
                 detail = ("; the closest: " + "; ".join(near[:2])) if near else ""
                 yield Finding(check_id, root.resource, "%s findings of %s are not routed by any enabled EventBridge rule to a live target (SNS topic with a subscription, Lambda, Step Functions, SQS)%s." % (
@@ -87,7 +98,9 @@ bus, and one of its targets is live: a Lambda function, a Step Functions state m
 queue, or an SNS topic with a subscription (an ARN outside the scan, such as a central security
 account's event bus, is trusted). A target with `count = 0` or a condition that is false does not
 exist. Reported on the root at line 1 of its first file; roots without %(source)s are left to
-the detection checks."""
+the detection checks. Roots are separate deployments and are never matched, but routing often
+lives in a stack or root module of its own: when a root without %(source)s routes the findings,
+the roots that lack routing are left undecided rather than reported."""
 
 _WHY = """%(label)s findings are only useful when someone acts on them. Without a rule that sends
 them to a person or an automated responder they wait in the console until someone looks, which in

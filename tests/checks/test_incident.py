@@ -197,3 +197,72 @@ def test_backup_tag_only_from_default_tags_is_undecided(tmp_path):
     result = _scan(tmp_path, text, "AWS-BACKUP-818")
     assert result.findings == []
     assert [u.check_id for u in result.undecided if isinstance(u, Undecided)] == ["AWS-BACKUP-818"]
+
+
+def test_routing_in_a_stack_of_its_own_leaves_the_detector_stack_undecided(tmp_path):
+    (tmp_path / "detector.yaml").write_text(textwrap.dedent("""
+        Resources:
+          Detector:
+            Type: AWS::GuardDuty::Detector
+            Properties:
+              Enable: true
+        """))
+    (tmp_path / "routing.yaml").write_text(textwrap.dedent("""
+        Resources:
+          Rule:
+            Type: AWS::Events::Rule
+            Properties:
+              EventPattern:
+                source: [aws.guardduty]
+              Targets:
+                - Id: q
+                  Arn: !GetAtt Queue.Arn
+          Queue:
+            Type: AWS::SQS::Queue
+        """))
+    result = scan([str(tmp_path)], checks=[BY_ID["AWS-GD-801"]], cwd=str(tmp_path))
+    assert result.findings == []
+    assert [(u.check_id, u.resource.address) for u in result.undecided] == [("AWS-GD-801", "(stack)")]
+    assert "another root" in result.undecided[0].reason
+
+
+def test_cis_filters_in_a_stack_of_their_own_leave_the_trail_stack_undecided(tmp_path):
+    (tmp_path / "trail.yaml").write_text(textwrap.dedent("""
+        Resources:
+          Logs:
+            Type: AWS::Logs::LogGroup
+            Properties:
+              LogGroupName: trail
+          Trail:
+            Type: AWS::CloudTrail::Trail
+            Properties:
+              IsLogging: true
+              S3BucketName: logs
+              CloudWatchLogsLogGroupArn: !GetAtt Logs.Arn
+        """))
+    (tmp_path / "alarms.yaml").write_text(textwrap.dedent("""
+        Resources:
+          Filter:
+            Type: AWS::Logs::MetricFilter
+            Properties:
+              LogGroupName: trail
+              FilterPattern: '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }'
+              MetricTransformations:
+                - MetricName: unauthorised
+                  MetricNamespace: CIS
+                  MetricValue: "1"
+          Alarm:
+            Type: AWS::CloudWatch::Alarm
+            Properties:
+              MetricName: unauthorised
+              Namespace: CIS
+              Statistic: Sum
+              Period: 300
+              EvaluationPeriods: 1
+              Threshold: 1
+              ComparisonOperator: GreaterThanOrEqualToThreshold
+              AlarmActions: [arn:aws:sns:eu-west-1:123456789012:security]
+        """))
+    result = scan([str(tmp_path)], checks=[BY_ID["AWS-CW-803"], BY_ID["AWS-CW-805"]], cwd=str(tmp_path))
+    assert [f.check_id for f in result.findings] == ["AWS-CW-805"]  # nothing anywhere watches root usage
+    assert [u.check_id for u in result.undecided] == ["AWS-CW-803"]
