@@ -146,7 +146,8 @@ def log_metric_filters(graph: ResourceGraph) -> list:
         if d.delivers.value is not False:
             deliveries.setdefault(graph.root_of(d.resource), []).append(d)
     alarms_by_metric: dict = {}  # (root, name, namespace) -> [alarm]
-    alarms_unknown: dict = {}  # root -> [alarm] whose metric is not known
+    alarms_unknown: dict = {}  # root -> an alarm that may have an action, whose metric is not known and names no filter
+    naming: dict = {}  # filter id -> alarms whose metric name is not known but refers to the filter
     alarms = managed(graph, *ALARM_TYPES)
     for res in alarms:
         tf = _tf(res)
@@ -154,7 +155,12 @@ def log_metric_filters(graph: ResourceGraph) -> list:
         if isinstance(name, str) and isinstance(ns, str):
             alarms_by_metric.setdefault((graph.root_of(res), name, ns), []).append(res)
         elif is_unknown(name) or is_unknown(ns):
-            alarms_unknown.setdefault(graph.root_of(res), []).append(res)
+            named = graph.referenced_at(res, (("metric_name",), ("MetricName",)), FILTER_TYPES)
+            if named:
+                for f in named:
+                    naming.setdefault(f.id, []).append(res)
+            elif _alarm(res).has_action is not False:
+                alarms_unknown.setdefault(graph.root_of(res), res)  # its metric cannot be compared
     actionable: dict = {}  # root -> the first alarm that has (or may have) an action
     for res in alarms:
         if _alarm(res).has_action is not False:
@@ -171,12 +177,9 @@ def log_metric_filters(graph: ResourceGraph) -> list:
         linked, maybe = [], []
         if isinstance(name, str) and isinstance(ns, str):
             linked = list(alarms_by_metric.get((root, name, ns), ()))
-        for a in alarms_unknown.get(root, ()):
-            named = graph.referenced_at(a, (("metric_name",), ("MetricName",)), FILTER_TYPES)
-            if named == [f]:
-                linked.append(a)
-            elif not named:
-                maybe.append(a)  # its metric cannot be compared
+        linked += naming.get(f.id, [])
+        if root in alarms_unknown:
+            maybe.append(alarms_unknown[root])
         if (is_unknown(name) or is_unknown(ns)) and root in actionable and actionable[root] not in linked:
             maybe.append(actionable[root])  # this filter's metric cannot be compared
         out.append(LogMetricFilter(f, pattern, on_trail, tuple(_alarm(a) for a in linked), tuple(_alarm(a) for a in maybe)))
