@@ -32,6 +32,11 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   trail, queue (table)
   lb_attributes, lb_listener, cdn_distribution, waf_target, firewall_policy, shield_entry_point,
     emr_cluster_network (iacguard.facts.infra_b_edge)
+  event_rule, findings_service (iacguard.facts.incident_routing: EventBridge rules and their targets, finding sources)
+  trail_log_delivery, log_metric_filter (iacguard.facts.incident_alarms: trails to CloudWatch Logs, metric filters and alarms)
+  log_bucket (iacguard.facts.incident_log_buckets: buckets receiving CloudTrail / access logs, object lock, MFA delete)
+  backup_target, backup_vault (iacguard.facts.incident_backup: data stores of roots with an AWS Backup plan and whether a selection covers them; vaults and their locks; table_recovery: DynamoDB point-in-time recovery)
+  alert_topic (iacguard.facts.incident_topics: SNS topics alarms and EventBridge publish to, and their KMS key)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -49,6 +54,11 @@ from . import infra_a_compute, infra_a_network
 from . import infra_b_edge
 from . import identity_secrets_literals
 from . import identity_secrets_rotation
+from . import incident_routing
+from . import incident_alarms
+from . import incident_log_buckets
+from . import incident_backup
+from . import incident_topics
 
 KINDS = {
     "security_group_rule": network.security_group_rules,
@@ -80,6 +90,15 @@ KINDS = {
     "emr_cluster_network": infra_b_edge.emr_cluster_networks,
     "secret_value": identity_secrets_literals.secret_values,
     "secret_rotation": identity_secrets_rotation.secret_rotations,
+    "event_rule": incident_routing.event_rules,
+    "findings_service": incident_routing.findings_services,
+    "trail_log_delivery": incident_alarms.trail_log_deliveries,
+    "log_metric_filter": incident_alarms.log_metric_filters,
+    "log_bucket": incident_log_buckets.log_buckets,
+    "backup_target": incident_backup.backup_targets,
+    "backup_vault": incident_backup.backup_vaults,
+    "table_recovery": incident_backup.table_recoveries,
+    "alert_topic": incident_topics.alert_topics,
     **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
 }
 
@@ -115,6 +134,15 @@ KIND_TYPES = {
     "emr_cluster_network": infra_b_edge.EmrClusterNetwork,
     "secret_value": identity_secrets_literals.SecretValue,
     "secret_rotation": identity_secrets_rotation.SecretRotation,
+    "event_rule": incident_routing.EventRule,
+    "findings_service": incident_routing.FindingsService,
+    "trail_log_delivery": incident_alarms.TrailLogDelivery,
+    "log_metric_filter": incident_alarms.LogMetricFilter,
+    "log_bucket": incident_log_buckets.LogBucket,
+    "backup_target": incident_backup.BackupTarget,
+    "backup_vault": incident_backup.BackupVault,
+    "table_recovery": incident_backup.TableRecovery,
+    "alert_topic": incident_topics.AlertTopic,
     **{name: kind.cls for name, kind in TABLE.items()},
 }
 

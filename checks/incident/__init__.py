@@ -1,0 +1,1 @@
+"""Incident response checks (pillar "incident")."""
