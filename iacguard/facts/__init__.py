@@ -20,6 +20,8 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   iam_credential (iacguard.facts.iam_credentials: IAM users' access keys and console passwords)
   function_role (iacguard.facts.compute_roles: Lambda functions and the role each runs as)
   trail, queue (table)
+  trail_events (iacguard.facts.detection_a_events), vpc_flow_logs (iacguard.facts.detection_a_flowlogs),
+  config_recorder (iacguard.facts.detection_a_config)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -31,6 +33,7 @@ from ..graph import ResourceGraph
 from . import compute_roles, iam, iam_access, iam_credentials, network, roots, storage
 from iacguard.iam import model as iam_model
 from .settings import TABLE
+from . import detection_a_config, detection_a_events, detection_a_flowlogs
 
 KINDS = {
     "security_group_rule": network.security_group_rules,
@@ -45,6 +48,9 @@ KINDS = {
     "iam_resource_policy": iam_access.iam_resource_policies,
     "iam_credential": iam_credentials.iam_credentials,
     "function_role": compute_roles.function_roles,
+    "trail_events": detection_a_events.trail_events,
+    "vpc_flow_logs": detection_a_flowlogs.vpc_flow_logs,
+    "config_recorder": detection_a_config.config_recorders,
     **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
 }
 
@@ -63,6 +69,9 @@ KIND_TYPES = {
     "iam_resource_policy": iam_model.ResourcePolicy,
     "iam_credential": iam_credentials.Credential,
     "function_role": compute_roles.FunctionRole,
+    "trail_events": detection_a_events.TrailEvents,
+    "vpc_flow_logs": detection_a_flowlogs.VpcFlowLogs,
+    "config_recorder": detection_a_config.ConfigRecorder,
     **{name: kind.cls for name, kind in TABLE.items()},
 }
 
