@@ -33,6 +33,10 @@ def run_fixture(folder: Path, check) -> tuple:
     # Project-level findings sit on a root's stand-in ("(root module)", "(stack)"), not a resource.
     evaluated = {r.address for r in graph.resources} | {root.resource.address for root in facts.of_kind("root")}
     inspected = {fact.resource.address for kind in check.kinds for fact in facts.of_kind(kind)}
+    # Project-level checks report on the stand-ins of roots (iacguard.facts.roots): they are part
+    # of what the evaluation produced for a check that reads them.
+    if "root" in check.kinds:
+        evaluated |= {root.resource.address for root in facts.of_kind("root")}
     got = sorted((f.resource.address, os.path.basename(f.location.path), f.location.start_line) for f in result.findings)
     errors = [n for n in result.notifications if n.level == "error"]
     return got, evaluated, inspected, errors

@@ -51,6 +51,15 @@ TESTED_ELSEWHERE = {
     # LoginProfile that may be AWS::NoValue).
     ("AWS-IAM-007", "terraform"): "AWS-IAM-007/cloudformation",
     ("AWS-IAM-009", "terraform"): "AWS-IAM-009/cloudformation",
+    # Whether a Security Hub, a Config recorder or a delivery channel exists depends on no value of
+    # it: only an unknown count / for_each or an undecided CloudFormation condition leaves it open
+    # (tests/checks/test_detection_a.py).
+    ("AWS-SH-100", "terraform"): "test_a_control_with_an_unknown_count_leaves_the_root_undecided",
+    ("AWS-SH-100", "cloudformation"): "test_a_control_under_an_undecided_condition_leaves_the_root_undecided",
+    ("AWS-CFG-100", "terraform"): "test_a_control_with_an_unknown_count_leaves_the_root_undecided",
+    ("AWS-CFG-100", "cloudformation"): "test_a_control_under_an_undecided_condition_leaves_the_root_undecided",
+    ("AWS-CFG-102", "terraform"): "test_a_delivery_channel_that_may_not_exist_leaves_the_recorder_undecided",
+    ("AWS-CFG-102", "cloudformation"): "test_a_delivery_channel_that_may_not_exist_leaves_the_recorder_undecided",
 }
 
 

@@ -37,6 +37,8 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   log_bucket (iacguard.facts.incident_log_buckets: buckets receiving CloudTrail / access logs, object lock, MFA delete)
   backup_target, backup_vault (iacguard.facts.incident_backup: data stores of roots with an AWS Backup plan and whether a selection covers them; vaults and their locks; table_recovery: DynamoDB point-in-time recovery)
   alert_topic (iacguard.facts.incident_topics: SNS topics alarms and EventBridge publish to, and their KMS key)
+  trail_events (iacguard.facts.detection_a_events), vpc_flow_logs (iacguard.facts.detection_a_flowlogs),
+  config_recorder (iacguard.facts.detection_a_config)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -59,6 +61,7 @@ from . import incident_alarms
 from . import incident_log_buckets
 from . import incident_backup
 from . import incident_topics
+from . import detection_a_config, detection_a_events, detection_a_flowlogs
 
 KINDS = {
     "security_group_rule": network.security_group_rules,
@@ -99,6 +102,9 @@ KINDS = {
     "backup_vault": incident_backup.backup_vaults,
     "table_recovery": incident_backup.table_recoveries,
     "alert_topic": incident_topics.alert_topics,
+    "trail_events": detection_a_events.trail_events,
+    "vpc_flow_logs": detection_a_flowlogs.vpc_flow_logs,
+    "config_recorder": detection_a_config.config_recorders,
     **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
 }
 
@@ -143,6 +149,9 @@ KIND_TYPES = {
     "backup_vault": incident_backup.BackupVault,
     "table_recovery": incident_backup.TableRecovery,
     "alert_topic": incident_topics.AlertTopic,
+    "trail_events": detection_a_events.TrailEvents,
+    "vpc_flow_logs": detection_a_flowlogs.VpcFlowLogs,
+    "config_recorder": detection_a_config.ConfigRecorder,
     **{name: kind.cls for name, kind in TABLE.items()},
 }
 

@@ -119,7 +119,7 @@ def action_runner(tmp_path, iacguard_on_path):
 def test_action_scripts(action_runner):
     workspace, run_steps = action_runner
     write(workspace, {"infra/main.tf": SG_OPEN})
-    code, outputs, summary = run_steps({"path": "infra", "fail-on": "high", "extra-args": "--exclude examples --skip-check AWS-S3-001"})
+    code, outputs, summary = run_steps({"path": "infra", "fail-on": "high", "extra-args": "--exclude examples --skip-check AWS-S3-001 --no-whole-project-checks"})
     assert (code, outputs["exit-code"]) == (1, "1")
     assert summary.startswith("## iacguard: 1 finding (1 high)")
     sarif = json.loads((workspace / "iacguard.sarif").read_text())
