@@ -2,4 +2,14 @@
 One line per check: `module.CHECK`."""
 from __future__ import annotations
 
-CHECKS: tuple = ()
+from .data import dynamodb, storage_encryption
+
+CHECKS: tuple = (
+    dynamodb.CMK,
+    dynamodb.PITR,
+    storage_encryption.EFS,
+    storage_encryption.DOCDB,
+    storage_encryption.NEPTUNE,
+    storage_encryption.SEARCH,
+    storage_encryption.ELASTICACHE,
+)
