@@ -225,6 +225,27 @@ GLUE_CATALOG_ENCRYPTION = TableKind(
     doc="The Glue Data Catalog encryption settings of an account and region: the catalog's encryption mode.",
 )
 
+# Glue security configurations (used by jobs, crawlers and development endpoints): each of the
+# three targets is DISABLED unless a mode is given (provider default; CloudFormation leaves the
+# block out). CloudFormation's `S3Encryptions` is a list; the first entry is read.
+GLUE_SECURITY_CONFIGURATION = TableKind(
+    "glue_security_configuration", "GlueSecurityConfiguration",
+    terraform=("aws_glue_security_configuration",),
+    cloudformation=("AWS::Glue::SecurityConfiguration",),
+    settings=(
+        Setting("s3_mode", ("encryption_configuration", 0, "s3_encryption", 0, "s3_encryption_mode"),
+                ("EncryptionConfiguration", "S3Encryptions", 0, "S3EncryptionMode"),
+                ENUM, default="disabled", choices=("disabled", "sse-kms", "sse-s3")),
+        Setting("cloudwatch_mode", ("encryption_configuration", 0, "cloudwatch_encryption", 0, "cloudwatch_encryption_mode"),
+                ("EncryptionConfiguration", "CloudWatchEncryption", "CloudWatchEncryptionMode"),
+                ENUM, default="disabled", choices=("disabled", "sse-kms")),
+        Setting("job_bookmarks_mode", ("encryption_configuration", 0, "job_bookmarks_encryption", 0, "job_bookmarks_encryption_mode"),
+                ("EncryptionConfiguration", "JobBookmarksEncryption", "JobBookmarksEncryptionMode"),
+                ENUM, default="disabled", choices=("disabled", "cse-kms")),
+    ),
+    doc="A Glue security configuration: the encryption mode of S3 data, CloudWatch logs and job bookmarks.",
+)
+
 # Athena workgroups: query results are encrypted only when the result configuration says how.
 ATHENA_WORKGROUP = TableKind(
     "athena_workgroup_encryption", "AthenaWorkgroupEncryption",
@@ -243,5 +264,5 @@ KINDS: tuple = (
     DYNAMODB_TABLE, EFS_FILE_SYSTEM, SNS_TOPIC, KINESIS_STREAM, FIREHOSE_STREAM, REDSHIFT_CLUSTER,
     ELASTICACHE_REPLICATION_GROUP, SEARCH_DOMAIN, DOCDB_CLUSTER, NEPTUNE_CLUSTER, MSK_CLUSTER,
     BACKUP_VAULT, ECR_REPOSITORY, LOG_GROUP, SECRET, SAGEMAKER_NOTEBOOK, GLUE_CATALOG_ENCRYPTION,
-    ATHENA_WORKGROUP,
+    GLUE_SECURITY_CONFIGURATION, ATHENA_WORKGROUP,
 )
