@@ -174,8 +174,8 @@ def test_top_scan_is_the_union_of_each_root_alone(tree):
     compared = 0
     for root, findings in sorted(by_root.items()):
         alone = scan([root], cwd=str(REPO), checks=CORE)
-        if any("outside the scanned root" in n.message for n in alone.notifications):
-            continue  # the root reaches files outside itself: alone, it cannot be evaluated the same
+        if any("outside the scanned root" in n.message or "is not among the CloudFormation templates scanned" in n.message for n in alone.notifications):
+            continue  # the root reaches files outside itself (or nested stacks not scanned with it alone): it cannot be evaluated the same
         assert _keyed(alone).get(root, {}) == findings, root
         compared += 1
     assert compared >= 1
