@@ -44,122 +44,118 @@ and compares).
 """
 from __future__ import annotations
 
+import importlib
+from collections.abc import MutableMapping
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from ..graph import ResourceGraph
-from . import compute_roles, iam, iam_access, iam_credentials, network, roots, storage
-from . import detection_b_logging
-from . import data_b_storage
-from iacguard.iam import model as iam_model
-from .settings import TABLE
-from . import infra_a_compute, infra_a_network
-from . import infra_b_edge
-from . import identity_secrets_literals
-from . import identity_secrets_rotation
-from . import incident_routing
-from . import incident_alarms
-from . import incident_log_buckets
-from . import incident_backup
-from . import incident_topics
-from . import detection_a_config, detection_a_events, detection_a_flowlogs
+if TYPE_CHECKING:
+    from ..graph import ResourceGraph
 
-KINDS = {
-    "security_group_rule": network.security_group_rules,
-    "load_balancer": network.load_balancers,
-    "bucket": storage.buckets,
-    "database": storage.databases,
-    "volume": storage.volumes,
-    "policy_statement": iam.policy_statements,
-    "root": roots.roots,
-    "iam_policy": iam_access.iam_policies,
-    "iam_principal": iam_access.iam_principals,
-    "iam_resource_policy": iam_access.iam_resource_policies,
-    "iam_credential": iam_credentials.iam_credentials,
-    "function_role": compute_roles.function_roles,
-    "network_acl_entry": infra_a_network.network_acl_entries,
-    "instance_launch": infra_a_compute.instance_launches,
-    "bucket_logging": detection_b_logging.bucket_logging,
-    "lb_access_logs": detection_b_logging.lb_access_logs,
-    "waf_logging": detection_b_logging.waf_logging,
-    "bucket_versioning": data_b_storage.bucket_versioning,
-    "db_parameter_group_ssl": data_b_storage.db_parameter_group_ssl,
-    "public_share": data_b_storage.public_shares,
-    "lb_attributes": infra_b_edge.lb_attributes,
-    "lb_listener": infra_b_edge.lb_listeners,
-    "cdn_distribution": infra_b_edge.distributions,
-    "waf_target": infra_b_edge.waf_targets,
-    "firewall_policy": infra_b_edge.firewall_policies,
-    "shield_entry_point": infra_b_edge.shield_entry_points,
-    "emr_cluster_network": infra_b_edge.emr_cluster_networks,
-    "secret_value": identity_secrets_literals.secret_values,
-    "secret_rotation": identity_secrets_rotation.secret_rotations,
-    "event_rule": incident_routing.event_rules,
-    "findings_service": incident_routing.findings_services,
-    "trail_log_delivery": incident_alarms.trail_log_deliveries,
-    "log_metric_filter": incident_alarms.log_metric_filters,
-    "log_bucket": incident_log_buckets.log_buckets,
-    "backup_target": incident_backup.backup_targets,
-    "backup_vault": incident_backup.backup_vaults,
-    "table_recovery": incident_backup.table_recoveries,
-    "alert_topic": incident_topics.alert_topics,
-    "trail_events": detection_a_events.trail_events,
-    "vpc_flow_logs": detection_a_flowlogs.vpc_flow_logs,
-    "config_recorder": detection_a_config.config_recorders,
-    **TABLE,  # table kinds are adapters too: TableKind(graph) -> facts
+# kind -> (adapter module, adapter function, module of its fact class, fact class). Imported on
+# first use: a warm scan answered from the cache, `iacguard checks` and the check modules'
+# own imports do not pay for every adapter (and the table's generated classes) at start-up.
+_ADAPTERS = {
+    "security_group_rule": ("iacguard.facts.network", "security_group_rules", "iacguard.facts.network", "SecurityGroupRule"),
+    "load_balancer": ("iacguard.facts.network", "load_balancers", "iacguard.facts.network", "LoadBalancer"),
+    "bucket": ("iacguard.facts.storage", "buckets", "iacguard.facts.storage", "Bucket"),
+    "database": ("iacguard.facts.storage", "databases", "iacguard.facts.storage", "Database"),
+    "volume": ("iacguard.facts.storage", "volumes", "iacguard.facts.storage", "Volume"),
+    "policy_statement": ("iacguard.facts.iam", "policy_statements", "iacguard.facts.iam", "PolicyStatement"),
+    "root": ("iacguard.facts.roots", "roots", "iacguard.facts.roots", "Root"),
+    "iam_policy": ("iacguard.facts.iam_access", "iam_policies", "iacguard.iam.model", "Policy"),
+    "iam_principal": ("iacguard.facts.iam_access", "iam_principals", "iacguard.iam.model", "Principal"),
+    "iam_resource_policy": ("iacguard.facts.iam_access", "iam_resource_policies", "iacguard.iam.model", "ResourcePolicy"),
+    "iam_credential": ("iacguard.facts.iam_credentials", "iam_credentials", "iacguard.facts.iam_credentials", "Credential"),
+    "function_role": ("iacguard.facts.compute_roles", "function_roles", "iacguard.facts.compute_roles", "FunctionRole"),
+    "network_acl_entry": ("iacguard.facts.infra_a_network", "network_acl_entries", "iacguard.facts.infra_a_network", "NetworkAclEntry"),
+    "instance_launch": ("iacguard.facts.infra_a_compute", "instance_launches", "iacguard.facts.infra_a_compute", "InstanceLaunch"),
+    "bucket_logging": ("iacguard.facts.detection_b_logging", "bucket_logging", "iacguard.facts.detection_b_logging", "BucketLogging"),
+    "lb_access_logs": ("iacguard.facts.detection_b_logging", "lb_access_logs", "iacguard.facts.detection_b_logging", "LbAccessLogs"),
+    "waf_logging": ("iacguard.facts.detection_b_logging", "waf_logging", "iacguard.facts.detection_b_logging", "WafLogging"),
+    "bucket_versioning": ("iacguard.facts.data_b_storage", "bucket_versioning", "iacguard.facts.data_b_storage", "BucketVersioning"),
+    "db_parameter_group_ssl": ("iacguard.facts.data_b_storage", "db_parameter_group_ssl", "iacguard.facts.data_b_storage", "DbParameterGroupSsl"),
+    "public_share": ("iacguard.facts.data_b_storage", "public_shares", "iacguard.facts.data_b_storage", "PublicShare"),
+    "lb_attributes": ("iacguard.facts.infra_b_edge", "lb_attributes", "iacguard.facts.infra_b_edge", "LoadBalancerAttributes"),
+    "lb_listener": ("iacguard.facts.infra_b_edge", "lb_listeners", "iacguard.facts.infra_b_edge", "Listener"),
+    "cdn_distribution": ("iacguard.facts.infra_b_edge", "distributions", "iacguard.facts.infra_b_edge", "Distribution"),
+    "waf_target": ("iacguard.facts.infra_b_edge", "waf_targets", "iacguard.facts.infra_b_edge", "WafTarget"),
+    "firewall_policy": ("iacguard.facts.infra_b_edge", "firewall_policies", "iacguard.facts.infra_b_edge", "FirewallPolicy"),
+    "shield_entry_point": ("iacguard.facts.infra_b_edge", "shield_entry_points", "iacguard.facts.infra_b_edge", "ShieldEntryPoint"),
+    "emr_cluster_network": ("iacguard.facts.infra_b_edge", "emr_cluster_networks", "iacguard.facts.infra_b_edge", "EmrClusterNetwork"),
+    "secret_value": ("iacguard.facts.identity_secrets_literals", "secret_values", "iacguard.facts.identity_secrets_literals", "SecretValue"),
+    "secret_rotation": ("iacguard.facts.identity_secrets_rotation", "secret_rotations", "iacguard.facts.identity_secrets_rotation", "SecretRotation"),
+    "event_rule": ("iacguard.facts.incident_routing", "event_rules", "iacguard.facts.incident_routing", "EventRule"),
+    "findings_service": ("iacguard.facts.incident_routing", "findings_services", "iacguard.facts.incident_routing", "FindingsService"),
+    "trail_log_delivery": ("iacguard.facts.incident_alarms", "trail_log_deliveries", "iacguard.facts.incident_alarms", "TrailLogDelivery"),
+    "log_metric_filter": ("iacguard.facts.incident_alarms", "log_metric_filters", "iacguard.facts.incident_alarms", "LogMetricFilter"),
+    "log_bucket": ("iacguard.facts.incident_log_buckets", "log_buckets", "iacguard.facts.incident_log_buckets", "LogBucket"),
+    "backup_target": ("iacguard.facts.incident_backup", "backup_targets", "iacguard.facts.incident_backup", "BackupTarget"),
+    "backup_vault": ("iacguard.facts.incident_backup", "backup_vaults", "iacguard.facts.incident_backup", "BackupVault"),
+    "table_recovery": ("iacguard.facts.incident_backup", "table_recoveries", "iacguard.facts.incident_backup", "TableRecovery"),
+    "alert_topic": ("iacguard.facts.incident_topics", "alert_topics", "iacguard.facts.incident_topics", "AlertTopic"),
+    "trail_events": ("iacguard.facts.detection_a_events", "trail_events", "iacguard.facts.detection_a_events", "TrailEvents"),
+    "vpc_flow_logs": ("iacguard.facts.detection_a_flowlogs", "vpc_flow_logs", "iacguard.facts.detection_a_flowlogs", "VpcFlowLogs"),
+    "config_recorder": ("iacguard.facts.detection_a_config", "config_recorders", "iacguard.facts.detection_a_config", "ConfigRecorder"),
 }
+
+
+def _table() -> dict:
+    from .settings import TABLE  # table kinds are adapters too: TableKind(graph) -> facts
+
+    return TABLE
+
+
+class _LazyKinds(MutableMapping):
+    """kind -> what `pick` takes from its adapter (resolved and kept on first access). Kinds may
+    be added and removed at run time (tests add made-up kinds)."""
+
+    def __init__(self, pick) -> None:
+        self._pick = pick
+        self._done: dict = {}
+        self._extra: dict = {}
+
+    def _names(self) -> list:
+        return list(_ADAPTERS) + [k for k in _table() if k not in _ADAPTERS] + [k for k in self._extra if k not in _ADAPTERS]
+
+    def __setitem__(self, kind: str, value) -> None:
+        self._extra[kind] = value
+
+    def __delitem__(self, kind: str) -> None:
+        del self._extra[kind]
+
+    def __getitem__(self, kind: str):
+        if kind in self._extra:
+            return self._extra[kind]
+        if kind not in self._done:
+            spec = _ADAPTERS.get(kind)
+            if spec is not None:
+                self._done[kind] = self._pick(spec, None)
+            else:
+                self._done[kind] = self._pick(None, _table()[kind])  # KeyError for an unknown kind
+        return self._done[kind]
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __contains__(self, kind) -> bool:
+        return kind in self._extra or kind in _ADAPTERS or kind in _table()
+
+
+KINDS = _LazyKinds(lambda spec, table: getattr(importlib.import_module(spec[0]), spec[1]) if spec else table)
 
 # kind -> the dataclass every fact of that kind is (typed access: `facts.of_kind(k)` is a list
 # of KIND_TYPES[k]).
-KIND_TYPES = {
-    "security_group_rule": network.SecurityGroupRule,
-    "load_balancer": network.LoadBalancer,
-    "bucket": storage.Bucket,
-    "database": storage.Database,
-    "volume": storage.Volume,
-    "policy_statement": iam.PolicyStatement,
-    "root": roots.Root,
-    "iam_policy": iam_model.Policy,
-    "iam_principal": iam_model.Principal,
-    "iam_resource_policy": iam_model.ResourcePolicy,
-    "iam_credential": iam_credentials.Credential,
-    "function_role": compute_roles.FunctionRole,
-    "network_acl_entry": infra_a_network.NetworkAclEntry,
-    "instance_launch": infra_a_compute.InstanceLaunch,
-    "bucket_logging": detection_b_logging.BucketLogging,
-    "lb_access_logs": detection_b_logging.LbAccessLogs,
-    "waf_logging": detection_b_logging.WafLogging,
-    "bucket_versioning": data_b_storage.BucketVersioning,
-    "db_parameter_group_ssl": data_b_storage.DbParameterGroupSsl,
-    "public_share": data_b_storage.PublicShare,
-    "lb_attributes": infra_b_edge.LoadBalancerAttributes,
-    "lb_listener": infra_b_edge.Listener,
-    "cdn_distribution": infra_b_edge.Distribution,
-    "waf_target": infra_b_edge.WafTarget,
-    "firewall_policy": infra_b_edge.FirewallPolicy,
-    "shield_entry_point": infra_b_edge.ShieldEntryPoint,
-    "emr_cluster_network": infra_b_edge.EmrClusterNetwork,
-    "secret_value": identity_secrets_literals.SecretValue,
-    "secret_rotation": identity_secrets_rotation.SecretRotation,
-    "event_rule": incident_routing.EventRule,
-    "findings_service": incident_routing.FindingsService,
-    "trail_log_delivery": incident_alarms.TrailLogDelivery,
-    "log_metric_filter": incident_alarms.LogMetricFilter,
-    "log_bucket": incident_log_buckets.LogBucket,
-    "backup_target": incident_backup.BackupTarget,
-    "backup_vault": incident_backup.BackupVault,
-    "table_recovery": incident_backup.TableRecovery,
-    "alert_topic": incident_topics.AlertTopic,
-    "trail_events": detection_a_events.TrailEvents,
-    "vpc_flow_logs": detection_a_flowlogs.VpcFlowLogs,
-    "config_recorder": detection_a_config.ConfigRecorder,
-    **{name: kind.cls for name, kind in TABLE.items()},
-}
+KIND_TYPES = _LazyKinds(lambda spec, table: getattr(importlib.import_module(spec[2]), spec[3]) if spec else table.cls)
 
 
 class Facts:
     """The questions checks may ask. Each kind is computed once per scan, on first use."""
 
-    def __init__(self, graph: ResourceGraph) -> None:
+    def __init__(self, graph: "ResourceGraph") -> None:
         self.graph = graph
         self._cache: dict = {}
 
