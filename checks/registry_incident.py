@@ -2,7 +2,7 @@
 One line per check: `module.CHECK`."""
 from __future__ import annotations
 
-from .incident import alert_topic_key, backup_coverage, backup_vault_lock, cis_alarms, dynamodb_pitr, findings_routing, log_bucket_protection
+from .incident import alert_topic_key, backup_coverage, backup_vault_lock, cis_alarms, findings_routing, log_bucket_protection
 
 CHECKS: tuple = (
     findings_routing.GUARDDUTY,
@@ -12,5 +12,4 @@ CHECKS: tuple = (
     backup_coverage.CHECK,
     backup_vault_lock.CHECK,
     alert_topic_key.CHECK,
-    dynamodb_pitr.CHECK,
 )

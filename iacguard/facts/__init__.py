@@ -35,7 +35,7 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   event_rule, findings_service (iacguard.facts.incident_routing: EventBridge rules and their targets, finding sources)
   trail_log_delivery, log_metric_filter (iacguard.facts.incident_alarms: trails to CloudWatch Logs, metric filters and alarms)
   log_bucket (iacguard.facts.incident_log_buckets: buckets receiving CloudTrail / access logs, object lock, MFA delete)
-  backup_target, backup_vault (iacguard.facts.incident_backup: data stores of roots with an AWS Backup plan and whether a selection covers them; vaults and their locks; table_recovery: DynamoDB point-in-time recovery)
+  backup_target, backup_vault (iacguard.facts.incident_backup: data stores of roots with an AWS Backup plan and whether a selection covers them; vaults and their locks)
   alert_topic (iacguard.facts.incident_topics: SNS topics alarms and EventBridge publish to, and their KMS key)
   trail_events (iacguard.facts.detection_a_events), vpc_flow_logs (iacguard.facts.detection_a_flowlogs),
   config_recorder (iacguard.facts.detection_a_config)
@@ -92,7 +92,6 @@ _ADAPTERS = {
     "log_bucket": ("iacguard.facts.incident_log_buckets", "log_buckets", "iacguard.facts.incident_log_buckets", "LogBucket"),
     "backup_target": ("iacguard.facts.incident_backup", "backup_targets", "iacguard.facts.incident_backup", "BackupTarget"),
     "backup_vault": ("iacguard.facts.incident_backup", "backup_vaults", "iacguard.facts.incident_backup", "BackupVault"),
-    "table_recovery": ("iacguard.facts.incident_backup", "table_recoveries", "iacguard.facts.incident_backup", "TableRecovery"),
     "alert_topic": ("iacguard.facts.incident_topics", "alert_topics", "iacguard.facts.incident_topics", "AlertTopic"),
     "trail_events": ("iacguard.facts.detection_a_events", "trail_events", "iacguard.facts.detection_a_events", "TrailEvents"),
     "vpc_flow_logs": ("iacguard.facts.detection_a_flowlogs", "vpc_flow_logs", "iacguard.facts.detection_a_flowlogs", "VpcFlowLogs"),

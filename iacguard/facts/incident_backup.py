@@ -21,7 +21,7 @@ from typing import Any
 
 from ..graph import ResourceGraph
 from iacguard.core.model import Resource
-from iacguard.core.unknown import Unknown, as_bool, is_unknown
+from iacguard.core.unknown import Unknown, is_unknown
 from .common import Attr, managed
 
 # type -> (ARN pattern a wildcard must match, the attribute holding its name)
@@ -244,38 +244,3 @@ def backup_vaults(graph: ResourceGraph) -> list:
             out.append(BackupVault(v, Attr(True, v.location_of("LockConfiguration"), True)))
     return out
 
-
-@dataclass(frozen=True, slots=True)
-class TableRecovery:
-    resource: Resource
-    point_in_time_recovery: Attr  # True / False / Unknown; off unless set (provider and service default)
-
-
-def table_recoveries(graph: ResourceGraph) -> list:
-    """Kind `table_recovery`: DynamoDB tables (`aws_dynamodb_table`, `AWS::DynamoDB::Table`) and
-    whether point-in-time recovery is on (`point_in_time_recovery { enabled }`,
-    `PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled`; off when left out). A block or
-    property that is not known as a whole is Unknown, not off."""
-    out = []
-    for t in managed(graph, "aws_dynamodb_table", "AWS::DynamoDB::Table"):
-        if t.language == "terraform":
-            outer, inner = "point_in_time_recovery", ("point_in_time_recovery", 0, "enabled")
-        else:
-            outer, inner = "PointInTimeRecoverySpecification", ("PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled")
-        block = t.properties.get(outer)
-        if block is None:
-            out.append(TableRecovery(t, Attr(False, t.location, False)))
-            continue
-        if is_unknown(block):
-            out.append(TableRecovery(t, Attr(block, t.location_of(outer), True)))
-            continue
-        first = block[0] if isinstance(block, list) and block else block
-        if is_unknown(first):
-            out.append(TableRecovery(t, Attr(first, t.location_of(outer), True)))
-            continue
-        raw = t.get(*inner, default=None)
-        if raw is None:
-            out.append(TableRecovery(t, Attr(False, t.location_of(outer), True)))
-        else:
-            out.append(TableRecovery(t, Attr(as_bool(raw), t.location_of(*inner), True)))
-    return out
