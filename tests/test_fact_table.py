@@ -173,3 +173,25 @@ def test_bad_rows_are_refused():
     with pytest.raises(ValueError):
         TableKind("k", "K", ("a",), ("B",), (Setting("resource", ("x",), None),))
     assert PRESENT  # the reader names are public
+
+
+def test_a_setting_inside_an_unknown_block_is_unknown_not_its_default(tmp_path):
+    """A nested setting whose block (or list of blocks) is not known before deploy reads as
+    Unknown, located at the block: its default would be a guess."""
+    (tmp_path / "main.tf").write_text(
+        'variable "opts" {}\n'
+        'resource "aws_probe" "unknown_block" {\n  options = var.opts\n}\n'
+        'resource "aws_probe" "no_block" {\n}\n'
+        'resource "aws_probe" "block" {\n  options {\n    on = true\n  }\n}\n'
+    )
+    import iacguard.facts as facts_mod
+
+    facts_mod.KINDS["nested"] = _probe_kind(name="on", terraform=("options", 0, "on"), cloudformation=("Options", "On"), read=FLAG, default=False)
+    try:
+        got = _facts(tmp_path, "nested")
+    finally:
+        del facts_mod.KINDS["nested"]
+    unknown = got["aws_probe.unknown_block"].on
+    assert is_unknown(unknown.value) and unknown.explicit and unknown.location.start_line == 3
+    assert got["aws_probe.no_block"].on.value is False and not got["aws_probe.no_block"].on.explicit
+    assert got["aws_probe.block"].on.value is True

@@ -4,8 +4,6 @@ from __future__ import annotations
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 
-from ._nested import unknown_parent
-
 KIND = ("ecr_repository_settings",)
 
 
@@ -22,10 +20,7 @@ def mutable_tags(facts):
 def scan_on_push(facts):
     for repo in facts.of_kind("ecr_repository_settings"):
         attr = repo.scan_on_push
-        parent = unknown_parent(attr, repo.scanning_configuration)
-        if parent is not None:
-            yield undecided(SCAN_ON_PUSH.id, repo.resource, "image scanning configuration", parent.value, parent.location)
-        elif not attr.known:
+        if not attr.known:
             yield undecided(SCAN_ON_PUSH.id, repo.resource, "scan on push", attr.value, attr.location)
         elif attr.is_false():
             yield Finding(SCAN_ON_PUSH.id, repo.resource, "ECR repository %s does not scan images for vulnerabilities when they are pushed%s." % (

@@ -5,18 +5,13 @@ from __future__ import annotations
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 
-from ._nested import unknown_parent
-
 KIND = ("msk_transit",)
 
 
 def client_broker(facts):
     for cluster in facts.of_kind("msk_transit"):
         attr = cluster.client_broker
-        parent = unknown_parent(attr, cluster.encryption_info, cluster.in_transit)
-        if parent is not None:
-            yield undecided(CLIENT_BROKER.id, cluster.resource, "encryption in transit", parent.value, parent.location)
-        elif not attr.known:
+        if not attr.known:
             yield undecided(CLIENT_BROKER.id, cluster.resource, "client_broker", attr.value, attr.location)
         elif attr.value != "tls":
             yield Finding(CLIENT_BROKER.id, cluster.resource, "MSK cluster %s accepts plaintext connections from clients (client-broker encryption %s)." % (
@@ -26,10 +21,7 @@ def client_broker(facts):
 def in_cluster(facts):
     for cluster in facts.of_kind("msk_transit"):
         attr = cluster.in_cluster
-        parent = unknown_parent(attr, cluster.encryption_info, cluster.in_transit)
-        if parent is not None:
-            yield undecided(IN_CLUSTER.id, cluster.resource, "encryption in transit", parent.value, parent.location)
-        elif not attr.known:
+        if not attr.known:
             yield undecided(IN_CLUSTER.id, cluster.resource, "in_cluster", attr.value, attr.location)
         elif attr.is_false():
             yield Finding(IN_CLUSTER.id, cluster.resource, "MSK cluster %s does not encrypt data sent between its brokers." % cluster.resource.address, attr.location)

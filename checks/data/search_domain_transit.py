@@ -5,8 +5,6 @@ from __future__ import annotations
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 
-from ._nested import unknown_parent
-
 KIND = ("search_domain_transit",)
 OLD_TLS_POLICY = "policy-min-tls-1-0-2019-07"
 
@@ -14,10 +12,7 @@ OLD_TLS_POLICY = "policy-min-tls-1-0-2019-07"
 def node_to_node(facts):
     for domain in facts.of_kind("search_domain_transit"):
         attr = domain.node_to_node
-        parent = unknown_parent(attr, domain.node_to_node_options)
-        if parent is not None:
-            yield undecided(NODE_TO_NODE.id, domain.resource, "node-to-node encryption", parent.value, parent.location)
-        elif not attr.known:
+        if not attr.known:
             yield undecided(NODE_TO_NODE.id, domain.resource, "node-to-node encryption", attr.value, attr.location)
         elif attr.is_false():
             yield Finding(NODE_TO_NODE.id, domain.resource, "Domain %s does not encrypt traffic between its nodes%s." % (
@@ -27,9 +22,9 @@ def node_to_node(facts):
 def enforce_https(facts):
     for domain in facts.of_kind("search_domain_transit"):
         https = domain.enforce_https
-        parent = unknown_parent(https, domain.endpoint_options)
-        if parent is not None:
-            yield undecided(ENFORCE_HTTPS.id, domain.resource, "domain endpoint options", parent.value, parent.location)
+        if not domain.endpoint_options.known:
+            options = domain.endpoint_options
+            yield undecided(ENFORCE_HTTPS.id, domain.resource, "domain endpoint options", options.value, options.location)
             continue
         if domain.resource.language == "terraform" and not https.explicit:
             if domain.endpoint_options.value in (None, []):  # no block: the service's default (HTTP allowed) applies
@@ -45,10 +40,7 @@ def enforce_https(facts):
 def tls_policy(facts):
     for domain in facts.of_kind("search_domain_transit"):
         policy = domain.tls_policy
-        parent = unknown_parent(policy, domain.endpoint_options)
-        if parent is not None:
-            yield undecided(TLS_POLICY.id, domain.resource, "TLS security policy", parent.value, parent.location)
-        elif not policy.known:
+        if not policy.known:
             yield undecided(TLS_POLICY.id, domain.resource, "TLS security policy", policy.value, policy.location)
         elif str(policy.value).strip().lower() == OLD_TLS_POLICY:
             yield Finding(TLS_POLICY.id, domain.resource, "Domain %s accepts TLS 1.0 and 1.1 on its HTTPS endpoint (%s%s)." % (

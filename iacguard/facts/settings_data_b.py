@@ -1,10 +1,8 @@
 """Table kinds of the catalogue slice "data_b" (issue 13): `TableKind` rows as in
 `iacguard.facts.settings`, which adds them to the table.
 
-A setting nested in a block has a companion VALUE setting for the block itself
-("..._options", "encryption_info"...): when the block is not known before deploy, the nested
-setting reads as left out, and the check must not take the default for it (see
-`checks/data/_nested.py`).
+A setting nested in a block that is not known before deploy reads as Unknown (the table reader
+sees the unknown block on its path), never as left out to its default.
 
 Encryption in transit, key management and protection from deletion. Kind names carry the
 concern they serve ("..._transit", "..._protection") so they never collide with the rows of the
@@ -41,7 +39,6 @@ SEARCH_DOMAIN_TRANSIT = TableKind(
     cloudformation=("AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain"),
     settings=(
         Setting("node_to_node", ("node_to_node_encryption", 0, "enabled"), ("NodeToNodeEncryptionOptions", "Enabled"), FLAG, default=False),
-        Setting("node_to_node_options", ("node_to_node_encryption",), ("NodeToNodeEncryptionOptions",), VALUE, default=None),
         Setting("endpoint_options", ("domain_endpoint_options",), ("DomainEndpointOptions",), VALUE, default=None),
         Setting("enforce_https", ("domain_endpoint_options", 0, "enforce_https"), ("DomainEndpointOptions", "EnforceHTTPS"), FLAG, default=True, cfn_default=False),
         Setting("tls_policy", ("domain_endpoint_options", 0, "tls_security_policy"), ("DomainEndpointOptions", "TLSSecurityPolicy"), TEXT, default="Policy-Min-TLS-1-0-2019-07"),
@@ -60,8 +57,6 @@ MSK_TRANSIT = TableKind(
                 ("EncryptionInfo", "EncryptionInTransit", "ClientBroker"), ENUM, default="tls", choices=("tls", "tls_plaintext", "plaintext")),
         Setting("in_cluster", ("encryption_info", 0, "encryption_in_transit", 0, "in_cluster"),
                 ("EncryptionInfo", "EncryptionInTransit", "InCluster"), FLAG, default=True),
-        Setting("encryption_info", ("encryption_info",), ("EncryptionInfo",), VALUE, default=None),
-        Setting("in_transit", ("encryption_info", 0, "encryption_in_transit"), ("EncryptionInfo", "EncryptionInTransit"), VALUE, default=None),
     ),
     doc="An MSK cluster: client-broker encryption (TLS, TLS_PLAINTEXT, PLAINTEXT) and in-cluster encryption.",
 )
@@ -95,7 +90,6 @@ ECR_REPOSITORY_SETTINGS = TableKind(
         Setting("tag_mutability", ("image_tag_mutability",), ("ImageTagMutability",), ENUM, default="mutable",
                 choices=("mutable", "immutable", "immutable_with_exclusion", "mutable_with_exclusion")),
         Setting("scan_on_push", ("image_scanning_configuration", 0, "scan_on_push"), ("ImageScanningConfiguration", "ScanOnPush"), FLAG, default=False),
-        Setting("scanning_configuration", ("image_scanning_configuration",), ("ImageScanningConfiguration",), VALUE, default=None),
     ),
     doc="An ECR repository: tag mutability and scan on push.",
 )

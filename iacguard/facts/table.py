@@ -128,6 +128,11 @@ def read_setting(graph: ResourceGraph, res: Resource, setting: Setting) -> Attr:
     default = setting.default_for(res.language)
     raw = res.get(*path, default=None) if path else None
     if raw is None:
+        if path:
+            enclosing = _unknown_enclosing(res, path)
+            if enclosing is not None:
+                # Inside a block (or list) that is not known before deploy: not left out, not known.
+                return Attr(enclosing[1], res.location_of(*enclosing[0]), True)
         return _absent(setting, default, res)
     loc = res.location_of(*path)
     if setting.read == FLAG:
@@ -151,6 +156,22 @@ def read_setting(graph: ResourceGraph, res: Resource, setting: Setting) -> Attr:
         text = str(raw).strip().lower()
         return Attr(text if text in setting.choices else Unknown("%s: unexpected value %r" % (setting.name, raw)), loc, True)
     return Attr(raw, loc, True)
+
+
+def _unknown_enclosing(res: Resource, path: tuple):
+    """(prefix, Unknown) when a value on the way to `path` is not known (an unknown block, an
+    unknown list of blocks), else None."""
+    cur: Any = res.properties
+    for i, step in enumerate(path):
+        if is_unknown(cur):
+            return path[:i], cur
+        if isinstance(cur, dict) and step in cur:
+            cur = cur[step]
+        elif isinstance(cur, list) and isinstance(step, int) and -len(cur) <= step < len(cur):
+            cur = cur[step]
+        else:
+            return None
+    return None
 
 
 def _absent(setting: Setting, default: Any, res: Resource) -> Attr:
