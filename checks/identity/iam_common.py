@@ -1,31 +1,19 @@
 """Small readers the IAM checks share (over iacguard.iam.model objects, never the graph)."""
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 from iacguard.core.model import Location
 from iacguard.core.unknown import Unknown, is_unknown
+from iacguard.iam.matching import action_matches, any_action_matches, not3
 from iacguard.iam.model import ALLOW, DENY
 
 # How many action names a message lists before "and N more".
 SHOWN = 4
 
 
-@lru_cache(maxsize=4096)
-def _glob(pattern: str):
-    # IAM action patterns: `*` any run, `?` one character, case-insensitive (no [] classes).
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.I | re.S)
-
-
 def action_glob(pattern, action: str):
-    """True/False whether the Action pattern `pattern` matches `action`, the Unknown itself
-    when the pattern is not known."""
-    if is_unknown(pattern):
-        return pattern
-    if not isinstance(pattern, str):
-        return False
-    return _glob(pattern).fullmatch(action) is not None
+    """True/False/Unknown: whether the Action pattern `pattern` matches `action` (the engine's
+    matching: case-insensitive, `*` and `?`, unknown pieces kept)."""
+    return action_matches(pattern, action)
 
 
 def grants_action(statement, action: str):
@@ -33,17 +21,9 @@ def grants_action(statement, action: str):
     resources and conditions aside)."""
     if statement.unknown is not None:
         return statement.unknown
-    items, negated = (statement.actions, False) if statement.actions is not None else (statement.not_actions or (), True)
-    unknown = None
-    for item in items[:256]:
-        got = action_glob(item, action)
-        if got is True:
-            return not negated
-        if is_unknown(got):
-            unknown = got
-    if unknown is not None:
-        return unknown
-    return negated
+    if statement.actions is not None:
+        return any_action_matches(statement.actions, action)
+    return not3(any_action_matches(statement.not_actions or (), action))
 
 
 def effect_of(statement):
