@@ -26,6 +26,40 @@ def grants_action(statement, action: str):
     return not3(any_action_matches(statement.not_actions or (), action))
 
 
+# An address range that is every address does not narrow aws:SourceIp.
+_EVERY_ADDRESS = frozenset(("0.0.0.0/0", "::/0"))
+
+
+def guarded(statement, keys):
+    """True when a condition compares one of `keys` with a positive operator and a known value
+    that narrows, False when none does, the Unknown when that is not known."""
+    conditions = statement.conditions
+    if is_unknown(conditions):
+        return conditions
+    unknown = None
+    for cond in tuple(conditions or ())[:256]:
+        op = cond.operator if isinstance(cond.operator, str) else ""
+        base = op.split(":")[-1]
+        if not isinstance(cond.key, str):
+            if is_unknown(cond.key):
+                unknown = cond.key if unknown is None else unknown
+            continue
+        key = cond.key.lower()
+        if key not in keys:
+            continue
+        if base.startswith(("StringNot", "ArnNot", "NotIp")) or base.endswith("IfExists") or base == "Null":
+            continue
+        values = tuple(cond.values or ()) if not is_unknown(cond.values) else (cond.values,)
+        if any(is_unknown(v) and not hasattr(v, "node") and not getattr(v, "partial_text", None) for v in values):
+            unknown = next(v for v in values if is_unknown(v)) if unknown is None else unknown
+            continue
+        if key == "aws:sourceip" and all(isinstance(v, str) and v in _EVERY_ADDRESS for v in values):
+            continue
+        if values and not all(v == "*" for v in values):
+            return True
+    return unknown if unknown is not None else False
+
+
 def effect_of(statement):
     """ALLOW, DENY or the Unknown (an unknown statement's Unknown first)."""
     if statement.unknown is not None:
@@ -62,4 +96,4 @@ def first_reason(*values) -> Unknown | None:
     return next((v for v in values if is_unknown(v)), None)
 
 
-__all__ = ["ALLOW", "DENY", "SHOWN", "action_glob", "grants_action", "effect_of", "location_of", "listed", "document_unknown", "first_reason"]
+__all__ = ["ALLOW", "DENY", "SHOWN", "guarded", "action_glob", "grants_action", "effect_of", "location_of", "listed", "document_unknown", "first_reason"]

@@ -15,7 +15,7 @@ from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 from iacguard.core.unknown import is_unknown
 
-from .iam_common import ALLOW, document_unknown, effect_of, grants_action, location_of
+from .iam_common import ALLOW, document_unknown, effect_of, grants_action, guarded as _guarded, location_of
 
 ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
 # Condition keys that narrow who may call, when compared with a positive operator.
@@ -35,32 +35,6 @@ def _assumes(statement):
     if any(a is True for a in answers):
         return True
     return next((a for a in answers if is_unknown(a)), False)
-
-
-def _guarded(statement, keys):
-    """True when a condition compares one of `keys` with a positive operator and known values,
-    False when none does, the Unknown when the condition block is not known."""
-    conditions = statement.conditions
-    if is_unknown(conditions):
-        return conditions
-    unknown = None
-    for cond in conditions or ():
-        op = cond.operator if isinstance(cond.operator, str) else ""
-        base = op.split(":")[-1]
-        key = cond.key.lower() if isinstance(cond.key, str) else ""
-        # Not* operators and IfExists (true when the key is absent) do not narrow the caller,
-        # nor does a value that is only "*".
-        if base.startswith(("StringNot", "ArnNot")) or base.endswith("IfExists") or base in ("Null",):
-            continue
-        if key not in keys:
-            continue
-        values = tuple(cond.values or ())
-        if any(is_unknown(v) for v in values):
-            unknown = next(v for v in values if is_unknown(v))
-            continue
-        if values and not all(v == "*" for v in values):
-            return True
-    return unknown if unknown is not None else False
 
 
 def _statements(principal):

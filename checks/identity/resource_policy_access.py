@@ -22,7 +22,9 @@ from iacguard.core.model import Finding
 from iacguard.core.unknown import is_unknown
 from iacguard.iam.model import TRUST
 
-from .iam_common import ALLOW, document_unknown, effect_of, listed, location_of
+from iacguard.iam.catalogue import grants
+
+from .iam_common import ALLOW, document_unknown, effect_of, guarded as _guarded, listed, location_of
 
 # Condition keys that narrow who may call (750), compared with a positive operator and a
 # value other than "*" (aws:SecureTransport says how, never who, so it is not one of them).
@@ -35,8 +37,6 @@ NARROWING = frozenset(k.lower() for k in (
 SERVICE_GUARDS = frozenset(k.lower() for k in (
     "aws:SourceArn", "aws:SourceAccount", "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:SourceOwner"))
 ORG_GUARDS = frozenset(k.lower() for k in ("aws:PrincipalOrgID", "aws:PrincipalOrgPaths"))
-# An address range that is every address does not narrow aws:SourceIp.
-_EVERY_ADDRESS = frozenset(("0.0.0.0/0", "::/0"))
 # Resource types whose policies 751 reads (the governed resource or the policy's holder).
 _SERVICE_TYPES = frozenset((
     "aws_lambda_function", "aws_lambda_permission", "AWS::Lambda::Function", "AWS::Lambda::Permission",
@@ -46,40 +46,7 @@ _SERVICE_TYPES = frozenset((
 _ACCOUNT = re.compile(r"^(?:(\d{12})|arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):.*)$")
 _ARN_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):")
 _ARN_HEAD = re.compile(r"^arn:aws[a-z-]*:(?:iam|sts)::$")
-# Write-like action name prefixes (after the service prefix), for the message of 750.
-_WRITE = re.compile(r"^[a-z0-9-]+:(?:\*|put|delete|create|update|send|publish|invoke|encrypt|decrypt|"
-                    r"reencrypt|generate|sign|set|add|remove|attach|detach|modify|restore|replicate|"
-                    r"upload|batchdelete|batchput|tag|untag|start|stop|change|complete|initiate|abort)", re.I)
 
-
-def _guarded(statement, keys):
-    """True when a condition compares one of `keys` with a positive operator and a known value
-    that narrows, False when none does, the Unknown when that is not known."""
-    conditions = statement.conditions
-    if is_unknown(conditions):
-        return conditions
-    unknown = None
-    for cond in tuple(conditions or ())[:256]:
-        op = cond.operator if isinstance(cond.operator, str) else ""
-        base = op.split(":")[-1]
-        if not isinstance(cond.key, str):
-            if is_unknown(cond.key):
-                unknown = cond.key if unknown is None else unknown
-            continue
-        key = cond.key.lower()
-        if key not in keys:
-            continue
-        if base.startswith(("StringNot", "ArnNot", "NotIp")) or base.endswith("IfExists") or base == "Null":
-            continue
-        values = tuple(cond.values or ()) if not is_unknown(cond.values) else (cond.values,)
-        if any(is_unknown(v) and not hasattr(v, "node") and not getattr(v, "partial_text", None) for v in values):
-            unknown = next(v for v in values if is_unknown(v)) if unknown is None else unknown
-            continue
-        if key == "aws:sourceip" and all(isinstance(v, str) and v in _EVERY_ADDRESS for v in values):
-            continue
-        if values and not all(v == "*" for v in values):
-            return True
-    return unknown if unknown is not None else False
 
 
 def _allows(rp, check_id):
@@ -126,9 +93,9 @@ def _actions(st) -> str:
 
 
 def _writes(st) -> bool:
-    if st.actions is None:
-        return True
-    return any(isinstance(a, str) and (a == "*" or _WRITE.match(a)) for a in st.actions[:256])
+    """Whether the statement grants some write or permissions-management action (the action
+    catalogue's access levels); an unknown part counts, as the message only words the finding."""
+    return grants(st, ("Write", "Permissions management")) is not False
 
 
 def evaluate_public(facts):
