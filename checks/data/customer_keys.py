@@ -25,7 +25,7 @@ def _key_named(check_id: str, kind: str, noun: str, fallback: str):
 
 
 def evaluate_ecr(facts):
-    for repo in facts.of_kind("ecr_encryption"):
+    for repo in facts.of_kind("ecr_repository"):
         kind = repo.encryption_type
         good = kind.known and kind.value in ("kms", "kms_dsse")
         found = verdict(ECR.id, repo.resource, good, (("encryption type", kind),),
@@ -53,7 +53,7 @@ def _check(check_id, title, kind, noun, fallback, what, fix_tf, fix_cfn, refs, e
 
 
 REDSHIFT = _check(
-    "AWS-RS-501", "Redshift cluster is not encrypted with a customer managed KMS key", "redshift_encryption",
+    "AWS-RS-501", "Redshift cluster is not encrypted with a customer managed KMS key", "redshift_cluster",
     "Redshift cluster", "it is encrypted with an AWS managed key (or not at all, if it was created unencrypted)",
     """Finds Redshift clusters (`aws_redshift_cluster`, `AWS::Redshift::Cluster`) that name no KMS
 key (`kms_key_id` / `KmsKeyId`). Redshift encrypts new clusters by default since January 2025; a
@@ -80,7 +80,7 @@ false is not encrypted at all. Both are reported.""",
 )
 
 MSK = _check(
-    "AWS-MSK-501", "MSK cluster is not encrypted with a customer managed KMS key", "msk_at_rest",
+    "AWS-MSK-501", "MSK cluster is not encrypted with a customer managed KMS key", "msk_cluster",
     "MSK cluster", "its data volumes are encrypted with the AWS managed key aws/kafka",
     """Finds MSK clusters (`aws_msk_cluster`, `AWS::MSK::Cluster`) that name no KMS key for their
 data volumes (`encryption_info.encryption_at_rest_kms_key_arn` /
@@ -169,7 +169,7 @@ storage volume attached to the instance.""",
 )
 
 LOG_GROUP = _check(
-    "AWS-CWL-501", "CloudWatch log group is not encrypted with a KMS key", "log_group_encryption",
+    "AWS-CWL-501", "CloudWatch log group is not encrypted with a KMS key", "log_group",
     "Log group", "its events are encrypted with keys CloudWatch Logs owns",
     """Finds CloudWatch Logs log groups (`aws_cloudwatch_log_group`, `AWS::Logs::LogGroup`) that name
 no KMS key (`kms_key_id` / `KmsKeyId`). CloudWatch Logs always encrypts log data, with keys it
@@ -190,7 +190,7 @@ owns when no KMS key is associated.""",
 )
 
 ECR = _check(
-    "AWS-ECR-501", "ECR repository is not encrypted with KMS", "ecr_encryption",
+    "AWS-ECR-501", "ECR repository is not encrypted with KMS", "ecr_repository",
     "ECR repository", "", 
     """Finds ECR repositories (`aws_ecr_repository`, `AWS::ECR::Repository`) whose encryption type
 (`encryption_configuration.encryption_type` / `EncryptionConfiguration.EncryptionType`) is AES256

@@ -17,7 +17,7 @@ def _cluster_member(db) -> tuple:
 
 
 def dynamodb(facts):
-    for table in facts.of_kind("dynamodb_protection"):
+    for table in facts.of_kind("dynamodb_table"):
         attr = table.deletion_protection
         if not attr.known:
             yield undecided(DYNAMODB.id, table.resource, "deletion protection", attr.value, attr.location)
@@ -50,7 +50,7 @@ DYNAMODB = Check(
     severity="low",
     pillar="data",
     cwe=("CWE-404",),
-    kinds=("dynamodb_protection",),
+    kinds=("dynamodb_table",),
     evaluate=dynamodb,
     what="""Finds DynamoDB tables (`aws_dynamodb_table`, `AWS::DynamoDB::Table`) whose deletion
 protection (`deletion_protection_enabled` / `DeletionProtectionEnabled`) is false or left out

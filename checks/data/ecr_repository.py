@@ -4,11 +4,11 @@ from __future__ import annotations
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 
-KIND = ("ecr_repository_settings",)
+KIND = ("ecr_repository",)
 
 
 def mutable_tags(facts):
-    for repo in facts.of_kind("ecr_repository_settings"):
+    for repo in facts.of_kind("ecr_repository"):
         attr = repo.tag_mutability
         if not attr.known:
             yield undecided(MUTABLE_TAGS.id, repo.resource, "image tag mutability", attr.value, attr.location)
@@ -18,7 +18,7 @@ def mutable_tags(facts):
 
 
 def scan_on_push(facts):
-    for repo in facts.of_kind("ecr_repository_settings"):
+    for repo in facts.of_kind("ecr_repository"):
         attr = repo.scan_on_push
         if not attr.known:
             yield undecided(SCAN_ON_PUSH.id, repo.resource, "scan on push", attr.value, attr.location)

@@ -7,7 +7,7 @@ from iacguard.core.model import Finding
 
 
 def evaluate(facts):
-    for group in facts.of_kind("elasticache_transit"):
+    for group in facts.of_kind("elasticache_replication_group"):
         enabled, mode = group.transit_encryption, group.transit_mode
         if not enabled.known:
             yield undecided(CHECK.id, group.resource, "transit encryption", enabled.value, enabled.location)
@@ -26,7 +26,7 @@ CHECK = Check(
     severity="medium",
     pillar="data",
     cwe=("CWE-319",),
-    kinds=("elasticache_transit",),
+    kinds=("elasticache_replication_group",),
     evaluate=evaluate,
     equivalents=(("checkov", "CKV_AWS_30"), ("trivy", "AVD-AWS-0051")),
     what="""Finds ElastiCache (Redis OSS / Valkey) replication groups (`aws_elasticache_replication_group`,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 
-KIND = ("msk_transit",)
+KIND = ("msk_cluster",)
 
 
 def client_broker(facts):
-    for cluster in facts.of_kind("msk_transit"):
+    for cluster in facts.of_kind("msk_cluster"):
         attr = cluster.client_broker
         if not attr.known:
             yield undecided(CLIENT_BROKER.id, cluster.resource, "client_broker", attr.value, attr.location)
@@ -19,7 +19,7 @@ def client_broker(facts):
 
 
 def in_cluster(facts):
-    for cluster in facts.of_kind("msk_transit"):
+    for cluster in facts.of_kind("msk_cluster"):
         attr = cluster.in_cluster
         if not attr.known:
             yield undecided(IN_CLUSTER.id, cluster.resource, "in_cluster", attr.value, attr.location)

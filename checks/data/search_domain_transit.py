@@ -5,12 +5,12 @@ from __future__ import annotations
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 
-KIND = ("search_domain_transit",)
+KIND = ("search_domain",)
 OLD_TLS_POLICY = "policy-min-tls-1-0-2019-07"
 
 
 def node_to_node(facts):
-    for domain in facts.of_kind("search_domain_transit"):
+    for domain in facts.of_kind("search_domain"):
         attr = domain.node_to_node
         if not attr.known:
             yield undecided(NODE_TO_NODE.id, domain.resource, "node-to-node encryption", attr.value, attr.location)
@@ -20,7 +20,7 @@ def node_to_node(facts):
 
 
 def enforce_https(facts):
-    for domain in facts.of_kind("search_domain_transit"):
+    for domain in facts.of_kind("search_domain"):
         https = domain.enforce_https
         if not domain.endpoint_options.known:
             options = domain.endpoint_options
@@ -38,7 +38,7 @@ def enforce_https(facts):
 
 
 def tls_policy(facts):
-    for domain in facts.of_kind("search_domain_transit"):
+    for domain in facts.of_kind("search_domain"):
         policy = domain.tls_policy
         if not policy.known:
             yield undecided(TLS_POLICY.id, domain.resource, "TLS security policy", policy.value, policy.location)

@@ -40,7 +40,7 @@ def _cluster(check_id, kind, service):
 
 
 def evaluate_search(facts):
-    for domain in facts.of_kind("search_domain_at_rest"):
+    for domain in facts.of_kind("search_domain"):
         enc = domain.encrypt_at_rest
         found = verdict(SEARCH.id, domain.resource, enc.is_true(), (("encryption at rest", enc),),
                         "Search domain %s %s." % (domain.resource.address, how(enc, "turns encryption at rest off", "does not enable encryption at rest (off by default)")),
@@ -50,7 +50,7 @@ def evaluate_search(facts):
 
 
 def evaluate_elasticache(facts):
-    for group in facts.of_kind("elasticache_at_rest"):
+    for group in facts.of_kind("elasticache_replication_group"):
         enc = group.at_rest_encryption
         if not enc.explicit and enc.is_false():
             engine = group.engine.value
@@ -164,7 +164,7 @@ SEARCH = Check(
     severity="high",
     pillar="data",
     cwe=("CWE-311",),
-    kinds=("search_domain_at_rest",),
+    kinds=("search_domain",),
     evaluate=evaluate_search,
     what="""Finds OpenSearch and Elasticsearch domains (`aws_opensearch_domain`,
 `aws_elasticsearch_domain`, `AWS::OpenSearchService::Domain`, `AWS::Elasticsearch::Domain`) whose
@@ -200,7 +200,7 @@ ELASTICACHE = Check(
     severity="medium",
     pillar="data",
     cwe=("CWE-311",),
-    kinds=("elasticache_at_rest",),
+    kinds=("elasticache_replication_group",),
     evaluate=evaluate_elasticache,
     what="""Finds ElastiCache replication groups (`aws_elasticache_replication_group`,
 `AWS::ElastiCache::ReplicationGroup`) with `at_rest_encryption_enabled` /

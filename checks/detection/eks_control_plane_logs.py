@@ -28,7 +28,7 @@ def _names(value):
 
 
 def evaluate(facts):
-    for cluster in facts.of_kind("eks_logging"):
+    for cluster in facts.of_kind("eks_cluster"):
         attr = cluster.log_types
         names, unknown = _names(attr.value)
         missing = [t for t in REQUIRED if t not in names]
@@ -47,7 +47,7 @@ CHECK = Check(
     severity="medium",
     pillar="detection",
     cwe=("CWE-778",),
-    kinds=("eks_logging",),
+    kinds=("eks_cluster",),
     evaluate=evaluate,
     what="""Finds EKS clusters (`aws_eks_cluster`, `AWS::EKS::Cluster`) whose control plane logs
 (`enabled_cluster_log_types` / `Logging.ClusterLogging.EnabledTypes`) leave out any of `api`,

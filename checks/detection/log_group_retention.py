@@ -20,7 +20,7 @@ def _days(value):
 
 
 def evaluate(facts):
-    for group in facts.of_kind("log_group_retention"):
+    for group in facts.of_kind("log_group"):
         attr = group.days
         if is_unknown(attr.value):
             yield undecided(CHECK.id, group.resource, "retention", attr.value, attr.location)
@@ -37,7 +37,7 @@ CHECK = Check(
     severity="low",
     pillar="detection",
     cwe=("CWE-779",),
-    kinds=("log_group_retention",),
+    kinds=("log_group",),
     evaluate=evaluate,
     what="""Finds CloudWatch log groups (`aws_cloudwatch_log_group`, `AWS::Logs::LogGroup`) whose
 retention (`retention_in_days` / `RetentionInDays`) is shorter than 365 days. A group that leaves

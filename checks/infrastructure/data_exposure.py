@@ -21,7 +21,7 @@ def _public(check, facts, kind, what):
 
 
 def evaluate_redshift(facts):
-    yield from _public(REDSHIFT, facts, "redshift_exposure", "Redshift cluster")
+    yield from _public(REDSHIFT, facts, "redshift_cluster", "Redshift cluster")
 
 
 def evaluate_dms(facts):
@@ -42,7 +42,7 @@ def evaluate_emr(facts):
 
 
 def evaluate_search(facts):
-    for domain in facts.of_kind("search_domain_network"):
+    for domain in facts.of_kind("search_domain"):
         vpc = domain.vpc_options
         if vpc.is_true():
             continue
@@ -58,7 +58,7 @@ REDSHIFT = Check(
     severity="high",
     pillar="infrastructure",
     cwe=("CWE-668",),
-    kinds=("redshift_exposure",),
+    kinds=("redshift_cluster",),
     evaluate=evaluate_redshift,
     what="""Finds Redshift provisioned clusters (`aws_redshift_cluster`, `AWS::Redshift::Cluster`)
 with `publicly_accessible` / `PubliclyAccessible` true, which gives them a public address. In
@@ -139,7 +139,7 @@ SEARCH = Check(
     severity="high",
     pillar="infrastructure",
     cwe=("CWE-668",),
-    kinds=("search_domain_network",),
+    kinds=("search_domain",),
     evaluate=evaluate_search,
     what="""Finds OpenSearch and Elasticsearch domains (`aws_opensearch_domain`,
 `aws_elasticsearch_domain`, `AWS::OpenSearchService::Domain`, `AWS::Elasticsearch::Domain`) with no

@@ -1,8 +1,9 @@
 """Table kinds of the catalogue slice "data_a" (issue 13): `TableKind` rows as in
 `iacguard.facts.settings`, which adds them to the table.
 
-Kinds other slices may also read (log groups, secrets, Redshift...) are named after what this
-slice asks of them (`log_group_encryption`), so that no two slices' rows share a name.
+One kind per resource concept: a service's rows for encryption at rest, in transit, exposure,
+deletion protection and logging sit in one kind (the slices that wrote them for issue 13 added
+their settings here rather than a second kind over the same resource types).
 
 Encryption at rest and backups of data services. Terraform nested blocks are lists (`(block, 0,
 attribute)`); a block left out reads as the attribute left out. Defaults are the provider's and
@@ -11,7 +12,7 @@ the row says where from.
 """
 from __future__ import annotations
 
-from .table import ENUM, FLAG, PRESENT, TEXT, Setting, TableKind
+from .table import ENUM, FLAG, PRESENT, REQUIRED, TEXT, VALUE, Setting, TableKind
 
 # Referring to any of these (an ARN, an id, an alias name) sets a key: such attributes are never
 # empty. The same list as `settings.KMS_KEYS` (not imported: settings imports this module).
@@ -30,8 +31,10 @@ DYNAMODB_TABLE = TableKind(
         Setting("kms_key", ("server_side_encryption", 0, "kms_key_arn"), ("SSESpecification", "KMSMasterKeyId"), PRESENT, set_by=KMS_KEYS),
         Setting("point_in_time_recovery", ("point_in_time_recovery", 0, "enabled"),
                 ("PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"), FLAG, default=False),
+        # DynamoDB tables: deletion protection is off unless enabled (provider and CloudFormation).
+        Setting("deletion_protection", ("deletion_protection_enabled",), ("DeletionProtectionEnabled",), FLAG, default=False),
     ),
-    doc="A DynamoDB table: KMS encryption on (`kms_sse`), a key of its own (`kms_key`), point-in-time recovery.",
+    doc="A DynamoDB table: KMS encryption on (`kms_sse`), a key of its own (`kms_key`), point-in-time recovery, deletion protection.",
 )
 
 # CreateFileSystem: Encrypted defaults to false (the console, not the API, ticks it).
@@ -86,37 +89,63 @@ FIREHOSE_STREAM = TableKind(
 # Redshift: `kms_key_id` / `KmsKeyId` names the key; without one an encrypted cluster uses the AWS
 # managed key.
 REDSHIFT_CLUSTER = TableKind(
-    "redshift_encryption", "RedshiftEncryption",
+    "redshift_cluster", "RedshiftCluster",
     terraform=("aws_redshift_cluster",),
     cloudformation=("AWS::Redshift::Cluster",),
     settings=(
         Setting("kms_key", ("kms_key_id",), ("KmsKeyId",), PRESENT, set_by=KMS_KEYS),
+        # Redshift `publicly_accessible`: the AWS provider defaulted to true before version 6.0 and to
+        # false since, and a scan does not know the provider version, so a Terraform cluster that leaves
+        # it out is undecided. CloudFormation leaves it to the service, whose default is false
+        # (CreateCluster's PubliclyAccessible).
+        # https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html
+        Setting("publicly_accessible", ("publicly_accessible",), ("PubliclyAccessible",), FLAG, default=REQUIRED, cfn_default=False),
     ),
-    doc="A Redshift cluster: whether a customer managed KMS key encrypts it.",
+    doc="A Redshift cluster: whether a customer managed KMS key encrypts it, whether it is publicly accessible.",
 )
 
 # CreateReplicationGroup: AtRestEncryptionEnabled defaults to false (for Redis OSS; see the check
 # for Valkey, whose default the source cannot tell).
 ELASTICACHE_REPLICATION_GROUP = TableKind(
-    "elasticache_at_rest", "ElastiCacheAtRest",
+    "elasticache_replication_group", "ElastiCacheReplicationGroup",
     terraform=("aws_elasticache_replication_group",),
     cloudformation=("AWS::ElastiCache::ReplicationGroup",),
     settings=(
         Setting("at_rest_encryption", ("at_rest_encryption_enabled",), ("AtRestEncryptionEnabled",), FLAG, default=False),
         Setting("engine", ("engine",), ("Engine",), TEXT, default="redis"),
+        # ElastiCache (Redis OSS / Valkey) replication groups: in-transit encryption is off unless
+        # turned on (AWS provider and CloudFormation: `transit_encryption_enabled` /
+        # `TransitEncryptionEnabled` default false). With it on, the mode is "required" unless set to
+        # "preferred" (which also accepts unencrypted connections, meant for migrations); the API
+        # documents "required" as what an enabled group without a mode gets.
+        Setting("transit_encryption", ("transit_encryption_enabled",), ("TransitEncryptionEnabled",), FLAG, default=False),
+        Setting("transit_mode", ("transit_encryption_mode",), ("TransitEncryptionMode",), ENUM, default="required", choices=("required", "preferred")),
     ),
-    doc="An ElastiCache replication group: at-rest encryption and the engine.",
+    doc="An ElastiCache replication group: at-rest encryption, the engine, in-transit encryption and its mode.",
 )
 
 # OpenSearch / Elasticsearch: EncryptionAtRestOptions.Enabled is off unless set.
 SEARCH_DOMAIN = TableKind(
-    "search_domain_at_rest", "SearchDomainAtRest",
+    "search_domain", "SearchDomain",
     terraform=("aws_opensearch_domain", "aws_elasticsearch_domain"),
     cloudformation=("AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain"),
     settings=(
         Setting("encrypt_at_rest", ("encrypt_at_rest", 0, "enabled"), ("EncryptionAtRestOptions", "Enabled"), FLAG, default=False),
+        # OpenSearch / Elasticsearch domains. Node-to-node encryption is off unless enabled (provider and
+        # CloudFormation). `enforce_https` defaults to true inside a Terraform `domain_endpoint_options`
+        # block (AWS provider schema); without the block, and in CloudFormation without `EnforceHTTPS`,
+        # the service's default applies, which is false (the API's DomainEndpointOptions). The TLS policy
+        # left out is the service's default, Policy-Min-TLS-1-0-2019-07 (TLS 1.0 and up).
+        Setting("node_to_node", ("node_to_node_encryption", 0, "enabled"), ("NodeToNodeEncryptionOptions", "Enabled"), FLAG, default=False),
+        Setting("endpoint_options", ("domain_endpoint_options",), ("DomainEndpointOptions",), VALUE, default=None),
+        Setting("enforce_https", ("domain_endpoint_options", 0, "enforce_https"), ("DomainEndpointOptions", "EnforceHTTPS"), FLAG, default=True, cfn_default=False),
+        Setting("tls_policy", ("domain_endpoint_options", 0, "tls_security_policy"), ("DomainEndpointOptions", "TLSSecurityPolicy"), TEXT, default="Policy-Min-TLS-1-0-2019-07"),
+        # OpenSearch / Elasticsearch domains: a domain with no VPC options gets a public endpoint (VPC
+        # access cannot be added to an existing public domain); the subnets are required inside them.
+        # https://docs.aws.amazon.com/opensearch-service/latest/developerguide/vpc.html
+        Setting("vpc_options", ("vpc_options",), ("VPCOptions",), PRESENT),
     ),
-    doc="An OpenSearch or Elasticsearch domain: encryption at rest.",
+    doc="An OpenSearch or Elasticsearch domain: encryption at rest, node-to-node encryption, HTTPS enforcement and its TLS policy, VPC placement.",
 )
 
 # DocumentDB and Neptune clusters: StorageEncrypted defaults to false (provider and API).
@@ -144,14 +173,20 @@ NEPTUNE_CLUSTER = TableKind(
 
 # MSK always encrypts at rest; without a key ARN it uses the AWS managed key aws/kafka.
 MSK_CLUSTER = TableKind(
-    "msk_at_rest", "MskAtRest",
+    "msk_cluster", "MskCluster",
     terraform=("aws_msk_cluster",),
     cloudformation=("AWS::MSK::Cluster",),
     settings=(
         Setting("kms_key", ("encryption_info", 0, "encryption_at_rest_kms_key_arn"),
                 ("EncryptionInfo", "EncryptionAtRest", "DataVolumeKMSKeyId"), PRESENT, set_by=KMS_KEYS),
+        # MSK clusters: client-broker encryption defaults to TLS and in-cluster encryption to true
+        # (provider and CloudFormation, as the MSK API documents).
+        Setting("client_broker", ("encryption_info", 0, "encryption_in_transit", 0, "client_broker"),
+                ("EncryptionInfo", "EncryptionInTransit", "ClientBroker"), ENUM, default="tls", choices=("tls", "tls_plaintext", "plaintext")),
+        Setting("in_cluster", ("encryption_info", 0, "encryption_in_transit", 0, "in_cluster"),
+                ("EncryptionInfo", "EncryptionInTransit", "InCluster"), FLAG, default=True),
     ),
-    doc="An MSK cluster: whether a customer managed KMS key encrypts its data volumes.",
+    doc="An MSK cluster: whether a customer managed KMS key encrypts its data volumes; client-broker and in-cluster encryption in transit.",
 )
 
 # Backup vaults always encrypt; without a key ARN the AWS managed key aws/backup is used.
@@ -167,25 +202,31 @@ BACKUP_VAULT = TableKind(
 
 # ECR: encryption_type defaults to AES256 (S3-managed keys); KMS (or KMS_DSSE) uses KMS.
 ECR_REPOSITORY = TableKind(
-    "ecr_encryption", "EcrEncryption",
+    "ecr_repository", "EcrRepository",
     terraform=("aws_ecr_repository",),
     cloudformation=("AWS::ECR::Repository",),
     settings=(
         Setting("encryption_type", ("encryption_configuration", 0, "encryption_type"),
                 ("EncryptionConfiguration", "EncryptionType"), ENUM, default="aes256", choices=("aes256", "kms", "kms_dsse")),
+        # ECR repositories: tags are MUTABLE and scan on push off unless set (provider and CloudFormation).
+        Setting("tag_mutability", ("image_tag_mutability",), ("ImageTagMutability",), ENUM, default="mutable",
+                choices=("mutable", "immutable", "immutable_with_exclusion", "mutable_with_exclusion")),
+        Setting("scan_on_push", ("image_scanning_configuration", 0, "scan_on_push"), ("ImageScanningConfiguration", "ScanOnPush"), FLAG, default=False),
     ),
-    doc="An ECR repository: its encryption type (aes256, kms or kms_dsse).",
+    doc="An ECR repository: its encryption type (aes256, kms or kms_dsse), tag mutability, scan on push.",
 )
 
 # CloudWatch Logs encrypts log data with service keys; `kms_key_id` / `KmsKeyId` adds a KMS key.
 LOG_GROUP = TableKind(
-    "log_group_encryption", "LogGroupEncryption",
+    "log_group", "LogGroup",
     terraform=("aws_cloudwatch_log_group",),
     cloudformation=("AWS::Logs::LogGroup",),
     settings=(
         Setting("kms_key", ("kms_key_id",), ("KmsKeyId",), PRESENT, set_by=KMS_KEYS),
+        # CloudWatch Logs: left out, a log group keeps its events forever (retention 0 = never expire).
+        Setting("days", ("retention_in_days",), ("RetentionInDays",), VALUE, default=0),
     ),
-    doc="A CloudWatch Logs log group: whether a KMS key encrypts it.",
+    doc="A CloudWatch Logs log group: whether a KMS key encrypts it, its retention.",
 )
 
 # Secrets Manager: without `kms_key_id` / `KmsKeyId` the AWS managed key aws/secretsmanager is used.

@@ -4,62 +4,13 @@
 A setting nested in a block that is not known before deploy reads as Unknown (the table reader
 sees the unknown block on its path), never as left out to its default.
 
-Encryption in transit, key management and protection from deletion. Kind names carry the
-concern they serve ("..._transit", "..._protection") so they never collide with the rows of the
-at-rest slice on the same resource types.
+Key management and RDS protection; the in-transit and protection rows of services that have a
+kind already (ElastiCache, OpenSearch, MSK, ECR, DynamoDB) are settings of that kind
+(settings_data_a).
 """
 from __future__ import annotations
 
-from .table import ENUM, FLAG, PRESENT, TEXT, VALUE, Setting, TableKind
-
-# ElastiCache (Redis OSS / Valkey) replication groups: in-transit encryption is off unless
-# turned on (AWS provider and CloudFormation: `transit_encryption_enabled` /
-# `TransitEncryptionEnabled` default false). With it on, the mode is "required" unless set to
-# "preferred" (which also accepts unencrypted connections, meant for migrations); the API
-# documents "required" as what an enabled group without a mode gets.
-ELASTICACHE_TRANSIT = TableKind(
-    "elasticache_transit", "ElastiCacheTransit",
-    terraform=("aws_elasticache_replication_group",),
-    cloudformation=("AWS::ElastiCache::ReplicationGroup",),
-    settings=(
-        Setting("transit_encryption", ("transit_encryption_enabled",), ("TransitEncryptionEnabled",), FLAG, default=False),
-        Setting("transit_mode", ("transit_encryption_mode",), ("TransitEncryptionMode",), ENUM, default="required", choices=("required", "preferred")),
-    ),
-    doc="An ElastiCache replication group: in-transit encryption and its mode.",
-)
-
-# OpenSearch / Elasticsearch domains. Node-to-node encryption is off unless enabled (provider and
-# CloudFormation). `enforce_https` defaults to true inside a Terraform `domain_endpoint_options`
-# block (AWS provider schema); without the block, and in CloudFormation without `EnforceHTTPS`,
-# the service's default applies, which is false (the API's DomainEndpointOptions). The TLS policy
-# left out is the service's default, Policy-Min-TLS-1-0-2019-07 (TLS 1.0 and up).
-SEARCH_DOMAIN_TRANSIT = TableKind(
-    "search_domain_transit", "SearchDomainTransit",
-    terraform=("aws_opensearch_domain", "aws_elasticsearch_domain"),
-    cloudformation=("AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain"),
-    settings=(
-        Setting("node_to_node", ("node_to_node_encryption", 0, "enabled"), ("NodeToNodeEncryptionOptions", "Enabled"), FLAG, default=False),
-        Setting("endpoint_options", ("domain_endpoint_options",), ("DomainEndpointOptions",), VALUE, default=None),
-        Setting("enforce_https", ("domain_endpoint_options", 0, "enforce_https"), ("DomainEndpointOptions", "EnforceHTTPS"), FLAG, default=True, cfn_default=False),
-        Setting("tls_policy", ("domain_endpoint_options", 0, "tls_security_policy"), ("DomainEndpointOptions", "TLSSecurityPolicy"), TEXT, default="Policy-Min-TLS-1-0-2019-07"),
-    ),
-    doc="An OpenSearch or Elasticsearch domain: node-to-node encryption, HTTPS enforcement and its TLS policy.",
-)
-
-# MSK clusters: client-broker encryption defaults to TLS and in-cluster encryption to true
-# (provider and CloudFormation, as the MSK API documents).
-MSK_TRANSIT = TableKind(
-    "msk_transit", "MskTransit",
-    terraform=("aws_msk_cluster",),
-    cloudformation=("AWS::MSK::Cluster",),
-    settings=(
-        Setting("client_broker", ("encryption_info", 0, "encryption_in_transit", 0, "client_broker"),
-                ("EncryptionInfo", "EncryptionInTransit", "ClientBroker"), ENUM, default="tls", choices=("tls", "tls_plaintext", "plaintext")),
-        Setting("in_cluster", ("encryption_info", 0, "encryption_in_transit", 0, "in_cluster"),
-                ("EncryptionInfo", "EncryptionInTransit", "InCluster"), FLAG, default=True),
-    ),
-    doc="An MSK cluster: client-broker encryption (TLS, TLS_PLAINTEXT, PLAINTEXT) and in-cluster encryption.",
-)
+from .table import FLAG, PRESENT, TEXT, VALUE, Setting, TableKind
 
 # KMS keys (not external-material keys, `aws_kms_external_key`, nor replicas, which follow their
 # primary). Rotation is off unless enabled; the key spec defaults to SYMMETRIC_DEFAULT and the
@@ -79,30 +30,6 @@ KMS_KEY_SETTINGS = TableKind(
         Setting("deletion_window", ("deletion_window_in_days",), ("PendingWindowInDays",), VALUE, default=30),
     ),
     doc="A KMS key: automatic rotation, key spec and usage, origin, and the waiting period before deletion.",
-)
-
-# ECR repositories: tags are MUTABLE and scan on push off unless set (provider and CloudFormation).
-ECR_REPOSITORY_SETTINGS = TableKind(
-    "ecr_repository_settings", "EcrRepositorySettings",
-    terraform=("aws_ecr_repository",),
-    cloudformation=("AWS::ECR::Repository",),
-    settings=(
-        Setting("tag_mutability", ("image_tag_mutability",), ("ImageTagMutability",), ENUM, default="mutable",
-                choices=("mutable", "immutable", "immutable_with_exclusion", "mutable_with_exclusion")),
-        Setting("scan_on_push", ("image_scanning_configuration", 0, "scan_on_push"), ("ImageScanningConfiguration", "ScanOnPush"), FLAG, default=False),
-    ),
-    doc="An ECR repository: tag mutability and scan on push.",
-)
-
-# DynamoDB tables: deletion protection is off unless enabled (provider and CloudFormation).
-DYNAMODB_PROTECTION = TableKind(
-    "dynamodb_protection", "DynamoDbProtection",
-    terraform=("aws_dynamodb_table",),
-    cloudformation=("AWS::DynamoDB::Table",),
-    settings=(
-        Setting("deletion_protection", ("deletion_protection_enabled",), ("DeletionProtectionEnabled",), FLAG, default=False),
-    ),
-    doc="A DynamoDB table: deletion protection.",
 )
 
 # RDS instances and clusters: deletion protection is off unless enabled; automated backups are
@@ -125,11 +52,6 @@ RDS_PROTECTION = TableKind(
 )
 
 KINDS: tuple = (
-    ELASTICACHE_TRANSIT,
-    SEARCH_DOMAIN_TRANSIT,
-    MSK_TRANSIT,
     KMS_KEY_SETTINGS,
-    ECR_REPOSITORY_SETTINGS,
-    DYNAMODB_PROTECTION,
     RDS_PROTECTION,
 )

@@ -7,7 +7,7 @@ what the service does when the source leaves the setting out: nothing is logged 
 """
 from __future__ import annotations
 
-from .table import ENUM, FLAG, PRESENT, VALUE, Setting, TableKind
+from .table import ENUM, FLAG, PRESENT, Setting, TableKind
 
 # A log destination written as a reference to one of these counts as set (never empty once created).
 _LOG_DESTINATIONS = (
@@ -62,18 +62,6 @@ LAMBDA_TRACING = TableKind(
     doc="A Lambda function's X-Ray tracing mode (`mode`: active or passthrough).",
 )
 
-# EKS control plane logs: none unless listed (`enabled_cluster_log_types`, a list of names /
-# Logging.ClusterLogging.EnabledTypes, a list of {Type: name}).
-EKS_LOGGING = TableKind(
-    "eks_logging", "EksLogging",
-    terraform=("aws_eks_cluster",),
-    cloudformation=("AWS::EKS::Cluster",),
-    settings=(
-        Setting("log_types", ("enabled_cluster_log_types",), ("Logging", "ClusterLogging", "EnabledTypes"), VALUE, default=()),
-    ),
-    doc="An EKS cluster's control plane log types (`log_types`, as written in each language).",
-)
-
 # RDS / Aurora: no log is published to CloudWatch Logs unless listed in
 # `enabled_cloudwatch_logs_exports` / EnableCloudwatchLogsExports. An instance of an Aurora
 # cluster (CloudFormation DBClusterIdentifier) publishes what its cluster lists.
@@ -86,17 +74,6 @@ DB_LOG_EXPORTS = TableKind(
         Setting("cluster_member", None, ("DBClusterIdentifier",), PRESENT, set_by=("AWS::RDS::DBCluster",)),
     ),
     doc="An RDS instance or cluster: whether it exports logs to CloudWatch Logs (`exports`), and for a CloudFormation instance whether it belongs to a cluster (`cluster_member`).",
-)
-
-# CloudWatch Logs: left out, a log group keeps its events forever (retention 0 = never expire).
-LOG_GROUP_RETENTION = TableKind(
-    "log_group_retention", "LogGroupRetention",
-    terraform=("aws_cloudwatch_log_group",),
-    cloudformation=("AWS::Logs::LogGroup",),
-    settings=(
-        Setting("days", ("retention_in_days",), ("RetentionInDays",), VALUE, default=0),
-    ),
-    doc="A CloudWatch log group's retention in days (`days`; 0: never expire).",
 )
 
 # Amazon MQ: general and audit logs are off unless `logs { general = true, audit = true }` /
@@ -128,6 +105,5 @@ CLASSIC_LB_LOGS = TableKind(
 )
 
 KINDS: tuple = (
-    CLOUDFRONT_LOGGING, REST_API_STAGE, HTTP_API_STAGE, LAMBDA_TRACING, EKS_LOGGING,
-    DB_LOG_EXPORTS, LOG_GROUP_RETENTION, MQ_BROKER_LOGS, CLASSIC_LB_LOGS,
+    CLOUDFRONT_LOGGING, REST_API_STAGE, HTTP_API_STAGE, LAMBDA_TRACING, DB_LOG_EXPORTS, MQ_BROKER_LOGS, CLASSIC_LB_LOGS,
 )

@@ -41,8 +41,11 @@ EKS_CLUSTER = TableKind(
     settings=(
         Setting("public_endpoint", ("vpc_config", 0, "endpoint_public_access"), ("ResourcesVpcConfig", "EndpointPublicAccess"), FLAG, default=True),
         Setting("public_cidrs", ("vpc_config", 0, "public_access_cidrs"), ("ResourcesVpcConfig", "PublicAccessCidrs"), VALUE, default=("0.0.0.0/0",)),
+        # EKS control plane logs: none unless listed (`enabled_cluster_log_types`, a list of names /
+        # Logging.ClusterLogging.EnabledTypes, a list of {Type: name}).
+        Setting("log_types", ("enabled_cluster_log_types",), ("Logging", "ClusterLogging", "EnabledTypes"), VALUE, default=()),
     ),
-    doc="An EKS cluster: whether its API endpoint is public (`public_endpoint`) and from which ranges (`public_cidrs`).",
+    doc="An EKS cluster: whether its API endpoint is public (`public_endpoint`) and from which ranges (`public_cidrs`), its control-plane log types.",
 )
 
 # Lambda function URLs: the auth type is required in both languages (no default).

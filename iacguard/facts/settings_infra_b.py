@@ -2,7 +2,7 @@
 `iacguard.facts.settings`, which adds them to the table."""
 from __future__ import annotations
 
-from .table import FLAG, PRESENT, REQUIRED, TEXT, Setting, TableKind
+from .table import FLAG, REQUIRED, TEXT, Setting, TableKind
 
 # API Gateway REST custom domains: without `security_policy` / `SecurityPolicy` the domain
 # accepts TLS 1.0 (the API's default, TLS_1_0).
@@ -17,21 +17,6 @@ API_CUSTOM_DOMAIN = TableKind(
     doc="An API Gateway (REST) custom domain name and its TLS security policy.",
 )
 
-# Redshift `publicly_accessible`: the AWS provider defaulted to true before version 6.0 and to
-# false since, and a scan does not know the provider version, so a Terraform cluster that leaves
-# it out is undecided. CloudFormation leaves it to the service, whose default is false
-# (CreateCluster's PubliclyAccessible).
-# https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html
-REDSHIFT_EXPOSURE = TableKind(
-    "redshift_exposure", "RedshiftExposure",
-    terraform=("aws_redshift_cluster",),
-    cloudformation=("AWS::Redshift::Cluster",),
-    settings=(
-        Setting("publicly_accessible", ("publicly_accessible",), ("PubliclyAccessible",), FLAG, default=REQUIRED, cfn_default=False),
-    ),
-    doc="A Redshift provisioned cluster and whether it is publicly accessible.",
-)
-
 # DMS replication instances are publicly accessible unless told not to: PubliclyAccessible
 # "The default value is true" (CreateReplicationInstance); the AWS provider leaves an omitted
 # `publicly_accessible` to the service.
@@ -44,19 +29,6 @@ DMS_EXPOSURE = TableKind(
         Setting("publicly_accessible", ("publicly_accessible",), ("PubliclyAccessible",), FLAG, default=True),
     ),
     doc="A DMS replication instance and whether it is publicly accessible.",
-)
-
-# OpenSearch / Elasticsearch domains: a domain with no VPC options gets a public endpoint (VPC
-# access cannot be added to an existing public domain); the subnets are required inside them.
-# https://docs.aws.amazon.com/opensearch-service/latest/developerguide/vpc.html
-SEARCH_DOMAIN_NETWORK = TableKind(
-    "search_domain_network", "SearchDomainNetwork",
-    terraform=("aws_opensearch_domain", "aws_elasticsearch_domain"),
-    cloudformation=("AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain"),
-    settings=(
-        Setting("vpc_options", ("vpc_options",), ("VPCOptions",), PRESENT),
-    ),
-    doc="An OpenSearch or Elasticsearch domain and whether it is placed in VPC subnets.",
 )
 
 # EMR block public access (an account and Region setting, Terraform only: CloudFormation has no
@@ -85,4 +57,4 @@ NEPTUNE_EXPOSURE = TableKind(
     doc="A Neptune cluster instance and whether it is publicly accessible.",
 )
 
-KINDS: tuple = (API_CUSTOM_DOMAIN, REDSHIFT_EXPOSURE, DMS_EXPOSURE, SEARCH_DOMAIN_NETWORK, EMR_BLOCK_PUBLIC_ACCESS, NEPTUNE_EXPOSURE)
+KINDS: tuple = (API_CUSTOM_DOMAIN, DMS_EXPOSURE, EMR_BLOCK_PUBLIC_ACCESS, NEPTUNE_EXPOSURE)
