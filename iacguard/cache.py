@@ -34,7 +34,7 @@ import re
 import secrets
 import stat
 import sys
-from importlib import metadata
+import importlib.util
 
 from . import __version__
 from iacguard.core import limits as _limits
@@ -69,12 +69,39 @@ CACHE_FORMAT = 8
 
 def _versions() -> str:
     parts = ["iacguard=" + __version__, "code=" + _package_fingerprint(), "cache=%d" % CACHE_FORMAT]
-    for dist in ("cfn-flip", "PyYAML"):
-        try:
-            parts.append("%s=%s" % (dist, metadata.version(dist)))
-        except metadata.PackageNotFoundError:
-            parts.append(dist + "=none")
+    for module, dist in (("cfn_flip", "cfn_flip"), ("yaml", "PyYAML")):
+        parts.append("%s=%s" % (dist, _dist_version(module, dist)))
     return ";".join(parts)
+
+
+def _dist_version(module: str, dist: str) -> str:
+    """The installed version of the distribution providing `module`, read from the name of its
+    `.dist-info` folder beside the package, without importing the module or importlib.metadata
+    (which alone cost a warm scan about 25 ms). "none" when not installed, "unknown" when the
+    folder is not found (an unusual install: entries then stay valid across its upgrades only if
+    the iacguard version changes too)."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin:
+        return "none"
+    site = os.path.dirname(os.path.dirname(spec.origin)) if os.path.basename(spec.origin) == "__init__.py" else os.path.dirname(spec.origin)
+    want = dist.lower().replace("-", "_").replace(".", "_")
+    try:
+        names = os.listdir(site)
+    except OSError:
+        return "unknown"
+    for name in sorted(names):
+        if name.endswith(".dist-info") and "-" in name:
+            found, version = name[: -len(".dist-info")].split("-", 1)
+            if found.lower().replace("-", "_").replace(".", "_") == want:
+                return version
+    return "unknown"
+    for name in sorted(names):
+        if name.endswith(".dist-info") and name.lower().replace("-", "_", name.count("-") - 1).startswith(prefix):
+            return name[len(prefix):-len(".dist-info")]
+    return "unknown"
 
 
 def default_cache_dir() -> str:

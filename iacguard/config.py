@@ -21,10 +21,15 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+
+
+def _tomllib():
+    """The TOML reader, imported when a configuration file is read (most scans have none)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib
 
 from .check import SEVERITIES
 
@@ -104,6 +109,7 @@ def _candidates(scan_root: str, cwd: str) -> list:
 
 
 def _load_toml(path: str) -> dict:
+    tomllib = _tomllib()
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
@@ -165,6 +171,7 @@ def load(path: str, known_checks=()) -> Config:
 def loads(data: bytes, path: str, known_checks=()) -> Config:
     """Like `load`, for the content `data` of the file `path` (e.g. its version at a git ref)."""
     path = os.path.abspath(path)
+    tomllib = _tomllib()
     try:
         parsed = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -143,7 +143,11 @@ def _methods(principal, memo: dict) -> tuple:
     """(found: [(name, actions, what, [Decision])], the first open Decision or None) over METHODS."""
     found, open_ = [], None
     for name, actions, what in METHODS:
-        decisions = [_decide(principal, a, memo, a in ANY_RESOURCE.get(name, ())) for a in actions]
+        decisions = []
+        for a in actions:  # a method needs all its actions: the first one denied settles it
+            decisions.append(_decide(principal, a, memo, a in ANY_RESOURCE.get(name, ())))
+            if decisions[-1][0] not in (ALLOWED, UNKNOWN):
+                break
         if all(d == ALLOWED for d, _ in decisions):
             found.append((name, actions, what, [got for _, got in decisions]))
         elif open_ is None and all(d in (ALLOWED, UNKNOWN) for d, _ in decisions):

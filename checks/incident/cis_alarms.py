@@ -20,9 +20,11 @@ class Control:
         self.terms = terms  # every term must appear in the filter pattern
         self.example = example  # a filter pattern that matches
         self.trivy = trivy
-        self._res = [re.compile(r"(?<![A-Za-z0-9_])%s(?![A-Za-z0-9_])" % re.escape(t)) for t in terms]
+        self._res = None  # compiled on first use: a scan without metric filters never needs them
 
     def missing(self, pattern: str) -> list:
+        if self._res is None:
+            self._res = [re.compile(r"(?<![A-Za-z0-9_])%s(?![A-Za-z0-9_])" % re.escape(t)) for t in self.terms]
         return [t for t, rx in zip(self.terms, self._res) if not rx.search(pattern)]
 
 

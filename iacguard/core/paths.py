@@ -35,6 +35,7 @@ def relative_path(path: str, cwd: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def display_path(path: str, cwd: str) -> str:
     """What a report shows for a file: relative to `cwd` when under it, else the absolute path.
     The working directory itself (a folder named by a notification) is shown as "."."""

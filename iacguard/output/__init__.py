@@ -13,16 +13,43 @@ from __future__ import annotations
 
 from iacguard.core.model import ScanResult
 
-from . import json_report, junit, markdown, sarif, text
+import importlib
+
 from .text import use_color
 
-FORMATS = {
-    "text": text.render,
-    "json": json_report.render,
-    "sarif": sarif.render,
-    "junit": junit.render,
-    "markdown": markdown.render,
-}
+_MODULES = {"text": "text", "json": "json_report", "sarif": "sarif", "junit": "junit", "markdown": "markdown"}
+
+
+class _Formats(dict):
+    """Format name -> render function, each formatter imported the first time it is asked for
+    (a scan writes one or two formats; importing all five cost a warm scan about 20 ms)."""
+
+    def __missing__(self, fmt):
+        module = _MODULES[fmt]  # KeyError for an unknown format, as a plain dict
+        fn = importlib.import_module("." + module, __name__).render
+        self[fmt] = fn
+        return fn
+
+    def __iter__(self):
+        return iter(_MODULES)
+
+    def __len__(self):
+        return len(_MODULES)
+
+    def __contains__(self, fmt):
+        return fmt in _MODULES
+
+    def keys(self):
+        return _MODULES.keys()
+
+    def items(self):
+        return [(k, self[k]) for k in _MODULES]
+
+    def values(self):
+        return [self[k] for k in _MODULES]
+
+
+FORMATS = _Formats()
 
 
 def render(fmt: str, result: ScanResult, **opts) -> str:
