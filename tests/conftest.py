@@ -74,25 +74,15 @@ def _private_cache_dir(tmp_path_factory):
         os.environ["XDG_CACHE_HOME"] = old
 
 
-# Test modules that run the whole catalogue on purpose (listings, docs, fixtures, goldens, meta
-# tests): they see every check. Every other test scans small synthetic projects whose expected
-# findings are about another feature; there the checks reporting a detective control missing
-# from a root (no CloudTrail, no GuardDuty...: one finding on every root) are left out of the
-# default catalogue. A test that wants them passes `checks=` explicitly.
-_WHOLE_CATALOGUE = {
-    "test_catalogue_house", "test_check_docs", "test_check_fixtures", "test_check_kinds", "test_check_scope",
-    "test_golden_sample", "test_mutants", "test_new_check_script", "test_registry",
-    "test_undecided_meta", "test_detection_a",
-}
-
-
 @pytest.fixture(autouse=True)
-def _absence_checks_only_where_asked(request, monkeypatch):
-    if request.node.module is None or request.node.module.__name__.rsplit(".", 1)[-1] in _WHOLE_CATALOGUE:
-        return
+def _catalogue(request, monkeypatch):
+    """The checks this test was written against: `@pytest.mark.catalogue("all"|"core")`, else the
+    default set (see tests/checksets.py)."""
     import iacguard.checks as catalogue
-    from iacguard.checks.registry_detection_a import ABSENCE
+    from checksets import SETS
 
-    monkeypatch.setattr(catalogue, "REGISTRY", tuple(c for c in catalogue.REGISTRY if c.id not in ABSENCE))
-    if hasattr(request.node.module, "REGISTRY"):  # a test comparing with the catalogue it runs
+    mark = request.node.get_closest_marker("catalogue")
+    name = mark.args[0] if mark is not None else "default"
+    monkeypatch.setattr(catalogue, "REGISTRY", SETS[name])
+    if request.node.module is not None and hasattr(request.node.module, "REGISTRY"):  # a test comparing with the catalogue it runs
         monkeypatch.setattr(request.node.module, "REGISTRY", catalogue.REGISTRY)

@@ -9,9 +9,8 @@ from iacguard.engine import scan
 from iacguard.core.model import ScanOptions
 from iacguard.output import render
 import pytest
-from base_checks import base_checks  # noqa: F401 - the fixture
 
-pytestmark = pytest.mark.usefixtures("base_checks")
+pytestmark = pytest.mark.catalogue("core")
 
 MAIN = """variable "cidr" {
   default = "10.0.0.0/8"

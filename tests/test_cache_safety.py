@@ -13,7 +13,7 @@ import pytest
 from iacguard import cache as parse_cache
 from iacguard.engine import scan
 from iacguard.core.model import ScanOptions
-from core_checks import CORE
+from checksets import CORE
 
 REPO = Path(__file__).resolve().parents[1]
 

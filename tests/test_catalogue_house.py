@@ -13,6 +13,8 @@ from iacguard.cli import main
 from iacguard.engine import build_graph
 from iacguard.facts import Facts
 
+pytestmark = pytest.mark.catalogue("all")  # the catalogue's own tests run every check
+
 
 def test_checks_json_lists_every_check_with_its_metadata():
     result = CliRunner().invoke(main, ["checks", "--format", "json"])

@@ -19,6 +19,8 @@ import yaml
 from iacguard.check import PILLARS, Check
 from iacguard.checks import REGISTRY
 
+pytestmark = pytest.mark.catalogue("all")  # the catalogue's own tests run every check
+
 FENCE = re.compile(r"^```([A-Za-z0-9_+-]*)[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
 FIX_LANGUAGES = {"fix_terraform": ("hcl",), "fix_cloudformation": ("yaml", "json")}
 IDS = [c.id for c in REGISTRY]

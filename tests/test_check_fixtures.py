@@ -20,6 +20,8 @@ from check_fixture_runner import CASES, FIXTURES, fixture_problems
 
 from iacguard.checks import REGISTRY
 
+pytestmark = pytest.mark.catalogue("all")  # the catalogue's own tests run every check
+
 
 @pytest.mark.parametrize("folder", CASES, ids=[f"{p.parent.name}/{p.name}" for p in CASES])
 def test_check_fixture(folder: Path):

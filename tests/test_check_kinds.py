@@ -14,6 +14,8 @@ from iacguard.checks import REGISTRY
 from iacguard.engine import scan
 from iacguard.facts import KIND_TYPES, Facts
 
+pytestmark = pytest.mark.catalogue("all")  # the catalogue's own tests run every check
+
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
 
 

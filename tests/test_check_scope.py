@@ -12,6 +12,8 @@ import iacguard.cli as cli
 from iacguard.check import Check
 from iacguard.checks import REGISTRY
 
+pytestmark = pytest.mark.catalogue("all")  # the catalogue's own tests run every check
+
 TRAIL = 'resource "aws_cloudtrail" "t" {\n  name = "t"\n  s3_bucket_name = "b"\n  enable_log_file_validation = true\n}\n'
 
 

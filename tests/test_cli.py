@@ -11,7 +11,6 @@ from click.testing import CliRunner
 
 from iacguard.cli import main
 import pytest
-from base_checks import base_checks  # noqa: F401 - the fixture
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_iac"
@@ -145,7 +144,7 @@ def test_files_that_look_like_cloudformation_but_are_not_are_named(tmp_path):
     assert "compose.yaml" not in named
 
 
-@pytest.mark.usefixtures("base_checks")
+@pytest.mark.catalogue("core")
 def test_two_root_modules_calling_one_module_are_told_apart(tmp_path):
     (tmp_path / "modules" / "db").mkdir(parents=True)
     (tmp_path / "modules" / "db" / "main.tf").write_text('resource "aws_db_instance" "this" {\n  engine = "postgres"\n}\n')

@@ -27,6 +27,8 @@ from golden_files import GOLDEN, REPO, assert_golden
 
 from iacguard.cli import main
 
+pytestmark = pytest.mark.catalogue("all")  # the reports of the sample show the whole catalogue
+
 FORMATS = {"text": "txt", "json": "json", "sarif": "sarif", "junit": "xml", "markdown": "md"}
 FIXTURES = REPO / "tests" / "fixtures" / "checks"
 FIXTURE_FOLDERS = sorted(p.parent for p in FIXTURES.glob("*/*/expected.json"))

@@ -1,12 +1,17 @@
+
 """Golden findings for sample_iac/: any change in what the bundled example reports must be
 reviewed. Regenerate with `pytest --update-golden tests/test_golden_sample.py` (or
 IACGUARD_UPDATE_GOLDEN=1). The whole reports, in every format, are in test_golden_reports.py."""
 from __future__ import annotations
 
+import pytest
+
 import json
 import os
 from pathlib import Path
 
+
+pytestmark = pytest.mark.catalogue("all")  # the catalogue's own tests run every check
 from iacguard.engine import scan
 
 REPO = Path(__file__).resolve().parents[1]

@@ -32,6 +32,8 @@ import iacguard.checks
 import iacguard.facts
 from iacguard.checks import REGISTRY
 
+pytestmark = pytest.mark.catalogue("all")  # the catalogue's own tests run every check
+
 
 # -- the mutation operators ----------------------------------------------------------------------
 

@@ -1,6 +1,9 @@
+
 """scripts/new_check.py: the scaffold writes a check that imports, registers, passes its own
 fixtures in both languages and keeps the README table in step; --dry-run writes nothing."""
 from __future__ import annotations
+
+import pytest
 
 import importlib.util
 import json
@@ -11,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+
+pytestmark = pytest.mark.catalogue("all")  # the catalogue's own tests run every check
 from iacguard.engine import scan
 
 REPO = Path(__file__).resolve().parents[1]

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from iacguard.check import PILLARS, SEVERITIES
 from iacguard.checks import REGISTRY
 from iacguard.facts import KINDS
+
+pytestmark = pytest.mark.catalogue("all")  # the catalogue's own tests run every check
 
 
 def test_ids_and_titles_unique():

@@ -23,6 +23,8 @@ from iacguard.graph import ResourceGraph
 from iacguard.core.model import LanguageResult, ScanOptions, Undecided, walk
 from iacguard.core.unknown import Unknown
 
+pytestmark = pytest.mark.catalogue("all")  # the catalogue's own tests run every check
+
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
 
 # Unknowns the facts layer (not the check) passes over, each with its reason.

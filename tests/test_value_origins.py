@@ -7,7 +7,7 @@ import os
 
 from iacguard.engine import scan
 from iacguard.output import render
-from core_checks import CORE
+from checksets import CORE
 
 SG = """resource "aws_security_group" "web" {
   ingress {

@@ -60,12 +60,16 @@ resource "aws_wafv2_web_acl" "web" {
   }
 }
 
+# Hardened: behind the web ACL, logs its requests, drops malformed headers, cannot be deleted by
+# accident.
 resource "aws_lb" "web" {
-  name               = "${var.project}-${var.environment}-web"
-  internal           = false
-  load_balancer_type = "application"
-  security_groups    = [aws_security_group.web_alb.id]
-  subnets            = [aws_subnet.public_a.id, aws_subnet.public_b.id]
+  name                       = "${var.project}-${var.environment}-web"
+  internal                   = false
+  load_balancer_type         = "application"
+  security_groups            = [aws_security_group.web_alb.id]
+  subnets                    = [aws_subnet.public_a.id, aws_subnet.public_b.id]
+  drop_invalid_header_fields = true
+  enable_deletion_protection = true
 
   access_logs {
     bucket  = aws_s3_bucket.logs.id
@@ -77,6 +81,18 @@ resource "aws_lb" "web" {
 resource "aws_wafv2_web_acl_association" "web" {
   resource_arn = aws_lb.web.arn
   web_acl_arn  = aws_wafv2_web_acl.web.arn
+}
+
+# The web ACL's logs: WAF requires the log group name to start with "aws-waf-logs-".
+resource "aws_cloudwatch_log_group" "waf" {
+  name              = "aws-waf-logs-${var.project}-${var.environment}"
+  retention_in_days = 365
+  kms_key_id        = aws_kms_key.data.arn
+}
+
+resource "aws_wafv2_web_acl_logging_configuration" "web" {
+  resource_arn            = aws_wafv2_web_acl.web.arn
+  log_destination_configs = [aws_cloudwatch_log_group.waf.arn]
 }
 
 # INSECURE: the back office is internet-facing and has no web ACL.
@@ -136,7 +152,7 @@ resource "aws_kms_key" "data" {
   enable_key_rotation = true
 }
 
-# Hardened: encrypted with a customer-managed key, private subnets only.
+# Hardened: encrypted with a customer-managed key, private subnets only, logs exported.
 resource "aws_db_instance" "app" {
   identifier                  = "${var.project}-${var.environment}-app"
   engine                      = "postgres"
@@ -153,6 +169,8 @@ resource "aws_db_instance" "app" {
   publicly_accessible         = false
   backup_retention_period     = 14
   deletion_protection         = true
+
+  enabled_cloudwatch_logs_exports = ["postgresql", "upgrade"]
 }
 
 # INSECURE: storage_encrypted is not set, so the reporting cluster is unencrypted.
@@ -177,7 +195,8 @@ resource "aws_rds_cluster_instance" "reporting" {
 
 # Storage ------------------------------------------------------------------------
 
-# Hardened: default encryption and a full public access block, as split resources.
+# Hardened: default encryption, a full public access block, versioning and access logging, as split
+# resources.
 resource "aws_s3_bucket" "assets" {
   bucket = "${var.project}-${var.environment}-assets"
 }
@@ -209,6 +228,12 @@ resource "aws_s3_bucket_versioning" "assets" {
   versioning_configuration {
     status = "Enabled"
   }
+}
+
+resource "aws_s3_bucket_logging" "assets" {
+  bucket        = aws_s3_bucket.assets.id
+  target_bucket = aws_s3_bucket.logs.id
+  target_prefix = "s3/assets/"
 }
 
 # INSECURE: no default encryption and no public access block.
@@ -287,7 +312,8 @@ resource "aws_iam_instance_profile" "app" {
 
 # Audit --------------------------------------------------------------------------
 
-# Hardened: every region, with log file integrity validation.
+# Hardened: every region, log file integrity validation, log files encrypted with the KMS key.
+# INSECURE: the events are not sent to CloudWatch Logs, so no metric filter or alarm watches them.
 resource "aws_cloudtrail" "main" {
   name                          = "${var.project}-${var.environment}"
   s3_bucket_name                = aws_s3_bucket.logs.id
@@ -295,6 +321,7 @@ resource "aws_cloudtrail" "main" {
   include_global_service_events = true
   is_multi_region_trail         = true
   enable_log_file_validation    = true
+  kms_key_id                    = aws_kms_key.data.arn
 
   depends_on = [aws_s3_bucket_policy.logs]
 }

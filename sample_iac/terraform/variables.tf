@@ -45,3 +45,9 @@ variable "certificate_arn" {
   type        = string
   default     = "arn:aws:acm:eu-west-1:111122223333:certificate/0f8e7d6c-5b4a-4392-8170-6e5d4c3b2a19"
 }
+
+variable "security_email" {
+  description = "Address subscribed to the GuardDuty and Security Hub findings."
+  type        = string
+  default     = "security@example.com"
+}

@@ -12,6 +12,8 @@ from iacguard.checks.detection import cloudtrail_events, cloudtrail_present, con
 from iacguard.engine import build_graph, scan
 from iacguard.facts import Facts
 
+pytestmark = pytest.mark.catalogue("all")  # the catalogue's own tests run every check
+
 
 def _tree(tmp_path: Path, files: dict) -> Path:
     for name, text in files.items():

@@ -10,7 +10,7 @@ import shutil
 from iacguard.engine import scan
 from iacguard.output import render
 from iacguard.output.findings import fingerprints
-from core_checks import CORE
+from checksets import CORE
 
 PARENT = """AWSTemplateFormatVersion: '2010-09-09'
 Resources:

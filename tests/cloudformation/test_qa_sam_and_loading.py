@@ -13,7 +13,7 @@ from iacguard.engine import scan
 from iacguard.core.model import ScanOptions
 
 from cfn_helpers import scan_folder
-from core_checks import CORE
+from checksets import CORE
 
 
 def _write(tmp_path, name, text):

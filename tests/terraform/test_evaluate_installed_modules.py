@@ -6,7 +6,7 @@ import json
 
 from iacguard.engine import scan
 from iacguard.core.model import ScanOptions
-from core_checks import CORE
+from checksets import CORE
 
 
 def write(path, text):

@@ -8,7 +8,7 @@ from textwrap import dedent
 from iacguard.engine import scan
 from iacguard.terraform import expressions as ex
 from iacguard.terraform.parser import parse_expression
-from core_checks import CORE
+from checksets import CORE
 
 
 def findings(root: Path, files: dict) -> list:

@@ -17,7 +17,7 @@ from iacguard.engine import scan
 from iacguard.core.limits import Limits
 from iacguard.core.model import ScanOptions
 from iacguard.terraform.plan import evaluate_plan, parse_plan
-from core_checks import CORE
+from checksets import CORE
 
 PLAN_TREE = Path(__file__).parent / "fixtures" / "eval" / "plan" / "insecure"
 DB = 'variable "encrypted" {}\n\nresource "aws_db_instance" "this" {\n  engine            = "postgres"\n  storage_encrypted = var.encrypted\n}\n'

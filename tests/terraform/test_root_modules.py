@@ -16,7 +16,7 @@ from iacguard.engine import scan
 from iacguard.graph import root_of
 from iacguard.output import json_report, sarif, text
 from iacguard.output.findings import fingerprints
-from core_checks import CORE
+from checksets import CORE
 
 REPO = Path(__file__).resolve().parents[2]
 ROOTS = REPO / "tests" / "terraform" / "fixtures" / "roots"

@@ -12,6 +12,8 @@ from workflow_support import BUCKET, SG_OPEN, cli, commit_all, git_repo, write
 
 from iacguard.output.markdown import _text as md_text  # the report's own escaping
 
+pytestmark = pytest.mark.catalogue("core")  # asserts every finding: the checks it was written against
+
 FORMATS = ("text", "json", "sarif", "junit", "markdown")
 PR_CONFIG = """\
 skip-checks = ["AWS-S3-002"]

@@ -16,6 +16,8 @@ from workflow_support import BUCKET, SG_OPEN, cli, commit_all, git, git_repo, sc
 
 from iacguard.post.changed_files import SAFE_CONFIG, Repository
 
+pytestmark = pytest.mark.catalogue("core")  # asserts every finding: the checks it was written against
+
 
 def fake_bare_repository(folder: Path, marker: Path, scratch: Path) -> None:
     """Make `folder` look like a bare repository whose configuration runs a command writing

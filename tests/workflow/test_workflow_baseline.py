@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from workflow_support import BUCKET, SG_OPEN, cli, reported, scan_json, write
+
+pytestmark = pytest.mark.catalogue("core")  # asserts every finding: the checks it was written against
 
 
 def test_round_trip_reports_only_the_new_flaw(tmp_path):

@@ -13,6 +13,8 @@ import pytest
 import yaml
 from workflow_support import REPO, SG_OPEN, commit_all, git, git_repo, write
 
+pytestmark = pytest.mark.catalogue("core")  # asserts every finding: the checks it was written against
+
 ACTION = REPO / "action.yml"
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 

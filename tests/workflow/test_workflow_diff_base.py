@@ -1,7 +1,11 @@
 """--diff-base: the whole tree is scanned, findings are reported only in changed files."""
 from __future__ import annotations
 
+import pytest
+
 from workflow_support import BUCKET, SG_OPEN, cli, commit_all, git, git_repo, reported, scan_json, write
+
+pytestmark = pytest.mark.catalogue("core")  # asserts every finding: the checks it was written against
 
 ENCRYPTION = """\
 resource "aws_s3_bucket_server_side_encryption_configuration" "data" {

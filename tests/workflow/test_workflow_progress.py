@@ -11,6 +11,8 @@ from workflow_support import SG_OPEN, cli, write
 
 from iacguard.progress import TerminalProgress
 
+pytestmark = pytest.mark.catalogue("core")  # asserts every finding: the checks it was written against
+
 
 class Tty(io.StringIO):
     def isatty(self):

@@ -4,9 +4,13 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from workflow_support import BUCKET, SG_OPEN, cli, write
 
 import iacguard.checks
+
+pytestmark = pytest.mark.catalogue("core")  # asserts every finding: the checks it was written against
 
 PROJECT = {
     "main.tf": SG_OPEN + "\n# iacguard:ignore AWS-S3-002 | public `assets` <b>bucket</b>\n" + BUCKET % ("assets", "assets")

@@ -7,6 +7,8 @@ import json
 import pytest
 from workflow_support import REPO, BUCKET, SG_OPEN, cli, notes, reported, scan_json, suppressed, write
 
+pytestmark = pytest.mark.catalogue("core")  # asserts every finding: the checks it was written against
+
 RDS = """\
 resource "aws_db_instance" "this" {
   engine              = "postgres"
