@@ -212,6 +212,14 @@ def _settings(ctx, scan_root: str, p: dict) -> Settings:
     return settings
 
 
+def _release_graph(result, graph) -> None:
+    """The scan's last step: the command is done with the graph; emptied, it is freed at once
+    instead of waiting, as a reference cycle, for the collector (a report is written next)."""
+    release = getattr(graph, "release", None)  # a graph from the cache (GraphView) has no cycles
+    if release is not None:
+        release()
+
+
 def _run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
     from .engine import scan as run_scan
     from iacguard.core.limits import Limits
@@ -244,7 +252,7 @@ def _run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
             time_per_file=limits.time_per_file,
             limits=limits,
             progress=progress,
-            postprocess=[suppressor] + postprocess,
+            postprocess=[suppressor] + postprocess + [_release_graph],
         )
     finally:
         if progress is not None:
@@ -330,6 +338,7 @@ def _untrusted(result) -> tuple:
 
 
 def _report(result, settings: Settings, p: dict) -> None:
+    from .core.gcpause import gc_paused
     from .output import render
     from .output.text import use_color
 
@@ -344,7 +353,8 @@ def _report(result, settings: Settings, p: dict) -> None:
         return {}
 
     fmt, output = p["fmt"], p["output"]
-    report = render(fmt, result, **opts_for(fmt, output is None))
+    with gc_paused():  # a report allocates much and makes no cycle (see core/gcpause.py)
+        report = render(fmt, result, **opts_for(fmt, output is None))
     if output:
         _write(output, report, _untrusted(result))
         if not p["quiet"] and fmt != "text":
@@ -358,7 +368,9 @@ def _report(result, settings: Settings, p: dict) -> None:
         opts = opts_for(extra_fmt, False)
         if extra_fmt == "text":
             opts["color"] = False
-        _write(path, render(extra_fmt, result, **opts), _untrusted(result))
+        with gc_paused():
+            text = render(extra_fmt, result, **opts)
+        _write(path, text, _untrusted(result))
         if p["verbose"]:
             click.echo("iacguard: %s report written to %s" % (extra_fmt, path), err=True)
 

@@ -7,6 +7,7 @@ checks still run.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import time
@@ -17,6 +18,7 @@ from iacguard.core.model import TERRAFORM, Analysis, Finding, LanguageResult, No
 from .parse import ParsedSource, parse_source  # noqa: F401 - ParsedSource re-exported for older callers
 from .cache import Deferred, EvaluationCache, ScanCache, begin_scan, end_scan, parse_all
 from iacguard.post.redact import redact
+from iacguard.core.gcpause import gc_paused
 
 if TYPE_CHECKING:  # the graph (and networkx) load only when a scan is not answered from the cache
     from .graph import ResourceGraph
@@ -39,6 +41,15 @@ def scan(
     """Scan `paths`. `progress(stage, done, total)` hears of the stages "parse", "evaluate" and
     "check" as they advance. Each `postprocess(result, graph)` step runs last, in order, and may
     move findings out of `result.findings` (suppressions, baseline, changed files)."""
+    with contextlib.ExitStack() as after_evaluation:  # the collector's pause (core/gcpause.py)
+        return _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir, time_per_file, limits, progress, postprocess,
+                     lambda: after_evaluation.enter_context(gc_paused()))
+
+
+def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir, time_per_file, limits, progress, postprocess, pause) -> ScanResult:
+    """`scan`; `pause()` turns the cyclic collector off until the scan returns, from the moment
+    the values are evaluated: the graph, facts, findings and reports allocate much and make no
+    reference cycle."""
     started = time.monotonic()
     report = progress or (lambda stage, done, total: None)
     options = options or ScanOptions()
@@ -63,9 +74,11 @@ def scan(
     key = scan_cache.key(parsed, options, checks, disc.roots) if scan_cache is not None else None
     analysis = scan_cache.get(key) if key else None
     if analysis is None:
-        analysis = _analyse(parsed, checks, options, cache_dir, limits, max_file_bytes, report)
+        analysis = _analyse(parsed, checks, options, cache_dir, limits, max_file_bytes, report, pause)
         if key and not any("internal error" in n.message or n.message.startswith("evaluation cut short: ") for n in analysis.notifications):
             scan_cache.put(key, _cacheable(analysis))
+    else:
+        pause()
     notes.extend(analysis.notifications)
     findings, graph = _name_root_modules(analysis.findings, cwd or os.getcwd(), analysis.roots > 1), analysis.graph
     undecided = list(analysis.undecided)
@@ -132,7 +145,7 @@ def _cacheable(analysis: Analysis) -> Analysis:
     return dataclasses.replace(analysis, graph=GraphView.of(analysis.graph), secrets=list(analysis.secrets))
 
 
-def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report) -> Analysis:
+def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report, pause=lambda: None) -> Analysis:
     from .facts import Facts
     from .graph import ResourceGraph
 
@@ -157,6 +170,7 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
     for p in plans:
         results.append(_guarded("Terraform plan", p.path, lambda: _evaluate_plan(p, max_file_bytes)))
 
+    pause()  # evaluation made its reference cycles; what follows makes none
     graph = ResourceGraph.build(results)
     facts = Facts(graph)
     notes: list = []

@@ -47,6 +47,18 @@ class ResourceGraph:
         self._rel_in: dict = {}
         self._refs_index: dict = {}  # node id -> [(keys, path, target)], see `_out_refs`
 
+    def release(self) -> None:
+        """Empty the graph once a scan is done with it. networkx's cached views make a graph a
+        reference cycle, so a dropped graph would hold every node's data until the next full
+        collection; emptied, reference counting frees it at once. Resources still held
+        elsewhere (by findings) are untouched."""
+        self.g.clear()
+        self.resources = []
+        self._by_type.clear()
+        self._variants.clear()
+        self._by_root_type.clear()
+        self._rel_out, self._rel_in, self._refs_index = None, {}, {}
+
     # -- building -------------------------------------------------------------------------
     @classmethod
     def build(cls, results: Iterable[LanguageResult]) -> "ResourceGraph":

@@ -5,11 +5,11 @@ Adding a field is compatible; renaming, removing or changing the meaning of one 
 """
 from __future__ import annotations
 
-import json
 
 import iacguard
 from iacguard.core.model import ScanResult
 
+from . import jsontext
 from .findings import (
     checks_by_id,
     condition_pairs,
@@ -137,4 +137,4 @@ def _resource(f) -> dict:
 
 def render(result: ScanResult) -> str:
     """The JSON report, indented by 2, ending in a newline."""
-    return json.dumps(report(result), indent=2) + "\n"
+    return jsontext.dumps(report(result)) + "\n"

@@ -12,7 +12,6 @@ sorted by id, notifications sorted.
 """
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timezone
 
@@ -20,6 +19,7 @@ import iacguard
 from iacguard.check import Check
 from iacguard.core.model import Location, ScanResult
 
+from . import jsontext
 from .findings import (
     checks_by_id,
     condition_pairs,
@@ -357,4 +357,4 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
 def render(result: ScanResult, *, include_suppressed: bool = False, start_time=None, end_time=None) -> str:
     """The SARIF log as JSON text, indented by 2, ending in a newline."""
     log = sarif_log(result, include_suppressed=include_suppressed, start_time=start_time, end_time=end_time)
-    return json.dumps(log, indent=2) + "\n"
+    return jsontext.dumps(log) + "\n"
