@@ -48,13 +48,22 @@ def _module_folders(graph: ResourceGraph, by_root: dict) -> dict:
         key = members[0].id.split(":", 2)[1] if members[0].id.count(":") >= 2 else None
         if key is not None:
             key_of[key] = root
-    for kind in ("variable", "local", "output", "module"):
-        for node, sym in graph.symbols_of_kind(kind):
-            if sym.location is None or not isinstance(node, str) or not node.startswith("tf:"):
-                continue
-            parts = node.split(":", 2)
-            if len(parts) == 3 and parts[1] in key_of and parts[2].startswith("module.") and parts[2].count(".") >= 2:
-                out[key_of[parts[1]]].add(os.path.dirname(sym.location.path))
+    if not key_of:
+        return out
+    kinds = ("variable", "local", "output", "module")
+    nodes = graph.g.nodes(data="symbol") if hasattr(graph, "g") else (
+        pair for kind in kinds for pair in graph.symbols_of_kind(kind))
+    folder_of: dict = {}  # file path -> folder (module files hold many symbols)
+    for node, sym in nodes:
+        if sym is None or sym.kind not in kinds or sym.location is None or not node.startswith("tf:"):
+            continue
+        parts = node.split(":", 2)
+        if len(parts) == 3 and parts[1] in key_of and parts[2].startswith("module.") and parts[2].count(".") >= 2:
+            path = sym.location.path
+            folder = folder_of.get(path)
+            if folder is None:
+                folder = folder_of[path] = os.path.dirname(path)
+            out[key_of[parts[1]]].add(folder)
     return out
 
 
