@@ -112,6 +112,8 @@ def _policies(facts):
     for policy in list(facts.of_kind("iam_policy"))[:MAX_POLICIES]:
         if policy.resource is None:
             continue  # shipped data, not the scan's
+        if policy.generated_by:
+            continue  # text AWS wrote (a SAM policy template): its author cannot change it
         key = (policy.location, tuple(id(s) for s in policy.statements[:8]))
         if policy.location is not None and key in seen:
             continue

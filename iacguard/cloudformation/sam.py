@@ -337,6 +337,11 @@ class _Expansion:
         if policies is not None and not isinstance(policies, list):
             policies = [policies]
         conditional = []  # inline policies under Fn::If go last: a removed one shifts no other
+        # Indexes (in the role's Policies) of the inline policies that are SAM policy templates:
+        # AWS's text. One under Fn::If is known only while no conditional before it can vanish.
+        generated = []
+        conditional_generated = []
+        removable = False
         for index, item in enumerate(policies or ()):
             item_src = policies_src + (index,) if policies_src and isinstance(p.get("Policies"), list) else policies_src
             if _is_fn_if(item):
@@ -346,6 +351,9 @@ class _Expansion:
                 kinds = {_policy_kind(b) for b in branches} - {"none"}
                 if kinds and kinds <= {"document", "template"}:
                     name = "%sPolicy%d" % (role_id, index)
+                    if kinds == {"template"} and not removable:
+                        conditional_generated.append(len(conditional))
+                    removable = removable or "none" in {_policy_kind(b) for b in branches}
                     converted = [b if _policy_kind(b) == "none" else
                                  {"PolicyName": name, "PolicyDocument": self._policy_document(b, templates)}
                                  for b in branches]
@@ -362,8 +370,10 @@ class _Expansion:
                 where[("Policies", len(inline), "PolicyDocument")] = item_src
                 inline.append({"PolicyName": "%sPolicy%d" % (role_id, len(inline)), "PolicyDocument": item})
             elif isinstance(item, dict) and len(item) == 1:
+                generated.append(len(inline))
                 inline.append({"PolicyName": "%sPolicy%d" % (role_id, len(inline)),
                                "PolicyDocument": self._policy_document(item, templates)})
+        generated.extend(len(inline) + i for i in conditional_generated)
         for item, item_src in conditional:
             where[("Policies", len(inline))] = item_src
             where[("Policies", len(inline), "PolicyDocument")] = item_src
@@ -381,7 +391,7 @@ class _Expansion:
         }
         psrc = {"PermissionsBoundary": src.get("PermissionsBoundary"),
                 "AssumeRolePolicyDocument": src.get("AssumeRolePolicyDocument"), "Path": src.get("RolePath")}
-        meta = {"sam_policy_templates": templates} if templates else {}
+        meta = {"sam_policy_templates": templates, "sam_template_policies": tuple(generated)} if templates else {}
         decl = self.emit(sam, role_id, "AWS::IAM::Role", props, psrc, **meta)
         decl.location_src = {k: v for k, v in where.items() if v is not None}
 

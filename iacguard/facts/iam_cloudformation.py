@@ -76,21 +76,22 @@ class _Collector:
 
     # -- documents -----------------------------------------------------------------------------
 
-    def policy(self, kind: str, name: str, res: Resource, path: tuple, arn=None) -> Policy:
+    def policy(self, kind: str, name: str, res: Resource, path: tuple, arn=None, generated_by: str = "") -> Policy:
         """The document at `path` of `res` as a Policy, recorded in `Collected.policies`."""
         raw = res.get(*path)
         location = res.location_of(*path)
         document = read_document(raw) if raw is not None else Unknown("%s has no %s" % (res.address, path[-1]))
         why = document_unknown(document)
         if why is not None:
-            p = Policy(kind, name, (), res, location, unknown=why, arn=arn)
+            p = Policy(kind, name, (), res, location, unknown=why, arn=arn, generated_by=generated_by)
         else:
             locate = None
             if isinstance(raw, dict):  # a JSON string has no lines of its own: the property's
                 def locate(index):
                     return res.location_of(*path, "Statement", *(() if index is None else (index,)))
             statements = statements_of(document, location, locate)
-            p = Policy(kind, name, tuple(self.resolve(s) for s in statements), res, location, arn=arn)
+            p = Policy(kind, name, tuple(self.resolve(s) for s in statements), res, location, arn=arn,
+                       generated_by=generated_by)
         self.out.policies.append(p)
         return p
 
@@ -166,12 +167,14 @@ class _Collector:
             self.out.policies.append(p)
             return [p]
         out = []
+        generated = set(res.meta.get("sam_template_policies") or ())
         for index, item in enumerate(value):
             pname = item.get("PolicyName") if isinstance(item, dict) else None
             where = '"%s"' % pname if isinstance(pname, str) else "[%d]" % index
             name = "%s Policies %s" % (res.address, where)
             if isinstance(item, dict):
-                out.append(self.policy(IDENTITY, name, res, ("Policies", index, "PolicyDocument")))
+                out.append(self.policy(IDENTITY, name, res, ("Policies", index, "PolicyDocument"),
+                                       generated_by="SAM policy template" if index in generated else ""))
             else:
                 why = item if is_unknown(item) else Unknown("Policies item is not a mapping")
                 p = Policy(IDENTITY, name, (), res, res.location_of("Policies", index), unknown=why)

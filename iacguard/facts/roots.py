@@ -8,11 +8,12 @@ resource of its own: it sits on a `Root`, whose `resource` is a stand-in (type
 "(stack)" / "(plan)") located at line 1 of the root's first file: the first file, in path order,
 that declares one of the root's own resources (not a module's), else its first file of any
 resource. Reusable modules are never roots (see README "What is scanned"), so such checks never
-report on them. Checks reason within a root: `resources_of(root, *types)` gives the managed
+report on them; nor on the examples and tests of a module (`inside_a_module`). Checks reason within a root: `resources_of(root, *types)` gives the managed
 resources of the root's types, modules and nested stacks included.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from ..graph import ResourceGraph
@@ -33,18 +34,68 @@ class Root:
         return [r for r in self.graph.of_type_in_root(self.path, *types) if r.mode == "managed"]
 
 
+def _module_folders(graph: ResourceGraph, by_root: dict) -> dict:
+    """Root path -> the folders of the Terraform modules that root calls, at any depth: the
+    folders of its module instances' resources, variables, locals, outputs and module calls
+    (symbol ids are "tf:<root key>:<module prefix><name>", a module instance's prefix being
+    "module.NAME." and more)."""
+    key_of = {}
+    out: dict = {}
+    for root, members in by_root.items():
+        if members[0].language != TERRAFORM:
+            continue
+        out[root] = {os.path.dirname(r.location.path) for r in members if r.module}
+        key = members[0].id.split(":", 2)[1] if members[0].id.count(":") >= 2 else None
+        if key is not None:
+            key_of[key] = root
+    if not key_of:
+        return out
+    kinds = ("variable", "local", "output", "module")
+    nodes = graph.g.nodes(data="symbol") if hasattr(graph, "g") else (
+        pair for kind in kinds for pair in graph.symbols_of_kind(kind))
+    folder_of: dict = {}  # file path -> folder (module files hold many symbols)
+    for node, sym in nodes:
+        if sym is None or sym.kind not in kinds or sym.location is None or not node.startswith("tf:"):
+            continue
+        parts = node.split(":", 2)
+        if len(parts) == 3 and parts[1] in key_of and parts[2].startswith("module.") and parts[2].count(".") >= 2:
+            path = sym.location.path
+            folder = folder_of.get(path)
+            if folder is None:
+                folder = folder_of[path] = os.path.dirname(path)
+            out[key_of[parts[1]]].add(folder)
+    return out
+
+
+def inside_a_module(root: str, module_folders: set) -> bool:
+    """Whether the Terraform root module `root` (a folder) lies inside the folder of a module it
+    calls: `examples/complete` or `tests/basic` of a module repository calling `source = "../.."`.
+    Such a root demonstrates or tests the module; it is not a deployment, and project-level
+    checks ("no CloudTrail in this project") do not report on it. Decided from the root and
+    the modules it calls, not from the other roots of the scan."""
+    folder = os.path.dirname(root.rstrip(os.sep))
+    while folder and folder != os.path.dirname(folder):
+        if folder in module_folders:
+            return True
+        folder = os.path.dirname(folder)
+    return False
+
+
 def roots(graph: ResourceGraph) -> list:
     by_root: dict = {}
     for res in graph.resources:
         root = res.meta.get("root_module", "")
         if root:
             by_root.setdefault(root, []).append(res)
+    module_folders = _module_folders(graph, by_root)
     out = []
     for root, members in sorted(by_root.items()):
         own = [r for r in members if not r.module] or members
         first = min(r.location.path for r in own)
         language = members[0].language
         plan = root.endswith(".json") and language == TERRAFORM and not root.endswith(".tf.json")
+        if language == TERRAFORM and not plan and inside_a_module(root, module_folders.get(root, ())):
+            continue
         rtype, address = ("terraform_plan", "(plan)") if plan else _KIND.get(language, ("root", "(root)"))
         stand_in = Resource(
             id="root:%s" % root, address=address, type=rtype, language=language, properties={},

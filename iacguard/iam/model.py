@@ -84,6 +84,10 @@ class Policy:
     # for an SCP in `Principal.unresolved_guardrails`, why it may or may not apply to the principal.
     level: str = ""
     applies: Unknown | None = None
+    # Who wrote the text when the scan's author did not: "SAM policy template SQSPollerPolicy"
+    # for a policy SAM expands from its own template data. Its grants count like any other;
+    # only the policy validation (AWS-IAM-010..012) leaves it out: its author cannot change it.
+    generated_by: str = ""
 
     def is_known(self) -> bool:
         return self.unknown is None
