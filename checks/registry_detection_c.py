@@ -1,0 +1,11 @@
+"""The checks of the catalogue slice "detection_c" (issue 13), added to `iacguard.checks.REGISTRY`.
+One line per check: `module.CHECK`."""
+from __future__ import annotations
+
+from .detection import api_gateway_execution_logs, guardduty_protection
+
+CHECKS: tuple = (
+    guardduty_protection.S3_PROTECTION,
+    guardduty_protection.PROTECTION_PLANS,
+    api_gateway_execution_logs.CHECK,
+)

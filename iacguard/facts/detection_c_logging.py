@@ -1,0 +1,125 @@
+"""Logging facts of catalogue slice "detection_c" (issue 13) that a table cannot say:
+
+- `rest_api_execution_logs`: the execution logging level of an API Gateway REST API stage for all
+  its methods (method path `*/*`), from the stage's `MethodSettings` (CloudFormation: an entry with
+  `ResourcePath: /*` and `HttpMethod: "*"`) or from the split `aws_api_gateway_method_settings`
+  resources naming the stage (Terraform: by a reference to the stage in `stage_name`, or by the
+  same REST API and a literal stage name). Left out, a stage logs nothing (level OFF, the API
+  Gateway default).
+
+Nothing is matched across root modules: a companion whose stage cannot be known counts as Unknown
+for the stages of its own root and module only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..graph import ResourceGraph
+from iacguard.core.model import Resource
+from iacguard.core.unknown import Unknown, is_unknown
+from .common import Attr, managed
+
+_LEVELS = ("off", "error", "info")
+_MAX_ITEMS = 256
+
+
+def _level(raw, loc) -> Attr:
+    if is_unknown(raw):
+        return Attr(raw, loc, True)
+    text = str(raw).strip().lower() if isinstance(raw, str) else None
+    return Attr(text if text in _LEVELS else Unknown("logging level %r" % (raw,)), loc, True)
+
+
+@dataclass(frozen=True, slots=True)
+class RestApiExecutionLogs:
+    resource: Resource  # the stage
+    level: Attr  # "off" | "error" | "info" for every method (`*/*`), or Unknown
+    source: Resource | None  # the resource that sets it (the stage or a method settings companion)
+
+
+def rest_api_execution_logs(graph: ResourceGraph) -> list:
+    by_stage: dict = {}  # stage id -> [(Attr, companion)]
+    by_name: dict = {}  # (root, api id, stage name) -> [(Attr, companion)]
+    unresolved: dict = {}  # (root, module) -> Attr: a companion whose stage cannot be known
+    for ms in managed(graph, "aws_api_gateway_method_settings"):
+        path = ms.properties.get("method_path")
+        if is_unknown(path):
+            attr = Attr(path, ms.location_of("method_path"), True)
+        elif path != "*/*":
+            continue  # one method only: does not say what the others log
+        else:
+            blocks = ms.properties.get("settings")
+            if is_unknown(blocks):
+                attr = Attr(blocks, ms.location_of("settings"), True)
+            else:
+                block = ms.blocks("settings")[0] if ms.blocks("settings") else {}
+                raw = block.get("logging_level")
+                # The provider leaves an unset level to the service: OFF for a new stage.
+                attr = Attr("off", ms.location_of("settings", 0) if block else ms.location, False) if raw is None else _level(raw, ms.location_of("settings", 0, "logging_level"))
+        stages = graph.referenced_at(ms, (("stage_name",),), ("aws_api_gateway_stage",))
+        if stages:
+            for st in stages:
+                by_stage.setdefault(st.id, []).append((attr, ms))
+            continue
+        name = ms.properties.get("stage_name")
+        apis = graph.referenced_at(ms, (("rest_api_id",),), ("aws_api_gateway_rest_api",))
+        if isinstance(name, str) and apis:
+            for api in apis:
+                by_name.setdefault((graph.root_of(ms), api.id, name), []).append((attr, ms))
+        elif is_unknown(name) or is_unknown(ms.properties.get("rest_api_id")):
+            unresolved.setdefault((graph.root_of(ms), ms.module), Attr(Unknown("method settings for a stage that cannot be known"), ms.location, True))
+    out = []
+    for st in managed(graph, "aws_api_gateway_stage"):
+        found = list(by_stage.get(st.id, ()))
+        name = st.properties.get("stage_name")
+        if isinstance(name, str):
+            for api in graph.referenced_at(st, (("rest_api_id",),), ("aws_api_gateway_rest_api",)):
+                found += by_name.get((graph.root_of(st), api.id, name), [])
+        out.append(_best(st, found, unresolved.get((graph.root_of(st), st.module))))
+    for st in graph.of_type("AWS::ApiGateway::Stage"):
+        out.append(_cfn_stage(st))
+    return out
+
+
+def _best(stage: Resource, found: list, maybe: Attr | None) -> RestApiExecutionLogs:
+    """The level the companions give: a known logging level wins (several companions for the
+    same path: any that logs), else an Unknown, else OFF."""
+    logging = next(((a, s) for a, s in found if a.value in ("error", "info")), None)
+    if logging:
+        return RestApiExecutionLogs(stage, logging[0], logging[1])
+    unknown = next(((a, s) for a, s in found if not a.known), None)
+    if unknown:
+        return RestApiExecutionLogs(stage, unknown[0], unknown[1])
+    if maybe is not None:
+        return RestApiExecutionLogs(stage, maybe, None)
+    if found:
+        return RestApiExecutionLogs(stage, found[0][0], found[0][1])
+    return RestApiExecutionLogs(stage, Attr("off", stage.location, False), None)
+
+
+def _cfn_stage(st: Resource) -> RestApiExecutionLogs:
+    settings = st.properties.get("MethodSettings")
+    if settings is None:
+        return RestApiExecutionLogs(st, Attr("off", st.location, False), None)
+    if is_unknown(settings):
+        return RestApiExecutionLogs(st, Attr(settings, st.location_of("MethodSettings"), True), st)
+    unknown = None
+    for i, item in enumerate(settings[:_MAX_ITEMS] if isinstance(settings, list) else []):
+        if is_unknown(item):
+            unknown = unknown or Attr(item, st.location_of("MethodSettings", i), True)
+            continue
+        if not isinstance(item, dict):
+            continue
+        path, method = item.get("ResourcePath"), item.get("HttpMethod")
+        if is_unknown(path) or is_unknown(method):
+            unknown = unknown or Attr(path if is_unknown(path) else method, st.location_of("MethodSettings", i), True)
+            continue
+        if path != "/*" or method != "*":
+            continue
+        raw = item.get("LoggingLevel")
+        if raw is None:
+            return RestApiExecutionLogs(st, Attr("off", st.location_of("MethodSettings", i), False), st)
+        return RestApiExecutionLogs(st, _level(raw, st.location_of("MethodSettings", i, "LoggingLevel")), st)
+    if unknown is not None:
+        return RestApiExecutionLogs(st, unknown, st)
+    return RestApiExecutionLogs(st, Attr("off", st.location_of("MethodSettings"), False), st)
