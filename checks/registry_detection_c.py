@@ -2,10 +2,12 @@
 One line per check: `module.CHECK`."""
 from __future__ import annotations
 
-from .detection import api_gateway_execution_logs, guardduty_protection
+from .detection import api_gateway_execution_logs, config_global_resources, guardduty_protection, redshift_audit_logging
 
 CHECKS: tuple = (
     guardduty_protection.S3_PROTECTION,
     guardduty_protection.PROTECTION_PLANS,
     api_gateway_execution_logs.CHECK,
+    redshift_audit_logging.CHECK,
+    config_global_resources.CHECK,
 )

@@ -41,6 +41,7 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   config_recorder (iacguard.facts.detection_a_config)
   guardduty_protection (iacguard.facts.detection_c_guardduty: GuardDuty detectors and their protection plans)
   rest_api_execution_logs (iacguard.facts.detection_c_logging: API Gateway REST stages' execution logging level)
+  redshift_audit_logging (iacguard.facts.detection_c_logging: Redshift clusters' audit logging, inline or split)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -100,6 +101,7 @@ _ADAPTERS = {
     "config_recorder": ("iacguard.facts.detection_a_config", "config_recorders", "iacguard.facts.detection_a_config", "ConfigRecorder"),
     "guardduty_protection": ("iacguard.facts.detection_c_guardduty", "guardduty_protections", "iacguard.facts.detection_c_guardduty", "GuardDutyProtection"),
     "rest_api_execution_logs": ("iacguard.facts.detection_c_logging", "rest_api_execution_logs", "iacguard.facts.detection_c_logging", "RestApiExecutionLogs"),
+    "redshift_audit_logging": ("iacguard.facts.detection_c_logging", "redshift_audit_logging", "iacguard.facts.detection_c_logging", "RedshiftAuditLogging"),
 }
 
 

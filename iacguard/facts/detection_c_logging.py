@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..graph import ResourceGraph
 from iacguard.core.model import Resource
-from iacguard.core.unknown import Unknown, is_unknown
+from iacguard.core.unknown import Unknown, as_bool, is_unknown
 from .common import Attr, managed
 
 _LEVELS = ("off", "error", "info")
@@ -123,3 +123,63 @@ def _cfn_stage(st: Resource) -> RestApiExecutionLogs:
     if unknown is not None:
         return RestApiExecutionLogs(st, unknown, st)
     return RestApiExecutionLogs(st, Attr("off", st.location_of("MethodSettings"), False), st)
+
+
+@dataclass(frozen=True, slots=True)
+class RedshiftAuditLogging:
+    resource: Resource  # the cluster
+    logging: Attr  # True: audit logging on (inline, by a companion, or LoggingProperties)
+    source: Resource | None  # the resource that turns it on or off
+
+
+def redshift_audit_logging(graph: ResourceGraph) -> list:
+    """Redshift clusters and their audit logging (kind "redshift_audit_logging"): Terraform's
+    `logging { enable }` block of `aws_redshift_cluster` (provider v5 and earlier) or the split
+    `aws_redshift_logging` naming the cluster by `cluster_identifier` (a reference, or a literal
+    name equal to the cluster's in the same root); CloudFormation's `LoggingProperties` (its
+    presence turns logging on). Left out, a cluster keeps no audit log (the Redshift default)."""
+    companions: dict = {}  # cluster id -> companion
+    named: dict = {}  # (root, name) -> companion
+    unresolved: dict = {}  # (root, module) -> Attr
+    for comp in managed(graph, "aws_redshift_logging"):
+        clusters = graph.referenced_at(comp, (("cluster_identifier",),), ("aws_redshift_cluster",))
+        for cl in clusters:
+            companions.setdefault(cl.id, comp)
+        if clusters:
+            continue
+        ident = comp.properties.get("cluster_identifier")
+        if isinstance(ident, str):
+            named.setdefault((graph.root_of(comp), ident), comp)
+        elif is_unknown(ident):
+            unresolved.setdefault((graph.root_of(comp), comp.module), Attr(Unknown("a Redshift logging configuration names a cluster that cannot be known"), comp.location, True))
+    out = []
+    for res in managed(graph, "aws_redshift_cluster"):
+        block = res.properties.get("logging")
+        comp = companions.get(res.id)
+        ident = res.properties.get("cluster_identifier")
+        if comp is None and isinstance(ident, str):
+            comp = named.get((graph.root_of(res), ident))
+        if comp is not None:
+            out.append(RedshiftAuditLogging(res, Attr(True, comp.location, True), comp))
+        elif is_unknown(block):
+            out.append(RedshiftAuditLogging(res, Attr(block, res.location_of("logging"), True), res))
+        elif res.blocks("logging"):
+            raw = res.blocks("logging")[0].get("enable")
+            if raw is None:
+                attr = Attr(Unknown("logging.enable not set"), res.location_of("logging", 0), True)
+            else:
+                attr = Attr(as_bool(raw), res.location_of("logging", 0, "enable"), True)
+            maybe = unresolved.get((graph.root_of(res), res.module))
+            out.append(RedshiftAuditLogging(res, maybe if (maybe is not None and attr.is_false()) else attr, res))
+        else:
+            maybe = unresolved.get((graph.root_of(res), res.module))
+            out.append(RedshiftAuditLogging(res, maybe or Attr(False, res.location, False), None))
+    for res in graph.of_type("AWS::Redshift::Cluster"):
+        conf = res.properties.get("LoggingProperties")
+        if conf is None:
+            out.append(RedshiftAuditLogging(res, Attr(False, res.location, False), None))
+        elif is_unknown(conf):
+            out.append(RedshiftAuditLogging(res, Attr(conf, res.location_of("LoggingProperties"), True), res))
+        else:
+            out.append(RedshiftAuditLogging(res, Attr(True, res.location_of("LoggingProperties"), True), res))
+    return out
