@@ -183,3 +183,72 @@ def redshift_audit_logging(graph: ResourceGraph) -> list:
         else:
             out.append(RedshiftAuditLogging(res, Attr(True, res.location_of("LoggingProperties"), True), res))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDomainLogs:
+    resource: Resource  # the OpenSearch / Elasticsearch domain
+    audit: Attr  # True: AUDIT_LOGS published to CloudWatch Logs
+    application: Attr  # True: ES_APPLICATION_LOGS (error logs) published
+    fine_grained: Attr  # fine-grained access control on (audit logs need it)
+
+
+def search_domain_logs(graph: ResourceGraph) -> list:
+    """OpenSearch and Elasticsearch domains and the logs they publish (kind "search_domain_logs").
+    Terraform: `log_publishing_options` blocks by `log_type`, whose `enabled` defaults to true (AWS
+    provider schema). CloudFormation: the `LogPublishingOptions` map keyed by log type, whose
+    `Enabled` defaults to false (CloudFormation LogPublishingOption reference). No option for a
+    type: that log is not published. Fine-grained access control: `advanced_security_options {
+    enabled }` / `AdvancedSecurityOptions.Enabled`, off unless set."""
+    out = []
+    for res in managed(graph, "aws_opensearch_domain", "aws_elasticsearch_domain"):
+        found: dict = {}
+        whole = None
+        blocks = res.properties.get("log_publishing_options")
+        if is_unknown(blocks):
+            whole = Attr(blocks, res.location_of("log_publishing_options"), True)
+        else:
+            for i, block in enumerate(blocks[:_MAX_ITEMS] if isinstance(blocks, list) else [blocks] if isinstance(blocks, dict) else []):
+                loc = res.location_of("log_publishing_options", i)
+                if is_unknown(block):
+                    whole = whole or Attr(block, loc, True)
+                    continue
+                if not isinstance(block, dict):
+                    continue
+                kind = block.get("log_type")
+                if is_unknown(kind):
+                    whole = whole or Attr(kind, res.location_of("log_publishing_options", i, "log_type"), True)
+                    continue
+                raw = block.get("enabled")
+                attr = Attr(True, loc, True) if raw is None else Attr(as_bool(raw), res.location_of("log_publishing_options", i, "enabled"), True)
+                if kind not in found or attr.is_true():
+                    found[kind] = attr
+        fgac = res.get("advanced_security_options", 0, "enabled")
+        fine = Attr(False, res.location, False) if fgac is None else Attr(as_bool(fgac), res.location_of("advanced_security_options", 0, "enabled"), True)
+        out.append(SearchDomainLogs(res, _log(found, "AUDIT_LOGS", whole, res), _log(found, "ES_APPLICATION_LOGS", whole, res), fine))
+    for res in graph.of_type("AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain"):
+        found = {}
+        whole = None
+        options = res.properties.get("LogPublishingOptions")
+        if is_unknown(options):
+            whole = Attr(options, res.location_of("LogPublishingOptions"), True)
+        elif isinstance(options, dict):
+            for kind, option in options.items():
+                if is_unknown(option):
+                    found[kind] = Attr(option, res.location_of("LogPublishingOptions", kind), True)
+                elif isinstance(option, dict):
+                    raw = option.get("Enabled")
+                    found[kind] = Attr(False, res.location_of("LogPublishingOptions", kind), False) if raw is None else Attr(as_bool(raw), res.location_of("LogPublishingOptions", kind, "Enabled"), True)
+        fgac = res.get("AdvancedSecurityOptions", "Enabled")
+        fine = Attr(False, res.location, False) if fgac is None else Attr(as_bool(fgac), res.location_of("AdvancedSecurityOptions", "Enabled"), True)
+        out.append(SearchDomainLogs(res, _log(found, "AUDIT_LOGS", whole, res), _log(found, "ES_APPLICATION_LOGS", whole, res), fine))
+    return out
+
+
+def _log(found: dict, kind: str, whole: Attr | None, res: Resource) -> Attr:
+    attr = found.get(kind)
+    if attr is not None and (attr.is_true() or whole is None):
+        return attr
+    if whole is not None:
+        return whole
+    return Attr(False, res.location, False)
