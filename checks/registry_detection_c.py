@@ -2,7 +2,7 @@
 One line per check: `module.CHECK`."""
 from __future__ import annotations
 
-from .detection import api_gateway_execution_logs, config_global_resources, guardduty_protection, redshift_audit_logging, search_domain_logs
+from .detection import api_gateway_execution_logs, config_global_resources, ecs_task_logging, guardduty_protection, redshift_audit_logging, search_domain_logs
 
 CHECKS: tuple = (
     guardduty_protection.S3_PROTECTION,
@@ -12,4 +12,5 @@ CHECKS: tuple = (
     config_global_resources.CHECK,
     search_domain_logs.AUDIT,
     search_domain_logs.APPLICATION,
+    ecs_task_logging.CHECK,
 )

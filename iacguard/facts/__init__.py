@@ -43,6 +43,7 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   rest_api_execution_logs (iacguard.facts.detection_c_logging: API Gateway REST stages' execution logging level)
   redshift_audit_logging (iacguard.facts.detection_c_logging: Redshift clusters' audit logging, inline or split)
   search_domain_logs (iacguard.facts.detection_c_logging: OpenSearch / Elasticsearch domains' audit and application logs)
+  ecs_task_logging (iacguard.facts.detection_c_logging: ECS task definitions' containers without a log configuration)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -104,6 +105,7 @@ _ADAPTERS = {
     "rest_api_execution_logs": ("iacguard.facts.detection_c_logging", "rest_api_execution_logs", "iacguard.facts.detection_c_logging", "RestApiExecutionLogs"),
     "redshift_audit_logging": ("iacguard.facts.detection_c_logging", "redshift_audit_logging", "iacguard.facts.detection_c_logging", "RedshiftAuditLogging"),
     "search_domain_logs": ("iacguard.facts.detection_c_logging", "search_domain_logs", "iacguard.facts.detection_c_logging", "SearchDomainLogs"),
+    "ecs_task_logging": ("iacguard.facts.detection_c_logging", "ecs_task_logging", "iacguard.facts.detection_c_logging", "EcsTaskLogging"),
 }
 
 

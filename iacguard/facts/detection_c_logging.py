@@ -252,3 +252,71 @@ def _log(found: dict, kind: str, whole: Attr | None, res: Resource) -> Attr:
     if whole is not None:
         return whole
     return Attr(False, res.location, False)
+
+
+@dataclass(frozen=True, slots=True)
+class EcsTaskLogging:
+    resource: Resource  # the task definition
+    logged: Attr  # True: every container has a log configuration; False: one at least has none
+    missing: tuple = ()  # names of the containers without one
+
+
+def ecs_task_logging(graph: ResourceGraph) -> list:
+    """ECS task definitions and whether each container sends its output somewhere (kind
+    "ecs_task_logging"): `logConfiguration` in Terraform's `container_definitions` (a JSON string,
+    usually `jsonencode`; a partly known value is read as far as it is known), `LogConfiguration`
+    in CloudFormation's `ContainerDefinitions`. A container without one has its stdout and stderr
+    dropped (ECS keeps no logs by default)."""
+    import json
+
+    out = []
+    for res in managed(graph, "aws_ecs_task_definition"):
+        raw = res.properties.get("container_definitions")
+        where = res.location_of("container_definitions")
+        defs = raw
+        if isinstance(raw, str):
+            try:
+                defs = json.loads(raw)
+            except ValueError:
+                defs = None
+        elif is_unknown(raw):
+            defs = getattr(raw, "partial_value", None)
+            if defs is None:
+                out.append(EcsTaskLogging(res, Attr(raw, where, True)))
+                continue
+        if not isinstance(defs, list):
+            out.append(EcsTaskLogging(res, Attr(Unknown("container_definitions is not a list of containers"), where, True)))
+            continue
+        out.append(_containers(res, defs, "name", "logConfiguration", lambda i: where))
+    for res in graph.of_type("AWS::ECS::TaskDefinition"):
+        defs = res.properties.get("ContainerDefinitions")
+        if is_unknown(defs):
+            out.append(EcsTaskLogging(res, Attr(defs, res.location_of("ContainerDefinitions"), True)))
+            continue
+        if not isinstance(defs, list):
+            out.append(EcsTaskLogging(res, Attr(True, res.location, False)))  # no container: nothing to log
+            continue
+        out.append(_containers(res, defs, "Name", "LogConfiguration", lambda i, r=res: r.location_of("ContainerDefinitions", i)))
+    return out
+
+
+def _containers(res: Resource, defs: list, name_key: str, log_key: str, loc) -> EcsTaskLogging:
+    missing, first, unknown = [], None, None
+    for i, container in enumerate(defs[:_MAX_ITEMS]):
+        if is_unknown(container):
+            unknown = unknown or Attr(container, loc(i), True)
+            continue
+        if not isinstance(container, dict):
+            continue
+        conf = container.get(log_key)
+        if is_unknown(conf):
+            unknown = unknown or Attr(conf, loc(i), True)
+        elif not conf:
+            name = container.get(name_key)
+            missing.append(name if isinstance(name, str) else "#%d" % i)
+            first = first or loc(i)
+    if missing:
+        return EcsTaskLogging(res, Attr(False, first, True), tuple(missing))
+    if unknown is not None:
+        return EcsTaskLogging(res, unknown)
+    return EcsTaskLogging(res, Attr(True, res.location, False))
