@@ -39,6 +39,11 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   alert_topic (iacguard.facts.incident_topics: SNS topics alarms and EventBridge publish to, and their KMS key)
   trail_events (iacguard.facts.detection_a_events), vpc_flow_logs (iacguard.facts.detection_a_flowlogs),
   config_recorder (iacguard.facts.detection_a_config)
+  guardduty_protection (iacguard.facts.detection_c_guardduty: GuardDuty detectors and their protection plans)
+  rest_api_execution_logs (iacguard.facts.detection_c_logging: API Gateway REST stages' execution logging level)
+  redshift_audit_logging (iacguard.facts.detection_c_logging: Redshift clusters' audit logging, inline or split)
+  search_domain_logs (iacguard.facts.detection_c_logging: OpenSearch / Elasticsearch domains' audit and application logs)
+  ecs_task_logging (iacguard.facts.detection_c_logging: ECS task definitions' containers without a log configuration)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -96,6 +101,11 @@ _ADAPTERS = {
     "trail_events": ("iacguard.facts.detection_a_events", "trail_events", "iacguard.facts.detection_a_events", "TrailEvents"),
     "vpc_flow_logs": ("iacguard.facts.detection_a_flowlogs", "vpc_flow_logs", "iacguard.facts.detection_a_flowlogs", "VpcFlowLogs"),
     "config_recorder": ("iacguard.facts.detection_a_config", "config_recorders", "iacguard.facts.detection_a_config", "ConfigRecorder"),
+    "guardduty_protection": ("iacguard.facts.detection_c_guardduty", "guardduty_protections", "iacguard.facts.detection_c_guardduty", "GuardDutyProtection"),
+    "rest_api_execution_logs": ("iacguard.facts.detection_c_logging", "rest_api_execution_logs", "iacguard.facts.detection_c_logging", "RestApiExecutionLogs"),
+    "redshift_audit_logging": ("iacguard.facts.detection_c_logging", "redshift_audit_logging", "iacguard.facts.detection_c_logging", "RedshiftAuditLogging"),
+    "search_domain_logs": ("iacguard.facts.detection_c_logging", "search_domain_logs", "iacguard.facts.detection_c_logging", "SearchDomainLogs"),
+    "ecs_task_logging": ("iacguard.facts.detection_c_logging", "ecs_task_logging", "iacguard.facts.detection_c_logging", "EcsTaskLogging"),
 }
 
 
