@@ -35,3 +35,6 @@ REGISTRY = (
     iam_validation.RESOURCE_MISMATCH,
     iam_validation.UNKNOWN_CONDITION_KEY,
 ) + registry_detection_a.CHECKS + registry_detection_b.CHECKS + registry_infra_a.CHECKS + registry_infra_b.CHECKS + registry_data_a.CHECKS + registry_data_b.CHECKS + registry_identity_secrets.CHECKS + registry_incident.CHECKS + registry_identity2.CHECKS
+from . import registry_secrets_b
+
+REGISTRY = REGISTRY + registry_secrets_b.CHECKS

@@ -35,6 +35,10 @@ def run_fixture(folder: Path, check) -> tuple:
     inspected = {fact.resource.address for kind in check.kinds for fact in facts.of_kind(kind)}
     # Project-level checks report on the stand-ins of roots (iacguard.facts.roots): they are part
     # of what the evaluation produced for a check that reads them.
+    # CloudFormation parameters are not resources: their findings sit on stand-ins at their
+    # declarations (iacguard.facts.secrets_b_parameters), part of what the evaluation produced.
+    if "cfn_parameter" in check.kinds:
+        evaluated |= {p.resource.address for p in facts.of_kind("cfn_parameter")}
     if "root" in check.kinds:
         evaluated |= {root.resource.address for root in facts.of_kind("root")}
     got = sorted((f.resource.address, os.path.basename(f.location.path), f.location.start_line) for f in result.findings)

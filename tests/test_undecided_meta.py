@@ -60,6 +60,10 @@ TESTED_ELSEWHERE = {
     ("AWS-CFG-100", "cloudformation"): "test_a_control_under_an_undecided_condition_leaves_the_root_undecided",
     ("AWS-CFG-102", "terraform"): "test_a_delivery_channel_that_may_not_exist_leaves_the_recorder_undecided",
     ("AWS-CFG-102", "cloudformation"): "test_a_delivery_channel_that_may_not_exist_leaves_the_recorder_undecided",
+    # Parameter declarations are literal (no intrinsic function is allowed in Parameters): no
+    # Unknown can decide these, and parameters are not resources the meta-test replaces values of.
+    ("AWS-CFN-900", "cloudformation"): "test_parameter_findings_never_show_the_default",
+    ("AWS-CFN-901", "cloudformation"): "test_parameter_findings_never_show_the_default",
 }
 
 

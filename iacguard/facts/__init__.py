@@ -39,6 +39,7 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   alert_topic (iacguard.facts.incident_topics: SNS topics alarms and EventBridge publish to, and their KMS key)
   trail_events (iacguard.facts.detection_a_events), vpc_flow_logs (iacguard.facts.detection_a_flowlogs),
   config_recorder (iacguard.facts.detection_a_config)
+  cfn_parameter (iacguard.facts.secrets_b_parameters: CloudFormation parameters, on stand-ins at their declarations)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -96,6 +97,7 @@ _ADAPTERS = {
     "trail_events": ("iacguard.facts.detection_a_events", "trail_events", "iacguard.facts.detection_a_events", "TrailEvents"),
     "vpc_flow_logs": ("iacguard.facts.detection_a_flowlogs", "vpc_flow_logs", "iacguard.facts.detection_a_flowlogs", "VpcFlowLogs"),
     "config_recorder": ("iacguard.facts.detection_a_config", "config_recorders", "iacguard.facts.detection_a_config", "ConfigRecorder"),
+    "cfn_parameter": ("iacguard.facts.secrets_b_parameters", "cfn_parameters", "iacguard.facts.secrets_b_parameters", "CfnParameter"),
 }
 
 

@@ -38,3 +38,6 @@ QUEUE = TableKind(
 
 # The catalogue's slices keep their rows in settings_<slice>.py.
 TABLE = {k.name: k for k in (TRAIL, QUEUE) + settings_detection_a.KINDS + settings_detection_b.KINDS + settings_infra_a.KINDS + settings_infra_b.KINDS + settings_data_a.KINDS + settings_data_b.KINDS + settings_identity_secrets.KINDS + settings_incident.KINDS}
+from . import settings_secrets_b  # noqa: E402
+
+TABLE.update({k.name: k for k in settings_secrets_b.KINDS})

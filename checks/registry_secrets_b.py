@@ -1,0 +1,7 @@
+"""The checks of the catalogue slice "secrets_b" (issue 13), added to `iacguard.checks.REGISTRY`.
+One line per check family: `module.CHECK` / `module.CHECKS`."""
+from __future__ import annotations
+
+from .data import cfn_secret_parameters
+
+CHECKS: tuple = cfn_secret_parameters.CHECKS
