@@ -40,6 +40,8 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   trail_events (iacguard.facts.detection_a_events), vpc_flow_logs (iacguard.facts.detection_a_flowlogs),
   config_recorder (iacguard.facts.detection_a_config)
   cfn_parameter (iacguard.facts.secrets_b_parameters: CloudFormation parameters, on stand-ins at their declarations)
+  user_data_secret, embedded_secret (iacguard.facts.secrets_b_text: secrets in EC2 user data; access key ids,
+    private keys and random-looking values named like secrets in any resource property)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -98,6 +100,8 @@ _ADAPTERS = {
     "vpc_flow_logs": ("iacguard.facts.detection_a_flowlogs", "vpc_flow_logs", "iacguard.facts.detection_a_flowlogs", "VpcFlowLogs"),
     "config_recorder": ("iacguard.facts.detection_a_config", "config_recorders", "iacguard.facts.detection_a_config", "ConfigRecorder"),
     "cfn_parameter": ("iacguard.facts.secrets_b_parameters", "cfn_parameters", "iacguard.facts.secrets_b_parameters", "CfnParameter"),
+    "user_data_secret": ("iacguard.facts.secrets_b_text", "user_data_secrets", "iacguard.facts.secrets_b_text", "TextSecret"),
+    "embedded_secret": ("iacguard.facts.secrets_b_text", "embedded_secrets", "iacguard.facts.secrets_b_text", "TextSecret"),
 }
 
 

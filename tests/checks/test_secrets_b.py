@@ -55,3 +55,97 @@ def test_json_report_of_a_parameter_finding(tmp_path):
     result = _scan(tmp_path, *cfn_secret_parameters.CHECKS)
     assert {f.check_id for f in result.findings} == {"AWS-CFN-900", "AWS-CFN-901"}
     assert "tok_notreal" not in json.dumps([f.message for f in result.findings])
+
+
+# --- secrets in text (AWS-EC2-900, AWS-CODE-900) ---------------------------------------------
+
+import base64  # noqa: E402
+import gzip  # noqa: E402
+
+import pytest  # noqa: E402
+
+from iacguard.checks.data import text_secrets  # noqa: E402
+from iacguard.facts.secrets_b_text import decode_base64, high_entropy, scan_text  # noqa: E402
+
+
+@pytest.mark.parametrize("text", [
+    "export AWS_ACCESS_KEY_ID=AKIAZ7QWERTYUIOPASDF",
+    "DB_PASSWORD=Tr0ub4dor3",
+    "export API_TOKEN=\"abc123def456\"",
+    "password: CloudInitPassw0rd",
+    '{"client_secret": "s3cr3t-value"}',
+    "mysql --password=RootPassw0rd -h db",
+    "aws_secret_access_key = Zq8rT2vLp9Kw4Zq8rT2vLp9Kw4Zq8rT2vLp9Kw4a",
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----",
+])
+def test_text_secrets(text):
+    assert scan_text(text)
+
+
+@pytest.mark.parametrize("text", [
+    "export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",  # AWS's documented example
+    "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "DB_PASSWORD=$(aws secretsmanager get-secret-value --secret-id db --query SecretString --output text)",
+    "DB_PASSWORD=\"$DB_PASSWORD\"",
+    "TOKEN_URL=https://auth.example.com/token",
+    "PASSWORD_FILE=/run/secrets/db",
+    "password: changeme",
+    "ENABLE_TOKEN=true",
+    "grep -q 'BEGIN RSA PRIVATE KEY' /etc/ssl/app.key",
+    "pwd=abc",  # fewer than 4 characters
+    "AKIAZ7QWERTYUIOPASDFX",  # 21 characters: not a key id
+])
+def test_text_without_secrets(text):
+    assert scan_text(text) == []
+
+
+def test_messages_show_four_characters_at_most():
+    hits = scan_text("DB_PASSWORD=Tr0ub4dor3-literal AKIAZ7QWERTYUIOPASDF")
+    assert all("literal" not in h and "QWERTY" not in h for h in hits), hits
+
+
+def test_base64_and_gzip_are_decoded_bounded():
+    plain = "#!/bin/bash\nPASSWORD=Sup3rSecret99\n"
+    assert decode_base64(base64.b64encode(plain.encode()).decode()) == plain
+    assert decode_base64(base64.b64encode(gzip.compress(plain.encode())).decode()) == plain
+    assert decode_base64("not base64 at all!") is None
+    assert decode_base64(base64.b64encode(b"\x00\xff\xfe binary").decode()) is None
+    bomb = base64.b64encode(gzip.compress(b"A" * (50 * 1024 * 1024))).decode()
+    decoded = decode_base64(bomb)
+    assert decoded is not None and len(decoded) <= 1024 * 1024
+
+
+def test_random_looking_values():
+    assert high_entropy("x9#Kq2!vLm8$Wz4@pR7t")
+    assert not high_entropy("ALLOW_USER_PASSWORD_AUTH")  # a constant's name
+    assert not high_entropy("https://example.com/a8Fk3j29dKs0Qp1z")
+    assert not high_entropy("short1!")
+
+
+def test_text_findings_hold_no_secret_value():
+    values = ("QWERTYUIOP", "Tr0ub4dor", "CloudInitPassw0rd", "bootstrap_token", "CfnLiteralPassw0rd", "vLm8$Wz4", "MIIEvQIBADAN")
+    for check in text_secrets.CHECKS:
+        for lang in check.languages:
+            folder = FIXTURES / check.id / lang
+            result = _scan(folder, check)
+            assert result.findings
+            for finding in result.findings:
+                assert not any(v in finding.message for v in values), finding.message
+
+
+def test_user_data_from_a_tfvars_file_points_at_the_tfvars_line(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'variable "script" {}\nresource "aws_instance" "app" {\n  ami = "ami-1"\n  instance_type = "t3.micro"\n  user_data = var.script\n}\n')
+    (tmp_path / "terraform.tfvars").write_text('script = "#!/bin/bash\\nexport API_KEY=TfvarsApiKey123\\n"\n')
+    result = _scan(tmp_path, text_secrets.USER_DATA)
+    assert [(Path(f.location.path).name, f.location.start_line) for f in result.findings] == [("terraform.tfvars", 1)]
+    assert "TfvarsApiKey" not in result.findings[0].message
+
+
+def test_an_unevaluated_function_over_literals_is_undecided(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_instance" "app" {\n  ami = "ami-1"\n  instance_type = "t3.micro"\n'
+        '  user_data = no_such_function("PASSWORD=x")\n  tags = { Note = no_such_function("AKIA") }\n}\n')
+    result = _scan(tmp_path, *text_secrets.CHECKS)
+    assert not result.findings
+    assert sorted(u.check_id for u in result.undecided) == ["AWS-CODE-900", "AWS-EC2-900"]
