@@ -2,6 +2,6 @@
 One line per check family: `module.CHECK` / `module.CHECKS`."""
 from __future__ import annotations
 
-from .data import cfn_secret_parameters, text_secrets
+from .data import athena_enforce, cfn_secret_parameters, text_secrets
 
-CHECKS: tuple = cfn_secret_parameters.CHECKS + text_secrets.CHECKS
+CHECKS: tuple = cfn_secret_parameters.CHECKS + text_secrets.CHECKS + (athena_enforce.CHECK,)

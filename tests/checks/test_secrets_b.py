@@ -149,3 +149,12 @@ def test_an_unevaluated_function_over_literals_is_undecided(tmp_path):
     result = _scan(tmp_path, *text_secrets.CHECKS)
     assert not result.findings
     assert sorted(u.check_id for u in result.undecided) == ["AWS-CODE-900", "AWS-EC2-900"]
+
+
+def test_athena_enforcement_from_a_variable_without_value_is_undecided(tmp_path):
+    from iacguard.checks.data import athena_enforce
+
+    (tmp_path / "main.tf").write_text('variable "enforce" { type = bool }\nresource "aws_athena_workgroup" "w" {\n  name = "w"\n'
+                                      '  configuration {\n    enforce_workgroup_configuration = var.enforce\n  }\n}\n')
+    result = _scan(tmp_path, athena_enforce.CHECK)
+    assert not result.findings and [u.check_id for u in result.undecided] == ["AWS-ATH-900"]
