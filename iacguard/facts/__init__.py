@@ -42,6 +42,7 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   cfn_parameter (iacguard.facts.secrets_b_parameters: CloudFormation parameters, on stand-ins at their declarations)
   user_data_secret, embedded_secret (iacguard.facts.secrets_b_text: secrets in EC2 user data; access key ids,
     private keys and random-looking values named like secrets in any resource property)
+  api_route (iacguard.facts.secrets_b_routes: API Gateway v2 routes, their authorization and their API's protocol)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -102,6 +103,7 @@ _ADAPTERS = {
     "cfn_parameter": ("iacguard.facts.secrets_b_parameters", "cfn_parameters", "iacguard.facts.secrets_b_parameters", "CfnParameter"),
     "user_data_secret": ("iacguard.facts.secrets_b_text", "user_data_secrets", "iacguard.facts.secrets_b_text", "TextSecret"),
     "embedded_secret": ("iacguard.facts.secrets_b_text", "embedded_secrets", "iacguard.facts.secrets_b_text", "TextSecret"),
+    "api_route": ("iacguard.facts.secrets_b_routes", "api_routes", "iacguard.facts.secrets_b_routes", "ApiRoute"),
 }
 
 

@@ -158,3 +158,16 @@ def test_athena_enforcement_from_a_variable_without_value_is_undecided(tmp_path)
                                       '  configuration {\n    enforce_workgroup_configuration = var.enforce\n  }\n}\n')
     result = _scan(tmp_path, athena_enforce.CHECK)
     assert not result.findings and [u.check_id for u in result.undecided] == ["AWS-ATH-900"]
+
+
+def test_a_default_route_of_an_api_out_of_the_scan_is_undecided(tmp_path):
+    from iacguard.checks.infrastructure import api_v2_routes
+
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_apigatewayv2_route" "d" {\n  api_id    = "a1b2c3"\n  route_key = "$default"\n}\n'
+        'resource "aws_apigatewayv2_route" "c" {\n  api_id    = "a1b2c3"\n  route_key = "$connect"\n}\n'
+        'resource "aws_apigatewayv2_route" "m" {\n  api_id    = "a1b2c3"\n  route_key = "sendmessage"\n}\n')
+    result = _scan(tmp_path, api_v2_routes.CHECK)
+    # $connect exists only in WebSocket APIs; "sendmessage" names no HTTP route but its API is unknown: not reported.
+    assert [f.resource.address for f in result.findings] == ["aws_apigatewayv2_route.c"]
+    assert [u.resource.address for u in result.undecided] == ["aws_apigatewayv2_route.d"]
