@@ -19,10 +19,23 @@ FIXTURES = Path(__file__).parent / "fixtures" / "checks"
 CASES = sorted(p.parent for p in FIXTURES.glob("*/*/expected.json"))
 
 
+def configured_for(folder: Path, check):
+    """`check` as the fixture's own configuration (`.iacguard.toml` in the folder, for checks the
+    configuration parameterises: AWS-S3-900) makes it, else `check`."""
+    conf = folder / ".iacguard.toml"
+    if not conf.is_file():
+        return check
+    from iacguard import config as config_mod
+    from iacguard.checks.data import s3_customer_key
+
+    return s3_customer_key.configured(check, config_mod.load(str(conf)).customer_key_buckets)
+
+
 def run_fixture(folder: Path, check) -> tuple:
     """(findings as (address, file, line), addresses evaluated, addresses the check inspected,
     error notifications) for `check` on the fixture `folder`."""
     seen: dict = {}
+    check = configured_for(folder, check)
 
     def keep_graph(result, graph):
         seen["graph"] = graph

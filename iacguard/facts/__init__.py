@@ -43,6 +43,7 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   user_data_secret, embedded_secret (iacguard.facts.secrets_b_text: secrets in EC2 user data; access key ids,
     private keys and random-looking values named like secrets in any resource property)
   api_route (iacguard.facts.secrets_b_routes: API Gateway v2 routes, their authorization and their API's protocol)
+  bucket_key (iacguard.facts.secrets_b_bucket_keys: the key an S3 bucket is encrypted with by default)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -104,6 +105,7 @@ _ADAPTERS = {
     "user_data_secret": ("iacguard.facts.secrets_b_text", "user_data_secrets", "iacguard.facts.secrets_b_text", "TextSecret"),
     "embedded_secret": ("iacguard.facts.secrets_b_text", "embedded_secrets", "iacguard.facts.secrets_b_text", "TextSecret"),
     "api_route": ("iacguard.facts.secrets_b_routes", "api_routes", "iacguard.facts.secrets_b_routes", "ApiRoute"),
+    "bucket_key": ("iacguard.facts.secrets_b_bucket_keys", "bucket_keys", "iacguard.facts.secrets_b_bucket_keys", "BucketKey"),
 }
 
 

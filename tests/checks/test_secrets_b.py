@@ -171,3 +171,44 @@ def test_a_default_route_of_an_api_out_of_the_scan_is_undecided(tmp_path):
     # $connect exists only in WebSocket APIs; "sendmessage" names no HTTP route but its API is unknown: not reported.
     assert [f.resource.address for f in result.findings] == ["aws_apigatewayv2_route.c"]
     assert [u.resource.address for u in result.undecided] == ["aws_apigatewayv2_route.d"]
+
+
+# --- AWS-S3-900: configured by customer-key-buckets ------------------------------------------
+
+def test_s3_customer_key_is_off_without_configuration():
+    from iacguard.checks.data import s3_customer_key
+
+    result = _scan(FIXTURES / "AWS-S3-900" / "terraform", s3_customer_key.CHECK)
+    assert not result.findings and not result.undecided
+
+
+def test_s3_customer_key_through_the_cli_configuration_and_cache(tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from iacguard.cli import main
+
+    work = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "AWS-S3-900" / "terraform", work)
+    (work / ".git").mkdir()
+    cache = tmp_path / "cache"
+    runner = CliRunner()
+
+    def addresses(*extra):
+        out = runner.invoke(main, ["scan", str(work), "--check", "AWS-S3-900", "--format", "json", "--cache-dir", str(cache), *extra])
+        return sorted(f["resource"]["address"] for f in json.loads(out.output)["findings"])
+
+    assert addresses() == ["aws_s3_bucket.audit_logs", "aws_s3_bucket.customer_data", "aws_s3_bucket.payments_inline"]
+    (work / ".iacguard.toml").write_text('customer-key-buckets = ["acme-audit-*"]\n')
+    assert addresses() == ["aws_s3_bucket.audit_logs"]  # other patterns: not answered from the cache
+    assert addresses("--no-config") == []
+
+
+def test_s3_customer_key_name_not_known_is_undecided(tmp_path):
+    from iacguard.checks.data import s3_customer_key
+
+    (tmp_path / "main.tf").write_text('variable "name" {}\nresource "aws_s3_bucket" "b" {\n  bucket = var.name\n}\n')
+    check = s3_customer_key.configured(s3_customer_key.CHECK, ["*-logs"])
+    result = _scan(tmp_path, check)
+    assert not result.findings and [u.check_id for u in result.undecided] == ["AWS-S3-900"]
