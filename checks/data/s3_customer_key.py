@@ -25,9 +25,9 @@ def _named(fact, patterns: tuple):
 
 def _evaluator(patterns: tuple):
     def evaluate(facts):
+        if not patterns:
+            return  # off: not even the facts are built
         for fact in facts.of_kind("bucket_key"):
-            if not patterns:
-                continue
             named = _named(fact, patterns)
             if named is False or fact.customer_key is True:
                 continue
