@@ -11,6 +11,7 @@ from .infrastructure import alb_waf, rds_public, security_group_admin_ports
 from . import registry_detection_a, registry_detection_b, registry_infra_a, registry_infra_b, registry_data_a, registry_data_b, registry_identity_secrets, registry_incident
 from . import registry_identity2
 from . import registry_detection_c
+from . import registry_secrets_b
 
 REGISTRY = (
     security_group_admin_ports.CHECK,
@@ -36,4 +37,4 @@ REGISTRY = (
     iam_validation.RESOURCE_MISMATCH,
     iam_validation.UNKNOWN_CONDITION_KEY,
 ) + registry_detection_a.CHECKS + registry_detection_b.CHECKS + registry_infra_a.CHECKS + registry_infra_b.CHECKS + registry_data_a.CHECKS + registry_data_b.CHECKS + registry_identity_secrets.CHECKS + registry_incident.CHECKS + registry_identity2.CHECKS
-REGISTRY += registry_detection_c.CHECKS
+REGISTRY += registry_detection_c.CHECKS + registry_secrets_b.CHECKS

@@ -663,6 +663,7 @@ class ScanCache(EvaluationCache):
         for p in sorted(parsed, key=lambda p: p.path):
             h.update(("%s\0%s\0" % (p.path, p.digest)).encode("utf-8", "surrogateescape"))
         h.update(repr([(c.id, c.severity, c.pillar, getattr(c.evaluate, "__module__", "")) for c in checks]).encode())
+        h.update(repr([getattr(c.evaluate, "cache_token", None) for c in checks]).encode())  # configured checks (AWS-S3-900)
         for root in sorted(roots):
             h.update(EvaluationCache.key(self, "roots", root, [], options).encode())
         return h.hexdigest()

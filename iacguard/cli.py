@@ -170,6 +170,9 @@ def _settings(ctx, scan_root: str, p: dict) -> Settings:
         if cid in severity and severity[cid] != c.severity:
             c = dataclasses.replace(c, severity=severity[cid])
         checks.append(c)
+    # Checks the configuration parameterises (AWS-S3-900: customer-key-buckets).
+    from .checks.data import s3_customer_key
+    checks = [s3_customer_key.configured(c, config.customer_key_buckets) for c in checks]
 
     tf_vars = dict(config.vars)
     tf_vars.update(_pairs(p["tf_vars"], "--var"))

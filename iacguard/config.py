@@ -65,6 +65,9 @@ class Config:
     # Read TF_VAR_* from the environment. Honoured only from a file named with --config: one found
     # in the scanned tree may come from the pull request being scanned (see iacguard.cli).
     tf_vars_from_env: bool | None = None
+    # Glob patterns of bucket names or addresses that must be encrypted with a customer managed
+    # KMS key (AWS-S3-900, off while empty).
+    customer_key_buckets: list = field(default_factory=list)
 
 
 # key -> (attribute, kind); kinds: "ids", "strs", "paths", "path", "bool", "int", "fail-on",
@@ -87,6 +90,7 @@ KEYS = {
     "max-file-size": ("max_file_size", "int"),
     "fail-on-error": ("fail_on_error", "bool"),
     "tf-vars-from-env": ("tf_vars_from_env", "bool"),
+    "customer-key-buckets": ("customer_key_buckets", "strs"),
 }
 
 
@@ -332,6 +336,8 @@ def describe(config: Config, cwd: str, default_severity=None, overridden=()) -> 
         add("cfn-parameter-files", "parameter files " + shown(config.cfn_parameter_files))
     if config.cfn_parameters:
         add("cfn-parameters", "sets parameters " + ", ".join(sorted(config.cfn_parameters)))
+    if config.customer_key_buckets:
+        add("customer-key-buckets", "customer managed keys required for buckets " + ", ".join(config.customer_key_buckets))
     if config.baseline:
         add("baseline", "baseline " + shown([config.baseline]))
     for fmt, path in sorted(config.outputs.items()):

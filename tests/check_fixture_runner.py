@@ -19,10 +19,23 @@ FIXTURES = Path(__file__).parent / "fixtures" / "checks"
 CASES = sorted(p.parent for p in FIXTURES.glob("*/*/expected.json"))
 
 
+def configured_for(folder: Path, check):
+    """`check` as the fixture's own configuration (`.iacguard.toml` in the folder, for checks the
+    configuration parameterises: AWS-S3-900) makes it, else `check`."""
+    conf = folder / ".iacguard.toml"
+    if not conf.is_file():
+        return check
+    from iacguard import config as config_mod
+    from iacguard.checks.data import s3_customer_key
+
+    return s3_customer_key.configured(check, config_mod.load(str(conf)).customer_key_buckets)
+
+
 def run_fixture(folder: Path, check) -> tuple:
     """(findings as (address, file, line), addresses evaluated, addresses the check inspected,
     error notifications) for `check` on the fixture `folder`."""
     seen: dict = {}
+    check = configured_for(folder, check)
 
     def keep_graph(result, graph):
         seen["graph"] = graph
@@ -35,6 +48,10 @@ def run_fixture(folder: Path, check) -> tuple:
     inspected = {fact.resource.address for kind in check.kinds for fact in facts.of_kind(kind)}
     # Project-level checks report on the stand-ins of roots (iacguard.facts.roots): they are part
     # of what the evaluation produced for a check that reads them.
+    # CloudFormation parameters are not resources: their findings sit on stand-ins at their
+    # declarations (iacguard.facts.secrets_b_parameters), part of what the evaluation produced.
+    if "cfn_parameter" in check.kinds:
+        evaluated |= {p.resource.address for p in facts.of_kind("cfn_parameter")}
     if "root" in check.kinds:
         evaluated |= {root.resource.address for root in facts.of_kind("root")}
     got = sorted((f.resource.address, os.path.basename(f.location.path), f.location.start_line) for f in result.findings)

@@ -30,9 +30,11 @@ def _kinds_read(check, monkeypatch) -> set:
         return facts
 
     monkeypatch.setattr(Facts, "of_kind", recording)
+    from check_fixture_runner import configured_for
+
     for lang in check.languages:
         folder = FIXTURES / check.id / lang
-        result = scan([str(folder)], checks=[check], cwd=str(folder))
+        result = scan([str(folder)], checks=[configured_for(folder, check)], cwd=str(folder))  # a fixture's own configuration (AWS-S3-900)
         assert not [n for n in result.notifications if "internal error" in n.message], check.id
     return asked
 

@@ -305,6 +305,12 @@ class Stack:
                         "set_label": "parameter %s passed to nested stack %s" % (name, self.address_prefix.rstrip("/"))}
             elif self.given is None and name in overrides and name in self.scan.override_at:
                 meta = {"set_at": self.scan.override_at[name]}
+            # What the declaration says (AWS-CFN-900): NoEcho, and whether a non-empty Default is written.
+            meta = dict(meta, no_echo=no_echo(body), has_default=body.get("Default") not in (None, "", []),
+                        # a default that names where a secret is (an ARN, a dynamic reference), not a secret
+                        default_reference=isinstance(body.get("Default"), str) and body["Default"].strip().startswith(("arn:", "{{resolve:")),
+                        address_prefix=self.address_prefix,
+                        type=body.get("Type") if isinstance(body.get("Type"), str) else "String")
             self.sink.symbols.append(Symbol(self.parameter_id(name), "parameter", name,
                                             self.location_of(("Parameters", name)), CLOUDFORMATION, meta))
             ptype = body.get("Type") if isinstance(body.get("Type"), str) else "String"
@@ -712,6 +718,9 @@ def evaluate_templates(templates: dict, root: str, options: ScanOptions | None =
             continue
         for resource in sink.resources:  # the top-level stack is the root (see iacguard.graph)
             resource.meta.setdefault("root_module", path)
+        for symbol in sink.symbols:  # parameters too (iacguard.facts.secrets_b_parameters)
+            if symbol.kind == "parameter":
+                symbol.meta.setdefault("root_module", path)
         result.resources.extend(sink.resources)
         result.references.extend(sink.references)
         result.symbols.extend(sink.symbols)

@@ -44,6 +44,11 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   redshift_audit_logging (iacguard.facts.detection_c_logging: Redshift clusters' audit logging, inline or split)
   search_domain_logs (iacguard.facts.detection_c_logging: OpenSearch / Elasticsearch domains' audit and application logs)
   ecs_task_logging (iacguard.facts.detection_c_logging: ECS task definitions' containers without a log configuration)
+  cfn_parameter (iacguard.facts.secrets_b_parameters: CloudFormation parameters, on stand-ins at their declarations)
+  user_data_secret, embedded_secret (iacguard.facts.secrets_b_text: secrets in EC2 user data; access key ids,
+    private keys and random-looking values named like secrets in any resource property)
+  api_route (iacguard.facts.secrets_b_routes: API Gateway v2 routes, their authorization and their API's protocol)
+  bucket_key (iacguard.facts.secrets_b_bucket_keys: the key an S3 bucket is encrypted with by default)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -106,6 +111,11 @@ _ADAPTERS = {
     "redshift_audit_logging": ("iacguard.facts.detection_c_logging", "redshift_audit_logging", "iacguard.facts.detection_c_logging", "RedshiftAuditLogging"),
     "search_domain_logs": ("iacguard.facts.detection_c_logging", "search_domain_logs", "iacguard.facts.detection_c_logging", "SearchDomainLogs"),
     "ecs_task_logging": ("iacguard.facts.detection_c_logging", "ecs_task_logging", "iacguard.facts.detection_c_logging", "EcsTaskLogging"),
+    "cfn_parameter": ("iacguard.facts.secrets_b_parameters", "cfn_parameters", "iacguard.facts.secrets_b_parameters", "CfnParameter"),
+    "user_data_secret": ("iacguard.facts.secrets_b_text", "user_data_secrets", "iacguard.facts.secrets_b_text", "TextSecret"),
+    "embedded_secret": ("iacguard.facts.secrets_b_text", "embedded_secrets", "iacguard.facts.secrets_b_text", "TextSecret"),
+    "api_route": ("iacguard.facts.secrets_b_routes", "api_routes", "iacguard.facts.secrets_b_routes", "ApiRoute"),
+    "bucket_key": ("iacguard.facts.secrets_b_bucket_keys", "bucket_keys", "iacguard.facts.secrets_b_bucket_keys", "BucketKey"),
 }
 
 

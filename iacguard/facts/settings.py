@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .table import FLAG, PRESENT, Setting, TableKind
 from . import settings_detection_c
+from . import settings_secrets_b
 from . import settings_detection_a, settings_detection_b, settings_infra_a, settings_infra_b, settings_data_a, settings_data_b, settings_identity_secrets, settings_incident
 
 KMS_KEYS = ("aws_kms_key", "aws_kms_alias", "aws_kms_replica_key", "AWS::KMS::Key", "AWS::KMS::Alias", "AWS::KMS::ReplicaKey")
@@ -38,5 +39,4 @@ QUEUE = TableKind(
 )
 
 # The catalogue's slices keep their rows in settings_<slice>.py.
-TABLE = {k.name: k for k in (TRAIL, QUEUE) + settings_detection_a.KINDS + settings_detection_b.KINDS + settings_infra_a.KINDS + settings_infra_b.KINDS + settings_data_a.KINDS + settings_data_b.KINDS + settings_identity_secrets.KINDS + settings_incident.KINDS}
-TABLE.update({k.name: k for k in settings_detection_c.KINDS})
+TABLE = {k.name: k for k in (TRAIL, QUEUE) + settings_detection_a.KINDS + settings_detection_b.KINDS + settings_infra_a.KINDS + settings_infra_b.KINDS + settings_data_a.KINDS + settings_data_b.KINDS + settings_identity_secrets.KINDS + settings_incident.KINDS + settings_detection_c.KINDS + settings_secrets_b.KINDS}

@@ -297,6 +297,11 @@ ATHENA_WORKGROUP = TableKind(
                 ("configuration", 0, "result_configuration", 0, "encryption_configuration", 0, "encryption_option"),
                 ("WorkGroupConfiguration", "ResultConfiguration", "EncryptionConfiguration", "EncryptionOption"),
                 ENUM, default="none", choices=("none", "sse_s3", "sse_kms", "cse_kms")),
+        # AWS-ATH-900 (slice secrets_b). The AWS provider's schema default is true; CloudFormation
+        # and the Athena API document none, and the AWS Config rule reports only an explicit false:
+        # left out counts as enforced, so that only an explicit false is reported.
+        Setting("enforce_configuration", ("configuration", 0, "enforce_workgroup_configuration"),
+                ("WorkGroupConfiguration", "EnforceWorkGroupConfiguration"), FLAG, default=True),
     ),
     doc="An Athena workgroup: how its query results are encrypted (none when not configured).",
 )
