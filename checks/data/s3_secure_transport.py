@@ -9,8 +9,10 @@ from __future__ import annotations
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 from iacguard.core.unknown import PartialUnknown, Unknown, is_unknown
-from iacguard.iam.evaluate import statement_matches
-from iacguard.iam.model import Request
+from iacguard.core.lazy import lazy_module
+
+_evaluate = lazy_module("iacguard.iam.evaluate")  # loaded when the check runs, not when it is listed
+_model = lazy_module("iacguard.iam.model")
 
 ACTIONS = ("s3:GetObject", "s3:PutObject")
 SOMEONE = "arn:aws:iam::999999999999:role/any-caller"  # a principal of another account: "*" matches it
@@ -34,12 +36,12 @@ def _enforces(statement, arn):
         return False
     answer = True
     for action in ACTIONS:
-        insecure = Request(action, arn, SOMEONE, "999999999999", None, {"aws:securetransport": ("false",)})
-        secure = Request(action, arn, SOMEONE, "999999999999", None, {"aws:securetransport": ("true",)})
-        plain = statement_matches(statement, insecure)
+        insecure = _model.Request(action, arn, SOMEONE, "999999999999", None, {"aws:securetransport": ("false",)})
+        secure = _model.Request(action, arn, SOMEONE, "999999999999", None, {"aws:securetransport": ("true",)})
+        plain = _evaluate.statement_matches(statement, insecure)
         if plain is False:
             return False
-        tls = statement_matches(statement, secure)
+        tls = _evaluate.statement_matches(statement, secure)
         if tls is True:
             return False  # denies with TLS as well: not a TLS rule
         if is_unknown(plain):

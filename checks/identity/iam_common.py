@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from iacguard.core.model import Location
 from iacguard.core.unknown import Unknown, is_unknown
-from iacguard.iam.matching import action_matches, any_action_matches, not3
-from iacguard.iam.model import ALLOW, DENY
+from iacguard.core.lazy import lazy_module
+from iacguard.iam.basics import ALLOW, DENY
+
+_matching = lazy_module("iacguard.iam.matching")  # loaded when a check runs, not when it is listed
 
 # How many action names a message lists before "and N more".
 SHOWN = 4
@@ -13,7 +15,7 @@ SHOWN = 4
 def action_glob(pattern, action: str):
     """True/False/Unknown: whether the Action pattern `pattern` matches `action` (the engine's
     matching: case-insensitive, `*` and `?`, unknown pieces kept)."""
-    return action_matches(pattern, action)
+    return _matching.action_matches(pattern, action)
 
 
 def grants_action(statement, action: str):
@@ -22,8 +24,8 @@ def grants_action(statement, action: str):
     if statement.unknown is not None:
         return statement.unknown
     if statement.actions is not None:
-        return any_action_matches(statement.actions, action)
-    return not3(any_action_matches(statement.not_actions or (), action))
+        return _matching.any_action_matches(statement.actions, action)
+    return _matching.not3(_matching.any_action_matches(statement.not_actions or (), action))
 
 
 # An address range that is every address does not narrow aws:SourceIp.

@@ -16,10 +16,13 @@ import re
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 from iacguard.core.unknown import Unknown, is_unknown
-from iacguard.iam.evaluate import simulate
-from iacguard.iam.model import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, TRUST, UNKNOWN, Policy, Request, Statement
+from iacguard.core.lazy import lazy_module
+from iacguard.iam.basics import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, TRUST, UNKNOWN
 
 from .iam_common import ALLOW, document_unknown, effect_of, grants_action, listed, location_of
+
+_evaluate = lazy_module("iacguard.iam.evaluate")  # loaded when the check runs, not when it is listed
+_model = lazy_module("iacguard.iam.model")
 
 PASS_ROLE = "iam:PassRole"
 
@@ -98,9 +101,9 @@ _STAND_IN_ACCOUNT = "000000000000"
 def _assume_request(principal, resource) -> tuple:
     """(Request, the stand-in trust policies) for sts:AssumeRole on `resource`."""
     account = principal.account if isinstance(principal.account, str) else _STAND_IN_ACCOUNT
-    trust = Policy(TRUST, "a role that trusts the account",
-                   (Statement(ALLOW, actions=("sts:AssumeRole",), principals={"AWS": ("arn:aws:iam::%s:root" % account,)}),))
-    return Request(action="sts:AssumeRole", resource=resource, principal_account=account, resource_account=account), (trust,)
+    trust = _model.Policy(TRUST, "a role that trusts the account",
+                   (_model.Statement(ALLOW, actions=("sts:AssumeRole",), principals={"AWS": ("arn:aws:iam::%s:root" % account,)}),))
+    return _model.Request(action="sts:AssumeRole", resource=resource, principal_account=account, resource_account=account), (trust,)
 
 
 def _decide(principal, action: str, memo: dict, any_resource: bool = False):
@@ -115,8 +118,8 @@ def _decide(principal, action: str, memo: dict, any_resource: bool = False):
             if action.lower() == _ASSUME:
                 request, trusting = _assume_request(principal, resource)
             else:
-                request, trusting = Request(action=action, resource=resource), ()
-            got = simulate(principal, request, trusting)
+                request, trusting = _model.Request(action=action, resource=resource), ()
+            got = _evaluate.simulate(principal, request, trusting)
             if got.decision == ALLOWED:
                 answer = (ALLOWED, got)
                 break
@@ -136,7 +139,7 @@ _ANY_ACTION = "iacguard-probe:NoSuchAction"
 
 
 def _holds_everything(principal) -> bool:
-    return simulate(principal, Request(action=_ANY_ACTION, resource="*")).decision == ALLOWED
+    return _evaluate.simulate(principal, _model.Request(action=_ANY_ACTION, resource="*")).decision == ALLOWED
 
 
 def _methods(principal, memo: dict) -> tuple:
@@ -163,7 +166,7 @@ def _privileged(role, cache: dict):
     False, or the Decision that left it open."""
     key = role.resource.id
     if key not in cache:
-        probe = simulate(role, Request(action=_ANY_ACTION, resource="*"))
+        probe = _evaluate.simulate(role, _model.Request(action=_ANY_ACTION, resource="*"))
         if probe.decision == ALLOWED:
             cache[key] = True
         else:
@@ -184,7 +187,7 @@ def _function_methods(principal, functions: list, roles: dict, cache: dict) -> t
         privileged = _privileged(role, cache)
         if privileged is False:
             continue
-        got = simulate(principal, Request(action=UPDATE_CODE, resource=fn.arn))
+        got = _evaluate.simulate(principal, _model.Request(action=UPDATE_CODE, resource=fn.arn))
         if got.decision == ALLOWED and privileged is True:
             found.append(("update code of %s" % fn.function.address, (UPDATE_CODE,),
                           "runs its own code as %s, a more privileged role" % role.address, [got]))

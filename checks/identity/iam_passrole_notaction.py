@@ -9,7 +9,7 @@ from __future__ import annotations
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 from iacguard.core.unknown import is_unknown
-from iacguard.iam.model import ALLOW, IDENTITY, RESOURCE, pieces
+from iacguard.iam.basics import ALLOW, IDENTITY, RESOURCE, pieces
 
 from .iam_common import action_glob, document_unknown
 

@@ -22,8 +22,11 @@ import dataclasses
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 from iacguard.core.unknown import is_unknown
-from iacguard.iam import validate as v
-from iacguard.iam.model import ALLOW, pieces
+from iacguard.core.lazy import lazy_module
+from iacguard.iam import basics as problems  # the problem codes (the names UNKNOWN_ACTION... here are the checks)
+from iacguard.iam.basics import ALLOW, pieces
+
+v = lazy_module("iacguard.iam.validate")  # loaded when a check runs, not when it is listed
 
 from .iam_common import document_unknown, location_of
 
@@ -76,9 +79,9 @@ def _open_item(code: str, st):
     an Action item for 010; for an Allow, 011: an Action item when a Resource is named (its
     resource types are not known), or a Resource when no item of it is known; an Action item beside a service's condition key, or a key, for 012."""
     actions = _unknown_items(st.actions) + _unknown_items(st.not_actions)
-    if code == v.UNKNOWN_SERVICE:
+    if code == problems.UNKNOWN_SERVICE:
         return ("Action", actions[0]) if actions else None
-    if code == v.RESOURCE_MISMATCH:
+    if code == problems.RESOURCE_MISMATCH:
         named = isinstance(st.resources, tuple) and any(not (isinstance(r, str) and r == "*") for r in st.resources)
         allow = st.effect == ALLOW or is_unknown(st.effect)
         if not allow:
@@ -90,7 +93,7 @@ def _open_item(code: str, st):
         resources = _unknown_items(st.resources)
         known = isinstance(st.resources, tuple) and any(_has_text(r) for r in st.resources)
         return ("Resource", resources[0]) if resources and not known else None
-    if code == v.UNKNOWN_CONDITION_KEY:
+    if code == problems.UNKNOWN_CONDITION_KEY:
         if is_unknown(st.conditions):
             return ("Condition", st.conditions)
         if isinstance(st.conditions, tuple):
@@ -148,9 +151,9 @@ def _evaluate(check_id: str, codes: tuple):
     return evaluate
 
 
-evaluate_actions = _evaluate("AWS-IAM-010", (v.UNKNOWN_SERVICE, v.UNKNOWN_ACTION))
-evaluate_resources = _evaluate("AWS-IAM-011", (v.RESOURCE_MISMATCH,))
-evaluate_condition_keys = _evaluate("AWS-IAM-012", (v.UNKNOWN_CONDITION_KEY,))
+evaluate_actions = _evaluate("AWS-IAM-010", (problems.UNKNOWN_SERVICE, problems.UNKNOWN_ACTION))
+evaluate_resources = _evaluate("AWS-IAM-011", (problems.RESOURCE_MISMATCH,))
+evaluate_condition_keys = _evaluate("AWS-IAM-012", (problems.UNKNOWN_CONDITION_KEY,))
 
 _REFS = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-policy-validation.html",

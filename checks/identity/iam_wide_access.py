@@ -22,10 +22,12 @@ from functools import lru_cache
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 from iacguard.core.unknown import is_unknown
-from iacguard.iam.catalogue import CATALOGUE, Glob, has_wildcard
-from iacguard.iam.model import ALLOW, IDENTITY, pieces
+from iacguard.core.lazy import lazy_module
+from iacguard.iam.basics import ALLOW, IDENTITY, pieces
 
 from .iam_common import document_unknown, listed
+
+_catalogue = lazy_module("iacguard.iam.catalogue")  # loaded when a check runs, not when it is listed
 
 # Share of the catalogue's services a statement must wholly grant to be an administrator's.
 ADMIN_SHARE = 0.9
@@ -50,15 +52,15 @@ def _split(pattern: str):
 def _covers_service(pattern: str, prefix: str) -> str:
     """"all", "some" or "none": how much of service `prefix` the action pattern matches."""
     svc, act = _split(pattern)
-    if svc is None or prefix not in CATALOGUE.matching_services(svc):
+    if svc is None or prefix not in _catalogue.CATALOGUE.matching_services(svc):
         return "none"
     if act.strip("*") == "" and act:
         return "all"
-    service = CATALOGUE.service(prefix)
+    service = _catalogue.CATALOGUE.service(prefix)
     names = list(service.actions) if service is not None else []
-    if not has_wildcard(act):
+    if not _catalogue.has_wildcard(act):
         return "some" if act in names else "none"
-    glob = Glob(act)
+    glob = _catalogue.Glob(act)
     hits = sum(1 for n in names if glob.match(n))
     return "all" if names and hits == len(names) else ("some" if hits else "none")
 
@@ -68,7 +70,7 @@ def _services_named(patterns) -> set:
     for p in patterns:
         svc, _ = _split(p)
         if svc is not None:
-            out.update(CATALOGUE.matching_services(svc))
+            out.update(_catalogue.CATALOGUE.matching_services(svc))
     return out
 
 
@@ -84,7 +86,7 @@ def wholly_granted(statement) -> tuple:
     known = [a for a in items[:256] if isinstance(a, str)]
     unknown = next((a for a in items if is_unknown(a)), None)
     touched = {s for s in _services_named(known) if any(_covers_service(p, s) != "none" for p in known)}
-    return set(CATALOGUE.services()) - touched, unknown
+    return set(_catalogue.CATALOGUE.services()) - touched, unknown
 
 
 def granted_actions(statement) -> tuple:
@@ -93,9 +95,9 @@ def granted_actions(statement) -> tuple:
         out = set()
         for a in statement.actions[:256]:
             if isinstance(a, str):
-                out.update(CATALOGUE.expand(a))
+                out.update(_catalogue.CATALOGUE.expand(a))
         return tuple(sorted(out))
-    return CATALOGUE.expand_not([a for a in (statement.not_actions or ())[:256] if isinstance(a, str)])
+    return _catalogue.CATALOGUE.expand_not([a for a in (statement.not_actions or ())[:256] if isinstance(a, str)])
 
 
 def _could_be_star(item) -> bool:
@@ -149,15 +151,15 @@ def _admin(st):
         # The services an Action list names bound those it wholly grants: when they cannot make
         # an administrator, no service's action list needs reading.
         named = _services_named([a for a in st.actions[:256] if isinstance(a, str)])
-        if "iam" not in named and len(named) < ADMIN_SHARE * len(CATALOGUE.services()):
+        if "iam" not in named and len(named) < ADMIN_SHARE * len(_catalogue.CATALOGUE.services()):
             unknown_action = next((a for a in st.actions if is_unknown(a)), None)
             return (unknown_action, "Action") if unknown_action is not None else (False, "")
     full, unknown_action = wholly_granted(st)
-    share = len(full) / max(1, len(CATALOGUE.services()))
+    share = len(full) / max(1, len(_catalogue.CATALOGUE.services()))
     if "iam" in full:
         why = "every IAM action"
     elif share >= ADMIN_SHARE:
-        why = "every action of %d of the %d services" % (len(full), len(CATALOGUE.services()))
+        why = "every action of %d of the %d services" % (len(full), len(_catalogue.CATALOGUE.services()))
     elif unknown_action is not None:
         return unknown_action, "Action"
     else:
@@ -245,7 +247,7 @@ def _tag_scoped(st) -> bool:
 
 def _wide(st) -> tuple:
     """The granted actions of level Write / Permissions management that accept a resource ARN."""
-    return tuple(a for a in granted_actions(st) if CATALOGUE.access_level(a) in LEVELS and CATALOGUE.resource_arns(a))
+    return tuple(a for a in granted_actions(st) if _catalogue.CATALOGUE.access_level(a) in LEVELS and _catalogue.CATALOGUE.resource_arns(a))
 
 
 _REFS = (

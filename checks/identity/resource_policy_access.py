@@ -20,9 +20,11 @@ import re
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 from iacguard.core.unknown import is_unknown
-from iacguard.iam.model import TRUST
+from iacguard.iam.basics import TRUST
 
-from iacguard.iam.catalogue import grants
+from iacguard.core.lazy import lazy_module
+
+_catalogue = lazy_module("iacguard.iam.catalogue")  # loaded when a check runs
 
 from .iam_common import ALLOW, document_unknown, effect_of, guarded as _guarded, listed, location_of
 
@@ -95,7 +97,7 @@ def _actions(st) -> str:
 def _writes(st) -> bool:
     """Whether the statement grants some write or permissions-management action (the action
     catalogue's access levels); an unknown part counts, as the message only words the finding."""
-    return grants(st, ("Write", "Permissions management")) is not False
+    return _catalogue.grants(st, ("Write", "Permissions management")) is not False
 
 
 def evaluate_public(facts):

@@ -6,7 +6,7 @@ import fnmatch
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 from iacguard.core.unknown import Unknown, is_unknown
-from iacguard.iam.model import DENY
+from iacguard.iam.basics import DENY
 
 _DELETE = "s3:deleteobject"
 

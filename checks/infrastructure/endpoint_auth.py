@@ -6,7 +6,9 @@ from __future__ import annotations
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 from iacguard.core.unknown import is_unknown
-from iacguard.facts.network import Source
+from iacguard.core.lazy import lazy_module
+
+_network = lazy_module("iacguard.facts.network")  # loaded when the check runs, not when it is listed
 
 
 def evaluate_eks(facts):
@@ -21,7 +23,7 @@ def evaluate_eks(facts):
             yield undecided(EKS.id, cluster.resource, "public access CIDRs", cidrs.value, cidrs.location)
             continue
         values = cidrs.value if isinstance(cidrs.value, (list, tuple)) else [cidrs.value]
-        worlds = [Source(c.strip() if isinstance(c, str) else c, cidrs.location) for c in values]
+        worlds = [_network.Source(c.strip() if isinstance(c, str) else c, cidrs.location) for c in values]
         open_ = [s for s in worlds if s.is_world() is True]
         unknown = next((s for s in worlds if is_unknown(s.is_world())), None)
         if open_:

@@ -21,24 +21,10 @@ from typing import Any
 from iacguard.core.model import Location, Resource
 from iacguard.core.unknown import Unknown, is_unknown
 
-ALLOW = "Allow"
-DENY = "Deny"
-
-# Policy kinds
-IDENTITY = "identity"  # attached to a user, group or role (inline or managed)
-RESOURCE = "resource"  # on a resource: bucket policy, key policy, queue policy, Lambda permission...
-TRUST = "trust"  # a role's assume-role policy (a resource policy on the role, for sts:AssumeRole*)
-BOUNDARY = "boundary"  # a permissions boundary
-SCP = "scp"  # an AWS Organizations service control policy
-SESSION = "session"  # a session policy
-POLICY_KINDS = (IDENTITY, RESOURCE, TRUST, BOUNDARY, SCP, SESSION)
-
-# Decisions
-ALLOWED = "allow"
-EXPLICIT_DENY = "explicit-deny"
-IMPLICIT_DENY = "implicit-deny"
-UNKNOWN = "unknown"
-DECISIONS = (ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, UNKNOWN)
+from .basics import (  # noqa: F401 - the names and `pieces` are the model's, defined there to import cheaply
+    ALLOW, ALLOWED, BOUNDARY, DECISIONS, DENY, EXPLICIT_DENY, IDENTITY, IMPLICIT_DENY, POLICY_KINDS, RESOURCE, SCP, SESSION,
+    TRUST, UNKNOWN, pieces,
+)
 
 
 @dataclass(frozen=True)
@@ -161,14 +147,3 @@ class Decision:
     reason: str = ""  # one sentence a person reads: why this decision
 
 
-def pieces(value: Any) -> tuple:
-    """A string value as a tuple of pieces, each a str or an Unknown: ("arn:aws:s3:::b",) for a
-    known string, the rendered pieces of a partly known template, (value,) for another Unknown."""
-    if isinstance(value, str):
-        return (value,)
-    if is_unknown(value):
-        parts = getattr(value, "partial_text", None)
-        if parts:
-            return tuple(parts)
-        return (value,)
-    return (Unknown("not a string"),)

@@ -31,12 +31,9 @@ from dataclasses import dataclass
 from iacguard.core.model import Location
 from iacguard.core.unknown import is_unknown
 from iacguard.iam import model
+from iacguard.iam.basics import RESOURCE_MISMATCH, UNKNOWN_ACTION, UNKNOWN_CONDITION_KEY, UNKNOWN_SERVICE  # the problem codes
 from iacguard.iam.catalogue import CATALOGUE, Catalogue, arn_can_match, glob_match, has_wildcard
 
-UNKNOWN_SERVICE = "unknown-service"
-UNKNOWN_ACTION = "unknown-action"
-RESOURCE_MISMATCH = "resource-mismatch"
-UNKNOWN_CONDITION_KEY = "unknown-condition-key"
 CODES = (UNKNOWN_SERVICE, UNKNOWN_ACTION, RESOURCE_MISMATCH, UNKNOWN_CONDITION_KEY)
 
 MAX_STATEMENTS = 1000  # statements looked at per policy (IAM's size limits keep real ones far below)
