@@ -173,6 +173,9 @@ def _settings(ctx, scan_root: str, p: dict) -> Settings:
     # Checks the configuration parameterises (AWS-S3-900: customer-key-buckets).
     from .checks.data import s3_customer_key
     checks = [s3_customer_key.configured(c, config.customer_key_buckets) for c in checks]
+    # (AWS-CT-105: data-event-buckets.)
+    from .checks.detection import cloudtrail_s3_data_events
+    checks = [cloudtrail_s3_data_events.configured(c, config.data_event_buckets) for c in checks]
 
     tf_vars = dict(config.vars)
     tf_vars.update(_pairs(p["tf_vars"], "--var"))

@@ -68,6 +68,9 @@ class Config:
     # Glob patterns of bucket names or addresses that must be encrypted with a customer managed
     # KMS key (AWS-S3-900, off while empty).
     customer_key_buckets: list = field(default_factory=list)
+    # Glob patterns of bucket names or addresses whose object reads and writes a CloudTrail trail
+    # must record as S3 data events (AWS-CT-105, off while empty).
+    data_event_buckets: list = field(default_factory=list)
 
 
 # key -> (attribute, kind); kinds: "ids", "strs", "paths", "path", "bool", "int", "fail-on",
@@ -91,6 +94,7 @@ KEYS = {
     "fail-on-error": ("fail_on_error", "bool"),
     "tf-vars-from-env": ("tf_vars_from_env", "bool"),
     "customer-key-buckets": ("customer_key_buckets", "strs"),
+    "data-event-buckets": ("data_event_buckets", "strs"),
 }
 
 
@@ -338,6 +342,8 @@ def describe(config: Config, cwd: str, default_severity=None, overridden=()) -> 
         add("cfn-parameters", "sets parameters " + ", ".join(sorted(config.cfn_parameters)))
     if config.customer_key_buckets:
         add("customer-key-buckets", "customer managed keys required for buckets " + ", ".join(config.customer_key_buckets))
+    if config.data_event_buckets:
+        add("data-event-buckets", "S3 data events required for buckets " + ", ".join(config.data_event_buckets))
     if config.baseline:
         add("baseline", "baseline " + shown([config.baseline]))
     for fmt, path in sorted(config.outputs.items()):

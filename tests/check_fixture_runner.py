@@ -28,7 +28,11 @@ def configured_for(folder: Path, check):
     from iacguard import config as config_mod
     from iacguard.checks.data import s3_customer_key
 
-    return s3_customer_key.configured(check, config_mod.load(str(conf)).customer_key_buckets)
+    from iacguard.checks.detection import cloudtrail_s3_data_events
+
+    loaded = config_mod.load(str(conf))
+    check = cloudtrail_s3_data_events.configured(check, loaded.data_event_buckets)
+    return s3_customer_key.configured(check, loaded.customer_key_buckets)
 
 
 def run_fixture(folder: Path, check) -> tuple:

@@ -49,6 +49,8 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
     private keys and random-looking values named like secrets in any resource property)
   api_route (iacguard.facts.secrets_b_routes: API Gateway v2 routes, their authorization and their API's protocol)
   bucket_key (iacguard.facts.secrets_b_bucket_keys: the key an S3 bucket is encrypted with by default)
+  trail_s3_selectors, data_event_bucket (iacguard.facts.detection_d_events: trails' S3 data-event selectors and
+    which buckets and accesses they cover; buckets and their object ARN prefixes)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -116,6 +118,8 @@ _ADAPTERS = {
     "embedded_secret": ("iacguard.facts.secrets_b_text", "embedded_secrets", "iacguard.facts.secrets_b_text", "TextSecret"),
     "api_route": ("iacguard.facts.secrets_b_routes", "api_routes", "iacguard.facts.secrets_b_routes", "ApiRoute"),
     "bucket_key": ("iacguard.facts.secrets_b_bucket_keys", "bucket_keys", "iacguard.facts.secrets_b_bucket_keys", "BucketKey"),
+    "trail_s3_selectors": ("iacguard.facts.detection_d_events", "trail_s3_selectors", "iacguard.facts.detection_d_events", "TrailS3Selectors"),
+    "data_event_bucket": ("iacguard.facts.detection_d_events", "data_event_buckets", "iacguard.facts.detection_d_events", "DataEventBucket"),
 }
 
 
