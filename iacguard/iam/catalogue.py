@@ -29,11 +29,10 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from types import MappingProxyType
 from typing import Iterable, Mapping
 
 from iacguard.core.unknown import Unknown, is_unknown
-from iacguard.iam.model import ALLOW
+from iacguard.iam.basics import ALLOW
 
 MAX_PATTERN = 512  # a longer action pattern or condition key matches nothing (action names are < 100)
 MAX_CACHED = 10_000  # entries per cache; past it a cache is emptied and fills again
@@ -117,6 +116,43 @@ class Service:
 
     def action_names(self) -> tuple:
         return tuple(a.full_name for a in self.actions.values())
+
+
+class _Actions(Mapping):
+    """A service's actions by lower-case name, each `Action` built from the catalogue's entry
+    the first time it is asked for (a scan asks for a few of a service's hundreds; building all
+    of EC2's 800 cost more than reading its file)."""
+
+    def __init__(self, prefix: str, raw: dict):
+        self._prefix = prefix
+        self._raw = {low.lower(): entry for low, entry in raw.items()
+                     if isinstance(low, str) and isinstance(entry, dict) and isinstance(entry.get("name"), str)}
+        self._built: dict = {}
+
+    def __getitem__(self, low: str) -> Action:
+        got = self._built.get(low)
+        if got is None:
+            got = self._built[low] = _action(self._prefix, self._raw[low])
+        return got
+
+    def __iter__(self):
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __contains__(self, low) -> bool:
+        return low in self._raw
+
+
+def _action(prefix: str, raw: dict) -> Action:
+    levels = tuple(x.strip() for x in str(raw.get("accessLevel", "")).split(",") if x.strip())
+    resources = tuple(
+        ActionResource(str(r.get("name", "")), bool(r.get("required")), tuple(r.get("conditionKeys") or ()))
+        for r in raw.get("resourceTypes") or () if isinstance(r, dict)
+    )
+    return Action(prefix, raw["name"], levels[0] if levels else "", levels, resources,
+                  tuple(raw.get("conditionKeys") or ()), tuple(raw.get("dependentActions") or ()))
 
 
 # -- glob matching ---------------------------------------------------------------------------
@@ -320,24 +356,8 @@ class Catalogue:
         if known is None:
             return None
         if known not in self._actions:
-            self._actions[known] = Service(known, MappingProxyType(self._build_actions(known)))
+            self._actions[known] = Service(known, _Actions(known, self._file("actions", known) or {}))
         return self._actions[known]
-
-    def _build_actions(self, prefix: str) -> dict:
-        out = {}
-        for low, raw in (self._file("actions", prefix) or {}).items():
-            if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
-                continue
-            levels = tuple(x.strip() for x in str(raw.get("accessLevel", "")).split(",") if x.strip())
-            resources = tuple(
-                ActionResource(str(r.get("name", "")), bool(r.get("required")), tuple(r.get("conditionKeys") or ()))
-                for r in raw.get("resourceTypes") or () if isinstance(r, dict)
-            )
-            out[low.lower()] = Action(
-                prefix, raw["name"], levels[0] if levels else "", levels, resources,
-                tuple(raw.get("conditionKeys") or ()), tuple(raw.get("dependentActions") or ()),
-            )
-        return out
 
     def action(self, name) -> Action | None:
         """The action "service:Name" (case-insensitive), or None."""
@@ -400,7 +420,7 @@ class Catalogue:
                 if act is not None:
                     out.append(act.full_name)
                 continue
-            out.extend(a.full_name for n, a in svc.actions.items() if act_glob.match(n))
+            out.extend(svc.actions[n].full_name for n in svc.actions if act_glob.match(n))
         return tuple(sorted(out))
 
     def matching_services(self, service_pattern: str) -> tuple:
