@@ -11,7 +11,7 @@ def evaluate(facts):
             yield Finding(
                 CHECK.id,
                 bucket.resource,
-                "S3 bucket %s has no default encryption configuration." % bucket.resource.address,
+                "S3 bucket %s declares no default encryption configuration (S3 applies SSE-S3 to new objects; declare SSE-KMS to choose the key)." % bucket.resource.address,
                 bucket.encryption.location,
             )
         elif not bucket.encryption.known:
