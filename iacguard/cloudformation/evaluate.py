@@ -17,6 +17,7 @@ import os
 import re
 
 from iacguard.core import limits as _limits
+from iacguard.core.placeholders import placeholder
 from iacguard.core.model import CLOUDFORMATION, LanguageResult, Location, span_location, Notification, Reference, Resource, ScanOptions, Symbol, UnknownValue
 from iacguard.core.unknown import AttributeUnknown, Unknown
 from .declarations import ResourceDecl, declare_resources
@@ -305,10 +306,12 @@ class Stack:
                         "set_label": "parameter %s passed to nested stack %s" % (name, self.address_prefix.rstrip("/"))}
             elif self.given is None and name in overrides and name in self.scan.override_at:
                 meta = {"set_at": self.scan.override_at[name]}
-            # What the declaration says (AWS-CFN-900): NoEcho, and whether a non-empty Default is written.
+            # What the declaration says (AWS-CFN-900/901): NoEcho, and whether a non-empty Default is
+            # written; a Default that is a placeholder ("none", "changeme") or names where a secret
+            # is (an ARN, a dynamic reference) holds no secret.
             meta = dict(meta, no_echo=no_echo(body), has_default=body.get("Default") not in (None, "", []),
                         # a default that names where a secret is (an ARN, a dynamic reference), not a secret
-                        default_reference=isinstance(body.get("Default"), str) and body["Default"].strip().startswith(("arn:", "{{resolve:")),
+                        default_reference=placeholder(body.get("Default")),
                         address_prefix=self.address_prefix,
                         type=body.get("Type") if isinstance(body.get("Type"), str) else "String")
             self.sink.symbols.append(Symbol(self.parameter_id(name), "parameter", name,

@@ -73,9 +73,10 @@ _SECRET_WORDS = ("password", "passwd", "pwd", "secret", "token", "apikey", "api_
 _NOT_SECRET_TAIL = ("arn", "id", "name", "url", "uri", "endpoint", "path", "file", "region", "length", "policy", "ttl",
                     "expiry", "expiration", "type", "header", "enabled", "version", "key_id", "keyid", "param", "parameter", "ssm")
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
-# Values that are placeholders or references, not secrets.
-_PLACEHOLDER = re.compile(r"^(\s*|changeme|change_me|replace_?me|todo|xxx+|\*+|none|null|n/a|example|placeholder|<[^>]*>|\$\{[^}]*\}|\{\{resolve:[^}]*\}\})$", re.I)
-_REFERENCE_PREFIXES = ("arn:", "{{resolve:", "ssm:", "secretsmanager:", "/aws/reference/")
+from iacguard.core.placeholders import placeholder  # noqa: E402,F401 - values that are placeholders or references, not secrets
+# Names of a secret store in a name: the value names where a secret is kept (a Secrets Manager
+# secret's ARN, an SSM parameter's name), not the secret ("SecretsManagerSecretForMQ").
+_STORE_WORDS = ("secrets_manager", "secretsmanager", "parameter_store", "ssm")
 
 
 # Any resource type: `referenced_at` with no types would also stop at nothing but resources.
@@ -93,6 +94,8 @@ def secret_name(name: Any) -> bool:
     joined = "_".join(words)
     if any(joined.endswith("_" + t) or joined == t for t in _NOT_SECRET_TAIL):
         return False
+    if "ssm" in words or any(store in joined for store in _STORE_WORDS):
+        return False
     return any(w in _SECRET_WORDS for w in words) or any(s in joined for s in ("api_key", "private_key", "secret_key", "access_key"))
 
 
@@ -100,12 +103,6 @@ def shown(value: Any) -> str:
     """What may be printed of a secret: its first four characters and its length."""
     text = value if isinstance(value, str) else str(value)
     return "\"%s...\" (%d characters)" % (text[:4], len(text)) if len(text) > 4 else "(%d characters)" % len(text)
-
-
-def placeholder(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    return bool(_PLACEHOLDER.match(value)) or value.startswith(_REFERENCE_PREFIXES)
 
 
 @dataclass(frozen=True)

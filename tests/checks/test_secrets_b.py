@@ -212,3 +212,53 @@ def test_s3_customer_key_name_not_known_is_undecided(tmp_path):
     check = s3_customer_key.configured(s3_customer_key.CHECK, ["*-logs"])
     result = _scan(tmp_path, check)
     assert not result.findings and [u.check_id for u in result.undecided] == ["AWS-S3-900"]
+
+
+def test_parameters_that_name_a_secret_store_or_default_to_a_placeholder_are_not_secrets(tmp_path):
+    """Found on serverless-patterns and aws-cloudformation-templates: a parameter for the ARN of a
+    Secrets Manager secret is named like a secret but holds none; a NoEcho token parameter whose
+    Default is the placeholder "none" has no secret written in the template."""
+    (tmp_path / "stack.yaml").write_text(
+        "Parameters:\n"
+        "  SecretsManagerSecretForMQ:\n"
+        "    Type: String\n"
+        "    Description: The ARN of the secret that has the broker's user name and password\n"
+        "    Default: RABBITMQ_SECRET_ARN\n"
+        "  DbPasswordSsmParameter:\n"
+        "    Type: String\n"
+        "    Default: /app/db/password\n"
+        "  RepositoryToken:\n"
+        "    Type: String\n"
+        "    NoEcho: true\n"
+        "    Default: none\n"
+        "  MyAPIKeyValue:\n"
+        "    Type: String\n"
+        "    NoEcho: true\n"
+        "    Default: '<<Enter your APIKeyValue>>'\n"
+        "  ApiToken:\n"
+        "    Type: String\n"
+        "    NoEcho: true\n"
+        "    Default: s3cr3t-t0ken-value\n"
+        "Resources:\n"
+        "  Topic:\n"
+        "    Type: AWS::SNS::Topic\n")
+    result = _scan(tmp_path, cfn_secret_parameters.NO_ECHO, cfn_secret_parameters.DEFAULT)
+    assert sorted((f.check_id, f.resource.address) for f in result.findings) == [("AWS-CFN-901", "Parameters.ApiToken")]
+
+
+def test_values_known_at_deploy_or_packaging_leave_nothing_undecided(tmp_path):
+    """Found on serverless-patterns: a pseudo parameter (AWS::StackName) and a SAM CodeUri
+    uploaded at package time are not text of the code: AWS-CODE-900 has nothing to decide there."""
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      CodeUri: src/\n"
+        "      Handler: app.handler\n"
+        "      Runtime: python3.12\n"
+        "      Tags:\n"
+        "        Stack: !Ref AWS::StackName\n")
+    result = _scan(tmp_path, text_secrets.EMBEDDED)
+    assert not result.findings and not result.undecided
