@@ -3,7 +3,8 @@
 What a recorder records is its recording group (`recording_group` block / `RecordingGroup`).
 With no recording group the service records every supported resource type (allSupported true)
 and no global IAM types (includeGlobalResourceTypes false): the RecordingGroup documentation of
-the AWS Config API; the same defaults apply to a group that leaves a setting out. A recording
+the AWS Config API; the same defaults apply to a group that leaves a setting out, except that a
+group listing resource types (or a recording strategy) records only those. A recording
 group that is not known as a whole (a dynamic block, a parameter holding the object) leaves both
 settings Unknown: a table row would read it as left out.
 """
@@ -18,6 +19,11 @@ from .common import Attr, flag, managed
 
 _TF = ("recording_group", "all_supported", "include_global_resource_types")
 _CFN = ("RecordingGroup", "AllSupported", "IncludeGlobalResourceTypes")
+# A group that lists the types it records (or a recording strategy choosing them) does not record
+# every type when it leaves the all-supported flag out: CloudFormation templates write
+# `ResourceTypes: [...]` alone (AllSupported cannot be true beside a list).
+_LISTS = {"terraform": ("resource_types", "recording_strategy", "exclusion_by_resource_types"),
+          "cloudformation": ("ResourceTypes", "RecordingStrategy", "ExclusionByResourceTypes")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,5 +46,6 @@ def config_recorders(graph: ResourceGraph) -> list:
             unknown = Attr(group, res.location_of(*prefix), True)
             out.append(ConfigRecorder(res, unknown, unknown))
             continue
-        out.append(ConfigRecorder(res, flag(res, prefix + (all_key,), True), flag(res, prefix + (global_key,), False)))
+        default_all = not (isinstance(group, dict) and any(group.get(k) not in (None, [], {}) for k in _LISTS[res.language]))
+        out.append(ConfigRecorder(res, flag(res, prefix + (all_key,), default_all), flag(res, prefix + (global_key,), False)))
     return out
