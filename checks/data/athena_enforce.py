@@ -5,6 +5,8 @@ from __future__ import annotations
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 
+from .analytics_encryption import ATHENA
+
 
 def evaluate(facts):
     for group in facts.of_kind("athena_workgroup_encryption"):
@@ -37,34 +39,9 @@ before deploy (a variable, a parameter) is reported as undecided.""",
 client (a BI tool, a notebook, a script) may send its own output location and encryption
 option, and write query results (copies of the data queried) unencrypted or to a bucket of its
 choice. Enforcing the configuration is what makes AWS-ATH-501's encryption hold.""",
-    fix_terraform="""```hcl
-resource "aws_athena_workgroup" "analysts" {
-  name = "analysts"
-  configuration {
-    enforce_workgroup_configuration = true
-    result_configuration {
-      output_location = "s3://example-athena-results/"
-      encryption_configuration {
-        encryption_option = "SSE_KMS"
-        kms_key_arn       = aws_kms_key.athena.arn
-      }
-    }
-  }
-}
-```""",
-    fix_cloudformation="""```yaml
-AnalystsWorkGroup:
-  Type: AWS::Athena::WorkGroup
-  Properties:
-    Name: analysts
-    WorkGroupConfiguration:
-      EnforceWorkGroupConfiguration: true
-      ResultConfiguration:
-        OutputLocation: s3://example-athena-results/
-        EncryptionConfiguration:
-          EncryptionOption: SSE_KMS
-          KmsKey: !GetAtt AthenaKey.Arn
-```""",
+    # One hardened workgroup answers both Athena checks: the same example as AWS-ATH-501's.
+    fix_terraform=ATHENA.fix_terraform,
+    fix_cloudformation=ATHENA.fix_cloudformation,
     references=(
         "https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html",
         "https://docs.aws.amazon.com/config/latest/developerguide/athena-workgroup-enforce-workgroup-configuration.html",
