@@ -13,6 +13,7 @@ from . import registry_identity2
 from . import registry_detection_c
 from . import registry_secrets_b
 from . import registry_detection_d
+from . import registry_infra_c
 
 REGISTRY = (
     security_group_admin_ports.CHECK,
@@ -38,4 +39,4 @@ REGISTRY = (
     iam_validation.RESOURCE_MISMATCH,
     iam_validation.UNKNOWN_CONDITION_KEY,
 ) + registry_detection_a.CHECKS + registry_detection_b.CHECKS + registry_infra_a.CHECKS + registry_infra_b.CHECKS + registry_data_a.CHECKS + registry_data_b.CHECKS + registry_identity_secrets.CHECKS + registry_incident.CHECKS + registry_identity2.CHECKS
-REGISTRY += registry_detection_c.CHECKS + registry_secrets_b.CHECKS + registry_detection_d.CHECKS
+REGISTRY += registry_detection_c.CHECKS + registry_secrets_b.CHECKS + registry_detection_d.CHECKS + registry_infra_c.CHECKS

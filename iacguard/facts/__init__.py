@@ -51,6 +51,8 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
   bucket_key (iacguard.facts.secrets_b_bucket_keys: the key an S3 bucket is encrypted with by default)
   trail_s3_selectors, data_event_bucket (iacguard.facts.detection_d_events: trails' S3 data-event selectors and
     which buckets and accesses they cover; buckets and their object ARN prefixes)
+  cache_cluster_network (iacguard.facts.infra_c_network: ElastiCache clusters / replication groups and MemoryDB
+    clusters, and whether their subnet group holds a subnet that routes to an internet gateway)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -120,6 +122,7 @@ _ADAPTERS = {
     "bucket_key": ("iacguard.facts.secrets_b_bucket_keys", "bucket_keys", "iacguard.facts.secrets_b_bucket_keys", "BucketKey"),
     "trail_s3_selectors": ("iacguard.facts.detection_d_events", "trail_s3_selectors", "iacguard.facts.detection_d_events", "TrailS3Selectors"),
     "data_event_bucket": ("iacguard.facts.detection_d_events", "data_event_buckets", "iacguard.facts.detection_d_events", "DataEventBucket"),
+    "cache_cluster_network": ("iacguard.facts.infra_c_network", "cache_cluster_networks", "iacguard.facts.infra_c_network", "CacheClusterNetwork"),
 }
 
 

@@ -516,6 +516,14 @@ _SUBNETS = ("aws_subnet", "aws_default_subnet", "AWS::EC2::Subnet")
 _INTERNET_GATEWAYS = ("aws_internet_gateway", "AWS::EC2::InternetGateway")
 
 
+def routes_to_internet_gateway(graph: ResourceGraph, subnet: Resource) -> bool:
+    """Whether a subnet of the scan is public: its route table (its explicit association, else in
+    Terraform its VPC's main table) has a route to an internet gateway. A route to a NAT gateway
+    or an egress-only gateway does not make it public. Shared with AWS-ELASTICACHE-450 (infra_c_network)."""
+    tables = graph.related(subnet, "route_table_of")
+    return any(graph.related(table, "routes_to", _INTERNET_GATEWAYS) for table in tables)
+
+
 @dataclass(frozen=True, slots=True)
 class EmrClusterNetwork:
     resource: Resource
@@ -538,11 +546,7 @@ def emr_cluster_networks(graph: ResourceGraph) -> list:
         if is_unknown(raw):
             out.append(EmrClusterNetwork(res, Attr(raw, res.location_of(*container), True), ()))
             continue
-        public = []
-        for subnet in graph.referenced_at(res, keys, _SUBNETS):
-            tables = graph.related(subnet, "route_table_of")
-            if any(graph.related(table, "routes_to", _INTERNET_GATEWAYS) for table in tables):
-                public.append(subnet)
+        public = [subnet for subnet in graph.referenced_at(res, keys, _SUBNETS) if routes_to_internet_gateway(graph, subnet)]
         if public:
             block = res.blocks(container[0]) if res.language == "terraform" else None
             loc = res.location_of(container[0], 0) if block else res.location_of(*container)
