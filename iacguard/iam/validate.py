@@ -139,6 +139,10 @@ def _resource_problems(st, where, cat: Catalogue) -> list:
     if not isinstance(st.resources, tuple) or not st.resources or len(st.resources) > MAX_ITEMS:
         return []
     globs = tuple(_resource_glob(r) for r in st.resources)
+    if any(g.strip("*") == "" for g in globs):
+        return []  # "*" fits every action: nothing to expand (Action "*" would read all 22,000)
+    if any(a in ("*", "*:*") for a in st.actions):
+        return []  # every action: each resource type of the catalogue is some action's
     actions = set()
     for item in st.actions:
         expanded = cat.expand(item)
