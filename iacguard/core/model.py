@@ -150,6 +150,17 @@ class Notification:
 
 
 @dataclass(frozen=True, slots=True)
+class PathStep:
+    """One node of an attack path a finding carries (`Finding.path`): a resource on the way from
+    an entry point to an asset, what happens there ("ALB aws_lb.web forwards 443 to
+    aws_instance.app"), and where reports point (usually the resource's whole block)."""
+
+    resource: Resource
+    message: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A check failed on a resource. Metadata lives on the check; a finding names it by id."""
 
@@ -165,6 +176,9 @@ class Finding:
     # The root module (or top-level stack) the finding comes through, as reports show it, when
     # the scan has several roots and the file does not say which: a module reached from a root.
     root: str = ""
+    # An attack path, when the check found one: PathSteps in order, from the entry point (the
+    # finding's own resource, as a rule) to the asset. Empty for single-resource findings.
+    path: tuple = ()
 
     @property
     def sort_key(self) -> tuple:
