@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import pickle
 
-import pytest
 
 from iacguard import cache as scan_cache
 from iacguard.check import Check

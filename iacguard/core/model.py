@@ -3,6 +3,11 @@
 Parsers and evaluators produce `Resource` objects (one per deployed resource instance) and
 `Reference` objects (one per reference found in an expression); the graph is built from them;
 checks produce `Finding` objects; problems met on the way are `Notification` objects.
+
+A finding may carry an attack path (`Finding.path`): `PathStep`s from the entry point the finding
+is located at to the asset, each a resource, what happens there and where reports point (the
+engine, the cache, suppressions, baselines, redaction and every report format keep it; see
+iacguard/output/sarif.py for the code flows, docs/json-format.md for the JSON `path` array).
 """
 from __future__ import annotations
 
@@ -183,6 +188,8 @@ class Finding:
     @property
     def sort_key(self) -> tuple:
         loc = self.location
+        if self.path:  # paths from one entry point that read the same: by the addresses they pass
+            return (loc.path, loc.start_line, self.check_id, self.resource.address, self.message, tuple(s.resource.address for s in self.path))
         return (loc.path, loc.start_line, self.check_id, self.resource.address, self.message)
 
 

@@ -8,9 +8,8 @@ import dataclasses
 import json
 from pathlib import Path
 
-import pytest
 
-from iacguard.core.model import Finding, Location, PathStep, ScanResult
+from iacguard.core.model import Finding, PathStep, ScanResult
 from iacguard.core.fingerprint import fingerprints
 from iacguard.output import json_report, junit, markdown, sarif, text
 from iacguard.post.redact import MASK, redact
@@ -233,3 +232,30 @@ def test_changed_files_keep_a_path_through_a_changed_file(tmp_path, scan):
     ChangedFilesFilter([str(tmp_path / "data" / "store.tf")])(result)
     assert [f.check_id for f in result.findings] == [PATH_CHECK]
     assert result.outside_changes == 4
+
+
+def test_paths_that_read_the_same_sort_by_the_addresses_they_pass(tmp_path, scan):
+    result = path_result(tmp_path, scan)
+    f = next(f for f in result.findings if f.path)
+    g = dataclasses.replace(f, path=f.path[:1] + f.path[2:])  # lb -> role -> policy -> bucket
+    assert sorted([f, g], key=lambda x: x.sort_key) == sorted([g, f], key=lambda x: x.sort_key) == [g, f]  # aws_iam_role < aws_instance
+    assert f.sort_key[:5] == dataclasses.replace(f, path=()).sort_key
+
+
+def test_hostile_step_text_stays_inert_in_every_format(tmp_path, scan):
+    """Addresses and messages of steps come from scanned files: no terminal escapes, no
+    Markdown links or mentions, no broken XML, whatever they hold."""
+    result = path_result(tmp_path, scan, secret_message="x\x1b]8;;http://evil\x07 @team [a](http://evil) </failure>\u202e")
+    f = next(f for f in result.findings if f.path)
+    bad = dataclasses.replace(f.path[2], resource=dataclasses.replace(f.path[2].resource, address="aws_iam_role.a|`b`\x1b[2J"))
+    result.findings = [dataclasses.replace(x, path=x.path[:2] + (bad,) + x.path[3:]) if x is f else x for x in result.findings]
+    out = text.render(result)
+    assert "\x1b" not in out and "\u202e" not in out
+    md = markdown.render(result)
+    row = next(line for line in md.splitlines() if PATH_CHECK in line)
+    assert "\x1b" not in row and row.count(" | ") == 4  # the pipe in the address stays inside its cell
+    import xml.etree.ElementTree as ET
+
+    ET.fromstring(junit.render(result))
+    data = json.loads(json_report.render(result))
+    assert the_path_finding(data["findings"])["path"][2]["address"] == "aws_iam_role.a|`b`\x1b[2J"  # JSON keeps the data, escaped
