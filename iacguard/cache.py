@@ -40,7 +40,7 @@ from . import __version__
 from iacguard.core import limits as _limits
 from iacguard.discover import SourceFile, read_bytes
 from .graph import GraphView
-from iacguard.core.model import Analysis, Finding, LanguageResult, Location, Notification, Reference, Resource, Symbol, Undecided, UnknownValue
+from iacguard.core.model import Analysis, Finding, LanguageResult, Location, Notification, PathStep, Reference, Resource, Symbol, Undecided, UnknownValue
 from .parse import ParsedSource, parse_one
 
 DEFAULT_TIME_PER_FILE = 60  # seconds
@@ -325,7 +325,7 @@ _MAGIC = b"iacguard-cache\0"
 _ALLOWED = {
     "iacguard.parse": ("ParsedSource",),
     "iacguard.graph": ("GraphView",),
-    "iacguard.core.model": ("Analysis", "Location", "Resource", "Reference", "Notification", "Finding", "Symbol", "UnknownValue", "LanguageResult", "Undecided"),
+    "iacguard.core.model": ("Analysis", "Location", "Resource", "Reference", "Notification", "Finding", "Symbol", "UnknownValue", "LanguageResult", "Undecided", "PathStep"),
     "iacguard.core.unknown": ("Unknown", "PartialUnknown", "AttributeUnknown"),
     "iacguard.terraform.expressions": ("ErrorUnknown",),
     "iacguard.terraform.syntax": (
@@ -431,10 +431,16 @@ def _shaped(value) -> bool:
     def related(r) -> bool:
         return type(r) is tuple and len(r) == 2 and loc(r[0]) and type(r[1]) is str
 
+    PathStep = k["PathStep"]
+
+    def step(x) -> bool:  # a node of a finding's attack path
+        return type(x) is PathStep and resource(x.resource) and type(x.message) is str and loc(x.location)
+
     def finding(x) -> bool:
         return (
             type(x) is Finding and type(x.check_id) is str and type(x.message) is str and type(x.conditions) is tuple
             and type(x.related) is tuple and resource(x.resource) and loc(x.location) and all(map(related, x.related))
+            and type(getattr(x, "root", None)) is str and type(getattr(x, "path", None)) is tuple and all(map(step, x.path))
         )
 
     Undecided = k["Undecided"]

@@ -222,7 +222,7 @@ def _name_root_modules(findings: list, cwd: str, several_roots: bool = False) ->
             message = f.message
             if via:
                 message = message[:-1] + " (%s)." % via if message.endswith(".") else "%s (%s)" % (message, via)
-            f = Finding(f.check_id, f.resource, message, f.location, f.conditions, f.related, shown)
+            f = Finding(f.check_id, f.resource, message, f.location, f.conditions, f.related, shown, f.path)
         out.append(f)
     return out
 
@@ -267,7 +267,8 @@ def _with_origins(finding: Finding, graph) -> Finding:
                     found.append(entry)
     if not found:
         return finding
-    return Finding(finding.check_id, finding.resource, finding.message, finding.location, finding.conditions, tuple(found[:_MAX_ORIGINS]))
+    return Finding(finding.check_id, finding.resource, finding.message, finding.location, finding.conditions, tuple(found[:_MAX_ORIGINS]),
+                   finding.root, finding.path)
 
 
 def _loaded(files: dict, root: str, max_file_bytes: int) -> dict:
@@ -330,13 +331,15 @@ def merge_findings(findings: list, graph: ResourceGraph) -> list:
     CloudFormation resources with undecided conditions come as variants; a finding that holds in
     every variant holds unconditionally (beyond the assumptions all variants share), one that holds
     in some only is kept with the conditions of those variants. Findings repeated by several
-    instances of one module at the same source location and message are kept once.
+    instances of one module at the same source location and message are kept once. An attack
+    path (`Finding.path`) is part of what a finding says: findings that differ only by their
+    paths stay apart, and the merged finding keeps its path.
     """
     groups: dict = {}
     order: list = []
     for f in findings:
         base = f.resource.meta.get("base_id", f.resource.id)
-        key = (f.check_id, base, f.location, f.message)
+        key = (f.check_id, base, f.location, f.message, _path_key(f.path))
         if key not in groups:
             groups[key] = []
             order.append(key)
@@ -355,9 +358,17 @@ def merge_findings(findings: list, graph: ResourceGraph) -> list:
             common = set.intersection(*cond_sets) if cond_sets else set()
             if not common:
                 common = cond_sets[0]
-        merged.append(Finding(first.check_id, first.resource, first.message, first.location, tuple(sorted(common))))
+        merged.append(Finding(first.check_id, first.resource, first.message, first.location, tuple(sorted(common)), path=first.path))
     merged.sort(key=lambda f: f.sort_key)
     return merged
+
+
+def _path_key(path: tuple) -> tuple:
+    """What identifies an attack path across CloudFormation variants and module instances: each
+    step's logical resource, location and message."""
+    if not path:
+        return ()
+    return tuple((s.resource.meta.get("base_id", s.resource.id), s.location, s.message) for s in path)
 
 
 def merge_undecided(records: list, graph) -> list:

@@ -26,7 +26,10 @@ def fingerprints(result: ScanResult, findings=None, path_of=None) -> list:
     resource declared in a root module's own folder or in a template already names its root,
     while a resource of a nested stack brings its top-level template. None of these depend on the
     folder scanned, so scanning a tree or each of its root modules alone gives the same
-    fingerprints (with the same working directory). When several findings share all of
+    fingerprints (with the same working directory). A finding that carries an attack path
+    (`Finding.path`) also brings the address of the path's last step (the asset), when that is
+    another resource than the finding's own (the entry point), so that the paths from one entry
+    point to several assets keep apart whatever their order. When several findings share all of
     these (a check failing twice on one resource), the second and later ones get ":2", ":3", ...
     in report order, which follows their position in the file.
     """
@@ -45,6 +48,9 @@ def fingerprints(result: ScanResult, findings=None, path_of=None) -> list:
             # Nor does a nested stack's template say which top-level stack nests it: a template
             # nested by several parents gives one fingerprint per parent, whatever the file order.
             parts.append(shown(res.meta["root_module"]))
+        path = getattr(f, "path", ())
+        if path and path[-1].resource.address != res.address:
+            parts.append("asset " + path[-1].resource.address)
         key = "\0".join(parts)
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
         seen[digest] += 1

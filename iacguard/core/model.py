@@ -3,6 +3,11 @@
 Parsers and evaluators produce `Resource` objects (one per deployed resource instance) and
 `Reference` objects (one per reference found in an expression); the graph is built from them;
 checks produce `Finding` objects; problems met on the way are `Notification` objects.
+
+A finding may carry an attack path (`Finding.path`): `PathStep`s from the entry point the finding
+is located at to the asset, each a resource, what happens there and where reports point (the
+engine, the cache, suppressions, baselines, redaction and every report format keep it; see
+iacguard/output/sarif.py for the code flows, docs/json-format.md for the JSON `path` array).
 """
 from __future__ import annotations
 
@@ -150,6 +155,17 @@ class Notification:
 
 
 @dataclass(frozen=True, slots=True)
+class PathStep:
+    """One node of an attack path a finding carries (`Finding.path`): a resource on the way from
+    an entry point to an asset, what happens there ("ALB aws_lb.web forwards 443 to
+    aws_instance.app"), and where reports point (usually the resource's whole block)."""
+
+    resource: Resource
+    message: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A check failed on a resource. Metadata lives on the check; a finding names it by id."""
 
@@ -165,10 +181,15 @@ class Finding:
     # The root module (or top-level stack) the finding comes through, as reports show it, when
     # the scan has several roots and the file does not say which: a module reached from a root.
     root: str = ""
+    # An attack path, when the check found one: PathSteps in order, from the entry point (the
+    # finding's own resource, as a rule) to the asset. Empty for single-resource findings.
+    path: tuple = ()
 
     @property
     def sort_key(self) -> tuple:
         loc = self.location
+        if self.path:  # paths from one entry point that read the same: by the addresses they pass
+            return (loc.path, loc.start_line, self.check_id, self.resource.address, self.message, tuple(s.resource.address for s in self.path))
         return (loc.path, loc.start_line, self.check_id, self.resource.address, self.message)
 
 

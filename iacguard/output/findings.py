@@ -53,6 +53,16 @@ def shown_address(finding) -> str:
     return "%s: %s" % (root, finding.resource.address) if root else finding.resource.address
 
 
+def path_chain(finding, limit: int = 0) -> str:
+    """A finding's attack path on one line, "aws_lb.web -> aws_instance.app -> aws_s3_bucket.media";
+    "" when it has none. With `limit` (at least 2), a longer path shows its first limit-1 steps,
+    "… (N more) ->" and its last step (the asset)."""
+    steps = [s.resource.address for s in getattr(finding, "path", ())]
+    if limit >= 2 and len(steps) > limit:
+        steps = steps[: limit - 1] + ["… (%d more)" % (len(steps) - limit), steps[-1]]
+    return " -> ".join(steps)
+
+
 def checks_by_id(result: ScanResult) -> dict:
     return {c.id: c for c in result.checks}
 

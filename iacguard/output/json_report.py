@@ -1,4 +1,8 @@
-"""The JSON report: a stable, documented structure for scripts (see JSON_FORMAT.md).
+"""The JSON report: a stable, documented structure for scripts (see docs/json-format.md).
+
+A finding that carries an attack path (`Finding.path`) has a `path` array, one
+{address, type, file, start_line, end_line, message} entry per step from the entry point to the
+asset; other findings have no `path` key, so their reports read as before.
 
 Adding a field is compatible; renaming, removing or changing the meaning of one raises
 `schema_version`.
@@ -120,7 +124,25 @@ def _located(rec, fingerprint: str, check, cwd: str, **own) -> dict:
 
 def _finding(f, fingerprint: str, checks: dict, cwd: str) -> dict:
     check = checks.get(f.check_id)
-    return _located(f, fingerprint, check, cwd, message=finding_message(f, fallback=check.title if check else ""), pillar=check.pillar if check else None)
+    own = {"message": finding_message(f, fallback=check.title if check else ""), "pillar": check.pillar if check else None}
+    if getattr(f, "path", ()):
+        own["path"] = path_data(f.path, cwd)  # only on findings with an attack path
+    return _located(f, fingerprint, check, cwd, **own)
+
+
+def path_data(path, cwd: str) -> list:
+    """An attack path as plain data: one entry per step, entry point first, asset last."""
+    return [
+        {
+            "address": s.resource.address,
+            "end_line": max(s.location.end_line, s.location.start_line),
+            "file": _file(s.location.path, cwd),
+            "message": s.message,
+            "start_line": s.location.start_line,
+            "type": s.resource.type,
+        }
+        for s in path
+    ]
 
 
 def _undecided(u, fingerprint: str, checks: dict, cwd: str) -> dict:

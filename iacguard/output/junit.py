@@ -3,7 +3,8 @@
 One `<testsuite>` per check that ran; in it one `<testcase>` per resource the check reported on
 (classname `iacguard.CHECK_ID`, name the resource address, `file` and `line` of the first
 finding). A failing resource has a `<failure>` whose text lists every finding as `file:line:
-message`; a suppressed one is `<skipped>` with the reason. A check with nothing to report has a
+message` (and, for a finding with an attack path, "path: a -> b -> c" on the same line); a
+suppressed one is `<skipped>` with the reason. A check with nothing to report has a
 single passing testcase, so the report still shows what was checked.
 
 Output is deterministic: times are "0" (the scan's duration would make every report differ).
@@ -14,7 +15,7 @@ import xml.etree.ElementTree as ET
 
 from iacguard.core.model import ScanResult
 
-from .findings import checks_by_id, finding_message, shown_address
+from .findings import checks_by_id, finding_message, path_chain, shown_address
 from .escape import visible
 from .paths import display_path
 
@@ -65,7 +66,10 @@ def report(result: ScanResult) -> ET.Element:
             severity = check.severity if check is not None else "unknown"
             messages = [finding_message(f, fallback=title) for f in findings]
             failure = ET.SubElement(case, "failure", message=_clean(messages[0]), type=severity)
-            failure.text = _lines("%s: %s [%s %s]" % (_where(f, result.cwd), m, severity, cid) for f, m in zip(findings, messages))
+            failure.text = _lines(
+                "%s: %s [%s %s]%s" % (_where(f, result.cwd), m, severity, cid, " path: %s" % path_chain(f) if f.path else "")
+                for f, m in zip(findings, messages)
+            )
             counts["tests"] += 1
             counts["failures"] += 1
         for address, items in _group(skipped.get(cid, []), lambda s: shown_address(s.finding)).items():

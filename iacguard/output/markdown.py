@@ -3,7 +3,9 @@
 Counts by severity and pillar, a table of findings with file:line, then what was left out
 (suppressed findings with their reasons, baseline and changed-file filtering) and problems met.
 Everything taken from scanned files is escaped, so a file cannot inject links, images or HTML
-into a comment. The table stops at `max_rows` rows; the other reports hold everything.
+into a comment. The table stops at `max_rows` rows; the other reports hold everything. A finding
+with an attack path shows the chain after its message ("Path: `aws_lb.web -> aws_instance.app ->
+aws_s3_bucket.media`"), at most MAX_PATH_STEPS steps (the first ones and the asset).
 """
 from __future__ import annotations
 
@@ -13,12 +15,13 @@ import iacguard
 from iacguard.check import PILLARS, SEVERITIES
 from iacguard.core.model import ScanResult
 
-from .findings import checks_by_id, finding_message, notification_sort_key, pillar_counts, severity_counts, shown_address
+from .findings import checks_by_id, finding_message, notification_sort_key, path_chain, pillar_counts, severity_counts, shown_address
 from .escape import visible
 from .paths import display_path
 from .text import not_scanned_text
 
 MAX_ROWS = 100
+MAX_PATH_STEPS = 12  # steps of an attack path shown in a table cell (first ones and the asset)
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")  # & too: `&#64;` would become a mention
 # GitHub links `@name` and `#12` after rendering Markdown (a backslash does not stop it): a
 # zero-width space after the sign keeps them text, read the same, and pings no one.
@@ -74,7 +77,11 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool 
             severity = check.severity if check is not None else "unknown"
             where = "%s:%d" % (display_path(f.location.path, result.cwd), f.location.start_line)
             message = finding_message(f, fallback=check.title if check is not None else "")
-            lines.append("| %s | %s | %s | %s | %s |" % (severity, _code(f.check_id), _code(shown_address(f)), _code(where), _text(message)))
+            cell = _text(message)
+            chain = path_chain(f, MAX_PATH_STEPS)
+            if chain:
+                cell += " Path: %s" % _code(chain)
+            lines.append("| %s | %s | %s | %s | %s |" % (severity, _code(f.check_id), _code(shown_address(f)), _code(where), cell))
         if len(result.findings) > max_rows:
             lines.append("")
             lines.append("… and %d more: see the full report." % (len(result.findings) - max_rows))

@@ -7,6 +7,14 @@ absolute `file:///` URI instead (same scheme as the working directory, so the up
 accepted, but GitHub can only show alerts for files in the repository). Fingerprints come from
 check id, file path and resource address, never line numbers, so alerts follow their code.
 
+A finding that carries an attack path (`Finding.path`) gets one code flow with one thread flow:
+`codeFlows[0].threadFlows[0].locations` holds one location per step, in order from the entry
+point to the asset, each pointing at the step's resource block (start and end line) with the
+step's message. GitHub keeps 10,000 thread-flow locations per result and shows 1,000, so a path
+longer than MAX_FLOW_LOCATIONS keeps its first MAX_FLOW_LOCATIONS - 1 steps and its last (the
+asset), the last one's message saying how many were left out, and the result's properties give
+`pathSteps` (all of them) and `pathStepsShown`. A finding without a path has no `codeFlows`.
+
 Output is deterministic: no timestamps unless the caller passes them, fixed key order, rules
 sorted by id, notifications sorted.
 """
@@ -43,6 +51,7 @@ LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "not
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 MAX_TAGS = 10  # GitHub keeps 10 tags per rule
 MAX_DESCRIPTION = 1024
+MAX_FLOW_LOCATIONS = 1000  # thread-flow locations per result GitHub shows (it keeps 10,000)
 NOTIFICATION_LEVELS = ("error", "warning", "note", "none")
 
 # "[text](3)" in a SARIF message is a link to related location 3; a message that happens to
@@ -162,6 +171,30 @@ def _region(loc) -> dict:
             end_col = start_col
         region["endColumn"] = end_col
     return region
+
+
+def _code_flows(f, cwd: str) -> tuple:
+    """The result's `codeFlows` for a finding's attack path, and how many steps it shows."""
+    steps = list(f.path)
+    shown = steps
+    if len(steps) > MAX_FLOW_LOCATIONS:
+        shown = steps[: MAX_FLOW_LOCATIONS - 1] + steps[-1:]
+    locations = []
+    for i, step in enumerate(shown):
+        text = step.message or step.resource.address
+        if i == len(shown) - 1 and len(shown) < len(steps):
+            text = "%s (%d steps before this one left out: GitHub shows at most %d)" % (text, len(steps) - len(shown), MAX_FLOW_LOCATIONS)
+        locations.append({
+            "location": {
+                "physicalLocation": {"artifactLocation": _artifact_location(step.location.path, cwd), "region": _region(step.location)},
+                "message": {"text": _message_text(text)},
+            },
+        })
+    flow = {
+        "message": {"text": _message_text("Path from %s to %s (%d steps)" % (steps[0].resource.address, steps[-1].resource.address, len(steps)))},
+        "threadFlows": [{"locations": locations}],
+    }
+    return [flow], len(shown)
 
 
 def _message_text(text: str) -> str:
@@ -318,6 +351,10 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
             ]
             links = ", ".join("[%s](%d)" % (visible(what).replace("[", "").replace("]", ""), i) for i, (_, what) in enumerate(related, 1))
             entry["message"]["text"] += " Value from: %s." % links
+        if getattr(f, "path", ()):
+            entry["codeFlows"], shown = _code_flows(f, result.cwd)
+            properties["pathSteps"] = len(f.path)
+            properties["pathStepsShown"] = shown
         if suppression is not None:
             entry["suppressions"] = [_suppression(suppression, result.cwd)]
         results.append(entry)

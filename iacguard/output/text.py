@@ -1,5 +1,8 @@
 """The human-readable report: findings grouped by file, notifications, then a summary.
 
+A finding that carries an attack path shows it under its line, on one line: "path: aws_lb.web ->
+aws_instance.app -> aws_s3_bucket.media" (the message names the missing layers).
+
 Colour (ANSI) only when the caller asks for it; `use_color` is the rule the CLI applies.
 """
 from __future__ import annotations
@@ -14,6 +17,7 @@ from .findings import (
     finding_message,
     notification_sort_key,
     other_unknowns,
+    path_chain,
     pillar_counts,
     severity_counts,
     shown_address,
@@ -117,6 +121,9 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fa
                     _clean(message),
                 )
             )
+            chain = path_chain(f)
+            if chain:  # an attack path, entry point first, on one line
+                lines.append("%s  path: %s" % (" " * (max(line_width, 2) + 2), _clean(chain)))
             for loc, what in getattr(f, "related", ()):
                 where = "%s:%d" % (display_path(loc.path, result.cwd), loc.start_line)
                 lines.append("%s  -> %s (%s)" % (" " * (max(line_width, 2) + 2), _clean(what), _clean(where)))

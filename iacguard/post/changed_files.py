@@ -263,13 +263,18 @@ def changed_files(directory: str, ref: str, roots=None) -> set:
 
 
 class ChangedFilesFilter:
-    """The post-processing step: keeps findings (and suppressed findings) located in `paths`."""
+    """The post-processing step: keeps findings (and suppressed findings) located in `paths`.
+    A finding that carries an attack path (`Finding.path`) is kept when any step of the path is
+    in one of them: a change to the role policy in the middle opens the path as much as a
+    change to the entry point it is located at."""
 
     def __init__(self, paths) -> None:
         self.paths = {os.path.realpath(os.path.abspath(p)) for p in paths}
 
     def _inside(self, finding) -> bool:
-        return os.path.realpath(finding.location.path) in self.paths
+        if os.path.realpath(finding.location.path) in self.paths:
+            return True
+        return any(os.path.realpath(s.location.path) in self.paths for s in getattr(finding, "path", ()))
 
     def __call__(self, result: ScanResult, graph=None) -> None:
         kept = [f for f in result.findings if self._inside(f)]

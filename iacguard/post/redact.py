@@ -5,8 +5,9 @@ CloudFormation parameters with `NoEcho: true` (whatever set them: a default, a t
 file, --var, --cfn-param, TF_VAR_*) in `LanguageResult.secrets` (see `secret_strings`). The engine
 gathers them and, before suppressions, baselines and the changed-files filter run, `redact`
 replaces every occurrence in the text a report shows with "(sensitive)": finding messages,
-resource addresses (of findings and suppressed findings), related-location labels, unknown
-values' `what` and `reason`, notification messages. Resources are shared with the graph, so a
+resource addresses (of findings and suppressed findings), related-location labels, the steps of
+attack paths (`Finding.path`: each step's message and its resource's address), unknown values'
+`what` and `reason`, notification messages. Resources are shared with the graph, so a
 finding gets a redacted copy of its resource, never an edited original.
 
 Matching is textual: a value is replaced where it appears as it is (also inside a longer string,
@@ -26,10 +27,11 @@ and a short secret cannot be recovered by hashing guesses against it.
 from __future__ import annotations
 
 import dataclasses
+import operator
 import re
 from typing import Any, Iterable
 
-from iacguard.core.model import Finding, Notification, Resource, ScanResult, SuppressedFinding, UnknownValue
+from iacguard.core.model import Finding, Notification, PathStep, Resource, ScanResult, SuppressedFinding, UnknownValue
 
 MASK = "(sensitive)"
 SHORT = 4  # values shorter than this are replaced only as whole fields or tokens
@@ -102,9 +104,17 @@ class Redactor:
         res = self.resource(f.resource, copies)
         message = self.text(f.message)
         related = tuple((loc, self.text(what)) for loc, what in f.related)
-        if res is f.resource and message == f.message and related == tuple(f.related):
+        path = tuple(self.step(s, copies) for s in f.path)
+        if res is f.resource and message == f.message and related == tuple(f.related) and all(map(operator.is_, path, f.path)):
             return f
-        return dataclasses.replace(f, resource=res, message=message, related=related)
+        return dataclasses.replace(f, resource=res, message=message, related=related, path=path)
+
+    def step(self, s: PathStep, copies: dict) -> PathStep:
+        res = self.resource(s.resource, copies)
+        message = self.text(s.message)
+        if res is s.resource and message == s.message:
+            return s
+        return PathStep(res, message, s.location)
 
     def result(self, result: ScanResult) -> ScanResult:
         """Redact `result` in place (its lists are replaced by redacted copies)."""
