@@ -18,12 +18,17 @@ Small enough to read for a real project:
   folded"): security group rules into their group; S3 companions (encryption, versioning, public
   access block...) and bucket policies into their bucket; instance profiles into their role;
   policy attachments and group memberships into the principal they attach to; routes and route
-  table associations into their route table; a VPC gateway attachment into its internet gateway. A load balancer's listeners, listener rules, target
+  table associations into their route table; a VPC gateway attachment into its internet gateway;
+  WAF web ACL associations and logging configurations into their web ACL (whose `protects`
+  edges are then drawn from the web ACL). A load balancer's listeners, listener rules, target
   groups and target group attachments become one edge `forwards` from the load balancer to each
   target (instance, function, auto scaling group, ECS service); a target group no load balancer
-  forwards to stays a node. A folded resource's own relations are not drawn (they are the ones
-  the folding replaces: `rule_of`, `configures`, `listener_of`...). Plumbing whose owner is not
-  known (a rule whose group is a variable) stays a node of its own.
+  forwards to stays a node. API Gateway resources, methods, integrations, routes and deployments
+  fold into their API, and their `integration_of` edges are drawn from the API (stages stay
+  nodes: a WAF protects a stage). A folded resource's other relations are not drawn (they are the
+  ones the folding replaces: `rule_of`, `configures`, `listener_of`...). Plumbing whose owner is
+  not known (a rule whose group is a variable) stays a node of its own. Folding is linear: each
+  plumbing type is indexed once (`graph.of_type`) and asks only its own relations.
 - A size cap (`--max-nodes`, default 400): past it, the first nodes in order are kept, edges to
   the rest are dropped, and the output says so (a dot/Mermaid comment and a graph label, a JSON
   `note`; the same note on stderr).
@@ -81,9 +86,25 @@ JOINS = (
      ("aws_route_table", "aws_default_route_table", "AWS::EC2::RouteTable")),
     (TARGET_ATTACHMENTS, TARGET_GROUPS),
     (("AWS::EC2::VPCGatewayAttachment",), ("AWS::EC2::InternetGateway",)),
+    (("aws_wafv2_web_acl_association", "aws_wafregional_web_acl_association", "aws_wafv2_web_acl_logging_configuration",
+      "AWS::WAFv2::WebACLAssociation", "AWS::WAFRegional::WebACLAssociation", "AWS::WAFv2::LoggingConfiguration"),
+     ("aws_wafv2_web_acl", "aws_wafregional_web_acl", "AWS::WAFv2::WebACL", "AWS::WAFRegional::WebACL")),
 )
-# Relations that folding replaces: drawn only between nodes that stay.
+# API Gateway parts folded into their API (through the property naming it); stages stay nodes
+# (a stage is what a WAF protects and what is deployed), with their own `integration_of` edges.
+API = ("aws_api_gateway_rest_api", "aws_apigatewayv2_api", "AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api",
+       "AWS::Serverless::Api", "AWS::Serverless::HttpApi")
+API_PARTS = (
+    (("aws_api_gateway_resource", "aws_api_gateway_method", "aws_api_gateway_integration", "aws_api_gateway_deployment",
+      "aws_api_gateway_method_response", "aws_api_gateway_integration_response"), ("rest_api_id",)),
+    (("aws_apigatewayv2_route", "aws_apigatewayv2_integration", "aws_apigatewayv2_deployment"), ("api_id",)),
+    (("AWS::ApiGateway::Resource", "AWS::ApiGateway::Method", "AWS::ApiGateway::Deployment"), ("RestApiId",)),
+    (("AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Deployment"), ("ApiId",)),
+)
 FORWARDS = "forwards"
+# Relations of a folded resource drawn from (or to) what it folds into; its other relations are
+# the ones folding replaces (rule_of, configures, listener_of...) and are not drawn.
+REATTRIBUTED = ("integration_of", "protects")
 
 
 @dataclass
@@ -132,6 +153,9 @@ def build_view(graph, cwd: str, max_nodes: int = MAX_NODES, text=lambda s: s) ->
     for types, into in JOINS:
         for res in graph.of_type(*types):
             fold(res, [other for other, _ in graph.referenced(res, types=into)])
+    for types, at in API_PARTS:
+        for res in graph.of_type(*types):
+            fold(res, graph.referenced_at(res, tuple((a,) for a in at), API))
 
     # Load balancers: listener (and its rules) -> target group -> targets, as one edge.
     edges: set = set()
@@ -165,9 +189,16 @@ def build_view(graph, cwd: str, max_nodes: int = MAX_NODES, text=lambda s: s) ->
             counts[end] = counts.get(end, 0) + 1
 
     for src, kind, tgt in graph.relations():
-        if src.id in owner or tgt.id in owner or src.id not in managed or tgt.id not in managed:
+        s, t = src.id, tgt.id
+        if s not in managed or t not in managed:
             continue
-        edges.add((src.id, tgt.id, kind))
+        if s in owner or t in owner:
+            if kind not in REATTRIBUTED:
+                continue
+            s, t = final(s), final(t)
+            if s is None or t is None:
+                continue
+        edges.add((s, t, kind))
 
     nodes = []
     roots: dict = {}

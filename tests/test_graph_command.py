@@ -272,6 +272,10 @@ def test_sample_iac_skips_data_sources_and_folds_plumbing():
     edges = _edges(doc)
     assert ("aws_lb.web", "uses_security_group", "aws_security_group.web_alb") in edges
     assert ("aws_route_table.public", "routes_to", "aws_internet_gateway.main") in edges
+    # A WAF association folds into its web ACL, which then protects the load balancer.
+    assert ("aws_wafv2_web_acl.web", "protects", "aws_lb.web") in edges
+    assert ("WebACL", "protects", "WebLoadBalancer") in edges
+    assert not {"aws_wafv2_web_acl_association", "AWS::WAFv2::WebACLAssociation"} & types
     # One root per CloudFormation template, the Terraform root folder.
     assert {n["root"] for n in doc["nodes"]} == {
         "sample_iac/terraform", "sample_iac/cloudformation/storage.json", "sample_iac/cloudformation/web-app.yaml"}
@@ -337,6 +341,97 @@ def test_cloudformation_tree_folds_plumbing(cfn_trees, language):
     dot = _run(cfn_trees / language, cwd=cfn_trees).stdout
     assert 'label="Lb\\nAWS::ElasticLoadBalancingV2::LoadBalancer\\n+2 folded"' in dot
     assert 'label="Media\\nAWS::S3::Bucket\\n+1 folded"' in dot
+
+
+TF_API = """resource "aws_iam_role" "fn" {
+  assume_role_policy = "{}"
+}
+
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  role          = aws_iam_role.fn.arn
+  handler       = "index.handler"
+  runtime       = "python3.12"
+  filename      = "fn.zip"
+}
+
+resource "aws_api_gateway_rest_api" "api" {
+  name = "api"
+}
+
+resource "aws_api_gateway_resource" "orders" {
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  parent_id   = aws_api_gateway_rest_api.api.root_resource_id
+  path_part   = "orders"
+}
+
+resource "aws_api_gateway_method" "get" {
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  resource_id   = aws_api_gateway_resource.orders.id
+  http_method   = "GET"
+  authorization = "NONE"
+}
+
+resource "aws_api_gateway_integration" "get" {
+  rest_api_id             = aws_api_gateway_rest_api.api.id
+  resource_id             = aws_api_gateway_resource.orders.id
+  http_method             = aws_api_gateway_method.get.http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = aws_lambda_function.fn.invoke_arn
+}
+
+resource "aws_api_gateway_deployment" "d" {
+  rest_api_id = aws_api_gateway_rest_api.api.id
+}
+
+resource "aws_api_gateway_stage" "prod" {
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  deployment_id = aws_api_gateway_deployment.d.id
+  stage_name    = "prod"
+}
+
+resource "aws_wafv2_web_acl_association" "prod" {
+  resource_arn = aws_api_gateway_stage.prod.arn
+  web_acl_arn  = "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/x/y"
+}
+"""
+
+CFN_API = {"Resources": {
+    "FnRole": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}},
+    "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Role": {"Fn::GetAtt": ["FnRole", "Arn"]}, "Handler": "i.h", "Runtime": "python3.12", "Code": {"ZipFile": "x"}}},
+    "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "api"}},
+    "Orders": {"Type": "AWS::ApiGateway::Resource", "Properties": {"RestApiId": {"Ref": "Api"}, "ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]}, "PathPart": "orders"}},
+    "Get": {"Type": "AWS::ApiGateway::Method", "Properties": {
+        "RestApiId": {"Ref": "Api"}, "ResourceId": {"Ref": "Orders"}, "HttpMethod": "GET", "AuthorizationType": "NONE",
+        "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST",
+                        "Uri": {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"}}}},
+    "Deployment": {"Type": "AWS::ApiGateway::Deployment", "DependsOn": "Get", "Properties": {"RestApiId": {"Ref": "Api"}}},
+    "Prod": {"Type": "AWS::ApiGateway::Stage", "Properties": {"RestApiId": {"Ref": "Api"}, "DeploymentId": {"Ref": "Deployment"}, "StageName": "prod"}},
+}}
+
+
+def test_api_gateway_parts_fold_into_their_api(tmp_path):
+    (tmp_path / "tf").mkdir()
+    (tmp_path / "tf" / "main.tf").write_text(TF_API)
+    doc = _json(tmp_path / "tf", cwd=tmp_path)
+    assert set(_by_address(doc)) == {
+        "aws_api_gateway_rest_api.api", "aws_api_gateway_stage.prod", "aws_iam_role.fn", "aws_lambda_function.fn",
+        "aws_wafv2_web_acl_association.prod"}
+    assert _edges(doc) == {
+        ("aws_api_gateway_rest_api.api", "integration_of", "aws_lambda_function.fn"),
+        ("aws_api_gateway_stage.prod", "integration_of", "aws_lambda_function.fn"),
+        ("aws_lambda_function.fn", "attached_role", "aws_iam_role.fn"),
+        ("aws_wafv2_web_acl_association.prod", "protects", "aws_api_gateway_stage.prod"),
+    }
+    assert 'label="aws_api_gateway_rest_api.api\\n+4 folded"' in _run(tmp_path / "tf", cwd=tmp_path).stdout
+
+    (tmp_path / "cfn").mkdir()
+    (tmp_path / "cfn" / "api.json").write_text(json.dumps(CFN_API))
+    doc = _json(tmp_path / "cfn", cwd=tmp_path)
+    assert set(_by_address(doc)) == {"Api", "Prod", "Fn", "FnRole"}
+    edges = _edges(doc)
+    assert ("Api", "integration_of", "Fn") in edges and ("Fn", "attached_role", "FnRole") in edges
 
 
 def test_nested_stacks_are_clusters():
@@ -463,3 +558,14 @@ def test_output_file_and_errors(tmp_path):
 def test_listed_in_help():
     result = CliRunner().invoke(main, ["--help"])
     assert "graph" in result.output
+
+
+def test_plumbing_whose_owner_is_not_known_stays_a_node(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'variable "sg" {}\n'
+        'resource "aws_security_group_rule" "in" {\n  type = "ingress"\n  security_group_id = var.sg\n'
+        '  from_port = 22\n  to_port = 22\n  protocol = "tcp"\n  cidr_blocks = ["0.0.0.0/0"]\n}\n'
+        'resource "aws_lb_listener" "l" {\n  load_balancer_arn = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/y"\n  port = 80\n}\n')
+    doc = _json(tmp_path, cwd=tmp_path)
+    assert set(_by_address(doc)) == {"aws_security_group_rule.in", "aws_lb_listener.l"}
+    assert doc["edges"] == []
