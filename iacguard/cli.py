@@ -553,13 +553,15 @@ def explain(check_id):
     sys.exit(2)
 
 
-def _add_iam_commands() -> None:
+def _add_commands() -> None:
+    from .graph_commands import graph
     from .iam_commands import iam
 
     main.add_command(iam)
+    main.add_command(graph)
 
 
-_add_iam_commands()
+_add_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover
