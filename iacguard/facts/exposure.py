@@ -396,6 +396,7 @@ def _instances(graph: ResourceGraph) -> list:
     launches = {f.resource.id: f for f in instance_launches(graph)}
     rules = _ingress_by_group(graph)
     mapping = _subnet_facts(graph)
+    eip_of = _elastic_ips(graph)
     out = []
     for res in instances:
         subnets = graph.related(res, "in_subnet", _SUBNETS)
@@ -412,7 +413,7 @@ def _instances(graph: ResourceGraph) -> list:
             subnet = _setting_part(res, (("subnet_id",), ("SubnetId",), ("network_interface",), ("NetworkInterfaces",)), "subnet",
                                    "%s names no subnet: a default subnet of the default VPC, which routes to its internet gateway" % res.address)
         # the public IP
-        eips = [e for e, _ in graph.referrers(res, _EIPS) if e.mode == "managed"]
+        eips = eip_of.get(res.id, ())
         launch = launches.get(res.id)
         if eips:
             ip = _Part(True, "Elastic IP %s is associated with it" % eips[0].address, eips[0].location)
@@ -432,6 +433,15 @@ def _instances(graph: ResourceGraph) -> list:
             ip = _Part(subnet.value, "whether its subnet gives public IPs", subnet.location)
         group, ports = _group_part(graph, groups, rules, res)
         out.append(_decide(graph, res, "instance", [ip, subnet, group], ports))
+    return out
+
+
+def _elastic_ips(graph: ResourceGraph) -> dict:
+    """Instance id -> the Elastic IPs (or associations) of the scan that name it, in one pass."""
+    out: dict = {}
+    for eip in managed(graph, *_EIPS):
+        for inst in graph.referenced_at(eip, (("instance",), ("InstanceId",)), _INSTANCES):
+            out.setdefault(inst.id, []).append(eip)
     return out
 
 

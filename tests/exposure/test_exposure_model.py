@@ -121,6 +121,7 @@ CFN_EXPOSED = {
     "FnUrl": ("function_url", {"tcp 443"}, 244),
     "PublicDb": ("database", {"tcp 3306"}, 264),
     "OpenCluster": ("eks_endpoint", {"tcp 443"}, 280),
+    "EipHost": ("instance", {"tcp 443"}, 303),  # the Elastic IP's block
 }
 CFN_TRAPS = ("NatOnly", "Isolated", "InternalOnly", "UnusedOpenSg", "InternalAlb", "PrivateStage",
              "PublicDbPrivateSubnets", "PrivateDb", "PrivateCluster", "Fn")
