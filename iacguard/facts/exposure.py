@@ -46,7 +46,10 @@ Unknown never makes an entry point exposed by itself. The parts, per `entry`:
     be open). **No group given**: the VPC's default group, which admits only its own members
     (an `aws_default_security_group` the scan adopts is not matched to instances: not judged).
     Rule resources whose group is not known are not matched to any group.
-  Launch templates and auto scaling groups are not entry points yet (see "Not yet" below).
+  An auto scaling group (`aws_autoscaling_group`, `AWS::AutoScaling::AutoScalingGroup`) is an
+  "instance" entry point in the same way, for the instances it launches: the public IP and the
+  security groups of its launch template or launch configuration (`fronts` names it), its own
+  subnets; a group whose template is not known (or not in the scan) is undecided.
 - "function_url": every Lambda function URL (`aws_lambda_function_url`, `AWS::Lambda::Url`, the
   "function_url" table kind): auth is a layer (part C), not exposure; tcp 443. `fronts`: its
   function.
@@ -63,7 +66,10 @@ Ports are `Port(protocol, from_port, to_port, application)`: the transport ("tcp
 "icmp", ... as `network.normalize_protocol` names them) and the range, each possibly Unknown, and
 the application protocol where the entry point says ("HTTP", "HTTPS", "TLS", ...), else None.
 
-Not yet: launch templates and launch configurations through their auto scaling group, ECS
+`fronts` of an instance entry point is empty (the instance is the compute); of an auto scaling
+group, the launch template or configuration that decided.
+
+Not yet: ECS
 services with public IPs, other public data services (Redshift, OpenSearch, Neptune, DMS),
 listeners whose load balancer is not known, SAM APIs beyond the stages the SAM transform makes.
 """
@@ -73,7 +79,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..graph import ResourceGraph
-from iacguard.core.model import Location, Resource
+from iacguard.core.model import Location, Resource, walk
 from iacguard.core.unknown import Unknown, as_int, is_unknown
 from .common import Attr, flag, managed
 from .infra_a_compute import instance_launches
@@ -323,11 +329,11 @@ def _setting_part(res: Resource, paths: tuple, what: str, default_words: str | N
         if raw is None or raw == "" or raw == []:
             continue
         loc = res.location_of(*path)
-        if is_unknown(raw):
-            return _Part(raw, what, loc)
+        hit = next(((at, v) for at, v in walk(raw, path) if is_unknown(v)), None)
+        if hit is not None:  # the setting, or a part of it, is not known: where exactly
+            return _Part(hit[1], what, res.location_of(*hit[0]))
         items = raw if isinstance(raw, list) else [raw]
-        unknown = next((i for i in items if is_unknown(i)), None)
-        return _Part(unknown if unknown is not None else Unknown("%s %r is not a resource of the scan" % (what, items[0])), what, loc)
+        return _Part(Unknown("%s %r is not a resource of the scan" % (what, items[0])), what, loc)
     if default_words is None:
         return _Part(False, "%s: none given" % what, res.location)
     return _Part(True, default_words, res.location)
@@ -354,10 +360,11 @@ def _ingress_by_group(graph: ResourceGraph) -> dict:
     return out
 
 
-def _group_part(graph: ResourceGraph, groups: list, rules: dict, res: Resource) -> tuple:
-    """(_Part, ports) for the security groups an instance uses."""
+def _group_part(graph: ResourceGraph, groups: list, rules: dict, res: Resource, paths: tuple) -> tuple:
+    """(_Part, ports) for the security groups an instance (or launch template) uses; `paths`:
+    where `res` names them, read when no group of the scan is found."""
     if not groups:
-        part = _setting_part(res, (("vpc_security_group_ids",), ("security_groups",), ("SecurityGroupIds",), ("SecurityGroups",)), "security group", None)
+        part = _setting_part(res, paths, "security group", None)
         if part.value is False:
             part = _Part(False, "%s names no security group: its VPC's default group admits only its own members" % res.address, res.location)
         return part, ()
@@ -389,16 +396,42 @@ def _subnet_facts(graph: ResourceGraph) -> dict:
     return {f.resource.id: f.map_public_ip for f in KINDS["subnet"](graph)}
 
 
-def _instances(graph: ResourceGraph) -> list:
-    instances = managed(graph, *_INSTANCES)
-    if not instances:
-        return []
-    launches = {f.resource.id: f for f in instance_launches(graph)}
-    rules = _ingress_by_group(graph)
-    mapping = _subnet_facts(graph)
+class _Hosts:
+    """What instances and auto scaling groups share, computed once per scan."""
+
+    def __init__(self, graph: ResourceGraph) -> None:
+        self.launches = {f.resource.id: f for f in instance_launches(graph)}
+        self.rules = _ingress_by_group(graph)
+        self.mapping = _subnet_facts(graph)
+
+
+def _subnet_of_host(graph: ResourceGraph, res: Resource, subnets: list, paths: tuple) -> _Part:
+    if subnets:
+        return _subnets_part(graph, subnets, "its subnet")
+    return _setting_part(res, paths, "subnet",
+                         "%s names no subnet: a default subnet of the default VPC, which routes to its internet gateway" % res.address)
+
+
+def _ip_of_host(launch, subnets: list, subnet: _Part, mapping: dict) -> _Part:
+    """Whether instances launched by `launch` (an instance_launch fact) get a public IP."""
+    res = launch.resource
+    if launch.public_ip.value is True:
+        return _Part(True, "%s asks for a public IP" % res.address, launch.public_ip.location)
+    if is_unknown(launch.public_ip.value):
+        return _Part(launch.public_ip.value, "whether %s asks for a public IP" % res.address, launch.public_ip.location)
+    if launch.public_ip.explicit:
+        return _Part(False, "%s declines a public IP" % res.address, launch.public_ip.location)
+    if subnets:
+        return _subnet_ip(subnets, mapping)
+    if subnet.value is True:
+        return _Part(True, "default subnets give public IPs", res.location)
+    return _Part(subnet.value, "whether its subnet gives public IPs", subnet.location)
+
+
+def _instances(graph: ResourceGraph, hosts: _Hosts) -> list:
     eip_of = _elastic_ips(graph)
     out = []
-    for res in instances:
+    for res in managed(graph, *_INSTANCES):
         subnets = graph.related(res, "in_subnet", _SUBNETS)
         groups = graph.related(res, "uses_security_group", _SG)
         at = (("network_interface", "network_interface_id"),) if res.language == "terraform" else (("NetworkInterfaces", "NetworkInterfaceId"),)
@@ -406,33 +439,62 @@ def _instances(graph: ResourceGraph) -> list:
             subnets += [s for s in graph.related(eni, "in_subnet", _SUBNETS) if s not in subnets]
             groups += [g for g in graph.related(eni, "uses_security_group", _SG) if g not in groups]
         subnets = [s for s in subnets if s.mode == "managed"]
-        # the subnet
-        if subnets:
-            subnet = _subnets_part(graph, subnets, "its subnet")
-        else:
-            subnet = _setting_part(res, (("subnet_id",), ("SubnetId",), ("network_interface",), ("NetworkInterfaces",)), "subnet",
-                                   "%s names no subnet: a default subnet of the default VPC, which routes to its internet gateway" % res.address)
-        # the public IP
+        subnet = _subnet_of_host(graph, res, subnets, (("subnet_id",), ("SubnetId",), ("network_interface",), ("NetworkInterfaces",)))
         eips = eip_of.get(res.id, ())
-        launch = launches.get(res.id)
+        launch = hosts.launches.get(res.id)
         if eips:
             ip = _Part(True, "Elastic IP %s is associated with it" % eips[0].address, eips[0].location)
         elif launch is None:
             ip = _Part(Unknown("no launch facts"), "public IP", res.location)
-        elif launch.public_ip.value is True:
-            ip = _Part(True, "%s asks for a public IP" % res.address, launch.public_ip.location)
-        elif is_unknown(launch.public_ip.value):
-            ip = _Part(launch.public_ip.value, "whether it asks for a public IP", launch.public_ip.location)
-        elif launch.public_ip.explicit:
-            ip = _Part(False, "%s declines a public IP" % res.address, launch.public_ip.location)
-        elif subnets:
-            ip = _subnet_ip(subnets, mapping)
-        elif subnet.value is True:
-            ip = _Part(True, "default subnets give public IPs", res.location)
         else:
-            ip = _Part(subnet.value, "whether its subnet gives public IPs", subnet.location)
-        group, ports = _group_part(graph, groups, rules, res)
+            ip = _ip_of_host(launch, subnets, subnet, hosts.mapping)
+        group, ports = _group_part(graph, groups, hosts.rules, res, (("vpc_security_group_ids",), ("security_groups",), ("SecurityGroupIds",), ("SecurityGroups",)))
         out.append(_decide(graph, res, "instance", [ip, subnet, group], ports))
+    return out
+
+
+_ASGS = ("aws_autoscaling_group", "AWS::AutoScaling::AutoScalingGroup")
+_LAUNCH_TEMPLATES = ("aws_launch_template", "AWS::EC2::LaunchTemplate", "aws_launch_configuration", "AWS::AutoScaling::LaunchConfiguration")
+_ASG_LAUNCH = (("launch_template",), ("launch_configuration",), ("mixed_instances_policy",),
+               ("LaunchTemplate",), ("LaunchConfigurationName",), ("MixedInstancesPolicy",))
+# launch template / configuration type -> where it names its security groups
+_TEMPLATE_GROUPS = {
+    "aws_launch_template": (("vpc_security_group_ids",), ("security_group_names",), ("network_interfaces",)),
+    "aws_launch_configuration": (("security_groups",),),
+    "AWS::EC2::LaunchTemplate": (("LaunchTemplateData", "SecurityGroupIds"), ("LaunchTemplateData", "SecurityGroups"), ("LaunchTemplateData", "NetworkInterfaces")),
+    "AWS::AutoScaling::LaunchConfiguration": (("SecurityGroups",),),
+}
+
+
+def _auto_scaling_groups(graph: ResourceGraph, hosts: _Hosts) -> list:
+    """Auto scaling groups as "instance" entry points: the instances they launch from their
+    launch template or configuration (public IP, security groups) in their subnets
+    (`vpc_zone_identifier` / `VPCZoneIdentifier`). With several templates (a mixed instances
+    policy), the first exposed one, else the first undecided one."""
+    out = []
+    for asg in managed(graph, *_ASGS):
+        subnets = [s for s in graph.related(asg, "in_subnet", _SUBNETS) if s.mode == "managed"]
+        subnet = _subnet_of_host(graph, asg, subnets, (("vpc_zone_identifier",), ("VPCZoneIdentifier",)))
+        templates = [t for t in graph.referenced_at(asg, _ASG_LAUNCH, _LAUNCH_TEMPLATES) if t.mode == "managed"]
+        if not templates:
+            part = _setting_part(asg, _ASG_LAUNCH, "launch template", None)
+            if part.value is not False:  # names a template that is not known, or not in the scan
+                out.append(_decide(graph, asg, "instance", [part, subnet], ()))
+            continue
+        found = []
+        for template in templates:
+            launch = hosts.launches.get(template.id)
+            if launch is None:
+                continue
+            ip = _ip_of_host(launch, subnets, subnet, hosts.mapping)
+            groups = graph.related(template, "uses_security_group", _SG) or graph.referenced_at(template, _TEMPLATE_GROUPS[template.type], _SG)
+            group, ports = _group_part(graph, groups, hosts.rules, template, _TEMPLATE_GROUPS[template.type])
+            entry = _decide(graph, asg, "instance", [ip, subnet, group], ports, (template,))
+            if entry is not None:
+                found.append(entry)
+        exposed = [e for e in found if e.exposed]
+        if exposed or found:
+            out.append((exposed or found)[0])
     return out
 
 
@@ -524,8 +586,12 @@ def _databases(graph: ResourceGraph) -> list:
 
 def entry_points(graph: ResourceGraph) -> list:
     out: list = []
-    for build in (_load_balancers, _api_stages, _distributions, _instances, _function_urls, _databases, _eks):
+    for build in (_load_balancers, _api_stages, _distributions, _function_urls, _databases, _eks):
         out.extend(e for e in build(graph) if e is not None)
+    if graph.of_type(*_INSTANCES, *_ASGS):
+        hosts = _Hosts(graph)
+        for build in (_instances, _auto_scaling_groups):
+            out.extend(e for e in build(graph, hosts) if e is not None)
     return sorted(out, key=lambda e: (e.root, e.resource.address, e.resource.id))
 
 

@@ -45,6 +45,8 @@ TERRAFORM_EXPOSED = {
     "aws_db_instance.public": ("database", {"tcp 5432"}, 15),
     "aws_db_instance.custom_port": ("database", {"tcp 3307"}, 24),
     "aws_eks_cluster.open": ("eks_endpoint", {"tcp 443"}, 44),
+    # an auto scaling group: its launch template asks for a public IP (the deciding line)
+    "aws_autoscaling_group.public": ("instance", {"tcp 443", "tcp 80"}, 5),
 }
 TERRAFORM_TRAPS = (
     "aws_instance.nat_only",  # public IP, open SG, but the subnet routes through a NAT gateway only
@@ -59,6 +61,9 @@ TERRAFORM_TRAPS = (
     "aws_db_instance.private_group", "aws_db_instance.private",
     "aws_eks_cluster.restricted", "aws_eks_cluster.private",
     "aws_lambda_function.fn", "aws_s3_bucket.site", "aws_subnet.public",
+    "aws_autoscaling_group.nat_only",  # the same template in a NAT-only subnet
+    "aws_autoscaling_group.internal_sg",  # its launch configuration's group admits 10.0.0.0/8 only
+    "aws_launch_template.public", "aws_launch_configuration.internal",  # templates are not entry points themselves
 )
 
 
@@ -83,6 +88,7 @@ def test_terraform_fronts_and_reasons():
     assert "aws_subnet.public_b routes to an internet gateway" in entries["aws_instance.ssh"].reason
     assert "Elastic IP aws_eip.eip" in entries["aws_instance.eip"].reason
     assert "default VPC" in entries["aws_instance.default_vpc"].reason
+    assert [r.address for r in entries["aws_autoscaling_group.public"].fronts] == ["aws_launch_template.public"]
     https = [p for p in entries["aws_lb.public"].ports if p.application == "HTTPS"]
     assert https == [Port("tcp", 443, 443, "HTTPS")]
 
@@ -96,6 +102,7 @@ TERRAFORM_UNDECIDED = {
     "aws_cloudfront_distribution.maybe": ("cloudfront", "variable enabled has no value", {"tcp 80", "tcp 443"}, 86),
     "aws_db_instance.maybe": ("database", "variable publicly has no value", {"tcp 5432"}, 116),
     "aws_eks_cluster.maybe": ("eks_endpoint", "variable eks_cidrs has no value", {"tcp 443"}, 130),
+    "aws_autoscaling_group.maybe": ("instance", "variable template has no value", set(), 141),
 }
 
 
@@ -122,9 +129,10 @@ CFN_EXPOSED = {
     "PublicDb": ("database", {"tcp 3306"}, 264),
     "OpenCluster": ("eks_endpoint", {"tcp 443"}, 280),
     "EipHost": ("instance", {"tcp 443"}, 303),  # the Elastic IP's block
+    "PublicGroup": ("instance", {"tcp 22"}, 314),  # its launch template's interface asks for a public IP
 }
 CFN_TRAPS = ("NatOnly", "Isolated", "InternalOnly", "UnusedOpenSg", "InternalAlb", "PrivateStage",
-             "PublicDbPrivateSubnets", "PrivateDb", "PrivateCluster", "Fn")
+             "PublicDbPrivateSubnets", "PrivateDb", "PrivateCluster", "Fn", "NatOnlyGroup", "PublicTemplate")
 
 
 def test_cloudformation_entry_points_exposed_and_traps():
