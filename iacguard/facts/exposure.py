@@ -199,7 +199,8 @@ def _load_balancers(graph: ResourceGraph) -> list:
         else:
             has = _Part(False, "%s has no listener" % res.address, res.location)
         out.append(_decide(graph, res, "load_balancer", [facing, has], tuple(ports)))
-    for shield in shield_entry_points(graph):
+    classic = graph.of_type("aws_elb", "AWS::ElasticLoadBalancing::LoadBalancer")
+    for shield in shield_entry_points(graph) if classic else ():
         res = shield.resource
         if res.type not in ("aws_elb", "AWS::ElasticLoadBalancing::LoadBalancer"):
             continue

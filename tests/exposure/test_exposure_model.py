@@ -205,3 +205,23 @@ def test_bad_or_unknown_input_is_never_exposed(tmp_path, text):
             assert all(is_unknown(p.from_port) for p in entry.ports)
         else:
             assert is_unknown(entry.decided), entry
+
+
+# The same templates in JSON (generated from the YAML ones): the same entry points, located at
+# the JSON lines of the same settings.
+CFN_JSON_LINES = {
+    "Web": 31, "Ssh": 218, "PublicAlb": 276, "Nlb": 338, "RestStage": 365, "HttpStage": 409, "Cdn": 422,
+    "FnUrl": 461, "PublicDb": 503, "OpenCluster": 531, "EipHost": 588, "PublicGroup": 604,
+    "Admin": 72, "MaybeAlb": 106, "MaybeDb": 150, "UnsaidDb": 158,
+}
+
+
+@pytest.mark.parametrize("name, expected", [("exposed", CFN_EXPOSED), ("unknown", CFN_UNDECIDED)])
+def test_cloudformation_json_matches_yaml(name, expected):
+    entries = _entries(FIXTURES / "cloudformation" / (name + ".json"))
+    assert set(entries) == set(expected)
+    for address, want in expected.items():
+        entry = entries[address]
+        assert (entry.entry, _ports(entry)) == (want[0], want[-2]), address
+        assert entry.location.start_line == CFN_JSON_LINES[address], address
+        assert (entry.decided is True) == (name == "exposed")
