@@ -42,10 +42,12 @@ Unknown never makes an entry point exposed by itself. The parts, per `entry`:
   * security group: the groups of the `uses_security_group` relation (directly or through its
     network interfaces) and their ingress rules (`network.security_group_rules`, with rule
     resources matched to their group by `rule_of`); a rule admitting `0.0.0.0/0` or `::/0` gives
-    its ports, a rule whose source is not known makes the part Unknown (when no rule is known to
+    its ports (a source that is another group or a prefix list is not the internet: prefix
+    lists' entries are not read), a rule whose source is not known makes the part Unknown (when no rule is known to
     be open). **No group given**: the VPC's default group, which admits only its own members
     (an `aws_default_security_group` the scan adopts is not matched to instances: not judged).
-    Rule resources whose group is not known are not matched to any group.
+    A rule resource whose group is not known (`security_group_id` / `GroupId`) and that may admit
+    the world may belong to any group of its root: an instance that only it could open is undecided.
   An auto scaling group (`aws_autoscaling_group`, `AWS::AutoScaling::AutoScalingGroup`) is an
   "instance" entry point in the same way, for the instances it launches: the public IP and the
   security groups of its launch template or launch configuration (`fronts` names it), its own
@@ -349,19 +351,29 @@ _EIPS = ("aws_eip", "aws_eip_association", "AWS::EC2::EIP", "AWS::EC2::EIPAssoci
 _INSTANCES = ("aws_instance", "AWS::EC2::Instance")
 
 
-def _ingress_by_group(graph: ResourceGraph) -> dict:
-    """Security group id -> its ingress rules (inline, or rule resources through `rule_of`)."""
+_RULE_GROUP = {"aws_security_group_rule": "security_group_id", "aws_vpc_security_group_ingress_rule": "security_group_id",
+               "AWS::EC2::SecurityGroupIngress": "GroupId"}
+
+
+def _ingress_by_group(graph: ResourceGraph) -> tuple:
+    """(security group id -> its ingress rules (inline, or rule resources through `rule_of`),
+    root -> ingress rule resources whose group is not known: any group of that root may hold
+    them). A rule resource naming a group that is not in the scan belongs to none of it."""
     out: dict = {}
+    pending: dict = {}
     for rule in security_group_rules(graph):
         if rule.direction != "ingress":
             continue
         groups = [rule.resource] if rule.resource.type in _SG else graph.related(rule.resource, "rule_of", _SG)
         for group in groups:
             out.setdefault(group.id, []).append(rule)
-    return out
+        key = _RULE_GROUP.get(rule.resource.type)
+        if not groups and key is not None and is_unknown(rule.resource.get(key)):
+            pending.setdefault(graph.root_of(rule.resource), []).append(rule)
+    return out, pending
 
 
-def _group_part(graph: ResourceGraph, groups: list, rules: dict, res: Resource, paths: tuple) -> tuple:
+def _group_part(graph: ResourceGraph, groups: list, rules: tuple, res: Resource, paths: tuple) -> tuple:
     """(_Part, ports) for the security groups an instance (or launch template) uses; `paths`:
     where `res` names them, read when no group of the scan is found."""
     if not groups:
@@ -373,7 +385,7 @@ def _group_part(graph: ResourceGraph, groups: list, rules: dict, res: Resource, 
     maybe_ports: list = []
     first_open = first_maybe = None
     for group in groups:
-        for rule in rules.get(group.id, ()):
+        for rule in rules[0].get(group.id, ()):
             world = rule.is_world_open()
             port = Port(rule.protocol, rule.from_port, rule.to_port)
             if world is True:
@@ -388,6 +400,11 @@ def _group_part(graph: ResourceGraph, groups: list, rules: dict, res: Resource, 
     if first_maybe is not None:
         group, rule, world = first_maybe
         return _Part(world, "the source of a rule of %s" % group.address, rule.location), tuple(maybe_ports)
+    for rule in rules[1].get(graph.root_of(res), ()):
+        if rule.is_world_open() is not False:
+            key = _RULE_GROUP[rule.resource.type]
+            return _Part(rule.resource.get(key), "the security group of %s, which admits the internet on %s" % (
+                rule.resource.address, Port(rule.protocol, rule.from_port, rule.to_port)), rule.resource.location_of(key)), (Port(rule.protocol, rule.from_port, rule.to_port),)
     return _Part(False, "no security group of %s admits the internet" % res.address, groups[0].location), ()
 
 
