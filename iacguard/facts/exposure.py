@@ -34,7 +34,7 @@ Unknown never makes an entry point exposed by itself. The parts, per `entry`:
     `map_public_ip_on_launch` (the "subnet" table kind; `aws_default_subnet`: true unless set).
   * subnet: the `in_subnet` relation (directly, or through a network interface it attaches),
     routed when `infra_b_edge.routes_to_internet_gateway` says so; a NAT-only or egress-only
-    route is not one. An `aws_default_subnet` with no route table of the scan uses the default
+    route is not one; a route of its table whose gateway is not known makes the part Unknown. An `aws_default_subnet` with no route table of the scan uses the default
     VPC's main table, which routes to its internet gateway. **No subnet given**: the instance is
     launched in a default subnet of the default VPC, which routes to an internet gateway and
     gives public IPs (AWS's behaviour for an account with a default VPC); a subnet setting that
@@ -314,10 +314,43 @@ def _routed(graph: ResourceGraph, subnet: Resource) -> bool:
     return routes_to_internet_gateway(graph, subnet)
 
 
-def _subnets_part(graph: ResourceGraph, subnets: list, what: str) -> _Part:
+_ROUTE_TABLES = ("aws_route_table", "aws_default_route_table", "AWS::EC2::RouteTable")
+# route resource type -> (the property naming its table, the properties naming its gateway)
+_ROUTES = {
+    "aws_route": ("route_table_id", ("gateway_id",)),
+    "AWS::EC2::Route": ("RouteTableId", ("GatewayId",)),
+}
+
+
+def _unknown_routes(graph: ResourceGraph) -> dict:
+    """Route table id -> (Unknown, location) of a route of it whose gateway is not known (it may
+    be an internet gateway; an unknown NAT gateway never is), in one pass over route tables and
+    route resources."""
+    out: dict = {}
+    for table in managed(graph, "aws_route_table", "aws_default_route_table"):
+        raw = table.get("route")
+        hit = next(((at, v) for at, v in walk(raw, ("route",)) if is_unknown(v) and (len(at) < 3 or at[-1] == "gateway_id")), None)
+        if hit is not None:
+            out[table.id] = (hit[1], table.location_of(*hit[0]))
+    for type_, (table_key, gateway_keys) in _ROUTES.items():
+        for route in managed(graph, type_):
+            unknown = next(((k, route.get(k)) for k in gateway_keys if is_unknown(route.get(k))), None)
+            if unknown is None or graph.related(route, "routes_to"):
+                continue
+            for table in graph.referenced_at(route, ((table_key,),), _ROUTE_TABLES):
+                out.setdefault(table.id, (unknown[1], route.location_of(unknown[0])))
+    return out
+
+
+def _subnets_part(graph: ResourceGraph, subnets: list, what: str, routes: dict) -> _Part:
     routed = [s for s in subnets if _routed(graph, s)]
     if routed:
         return _Part(True, "%s %s routes to an internet gateway" % (what, routed[0].address), routed[0].location)
+    for subnet in subnets:
+        for table in graph.related(subnet, "route_table_of"):
+            if table.id in routes:
+                unknown, location = routes[table.id]
+                return _Part(unknown, "the gateway of a route of %s (the route table of %s)" % (table.address, subnet.address), location)
     nat = [s for s in subnets for t in graph.related(s, "route_table_of") if graph.related(t, "routes_to", _NAT)]
     how = "routes only through a NAT or egress-only gateway" if nat else "has no route to an internet gateway"
     return _Part(False, "%s %s %s" % (what, ", ".join(s.address for s in subnets), how), subnets[0].location)
@@ -415,17 +448,19 @@ def _subnet_facts(graph: ResourceGraph) -> dict:
 
 
 class _Hosts:
-    """What instances and auto scaling groups share, computed once per scan."""
+    """What instances, auto scaling groups and databases share, computed once per scan."""
 
-    def __init__(self, graph: ResourceGraph) -> None:
-        self.launches = {f.resource.id: f for f in instance_launches(graph)}
-        self.rules = _ingress_by_group(graph)
-        self.mapping = _subnet_facts(graph)
+    def __init__(self, graph: ResourceGraph, compute: bool) -> None:
+        self.routes = _unknown_routes(graph)
+        if compute:
+            self.launches = {f.resource.id: f for f in instance_launches(graph)}
+            self.rules = _ingress_by_group(graph)
+            self.mapping = _subnet_facts(graph)
 
 
-def _subnet_of_host(graph: ResourceGraph, res: Resource, subnets: list, paths: tuple) -> _Part:
+def _subnet_of_host(graph: ResourceGraph, res: Resource, subnets: list, paths: tuple, routes: dict) -> _Part:
     if subnets:
-        return _subnets_part(graph, subnets, "its subnet")
+        return _subnets_part(graph, subnets, "its subnet", routes)
     return _setting_part(res, paths, "subnet",
                          "%s names no subnet: a default subnet of the default VPC, which routes to its internet gateway" % res.address)
 
@@ -457,7 +492,7 @@ def _instances(graph: ResourceGraph, hosts: _Hosts) -> list:
             subnets += [s for s in graph.related(eni, "in_subnet", _SUBNETS) if s not in subnets]
             groups += [g for g in graph.related(eni, "uses_security_group", _SG) if g not in groups]
         subnets = [s for s in subnets if s.mode == "managed"]
-        subnet = _subnet_of_host(graph, res, subnets, (("subnet_id",), ("SubnetId",), ("network_interface",), ("NetworkInterfaces",)))
+        subnet = _subnet_of_host(graph, res, subnets, (("subnet_id",), ("SubnetId",), ("network_interface",), ("NetworkInterfaces",)), hosts.routes)
         eips = eip_of.get(res.id, ())
         launch = hosts.launches.get(res.id)
         if eips:
@@ -492,7 +527,7 @@ def _auto_scaling_groups(graph: ResourceGraph, hosts: _Hosts) -> list:
     out = []
     for asg in managed(graph, *_ASGS):
         subnets = [s for s in graph.related(asg, "in_subnet", _SUBNETS) if s.mode == "managed"]
-        subnet = _subnet_of_host(graph, asg, subnets, (("vpc_zone_identifier",), ("VPCZoneIdentifier",)))
+        subnet = _subnet_of_host(graph, asg, subnets, (("vpc_zone_identifier",), ("VPCZoneIdentifier",)), hosts.routes)
         templates = [t for t in graph.referenced_at(asg, _ASG_LAUNCH, _LAUNCH_TEMPLATES) if t.mode == "managed"]
         if not templates:
             part = _setting_part(asg, _ASG_LAUNCH, "launch template", None)
@@ -544,6 +579,7 @@ def _subnet_ip(subnets: list, mapping: dict) -> _Part:
 # --- databases ------------------------------------------------------------------------------
 
 _CLUSTERS = ("aws_rds_cluster", "AWS::RDS::DBCluster")
+_DATABASES = ("aws_db_instance", "aws_rds_cluster", "aws_rds_cluster_instance", "AWS::RDS::DBInstance", "AWS::RDS::DBCluster")
 # engine prefix -> its default port
 _ENGINE_PORTS = (("aurora-postgresql", 5432), ("aurora", 3306), ("mysql", 3306), ("mariadb", 3306), ("postgres", 5432),
                  ("oracle", 1521), ("sqlserver", 1433), ("db2", 50000))
@@ -570,7 +606,7 @@ def _db_port(res: Resource, cluster: Resource | None) -> Any:
     return Unknown("the database's port and engine are not known")
 
 
-def _databases(graph: ResourceGraph) -> list:
+def _databases(graph: ResourceGraph, hosts: _Hosts) -> list:
     out = []
     for db in databases(graph):
         res = db.resource
@@ -588,7 +624,7 @@ def _databases(graph: ResourceGraph) -> list:
         groups = graph.related(res, "in_subnet_group") or (graph.related(cluster, "in_subnet_group") if cluster is not None else [])
         subnets = [s for g in groups for s in graph.related(g, "in_subnet", _SUBNETS) if s.mode == "managed"]
         if subnets:
-            routed = _subnets_part(graph, subnets, "its subnet group's subnet")
+            routed = _subnets_part(graph, subnets, "its subnet group's subnet", hosts.routes)
         elif groups:
             routed = _Part(Unknown("subnet group %s names no subnet of the scan" % groups[0].address), "its subnets", groups[0].location)
         else:
@@ -604,11 +640,13 @@ def _databases(graph: ResourceGraph) -> list:
 
 def entry_points(graph: ResourceGraph) -> list:
     out: list = []
-    for build in (_load_balancers, _api_stages, _distributions, _function_urls, _databases, _eks):
+    for build in (_load_balancers, _api_stages, _distributions, _function_urls, _eks):
         out.extend(e for e in build(graph) if e is not None)
-    if graph.of_type(*_INSTANCES, *_ASGS):
-        hosts = _Hosts(graph)
-        for build in (_instances, _auto_scaling_groups):
+    compute = bool(graph.of_type(*_INSTANCES, *_ASGS))
+    if compute or graph.of_type(*_DATABASES):
+        hosts = _Hosts(graph, compute)
+        builds = (_instances, _auto_scaling_groups, _databases) if compute else (_databases,)
+        for build in builds:
             out.extend(e for e in build(graph, hosts) if e is not None)
     return sorted(out, key=lambda e: (e.root, e.resource.address, e.resource.id))
 

@@ -105,6 +105,8 @@ TERRAFORM_UNDECIDED = {
     "aws_autoscaling_group.maybe": ("instance", "variable template has no value", set(), 141),
     # its own group is closed, but a world-open rule whose group is not known may belong to it
     "aws_instance.maybe_rule": ("instance", "variable group has no value", {"tcp 5432"}, 158),
+    # a route of its subnet's table goes to a gateway that is not known (it may be an internet gateway)
+    "aws_instance.maybe_route": ("instance", "variable gateway has no value", {"tcp 443", "tcp 80"}, 180),
 }
 
 
@@ -150,11 +152,13 @@ def test_cloudformation_entry_points_exposed_and_traps():
 
 
 CFN_UNDECIDED = {
-    "Admin": ("instance", "parameter AdminCidr has no value", {"tcp 3389"}, 42),
-    "MaybeAlb": ("load_balancer", "parameter Scheme has no value", {"tcp 80"}, 58),
-    "MaybeDb": ("database", "parameter Public has no value", {"tcp 5432"}, 80),
+    "Admin": ("instance", "parameter AdminCidr has no value", {"tcp 3389"}, 44),
+    "MaybeAlb": ("load_balancer", "parameter Scheme has no value", {"tcp 80"}, 60),
+    "MaybeDb": ("database", "parameter Public has no value", {"tcp 5432"}, 82),
     # PubliclyAccessible left out: CloudFormation decides from the VPC, which the source does not say.
-    "UnsaidDb": ("database", "PubliclyAccessible not set and no default", {"tcp 5432"}, 83),
+    "UnsaidDb": ("database", "PubliclyAccessible not set and no default", {"tcp 5432"}, 85),
+    # a route of its subnet's table goes to a gateway that is not known
+    "MaybeRouted": ("instance", "parameter Gateway has no value", {"tcp 3389"}, 105),
 }
 
 
@@ -214,7 +218,7 @@ def test_bad_or_unknown_input_is_never_exposed(tmp_path, text):
 CFN_JSON_LINES = {
     "Web": 31, "Ssh": 218, "PublicAlb": 276, "Nlb": 338, "RestStage": 365, "HttpStage": 409, "Cdn": 422,
     "FnUrl": 461, "PublicDb": 503, "OpenCluster": 531, "EipHost": 588, "PublicGroup": 604,
-    "Admin": 72, "MaybeAlb": 106, "MaybeDb": 150, "UnsaidDb": 158,
+    "Admin": 75, "MaybeAlb": 109, "MaybeDb": 153, "UnsaidDb": 161, "MaybeRouted": 195,
 }
 
 
