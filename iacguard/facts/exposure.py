@@ -16,7 +16,8 @@ Unknown never makes an entry point exposed by itself. The parts, per `entry`:
 - "load_balancer": an ALB/NLB (`aws_lb`, `aws_alb`, `AWS::ElasticLoadBalancingV2::LoadBalancer`)
   that is internet-facing (`network.load_balancers`, the facts of AWS-ELB-001) and has a listener
   of the scan (the `listener_of` relation); ports from its listeners (`infra_b_edge.lb_listeners`
-  for the protocol, the listener's `port` / `Port`). Gateway load balancers are not entry points
+  for the protocol, the listener's `port` / `Port`); with no listener of its own, a listener
+  of its root whose load balancer is not known leaves it undecided. Gateway load balancers are not entry points
   (they take traffic from gateway endpoints, not from the internet). A classic load balancer
   (`aws_elb`, `AWS::ElasticLoadBalancing::LoadBalancer`) when internet-facing (the answer of
   `infra_b_edge.shield_entry_points`) with its inline listeners. A load balancer's own security
@@ -71,9 +72,10 @@ the application protocol where the entry point says ("HTTP", "HTTPS", "TLS", ...
 `fronts` of an instance entry point is empty (the instance is the compute); of an auto scaling
 group, the launch template or configuration that decided.
 
-Not yet: ECS
-services with public IPs, other public data services (Redshift, OpenSearch, Neptune, DMS),
-listeners whose load balancer is not known, SAM APIs beyond the stages the SAM transform makes.
+Not yet: ECS services with public IPs, other public data services (Redshift, OpenSearch,
+Neptune, DMS), SAM APIs beyond the stages the SAM transform makes, prefix lists' entries, an
+`aws_default_security_group` the scan adopts, REST stages made by `aws_api_gateway_deployment`'s
+`stage_name`.
 """
 from __future__ import annotations
 
@@ -185,6 +187,11 @@ def _listener_ports(protocol: Any, port: Any) -> list:
 def _load_balancers(graph: ResourceGraph) -> list:
     out = []
     listeners = {f.resource.id: f for f in lb_listeners(graph)} if graph.of_type(*_LISTENERS) else {}
+    pending: dict = {}  # root -> [(listener, key)] whose load balancer is not known: it may be any of the root's
+    for fact in listeners.values():
+        key = "load_balancer_arn" if fact.resource.language == "terraform" else "LoadBalancerArn"
+        if is_unknown(fact.resource.get(key)) and not graph.related(fact.resource, "listener_of"):
+            pending.setdefault(graph.root_of(fact.resource), []).append((fact.resource, key))
     for lb in load_balancers(graph):
         res = lb.resource
         kind = lb.lb_type.value
@@ -198,6 +205,10 @@ def _load_balancers(graph: ResourceGraph) -> list:
             ports.extend(_listener_ports(fact.protocol.value, port))
         if mine:
             has = _Part(True, "its listeners %s accept %s" % (", ".join(f.resource.address for f in mine), ", ".join(map(str, ports))), mine[0].resource.location)
+        elif pending.get(graph.root_of(res)):
+            listener, key = pending[graph.root_of(res)][0]
+            ports = _listener_ports(listeners[listener.id].protocol.value, _port(listener, ("port",), ("Port",)))
+            has = _Part(listener.get(key), "the load balancer of listener %s" % listener.address, listener.location_of(key))
         else:
             has = _Part(False, "%s has no listener" % res.address, res.location)
         out.append(_decide(graph, res, "load_balancer", [facing, has], tuple(ports)))

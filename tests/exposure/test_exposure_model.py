@@ -107,6 +107,8 @@ TERRAFORM_UNDECIDED = {
     "aws_instance.maybe_rule": ("instance", "variable group has no value", {"tcp 5432"}, 158),
     # a route of its subnet's table goes to a gateway that is not known (it may be an internet gateway)
     "aws_instance.maybe_route": ("instance", "variable gateway has no value", {"tcp 443", "tcp 80"}, 180),
+    # no listener of its own; a listener whose load balancer is not known may be its
+    "aws_lb.maybe_listener": ("load_balancer", "variable lb_arn has no value", {"tcp 8443"}, 206),
 }
 
 
