@@ -62,6 +62,10 @@ Unknown never makes an entry point exposed by itself. The parts, per `entry`:
   default VPC's default group, routed. The port is its `port` / `Port`, else its engine's
   default, else Unknown. Caches (ElastiCache, MemoryDB) are never entry points: they get no
   public address whatever their subnets (`infra_c_network` says where they run, a layer).
+  A Redshift cluster likewise ("redshift_cluster" table kind, AWS-REDSHIFT-401; its cluster
+  subnet group found through the reference; port 5439 unless set), and an OpenSearch /
+  Elasticsearch domain without VPC options ("search_domain", AWS-OPENSEARCH-401: a public
+  endpoint, tcp 443; its access policy is a layer).
 - "eks_endpoint": an EKS cluster whose public endpoint is on and admits the world (the
   "eks_cluster" table kind, AWS-EKS-309's facts; `network.Source.is_world`); tcp 443.
 
@@ -72,10 +76,9 @@ the application protocol where the entry point says ("HTTP", "HTTPS", "TLS", ...
 `fronts` of an instance entry point is empty (the instance is the compute); of an auto scaling
 group, the launch template or configuration that decided.
 
-Not yet: ECS services with public IPs, other public data services (Redshift, OpenSearch,
-Neptune, DMS), SAM APIs beyond the stages the SAM transform makes, prefix lists' entries, an
-`aws_default_security_group` the scan adopts, REST stages made by `aws_api_gateway_deployment`'s
-`stage_name`.
+Not yet: ECS services with public IPs, other public data services (Neptune, DMS), SAM APIs
+beyond the stages the SAM transform makes, prefix lists' entries, an `aws_default_security_group`
+the scan adopts, REST stages made by `aws_api_gateway_deployment`'s `stage_name`.
 """
 from __future__ import annotations
 
@@ -647,16 +650,59 @@ def _databases(graph: ResourceGraph, hosts: _Hosts) -> list:
     return out
 
 
+_REDSHIFT_GROUPS = ("aws_redshift_subnet_group", "AWS::Redshift::ClusterSubnetGroup")
+
+
+def _warehouses(graph: ResourceGraph, hosts: _Hosts) -> list:
+    """Redshift clusters ("redshift_cluster" table kind, AWS-REDSHIFT-401's facts): publicly
+    accessible, in a cluster subnet group with a routed subnet (none named: the default VPC's)."""
+    from . import KINDS
+
+    out = []
+    for cluster in KINDS["redshift_cluster"](graph):
+        res = cluster.resource
+        pub = _attr_part(cluster.publicly_accessible, "%s is publicly accessible" % res.address, "%s is not publicly accessible" % res.address, "whether it is publicly accessible")
+        at = ("cluster_subnet_group_name",) if res.language == "terraform" else ("ClusterSubnetGroupName",)
+        groups = [g for g in graph.referenced_at(res, (at,), _REDSHIFT_GROUPS) if g.mode == "managed"]
+        subnets = [s for g in groups for s in graph.referenced_at(g, (("subnet_ids",), ("SubnetIds",)), _SUBNETS) if s.mode == "managed"]
+        if subnets:
+            routed = _subnets_part(graph, subnets, "its subnet group's subnet", hosts.routes)
+        elif groups:
+            routed = _Part(Unknown("subnet group %s names no subnet of the scan" % groups[0].address), "its subnets", groups[0].location)
+        else:
+            routed = _setting_part(res, (at,), "subnet group", "%s names no subnet group: the default VPC's, routed to its internet gateway" % res.address)
+        port = _port(res, ("port",), ("Port",)) if res.get("port") is not None or res.get("Port") is not None else 5439
+        out.append(_decide(graph, res, "database", [pub, routed], (Port("tcp", port, port),)))
+    return out
+
+
+def _search_domains(graph: ResourceGraph) -> list:
+    """OpenSearch / Elasticsearch domains without VPC options ("search_domain" table kind,
+    AWS-OPENSEARCH-401's facts): a public HTTPS endpoint; its access policy is a layer."""
+    from . import KINDS
+
+    out = []
+    for domain in KINDS["search_domain"](graph):
+        res = domain.resource
+        vpc = domain.vpc_options
+        if is_unknown(vpc.value):
+            part = _Part(vpc.value, "whether it is placed in a VPC", vpc.location)
+        else:
+            part = _Part(vpc.value is not True, "%s has no VPC options: its endpoint is public" % res.address if vpc.value is not True else "%s is in a VPC" % res.address, vpc.location)
+        out.append(_decide(graph, res, "database", [part], _HTTPS))
+    return out
+
+
 # --- the kind -------------------------------------------------------------------------------
 
 def entry_points(graph: ResourceGraph) -> list:
     out: list = []
-    for build in (_load_balancers, _api_stages, _distributions, _function_urls, _eks):
+    for build in (_load_balancers, _api_stages, _distributions, _function_urls, _eks, _search_domains):
         out.extend(e for e in build(graph) if e is not None)
     compute = bool(graph.of_type(*_INSTANCES, *_ASGS))
-    if compute or graph.of_type(*_DATABASES):
+    if compute or graph.of_type(*_DATABASES, "aws_redshift_cluster", "AWS::Redshift::Cluster"):
         hosts = _Hosts(graph, compute)
-        builds = (_instances, _auto_scaling_groups, _databases) if compute else (_databases,)
+        builds = (_instances, _auto_scaling_groups, _databases, _warehouses) if compute else (_databases, _warehouses)
         for build in builds:
             out.extend(e for e in build(graph, hosts) if e is not None)
     return sorted(out, key=lambda e: (e.root, e.resource.address, e.resource.id))

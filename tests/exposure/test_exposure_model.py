@@ -47,6 +47,8 @@ TERRAFORM_EXPOSED = {
     "aws_eks_cluster.open": ("eks_endpoint", {"tcp 443"}, 44),
     # an auto scaling group: its launch template asks for a public IP (the deciding line)
     "aws_autoscaling_group.public": ("instance", {"tcp 443", "tcp 80"}, 5),
+    "aws_redshift_cluster.public": ("database", {"tcp 5439"}, 78),
+    "aws_opensearch_domain.public": ("database", {"tcp 443"}, 95),  # no VPC options
 }
 TERRAFORM_TRAPS = (
     "aws_instance.nat_only",  # public IP, open SG, but the subnet routes through a NAT gateway only
@@ -64,6 +66,7 @@ TERRAFORM_TRAPS = (
     "aws_autoscaling_group.nat_only",  # the same template in a NAT-only subnet
     "aws_autoscaling_group.internal_sg",  # its launch configuration's group admits 10.0.0.0/8 only
     "aws_launch_template.public", "aws_launch_configuration.internal",  # templates are not entry points themselves
+    "aws_redshift_cluster.nat_only", "aws_opensearch_domain.in_vpc",
 )
 
 
