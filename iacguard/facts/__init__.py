@@ -53,6 +53,8 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
     which buckets and accesses they cover; buckets and their object ARN prefixes)
   cache_cluster_network (iacguard.facts.infra_c_network: ElastiCache clusters / replication groups and MemoryDB
     clusters, and whether their subnet group holds a subnet that routes to an internet gateway)
+  entry_point (iacguard.facts.exposure: per root, the resources the internet reaches directly, with the ports they
+    accept from it, why, and whether that is decided; issue 14's exposure model, read by no check yet)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -123,6 +125,7 @@ _ADAPTERS = {
     "trail_s3_selectors": ("iacguard.facts.detection_d_events", "trail_s3_selectors", "iacguard.facts.detection_d_events", "TrailS3Selectors"),
     "data_event_bucket": ("iacguard.facts.detection_d_events", "data_event_buckets", "iacguard.facts.detection_d_events", "DataEventBucket"),
     "cache_cluster_network": ("iacguard.facts.infra_c_network", "cache_cluster_networks", "iacguard.facts.infra_c_network", "CacheClusterNetwork"),
+    "entry_point": ("iacguard.facts.exposure", "entry_points", "iacguard.facts.exposure", "EntryPoint"),
 }
 
 
