@@ -22,7 +22,8 @@ Hops, walked from each entry point (decided or undecided):
   * "cloudfront": the distribution -> its origins (`origin_of`): an S3 bucket origin IS the asset
     (access "origin"); a load balancer origin is walked on as a load balancer.
   * "function_url": the URL -> its function (`EntryPoint.fronts`).
-  * "instance": the instance, or the auto scaling group, is itself the compute.
+  * "instance": the instance, or the auto scaling group, is itself the compute (an auto scaling
+    group's role and security groups are its launch template's, which appears as a hop).
   * "database": a public database is itself the asset (a one-hop path, access "itself").
   * "eks_endpoint": not walked (the cluster's workloads are not modelled).
 - compute -> role -> data store: the compute's role (`attached_role`; an auto scaling group's
@@ -46,6 +47,10 @@ role's reachable stores and each compute's tails are memoised, so each entry poi
 neighbourhood once. The role step asks the engine once per (role, IAM store of its root, action):
 proportional to roles times stores of one root, not to the scan. Paths are capped per entry point
 (`MAX_PATHS`); when the cap is hit, every kept path of that entry point has `capped` True.
+
+Known limit (the IAM engine's): two stores whose names are generated at deploy (CloudFormation
+buckets without `BucketName`) cannot be told apart by ARN, so a role granted one of them gets an
+undecided path to the other too (never a decided one).
 
 Not yet: EFS (mount targets), KMS keys as assets, Kinesis / SNS, rds-db:connect, prefix lists
 and CIDR ranges between compute and store (only SG-to-SG references make a network hop), ECS
@@ -278,18 +283,21 @@ class _Walker:
             carriers = [compute] + g.referenced_at(compute, (("task_definition",), ("TaskDefinition",)), _TASK_DEFINITIONS)
         first = Hop(compute, "%s runs the requests" % compute.address)
         out: list = []
-        roles: list = []
+        roles: list = []  # (carrier, role)
         for carrier in carriers:
-            roles.extend(r for r in g.related(carrier, "attached_role", _ROLE) if r not in roles)
-        for role in roles:
+            roles.extend((carrier, r) for r in g.related(carrier, "attached_role", _ROLE) if r not in [x for _, x in roles])
+        for carrier, role in roles:
             role_hop = Hop(role, "%s runs as role %s" % (compute.address, role.address))
+            via = ()
+            if carrier.id != compute.id:  # a launch template / task definition holds the role
+                via = (Hop(carrier, "%s runs with %s, which names role %s" % (compute.address, carrier.address, role.address)),)
             for tail in self._role(role):
                 hops = tail.hops
                 if hops and hops[0].resource.id == role.id:  # the grant is inline in the role: one hop
                     hops = (Hop(role, role_hop.message + "; " + hops[0].message),) + hops[1:]
                 else:
                     hops = (role_hop,) + hops
-                out.append(_Tail((first,) + hops, tail.asset, tail.access, tail.decided))
+                out.append(_Tail((first,) + via + hops, tail.asset, tail.access, tail.decided))
         groups: list = []
         for carrier in carriers:
             groups.extend(s for s in g.related(carrier, "uses_security_group", _SG) if s not in groups)

@@ -139,3 +139,25 @@ def test_no_entry_points_no_paths(tmp_path):
 def test_bad_input_never_crashes(tmp_path, text):
     (tmp_path / "main.tf").write_text(text)
     assert _paths(tmp_path) == []
+
+
+MORE_PATHS = {
+    ("aws_api_gateway_stage.prod", "aws_lambda_function.worker", "aws_iam_role.worker", "aws_iam_policy.send",
+     "aws_sqs_queue.jobs"): ("write", (41, 47, 55, 63, 76)),
+    # CloudFront -> load balancer origin -> auto scaling group -> its launch template's role (inline grant)
+    ("aws_cloudfront_distribution.cdn", "aws_lb.origin", "aws_lb_listener.origin", "aws_lb_target_group.fleet",
+     "aws_autoscaling_group.fleet", "aws_launch_template.fleet", "aws_iam_role.fleet",
+     "aws_secretsmanager_secret.db"): ("read", (81, 103, 108, 118, 124, 134, 145, 160)),
+    ("aws_lb.origin", "aws_lb_listener.origin", "aws_lb_target_group.fleet", "aws_autoscaling_group.fleet",
+     "aws_launch_template.fleet", "aws_iam_role.fleet", "aws_secretsmanager_secret.db"): ("read", (103, 108, 118, 124, 134, 145, 160)),
+}
+
+
+def test_api_stage_managed_policy_queue_and_cloudfront_lb_origin_auto_scaling_group():
+    found = _by_hops(_paths(FIXTURES / "terraform" / "more"))
+    assert set(found) == set(MORE_PATHS)
+    for hops, (access, lines) in MORE_PATHS.items():
+        path = found[hops]
+        assert (path.access, _lines(path), path.decided) == (access, lines, True), hops
+    secret = found[next(h for h in MORE_PATHS if h[0] == "aws_lb.origin")]
+    assert "allows secretsmanager:GetSecretValue on aws_secretsmanager_secret.db" in secret.hops[5].message
