@@ -161,3 +161,49 @@ def test_api_stage_managed_policy_queue_and_cloudfront_lb_origin_auto_scaling_gr
         assert (path.access, _lines(path), path.decided) == (access, lines, True), hops
     secret = found[next(h for h in MORE_PATHS if h[0] == "aws_lb.origin")]
     assert "allows secretsmanager:GetSecretValue on aws_secretsmanager_secret.db" in secret.hops[5].message
+
+
+INSTANCE = '''resource "aws_security_group" "ssh" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+
+resource "aws_instance" "bastion" {
+  ami                         = "ami-12345678"
+  associate_public_ip_address = true
+  vpc_security_group_ids      = [aws_security_group.ssh.id]
+  iam_instance_profile        = aws_iam_instance_profile.bastion.name
+}
+
+resource "aws_iam_instance_profile" "bastion" {
+  role = aws_iam_role.bastion.name
+}
+
+resource "aws_iam_role" "bastion" {
+  name               = "bastion"
+  assume_role_policy = "{}"
+}
+
+resource "aws_iam_role_policy_attachment" "s3" {
+  role       = aws_iam_role.bastion.name
+  policy_arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess"
+}
+
+resource "aws_s3_bucket" "backups" {
+  bucket = "acme-backups"
+}
+'''
+
+
+def test_instance_entry_point_is_its_own_compute_and_aws_managed_grant(tmp_path):
+    (tmp_path / "main.tf").write_text(INSTANCE)
+    paths = _paths(tmp_path)
+    assert [p.addresses for p in paths] == [("aws_instance.bastion", "aws_iam_role.bastion", "aws_s3_bucket.backups")]
+    path = paths[0]
+    assert (path.access, path.decided, _lines(path)) == ("read/write", True, (10, 21, 31))
+    assert path.hops[0].message.startswith("instance aws_instance.bastion accepts tcp 22 from the internet")
+    assert "AmazonS3FullAccess" in path.hops[1].message and "allows s3:GetObject" in path.hops[1].message
