@@ -55,6 +55,8 @@ Kinds (the names checks declare in `Check.kinds`; `KIND_TYPES` names the class o
     clusters, and whether their subnet group holds a subnet that routes to an internet gateway)
   entry_point (iacguard.facts.exposure: per root, the resources the internet reaches directly, with the ports they
     accept from it, why, and whether that is decided; issue 14's exposure model, read by no check yet)
+  attack_path (iacguard.facts.attack_paths: from each entry point to the data stores it leads to, hop by hop,
+    through compute, its role and the granting policy, or an SG-to-SG reference; read by no check yet)
 A check reads only the kinds it declares (tests/test_check_kinds.py runs every check's fixtures
 and compares).
 """
@@ -126,6 +128,7 @@ _ADAPTERS = {
     "data_event_bucket": ("iacguard.facts.detection_d_events", "data_event_buckets", "iacguard.facts.detection_d_events", "DataEventBucket"),
     "cache_cluster_network": ("iacguard.facts.infra_c_network", "cache_cluster_networks", "iacguard.facts.infra_c_network", "CacheClusterNetwork"),
     "entry_point": ("iacguard.facts.exposure", "entry_points", "iacguard.facts.exposure", "EntryPoint"),
+    "attack_path": ("iacguard.facts.attack_paths", "attack_paths", "iacguard.facts.attack_paths", "AttackPath"),
 }
 
 
