@@ -46,6 +46,11 @@ The layers (`LAYERS`: name -> (function, the node roles it applies to)):
   member: its cluster's); DynamoDB tables: present (always encrypted); EFS file systems (the
   "efs_file_system" kind's `encrypted`, AWS-EFS-501). Other assets: not applicable (not judged
   yet).
+- `network-segmentation` (entry points, compute, assets): an instance with a public address in a
+  subnet routed to an internet gateway (the parts of the exposure model, part A: Elastic IP,
+  `associate_public_ip_address`, the subnet's mapping; routes; no subnet = the default VPC), a
+  database / Redshift cluster / OpenSearch domain that is a database entry point: missing. See
+  `network_segmentation`.
 - `least-privilege` (a role and the statement that grants it the asset): see `least_privilege`.
 
 `missing_layers(facts, hops)` walks a path's hops (entry point, compute..., role, policy, asset),
@@ -56,9 +61,9 @@ is a finding (part D); undecided layers are listed, never reported as missing.
 Each layer indexes the facts it reads once per scan (kept per `Facts` object), so deciding the
 layers of every node of every path is linear in the nodes.
 
-Not yet: `nacl` and `network-segmentation` (custom NACLs on the node's subnet; compute or data
-store in a routed subnet with a public address) are named in `LAYER_NAMES` but have no function:
-`missing_layers` skips them.
+Not yet: `nacl` (a custom NACL on the node's subnet allowing the port from the world) is named in
+`LAYER_NAMES` but has no function: NACLs are not related to subnets in the graph yet, and their
+entries must be read in rule-number order; `missing_layers` skips it.
 """
 from __future__ import annotations
 
@@ -430,6 +435,67 @@ def encryption_at_rest(facts, asset: Resource) -> Verdict | None:
     return Verdict(False, "%s is not encrypted at rest%s" % (asset.address, "" if attr.explicit else " (the default)"), attr.location)
 
 
+# --- network-segmentation -------------------------------------------------------------------
+
+_INSTANCES = ("aws_instance", "AWS::EC2::Instance")
+_STORES = _DATABASES + ("aws_redshift_cluster", "AWS::Redshift::Cluster", "aws_opensearch_domain", "aws_elasticsearch_domain",
+                        "AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain")
+
+
+class _Hosts:
+    """What the exposure model knows of hosts (part A), once per scan: its `_Hosts` (launch
+    facts, subnet mappings, unknown routes), the Elastic IPs by instance and the database entry
+    points by resource."""
+
+    def __init__(self, facts) -> None:
+        from . import exposure
+
+        self.exposure = exposure
+        self.hosts = exposure._Hosts(facts.graph, True)
+        self.eips = exposure._elastic_ips(facts.graph)
+        self.entries = {e.resource.id: e for e in facts.of_kind("entry_point") if e.entry == "database"}
+
+
+def _instance_segmentation(facts, node: Resource, known: _Hosts) -> Verdict:
+    x, graph, hosts = known.exposure, facts.graph, known.hosts
+    subnets = [s for s in graph.related(node, "in_subnet", x._SUBNETS) if s.mode == "managed"]
+    subnet = x._subnet_of_host(graph, node, subnets, (("subnet_id",), ("SubnetId",), ("network_interface",), ("NetworkInterfaces",)), hosts.routes)
+    launch = hosts.launches.get(node.id)
+    eips = known.eips.get(node.id, ())
+    if eips:
+        ip = x._Part(True, "Elastic IP %s is associated with it" % eips[0].address, eips[0].location)
+    elif launch is None:
+        ip = x._Part(Unknown("no launch facts for %s" % node.address), "its public IP", node.location)
+    else:
+        ip = x._ip_of_host(launch, subnets, subnet, hosts.mapping)
+    for part in (ip, subnet):
+        if part.value is False:
+            return Verdict(True, part.words, part.location)
+    for part in (ip, subnet):
+        if is_unknown(part.value):
+            return Verdict(part.value, "%s (%s)" % (part.words, node.address), part.location)
+    return Verdict(False, "%s has a public IP (%s) and %s" % (node.address, ip.words, subnet.words), ip.location)
+
+
+def network_segmentation(facts, node: Resource) -> Verdict | None:
+    """Compute or a data store itself in a subnet routed to the internet with a public address:
+    an instance with a public IP (Elastic IP, `associate_public_ip_address`, its subnet's mapping)
+    in a subnet that routes to an internet gateway, whatever its security groups (part A's parts,
+    `exposure._Hosts`); a database, Redshift cluster or OpenSearch domain that is a database entry
+    point of the exposure model (publicly accessible in a routed subnet, or no VPC). Other nodes
+    (Lambda functions never get a public address): not applicable."""
+    if node.type in _INSTANCES:
+        return _instance_segmentation(facts, node, _index(facts, "layers:hosts", _Hosts))
+    if node.type in _STORES:
+        entry = _index(facts, "layers:hosts", _Hosts).entries.get(node.id)
+        if entry is None:
+            return Verdict(True, "%s is not publicly accessible from a routed subnet" % node.address, node.location)
+        if entry.decided is True:
+            return Verdict(False, entry.reason, entry.location)
+        return Verdict(entry.decided, entry.reason, entry.location)
+    return None
+
+
 # --- least-privilege ------------------------------------------------------------------------
 
 def _wide(items: tuple, what: str) -> Any:
@@ -492,6 +558,7 @@ LAYERS: dict = {
     "tls": (tls, ("entry",)),
     "authentication": (authentication, ("entry",)),
     "sg-restriction": (sg_restriction, ("entry", "compute", "asset")),
+    "network-segmentation": (network_segmentation, ("entry", "compute", "asset")),
     "least-privilege": (least_privilege, ("role",)),
     "encryption-at-rest": (encryption_at_rest, ("asset",)),
 }
@@ -543,4 +610,4 @@ def missing_layers(facts, hops: Hops) -> tuple:
 
 
 __all__ = ["LAYERS", "LAYER_NAMES", "SENSITIVE_PORTS", "Hops", "Verdict", "authentication", "encryption_at_rest",
-           "least_privilege", "missing_layers", "sg_restriction", "tls", "waf"]
+           "least_privilege", "missing_layers", "network_segmentation", "sg_restriction", "tls", "waf"]

@@ -15,7 +15,7 @@ from iacguard.core.unknown import Unknown, is_unknown
 from iacguard.engine import build_graph
 from iacguard.facts import Facts
 from iacguard.facts.layers import (LAYER_NAMES, LAYERS, Hops, Verdict, authentication, encryption_at_rest, least_privilege,
-                                   missing_layers, sg_restriction, tls, waf)
+                                   missing_layers, network_segmentation, sg_restriction, tls, waf)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "layers"
 
@@ -83,6 +83,14 @@ TERRAFORM = [
     (encryption_at_rest, "aws_dynamodb_table.orders", "present", "DynamoDB encrypts", 272),
     (encryption_at_rest, "aws_efs_file_system.plain", "missing", "not encrypted at rest", 281),
     (encryption_at_rest, "aws_instance.web", None, None, None),
+    # no subnet: a default subnet of the default VPC (routed, public IPs)
+    (network_segmentation, "aws_instance.ssh", "missing", "default subnets give public IPs", 237),
+    (network_segmentation, "aws_instance.exposed", "missing", "its subnet aws_subnet.public routes to an internet gateway", 361),
+    (network_segmentation, "aws_instance.private", "present", "it has no public IP", 369),
+    (network_segmentation, "aws_instance.maybe_ip", "undecided", "variable encrypted has no value", 392),
+    (network_segmentation, "aws_db_instance.public", "missing", "aws_db_instance.public is publicly accessible", 399),
+    (network_segmentation, "aws_db_instance.plain", "present", "not publicly accessible", 250),
+    (network_segmentation, "aws_lb.bare", None, None, None),
 ]
 
 CLOUDFORMATION = [
@@ -96,6 +104,10 @@ CLOUDFORMATION = [
     (encryption_at_rest, "Plain", "missing", "Plain is not encrypted at rest (the default)", 74),
     (encryption_at_rest, "MaybeDb", "undecided", "parameter Encrypted has no value", 84),
     (encryption_at_rest, "Media", "present", "SSE-S3", 85),
+    (network_segmentation, "App", "missing", "default subnets give public IPs", 69),
+    (network_segmentation, "PublicDb", "missing", "PublicDb is publicly accessible", 93),
+    # the exposure model (part A) leaves an unset PubliclyAccessible without a subnet group open
+    (network_segmentation, "Plain", "undecided", "PubliclyAccessible not set", 74),
     # layers.json
     (waf, "Cdn", "missing", "Cdn names no web ACL", 4),
     (tls, "Cdn", "missing", "viewer protocol policy allow-all", 12),
@@ -152,7 +164,7 @@ def test_missing_layers_of_a_path(tf):
                 _statement(facts, "aws_iam_role_policy.wide"), a["aws_db_instance.maybe"])
     missing, undecided = missing_layers(facts, hops)
     assert [(layer, loc.start_line) for layer, _, loc in missing] == [
-        ("waf", 8), ("tls", 15), ("sg-restriction", 206), ("least-privilege", 295)]
+        ("waf", 8), ("tls", 15), ("sg-restriction", 206), ("network-segmentation", 237), ("least-privilege", 295)]
     assert [(layer, u.reason, loc.start_line) for layer, u, loc in undecided] == [
         ("encryption-at-rest", "variable encrypted has no value", 265)]
     assert all(isinstance(u, Unknown) for _, u, _ in undecided)
@@ -160,7 +172,7 @@ def test_missing_layers_of_a_path(tf):
 
 def test_fully_layered_path_misses_nothing(tf):
     facts, a = tf
-    hops = Hops(a["aws_lb.guarded"], (a["aws_instance.web"],), a["aws_iam_role.app"],
+    hops = Hops(a["aws_lb.guarded"], (a["aws_instance.private"],), a["aws_iam_role.app"],
                 _statement(facts, "aws_iam_role_policy.narrow"), a["aws_s3_bucket.media"])
     assert missing_layers(facts, hops) == ([], [])
 
