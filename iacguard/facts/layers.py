@@ -4,7 +4,8 @@ deciding that layer for one node of a path, reusing the facts of the single-reso
 Nothing here is registered as a facts kind or read by a check yet: part B walks the paths, the
 path check (AWS-PATH-001) will call `missing_layers`.
 
-Every layer function takes the scan's `Facts` and a resource (the node) and returns a `Verdict`,
+Every layer function takes the scan's `Facts` and a resource (the node; `least_privilege`: the
+role and the statement that grants it the asset) and returns a `Verdict`,
 or None when the layer does not apply to that node (a WAF in front of a database, authentication
 on a load balancer). A `Verdict`'s `value` is:
 
@@ -61,9 +62,14 @@ is a finding (part D); undecided layers are listed, never reported as missing.
 Each layer indexes the facts it reads once per scan (kept per `Facts` object), so deciding the
 layers of every node of every path is linear in the nodes.
 
-Not yet: `nacl` (a custom NACL on the node's subnet allowing the port from the world) is named in
-`LAYER_NAMES` but has no function: NACLs are not related to subnets in the graph yet, and their
-entries must be read in rule-number order; `missing_layers` skips it.
+- `nacl` (entry points, compute, assets): a custom network ACL on a subnet of the node admits
+  an admin or database port from the world, its ingress entries read in rule-number order
+  (`infra_a_network.network_acl_entries`, AWS-VPC-305/306). See `nacl`.
+
+Not yet: the ports a path actually carries (every layer about ports asks about the admin and
+database ports, `SENSITIVE_PORTS`); `encryption-at-rest` for the other ~15 services with table
+kinds (ElastiCache, Redshift, OpenSearch, DocumentDB, Neptune, SQS, SNS, Kinesis...); prefix
+lists as sources; a NACL association whose ACL is not known (read as no custom ACL).
 """
 from __future__ import annotations
 
@@ -435,6 +441,122 @@ def encryption_at_rest(facts, asset: Resource) -> Verdict | None:
     return Verdict(False, "%s is not encrypted at rest%s" % (asset.address, "" if attr.explicit else " (the default)"), attr.location)
 
 
+# --- nacl -----------------------------------------------------------------------------------
+
+_ACLS = ("aws_network_acl", "aws_default_network_acl", "AWS::EC2::NetworkAcl")
+_SUBNETS = ("aws_subnet", "aws_default_subnet", "AWS::EC2::Subnet")
+# association type -> (where it names the subnet, where it names the network ACL)
+_ACL_ASSOCIATIONS = {
+    "aws_network_acl_association": ("subnet_id", "network_acl_id"),
+    "AWS::EC2::SubnetNetworkAclAssociation": ("SubnetId", "NetworkAclId"),
+}
+# entry resource type -> where it names its network ACL, and its rule number
+_ACL_ENTRIES = {"aws_network_acl_rule": ("network_acl_id", "rule_number"), "AWS::EC2::NetworkAclEntry": ("NetworkAclId", "RuleNumber")}
+
+
+class _Acls:
+    """Subnet id -> the custom network ACLs of the scan associated with it (`subnet_ids` of
+    `aws_network_acl` / `aws_default_network_acl`, `aws_network_acl_association`,
+    `AWS::EC2::SubnetNetworkAclAssociation`), and network ACL id -> its ingress entries
+    (`infra_a_network.network_acl_entries`, AWS-VPC-305/306) with their rule numbers; once per
+    scan."""
+
+    def __init__(self, facts) -> None:
+        from iacguard.core.unknown import as_int
+
+        graph = facts.graph
+        self.of_subnet: dict = {}
+        for acl in (a for a in graph.of_type("aws_network_acl", "aws_default_network_acl") if a.mode == "managed"):
+            for subnet in graph.referenced_at(acl, (("subnet_ids",),), _SUBNETS):
+                self.of_subnet.setdefault(subnet.id, []).append(acl)
+        for type_, (subnet_key, acl_key) in _ACL_ASSOCIATIONS.items():
+            for assoc in (a for a in graph.of_type(type_) if a.mode == "managed"):
+                acls = graph.referenced_at(assoc, ((acl_key,),), _ACLS)
+                for subnet in graph.referenced_at(assoc, ((subnet_key,),), _SUBNETS):
+                    listed = self.of_subnet.setdefault(subnet.id, [])
+                    for acl in acls:
+                        if acl not in listed:
+                            listed.append(acl)
+        numbers: dict = {}  # (inline ACL id, entry location) -> rule number
+        for acl in graph.of_type("aws_network_acl", "aws_default_network_acl"):
+            for i, block in enumerate(acl.blocks("ingress")):
+                numbers[(acl.id, acl.location_of("ingress", i))] = as_int(block.get("rule_no")) if block.get("rule_no") is not None else Unknown("rule_no not set")
+        self.entries: dict = {}
+        for entry in facts.of_kind("network_acl_entry"):
+            if entry.direction == "egress":
+                continue
+            res = entry.resource
+            if res.type in _ACL_ENTRIES:
+                acl_key, number_key = _ACL_ENTRIES[res.type]
+                raw = res.get(number_key)
+                number = as_int(raw) if raw is not None else Unknown("%s names no rule number" % res.address)
+                acls = graph.referenced_at(res, ((acl_key,),), _ACLS)
+            else:
+                number, acls = numbers.get((res.id, entry.location), Unknown("rule number")), [res]
+            for acl in acls:
+                self.entries.setdefault(acl.id, []).append((number, entry))
+        for listed in self.entries.values():
+            listed.sort(key=lambda pair: (1, 0) if is_unknown(pair[0]) else (0, pair[0]))
+
+
+def _acl_verdict(acl: Resource, entries: list) -> Verdict:
+    """For each admin or database port, the first ingress entry by rule number that may match
+    traffic from the whole internet decides: allow -> missing; deny -> that port is closed; an
+    entry whose number, direction, action, protocol, ports or source is not known -> undecided."""
+    unknown = None
+    for port, (name, transports) in SENSITIVE_PORTS.items():
+        for number, entry in entries:
+            if is_unknown(entry.direction):
+                unknown = unknown or Verdict(entry.direction, "the direction of an entry of network ACL %s" % acl.address, entry.direction_location)
+                break
+            if is_unknown(entry.protocol):
+                unknown = unknown or Verdict(entry.protocol, "the protocol of an entry of network ACL %s" % acl.address, entry.location)
+                break
+            if entry.protocol != "all" and entry.protocol not in transports:
+                continue
+            covers = entry.covers_port(port)
+            worlds = [(src.is_world(), src.location) for src in entry.sources]
+            world, world_at = next(((w, at) for w, at in worlds if w is True), None) or next(((w, at) for w, at in worlds if is_unknown(w)), (False, entry.location))
+            if covers is False or world is False:
+                continue
+            for value, where in ((number, entry.location), (covers, entry.location), (world, world_at), (entry.action, entry.action_location)):
+                if is_unknown(value):
+                    unknown = unknown or Verdict(value, "an entry of network ACL %s" % acl.address, where)
+                    break
+            else:
+                if entry.action == "allow":
+                    return Verdict(False, "network ACL %s allows the internet on %s (%s/%d, rule %s)" % (acl.address, name, entry.protocol if entry.protocol != "all" else "all", port, number), entry.location)
+            break  # this entry decides the port (deny, or not known)
+    return unknown or Verdict(True, "network ACL %s admits no admin or database port from the internet" % acl.address, acl.location)
+
+
+def nacl(facts, node: Resource) -> Verdict | None:
+    """A custom network ACL on a subnet of the node (its `in_subnet` subnets, or those of its
+    subnet group) allowing an admin or database port (`SENSITIVE_PORTS`) from the world, read in
+    rule-number order. A node without a subnet of the scan, or whose subnets have no custom
+    network ACL of the scan (the VPC's default ACL): not applicable."""
+    graph = facts.graph
+    subnets = graph.related(node, "in_subnet", _SUBNETS)
+    for group in graph.related(node, "in_subnet_group"):
+        subnets += [s for s in graph.related(group, "in_subnet", _SUBNETS) if s not in subnets]
+    acls = _index(facts, "layers:acls", _Acls)
+    seen = []
+    unknown = None
+    for subnet in subnets:
+        for acl in acls.of_subnet.get(subnet.id, ()):
+            if acl in seen:
+                continue
+            seen.append(acl)
+            verdict = _acl_verdict(acl, acls.entries.get(acl.id, []))
+            if verdict.value is False:
+                return verdict
+            if is_unknown(verdict.value) and unknown is None:
+                unknown = verdict
+    if not seen:
+        return None
+    return unknown or Verdict(True, "no network ACL of the subnets of %s admits an admin or database port from the internet" % node.address, seen[0].location)
+
+
 # --- network-segmentation -------------------------------------------------------------------
 
 _INSTANCES = ("aws_instance", "AWS::EC2::Instance")
@@ -558,6 +680,7 @@ LAYERS: dict = {
     "tls": (tls, ("entry",)),
     "authentication": (authentication, ("entry",)),
     "sg-restriction": (sg_restriction, ("entry", "compute", "asset")),
+    "nacl": (nacl, ("entry", "compute", "asset")),
     "network-segmentation": (network_segmentation, ("entry", "compute", "asset")),
     "least-privilege": (least_privilege, ("role",)),
     "encryption-at-rest": (encryption_at_rest, ("asset",)),
@@ -610,4 +733,4 @@ def missing_layers(facts, hops: Hops) -> tuple:
 
 
 __all__ = ["LAYERS", "LAYER_NAMES", "SENSITIVE_PORTS", "Hops", "Verdict", "authentication", "encryption_at_rest",
-           "least_privilege", "missing_layers", "network_segmentation", "sg_restriction", "tls", "waf"]
+           "least_privilege", "missing_layers", "nacl", "network_segmentation", "sg_restriction", "tls", "waf"]

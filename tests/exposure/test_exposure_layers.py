@@ -15,7 +15,7 @@ from iacguard.core.unknown import Unknown, is_unknown
 from iacguard.engine import build_graph
 from iacguard.facts import Facts
 from iacguard.facts.layers import (LAYER_NAMES, LAYERS, Hops, Verdict, authentication, encryption_at_rest, least_privilege,
-                                   missing_layers, network_segmentation, sg_restriction, tls, waf)
+                                   missing_layers, nacl, network_segmentation, sg_restriction, tls, waf)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "layers"
 
@@ -91,6 +91,11 @@ TERRAFORM = [
     (network_segmentation, "aws_db_instance.public", "missing", "aws_db_instance.public is publicly accessible", 399),
     (network_segmentation, "aws_db_instance.plain", "present", "not publicly accessible", 250),
     (network_segmentation, "aws_lb.bare", None, None, None),
+    (nacl, "aws_instance.acl_open", "missing", "network ACL aws_network_acl.open allows the internet on SSH (tcp/22, rule 100)", 411),
+    # deny 22 at rule 90 comes before allow 22 at rule 100 (listed first), through an association
+    (nacl, "aws_instance.acl_deny", "present", "no network ACL of the subnets of aws_instance.acl_deny", 432),
+    (nacl, "aws_instance.acl_maybe", "undecided", "variable internal_cidr has no value", 481),  # cidr_block
+    (nacl, "aws_instance.private", None, None, None),  # the VPC's default ACL: not a custom one
 ]
 
 CLOUDFORMATION = [
@@ -108,6 +113,7 @@ CLOUDFORMATION = [
     (network_segmentation, "PublicDb", "missing", "PublicDb is publicly accessible", 93),
     # the exposure model (part A) leaves an unset PubliclyAccessible without a subnet group open
     (network_segmentation, "Plain", "undecided", "PubliclyAccessible not set", 74),
+    (nacl, "Worker", "missing", "network ACL Acl allows the internet on MySQL/Aurora (tcp/3306, rule 100)", 112),
     # layers.json
     (waf, "Cdn", "missing", "Cdn names no web ACL", 4),
     (tls, "Cdn", "missing", "viewer protocol policy allow-all", 12),
@@ -195,7 +201,7 @@ def test_function_url_path(cfn):
 
 
 def test_table():
-    assert set(LAYERS) <= set(LAYER_NAMES)
+    assert tuple(LAYERS) == LAYER_NAMES  # every layer of the vocabulary, in its order
     for name, (function, roles) in LAYERS.items():
         assert callable(function) and roles and set(roles) <= {"entry", "compute", "role", "asset"}, name
 
