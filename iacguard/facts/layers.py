@@ -45,8 +45,10 @@ The layers (`LAYERS`: name -> (function, the node roles it applies to)):
   encrypted; AWS-S3-001 asks for a declared configuration, which is hygiene, not this layer);
   RDS instances and clusters (`storage.databases`' `storage_encrypted`, AWS-RDS-001; an Aurora
   member: its cluster's); DynamoDB tables: present (always encrypted); EFS file systems (the
-  "efs_file_system" kind's `encrypted`, AWS-EFS-501). Other assets: not applicable (not judged
-  yet).
+  "efs_file_system" kind's `encrypted`, AWS-EFS-501), and the table kinds of ElastiCache
+  replication groups, OpenSearch / Elasticsearch domains, DocumentDB and Neptune clusters,
+  Kinesis streams (`kms`) and SNS topics (a KMS key) (`_ENCRYPTION_KINDS`). Other assets (Redshift,
+  whose default changed in 2025, SQS...): not applicable (not judged yet).
 - `network-segmentation` (entry points, compute, assets): an instance with a public address in a
   subnet routed to an internet gateway (the parts of the exposure model, part A: Elastic IP,
   `associate_public_ip_address`, the subnet's mapping; routes; no subnet = the default VPC), a
@@ -67,8 +69,8 @@ layers of every node of every path is linear in the nodes.
   (`infra_a_network.network_acl_entries`, AWS-VPC-305/306). See `nacl`.
 
 Not yet: the ports a path actually carries (every layer about ports asks about the admin and
-database ports, `SENSITIVE_PORTS`); `encryption-at-rest` for the other ~15 services with table
-kinds (ElastiCache, Redshift, OpenSearch, DocumentDB, Neptune, SQS, SNS, Kinesis...); prefix
+database ports, `SENSITIVE_PORTS`); `encryption-at-rest` for the other services with table
+kinds (Redshift, SQS, Firehose, MSK, backups, ECR, logs...); prefix
 lists as sources; a NACL association whose ACL is not known (read as no custom ACL).
 """
 from __future__ import annotations
@@ -403,8 +405,32 @@ def sg_restriction(facts, node: Resource) -> Verdict | None:
 _BUCKETS = ("aws_s3_bucket", "AWS::S3::Bucket")
 _TABLES = ("aws_dynamodb_table", "AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable")
 _DATABASES = ("aws_db_instance", "aws_rds_cluster", "aws_rds_cluster_instance", "AWS::RDS::DBInstance", "AWS::RDS::DBCluster")
-_EFS = ("aws_efs_file_system", "AWS::EFS::FileSystem")
 _CLUSTERS = ("aws_rds_cluster", "AWS::RDS::DBCluster")
+
+
+# table kind -> (its setting that says the asset is encrypted at rest, the value that does): the
+# facts of AWS-EFS-501 and the data-protection checks of the same kinds.
+_ENCRYPTION_KINDS = {
+    "efs_file_system": ("encrypted", True),
+    "elasticache_replication_group": ("at_rest_encryption", True),
+    "search_domain": ("encrypt_at_rest", True),
+    "docdb_cluster": ("storage_encrypted", True),
+    "neptune_cluster": ("storage_encrypted", True),
+    "kinesis_stream": ("encryption_type", "kms"),
+    "sns_topic": ("kms_key", True),
+}
+_ENCRYPTION_TYPES: dict = {}
+
+
+def _encryption_types() -> dict:
+    """Resource type -> (table kind, setting, value), from the table kinds' own type lists."""
+    if not _ENCRYPTION_TYPES:
+        from .settings import TABLE
+
+        for kind, (name, yes) in _ENCRYPTION_KINDS.items():
+            for type_ in TABLE[kind].terraform + TABLE[kind].cloudformation:
+                _ENCRYPTION_TYPES[type_] = (kind, name, yes)
+    return _ENCRYPTION_TYPES
 
 
 def encryption_at_rest(facts, asset: Resource) -> Verdict | None:
@@ -427,13 +453,19 @@ def encryption_at_rest(facts, asset: Resource) -> Verdict | None:
             if cluster is None:
                 return Verdict(Unknown("the cluster of %s is not a resource of the scan" % asset.address), "the cluster of %s" % asset.address, asset.location)
             return encryption_at_rest(facts, cluster)
-    elif asset.type in _EFS:
-        fs = _fact(facts, "efs_file_system", asset)
-        if fs is None:
-            return None
-        attr = fs.encrypted
     else:
-        return None
+        spec = _encryption_types().get(asset.type)
+        if spec is None:
+            return None
+        kind, name, yes = spec
+        fact = _fact(facts, kind, asset)
+        if fact is None:
+            return None
+        attr = getattr(fact, name)
+        if not is_unknown(attr.value):
+            from .common import Attr
+
+            attr = Attr(attr.value == yes, attr.location, attr.explicit)
     if is_unknown(attr.value):
         return Verdict(attr.value, "whether %s is encrypted at rest" % asset.address, attr.location)
     if attr.value is True:

@@ -96,6 +96,18 @@ TERRAFORM = [
     (nacl, "aws_instance.acl_deny", "present", "no network ACL of the subnets of aws_instance.acl_deny", 432),
     (nacl, "aws_instance.acl_maybe", "undecided", "variable internal_cidr has no value", 481),  # cidr_block
     (nacl, "aws_instance.private", None, None, None),  # the VPC's default ACL: not a custom one
+    (encryption_at_rest, "aws_kinesis_stream.plain", "missing", "not encrypted at rest (the default)", 491),
+    (encryption_at_rest, "aws_sns_topic.keyed", "present", "is encrypted at rest", 498),
+    (encryption_at_rest, "aws_opensearch_domain.maybe", "undecided", "variable encrypted has no value", 504),
+    (encryption_at_rest, "aws_rds_cluster_instance.aurora_1", "present", "aws_rds_cluster.aurora is encrypted", 510),  # its cluster
+    (network_segmentation, "aws_opensearch_domain.maybe", "missing", "has no VPC options", 501),
+    (tls, "aws_elb.classic", "missing", "cannot redirect to HTTPS", 525),
+    (waf, "aws_elb.classic", None, None, None),
+    (authentication, "aws_apigatewayv2_stage.http", "missing", "route aws_apigatewayv2_route.open of API aws_apigatewayv2_api.http", 536),
+    # WebSocket: only $connect carries authorization
+    (authentication, "aws_apigatewayv2_stage.ws", "present", "every route of API aws_apigatewayv2_api.ws", 544),
+    (tls, "aws_apigatewayv2_stage.ws", "present", "serves HTTPS only", 561),
+    (waf, "aws_apigatewayv2_stage.ws", None, None, None),  # WAFv2 cannot front HTTP / WebSocket APIs
 ]
 
 CLOUDFORMATION = [
@@ -117,7 +129,8 @@ CLOUDFORMATION = [
     # layers.json
     (waf, "Cdn", "missing", "Cdn names no web ACL", 4),
     (tls, "Cdn", "missing", "viewer protocol policy allow-all", 12),
-    (encryption_at_rest, "Files", "present", "Files is encrypted at rest", 21),
+    (encryption_at_rest, "Files", "present", "Files is encrypted at rest", 28),
+    (encryption_at_rest, "Stream", "present", "Stream is encrypted at rest", 22),  # EncryptionType KMS
 ]
 
 
@@ -141,6 +154,19 @@ def test_cloudformation_layers(cfn):
     _check(cfn, CLOUDFORMATION)
     facts, by_address = cfn
     assert by_address["Cdn"].location.path.endswith("layers.json")
+
+
+def test_unknown_association_target_leaves_waf_undecided():
+    """A WAF association of the root whose target is not known may protect the stage: undecided,
+    never missing; a REST API with no method of the scan leaves authentication undecided."""
+    facts, a = _scan("terraform_pending")
+    stage = a["aws_api_gateway_stage.prod"]
+    _check((facts, a), [
+        (waf, "aws_api_gateway_stage.prod", "undecided", "variable target has no value", 15),
+        (authentication, "aws_api_gateway_stage.prod", "undecided", "has no method of the scan", 3),
+    ])
+    missing, undecided = missing_layers(facts, Hops(stage, (), None, None, stage))
+    assert missing == [] and [layer for layer, _, _ in undecided] == ["waf", "authentication"]
 
 
 def _statement(facts, policy: str):
