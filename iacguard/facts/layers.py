@@ -49,6 +49,9 @@ The layers (`LAYERS`: name -> (function, the node roles it applies to)):
   replication groups, OpenSearch / Elasticsearch domains, DocumentDB and Neptune clusters,
   Kinesis streams (`kms`) and SNS topics (a KMS key) (`_ENCRYPTION_KINDS`). Other assets (Redshift,
   whose default changed in 2025, SQS...): not applicable (not judged yet).
+- `nacl` (entry points, compute, assets): a custom network ACL on a subnet of the node admits
+  an admin or database port from the world, its ingress entries read in rule-number order
+  (`infra_a_network.network_acl_entries`, AWS-VPC-305/306). See `nacl`.
 - `network-segmentation` (entry points, compute, assets): an instance with a public address in a
   subnet routed to an internet gateway (the parts of the exposure model, part A: Elastic IP,
   `associate_public_ip_address`, the subnet's mapping; routes; no subnet = the default VPC), a
@@ -56,7 +59,9 @@ The layers (`LAYERS`: name -> (function, the node roles it applies to)):
   `network_segmentation`.
 - `least-privilege` (a role and the statement that grants it the asset): see `least_privilege`.
 
-`missing_layers(facts, hops)` walks a path's hops (entry point, compute..., role, policy, asset),
+`missing_layers(facts, hops)` walks a path's hops (`Hops`: entry point, compute..., role, the
+statement granting it the asset, asset; `Hops.of(resources, grant)` builds one from the resource
+sequence part B walks),
 asks each layer of each node in the node's role, and returns (missing, undecided): missing as
 (layer, reason, location), undecided as (layer, Unknown, location). A path with a missing layer
 is a finding (part D); undecided layers are listed, never reported as missing.
@@ -64,14 +69,12 @@ is a finding (part D); undecided layers are listed, never reported as missing.
 Each layer indexes the facts it reads once per scan (kept per `Facts` object), so deciding the
 layers of every node of every path is linear in the nodes.
 
-- `nacl` (entry points, compute, assets): a custom network ACL on a subnet of the node admits
-  an admin or database port from the world, its ingress entries read in rule-number order
-  (`infra_a_network.network_acl_entries`, AWS-VPC-305/306). See `nacl`.
-
 Not yet: the ports a path actually carries (every layer about ports asks about the admin and
 database ports, `SENSITIVE_PORTS`); `encryption-at-rest` for the other services with table
 kinds (Redshift, SQS, Firehose, MSK, backups, ECR, logs...); prefix
-lists as sources; a NACL association whose ACL is not known (read as no custom ACL).
+lists as sources; a NACL association whose ACL is not known (read as no custom ACL); security
+group rule resources whose group is not known (the exposure model leaves those undecided; here
+they belong to no group).
 """
 from __future__ import annotations
 
@@ -719,6 +722,12 @@ LAYERS: dict = {
 }
 
 
+_ROLES = ("aws_iam_role", "AWS::IAM::Role")
+_POLICIES = ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_policy_attachment",
+             "aws_iam_instance_profile", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::InstanceProfile",
+             "aws_s3_bucket_policy", "AWS::S3::BucketPolicy", "aws_lambda_permission", "AWS::Lambda::Permission")
+
+
 @dataclass(frozen=True, slots=True)
 class Hops:
     """A path as `missing_layers` reads it: the entry point, the compute between (maybe none),
@@ -729,6 +738,20 @@ class Hops:
     role: Resource | None
     grant: Any  # facts.iam.PolicyStatement or None
     asset: Resource
+
+    @classmethod
+    def of(cls, resources, grant: Any = None) -> "Hops":
+        """From a resource sequence as part B walks it (entry, compute..., role, policy, asset):
+        the first is the entry point, the last the asset, the first IAM role between them the
+        role, IAM policies between them are plumbing (their deciding statement is `grant`), the
+        rest compute. One resource: an entry point that is itself the asset."""
+        resources = list(resources)
+        if not resources:
+            raise ValueError("a path has at least one resource")
+        middle = resources[1:-1]
+        role = next((r for r in middle if r.type in _ROLES), None)
+        compute = tuple(r for r in middle if r is not role and r.type not in _POLICIES)
+        return cls(resources[0], compute, role, grant if role is not None else None, resources[-1])
 
 
 def missing_layers(facts, hops: Hops) -> tuple:

@@ -202,6 +202,19 @@ def test_missing_layers_of_a_path(tf):
     assert all(isinstance(u, Unknown) for _, u, _ in undecided)
 
 
+def test_hops_from_a_resource_sequence(tf):
+    facts, a = tf
+    grant = _statement(facts, "aws_iam_role_policy.wide")
+    chain = [a[k] for k in ("aws_lb.bare", "aws_instance.ssh", "aws_iam_role.app", "aws_iam_role_policy.wide", "aws_db_instance.maybe")]
+    hops = Hops.of(chain, grant)
+    assert hops == Hops(a["aws_lb.bare"], (a["aws_instance.ssh"],), a["aws_iam_role.app"], grant, a["aws_db_instance.maybe"])
+    assert missing_layers(facts, hops) == missing_layers(facts, Hops(*[getattr(hops, f) for f in ("entry", "compute", "role", "grant", "asset")]))
+    db = a["aws_db_instance.public"]
+    assert Hops.of([db]) == Hops(db, (), None, None, db)  # a public database: entry and asset
+    with pytest.raises(ValueError):
+        Hops.of([])
+
+
 def test_fully_layered_path_misses_nothing(tf):
     facts, a = tf
     hops = Hops(a["aws_lb.guarded"], (a["aws_instance.private"],), a["aws_iam_role.app"],
