@@ -253,3 +253,19 @@ def test_bad_input_never_crashes(tf):
             if name != "least-privilege":
                 verdict = function(facts, res)
                 assert verdict is None or isinstance(verdict, Verdict)
+
+
+def test_indexes_are_built_once_per_scan(monkeypatch):
+    """Linear: every layer of every node reads per-scan indexes, built on first use only."""
+    import iacguard.facts.layers as layers
+
+    calls = []
+    for name in ("_ingress_by_group", "_Acls", "_Hosts"):
+        original = getattr(layers, name)
+        monkeypatch.setattr(layers, name, lambda facts, _o=original, _n=name: calls.append(_n) or _o(facts))
+    facts, by_address = _scan("terraform")
+    for res in by_address.values():
+        for layer, (function, _) in LAYERS.items():
+            if layer != "least-privilege":
+                function(facts, res)
+    assert sorted(calls) == ["_Acls", "_Hosts", "_ingress_by_group"]
