@@ -99,3 +99,26 @@ def first_reason(*values) -> Unknown | None:
 
 
 __all__ = ["ALLOW", "DENY", "SHOWN", "guarded", "action_glob", "grants_action", "effect_of", "location_of", "listed", "document_unknown", "first_reason"]
+
+
+def foreign_accounts(items, own, account_of) -> tuple:
+    """(the accounts other than `own` that principal items name, the first Unknown that leaves it
+    open). `account_of(item)` gives (account or None, Unknown or None) for one item. When `own` is
+    not known, every named account is foreign once two are named (a resource or role is in one
+    account at most); with one, `own` itself is the open part."""
+    others, named, unknown = set(), set(), None
+    for item in items:
+        account, open_item = account_of(item)
+        if open_item is not None:
+            unknown = open_item if unknown is None else unknown
+            continue
+        if account is None:
+            continue
+        named.add(account)
+        if is_unknown(own):
+            unknown = own if unknown is None else unknown
+        elif account != own:
+            others.add(account)
+    if is_unknown(own) and len(named) > 1:
+        others = named
+    return others, unknown

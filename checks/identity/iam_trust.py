@@ -15,7 +15,7 @@ from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 from iacguard.core.unknown import is_unknown
 
-from .iam_common import ALLOW, document_unknown, effect_of, grants_action, guarded as _guarded, location_of
+from .iam_common import ALLOW, document_unknown, effect_of, foreign_accounts, grants_action, guarded as _guarded, location_of
 
 ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
 # Condition keys that narrow who may call, when compared with a positive operator.
@@ -105,6 +105,12 @@ def _account_of(item):
     return m.group(1) or item
 
 
+def _trusted_account(item) -> tuple:
+    if is_unknown(item):
+        return None, item
+    return (_account_of(item) if isinstance(item, str) else None), None
+
+
 def evaluate_cross_account(facts):
     for principal in facts.of_kind("iam_principal"):
         allows, open_ = _statements(principal)
@@ -115,21 +121,7 @@ def evaluate_cross_account(facts):
             if st.not_principals is not None or is_unknown(st.principals):
                 continue  # 005 reports these
             where = location_of(st, policy, principal.resource.location)
-            others, named, unknown = set(), set(), None
-            for item in _aws_items(st.principals)[:256]:
-                if is_unknown(item):
-                    unknown = item if unknown is None else unknown
-                    continue
-                account = _account_of(item) if isinstance(item, str) else None
-                if account is None:
-                    continue
-                named.add(account)
-                if is_unknown(principal.account):
-                    unknown = principal.account if unknown is None else unknown
-                elif account != principal.account:
-                    others.add(account)
-            if is_unknown(principal.account) and len(named) > 1:
-                others = named  # the role is in one account at most: the others are foreign
+            others, unknown = foreign_accounts(_aws_items(st.principals)[:256], principal.account, _trusted_account)
             if not others and unknown is None:
                 continue
             guarded = _guarded(st, CROSS_ACCOUNT_GUARDS)

@@ -26,7 +26,7 @@ from iacguard.core.lazy import lazy_module
 
 _catalogue = lazy_module("iacguard.iam.catalogue")  # loaded when a check runs
 
-from .iam_common import ALLOW, document_unknown, effect_of, guarded as _guarded, listed, location_of
+from .iam_common import ALLOW, document_unknown, effect_of, foreign_accounts, guarded as _guarded, listed, location_of
 
 # Condition keys that narrow who may call (750), compared with a positive operator and a
 # value other than "*" (aws:SecureTransport says how, never who, so it is not one of them).
@@ -195,23 +195,8 @@ def evaluate_cross_account(facts):
         for st, where in allows:
             if st.not_principals is not None or is_unknown(st.principals):
                 continue  # 750 reports these
-            others, named, unknown = set(), set(), None
-            for item in _items(st.principals, "AWS")[:256]:
-                if item == "*":
-                    continue
-                account, open_item = _account_of(item, rp.account)
-                if open_item is not None:
-                    unknown = open_item if unknown is None else unknown
-                    continue
-                if account is None:
-                    continue
-                named.add(account)
-                if is_unknown(rp.account):
-                    unknown = rp.account if unknown is None else unknown
-                elif account != rp.account:
-                    others.add(account)
-            if is_unknown(rp.account) and len(named) > 1:
-                others = named  # the resource is in one account at most: the others are foreign
+            items = [i for i in _items(st.principals, "AWS")[:256] if i != "*"]  # "*" is 750's
+            others, unknown = foreign_accounts(items, rp.account, lambda item: _account_of(item, rp.account))
             if not others and unknown is None:
                 continue
             guarded = _guarded(st, ORG_GUARDS)
