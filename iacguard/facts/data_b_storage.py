@@ -15,6 +15,7 @@ from ..graph import ResourceGraph
 from iacguard.core.model import Resource
 from iacguard.core.unknown import Unknown, as_bool, is_unknown
 from .common import Attr
+from .storage import S3Companions
 
 VERSIONING_TF = "aws_s3_bucket_versioning"
 
@@ -42,14 +43,11 @@ def _status(res: Resource, path: tuple) -> Attr:
 
 def bucket_versioning(graph: ResourceGraph) -> list:
     out = []
-    unresolved: set = set()  # (root, module) of split configurations whose bucket cannot be known
-    for other in graph.of_type(VERSIONING_TF):
-        if other.mode == "managed" and is_unknown(other.properties.get("bucket")) and not graph.referenced(other, ("aws_s3_bucket",)):
-            unresolved.add((graph.root_of(other), other.module))
+    companions = S3Companions(graph, VERSIONING_TF)
     for res in graph.of_type("aws_s3_bucket"):
         if res.mode != "managed":
             continue
-        configs = [c for c in graph.related_from(res, "configures", (VERSIONING_TF,)) if c.mode == "managed"]
+        configs = [c for c in companions.of(res) if c.mode == "managed"]
         if configs:
             conf = configs[0]
             block = conf.get("versioning_configuration")
@@ -73,7 +71,7 @@ def bucket_versioning(graph: ResourceGraph) -> list:
             else:
                 enabled = Attr(as_bool(raw), res.location_of("versioning", 0, "enabled"), True)
             out.append(BucketVersioning(res, enabled, res))
-        elif (graph.root_of(res), res.module) in unresolved:
+        elif companions.maybe(res):
             out.append(BucketVersioning(res, Attr(Unknown("an aws_s3_bucket_versioning names a bucket that cannot be known"), res.location, False), None))
         else:
             out.append(BucketVersioning(res, Attr(False, res.location, False), None))

@@ -20,7 +20,7 @@ from ..graph import ResourceGraph
 from iacguard.core.model import Resource
 from iacguard.core.unknown import Unknown, as_bool, is_unknown
 from .common import Attr, managed
-from .storage import _Companions
+from .storage import S3Companions
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ class BucketLogging:
 
 def bucket_logging(graph: ResourceGraph) -> list:
     out = []
-    companions = _Companions(graph, "aws_s3_bucket_logging")
+    companions = S3Companions(graph, "aws_s3_bucket_logging")
     targets = _log_targets(graph)
     for res in managed(graph, "aws_s3_bucket"):
         source = None

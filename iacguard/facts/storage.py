@@ -44,16 +44,19 @@ class Bucket:
     account_note: str = ""  # why an account-level block of its root does not cover it, "" when none
 
 
-class _Companions:
+class S3Companions:
     """Split S3 configuration resources (provider v4+) of one type: those that configure a
     bucket come from the graph's "configures" relation (by reference or literal name, see
-    `iacguard.graph.relations.storage`); those whose bucket cannot be known are indexed once per scan."""
+    `iacguard.graph.relations.storage`); those whose bucket cannot be known are indexed once per
+    scan. Every facts module reading a split S3 resource asks here."""
 
     def __init__(self, graph: ResourceGraph, companion_type: str):
         self.graph = graph
         self.type = companion_type
         self.unresolved_modules: set = set()  # (root, module)
         for other in graph.of_type(companion_type):
+            if other.mode != "managed":
+                continue
             name = other.properties.get("bucket")
             if is_unknown(name) and not graph.referenced(other, ("aws_s3_bucket",)):
                 # Its bucket cannot be known: it might be any bucket of its module (in its root).
@@ -74,8 +77,8 @@ def buckets(graph: ResourceGraph) -> list:
         if r.mode == "managed":
             block = PublicAccessBlock(r, {k: flag(r, (k,), False) for k in PAB_SETTINGS_TF}, account_level=True)
             account_blocks.setdefault(graph.root_of(r), []).append(block)
-    encryption_configs = _Companions(graph, "aws_s3_bucket_server_side_encryption_configuration")
-    access_blocks = _Companions(graph, "aws_s3_bucket_public_access_block")
+    encryption_configs = S3Companions(graph, "aws_s3_bucket_server_side_encryption_configuration")
+    access_blocks = S3Companions(graph, "aws_s3_bucket_public_access_block")
     for res in graph.of_type("aws_s3_bucket"):
         if res.mode != "managed":
             continue
