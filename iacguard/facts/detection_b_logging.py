@@ -36,21 +36,7 @@ def bucket_logging(graph: ResourceGraph) -> list:
     companions = S3Companions(graph, "aws_s3_bucket_logging")
     targets = _log_targets(graph)
     for res in managed(graph, "aws_s3_bucket"):
-        source = None
-        block = res.properties.get("logging")
-        if is_unknown(block):
-            logging = Attr(block, res.location_of("logging"), True)
-        elif res.blocks("logging"):
-            logging, source = Attr(True, res.location_of("logging"), True), res
-        else:
-            found = companions.of(res)
-            if found:
-                source = found[0]
-                logging = Attr(True, source.location, True)
-            elif companions.maybe(res):
-                logging = Attr(Unknown("a logging configuration names a bucket that cannot be known"), res.location, False)
-            else:
-                logging = Attr(False, res.location, False)
+        logging, source = companions.declared(res, "logging", "a logging configuration")
         out.append(BucketLogging(res, logging, source, res.id in targets))
     for res in graph.of_type("AWS::S3::Bucket"):
         conf = res.properties.get("LoggingConfiguration")

@@ -69,6 +69,22 @@ class S3Companions:
     def maybe(self, bucket: Resource) -> bool:
         return (self.graph.root_of(bucket), bucket.module) in self.unresolved_modules
 
+    def declared(self, bucket: Resource, inline: str, what: str) -> tuple:
+        """(Attr, the resource that declares it): whether the setting is declared, by the bucket's
+        own `inline` block or by a companion; Unknown when the block is not known, or when a
+        companion of its module names a bucket that cannot be known (`what` names it)."""
+        block = bucket.properties.get(inline)
+        if is_unknown(block):
+            return Attr(block, bucket.location_of(inline), True), None
+        if bucket.blocks(inline):
+            return Attr(True, bucket.location_of(inline), True), bucket
+        found = self.of(bucket)
+        if found:
+            return Attr(True, found[0].location, True), found[0]
+        if self.maybe(bucket):
+            return Attr(Unknown("%s names a bucket that cannot be known" % what), bucket.location, False), None
+        return Attr(False, bucket.location, False), None
+
 
 def buckets(graph: ResourceGraph) -> list:
     out = []
@@ -82,19 +98,7 @@ def buckets(graph: ResourceGraph) -> list:
     for res in graph.of_type("aws_s3_bucket"):
         if res.mode != "managed":
             continue
-        enc_source = None
-        if res.blocks("server_side_encryption_configuration"):
-            encryption = Attr(True, res.location_of("server_side_encryption_configuration"), True)
-            enc_source = res
-        else:
-            configs = encryption_configs.of(res)
-            if configs:
-                enc_source = configs[0]
-                encryption = Attr(True, enc_source.location, True)
-            elif encryption_configs.maybe(res):
-                encryption = Attr(Unknown("an encryption configuration names a bucket that cannot be known"), res.location, False)
-            else:
-                encryption = Attr(False, res.location, False)
+        encryption, enc_source = encryption_configs.declared(res, "server_side_encryption_configuration", "an encryption configuration")
         pab = None
         blocks = access_blocks.of(res)
         if blocks:
