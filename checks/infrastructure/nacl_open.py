@@ -6,7 +6,9 @@ from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 from iacguard.core.unknown import is_unknown
 
-ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
+from iacguard.facts import ports
+
+ADMIN_PORTS = {port: name for port, (name, _) in ports.ADMIN_PORTS.items()}
 EPHEMERAL_STARTS = (1024, 32768)  # the lowest starts of ephemeral ranges (Linux 32768, Windows 49152, NAT 1024)
 
 

@@ -5,7 +5,7 @@ from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
 from iacguard.core.unknown import is_unknown
 
-ADMIN_PORTS = {22: ("SSH", ("tcp",)), 3389: ("RDP", ("tcp", "udp"))}
+from iacguard.facts.ports import ADMIN_PORTS
 
 
 def exposed(rule) -> str | None:

@@ -83,6 +83,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from iacguard.core.model import Location, Resource
+from iacguard.facts.ports import ADMIN_PORTS, DATABASE_PORTS
 from iacguard.core.unknown import Unknown, is_unknown
 
 LAYER_NAMES = ("waf", "tls", "authentication", "sg-restriction", "nacl", "network-segmentation", "least-privilege", "encryption-at-rest")
@@ -337,16 +338,7 @@ def authentication(facts, entry: Resource) -> Verdict | None:
 
 _SG = ("aws_security_group", "aws_default_security_group", "AWS::EC2::SecurityGroup")
 # Admin (AWS-EC2-001) and database (AWS-EC2-301) ports: port -> (name, transports).
-_TCP, _BOTH = ("tcp",), ("tcp", "udp")
-SENSITIVE_PORTS = {
-    22: ("SSH", _TCP), 3389: ("RDP", _BOTH),
-    1433: ("SQL Server", _TCP), 1521: ("Oracle", _TCP), 2483: ("Oracle", _TCP), 2484: ("Oracle TLS", _TCP),
-    3306: ("MySQL/Aurora", _TCP), 5432: ("PostgreSQL", _TCP), 5439: ("Redshift", _TCP),
-    5984: ("CouchDB", _TCP), 6379: ("Redis", _TCP), 7000: ("Cassandra", _TCP), 7001: ("Cassandra TLS", _TCP),
-    8182: ("Neptune", _TCP), 9042: ("Cassandra CQL", _TCP), 9200: ("Elasticsearch/OpenSearch", _TCP),
-    9300: ("Elasticsearch transport", _TCP), 11211: ("Memcached", _BOTH), 27017: ("MongoDB", _TCP),
-    27018: ("MongoDB", _TCP), 27019: ("MongoDB", _TCP),
-}
+SENSITIVE_PORTS = {**ADMIN_PORTS, **DATABASE_PORTS}
 
 
 def _ingress_by_group(facts) -> dict:
