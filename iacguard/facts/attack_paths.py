@@ -524,10 +524,9 @@ def attack_paths(graph: ResourceGraph) -> list:
     walker = _Walker(graph)
     out: list = []
     for entry in entry_points(graph):
-        try:
-            out.extend(walker.paths(entry))
-        except (AttributeError, TypeError, ValueError, KeyError):  # bad input never crashes the scan
-            continue
+        # No catch-all here: an error is a bug, and the engine reports it as an internal error of
+        # the check that asked (a silently dropped path would read as "no path").
+        out.extend(walker.paths(entry))
     return sorted(out, key=lambda p: (p.root, p.entry.resource.address, p.asset.address, p.addresses))
 
 
