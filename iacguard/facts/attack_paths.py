@@ -169,6 +169,7 @@ class _Walker:
         self._iam_stores: dict = {}  # root -> [stores]
         self._role_memo: dict = {}
         self._compute_memo: dict = {}
+        self._targets: dict = {}  # (store id, suffix) -> Target
 
     # -- entry -> compute ------------------------------------------------------------------
     def paths(self, entry: EntryPoint) -> list:
@@ -407,6 +408,10 @@ class _Walker:
             self._resource_policies = {}
             for rp in self._auth_engine().collected.resource_policies:
                 self._resource_policies.setdefault(rp.resource.id, []).append(rp)
+        key = (store.id, suffix)
+        done = self._targets.get(key)
+        if done is not None:
+            return done
         arn = arns.arn_of(self.graph, store)
         if suffix:
             if isinstance(arn, str):
@@ -414,7 +419,8 @@ class _Walker:
             else:
                 parts = tuple(getattr(arn, "partial_text", None) or (arn,)) + (suffix,)
                 arn = PartialUnknown(arn.reason if is_unknown(arn) else "", partial_text=parts)
-        return Target(arn, arns.account_of(self.graph, store), tuple(self._resource_policies.get(store.id, ())), store)
+        done = self._targets[key] = Target(arn, arns.account_of(self.graph, store), tuple(self._resource_policies.get(store.id, ())), store)
+        return done
 
     def _stores_of_root(self, root: str) -> list:
         done = self._iam_stores.get(root)
