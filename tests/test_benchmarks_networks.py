@@ -57,3 +57,36 @@ def test_without_networks_the_shapes_are_unchanged(tmp_path):
     assert not list((tmp_path / "plain").rglob("web*"))
     facts = Facts(build_graph([str(tmp_path / "plain")]).graph)
     assert facts.of_kind("entry_point") == [] and facts.of_kind("attack_path") == []
+
+
+def _walk_all_stores(monkeypatch):
+    from iacguard.facts import attack_paths as module
+
+    monkeypatch.setattr(module._Walker, "_candidates", lambda self, principal, root: self._stores_of_root(root))
+
+
+def _fixture_trees() -> list:
+    base = os.path.join(_REPO, "tests", "exposure", "fixtures")
+    out = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        out.extend(os.path.join(dirpath, n) for n in filenames if n.endswith((".yaml", ".json")))
+        if any(n.endswith(".tf") for n in filenames):
+            out.append(dirpath)
+    return sorted(out)
+
+
+@pytest.mark.parametrize("tree", ["generated"] + _fixture_trees())
+def test_the_role_step_prefilter_gives_the_engine_s_answers(generated, monkeypatch, tree):
+    """attack_paths asks the IAM engine only about the stores a role's patterns may reach (plus
+    those with a resource policy or an unknown ARN): the paths are the same as asking about
+    every store of the root."""
+    from iacguard.facts.attack_paths import attack_paths
+
+    graph = generated[1].graph if tree == "generated" else build_graph([tree]).graph
+
+    def key(paths):
+        return [(p.addresses, p.access, str(p.decided), [h.message for h in p.hops]) for p in paths]
+
+    fast = key(attack_paths(graph))
+    _walk_all_stores(monkeypatch)
+    assert key(attack_paths(graph)) == fast
