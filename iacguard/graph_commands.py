@@ -415,7 +415,9 @@ def build_exposure_view(graph, cwd: str, max_nodes: int = MAX_NODES, text=lambda
         except Exception as exc:  # a bug in a layer: say so, draw the path with its layers undecided
             warn("the layers of the path from %s to %s could not be decided: %s" % (
                 text(path.entry.resource.address), text(path.asset.address), type(exc).__name__))
-            missing, undecided = [], [("(all layers)", None, None)]
+            from iacguard.core.unknown import Unknown
+
+            missing, undecided = [], [("(all layers)", Unknown("the layers could not be decided (internal error: %s)" % type(exc).__name__), None)]
         chain = [hops[0].resource]
         labels: list = []
         plumbing: list = []
@@ -483,7 +485,7 @@ def build_exposure_view(graph, cwd: str, max_nodes: int = MAX_NODES, text=lambda
             edges[key] = edges.get(key, False) or decided
         file, line = where(e.location or e.resource.location)
         doc = {"node": nid, "address": text(e.resource.address), "type": text(e.resource.type), "entry": e.entry,
-               "ports": [text(str(p)) for p in e.ports], "decided": decided, "reason": text(e.reason),
+               "ports": [text(p) for p in dict.fromkeys(str(p) for p in e.ports)], "decided": decided, "reason": text(e.reason),
                "file": file, "line": line}
         entry_docs.append(doc)
 
@@ -554,7 +556,7 @@ def _layer_node(layer: str, loc, chain: list, drawn_as: list):
 
 
 def _ports(entry) -> str:
-    return ", ".join(sorted({str(p) for p in entry.ports})) or "?"
+    return ", ".join(dict.fromkeys(str(p) for p in entry.ports)) or "?"
 
 
 def _xlabel_lines(n: XNode) -> list:
@@ -645,7 +647,7 @@ def render_exposure_mermaid(view: ExposureView) -> str:
         out.append('  capnote["%s"]' % mermaid_text(view.note))
     for s, t, label, decided in view.edges:
         arrow = "-->" if decided else "-.->"
-        out.append("  %s %s|\"%s\"| %s" % (s, arrow, mermaid_text(label), t) if label else "  %s %s %s" % (s, arrow, t))
+        out.append("  %s %s|%s| %s" % (s, arrow, mermaid_text(label), t) if label else "  %s %s %s" % (s, arrow, t))
     out.append("  classDef atRisk fill:#fdd,stroke:#c00,color:#000")
     out.append("  classDef missing stroke:#c00")
     out.append("  classDef undecided stroke:#c70")
