@@ -1,7 +1,7 @@
 """`iacguard graph`: the resource graph of a scan, drawn for people (Graphviz dot, Mermaid) or
 read by programs (JSON).
 
-    iacguard graph PATH... [--format dot|mermaid|json] [-o FILE] [--max-nodes N]
+    iacguard graph PATH... [--format dot|mermaid|json] [-o FILE] [--max-nodes N] [--exposure]
 
 What is drawn: the graph `iacguard.engine.build_graph` builds (no check runs), one node per managed
 resource, and the typed relations of `iacguard.graph.relations` as edges labelled with their kind
@@ -45,6 +45,38 @@ paths are shown relative to the working directory (`iacguard.core.paths.display_
 
 JSON: {"nodes": [{"id", "address", "type", "file", "line", "root", "module"}], "edges":
 [{"source", "target", "kind"}]} (edge ends are node ids), plus "note" when the cap was hit.
+
+`--exposure` draws the exposure overlay instead (issue 14): a virtual `internet` node; every
+entry point (facts kind "entry_point") with an edge from the internet labelled with its ports
+("tcp 443"); every attack path (kind "attack_path") as the chain of its nodes from the entry point
+to the asset. The nodes of a chain are the entry point, the asset, and the compute, roles and load
+balancers between them (`PATH_NODES`); the other hops are plumbing and become the label of the
+edge they lie on, as the plain graph folds them ("aws_lb_listener.https, aws_lb_target_group.app";
+the last edge says the access: "read via aws_iam_role_policy.read", "network via
+aws_security_group.db"). Only entry points and resources on a path appear, grouped by root and
+module as above; `--max-nodes` applies the same way. The layers of each path come from
+`iacguard.facts.layers.missing_layers(facts, Hops.of(resources of the hops, path.grant))` (the
+grant is read with `getattr`: the AttackPath of this branch does not carry it yet, so
+`least-privilege` is not judged until it does). A missing or undecided layer is drawn at the node
+whose block (or whose folded plumbing's block) holds the deciding setting, else by its role (waf,
+tls, authentication at the entry point, encryption at the asset, least privilege at the role):
+"missing: waf" (red border); the entry point and asset of a path that lacks a layer are filled
+red ("at risk"), an asset saying every layer missing on the paths to it ("path lacks: waf, tls").
+What is not known is dashed, never red: an undecided entry point (its node, and its internet
+edge, whose label gives the reason) and an undecided path (its edges; the last one gives the
+reason). A layer function that fails is a warning on stderr and leaves that path's layers
+undecided; an analysis that fails is an error (exit 1), never a traceback.
+
+Exposure JSON: {"internet": {"id"}, "nodes": [{"id", "address", "type", "file", "line", "root",
+"module", "entry_point", "at_risk", "missing", "path_lacks", "undecided"}], "edges": [{"source",
+"target", "label", "decided"}] (source may be "internet"), "entry_points": [{"node", "address",
+"type", "entry", "ports", "decided", "reason", "file", "line"}], "paths": [{"entry", "asset",
+"access", "decided", "reason" (when undecided), "capped" (when the entry point has more paths
+than kept), "hops": [{"address", "type", "file", "line", "message", "node"}], "missing":
+[{"layer", "reason", "file", "line"}], "undecided": [{"layer", "reason", "file", "line"}]}],
+plus "note" when cut. `node` is the id of the node a hop or entry point is drawn as, null for
+plumbing and for nodes past the cap; paths are all listed even when the graph is cut. Messages
+and reasons name resources and settings, never values (and pass the redactor all the same).
 
 Exit 0 with a graph; 2 on a usage error (a path that does not exist, a file that cannot be
 written). Errors and warnings of the scan (a file that failed to parse) go to stderr.
