@@ -403,3 +403,28 @@ def test_plain_graph_unchanged_and_help():
     assert "entry_points" not in json.loads(plain.stdout)
     help_text = CliRunner().invoke(main, ["graph", "--help"]).output
     assert "--exposure" in help_text and "entry_points" in help_text
+
+
+def test_layer_node_places_a_layer_at_the_node_holding_its_setting():
+    """The node a layer is drawn at: the node (or its folded plumbing) whose block holds the
+    deciding setting, else by the layer's role. least-privilege (a statement in a policy hop,
+    once AttackPath carries its grant) lands on the role the policy is folded into."""
+    from iacguard.engine import build_graph
+    from iacguard.facts import Facts
+    from iacguard.graph_commands import _layer_node
+
+    facts = Facts(build_graph([str(TF_MAIN)]).graph)
+    path = next(p for p in facts.of_kind("attack_path") if p.asset.address == "aws_s3_bucket.media")
+    res = {h.resource.address: h.resource for h in path.hops}
+    lb, app, role, policy, media = (res[a] for a in ("aws_lb.web", "aws_instance.app", "aws_iam_role.app",
+                                                      "aws_iam_role_policy.read", "aws_s3_bucket.media"))
+    chain = [lb, app, role, media]
+    drawn_as = [(lb, lb), (res["aws_lb_listener.https"], lb), (res["aws_lb_target_group.app"], lb), (app, app),
+                (role, role), (policy, role), (media, media)]
+    assert _layer_node("least-privilege", policy.location, chain, drawn_as) is role
+    assert _layer_node("tls", res["aws_lb_listener.https"].location, chain, drawn_as) is lb
+    assert _layer_node("sg-restriction", app.location, chain, drawn_as) is app
+    assert _layer_node("least-privilege", None, chain, drawn_as) is role
+    assert _layer_node("encryption-at-rest", None, chain, drawn_as) is media
+    assert _layer_node("waf", None, chain, drawn_as) is lb
+    assert _layer_node("nacl", None, chain, drawn_as) is lb
