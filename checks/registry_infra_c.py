@@ -2,8 +2,9 @@
 One line per check: `module.CHECK`."""
 from __future__ import annotations
 
-from .infrastructure import cache_public_subnet
+from .infrastructure import attack_paths, cache_public_subnet
 
 CHECKS: tuple = (
     cache_public_subnet.CHECK,
+    attack_paths.CHECK,
 )

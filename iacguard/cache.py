@@ -441,6 +441,7 @@ def _shaped(value) -> bool:
             type(x) is Finding and type(x.check_id) is str and type(x.message) is str and type(x.conditions) is tuple
             and type(x.related) is tuple and resource(x.resource) and loc(x.location) and all(map(related, x.related))
             and type(getattr(x, "root", None)) is str and type(getattr(x, "path", None)) is tuple and all(map(step, x.path))
+            and type(getattr(x, "severity", None)) is str
         )
 
     Undecided = k["Undecided"]

@@ -55,6 +55,11 @@ class Check:
     # (("checkov", "CKV_AWS_27"), ("trivy", "AVD-AWS-0096"), ("cfn_nag", "W48")). Ids are facts;
     # nothing else of those tools is taken.
     equivalents: tuple = ()
+    # Graded: each finding may carry its own severity (`Finding.severity`, one of SEVERITIES),
+    # `severity` above being the rule's default (SARIF's rule-level security-severity). A severity
+    # the user configures for the check (`--severity`, `[severity]`) applies to all its findings
+    # and turns the grading off.
+    graded: bool = False
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES:
@@ -114,6 +119,17 @@ class Check:
         if self.equivalents:
             lines += ["## Equivalent ids", "", "\n".join("- %s: `%s`" % pair for pair in self.equivalents), ""]
         return "\n".join(lines)
+
+
+def severity_of(finding, check) -> str:
+    """The severity a report shows for `finding` of `check` (None: a check not in the scan, e.g.
+    a finding read from an older report: "unknown"): the finding's own when the check is graded
+    and the finding has one, else the check's."""
+    if check is None:
+        return finding.severity or "unknown"
+    if check.graded and finding.severity in SEVERITY_RANK and finding.severity != "none":
+        return finding.severity
+    return check.severity
 
 
 def undecided(check_id: str, resource: Resource, what: str, value: Any, location: Location) -> Undecided:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import click
 
 from . import __version__
-from .check import SEVERITIES, SEVERITY_RANK
+from .check import SEVERITIES, SEVERITY_RANK, severity_of
 from .config import FAIL_ON, OUTPUT_FORMATS, Config, ConfigError
 from iacguard.core.model import Notification, ScanOptions
 
@@ -167,8 +167,9 @@ def _settings(ctx, scan_root: str, p: dict) -> Settings:
         # Checks that reason over the whole project declare scope "project" (iacguard.check).
         if not whole_project and c.scope == "project":
             continue
-        if cid in severity and severity[cid] != c.severity:
-            c = dataclasses.replace(c, severity=severity[cid])
+        if cid in severity and (severity[cid] != c.severity or c.graded):
+            # A configured severity holds for every finding of the check (a graded check's too).
+            c = dataclasses.replace(c, severity=severity[cid], graded=False)
         checks.append(c)
     # Checks the configuration parameterises (AWS-S3-900: customer-key-buckets).
     from .checks.data import s3_customer_key
@@ -384,7 +385,7 @@ def _report(result, settings: Settings, p: dict) -> None:
 def _exit_code(result, settings: Settings, suppressor) -> int:
     threshold = SEVERITY_RANK[settings.fail_on]
     by_id = {c.id: c for c in result.checks}
-    worst = max((SEVERITY_RANK[by_id[f.check_id].severity] for f in result.findings if f.check_id in by_id), default=0)
+    worst = max((SEVERITY_RANK[severity_of(f, by_id[f.check_id])] for f in result.findings if f.check_id in by_id), default=0)
     if threshold and worst >= threshold:
         return 1
     if settings.require_reason and suppressor.missing_reason:

@@ -222,7 +222,7 @@ def _name_root_modules(findings: list, cwd: str, several_roots: bool = False) ->
             message = f.message
             if via:
                 message = message[:-1] + " (%s)." % via if message.endswith(".") else "%s (%s)" % (message, via)
-            f = Finding(f.check_id, f.resource, message, f.location, f.conditions, f.related, shown, f.path)
+            f = dataclasses.replace(f, message=message, root=shown)
         out.append(f)
     return out
 
@@ -267,8 +267,7 @@ def _with_origins(finding: Finding, graph) -> Finding:
                     found.append(entry)
     if not found:
         return finding
-    return Finding(finding.check_id, finding.resource, finding.message, finding.location, finding.conditions, tuple(found[:_MAX_ORIGINS]),
-                   finding.root, finding.path)
+    return dataclasses.replace(finding, related=tuple(found[:_MAX_ORIGINS]))
 
 
 def _loaded(files: dict, root: str, max_file_bytes: int) -> dict:
@@ -358,7 +357,7 @@ def merge_findings(findings: list, graph: ResourceGraph) -> list:
             common = set.intersection(*cond_sets) if cond_sets else set()
             if not common:
                 common = cond_sets[0]
-        merged.append(Finding(first.check_id, first.resource, first.message, first.location, tuple(sorted(common)), path=first.path))
+        merged.append(Finding(first.check_id, first.resource, first.message, first.location, tuple(sorted(common)), path=first.path, severity=first.severity))
     merged.sort(key=lambda f: f.sort_key)
     return merged
 

@@ -1,7 +1,7 @@
 """`iacguard graph`: the resource graph of a scan, drawn for people (Graphviz dot, Mermaid) or
 read by programs (JSON).
 
-    iacguard graph PATH... [--format dot|mermaid|json] [-o FILE] [--max-nodes N]
+    iacguard graph PATH... [--format dot|mermaid|json] [-o FILE] [--max-nodes N] [--exposure]
 
 What is drawn: the graph `iacguard.engine.build_graph` builds (no check runs), one node per managed
 resource, and the typed relations of `iacguard.graph.relations` as edges labelled with their kind
@@ -45,6 +45,38 @@ paths are shown relative to the working directory (`iacguard.core.paths.display_
 
 JSON: {"nodes": [{"id", "address", "type", "file", "line", "root", "module"}], "edges":
 [{"source", "target", "kind"}]} (edge ends are node ids), plus "note" when the cap was hit.
+
+`--exposure` draws the exposure overlay instead (issue 14): a virtual `internet` node; every
+entry point (facts kind "entry_point") with an edge from the internet labelled with its ports
+("tcp 443"); every attack path (kind "attack_path") as the chain of its nodes from the entry point
+to the asset. The nodes of a chain are the entry point, the asset, and the compute, roles and load
+balancers between them (`PATH_NODES`); the other hops are plumbing and become the label of the
+edge they lie on, as the plain graph folds them ("aws_lb_listener.https, aws_lb_target_group.app";
+the last edge says the access: "read via aws_iam_role_policy.read", "network via
+aws_security_group.db"). Only entry points and resources on a path appear, grouped by root and
+module as above; `--max-nodes` applies the same way. The layers of each path come from
+`iacguard.facts.layers.missing_layers(facts, Hops.of(resources of the hops, path.grant))` (the
+grant is read with `getattr`: the AttackPath of this branch does not carry it yet, so
+`least-privilege` is not judged until it does). A missing or undecided layer is drawn at the node
+whose block (or whose folded plumbing's block) holds the deciding setting, else by its role (waf,
+tls, authentication at the entry point, encryption at the asset, least privilege at the role):
+"missing: waf" (red border); the entry point and asset of a path that lacks a layer are filled
+red ("at risk"), an asset saying every layer missing on the paths to it ("path lacks: waf, tls").
+What is not known is dashed, never red: an undecided entry point (its node, and its internet
+edge, whose label gives the reason) and an undecided path (its edges; the last one gives the
+reason). A layer function that fails is a warning on stderr and leaves that path's layers
+undecided; an analysis that fails is an error (exit 1), never a traceback.
+
+Exposure JSON: {"internet": {"id"}, "nodes": [{"id", "address", "type", "file", "line", "root",
+"module", "entry_point", "at_risk", "missing", "path_lacks", "undecided"}], "edges": [{"source",
+"target", "label", "decided"}] (source may be "internet"), "entry_points": [{"node", "address",
+"type", "entry", "ports", "decided", "reason", "file", "line"}], "paths": [{"entry", "asset",
+"access", "decided", "reason" (when undecided), "capped" (when the entry point has more paths
+than kept), "hops": [{"address", "type", "file", "line", "message", "node"}], "missing":
+[{"layer", "reason", "file", "line"}], "undecided": [{"layer", "reason", "file", "line"}]}],
+plus "note" when cut. `node` is the id of the node a hop or entry point is drawn as, null for
+plumbing and for nodes past the cap; paths are all listed even when the graph is cut. Messages
+and reasons name resources and settings, never values (and pass the redactor all the same).
 
 Exit 0 with a graph; 2 on a usage error (a path that does not exist, a file that cannot be
 written). Errors and warnings of the scan (a file that failed to parse) go to stderr.
@@ -340,6 +372,343 @@ def render_json(view: View) -> str:
 RENDER = {"dot": render_dot, "mermaid": render_mermaid, "json": render_json}
 
 
+# -- the exposure overlay (--exposure) ----------------------------------------------------------
+INTERNET_ID = "internet"
+# Hops drawn as nodes besides the entry point (first) and the asset (last): compute, roles, load
+# balancers (a CloudFront origin). Every other hop (listener, listener rule, target group, policy,
+# security group or rule, launch template, task definition) is plumbing: it becomes the label of
+# the edge between the nodes around it, as the plain graph folds it.
+PATH_NODES = (
+    "aws_instance", "AWS::EC2::Instance", "aws_lambda_function", "AWS::Lambda::Function", "AWS::Serverless::Function",
+    "aws_autoscaling_group", "AWS::AutoScaling::AutoScalingGroup", "aws_ecs_service", "AWS::ECS::Service",
+    "aws_iam_role", "AWS::IAM::Role", "aws_elb", "AWS::ElasticLoadBalancing::LoadBalancer",
+) + LOAD_BALANCERS
+
+
+@dataclass
+class XNode(Node):
+    marks_missing: tuple = ()  # layer names missing at this node on some path (see _layer_node)
+    marks_undecided: tuple = ()  # layer names undecided at this node on some path
+    at_risk: bool = False  # the entry point or asset of a path that misses a layer
+    path_lacks: tuple = ()  # an asset: the layers missing on the paths to it, wherever they are
+    entry: str = ""  # "tcp 443, tcp 80" when the node is an entry point
+    entry_decided: bool = True
+
+
+@dataclass
+class ExposureView:
+    nodes: list  # [XNode], ordered
+    edges: list  # [(source id, target id, label, decided: bool)], sorted; source may be INTERNET_ID
+    entry_points: list  # JSON-ready dicts
+    paths: list  # JSON-ready dicts
+    note: str = ""
+
+
+def _unknown_reason(value) -> str:
+    return getattr(value, "reason", "") or "not known before deploy"
+
+
+def build_exposure_view(graph, cwd: str, max_nodes: int = MAX_NODES, text=lambda s: s, warn=lambda s: None) -> ExposureView:
+    """The exposure overlay: the internet, every entry point (kind "entry_point") with its ports,
+    every attack path (kind "attack_path") as the chain of its non-plumbing hops, and the layers
+    each path misses (`layers.missing_layers`). Only resources that are an entry point or on a
+    path appear. `text` is applied to every string taken from the scan (redaction)."""
+    from iacguard.core.paths import display_path
+    from iacguard.facts import Facts
+    from iacguard.facts.layers import Hops, missing_layers
+
+    facts = Facts(graph)
+    entries = facts.of_kind("entry_point")
+    paths = facts.of_kind("attack_path")
+    roots: dict = {}
+    resources: dict = {}  # id -> Resource, of the nodes
+    missing_of: dict = {}  # node id -> {layer: None}, the layers missing at that node
+    undecided_of: dict = {}
+    at_risk: set = set()  # entry points and assets of a path that misses a layer
+    lacks_of: dict = {}  # asset id -> {layer: None}, every layer missing on a path to it
+
+    def where(loc) -> tuple:
+        if loc is None:
+            return "", 0
+        return (text(display_path(loc.path, cwd)) if loc.path else ""), (loc.start_line or 0)
+
+    def node(res) -> None:
+        resources.setdefault(res.id, res)
+
+    for e in entries:
+        node(e.resource)
+    drawn_paths: list = []  # (path, [node resources in order], [labels between], missing, undecided)
+    for path in paths:
+        hops = list(path.hops)
+        if not hops:
+            continue
+        try:
+            missing, undecided = missing_layers(facts, Hops.of([h.resource for h in hops], getattr(path, "grant", None)))
+        except Exception as exc:  # a bug in a layer: say so, draw the path with its layers undecided
+            warn("the layers of the path from %s to %s could not be decided: %s" % (
+                text(path.entry.resource.address), text(path.asset.address), type(exc).__name__))
+            from iacguard.core.unknown import Unknown
+
+            missing, undecided = [], [("(all layers)", Unknown("the layers could not be decided (internal error: %s)" % type(exc).__name__), None)]
+        chain = [hops[0].resource]
+        labels: list = []
+        plumbing: list = []
+        drawn_as: list = [(hops[0].resource, hops[0].resource)]  # (hop resource, the node it is drawn in)
+        last = len(hops) - 1
+        for i, hop in enumerate(hops[1:], 1):
+            if i == last or hop.resource.type in PATH_NODES:
+                if hop.resource.id == chain[-1].id:
+                    continue
+                chain.append(hop.resource)
+                labels.append(plumbing)
+                plumbing = []
+                drawn_as.append((hop.resource, hop.resource))
+            else:
+                plumbing.append(hop.resource.address)
+                # plumbing belongs to the node it leads from, except what guards the asset (its
+                # security group, a rule admitting the compute) which belongs to the asset
+                drawn_as.append((hop.resource, hops[-1].resource if i == last - 1 and path.access == "network" else chain[-1]))
+        for res in chain:
+            node(res)
+        for layer, _, loc in missing:
+            missing_of.setdefault(_layer_node(layer, loc, chain, drawn_as).id, {})[layer] = None
+        for layer, _, loc in undecided:
+            undecided_of.setdefault(_layer_node(layer, loc, chain, drawn_as).id, {})[layer] = None
+        if missing:
+            at_risk.add(chain[0].id)
+            at_risk.add(chain[-1].id)
+            for layer, _, _ in missing:
+                lacks_of.setdefault(chain[-1].id, {})[layer] = None
+        drawn_paths.append((path, chain, labels, missing, undecided))
+
+    entry_of = {e.resource.id: e for e in entries}
+    nodes = []
+    for key, res in resources.items():
+        root = res.meta.get("root_module", "")
+        if root not in roots:
+            roots[root] = display_path(root, cwd) if root else ""
+        file, line = where(res.location)
+        e = entry_of.get(key)
+        nodes.append(XNode(
+            key=key, address=text(res.address), type=text(res.type), file=file, line=line,
+            root=text(roots[root]), module=text(res.module or ""),
+            marks_missing=tuple(missing_of.get(key, ())), marks_undecided=tuple(undecided_of.get(key, ())),
+            at_risk=key in at_risk, path_lacks=tuple(lacks_of.get(key, ())),
+            entry=text(_ports(e)) if e is not None else "", entry_decided=e is None or e.decided is True,
+        ))
+    nodes.sort(key=lambda n: (n.root, n.module, n.address, n.type, n.key))
+    note = ""
+    if max_nodes is not None and len(nodes) > max_nodes:
+        note = "graph cut at %d of %d nodes (--max-nodes); edges to the others are not drawn" % (max_nodes, len(nodes))
+        nodes = nodes[:max_nodes]
+    ids: dict = {}
+    for i, n in enumerate(nodes, 1):
+        n.id = "n%d" % i
+        ids[n.key] = n.id
+
+    edges: dict = {}  # (source, target, label) -> decided (an edge is decided when one path over it is)
+    entry_docs = []
+    for e in entries:
+        decided = e.decided is True
+        label = _ports(e) if decided else "%s (undecided: %s)" % (_ports(e), _unknown_reason(e.decided))
+        nid = ids.get(e.resource.id)
+        if nid is not None:
+            key = (INTERNET_ID, nid, text(label))
+            edges[key] = edges.get(key, False) or decided
+        file, line = where(e.location or e.resource.location)
+        doc = {"node": nid, "address": text(e.resource.address), "type": text(e.resource.type), "entry": e.entry,
+               "ports": [text(p) for p in dict.fromkeys(str(p) for p in e.ports)], "decided": decided, "reason": text(e.reason),
+               "file": file, "line": line}
+        entry_docs.append(doc)
+
+    path_docs = []
+    for path, chain, labels, missing, undecided in drawn_paths:
+        decided = path.decided is True
+        for i, (a, b) in enumerate(zip(chain, chain[1:])):
+            words = ", ".join(labels[i])
+            if b is chain[-1]:
+                verb = path.access if decided else "may %s" % path.access
+                words = "%s via %s" % (verb, words) if words else verb
+                if not decided:
+                    words += " (undecided: %s)" % _unknown_reason(path.decided)
+            sa, sb = ids.get(a.id), ids.get(b.id)
+            if sa is not None and sb is not None:
+                key = (sa, sb, text(words))
+                edges[key] = edges.get(key, False) or decided
+
+        def layer_doc(layer, reason, loc):
+            file, line = where(loc)
+            return {"layer": layer, "reason": text(reason), "file": file, "line": line}
+
+        doc = {
+            "entry": text(path.entry.resource.address),
+            "asset": text(path.asset.address),
+            "access": path.access,
+            "decided": decided,
+            "hops": [dict(zip(("address", "type", "file", "line", "message", "node"),
+                              (text(h.resource.address), text(h.resource.type)) + where(h.resource.location)
+                              + (text(h.message), ids.get(h.resource.id)))) for h in path.hops],
+            "missing": [layer_doc(layer, reason, loc) for layer, reason, loc in missing],
+            "undecided": [layer_doc(layer, _unknown_reason(u), loc) for layer, u, loc in undecided],
+        }
+        if not decided:
+            doc["reason"] = text(_unknown_reason(path.decided))
+        if getattr(path, "capped", False):
+            doc["capped"] = True
+        path_docs.append(doc)
+
+    def order(e):
+        s, t, label = e[0]
+        return (0 if s == INTERNET_ID else int(s[1:]), int(t[1:]), label)
+
+    drawn = [(s, t, label, decided) for (s, t, label), decided in sorted(edges.items(), key=order)]
+    return ExposureView(nodes, drawn, entry_docs, path_docs, note)
+
+
+_ENTRY_LAYERS = ("waf", "tls", "authentication")
+
+
+def _layer_node(layer: str, loc, chain: list, drawn_as: list):
+    """The node of a path a missing or undecided layer is drawn at: the node whose block (or
+    whose folded plumbing's block) holds the deciding setting; else by the layer's role: the
+    entry point's layers at the entry point, encryption at the asset, least privilege at the role
+    (else the asset), the network layers at the entry point."""
+    if loc is not None and getattr(loc, "path", None):
+        for res, node in drawn_as:
+            rl = res.location
+            if rl is not None and rl.path == loc.path and rl.start_line <= loc.start_line <= max(rl.end_line, rl.start_line):
+                return node
+    if layer in _ENTRY_LAYERS:
+        return chain[0]
+    if layer == "encryption-at-rest":
+        return chain[-1]
+    if layer == "least-privilege":
+        return next((r for r in chain[1:-1] if r.type in PRINCIPALS), chain[-1])
+    return chain[0]
+
+
+def _ports(entry) -> str:
+    return ", ".join(dict.fromkeys(str(p) for p in entry.ports)) or "?"
+
+
+def _xlabel_lines(n: XNode) -> list:
+    lines = _label_lines(n)
+    if n.entry:
+        lines.append("entry point: %s" % n.entry)
+    if n.marks_missing:
+        lines.append("missing: %s" % ", ".join(n.marks_missing))
+    if n.path_lacks:
+        lines.append("path lacks: %s" % ", ".join(n.path_lacks))
+    if n.marks_undecided:
+        lines.append("undecided: %s" % ", ".join(n.marks_undecided))
+    return lines
+
+
+def _dot_attrs(n: XNode) -> str:
+    label = '"' + "\\n".join(dot_string(x)[1:-1] for x in _xlabel_lines(n)) + '"'
+    styles = []
+    extra = ""
+    if n.at_risk:
+        styles.append("filled")
+        extra = ', color="#cc0000", fillcolor="#ffdddd"'
+    elif n.marks_missing:
+        extra = ', color="#cc0000"'
+    elif n.marks_undecided:
+        extra = ', color="#cc7a00"'
+    if not n.entry_decided:
+        styles.append("dashed")
+    if styles:
+        extra += ', style="%s"' % ",".join(styles)
+    return "[label=%s%s]" % (label, extra)
+
+
+def render_exposure_dot(view: ExposureView) -> str:
+    out = ["digraph iacguard_exposure {", "  rankdir=LR;", '  node [shape=box, fontname="Helvetica", fontsize=10];',
+           '  edge [fontname="Helvetica", fontsize=9];']
+    if view.note:
+        out.append("  // " + view.note)
+        out.append("  label=%s;" % dot_string(view.note))
+    out.append('  %s [label="internet", shape=doublecircle];' % INTERNET_ID)
+    for i, (root, own, modules) in enumerate(_clusters(view.nodes)):
+        out.append("  subgraph cluster_%d {" % i)
+        out.append("    label=%s;" % dot_string(_root_label(root)))
+        for n in own:
+            out.append("    %s %s;" % (n.id, _dot_attrs(n)))
+        for j, (module, members) in enumerate(modules):
+            out.append("    subgraph cluster_%d_%d {" % (i, j))
+            out.append("      label=%s;" % dot_string(module))
+            for n in members:
+                out.append("      %s %s;" % (n.id, _dot_attrs(n)))
+            out.append("    }")
+        out.append("  }")
+    for s, t, label, decided in view.edges:
+        out.append("  %s -> %s [label=%s%s];" % (s, t, dot_string(label), "" if decided else ", style=dashed"))
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def render_exposure_mermaid(view: ExposureView) -> str:
+    out = ["flowchart LR"]
+    if view.note:
+        out.append("  %% " + mermaid_text(view.note))
+    out.append('  %s(("internet"))' % INTERNET_ID)
+    classes: dict = {"atRisk": [], "missing": [], "undecided": [], "undecidedEntry": []}
+
+    def line(n: XNode, indent: str) -> str:
+        if n.at_risk:
+            classes["atRisk"].append(n.id)
+        elif n.marks_missing:
+            classes["missing"].append(n.id)
+        elif n.marks_undecided:
+            classes["undecided"].append(n.id)
+        if not n.entry_decided:
+            classes["undecidedEntry"].append(n.id)
+        return '%s%s["%s"]' % (indent, n.id, "<br/>".join(mermaid_text(x) for x in _xlabel_lines(n)))
+
+    for i, (root, own, modules) in enumerate(_clusters(view.nodes)):
+        out.append('  subgraph r%d["%s"]' % (i, mermaid_text(_root_label(root))))
+        for n in own:
+            out.append(line(n, "    "))
+        for j, (module, members) in enumerate(modules):
+            out.append('    subgraph r%dm%d["%s"]' % (i, j, mermaid_text(module)))
+            for n in members:
+                out.append(line(n, "      "))
+            out.append("    end")
+        out.append("  end")
+    if view.note:
+        out.append('  capnote["%s"]' % mermaid_text(view.note))
+    for s, t, label, decided in view.edges:
+        arrow = "-->" if decided else "-.->"
+        out.append("  %s %s|%s| %s" % (s, arrow, mermaid_text(label), t) if label else "  %s %s %s" % (s, arrow, t))
+    out.append("  classDef atRisk fill:#fdd,stroke:#c00,color:#000")
+    out.append("  classDef missing stroke:#c00")
+    out.append("  classDef undecided stroke:#c70")
+    out.append("  classDef undecidedEntry stroke-dasharray:5 5")
+    for name, members in classes.items():
+        if members:
+            out.append("  class %s %s" % (",".join(members), name))
+    return "\n".join(out) + "\n"
+
+
+def render_exposure_json(view: ExposureView) -> str:
+    doc = {
+        "internet": {"id": INTERNET_ID},
+        "nodes": [{"id": n.id, "address": n.address, "type": n.type, "file": n.file, "line": n.line,
+                   "root": n.root, "module": n.module, "entry_point": bool(n.entry), "at_risk": n.at_risk,
+                   "missing": list(n.marks_missing), "path_lacks": list(n.path_lacks),
+                   "undecided": list(n.marks_undecided)} for n in view.nodes],
+        "edges": [{"source": s, "target": t, "label": label, "decided": decided} for s, t, label, decided in view.edges],
+        "entry_points": view.entry_points,
+        "paths": view.paths,
+    }
+    if view.note:
+        doc["note"] = view.note
+    return json.dumps(doc, indent=2) + "\n"
+
+
+RENDER_EXPOSURE = {"dot": render_exposure_dot, "mermaid": render_exposure_mermaid, "json": render_exposure_json}
+
+
 def _notes(analysis) -> None:
     """Errors and warnings of the scan, on stderr: a graph may miss what a failed file holds."""
     from iacguard.output.escape import visible
@@ -357,7 +726,12 @@ def _notes(analysis) -> None:
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Write the graph to FILE instead of stdout.")
 @click.option("--max-nodes", type=click.IntRange(min=1), default=MAX_NODES, show_default=True,
               help="Draw at most this many nodes (the output says when the graph was cut).")
-def graph(paths, fmt, output, max_nodes):
+@click.option("--exposure", is_flag=True,
+              help="Draw the exposure overlay instead: the internet, the entry points with their ports, "
+                   "the attack paths to data stores (plumbing as edge labels) and the defense layers each "
+                   "path misses (red) or leaves undecided; dashed: undecided. JSON: internet, nodes, edges, "
+                   "entry_points, paths (hops, asset, access, decided, missing, undecided).")
+def graph(paths, fmt, output, max_nodes, exposure):
     """Draw the resource graph under PATHS: resources grouped by root and module or stack, the
     typed relations as labelled edges, plumbing folded."""
     from iacguard.core.limits import Limits
@@ -369,9 +743,21 @@ def graph(paths, fmt, output, max_nodes):
             raise click.UsageError("%s does not exist" % p)
     analysis = build_graph(list(paths), limits=Limits())
     redactor = Redactor(analysis.secrets or ())
-    view = build_view(analysis.graph, os.getcwd(), max_nodes, text=lambda s: redactor.text("" if s is None else str(s)))
-    text = RENDER[fmt](view)
+    redact = lambda s: redactor.text("" if s is None else str(s))  # noqa: E731
     _notes(analysis)
+    if exposure:
+        from iacguard.output.escape import visible
+
+        try:
+            view = build_exposure_view(analysis.graph, os.getcwd(), max_nodes, text=redact,
+                                       warn=lambda m: click.echo("iacguard: warning: %s" % visible(m), err=True))
+        except Exception as exc:  # a bug of the analysis: say so, never a traceback
+            click.echo("iacguard: error: the exposure analysis failed (internal error: %s)" % type(exc).__name__, err=True)
+            sys.exit(1)
+        text = RENDER_EXPOSURE[fmt](view)
+    else:
+        view = build_view(analysis.graph, os.getcwd(), max_nodes, text=redact)
+        text = RENDER[fmt](view)
     if view.note:
         click.echo("iacguard: note: %s" % view.note, err=True)
     if output:

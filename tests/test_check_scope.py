@@ -66,7 +66,7 @@ def test_resource_scope_checks_are_not_skipped(tmp_path, monkeypatch):
 
 def test_check_signature_keeps_scope_last():
     # Positional construction of a Check (as plugins may do) is unchanged by new fields: they are
-    # appended after `scope` (`equivalents` came next).
+    # appended after `scope` (`equivalents` came next, then `graded`).
     fields = [f.name for f in dataclasses.fields(Check)]
-    assert fields[fields.index("scope") + 1:] == ["equivalents"]
+    assert fields[fields.index("scope") + 1:] == ["equivalents", "graded"]
     assert fields.index("scope") == 13

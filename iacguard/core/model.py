@@ -184,6 +184,10 @@ class Finding:
     # An attack path, when the check found one: PathSteps in order, from the entry point (the
     # finding's own resource, as a rule) to the asset. Empty for single-resource findings.
     path: tuple = ()
+    # A severity of this finding's own, for a check whose findings differ in severity (a graded
+    # check, `Check.graded`: AWS-PATH-001 grades each path by what it exposes and how many layers
+    # it lacks). "" = the check's severity. Reports read it through `iacguard.check.severity_of`.
+    severity: str = ""
 
     @property
     def sort_key(self) -> tuple:

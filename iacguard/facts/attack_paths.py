@@ -132,6 +132,10 @@ class AttackPath:
     decided: Any  # True, or the Unknown that leaves the path open
     root: str
     capped: bool = False  # the entry point has more paths than MAX_PATHS
+    # The IAM statement (`iam.model.Statement`) that grants the role the asset (the allowing one,
+    # or the one whose unknown parts leave it open), for the least-privilege layer; None for a
+    # network hop, an origin or an entry point that is itself the asset.
+    grant: Any = None
 
     @property
     def resource(self) -> Resource:
@@ -149,6 +153,7 @@ class _Tail:
     asset: Resource
     access: str
     decided: Any
+    grant: Any = None
 
 
 def _ports_text(entry: EntryPoint) -> str:
@@ -199,7 +204,7 @@ class _Walker:
                 continue
             seen.add(key)
             decided = _and(entry.decided, tail.decided)
-            out.append(AttackPath(entry, hops, tail.asset, tail.access, decided, entry.root))
+            out.append(AttackPath(entry, hops, tail.asset, tail.access, decided, entry.root, grant=tail.grant))
         out.sort(key=lambda p: (p.asset.address, p.addresses))
         if len(out) > MAX_PATHS:
             import dataclasses
@@ -302,7 +307,7 @@ class _Walker:
                     hops = (Hop(role, role_hop.message + "; " + hops[0].message),) + hops[1:]
                 else:
                     hops = (role_hop,) + hops
-                out.append(_Tail((first,) + via + hops, tail.asset, tail.access, tail.decided))
+                out.append(_Tail((first,) + via + hops, tail.asset, tail.access, tail.decided, tail.grant))
         groups: list = []
         for carrier in carriers:
             groups.extend(s for s in g.related(carrier, "uses_security_group", _SG) if s not in groups)
@@ -385,28 +390,29 @@ class _Walker:
         from iacguard.iam.model import ALLOWED, UNKNOWN
 
         what, actions = STORE_ACTIONS[store.type]
-        allowed: list = []  # (access, action, policy)
-        unknown: list = []  # (Unknown, access, action, policy)
+        allowed: list = []  # (access, action, policy, statement)
+        unknown: list = []  # (Unknown, access, action, policy, statement)
         for access, action, suffix in actions:
             try:
                 decision = self._auth_engine().simulate(principal, action, self._target(store, suffix))
             except Exception as exc:  # a policy the engine cannot read: undecided, never a crash
-                unknown.append((Unknown("the IAM engine could not decide %s: %s" % (action, exc)), access, action, None))
+                unknown.append((Unknown("the IAM engine could not decide %s: %s" % (action, exc)), access, action, None, None))
                 continue
+            first = decision.statements[0] if decision.statements else None
+            policy = first.policy if first is not None else None
+            statement = getattr(first, "statement", None)
             if decision.decision == ALLOWED:
-                policy = decision.statements[0].policy if decision.statements else None
-                allowed.append((access, action, policy))
+                allowed.append((access, action, policy, statement))
             elif decision.decision == UNKNOWN:
-                policy = decision.statements[0].policy if decision.statements else None
-                unknown.append((Unknown(decision.reason or "the IAM decision is not known"), access, action, policy))
+                unknown.append((Unknown(decision.reason or "the IAM decision is not known"), access, action, policy, statement))
         if allowed:
-            access = "/".join(a for a, _, _ in allowed)
-            _, action, policy = allowed[0]
+            access = "/".join(a for a, _, _, _ in allowed)
+            _, action, policy, statement = allowed[0]
             decided = True
             verb, why = "allows", ""
         elif unknown:
-            decided, _, action, policy = unknown[0]
-            access = "/".join(a for _, a, _, _ in unknown)
+            decided, _, action, policy, statement = unknown[0]
+            access = "/".join(a for _, a, _, _, _ in unknown)
             verb, why = "may allow", " (undecided: %s)" % decided.reason
         else:
             return None
@@ -418,7 +424,7 @@ class _Walker:
         else:  # inline in the role, AWS managed, or not known: the role's hop says which
             hops.append(Hop(principal.resource, "%s (%s) %s %s on %s%s" % (principal.resource.address, name, verb, action, store.address, why)))
         hops.append(Hop(store, "%s %s (%s)" % (what, store.address, access)))
-        return _Tail(tuple(hops), store, access, decided)
+        return _Tail(tuple(hops), store, access, decided, statement)
 
     def _network(self, compute: Resource, groups: list) -> list:
         out: list = []

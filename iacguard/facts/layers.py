@@ -647,10 +647,25 @@ def network_segmentation(facts, node: Resource) -> Verdict | None:
 
 # --- least-privilege ------------------------------------------------------------------------
 
+def _one_named(item: Any) -> bool:
+    """A partly known ARN whose unknown pieces come before its last known piece, and that piece
+    names one resource ("...:table/orders", "...:::acme-${...}-media/*" is not: the name itself
+    has an unknown piece): an account or region not known, the resource named."""
+    pieces = getattr(item, "partial_text", None)
+    if not pieces or not isinstance(pieces[-1], str):
+        return False
+    tail = pieces[-1]
+    tail = tail[:-2] if tail.endswith("/*") else tail
+    name = tail.replace(":", "/").rsplit("/", 1)
+    return len(name) == 2 and bool(name[1]) and "*" not in tail and "?" not in tail
+
+
 def _wide(items: tuple, what: str) -> Any:
     """(the first wildcard item, or None), or an Unknown item."""
     for item in items:
         if is_unknown(item):
+            if what == "resource" and _one_named(item):
+                continue
             return item
         if not isinstance(item, str):
             continue
@@ -668,9 +683,22 @@ def _named(items: tuple) -> set:
     for item in items:
         if isinstance(item, str):
             out.add(item.strip()[:-2] if item.strip().endswith("/*") else item.strip())
+        elif getattr(item, "partial_text", None):
+            text = "".join(p if isinstance(p, str) else "\ue000" for p in item.partial_text).strip()
+            out.add(text[:-2] if text.endswith("/*") else text)
         else:
             out.add(getattr(item, "node", None) or id(item))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Located:
+    """A statement without lines of its own, read at its role's."""
+    statement: Any
+    location: Location
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.statement, name)
 
 
 def least_privilege(role: Resource, grant) -> Verdict:
@@ -678,21 +706,26 @@ def least_privilege(role: Resource, grant) -> Verdict:
     narrow as one resource: missing when it uses NotAction / NotResource, a service-wide action
     wildcard ("s3:*", "*"), the resource "*", or names several resources (an S3 bucket and its
     objects count as one); a reference to a resource of the scan whose ARN is known only after
-    deploy (`AttributeUnknown`) names that one resource; another Unknown item: undecided."""
+    deploy (`AttributeUnknown`) names that one resource, and so does an ARN whose account or
+    region only is not known; another Unknown item: undecided. `grant` may also be the IAM
+    engine's statement (`iam.model.Statement`, absent elements None), as attack paths carry it."""
+    actions, resources = tuple(grant.actions or ()), tuple(grant.resources or ())
+    if grant.location is None:
+        grant = _Located(grant, role.location)
     if grant.not_actions or grant.not_resources:
         return Verdict(False, "the statement granting %s uses %s" % (role.address, "NotAction" if grant.not_actions else "NotResource"), grant.location)
-    action = _wide(grant.actions, "action")
+    action = _wide(actions, "action")
     if is_unknown(action):
         return Verdict(action, "an action of the statement granting %s" % role.address, grant.location)
     if action is not None:
         return Verdict(False, "the statement granting %s allows %s" % (role.address, action), grant.location)
-    resources = tuple(r for r in grant.resources if not (is_unknown(r) and getattr(r, "node", None)))
-    resource = _wide(resources, "resource")
+    named_refs = tuple(r for r in resources if not (is_unknown(r) and getattr(r, "node", None)))
+    resource = _wide(named_refs, "resource")
     if is_unknown(resource):
         return Verdict(resource, "a resource of the statement granting %s" % role.address, grant.location)
     if resource is not None:
         return Verdict(False, "the statement granting %s applies to %s" % (role.address, resource), grant.location)
-    named = _named(grant.resources)
+    named = _named(resources)
     if len(named) > 1:
         return Verdict(False, "the statement granting %s names %d resources" % (role.address, len(named)), grant.location)
     return Verdict(True, "the statement granting %s names one resource" % role.address, grant.location)

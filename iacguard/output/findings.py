@@ -2,7 +2,7 @@
 the check behind a finding and the summary counts."""
 from __future__ import annotations
 
-from iacguard.check import PILLARS, SEVERITIES
+from iacguard.check import PILLARS, SEVERITIES, severity_of
 from iacguard.core.model import ScanResult
 
 from iacguard.core.fingerprint import fingerprints, undecided_fingerprints  # noqa: F401 - re-exported for the formats
@@ -81,7 +81,7 @@ def severity_counts(result: ScanResult) -> dict:
     for f in result.findings:
         check = checks.get(f.check_id)
         if check is not None:
-            counts[check.severity] += 1
+            counts[severity_of(f, check)] += 1
     return counts
 
 

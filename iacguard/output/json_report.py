@@ -11,7 +11,8 @@ from __future__ import annotations
 
 
 import iacguard
-from iacguard.core.model import ScanResult
+from iacguard.check import severity_of
+from iacguard.core.model import Finding, ScanResult
 
 from . import jsontext
 from .findings import (
@@ -114,7 +115,7 @@ def _located(rec, fingerprint: str, check, cwd: str, **own) -> dict:
         # Where the offending value comes from (variables, parameters), most direct first.
         "related": [{"file": _file(loc.path, cwd), "line": loc.start_line, "message": what} for loc, what in rec.related],
         "resource": _resource(rec),
-        "severity": check.severity if check else None,
+        "severity": (severity_of(rec, check) if isinstance(rec, Finding) else check.severity) if check else None,
         "start_line": rec.location.start_line,
         "title": check.title if check else None,
         **own,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from iacguard.check import SEVERITY_RANK, severity_of
 from iacguard.core.model import ScanResult
 
 from .findings import checks_by_id, finding_message, path_chain, shown_address
@@ -63,7 +64,7 @@ def report(result: ScanResult) -> ET.Element:
                 suite, "testcase", classname=_clean(classname), name=_clean(address),
                 file=_clean(display_path(first.location.path, result.cwd)), line=str(first.location.start_line), time="0",
             )
-            severity = check.severity if check is not None else "unknown"
+            severity = max((severity_of(f, check) for f in findings), key=lambda s: SEVERITY_RANK.get(s, 0))
             messages = [finding_message(f, fallback=title) for f in findings]
             failure = ET.SubElement(case, "failure", message=_clean(messages[0]), type=severity)
             failure.text = _lines(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 import iacguard
-from iacguard.check import PILLARS, SEVERITIES
+from iacguard.check import PILLARS, SEVERITIES, severity_of
 from iacguard.core.model import ScanResult
 
 from .findings import checks_by_id, finding_message, notification_sort_key, path_chain, pillar_counts, severity_counts, shown_address
@@ -74,7 +74,7 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool 
         lines += ["### Findings", "", "| Severity | Check | Resource | Location | Message |", "|---|---|---|---|---|"]
         for f in result.findings[:max_rows]:
             check = checks.get(f.check_id)
-            severity = check.severity if check is not None else "unknown"
+            severity = severity_of(f, check)
             where = "%s:%d" % (display_path(f.location.path, result.cwd), f.location.start_line)
             message = finding_message(f, fallback=check.title if check is not None else "")
             cell = _text(message)

@@ -24,7 +24,7 @@ import re
 from datetime import datetime, timezone
 
 import iacguard
-from iacguard.check import Check
+from iacguard.check import Check, severity_of
 from iacguard.core.model import Location, ScanResult
 
 from . import jsontext
@@ -308,7 +308,7 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
     results = []
     for f, fingerprint, suppression in reported:
         check = checks.get(f.check_id)
-        level = LEVELS[check.severity] if check is not None else "warning"
+        level = LEVELS[severity_of(f, check)] if check is not None else "warning"
         properties = {
             "resourceAddress": f.resource.address,
             "resourceType": f.resource.type,
@@ -316,6 +316,8 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
         }
         if getattr(f, "root", ""):
             properties["rootModule"] = f.root
+        if check is not None and check.graded and f.severity:
+            properties["severity"] = severity_of(f, check)  # the rule's security-severity is its default
         pairs = condition_pairs(f.conditions)
         if pairs:
             properties["conditions"] = [{"name": n, "value": v} for n, v in pairs]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from iacguard.check import PILLARS, SEVERITIES
+from iacguard.check import PILLARS, SEVERITIES, severity_of
 from iacguard.core.model import ScanResult
 
 from .findings import (
@@ -109,7 +109,7 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fa
         address_width = min(max(len(shown_address(f)) for f in findings), _MAX_ADDRESS_WIDTH)
         for f in findings:
             check = checks.get(f.check_id)
-            severity = check.severity if check is not None else "unknown"
+            severity = severity_of(f, check)
             message = finding_message(f, fallback=check.title if check is not None else "")
             lines.append(
                 "  %s  %s  %s  %s  %s"
