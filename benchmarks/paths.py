@@ -82,7 +82,7 @@ def phases(tree: str, profile: str | None = None) -> dict:
             t_entries = _cpu()
             paths = facts.of_kind("attack_path")
             t_paths = _cpu()
-            missing = sum(1 for p in paths if missing_layers(facts, Hops.of([h.resource for h in p.hops]))[0])
+            missing = sum(1 for p in paths if missing_layers(facts, Hops.of([h.resource for h in p.hops], getattr(p, "grant", None)))[0])
             return entries, paths, missing, t_entries, t_paths
 
         if profile:
