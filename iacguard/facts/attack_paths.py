@@ -44,8 +44,11 @@ Hops, walked from each entry point (decided or undecided):
 
 Linear: the rules are indexed once by source group, the stores once by group and by root, each
 role's reachable stores and each compute's tails are memoised, so each entry point walks its
-neighbourhood once. The role step asks the engine once per (role, IAM store of its root, action):
-proportional to roles times stores of one root, not to the scan. Paths are capped per entry point
+neighbourhood once. The role step asks the engine once per (role, action, IAM store of its root
+that the role's Resource patterns may reach, by their literal start on a sorted index of the
+root's store ARNs; plus the stores with a resource policy or an ARN not known; every store when a
+pattern has no known start): proportional to the role's grants, not to the stores of its root
+(`_candidates`). Paths are capped per entry point
 (`MAX_PATHS`); when the cap is hit, every kept path of that entry point has `capped` True.
 
 Known limit (the IAM engine's): two stores whose names are generated at deploy (CloudFormation
