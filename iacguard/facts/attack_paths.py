@@ -9,7 +9,8 @@ last step reaches it ("read", "write", "read/write", "network", "origin", "itsel
 True, or the Unknown that leaves the path open (the entry point's own, else the first hop's that
 is not known). An Unknown never makes a path by itself: a step known not to be taken (a role that
 may not read this bucket, a group rule that admits another group) gives no path. Sorted by root,
-entry point address, then asset address. No check reads this kind yet.
+entry point address, then asset address. The check AWS-PATH-001
+(checks/infrastructure/attack_paths.py) reads this kind and the layers of each path.
 
 Hops, walked from each entry point (decided or undecided):
 

@@ -1,8 +1,8 @@
 """Defense layers of an attack path (issue 14, part C): one small function per layer, each
 deciding that layer for one node of a path, reusing the facts of the single-resource checks.
 
-Nothing here is registered as a facts kind or read by a check yet: part B walks the paths, the
-path check (AWS-PATH-001) will call `missing_layers`.
+Nothing here is a facts kind: part B walks the paths (kind "attack_path"), the path check
+AWS-PATH-001 (checks/infrastructure/attack_paths.py) calls `missing_layers` on each.
 
 Every layer function takes the scan's `Facts` and a resource (the node; `least_privilege`: the
 role and the statement that grants it the asset) and returns a `Verdict`,
