@@ -64,7 +64,7 @@ from typing import Any
 from ..graph import ResourceGraph
 from iacguard.core.model import Resource
 from iacguard.core.unknown import PartialUnknown, Unknown, is_unknown
-from .exposure import EntryPoint, _db_port, entry_points
+from .exposure import EntryPoint, db_port, entry_points
 from .network import _ports, normalize_protocol
 
 MAX_PATHS = 50  # per entry point
@@ -440,7 +440,7 @@ class _Walker:
     def _store_port(self, store: Resource) -> Any:
         default = NETWORK_STORES[store.type][2]
         if default is None:
-            return _db_port(store, None)
+            return db_port(store, None)
         raw = store.get("port") if store.language == "terraform" else store.get("Port")
         if raw is None:
             engine = store.get("engine") if store.language == "terraform" else store.get("Engine")
