@@ -16,9 +16,11 @@ name), the resource's known properties and its provider configuration:
 - account: the single `allowed_account_ids` entry, else the account of the provider's
   `assume_role` role ARN; a CloudFormation stack's is known only at deploy;
 - name: the row's name property. A name left to the provider or to CloudFormation to generate is
-  the symbolic `AttributeUnknown(resource.id, symbol)` where `symbol` is the attribute that reads
-  it back (`aws_s3_bucket.b.bucket`, `!Ref Bucket`): a policy naming that attribute then names
-  the same piece. So are generated parts of an ARN (a KMS key id, a secret's random suffix).
+  the symbolic `NameUnknown(resource.id, symbol)` (an `AttributeUnknown`) where `symbol` is the
+  attribute that reads it back (`aws_s3_bucket.b.bucket`, `!Ref Bucket`): a policy naming that
+  attribute then names the same piece. So are generated parts of an ARN (a KMS key id, a
+  secret's random suffix). A `NameUnknown` also says which names it is one of (`namespace`), so
+  that the IAM matcher tells the generated names of two resources of one type apart.
 
 A piece that is not known makes the ARN a `PartialUnknown` whose `partial_text` holds the known
 text and one Unknown per unknown piece, with its reason ("account id of aws_s3_bucket.b is known
@@ -63,6 +65,37 @@ class ArnRow:
     name_attrs: tuple = ()
     suffix: str = ""
     slash: bool = False
+
+
+# Characters that never occur in a name of these types (bucket, table, queue, role... names have
+# neither "/" nor ":"); the names of the others may hold a "/" (paths, namespaces) but no ":".
+_SLASH_NAMES = ("kms", "secretsmanager", "ecr", "logs", "ssm", "events")
+
+
+class NameUnknown(AttributeUnknown):
+    """The name (or the generated suffix) of a resource of the scan inside its ARN, known only at
+    deploy: an `AttributeUnknown` that also says which names it is one of. `namespace`: the ARN
+    template of its type and which piece it is ("...:s3:::{name}#name"), the same for both
+    languages; `stops`: the characters such a name never holds. Two such pieces of two different
+    resources in one namespace are two different names where the rest of the ARN is the same
+    (two resources of one scan are never one AWS object): the IAM matcher
+    (`iacguard.iam.matching`) uses it to tell generated names apart."""
+
+    __slots__ = ("namespace", "stops")
+
+    def __init__(self, reason: str = "", node: str = "", attribute: str = "", namespace: str = "", stops: str = ":") -> None:
+        super().__init__(reason, node, attribute)
+        self.namespace = namespace
+        self.stops = stops
+
+    def __reduce__(self):
+        return (NameUnknown, (self.reason, self.node, self.attribute, self.namespace, self.stops))
+
+
+def _symbol(reason: str, resource, row: "ArnRow", attribute: str, piece: str = "name") -> NameUnknown:
+    service = row.template.split(":", 3)[2] if row.template.count(":") >= 3 else ""
+    stops = ":" if piece == "name" and service in _SLASH_NAMES else "/:"
+    return NameUnknown(reason, resource.id, attribute, "%s#%s" % (row.template, piece), stops)
 
 
 def _tf(template: str, name: str = "name", ids: str = "name", **kw) -> ArnRow:
@@ -224,9 +257,9 @@ def _name_pieces(resource, row: ArnRow) -> list:
     value = props.get(row.name) if row.name else None
     generated = "name of %s is generated at deploy" % resource.address
     if value is None and row.prefix and isinstance(props.get(row.prefix), str):
-        return [props[row.prefix], AttributeUnknown(generated, resource.id, row.symbol)]
+        return [props[row.prefix], _symbol(generated, resource, row, row.symbol)]
     if value is None:
-        return [AttributeUnknown(generated, resource.id, row.symbol)]
+        return [_symbol(generated, resource, row, row.symbol)]
     if isinstance(value, str):
         if row.slash and not value.startswith("/"):
             value = "/" + value
@@ -235,7 +268,7 @@ def _name_pieces(resource, row: ArnRow) -> list:
         return list(value.partial_text)
     if isinstance(value, Unknown):
         # Whatever it turns out to be, it is what the symbol reads back.
-        return [AttributeUnknown(value.reason, resource.id, row.symbol)]
+        return [_symbol(value.reason, resource, row, row.symbol)]
     return [Unknown("name of %s is not a string" % resource.address)]
 
 
@@ -268,7 +301,7 @@ def _fill(row: ArnRow, graph, resource) -> list:
         elif what == "name":
             pieces.extend(_name_pieces(resource, row))
         else:
-            pieces.append(AttributeUnknown("random suffix of the ARN of %s is chosen at deploy" % resource.address, resource.id, row.suffix))
+            pieces.append(_symbol("random suffix of the ARN of %s is chosen at deploy" % resource.address, resource, row, row.suffix, "suffix"))
     pieces.append(row.template[pos:])
     return pieces
 
@@ -342,7 +375,7 @@ def _resolve_piece(graph, piece):
     if attribute in row.name_attrs:
         if not row.name:
             # Always generated (a KMS key id): the one symbol both readings share.
-            return AttributeUnknown(piece.reason, resource.id, row.symbol) if attribute != row.symbol else None
+            return _symbol(piece.reason, resource, row, row.symbol)
         return _join(_name_pieces(resource, row))
     return None
 
