@@ -76,26 +76,61 @@ class NameUnknown(AttributeUnknown):
     """The name (or the generated suffix) of a resource of the scan inside its ARN, known only at
     deploy: an `AttributeUnknown` that also says which names it is one of. `namespace`: the ARN
     template of its type and which piece it is ("...:s3:::{name}#name"), the same for both
-    languages; `stops`: the characters such a name never holds. Two such pieces of two different
-    resources in one namespace are two different names where the rest of the ARN is the same
-    (two resources of one scan are never one AWS object): the IAM matcher
+    languages; `stops`: the characters such a name never holds; `taken`: the known ARNs of the
+    other resources of the scan in that namespace (a set shared by the namespace's pieces; only
+    for templates that end with the name). Two such pieces of two different resources in one
+    namespace are two different names where the rest of the ARN is the same, and the ARN is none
+    of `taken` (two resources of one scan are never one AWS object): the IAM matcher
     (`iacguard.iam.matching`) uses it to tell generated names apart."""
 
-    __slots__ = ("namespace", "stops")
+    __slots__ = ("namespace", "stops", "taken")
 
-    def __init__(self, reason: str = "", node: str = "", attribute: str = "", namespace: str = "", stops: str = ":") -> None:
+    def __init__(self, reason: str = "", node: str = "", attribute: str = "", namespace: str = "", stops: str = ":",
+                 taken=frozenset()) -> None:
         super().__init__(reason, node, attribute)
         self.namespace = namespace
         self.stops = stops
+        self.taken = taken
 
     def __reduce__(self):
+        # `taken` is an index of the scan, not part of the value
         return (NameUnknown, (self.reason, self.node, self.attribute, self.namespace, self.stops))
 
 
-def _symbol(reason: str, resource, row: "ArnRow", attribute: str, piece: str = "name") -> NameUnknown:
+def _namespace(row: "ArnRow", piece: str) -> str:
+    return "%s#%s" % (row.template, piece)
+
+
+def _taken(graph) -> dict:
+    """namespace -> the known ARNs of the resources of the scan of that namespace (templates that
+    end with the name only), built once per graph. The dict is kept on the graph before it is
+    filled: pieces made while it is built share its sets."""
+    done = getattr(graph, "_arn_names_taken", None)
+    if done is not None:
+        return done
+    out: dict = {}
+    try:
+        graph._arn_names_taken = out
+    except AttributeError:
+        return out
+    for res in getattr(graph, "resources", ()):
+        row = ROWS.get(res.type)
+        if row is None or getattr(res, "mode", "managed") != "managed" or not row.template.endswith("{name}"):
+            continue
+        arn = arn_of(graph, res)
+        if isinstance(arn, str):
+            out.setdefault(_namespace(row, "name"), set()).add(arn)
+    return out
+
+
+def _symbol(reason: str, resource, row: "ArnRow", attribute: str, piece: str = "name", graph=None) -> NameUnknown:
     service = row.template.split(":", 3)[2] if row.template.count(":") >= 3 else ""
     stops = ":" if piece == "name" and service in _SLASH_NAMES else "/:"
-    return NameUnknown(reason, resource.id, attribute, "%s#%s" % (row.template, piece), stops)
+    namespace = _namespace(row, piece)
+    taken = frozenset()
+    if graph is not None and piece == "name" and row.template.endswith("{name}"):
+        taken = _taken(graph).setdefault(namespace, set())
+    return NameUnknown(reason, resource.id, attribute, namespace, stops, taken)
 
 
 def _tf(template: str, name: str = "name", ids: str = "name", **kw) -> ArnRow:
@@ -252,14 +287,14 @@ def _pieces(value) -> list:
     return [value]
 
 
-def _name_pieces(resource, row: ArnRow) -> list:
+def _name_pieces(resource, row: ArnRow, graph=None) -> list:
     props = resource.properties if isinstance(resource.properties, dict) else {}
     value = props.get(row.name) if row.name else None
     generated = "name of %s is generated at deploy" % resource.address
     if value is None and row.prefix and isinstance(props.get(row.prefix), str):
-        return [props[row.prefix], _symbol(generated, resource, row, row.symbol)]
+        return [props[row.prefix], _symbol(generated, resource, row, row.symbol, graph=graph)]
     if value is None:
-        return [_symbol(generated, resource, row, row.symbol)]
+        return [_symbol(generated, resource, row, row.symbol, graph=graph)]
     if isinstance(value, str):
         if row.slash and not value.startswith("/"):
             value = "/" + value
@@ -268,7 +303,7 @@ def _name_pieces(resource, row: ArnRow) -> list:
         return list(value.partial_text)
     if isinstance(value, Unknown):
         # Whatever it turns out to be, it is what the symbol reads back.
-        return [_symbol(value.reason, resource, row, row.symbol)]
+        return [_symbol(value.reason, resource, row, row.symbol, graph=graph)]
     return [Unknown("name of %s is not a string" % resource.address)]
 
 
@@ -299,7 +334,7 @@ def _fill(row: ArnRow, graph, resource) -> list:
         elif what == "path":
             pieces.extend(_path_pieces(resource, row))
         elif what == "name":
-            pieces.extend(_name_pieces(resource, row))
+            pieces.extend(_name_pieces(resource, row, graph))
         else:
             pieces.append(_symbol("random suffix of the ARN of %s is chosen at deploy" % resource.address, resource, row, row.suffix, "suffix"))
     pieces.append(row.template[pos:])
@@ -375,8 +410,8 @@ def _resolve_piece(graph, piece):
     if attribute in row.name_attrs:
         if not row.name:
             # Always generated (a KMS key id): the one symbol both readings share.
-            return _symbol(piece.reason, resource, row, row.symbol)
-        return _join(_name_pieces(resource, row))
+            return _symbol(piece.reason, resource, row, row.symbol, graph=graph)
+        return _join(_name_pieces(resource, row, graph))
     return None
 
 

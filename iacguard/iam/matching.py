@@ -23,7 +23,9 @@ before it in its pattern or value may stretch (no `*`, `?` or anonymous unknown)
 it is the end or one of its stop characters. Then the texts around the two names are the same
 and the names must be equal for a match, which two resources of one scan (two AWS objects) never
 are: `${aws_s3_bucket.a.arn}/*` does not match an object of bucket b even when neither name is
-known, while `arn:aws:s3:::${var.x}/*`, or a name followed by `*`, stays undecided.
+known, while `arn:aws:s3:::${var.x}/*`, or a name followed by `*`, stays undecided. Likewise a
+pattern that is such an ARN (known text, the bound name piece) does not match a value whose text
+there is the known ARN of another resource of the scan (the piece's `taken`, see `_taken_name`).
 
 Both matchers are automata over (pattern position, value position): O(len(pattern) * len(value))
 at worst, never exponential, whatever `*`s a hostile policy holds; inputs beyond MAX_CELLS give
@@ -252,6 +254,30 @@ def _bind(elements: list) -> None:
             free = True
 
 
+def _taken_name(pat: list, val: list) -> bool:
+    """True when one side (`pat`) is the ARN of a resource of the scan whose name is not known
+    (known text, then its bound name piece, then the end or a stop character) and the other
+    side's text there, up to a stop character, without wildcards, is the known ARN of another
+    resource of the scan in that namespace (the piece's `taken`): the name that piece would have
+    to be is another resource's, so they cannot match. Asked both ways round."""
+    for i, e in enumerate(pat):
+        if not isinstance(e, str):
+            break
+    else:
+        return False
+    if not (isinstance(e, _Token) and e.bound and e.space is not None):
+        return False
+    taken = getattr(e.unknown, "taken", None)
+    if not taken or len(val) <= i or any(not isinstance(c, str) for c in val[:i]) or val[:i] != pat[:i]:
+        return False
+    end = i
+    while end < len(val) and isinstance(val[end], str) and val[end] not in e.stops:
+        end += 1
+    if end == i or (end < len(val) and not isinstance(val[end], str)):
+        return False
+    return "".join(val[:end]) in taken
+
+
 def _conflict(e: Any, v: _Token) -> bool:
     """Where an unknown value piece cannot stretch over the pattern: two symbolic ARNs of
     different resources are different strings, and the same symbolic piece on both sides stands
@@ -347,6 +373,8 @@ def match_elements(pat: list, val: list, what: str = "pattern", value_what: str 
         return Unknown("%s too long to match" % what)
     _bind(pat)
     _bind(val)
+    if _taken_name(pat, val) or _taken_name(val, pat):
+        return False
     if _run(pat, val, possible=False):
         return True
     if not _run(pat, val, possible=True):
