@@ -77,8 +77,8 @@ class NameUnknown(AttributeUnknown):
     deploy: an `AttributeUnknown` that also says which names it is one of. `namespace`: the ARN
     template of its type and which piece it is ("...:s3:::{name}#name"), the same for both
     languages; `stops`: the characters such a name never holds; `taken`: the known ARNs of the
-    other resources of the scan in that namespace (a set shared by the namespace's pieces; only
-    for templates that end with the name). Two such pieces of two different resources in one
+    other resources of the scan in that namespace (`in` only, computed once per scan on first
+    use; only for templates that end with the name). Two such pieces of two different resources in one
     namespace are two different names where the rest of the ARN is the same, and the ARN is none
     of `taken` (two resources of one scan are never one AWS object): the IAM matcher
     (`iacguard.iam.matching`) uses it to tell generated names apart."""
@@ -103,24 +103,43 @@ def _namespace(row: "ArnRow", piece: str) -> str:
 
 def _taken(graph) -> dict:
     """namespace -> the known ARNs of the resources of the scan of that namespace (templates that
-    end with the name only), built once per graph. The dict is kept on the graph before it is
-    filled: pieces made while it is built share its sets."""
+    end with the name only), built once per graph, on first use."""
     done = getattr(graph, "_arn_names_taken", None)
     if done is not None:
         return done
     out: dict = {}
-    try:
-        graph._arn_names_taken = out
-    except AttributeError:
-        return out
     for res in getattr(graph, "resources", ()):
         row = ROWS.get(res.type)
-        if row is None or getattr(res, "mode", "managed") != "managed" or not row.template.endswith("{name}"):
+        if row is None or not row.name or res.mode != "managed" or not row.template.endswith("{name}"):
             continue
+        props = res.properties if isinstance(res.properties, dict) else {}
+        if not isinstance(props.get(row.name), str):
+            continue  # a name not known: its ARN is not known either
         arn = arn_of(graph, res)
         if isinstance(arn, str):
             out.setdefault(_namespace(row, "name"), set()).add(arn)
+    try:
+        graph._arn_names_taken = out
+    except AttributeError:
+        pass
     return out
+
+
+class _Taken:
+    """The known ARNs of one namespace of a scan (`in` only), computed on first use: most
+    scans never ask."""
+
+    __slots__ = ("graph", "namespace")
+
+    def __init__(self, graph, namespace: str) -> None:
+        self.graph = graph
+        self.namespace = namespace
+
+    def __contains__(self, arn) -> bool:
+        return arn in _taken(self.graph).get(self.namespace, ())
+
+    def __bool__(self) -> bool:
+        return True
 
 
 def _symbol(reason: str, resource, row: "ArnRow", attribute: str, piece: str = "name", graph=None) -> NameUnknown:
@@ -129,7 +148,7 @@ def _symbol(reason: str, resource, row: "ArnRow", attribute: str, piece: str = "
     namespace = _namespace(row, piece)
     taken = frozenset()
     if graph is not None and piece == "name" and row.template.endswith("{name}"):
-        taken = _taken(graph).setdefault(namespace, set())
+        taken = _Taken(graph, namespace)
     return NameUnknown(reason, resource.id, attribute, namespace, stops, taken)
 
 

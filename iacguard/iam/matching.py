@@ -17,10 +17,10 @@ the graph node of a resource of the scan, and `.attribute`): the same node and a
 sides is the same string; the ARNs of two different resources are different strings. So are the
 names inside them: a name known only at deploy (generated, or given by a variable) is a
 `NameUnknown` piece (iacguard.facts.arns) with a `namespace` (its type's ARN template) and the
-characters such a name never holds (`stops`: it never stands for them). Two of them of two different resources in one
-namespace conflict (neither is taken as any part of the other) when each is "bound": nothing
-before it in its pattern or value may stretch (no `*`, `?` or anonymous unknown) and what follows
-it is the end or one of its stop characters. Then the texts around the two names are the same
+characters such a name never holds (`stops`: it never stands for them). Two of them of two
+different resources in one namespace conflict (neither is taken as any part of the other) when
+each is "bound": nothing before it in its pattern or value may stretch (no `*`, `?` or anonymous
+unknown) and what follows it is the end or one of its stop characters. Then the texts around the two names are the same
 and the names must be equal for a match, which two resources of one scan (two AWS objects) never
 are: `${aws_s3_bucket.a.arn}/*` does not match an object of bucket b even when neither name is
 known, while `arn:aws:s3:::${var.x}/*`, or a name followed by `*`, stays undecided. Likewise a
@@ -304,7 +304,7 @@ def _step(states: set, pat: list, v: Any, possible: bool) -> set:
             # An unknown value piece may be any string: it may stand for any run of the pattern,
             # except across a symbolic ARN of another resource.
             j = i
-            while j < n and not _conflict(pat[j], v) and not (v.stops and isinstance(pat[j], str) and pat[j] in v.stops):
+            while j < n and not _conflict(pat[j], v) and not (isinstance(pat[j], str) and pat[j] in v.stops):
                 j += 1
                 if j in nxt:
                     continue
@@ -317,7 +317,7 @@ def _step(states: set, pat: list, v: Any, possible: bool) -> set:
         if e is _STAR:
             nxt.add(i)
         elif isinstance(e, _Token):
-            if possible and not (e.stops and v in e.stops):
+            if possible and v not in e.stops:
                 nxt.add(i)  # an unknown pattern piece may be any string (even "*")
                 nxt.add(i + 1)
         elif e is _QMARK or e == v:

@@ -5,7 +5,8 @@ JSON) with ALB -> instance -> role -> bucket, ALB -> instance -> RDS through an 
 reference, function URL -> function -> role -> table, CloudFront -> S3 origin and a public
 database; traps: a bucket the role may not read, an internal load balancer in front of the same
 instance, a rule admitting the compute's group on another port; and a root where a variable
-decides (an unknown policy resource, an unknown rule port): undecided paths, never decided ones.
+decides (an unknown policy resource, an unknown rule port): undecided paths, never decided ones;
+`generated/`: buckets whose names are generated at deploy, a grant by reference decides.
 Hops are asserted by address, in order, with the line of each hop's resource.
 """
 from __future__ import annotations

@@ -145,3 +145,16 @@ resource "aws_iam_role_policy" "by_variable" {
     for target, app in (("aws_s3_bucket.a/k", ALLOWED), ("aws_s3_bucket.b/k", IMPLICIT_DENY)):
         got = {p.address: d.decision for p, d in auth.who_can("s3:GetObject", auth.target(target))}
         assert got == {"aws_iam_role.app": app, "aws_iam_role.other": UNKNOWN}
+
+
+def test_the_index_of_known_arns_is_built_once_and_only_when_asked():
+    graph = build_graph([str(GENERATED / "terraform")]).graph
+    auth = Authorization(graph)
+    role = auth.principal("aws_iam_role.app")
+    assert auth.simulate(role, "s3:GetObject", auth.target("aws_s3_bucket.b/k")).decision == IMPLICIT_DENY
+    assert not hasattr(graph, "_arn_names_taken")  # two generated names: told apart without it
+    assert auth.simulate(role, "s3:GetObject", auth.target("aws_s3_bucket.archive/k")).decision == IMPLICIT_DENY
+    index = graph._arn_names_taken
+    assert index == {"arn:{partition}:s3:::{name}#name": {"arn:aws:s3:::acme-archive"}}
+    auth.simulate(role, "s3:GetObject", auth.target("arn:aws:s3:::acme-archive/x"))
+    assert graph._arn_names_taken is index
