@@ -9,7 +9,8 @@ last step reaches it ("read", "write", "read/write", "network", "origin", "itsel
 True, or the Unknown that leaves the path open (the entry point's own, else the first hop's that
 is not known). An Unknown never makes a path by itself: a step known not to be taken (a role that
 may not read this bucket, a group rule that admits another group) gives no path. Sorted by root,
-entry point address, then asset address. No check reads this kind yet.
+entry point address, then asset address. The check AWS-PATH-001
+(checks/infrastructure/attack_paths.py) reads this kind and the layers of each path.
 
 Hops, walked from each entry point (decided or undecided):
 
@@ -51,9 +52,15 @@ pattern has no known start): proportional to the role's grants, not to the store
 (`_candidates`). Paths are capped per entry point
 (`MAX_PATHS`); when the cap is hit, every kept path of that entry point has `capped` True.
 
-Known limit (the IAM engine's): two stores whose names are generated at deploy (CloudFormation
-buckets without `BucketName`) cannot be told apart by ARN, so a role granted one of them gets an
-undecided path to the other too (never a decided one).
+Generated names (the IAM engine's matching, iacguard.iam.matching): a store whose name is
+generated at deploy (a CloudFormation bucket without `BucketName`, a Terraform bucket without
+`bucket` or with `bucket_prefix`) has an ARN whose name is a symbolic piece of that store
+(`arns.NameUnknown`). A policy that names a store of the scan by reference (`${aws_s3_bucket.a.arn}/*`,
+`!GetAtt A.Arn`, `!Sub "${A.Arn}/*"`, `!Ref A`) gives a decided path to that store and no path
+to another store of the scan, generated or named (two resources of one scan are two AWS
+objects). Known limit: a policy whose resource has unknown parts that are not such a reference
+(`arn:aws:s3:::${var.bucket}/*`), or that puts a wildcard before the name or right after it
+(`${aws_s3_bucket.a.bucket}*`), still gives undecided paths to the stores it may name.
 
 Not yet: EFS (mount targets), KMS keys as assets, Kinesis / SNS, rds-db:connect, prefix lists
 and CIDR ranges between compute and store (only SG-to-SG references make a network hop), ECS
@@ -68,7 +75,7 @@ from typing import Any
 from ..graph import ResourceGraph
 from iacguard.core.model import Resource
 from iacguard.core.unknown import PartialUnknown, Unknown, is_unknown
-from .exposure import EntryPoint, _db_port, entry_points
+from .exposure import EntryPoint, db_port, entry_points
 from .network import _ports, normalize_protocol
 
 MAX_PATHS = 50  # per entry point
@@ -513,7 +520,7 @@ class _Walker:
     def _store_port(self, store: Resource) -> Any:
         default = NETWORK_STORES[store.type][2]
         if default is None:
-            return _db_port(store, None)
+            return db_port(store, None)
         raw = store.get("port") if store.language == "terraform" else store.get("Port")
         if raw is None:
             engine = store.get("engine") if store.language == "terraform" else store.get("Engine")
