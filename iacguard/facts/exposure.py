@@ -82,6 +82,8 @@ the scan adopts, REST stages made by `aws_api_gateway_deployment`'s `stage_name`
 """
 from __future__ import annotations
 
+import weakref
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -706,7 +708,19 @@ def _search_domains(graph: ResourceGraph) -> list:
 
 # --- the kind -------------------------------------------------------------------------------
 
+_COMPUTED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def entry_points(graph: ResourceGraph) -> list:
+    """The entry points of the scan, computed once per graph (the facts kind and the attack
+    paths both ask; a new list each time, the entry points themselves are immutable)."""
+    done = _COMPUTED.get(graph)
+    if done is None:
+        done = _COMPUTED[graph] = tuple(_entry_points(graph))
+    return list(done)
+
+
+def _entry_points(graph: ResourceGraph) -> list:
     out: list = []
     for build in (_load_balancers, _api_stages, _distributions, _function_urls, _eks, _search_domains):
         out.extend(e for e in build(graph) if e is not None)
