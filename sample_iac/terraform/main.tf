@@ -310,6 +310,51 @@ resource "aws_iam_instance_profile" "app" {
   role = aws_iam_role.app.name
 }
 
+# Hardened: the app servers run in the private subnets (no route to the internet gateway), ask for
+# IMDSv2 only and encrypt their volumes. Both load balancers forward to them, so the attack-path
+# check (AWS-PATH-001) walks admin ALB -> app servers -> their role -> the assets bucket and -> the
+# database security group -> the database; the web ALB's paths have every layer.
+resource "aws_launch_template" "app" {
+  name_prefix            = "${var.project}-${var.environment}-app-"
+  image_id               = "ami-0123456789abcdef0"
+  instance_type          = "t3.small"
+  vpc_security_group_ids = [aws_security_group.app.id]
+
+  iam_instance_profile {
+    name = aws_iam_instance_profile.app.name
+  }
+
+  metadata_options {
+    http_endpoint = "enabled"
+    http_tokens   = "required"
+  }
+
+  block_device_mappings {
+    device_name = "/dev/xvda"
+    ebs {
+      encrypted   = true
+      volume_size = 20
+    }
+  }
+
+  monitoring {
+    enabled = true
+  }
+}
+
+resource "aws_autoscaling_group" "app" {
+  name                = "${var.project}-${var.environment}-app"
+  min_size            = 2
+  max_size            = 4
+  vpc_zone_identifier = [aws_subnet.private_a.id, aws_subnet.private_b.id]
+  target_group_arns   = [aws_lb_target_group.app.arn]
+
+  launch_template {
+    id      = aws_launch_template.app.id
+    version = "$Latest"
+  }
+}
+
 # Audit --------------------------------------------------------------------------
 
 # Hardened: every region, log file integrity validation, log files encrypted with the KMS key.
