@@ -47,4 +47,6 @@ def test_hardened_resources_have_no_finding():
                 "aws_subnet.public_a", "aws_subnet.public_b", "aws_guardduty_detector.main", "aws_sns_topic.security_findings",
                 "aws_config_configuration_recorder.main", "(root module)",
                 "WebLoadBalancer", "WebACL", "AssetsBucket", "Vpc", "PublicSubnetA", "PublicSubnetB", "AppRole"}
-    assert not [f for f in found() if f[3] in hardened]
+    # An attack path's finding sits on its entry point but is about the layer its path lacks
+    # elsewhere (aws_lb.web's path to the unencrypted reporting cluster lacks encryption at rest).
+    assert not [f for f in found() if f[3] in hardened and f[0] != "AWS-PATH-001"]
