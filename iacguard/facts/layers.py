@@ -650,8 +650,12 @@ def network_segmentation(facts, node: Resource) -> Verdict | None:
 def _one_named(item: Any) -> bool:
     """A partly known ARN whose unknown pieces come before its last known piece, and that piece
     names one resource ("...:table/orders", "...:::acme-${...}-media/*" is not: the name itself
-    has an unknown piece): an account or region not known, the resource named."""
+    has an unknown piece): an account or region not known, the resource named. A last piece that
+    is a generated part of one resource's ARN (a secret's random suffix, `AttributeUnknown` with
+    its node) after its known name ("...:secret:orders-db-" + suffix) still names that resource."""
     pieces = getattr(item, "partial_text", None)
+    if pieces and len(pieces) > 1 and getattr(pieces[-1], "node", None) and isinstance(pieces[-2], str):
+        pieces = pieces[:-1]
     if not pieces or not isinstance(pieces[-1], str):
         return False
     tail = pieces[-1]
