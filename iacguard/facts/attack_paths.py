@@ -18,7 +18,9 @@ Hops, walked from each entry point (decided or undecided):
     listener rules (`rule_of`) -> target groups (`forwards_to`) -> targets (`target_of`, against
     the relation): instances, functions, auto scaling groups, ECS services. A classic load
     balancer -> the instances it names (`instances` / `Instances`).
-  * "api_gateway": the stage -> the functions integrated into its API (`integration_of`).
+  * "api_gateway": the stage -> the functions integrated into its API (`integration_of`); an
+    API defined by an OpenAPI body (Terraform `body`, SAM's implicit APIs) -> the functions its
+    body refers to (its methods are not resources: the authentication layer is undecided).
   * "cloudfront": the distribution -> its origins (`origin_of`): an S3 bucket origin IS the asset
     (access "origin"); a load balancer origin is walked on as a load balancer.
   * "function_url": the URL -> its function (`EntryPoint.fronts`).
@@ -84,6 +86,9 @@ _LAUNCH_TEMPLATES = ("aws_launch_template", "AWS::EC2::LaunchTemplate", "aws_lau
 _ASG_LAUNCH = (("launch_template",), ("launch_configuration",), ("mixed_instances_policy",),
                ("LaunchTemplate",), ("LaunchConfigurationName",), ("MixedInstancesPolicy",))
 _TASK_DEFINITIONS = ("aws_ecs_task_definition", "AWS::ECS::TaskDefinition")
+_APIS = ("aws_api_gateway_rest_api", "aws_apigatewayv2_api", "AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api")
+_STAGE_API = (("rest_api_id",), ("api_id",), ("RestApiId",), ("ApiId",))
+_BODY = (("body",), ("Body",))
 
 # store type -> (what it is, ((access, action, suffix of the ARN), ...))
 STORE_ACTIONS = {
@@ -234,6 +239,8 @@ class _Walker:
             return self._behind_lb(res, (first,))
         if entry.entry == "api_gateway":
             functions = g.related(res, "integration_of") or [f for f in entry.fronts if f.type in _FUNCTIONS]
+            if not functions:  # an API defined by an OpenAPI body (Terraform `body`, SAM's implicit APIs)
+                functions = [f for api in g.referenced_at(res, _STAGE_API, _APIS) for f in g.referenced_at(api, _BODY, _FUNCTIONS)]
             return [((Hop(res, first.message + "; its API invokes %s" % f.address),), f) for f in functions]
         if entry.entry == "function_url":
             return [((Hop(res, first.message + "; it invokes %s" % f.address),), f) for f in entry.fronts if f.type in _FUNCTIONS]
