@@ -23,7 +23,8 @@ Hops, walked from each entry point (decided or undecided):
     body refers to (its methods are not resources: the authentication layer is undecided).
   * "cloudfront": the distribution -> its origins (`origin_of`): an S3 bucket origin IS the asset
     (access "origin"); a load balancer origin is walked on as a load balancer.
-  * "function_url": the URL -> its function (`EntryPoint.fronts`).
+  * "function_url": the URL -> its function (`EntryPoint.fronts`); a function that is not known
+    (a variable or parameter without a value): each function of its root, undecided.
   * "instance": the instance, or the auto scaling group, is itself the compute (an auto scaling
     group's role and security groups are its launch template's, which appears as a hop).
   * "database": a public database is itself the asset (a one-hop path, access "itself").
@@ -189,8 +190,11 @@ class _Walker:
             out.append(_Tail((first,), res, "itself", True))
             return self._finish(entry, [((), t) for t in out])
         found: list = []  # (hops before the compute's tail, tail)
+        open_target = self._open_target(entry)
         for prefix, compute in self._fronted(entry, first):
             for tail in self._compute(compute):
+                if open_target is not None:  # the entry point's function is not known: any of its root's may be it
+                    tail = _Tail(tail.hops, tail.asset, tail.access, open_target, tail.grant)
                 if not prefix and tail.hops and tail.hops[0].resource.id == res.id:  # the entry point is the compute
                     tail = _Tail((Hop(res, first.message + "; it runs the requests"),) + tail.hops[1:], tail.asset, tail.access, tail.decided, tail.grant)
                 found.append((prefix, tail))
@@ -243,7 +247,13 @@ class _Walker:
                 functions = [f for api in g.referenced_at(res, _STAGE_API, _APIS) for f in g.referenced_at(api, _BODY, _FUNCTIONS)]
             return [((Hop(res, first.message + "; its API invokes %s" % f.address),), f) for f in functions]
         if entry.entry == "function_url":
-            return [((Hop(res, first.message + "; it invokes %s" % f.address),), f) for f in entry.fronts if f.type in _FUNCTIONS]
+            functions = [f for f in entry.fronts if f.type in _FUNCTIONS]
+            unknown = self._open_target(entry)
+            if unknown is not None:
+                functions = [f for f in g.of_type_in_root(entry.root, *_FUNCTIONS) if f.mode == "managed"]
+                return [((Hop(res, first.message + "; it may invoke %s (its function is not known: %s)" % (f.address, unknown.reason or "not known")),), f)
+                        for f in functions]
+            return [((Hop(res, first.message + "; it invokes %s" % f.address),), f) for f in functions]
         if entry.entry == "cloudfront":
             out = []
             origins = g.related(res, "origin_of") or list(entry.fronts)
@@ -255,6 +265,15 @@ class _Walker:
                     out.extend(self._behind_lb(origin, (hop, Hop(origin, "load balancer %s receives CloudFront's requests" % origin.address))))
             return out
         return []
+
+    def _open_target(self, entry: EntryPoint) -> Any:
+        """The Unknown naming a function URL's function when it names none of the scan (a
+        variable or parameter without a value), else None."""
+        if entry.entry != "function_url" or any(f.type in _FUNCTIONS for f in entry.fronts):
+            return None
+        res = entry.resource
+        raw = res.get("function_name") if res.language == "terraform" else res.get("TargetFunctionArn")
+        return raw if is_unknown(raw) else None
 
     def _behind_lb(self, lb: Resource, prefix: tuple) -> list:
         g = self.graph
