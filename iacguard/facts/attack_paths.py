@@ -250,7 +250,8 @@ class _Walker:
             functions = [f for f in entry.fronts if f.type in _FUNCTIONS]
             unknown = self._open_target(entry)
             if unknown is not None:
-                functions = [f for f in g.of_type_in_root(entry.root, *_FUNCTIONS) if f.mode == "managed"]
+                # bounded per entry point (the paths are capped at MAX_PATHS anyway)
+                functions = [f for f in g.of_type_in_root(entry.root, *_FUNCTIONS) if f.mode == "managed"][:MAX_PATHS]
                 return [((Hop(res, first.message + "; it may invoke %s (its function is not known: %s)" % (f.address, unknown.reason or "not known")),), f)
                         for f in functions]
             return [((Hop(res, first.message + "; it invokes %s" % f.address),), f) for f in functions]
