@@ -95,3 +95,87 @@ def test_authentication_follows_the_path_through_the_api(tmp_path):
     bucket = by["aws_s3_bucket.b"]
     names = lambda fn: [m[0] for m in missing_layers(facts, Hops(stage, (fn,), None, None, bucket))[0]]
     assert "authentication" in names(items) and "authentication" not in names(orders)
+
+
+HTTP_API = '''
+resource "aws_iam_role" "a" {
+  name               = "a"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }] })
+}
+resource "aws_iam_role_policy" "a" {
+  role   = aws_iam_role.a.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["s3:GetObject"], Resource = "${aws_s3_bucket.a.arn}/*" }] })
+}
+resource "aws_iam_role" "b" {
+  name               = "b"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }] })
+}
+resource "aws_iam_role_policy" "b" {
+  role   = aws_iam_role.b.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["s3:GetObject"], Resource = "${aws_s3_bucket.b.arn}/*" }] })
+}
+resource "aws_lambda_function" "a" {
+  function_name = "a"
+  role          = aws_iam_role.a.arn
+  handler       = "index.handler"
+  runtime       = "python3.12"
+  filename      = "fn.zip"
+}
+resource "aws_lambda_function" "b" {
+  function_name = "b"
+  role          = aws_iam_role.b.arn
+  handler       = "index.handler"
+  runtime       = "python3.12"
+  filename      = "fn.zip"
+}
+resource "aws_apigatewayv2_api" "api" {
+  name          = "api"
+  protocol_type = "HTTP"
+}
+resource "aws_apigatewayv2_integration" "a" {
+  api_id           = aws_apigatewayv2_api.api.id
+  integration_type = "AWS_PROXY"
+  integration_uri  = aws_lambda_function.a.invoke_arn
+}
+resource "aws_apigatewayv2_integration" "b" {
+  api_id           = aws_apigatewayv2_api.api.id
+  integration_type = "AWS_PROXY"
+  integration_uri  = aws_lambda_function.b.invoke_arn
+}
+resource "aws_apigatewayv2_route" "a" {
+  api_id    = aws_apigatewayv2_api.api.id
+  route_key = "GET /a"
+  target    = "integrations/${aws_apigatewayv2_integration.a.id}"
+}
+resource "aws_apigatewayv2_route" "b" {
+  api_id             = aws_apigatewayv2_api.api.id
+  route_key          = "GET /b"
+  authorization_type = "AWS_IAM"
+  target             = "integrations/${aws_apigatewayv2_integration.b.id}"
+}
+resource "aws_apigatewayv2_stage" "s" {
+  api_id = aws_apigatewayv2_api.api.id
+  name   = "$default"
+}
+resource "aws_s3_bucket" "a" {
+  bucket = "acme-a"
+}
+resource "aws_s3_bucket" "b" {
+  bucket = "acme-b"
+}
+'''
+
+
+def test_http_api_routes_follow_the_path(tmp_path):
+    """GET /a (no authorizer) invokes function a, GET /b (AWS_IAM) function b: only the path
+    through a lacks authentication (the route's target names its integration)."""
+    from iacguard.facts.attack_paths import attack_paths
+
+    (tmp_path / "main.tf").write_text(HTTP_API)
+    graph = build_graph([str(tmp_path)]).graph
+    facts = Facts(graph)
+    got = {}
+    for path in attack_paths(graph):
+        missing, _ = missing_layers(facts, Hops.of([h.resource for h in path.hops], path.grant))
+        got[path.asset.address] = [m[0] for m in missing]
+    assert got == {"aws_s3_bucket.a": ["authentication"], "aws_s3_bucket.b": []}
