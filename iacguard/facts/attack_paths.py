@@ -19,10 +19,13 @@ Hops, walked from each entry point (decided or undecided):
     listener rules (`rule_of`) -> target groups (`forwards_to`) -> targets (`target_of`, against
     the relation): instances, functions, auto scaling groups, ECS services. A classic load
     balancer -> the instances it names (`instances` / `Instances`).
-  * "api_gateway": the stage -> the functions integrated into its API (`integration_of`).
+  * "api_gateway": the stage -> the functions integrated into its API (`integration_of`); an
+    API defined by an OpenAPI body (Terraform `body`, SAM's implicit APIs) -> the functions its
+    body refers to (its methods are not resources: the authentication layer is undecided).
   * "cloudfront": the distribution -> its origins (`origin_of`): an S3 bucket origin IS the asset
     (access "origin"); a load balancer origin is walked on as a load balancer.
-  * "function_url": the URL -> its function (`EntryPoint.fronts`).
+  * "function_url": the URL -> its function (`EntryPoint.fronts`); a function that is not known
+    (a variable or parameter without a value): each function of its root, undecided.
   * "instance": the instance, or the auto scaling group, is itself the compute (an auto scaling
     group's role and security groups are its launch template's, which appears as a hop).
   * "database": a public database is itself the asset (a one-hop path, access "itself").
@@ -95,6 +98,9 @@ _LAUNCH_TEMPLATES = ("aws_launch_template", "AWS::EC2::LaunchTemplate", "aws_lau
 _ASG_LAUNCH = (("launch_template",), ("launch_configuration",), ("mixed_instances_policy",),
                ("LaunchTemplate",), ("LaunchConfigurationName",), ("MixedInstancesPolicy",))
 _TASK_DEFINITIONS = ("aws_ecs_task_definition", "AWS::ECS::TaskDefinition")
+_APIS = ("aws_api_gateway_rest_api", "aws_apigatewayv2_api", "AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api")
+_STAGE_API = (("rest_api_id",), ("api_id",), ("RestApiId",), ("ApiId",))
+_BODY = (("body",), ("Body",))
 
 # store type -> (what it is, ((access, action, suffix of the ARN), ...))
 STORE_ACTIONS = {
@@ -197,10 +203,13 @@ class _Walker:
             out.append(_Tail((first,), res, "itself", True))
             return self._finish(entry, [((), t) for t in out])
         found: list = []  # (hops before the compute's tail, tail)
+        open_target = self._open_target(entry)
         for prefix, compute in self._fronted(entry, first):
             for tail in self._compute(compute):
+                if open_target is not None:  # the entry point's function is not known: any of its root's may be it
+                    tail = _Tail(tail.hops, tail.asset, tail.access, open_target, tail.grant)
                 if not prefix and tail.hops and tail.hops[0].resource.id == res.id:  # the entry point is the compute
-                    tail = _Tail((Hop(res, first.message + "; it runs the requests"),) + tail.hops[1:], tail.asset, tail.access, tail.decided)
+                    tail = _Tail((Hop(res, first.message + "; it runs the requests"),) + tail.hops[1:], tail.asset, tail.access, tail.decided, tail.grant)
                 found.append((prefix, tail))
         return self._finish(entry, found)
 
@@ -247,9 +256,18 @@ class _Walker:
             return self._behind_lb(res, (first,))
         if entry.entry == "api_gateway":
             functions = g.related(res, "integration_of") or [f for f in entry.fronts if f.type in _FUNCTIONS]
+            if not functions:  # an API defined by an OpenAPI body (Terraform `body`, SAM's implicit APIs)
+                functions = [f for api in g.referenced_at(res, _STAGE_API, _APIS) for f in g.referenced_at(api, _BODY, _FUNCTIONS)]
             return [((Hop(res, first.message + "; its API invokes %s" % f.address),), f) for f in functions]
         if entry.entry == "function_url":
-            return [((Hop(res, first.message + "; it invokes %s" % f.address),), f) for f in entry.fronts if f.type in _FUNCTIONS]
+            functions = [f for f in entry.fronts if f.type in _FUNCTIONS]
+            unknown = self._open_target(entry)
+            if unknown is not None:
+                # bounded per entry point (the paths are capped at MAX_PATHS anyway)
+                functions = [f for f in g.of_type_in_root(entry.root, *_FUNCTIONS) if f.mode == "managed"][:MAX_PATHS]
+                return [((Hop(res, first.message + "; it may invoke %s (its function is not known: %s)" % (f.address, unknown.reason or "not known")),), f)
+                        for f in functions]
+            return [((Hop(res, first.message + "; it invokes %s" % f.address),), f) for f in functions]
         if entry.entry == "cloudfront":
             out = []
             origins = g.related(res, "origin_of") or list(entry.fronts)
@@ -261,6 +279,15 @@ class _Walker:
                     out.extend(self._behind_lb(origin, (hop, Hop(origin, "load balancer %s receives CloudFront's requests" % origin.address))))
             return out
         return []
+
+    def _open_target(self, entry: EntryPoint) -> Any:
+        """The Unknown naming a function URL's function when it names none of the scan (a
+        variable or parameter without a value), else None."""
+        if entry.entry != "function_url" or any(f.type in _FUNCTIONS for f in entry.fronts):
+            return None
+        res = entry.resource
+        raw = res.get("function_name") if res.language == "terraform" else res.get("TargetFunctionArn")
+        return raw if is_unknown(raw) else None
 
     def _behind_lb(self, lb: Resource, prefix: tuple) -> list:
         g = self.graph

@@ -33,8 +33,9 @@ The layers (`LAYERS`: name -> (function, the node roles it applies to)):
   kind, AWS-LAMBDA-310); every method of a REST stage's API has an authorizer or asks for an API
   key (the "api_method" kind, AWS-APIGW-311; OPTIONS is CORS preflight, not counted), every
   route of an HTTP API has an authorizer, a WebSocket API's `$connect` route has one or an API
-  key (the "api_route" kind, AWS-APIGW-900). A stage whose API is not known, or has no method of
-  the scan, is undecided. Load balancers, CloudFront, instances, databases: not applicable.
+  key (the "api_route" kind, AWS-APIGW-900); on a path, only the methods / routes that may invoke
+  the path's compute count (one whose integration is known to invoke another function does not).
+  A stage whose API is not known, or has no method of the scan, is undecided. Load balancers, CloudFront, instances, databases: not applicable.
 - `sg-restriction` (any node with security groups): no security group the node uses (the
   `uses_security_group` relation; rules inline or as rule resources through `rule_of`,
   `network.security_group_rules`) admits the world (`0.0.0.0/0`, `::/0`) on an admin port
@@ -296,7 +297,19 @@ def _route_open(route) -> Any:
     return True, auth.location
 
 
-def _api_authentication(facts, entry: Resource, apis: tuple, kind: str, judge: Callable, what: str) -> Verdict:
+_V2_INTEGRATIONS = ("aws_apigatewayv2_integration", "AWS::ApiGatewayV2::Integration")
+
+
+def _invoked(graph, child: Resource) -> list:
+    """The functions a REST method or an HTTP API route is known to invoke (its integration's
+    `integration_of`); empty when not known."""
+    found = list(graph.related(child, "integration_of"))
+    for integration in graph.referenced_at(child, (("target",), ("Target",)), _V2_INTEGRATIONS):
+        found.extend(graph.related(integration, "integration_of"))
+    return found
+
+
+def _api_authentication(facts, entry: Resource, apis: tuple, kind: str, judge: Callable, what: str, compute: tuple = ()) -> Verdict:
     found = facts.graph.referenced_at(entry, _API_AT, apis)
     if not found:
         key = next((p[0] for p in _API_AT if entry.get(*p) is not None), None)
@@ -306,6 +319,10 @@ def _api_authentication(facts, entry: Resource, apis: tuple, kind: str, judge: C
     children = _index(facts, "layers:%s-by-api" % kind, _children_by_api(kind, apis)).get(found[0].id, [])
     if not children:
         return Verdict(Unknown("API %s has no %s of the scan" % (found[0].address, what)), "the %ss of API %s" % (what, found[0].address), found[0].location)
+    if compute:  # a path through the API: only the methods / routes that may invoke its compute
+        ids = {c.id for c in compute}
+        mine = [c for c in children if not (invoked := _invoked(facts.graph, c.resource)) or any(f.id in ids for f in invoked)]
+        children = mine or children
     unknown = None
     for child in children:
         open_, location = judge(child)
@@ -316,7 +333,9 @@ def _api_authentication(facts, entry: Resource, apis: tuple, kind: str, judge: C
     return unknown or Verdict(True, "every %s of API %s requires authorization" % (what, found[0].address), found[0].location)
 
 
-def authentication(facts, entry: Resource) -> Verdict | None:
+def authentication(facts, entry: Resource, compute: tuple = ()) -> Verdict | None:
+    """`compute`: the path's compute behind the entry point; an API stage is then judged on the
+    methods / routes that may invoke it (one known to invoke another function is not on the path)."""
     if entry.type in _URLS:
         url = _fact(facts, "function_url", entry)
         if url is None:
@@ -328,9 +347,9 @@ def authentication(facts, entry: Resource) -> Verdict | None:
             return Verdict(False, "function URL %s has auth type NONE" % entry.address, auth.location)
         return Verdict(True, "function URL %s requires IAM authentication" % entry.address, auth.location)
     if entry.type in _REST_STAGES:
-        return _api_authentication(facts, entry, _REST_APIS, "api_method", _method_open, "method")
+        return _api_authentication(facts, entry, _REST_APIS, "api_method", _method_open, "method", compute)
     if entry.type in _V2_STAGES:
-        return _api_authentication(facts, entry, _V2_APIS, "api_route", _route_open, "route")
+        return _api_authentication(facts, entry, _V2_APIS, "api_route", _route_open, "route", compute)
     return None
 
 
@@ -650,8 +669,12 @@ def network_segmentation(facts, node: Resource) -> Verdict | None:
 def _one_named(item: Any) -> bool:
     """A partly known ARN whose unknown pieces come before its last known piece, and that piece
     names one resource ("...:table/orders", "...:::acme-${...}-media/*" is not: the name itself
-    has an unknown piece): an account or region not known, the resource named."""
+    has an unknown piece): an account or region not known, the resource named. A last piece that
+    is a generated part of one resource's ARN (a secret's random suffix, `AttributeUnknown` with
+    its node) after its known name ("...:secret:orders-db-" + suffix) still names that resource."""
     pieces = getattr(item, "partial_text", None)
+    if pieces and len(pieces) > 1 and getattr(pieces[-1], "node", None) and isinstance(pieces[-2], str):
+        pieces = pieces[:-1]
     if not pieces or not isinstance(pieces[-1], str):
         return False
     tail = pieces[-1]
@@ -808,7 +831,7 @@ def missing_layers(facts, hops: Hops) -> tuple:
             if node.id in seen or not any(r in roles for r in node_roles):
                 continue
             seen.add(node.id)
-            take(layer, function(facts, node))
+            take(layer, authentication(facts, node, hops.compute) if layer == "authentication" else function(facts, node))
     return missing, undecided
 
 
