@@ -373,8 +373,23 @@ def _sensitive(rule) -> Any:
     return unknown
 
 
+def _cluster_of(graph, node: Resource) -> Resource | None:
+    """The Aurora cluster of a cluster member (`aws_rds_cluster_instance`, an `AWS::RDS::DBInstance`
+    naming `DBClusterIdentifier`): its security groups and subnet group are the cluster's."""
+    if node.type == "aws_rds_cluster_instance":
+        at = ("cluster_identifier",)
+    elif node.type == "AWS::RDS::DBInstance" and node.get("DBClusterIdentifier") is not None:
+        at = ("DBClusterIdentifier",)
+    else:
+        return None
+    return next(iter(graph.referenced_at(node, (at,), _CLUSTERS)), None)
+
+
 def sg_restriction(facts, node: Resource) -> Verdict | None:
     groups = facts.graph.related(node, "uses_security_group", _SG)
+    if not groups:
+        cluster = _cluster_of(facts.graph, node)
+        groups = facts.graph.related(cluster, "uses_security_group", _SG) if cluster is not None else []
     if not groups:
         return None
     rules = _index(facts, "layers:ingress", _ingress_by_group)
@@ -564,7 +579,8 @@ def nacl(facts, node: Resource) -> Verdict | None:
     network ACL of the scan (the VPC's default ACL): not applicable."""
     graph = facts.graph
     subnets = graph.related(node, "in_subnet", _SUBNETS)
-    for group in graph.related(node, "in_subnet_group"):
+    cluster = _cluster_of(graph, node)
+    for group in graph.related(node, "in_subnet_group") or (graph.related(cluster, "in_subnet_group") if cluster is not None else []):
         subnets += [s for s in graph.related(group, "in_subnet", _SUBNETS) if s not in subnets]
     acls = _index(facts, "layers:acls", _Acls)
     seen = []

@@ -1,0 +1,42 @@
+"""Entry kind "public database" for AWS-PATH-001 (issue 14, "Done when"): fixture networks in
+Terraform and CloudFormation (YAML and JSON) under fixtures/entries/public_database/."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from iacguard.checks.infrastructure.attack_paths import CHECK
+from iacguard.core.model import ScanOptions
+from iacguard.engine import build_graph, scan
+from iacguard.facts import Facts
+from iacguard.facts.layers import Hops, missing_layers, nacl, sg_restriction
+
+pytestmark = pytest.mark.catalogue("all")
+
+HERE = Path(__file__).parent / "fixtures" / "entries" / "public_database"
+TF = HERE / "terraform"
+CFN = HERE / "cloudformation"
+
+
+def _facts(target: Path) -> Facts:
+    analysis = build_graph([str(target)])
+    assert [n for n in analysis.notifications if n.level == "error"] == []
+    return Facts(analysis.graph)
+
+
+def _resource(facts: Facts, address: str):
+    return next(r for r in facts.graph.resources if r.address == address)
+
+
+def test_aurora_member_layers_read_its_cluster():
+    """An Aurora cluster instance names neither security groups nor a subnet group: they are its
+    cluster's. sg-restriction and nacl used to find none and say "not applicable" (a world-open
+    database port and a wide-open network ACL went unreported on a public Aurora instance)."""
+    facts = _facts(TF / "vulnerable")
+    member = _resource(facts, "aws_rds_cluster_instance.analytics_1")
+    sg = sg_restriction(facts, member)
+    assert sg is not None and sg.value is False and "aws_security_group.db" in sg.reason
+    acl = nacl(facts, member)
+    assert acl is not None and acl.value is False and "aws_network_acl.data" in acl.reason
