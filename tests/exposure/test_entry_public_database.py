@@ -40,3 +40,14 @@ def test_aurora_member_layers_read_its_cluster():
     assert sg is not None and sg.value is False and "aws_security_group.db" in sg.reason
     acl = nacl(facts, member)
     assert acl is not None and acl.value is False and "aws_network_acl.data" in acl.reason
+
+
+def test_public_aurora_member_is_a_database():
+    """A public `aws_rds_cluster_instance` is a database asset: the finding named it by its type
+    ("aws_rds_cluster_instance aws_rds_cluster_instance.analytics_1") and graded it as a
+    non-sensitive asset (one missing layer: low instead of medium)."""
+    target = TF / "vulnerable"
+    result = scan([str(target)], ScanOptions(), cwd=str(target), checks=[CHECK])
+    [f] = [f for f in result.findings if f.resource.address == "aws_rds_cluster_instance.analytics_1"]
+    assert f.message.startswith("Internet path to database aws_rds_cluster_instance.analytics_1, reachable from the internet itself")
+    assert f.severity == "critical"  # a database lacking sg-restriction, nacl, network-segmentation
