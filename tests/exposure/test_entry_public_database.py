@@ -51,3 +51,29 @@ def test_public_aurora_member_is_a_database():
     [f] = [f for f in result.findings if f.resource.address == "aws_rds_cluster_instance.analytics_1"]
     assert f.message.startswith("Internet path to database aws_rds_cluster_instance.analytics_1, reachable from the internet itself")
     assert f.severity == "critical"  # a database lacking sg-restriction, nacl, network-segmentation
+
+
+@pytest.mark.parametrize("target, address", [
+    (TF / "vulnerable", "aws_redshift_cluster.warehouse"),
+    (CFN / "vulnerable.yaml", "Warehouse"),
+    (CFN / "vulnerable.json", "Warehouse"),
+])
+def test_redshift_layers_read_its_settings(target, address):
+    """No relation links a Redshift cluster to its security groups or its cluster subnet group:
+    sg-restriction and nacl used to say "not applicable" for a public Redshift cluster open to the
+    world on 5439 behind a wide-open network ACL."""
+    facts = _facts(target)
+    cluster = _resource(facts, address)
+    sg = sg_restriction(facts, cluster)
+    assert sg is not None and sg.value is False and "Redshift (tcp/5439)" in sg.reason
+    acl = nacl(facts, cluster)
+    assert acl is not None and acl.value is False and ("DataAcl" in acl.reason or "aws_network_acl.data" in acl.reason)
+
+
+def test_search_domain_in_a_vpc_layers_read_its_vpc_options():
+    """An OpenSearch domain in a VPC (the defended twin's) names its groups and subnets in its VPC
+    options: sg-restriction is decided (present) rather than not applicable."""
+    facts = _facts(TF / "defended")
+    domain = _resource(facts, "aws_opensearch_domain.search")
+    sg = sg_restriction(facts, domain)
+    assert sg is not None and sg.value is True
