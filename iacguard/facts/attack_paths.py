@@ -118,6 +118,7 @@ STORE_ACTIONS = {
 NETWORK_STORES = {
     "aws_db_instance": ("database", (("vpc_security_group_ids",),), None),
     "aws_rds_cluster": ("database", (("vpc_security_group_ids",),), None),
+    "aws_rds_cluster_instance": ("database", (), None),  # a public Aurora member; its groups are its cluster's
     "AWS::RDS::DBInstance": ("database", (("VPCSecurityGroups",),), None),
     "AWS::RDS::DBCluster": ("database", (("VpcSecurityGroupIds",),), None),
     "aws_elasticache_cluster": ("cache", (("security_group_ids",),), 6379),

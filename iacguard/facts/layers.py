@@ -392,8 +392,51 @@ def _sensitive(rule) -> Any:
     return unknown
 
 
+def _cluster_of(graph, node: Resource) -> Resource | None:
+    """The Aurora cluster of a cluster member (`aws_rds_cluster_instance`, an `AWS::RDS::DBInstance`
+    naming `DBClusterIdentifier`): its security groups and subnet group are the cluster's."""
+    if node.type == "aws_rds_cluster_instance":
+        at = ("cluster_identifier",)
+    elif node.type == "AWS::RDS::DBInstance" and node.get("DBClusterIdentifier") is not None:
+        at = ("DBClusterIdentifier",)
+    else:
+        return None
+    return next(iter(graph.referenced_at(node, (at,), _CLUSTERS)), None)
+
+
+# data store type -> (where it names its subnet group, the group's types, where the group names
+# its subnets) or, with no group type, where the store names its subnets: the stores that no
+# `in_subnet` / `in_subnet_group` relation covers.
+_STORE_SUBNETS = {
+    "aws_redshift_cluster": ((("cluster_subnet_group_name",),), ("aws_redshift_subnet_group",), (("subnet_ids",),)),
+    "AWS::Redshift::Cluster": ((("ClusterSubnetGroupName",),), ("AWS::Redshift::ClusterSubnetGroup",), (("SubnetIds",),)),
+    "aws_opensearch_domain": ((("vpc_options", "subnet_ids"),), (), ()),
+    "aws_elasticsearch_domain": ((("vpc_options", "subnet_ids"),), (), ()),
+    "AWS::OpenSearchService::Domain": ((("VPCOptions", "SubnetIds"),), (), ()),
+    "AWS::Elasticsearch::Domain": ((("VPCOptions", "SubnetIds"),), (), ()),
+}
+
+
+def _store_subnets(graph, node: Resource) -> list:
+    spec = _STORE_SUBNETS.get(node.type)
+    if spec is None:
+        return []
+    at, group_types, group_at = spec
+    if not group_types:
+        return graph.referenced_at(node, at, _SUBNETS)
+    return [s for g in graph.referenced_at(node, at, group_types) for s in graph.referenced_at(g, group_at, _SUBNETS)]
+
+
 def sg_restriction(facts, node: Resource) -> Verdict | None:
     groups = facts.graph.related(node, "uses_security_group", _SG)
+    if not groups:
+        cluster = _cluster_of(facts.graph, node)
+        groups = facts.graph.related(cluster, "uses_security_group", _SG) if cluster is not None else []
+    if not groups:  # a Redshift cluster or an OpenSearch domain: no relation, the setting names them
+        from .attack_paths import NETWORK_STORES
+
+        if node.type in NETWORK_STORES:
+            groups = facts.graph.referenced_at(node, NETWORK_STORES[node.type][1], _SG)
     if not groups:
         return None
     rules = _index(facts, "layers:ingress", _ingress_by_group)
@@ -583,8 +626,10 @@ def nacl(facts, node: Resource) -> Verdict | None:
     network ACL of the scan (the VPC's default ACL): not applicable."""
     graph = facts.graph
     subnets = graph.related(node, "in_subnet", _SUBNETS)
-    for group in graph.related(node, "in_subnet_group"):
+    cluster = _cluster_of(graph, node)
+    for group in graph.related(node, "in_subnet_group") or (graph.related(cluster, "in_subnet_group") if cluster is not None else []):
         subnets += [s for s in graph.related(group, "in_subnet", _SUBNETS) if s not in subnets]
+    subnets += [s for s in _store_subnets(graph, node) if s not in subnets]
     acls = _index(facts, "layers:acls", _Acls)
     seen = []
     unknown = None
