@@ -54,3 +54,12 @@ def test_asg_network_segmentation_layer():
     missing = _missing(facts)
     asg = [layers for addresses, layers in missing.items() if addresses[0] == "aws_autoscaling_group.workers"]
     assert asg and all("network-segmentation" in layers for layers in asg)
+
+
+def test_asg_network_hop_names_its_launch_template():
+    # was wrong: the network hop of an auto scaling group skipped the launch template that
+    # names its security groups, so an SSH-open group was no sg-restriction gap on that path
+    facts = _facts(TF / "vulnerable")
+    missing = _missing(facts)
+    path = ("aws_autoscaling_group.workers", "aws_launch_template.worker", "aws_security_group.db", "aws_db_instance.accounts")
+    assert missing[path] == ("sg-restriction", "network-segmentation", "encryption-at-rest")
