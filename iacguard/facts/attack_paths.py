@@ -187,7 +187,8 @@ class _Walker:
         for prefix, compute in self._fronted(entry, first):
             for tail in self._compute(compute):
                 if not prefix and tail.hops and tail.hops[0].resource.id == res.id:  # the entry point is the compute
-                    tail = _Tail((Hop(res, first.message + "; it runs the requests"),) + tail.hops[1:], tail.asset, tail.access, tail.decided)
+                    tail = _Tail((Hop(res, first.message + "; it runs the requests"),) + tail.hops[1:], tail.asset, tail.access, tail.decided,
+                                 tail.grant)
                 found.append((prefix, tail))
         return self._finish(entry, found)
 

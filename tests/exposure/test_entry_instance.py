@@ -63,3 +63,13 @@ def test_asg_network_hop_names_its_launch_template():
     missing = _missing(facts)
     path = ("aws_autoscaling_group.workers", "aws_launch_template.worker", "aws_security_group.db", "aws_db_instance.accounts")
     assert missing[path] == ("sg-restriction", "network-segmentation", "encryption-at-rest")
+
+
+def test_instance_entry_keeps_the_grant_for_least_privilege():
+    # was wrong: when the entry point is itself the compute (an instance or auto scaling group),
+    # the walk rebuilt the path without the granting statement, so least-privilege was never judged
+    facts = _facts(TF / "vulnerable")
+    missing = _missing(facts)
+    assert missing[("aws_instance.web", "aws_iam_role.web", "aws_iam_role_policy.web", "aws_s3_bucket.media")] == (
+        "sg-restriction", "network-segmentation", "least-privilege")
+    assert all(p.grant is not None for p in facts.of_kind("attack_path") if p.access != "network")
