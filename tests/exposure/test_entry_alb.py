@@ -5,6 +5,8 @@ application load balancer (and one classic ELB in the vulnerable network). Terra
 the missing layers by name (recomputed with `missing_layers` and compared with literal names).
 
 The traps (named in the fixtures too):
+- no route to the internet gateway: `aws_lb.unrouted` / `Unrouted` says internet-facing, but its
+  only subnet has no route out (was wrong: the model made it an entry point; fixed in exposure.py);
 - internal load balancer: `aws_lb.internal` / `Internal` (plain HTTP, in front of the batch
   instance whose role may do anything on S3) is not internet-facing: no entry point, no path;
 - unused open SG: `aws_security_group.unused` / `Unused` admits SSH from the world but nothing
@@ -104,6 +106,7 @@ TF_TRAPS = {
 }
 # trap -> the resources no finding's path may touch
 TF_TRAP_RESOURCES = {
+    "no route to the internet gateway": ("aws_lb.unrouted", "aws_lb_listener.unrouted", "aws_lb_target_group.unrouted"),
     "internal load balancer": ("aws_lb.internal", "aws_lb_listener.internal", "aws_lb_target_group.batch", "aws_instance.batch",
                                "aws_iam_role.batch"),
     "unused open SG": ("aws_security_group.unused",),
@@ -118,7 +121,8 @@ def test_terraform_traps():
     touched = {hop[0] for f in findings for hop in f[4]}
     for trap, resources in TF_TRAP_RESOURCES.items():
         assert not touched & set(resources), trap
-    assert not any(a in p for p in paths for a in TF_TRAP_RESOURCES["internal load balancer"] + ("aws_s3_bucket.ledger",))
+    for trap in ("no route to the internet gateway", "internal load balancer", "a role that can read a different bucket"):
+        assert not any(a in p for p in paths for a in TF_TRAP_RESOURCES[trap]), trap
     # the variable: an undecided record, not a finding
     assert undecided == {("AWS-PATH-001", "aws_lb.partner", "the path to S3 bucket aws_s3_bucket.assets",
                           "variable partner_internal has no value")}
@@ -181,6 +185,7 @@ CFN_DEFENDED_PATHS = {
     ('Web', 'HttpsListener', 'AppTargets', 'App', 'DbGroup', 'Orders'),
 }
 CFN_TRAP_RESOURCES = {
+    "no route to the internet gateway": ("Unrouted", "UnroutedListener", "UnroutedTargets"),
     "internal load balancer": ("Internal", "InternalListener", "BatchTargets", "Batch", "BatchRole"),
     "unused open SG": ("Unused",),
     "a role that can read a different bucket": ("Ledger",),
@@ -198,7 +203,16 @@ def test_cloudformation(name):
         touched = {hop[0] for f in findings for hop in f[4]}
         for trap, resources in CFN_TRAP_RESOURCES.items():
             assert not touched & set(resources), trap
-        assert not any(a in p for p in paths for a in CFN_TRAP_RESOURCES["internal load balancer"] + ("Ledger",))
+        for trap in ("no route to the internet gateway", "internal load balancer", "a role that can read a different bucket"):
+            assert not any(a in p for p in paths for a in CFN_TRAP_RESOURCES[trap]), trap
         assert undecided == {("AWS-PATH-001", "Partner", "the path to S3 bucket Assets", "parameter PartnerScheme has no value")}
     else:
         assert undecided == set()
+
+
+def test_unrouted_internet_facing_load_balancer_is_no_entry_point():
+    # was wrong: an internet-facing load balancer was an entry point whatever its subnets' routes
+    for target, address in ((TF / "traps", "aws_lb.unrouted"), (CFN / "traps.yaml", "Unrouted"), (CFN / "traps.json", "Unrouted")):
+        facts = Facts(build_graph([str(target)]).graph)
+        assert address not in {e.resource.address for e in facts.of_kind("entry_point")}
+    # an unknown route is undecided, never exposed (and a routed subnet still exposes: the traps' aws_lb.web)
