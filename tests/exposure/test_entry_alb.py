@@ -216,3 +216,30 @@ def test_unrouted_internet_facing_load_balancer_is_no_entry_point():
         facts = Facts(build_graph([str(target)]).graph)
         assert address not in {e.resource.address for e in facts.of_kind("entry_point")}
     # an unknown route is undecided, never exposed (and a routed subnet still exposes: the traps' aws_lb.web)
+
+
+@pytest.mark.parametrize("target", ["terraform/vulnerable", "cloudformation/vulnerable.yaml", "cloudformation/vulnerable.json"])
+def test_sarif_code_flows_follow_the_hops(target):
+    import json
+    import sys
+
+    from iacguard.output import render
+
+    path = FIXTURES / target
+    result = scan([str(path)], ScanOptions(), cwd=str(path if path.is_dir() else path.parent), checks=[CHECK])
+    sarif = json.loads(render("sarif", result))
+    results = sarif["runs"][0]["results"]
+    assert len(results) == len(result.findings) == 4
+    by_line = {}
+    for f in result.findings:
+        by_line.setdefault(f.location.start_line, set()).add(tuple((Path(s.location.path).name, s.location.start_line) for s in f.path))
+    for res in results:
+        flow = res["codeFlows"][0]["threadFlows"][0]["locations"]
+        steps = tuple((Path(loc["location"]["physicalLocation"]["artifactLocation"]["uri"]).name,
+                       loc["location"]["physicalLocation"]["region"]["startLine"]) for loc in flow)
+        assert steps in by_line[res["locations"][0]["physicalLocation"]["region"]["startLine"]]
+    sys.path.insert(0, str(Path(__file__).parent.parent / "output"))
+    from test_output_sarif import SCHEMA, load_json, schema_errors, schema_validator
+
+    if SCHEMA.exists():  # shared/ sits beside the repository in CI
+        assert schema_errors(schema_validator(load_json(SCHEMA)), sarif) == []

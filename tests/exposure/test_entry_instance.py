@@ -235,3 +235,30 @@ def test_instance_entry_keeps_the_grant_for_least_privilege():
     assert missing[("aws_instance.web", "aws_iam_role.web", "aws_iam_role_policy.web", "aws_s3_bucket.media")] == (
         "sg-restriction", "network-segmentation", "least-privilege")
     assert all(p.grant is not None for p in facts.of_kind("attack_path") if p.access != "network")
+
+
+@pytest.mark.parametrize("target", ["terraform/vulnerable", "cloudformation/vulnerable.yaml", "cloudformation/vulnerable.json"])
+def test_sarif_code_flows_follow_the_hops(target):
+    import json
+    import sys
+
+    from iacguard.output import render
+
+    path = FIXTURES / target
+    result = scan([str(path)], ScanOptions(), cwd=str(path if path.is_dir() else path.parent), checks=[CHECK])
+    sarif = json.loads(render("sarif", result))
+    results = sarif["runs"][0]["results"]
+    assert len(results) == len(result.findings) == 4
+    by_line = {}
+    for f in result.findings:
+        by_line.setdefault(f.location.start_line, set()).add(tuple((Path(s.location.path).name, s.location.start_line) for s in f.path))
+    for res in results:
+        flow = res["codeFlows"][0]["threadFlows"][0]["locations"]
+        steps = tuple((Path(loc["location"]["physicalLocation"]["artifactLocation"]["uri"]).name,
+                       loc["location"]["physicalLocation"]["region"]["startLine"]) for loc in flow)
+        assert steps in by_line[res["locations"][0]["physicalLocation"]["region"]["startLine"]]
+    sys.path.insert(0, str(Path(__file__).parent.parent / "output"))
+    from test_output_sarif import SCHEMA, load_json, schema_errors, schema_validator
+
+    if SCHEMA.exists():  # shared/ sits beside the repository in CI
+        assert schema_errors(schema_validator(load_json(SCHEMA)), sarif) == []
