@@ -1,6 +1,7 @@
 """Fixtures for the "instance" entry kind of AWS-PATH-001 (issue 14): an EC2 instance with a
 public IP in a subnet routed to an internet gateway behind a security group open to the world,
-and an auto scaling group whose launch template gives its instances public IPs. Terraform
+and an auto scaling group whose launch template gives its instances public IPs; the vulnerable
+network also has an Elastic IP and a subnet mapping public IPs with an SSH-open network ACL. Terraform
 (tests/exposure/fixtures/entries/instance/terraform/{vulnerable,defended,traps}) and
 CloudFormation (YAML and JSON of the same networks, lines per file), with the expected hops by
 file and line and the missing layers by name (recomputed with `missing_layers`).
@@ -86,6 +87,18 @@ TF_VULNERABLE = {
         ('aws_autoscaling_group.workers', 'hosts.tf', 47), ('aws_launch_template.worker', 'hosts.tf', 34),
         ('aws_iam_role.worker', 'hosts.tf', 62), ('aws_iam_role_policy.jobs', 'hosts.tf', 70),
         ('aws_dynamodb_table.jobs', 'data.tf', 7),)),
+    ('aws_instance.eip', 4, 'critical', ('sg-restriction', 'network-segmentation', 'encryption-at-rest'), (
+        ('aws_instance.eip', 'variants.tf', 4), ('aws_security_group.db', 'network.tf', 50),
+        ('aws_db_instance.accounts', 'data.tf', 17),)),
+    ('aws_instance.eip', 4, 'high', ('sg-restriction', 'network-segmentation'), (
+        ('aws_instance.eip', 'variants.tf', 4), ('aws_iam_role.sender', 'variants.tf', 54),
+        ('aws_sqs_queue.orders', 'variants.tf', 69),)),
+    ('aws_instance.mapped', 41, 'critical', ('sg-restriction', 'nacl', 'network-segmentation'), (
+        ('aws_instance.mapped', 'variants.tf', 41), ('aws_iam_role.sender', 'variants.tf', 54),
+        ('aws_sqs_queue.orders', 'variants.tf', 69),)),
+    ('aws_instance.mapped', 41, 'critical', ('sg-restriction', 'nacl', 'network-segmentation', 'encryption-at-rest'), (
+        ('aws_instance.mapped', 'variants.tf', 41), ('aws_security_group.db', 'network.tf', 50),
+        ('aws_db_instance.accounts', 'data.tf', 17),)),
     ('aws_instance.web', 3, 'critical', ('sg-restriction', 'network-segmentation', 'least-privilege'), (
         ('aws_instance.web', 'hosts.tf', 3), ('aws_iam_role.web', 'hosts.tf', 17),
         ('aws_iam_role_policy.web', 'hosts.tf', 25), ('aws_s3_bucket.media', 'data.tf', 3),)),
@@ -107,6 +120,8 @@ def test_terraform_defended_twin():
     # the same instance, auto scaling group, roles and stores: declining public IPs, they are no
     # entry point, so no path (the vulnerable twin's paths are the ones above)
     assert facts.of_kind("entry_point") == [] and facts.of_kind("attack_path") == []
+    assert {r.address for r in facts.graph.of_type("aws_instance", "aws_autoscaling_group")} == {
+        "aws_instance.web", "aws_instance.eip", "aws_instance.mapped", "aws_autoscaling_group.workers"}
 
 
 TF_TRAPS = {
@@ -140,6 +155,18 @@ def test_terraform_traps():
 
 CFN_EXPECTED = {
     "vulnerable.yaml": {
+        ('Eip', 180, 'critical', ('sg-restriction', 'network-segmentation', 'encryption-at-rest'), (
+            ('Eip', 'vulnerable.yaml', 180), ('DbGroup', 'vulnerable.yaml', 56),
+            ('Accounts', 'vulnerable.yaml', 168),)),
+        ('Eip', 180, 'high', ('sg-restriction', 'network-segmentation'), (
+            ('Eip', 'vulnerable.yaml', 180), ('SenderRole', 'vulnerable.yaml', 236),
+            ('OrdersQueue', 'vulnerable.yaml', 254),)),
+        ('Mapped', 224, 'critical', ('sg-restriction', 'nacl', 'network-segmentation', 'encryption-at-rest'), (
+            ('Mapped', 'vulnerable.yaml', 224), ('DbGroup', 'vulnerable.yaml', 56),
+            ('Accounts', 'vulnerable.yaml', 168),)),
+        ('Mapped', 224, 'critical', ('sg-restriction', 'nacl', 'network-segmentation'), (
+            ('Mapped', 'vulnerable.yaml', 224), ('SenderRole', 'vulnerable.yaml', 236),
+            ('OrdersQueue', 'vulnerable.yaml', 254),)),
         ('Web', 71, 'critical', ('sg-restriction', 'network-segmentation', 'encryption-at-rest'), (
             ('Web', 'vulnerable.yaml', 71), ('DbGroup', 'vulnerable.yaml', 56), ('Accounts', 'vulnerable.yaml', 168),)),
         ('Web', 71, 'critical', ('sg-restriction', 'network-segmentation', 'least-privilege'), (
@@ -154,6 +181,18 @@ CFN_EXPECTED = {
             ('Jobs', 'vulnerable.yaml', 157),)),
     },
     "vulnerable.json": {
+        ('Eip', 350, 'critical', ('sg-restriction', 'network-segmentation', 'encryption-at-rest'), (
+            ('Eip', 'vulnerable.json', 350), ('DbGroup', 'vulnerable.json', 96),
+            ('Accounts', 'vulnerable.json', 330),)),
+        ('Eip', 350, 'high', ('sg-restriction', 'network-segmentation'), (
+            ('Eip', 'vulnerable.json', 350), ('SenderRole', 'vulnerable.json', 461),
+            ('OrdersQueue', 'vulnerable.json', 498),)),
+        ('Mapped', 433, 'critical', ('sg-restriction', 'nacl', 'network-segmentation', 'encryption-at-rest'), (
+            ('Mapped', 'vulnerable.json', 433), ('DbGroup', 'vulnerable.json', 96),
+            ('Accounts', 'vulnerable.json', 330),)),
+        ('Mapped', 433, 'critical', ('sg-restriction', 'nacl', 'network-segmentation'), (
+            ('Mapped', 'vulnerable.json', 433), ('SenderRole', 'vulnerable.json', 461),
+            ('OrdersQueue', 'vulnerable.json', 498),)),
         ('Web', 126, 'critical', ('sg-restriction', 'network-segmentation', 'encryption-at-rest'), (
             ('Web', 'vulnerable.json', 126), ('DbGroup', 'vulnerable.json', 96),
             ('Accounts', 'vulnerable.json', 330),)),
@@ -196,6 +235,8 @@ def test_cloudformation(name):
     if name.startswith("defended"):
         assert undecided == set()
         assert facts.of_kind("entry_point") == [] and facts.of_kind("attack_path") == []
+        assert {r.address for r in facts.graph.of_type("AWS::EC2::Instance", "AWS::AutoScaling::AutoScalingGroup")} == {
+            "Web", "Eip", "Mapped", "Workers"}
     elif name.startswith("traps"):
         on_paths = {a for p in facts.of_kind("attack_path") for a in p.addresses}
         for trap, resources in CFN_TRAP_RESOURCES.items():
@@ -248,7 +289,7 @@ def test_sarif_code_flows_follow_the_hops(target):
     result = scan([str(path)], ScanOptions(), cwd=str(path if path.is_dir() else path.parent), checks=[CHECK])
     sarif = json.loads(render("sarif", result))
     results = sarif["runs"][0]["results"]
-    assert len(results) == len(result.findings) == 4
+    assert len(results) == len(result.findings) == 8
     by_line = {}
     for f in result.findings:
         by_line.setdefault(f.location.start_line, set()).add(tuple((Path(s.location.path).name, s.location.start_line) for s in f.path))
