@@ -243,3 +243,42 @@ def test_sarif_code_flows_follow_the_hops(target):
 
     if SCHEMA.exists():  # shared/ sits beside the repository in CI
         assert schema_errors(schema_validator(load_json(SCHEMA)), sarif) == []
+
+
+def test_load_balancer_subnet_with_unknown_gateway_is_undecided(tmp_path):
+    # the only route of the load balancer's subnet goes to a gateway a variable names: the
+    # load balancer is an undecided entry point (an Unknown never exposes by itself)
+    (tmp_path / "main.tf").write_text('''
+variable "gateway" {}
+resource "aws_vpc" "main" {
+  cidr_block = "10.30.0.0/16"
+}
+resource "aws_subnet" "edge" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.30.1.0/24"
+}
+resource "aws_route_table" "edge" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = var.gateway
+  }
+}
+resource "aws_route_table_association" "edge" {
+  subnet_id      = aws_subnet.edge.id
+  route_table_id = aws_route_table.edge.id
+}
+resource "aws_lb" "edge" {
+  internal = false
+  subnets  = [aws_subnet.edge.id]
+}
+resource "aws_lb_listener" "edge" {
+  load_balancer_arn = aws_lb.edge.arn
+  port              = 80
+  protocol          = "HTTP"
+}
+''')
+    facts = Facts(build_graph([str(tmp_path)]).graph)
+    [entry] = facts.of_kind("entry_point")
+    assert entry.resource.address == "aws_lb.edge" and entry.decided is not True
+    assert "gateway" in entry.decided.reason
