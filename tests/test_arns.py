@@ -23,7 +23,7 @@ def shape(v):
         return "U"  # an unknown account: its symbol is tested in test_unknown_account_is_shared_per_deployment
     if type(v) is AttributeUnknown and v.attribute == "region" and v.node.startswith("region:"):
         return "U"  # an unknown region: one symbol per provider configuration (tests/iam/test_simulate_table.py)
-    if type(v) is AttributeUnknown:
+    if isinstance(v, AttributeUnknown):  # a NameUnknown too (a name inside an ARN)
         return au(v.node, v.attribute)
     if type(v) is PartialUnknown:
         return ("PT",) + tuple(shape(p) for p in v.partial_text)

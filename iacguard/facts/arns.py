@@ -16,9 +16,11 @@ name), the resource's known properties and its provider configuration:
 - account: the single `allowed_account_ids` entry, else the account of the provider's
   `assume_role` role ARN; a CloudFormation stack's is known only at deploy;
 - name: the row's name property. A name left to the provider or to CloudFormation to generate is
-  the symbolic `AttributeUnknown(resource.id, symbol)` where `symbol` is the attribute that reads
-  it back (`aws_s3_bucket.b.bucket`, `!Ref Bucket`): a policy naming that attribute then names
-  the same piece. So are generated parts of an ARN (a KMS key id, a secret's random suffix).
+  the symbolic `NameUnknown(resource.id, symbol)` (an `AttributeUnknown`) where `symbol` is the
+  attribute that reads it back (`aws_s3_bucket.b.bucket`, `!Ref Bucket`): a policy naming that
+  attribute then names the same piece. So are generated parts of an ARN (a KMS key id, a
+  secret's random suffix). A `NameUnknown` also says which names it is one of (`namespace`), so
+  that the IAM matcher tells the generated names of two resources of one type apart.
 
 A piece that is not known makes the ARN a `PartialUnknown` whose `partial_text` holds the known
 text and one Unknown per unknown piece, with its reason ("account id of aws_s3_bucket.b is known
@@ -63,6 +65,91 @@ class ArnRow:
     name_attrs: tuple = ()
     suffix: str = ""
     slash: bool = False
+
+
+# Characters that never occur in a name of these types (bucket, table, queue, role... names have
+# neither "/" nor ":"); the names of the others may hold a "/" (paths, namespaces) but no ":".
+_SLASH_NAMES = ("kms", "secretsmanager", "ecr", "logs", "ssm", "events")
+
+
+class NameUnknown(AttributeUnknown):
+    """The name (or the generated suffix) of a resource of the scan inside its ARN, known only at
+    deploy: an `AttributeUnknown` that also says which names it is one of. `namespace`: the ARN
+    template of its type and which piece it is ("...:s3:::{name}#name"), the same for both
+    languages; `stops`: the characters such a name never holds; `taken`: the known ARNs of the
+    other resources of the scan in that namespace (`in` only, computed once per scan on first
+    use; only for templates that end with the name). Two such pieces of two different resources in one
+    namespace are two different names where the rest of the ARN is the same, and the ARN is none
+    of `taken` (two resources of one scan are never one AWS object): the IAM matcher
+    (`iacguard.iam.matching`) uses it to tell generated names apart."""
+
+    __slots__ = ("namespace", "stops", "taken")
+
+    def __init__(self, reason: str = "", node: str = "", attribute: str = "", namespace: str = "", stops: str = ":",
+                 taken=frozenset()) -> None:
+        super().__init__(reason, node, attribute)
+        self.namespace = namespace
+        self.stops = stops
+        self.taken = taken
+
+    def __reduce__(self):
+        # `taken` is an index of the scan, not part of the value
+        return (NameUnknown, (self.reason, self.node, self.attribute, self.namespace, self.stops))
+
+
+def _namespace(row: "ArnRow", piece: str) -> str:
+    return "%s#%s" % (row.template, piece)
+
+
+def _taken(graph) -> dict:
+    """namespace -> the known ARNs of the resources of the scan of that namespace (templates that
+    end with the name only), built once per graph, on first use."""
+    done = getattr(graph, "_arn_names_taken", None)
+    if done is not None:
+        return done
+    out: dict = {}
+    for res in getattr(graph, "resources", ()):
+        row = ROWS.get(res.type)
+        if row is None or not row.name or res.mode != "managed" or not row.template.endswith("{name}"):
+            continue
+        props = res.properties if isinstance(res.properties, dict) else {}
+        if not isinstance(props.get(row.name), str):
+            continue  # a name not known: its ARN is not known either
+        arn = arn_of(graph, res)
+        if isinstance(arn, str):
+            out.setdefault(_namespace(row, "name"), set()).add(arn)
+    try:
+        graph._arn_names_taken = out
+    except AttributeError:
+        pass
+    return out
+
+
+class _Taken:
+    """The known ARNs of one namespace of a scan (`in` only), computed on first use: most
+    scans never ask."""
+
+    __slots__ = ("graph", "namespace")
+
+    def __init__(self, graph, namespace: str) -> None:
+        self.graph = graph
+        self.namespace = namespace
+
+    def __contains__(self, arn) -> bool:
+        return arn in _taken(self.graph).get(self.namespace, ())
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def _symbol(reason: str, resource, row: "ArnRow", attribute: str, piece: str = "name", graph=None) -> NameUnknown:
+    service = row.template.split(":", 3)[2] if row.template.count(":") >= 3 else ""
+    stops = ":" if piece == "name" and service in _SLASH_NAMES else "/:"
+    namespace = _namespace(row, piece)
+    taken = frozenset()
+    if graph is not None and piece == "name" and row.template.endswith("{name}"):
+        taken = _Taken(graph, namespace)
+    return NameUnknown(reason, resource.id, attribute, namespace, stops, taken)
 
 
 def _tf(template: str, name: str = "name", ids: str = "name", **kw) -> ArnRow:
@@ -219,14 +306,14 @@ def _pieces(value) -> list:
     return [value]
 
 
-def _name_pieces(resource, row: ArnRow) -> list:
+def _name_pieces(resource, row: ArnRow, graph=None) -> list:
     props = resource.properties if isinstance(resource.properties, dict) else {}
     value = props.get(row.name) if row.name else None
     generated = "name of %s is generated at deploy" % resource.address
     if value is None and row.prefix and isinstance(props.get(row.prefix), str):
-        return [props[row.prefix], AttributeUnknown(generated, resource.id, row.symbol)]
+        return [props[row.prefix], _symbol(generated, resource, row, row.symbol, graph=graph)]
     if value is None:
-        return [AttributeUnknown(generated, resource.id, row.symbol)]
+        return [_symbol(generated, resource, row, row.symbol, graph=graph)]
     if isinstance(value, str):
         if row.slash and not value.startswith("/"):
             value = "/" + value
@@ -235,7 +322,7 @@ def _name_pieces(resource, row: ArnRow) -> list:
         return list(value.partial_text)
     if isinstance(value, Unknown):
         # Whatever it turns out to be, it is what the symbol reads back.
-        return [AttributeUnknown(value.reason, resource.id, row.symbol)]
+        return [_symbol(value.reason, resource, row, row.symbol, graph=graph)]
     return [Unknown("name of %s is not a string" % resource.address)]
 
 
@@ -266,9 +353,9 @@ def _fill(row: ArnRow, graph, resource) -> list:
         elif what == "path":
             pieces.extend(_path_pieces(resource, row))
         elif what == "name":
-            pieces.extend(_name_pieces(resource, row))
+            pieces.extend(_name_pieces(resource, row, graph))
         else:
-            pieces.append(AttributeUnknown("random suffix of the ARN of %s is chosen at deploy" % resource.address, resource.id, row.suffix))
+            pieces.append(_symbol("random suffix of the ARN of %s is chosen at deploy" % resource.address, resource, row, row.suffix, "suffix"))
     pieces.append(row.template[pos:])
     return pieces
 
@@ -342,8 +429,8 @@ def _resolve_piece(graph, piece):
     if attribute in row.name_attrs:
         if not row.name:
             # Always generated (a KMS key id): the one symbol both readings share.
-            return AttributeUnknown(piece.reason, resource.id, row.symbol) if attribute != row.symbol else None
-        return _join(_name_pieces(resource, row))
+            return _symbol(piece.reason, resource, row, row.symbol, graph=graph)
+        return _join(_name_pieces(resource, row, graph))
     return None
 
 

@@ -9,7 +9,8 @@ last step reaches it ("read", "write", "read/write", "network", "origin", "itsel
 True, or the Unknown that leaves the path open (the entry point's own, else the first hop's that
 is not known). An Unknown never makes a path by itself: a step known not to be taken (a role that
 may not read this bucket, a group rule that admits another group) gives no path. Sorted by root,
-entry point address, then asset address. No check reads this kind yet.
+entry point address, then asset address. The check AWS-PATH-001
+(checks/infrastructure/attack_paths.py) reads this kind and the layers of each path.
 
 Hops, walked from each entry point (decided or undecided):
 
@@ -44,13 +45,22 @@ Hops, walked from each entry point (decided or undecided):
 
 Linear: the rules are indexed once by source group, the stores once by group and by root, each
 role's reachable stores and each compute's tails are memoised, so each entry point walks its
-neighbourhood once. The role step asks the engine once per (role, IAM store of its root, action):
-proportional to roles times stores of one root, not to the scan. Paths are capped per entry point
+neighbourhood once. The role step asks the engine once per (role, action, IAM store of its root
+that the role's Resource patterns may reach, by their literal start on a sorted index of the
+root's store ARNs; plus the stores with a resource policy or an ARN not known; every store when a
+pattern has no known start): proportional to the role's grants, not to the stores of its root
+(`_candidates`). Paths are capped per entry point
 (`MAX_PATHS`); when the cap is hit, every kept path of that entry point has `capped` True.
 
-Known limit (the IAM engine's): two stores whose names are generated at deploy (CloudFormation
-buckets without `BucketName`) cannot be told apart by ARN, so a role granted one of them gets an
-undecided path to the other too (never a decided one).
+Generated names (the IAM engine's matching, iacguard.iam.matching): a store whose name is
+generated at deploy (a CloudFormation bucket without `BucketName`, a Terraform bucket without
+`bucket` or with `bucket_prefix`) has an ARN whose name is a symbolic piece of that store
+(`arns.NameUnknown`). A policy that names a store of the scan by reference (`${aws_s3_bucket.a.arn}/*`,
+`!GetAtt A.Arn`, `!Sub "${A.Arn}/*"`, `!Ref A`) gives a decided path to that store and no path
+to another store of the scan, generated or named (two resources of one scan are two AWS
+objects). Known limit: a policy whose resource has unknown parts that are not such a reference
+(`arn:aws:s3:::${var.bucket}/*`), or that puts a wildcard before the name or right after it
+(`${aws_s3_bucket.a.bucket}*`), still gives undecided paths to the stores it may name.
 
 Not yet: EFS (mount targets), KMS keys as assets, Kinesis / SNS, rds-db:connect, prefix lists
 and CIDR ranges between compute and store (only SG-to-SG references make a network hop), ECS
@@ -58,13 +68,14 @@ services in EKS, Lambda event sources, API Gateway HTTP integrations to load bal
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Any
 
 from ..graph import ResourceGraph
 from iacguard.core.model import Resource
 from iacguard.core.unknown import PartialUnknown, Unknown, is_unknown
-from .exposure import EntryPoint, _db_port, entry_points
+from .exposure import EntryPoint, db_port, entry_points
 from .network import _ports, normalize_protocol
 
 MAX_PATHS = 50  # per entry point
@@ -174,6 +185,8 @@ class _Walker:
         self._iam_stores: dict = {}  # root -> [stores]
         self._role_memo: dict = {}
         self._compute_memo: dict = {}
+        self._targets: dict = {}  # (store id, suffix) -> Target
+        self._store_keys_memo: dict = {}  # root -> (sorted (ARN, store index), always-candidate indexes)
 
     # -- entry -> compute ------------------------------------------------------------------
     def paths(self, entry: EntryPoint) -> list:
@@ -325,12 +338,68 @@ class _Walker:
         out: list = []
         principal = self._principal_index().get(role.id)
         if principal is not None:
-            for store in self._stores_of_root(self.graph.root_of(role)):
+            for store in self._candidates(principal, self.graph.root_of(role)):
                 tail = self._grant(principal, store)
                 if tail is not None:
                     out.append(tail)
         self._role_memo[role.id] = out
         return out
+
+    def _candidates(self, principal, root: str) -> list:
+        """The IAM stores of `root` the role may be granted, in `_stores_of_root`'s order: every
+        store with a resource policy or whose ARN is not known, and those whose ARN (with its
+        suffix) starts with the literal text before the first wildcard, variable or unknown piece of
+        a Resource pattern of an identity statement that may allow. Anything not known (a policy,
+        a statement, an effect, a pattern with no known start, a NotResource) makes every store a
+        candidate. Only the
+        stores the engine would answer with an implicit deny are left out, so the answers are
+        the same; the role step costs the role's patterns and their matches, not every store of
+        its root (roles x stores: 850,400 engine calls on the 100k benchmark with networks)."""
+        from iacguard.iam.model import DENY
+
+        stores = self._stores_of_root(root)
+        if principal.unresolved:
+            return stores
+        prefixes: set = set()
+        for policy in principal.identity_policies:
+            if policy.unknown is not None:
+                return stores
+            for st in policy.statements:
+                if isinstance(st.effect, str) and st.effect == DENY and st.unknown is None:
+                    continue
+                if st.unknown is not None or st.not_resources is not None or st.resources is None:
+                    return stores
+                for pattern in st.resources:
+                    prefix = _literal_prefix(pattern)
+                    if not prefix:
+                        return stores
+                    prefixes.add(prefix.lower())
+        keys, always = self._store_keys(root)
+        chosen = set(always)
+        for prefix in prefixes:
+            i = bisect.bisect_left(keys, (prefix,))
+            while i < len(keys) and keys[i][0].startswith(prefix):
+                chosen.add(keys[i][1])
+                i += 1
+        return [s for i, s in enumerate(stores) if i in chosen] if len(chosen) < len(stores) else stores
+
+    def _store_keys(self, root: str) -> tuple:
+        """([(lowercased target ARN, index in `_stores_of_root`)] sorted, {indexes of the stores
+        that are always candidates}), once per root."""
+        done = self._store_keys_memo.get(root)
+        if done is None:
+            keys: list = []
+            always: set = set()
+            for i, store in enumerate(self._stores_of_root(root)):
+                for suffix in dict.fromkeys(suffix for _, _, suffix in STORE_ACTIONS[store.type][1]):
+                    target = self._target(store, suffix)
+                    if target.resource_policies or not isinstance(target.arn, str):
+                        always.add(i)
+                    else:
+                        keys.append((target.arn.lower(), i))
+            keys.sort()
+            done = self._store_keys_memo[root] = (keys, always)
+        return done
 
     def _grant(self, principal, store: Resource):
         from iacguard.iam.model import ALLOWED, UNKNOWN
@@ -418,6 +487,10 @@ class _Walker:
             self._resource_policies = {}
             for rp in self._auth_engine().collected.resource_policies:
                 self._resource_policies.setdefault(rp.resource.id, []).append(rp)
+        key = (store.id, suffix)
+        done = self._targets.get(key)
+        if done is not None:
+            return done
         arn = arns.arn_of(self.graph, store)
         if suffix:
             if isinstance(arn, str):
@@ -425,7 +498,8 @@ class _Walker:
             else:
                 parts = tuple(getattr(arn, "partial_text", None) or (arn,)) + (suffix,)
                 arn = PartialUnknown(arn.reason if is_unknown(arn) else "", partial_text=parts)
-        return Target(arn, arns.account_of(self.graph, store), tuple(self._resource_policies.get(store.id, ())), store)
+        done = self._targets[key] = Target(arn, arns.account_of(self.graph, store), tuple(self._resource_policies.get(store.id, ())), store)
+        return done
 
     def _stores_of_root(self, root: str) -> list:
         done = self._iam_stores.get(root)
@@ -451,7 +525,7 @@ class _Walker:
     def _store_port(self, store: Resource) -> Any:
         default = NETWORK_STORES[store.type][2]
         if default is None:
-            return _db_port(store, None)
+            return db_port(store, None)
         raw = store.get("port") if store.language == "terraform" else store.get("Port")
         if raw is None:
             engine = store.get("engine") if store.language == "terraform" else store.get("Engine")
@@ -513,6 +587,22 @@ class _Walker:
                     add(sources, group, rule, *(rule.get(k) for k in keys))
         self._rules = index
         return index
+
+
+def _literal_prefix(pattern: Any) -> str:
+    """The text every ARN a Resource pattern matches starts with: up to its first wildcard,
+    policy variable or unknown piece (a partly known ARN: its known start); "" when none."""
+    from iacguard.iam.basics import pieces
+
+    out = ""
+    for piece in pieces(pattern):
+        if not isinstance(piece, str):
+            return out
+        cut = min((i for i in (piece.find(c) for c in "*?$") if i >= 0), default=-1)
+        if cut >= 0:
+            return out + piece[:cut]
+        out += piece
+    return out
 
 
 def _covers(protocol: Any, lo: Any, hi: Any, port: Any) -> Any:

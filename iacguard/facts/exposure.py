@@ -84,6 +84,8 @@ the scan adopts, REST stages made by `aws_api_gateway_deployment`'s `stage_name`
 """
 from __future__ import annotations
 
+import weakref
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,7 +138,10 @@ class EntryPoint:
 
 
 @dataclass(frozen=True, slots=True)
-class _Part:
+class Part:
+    """One condition of an entry point (or of a layer that reuses these pieces): `value` is True,
+    False or an Unknown, `words` say what it is (or what is not known) and `location` where."""
+
     value: Any  # True / False / Unknown
     words: str
     location: Location
@@ -156,12 +161,12 @@ def _decide(graph: ResourceGraph, res: Resource, entry: str, parts: list, ports:
     return EntryPoint(res, graph.root_of(res), entry, ports, known, True, location, fronts)
 
 
-def _attr_part(attr: Attr, yes: str, no: str, question: str) -> _Part:
+def _attr_part(attr: Attr, yes: str, no: str, question: str) -> Part:
     """A True / False / Unknown setting as a part: `question` names it when it is not known."""
     value = attr.value
     if is_unknown(value):
-        return _Part(value, question, attr.location)
-    return _Part(value is True, yes if value is True else no, attr.location)
+        return Part(value, question, attr.location)
+    return Part(value is True, yes if value is True else no, attr.location)
 
 
 def _port(res: Resource, *paths: tuple) -> Any:
@@ -210,13 +215,13 @@ def _load_balancers(graph: ResourceGraph) -> list:
             port = _port(fact.resource, ("port",), ("Port",))
             ports.extend(_listener_ports(fact.protocol.value, port))
         if mine:
-            has = _Part(True, "its listeners %s accept %s" % (", ".join(f.resource.address for f in mine), ", ".join(map(str, ports))), mine[0].resource.location)
+            has = Part(True, "its listeners %s accept %s" % (", ".join(f.resource.address for f in mine), ", ".join(map(str, ports))), mine[0].resource.location)
         elif pending.get(graph.root_of(res)):
             listener, key = pending[graph.root_of(res)][0]
             ports = _listener_ports(listeners[listener.id].protocol.value, _port(listener, ("port",), ("Port",)))
-            has = _Part(listener.get(key), "the load balancer of listener %s" % listener.address, listener.location_of(key))
+            has = Part(listener.get(key), "the load balancer of listener %s" % listener.address, listener.location_of(key))
         else:
-            has = _Part(False, "%s has no listener" % res.address, res.location)
+            has = Part(False, "%s has no listener" % res.address, res.location)
         out.append(_decide(graph, res, "load_balancer", [facing, has] + _lb_subnets(graph, res, routes), tuple(ports)))
     classic = graph.of_type("aws_elb", "AWS::ElasticLoadBalancing::LoadBalancer")
     for shield in shield_entry_points(graph) if classic else ():
@@ -235,7 +240,7 @@ def _load_balancers(graph: ResourceGraph) -> list:
         for item in items:
             port = as_int(item.get(port_key)) if item.get(port_key) is not None else Unknown("listener names no port")
             ports.extend(_listener_ports(item.get(proto_key, Unknown("listener names no protocol")), port))
-        has = _Part(bool(ports), "it listens on %s" % ", ".join(map(str, ports)) if ports else "%s has no listener" % res.address, res.location)
+        has = Part(bool(ports), "it listens on %s" % ", ".join(map(str, ports)) if ports else "%s has no listener" % res.address, res.location)
         out.append(_decide(graph, res, "load_balancer", [facing, has] + _lb_subnets(graph, res, routes), tuple(ports)))
     return out
 
@@ -245,7 +250,7 @@ def _lb_subnets(graph: ResourceGraph, res: Resource, routes: dict) -> list:
     gateway: its subnets of the scan (`in_subnet`) when none is known to route there (False, or
     the Unknown of a route's gateway). Not judged (no part) when it has no subnet of the scan or
     one of them has no route table of the scan (its routes are not seen)."""
-    subnets = [s for s in graph.related(res, "in_subnet", _SUBNETS) if s.mode == "managed"]
+    subnets = [s for s in graph.related(res, "in_subnet", SUBNETS) if s.mode == "managed"]
     if not subnets or not all(graph.related(s, "route_table_of") for s in subnets):
         return []
     part = _subnets_part(graph, subnets, "its subnets", routes)
@@ -266,14 +271,14 @@ def _api_stages(graph: ResourceGraph) -> list:
         res = target.resource
         private = target.private
         if is_unknown(private.value):
-            part = _Part(private.value, "the endpoint type of its REST API", private.location)
+            part = Part(private.value, "the endpoint type of its REST API", private.location)
         elif private.value is True:
-            part = _Part(False, "its REST API is PRIVATE", private.location)
+            part = Part(False, "its REST API is PRIVATE", private.location)
         else:
-            part = _Part(True, "REST API stage %s has a public (edge or regional) endpoint" % res.address, private.location)
+            part = Part(True, "REST API stage %s has a public (edge or regional) endpoint" % res.address, private.location)
         out.append(_decide(graph, res, "api_gateway", [part], _HTTPS, tuple(graph.related(res, "integration_of"))))
     for res in managed(graph, *_V2_STAGES):
-        part = _Part(True, "HTTP/WebSocket API stage %s is public (API Gateway v2 has no private endpoint)" % res.address, res.location)
+        part = Part(True, "HTTP/WebSocket API stage %s is public (API Gateway v2 has no private endpoint)" % res.address, res.location)
         out.append(_decide(graph, res, "api_gateway", [part], _HTTPS, tuple(graph.related(res, "integration_of"))))
     return out
 
@@ -302,7 +307,7 @@ def _function_urls(graph: ResourceGraph) -> list:
     for url in KINDS["function_url"](graph):
         res = url.resource
         functions = graph.referenced_at(res, (("function_name",), ("TargetFunctionArn",)), _FUNCTIONS)
-        part = _Part(True, "Lambda function URL %s is a public HTTPS endpoint (its auth type is a layer)" % res.address, res.location)
+        part = Part(True, "Lambda function URL %s is a public HTTPS endpoint (its auth type is a layer)" % res.address, res.location)
         out.append(_decide(graph, res, "function_url", [part], _HTTPS, tuple(functions)))
     return out
 
@@ -316,18 +321,18 @@ def _eks(graph: ResourceGraph) -> list:
         public = _attr_part(cluster.public_endpoint, "the API endpoint of %s is public" % res.address, "the API endpoint of %s is not public" % res.address, "whether the API endpoint is public")
         cidrs = cluster.public_cidrs
         if is_unknown(cidrs.value):
-            world = _Part(cidrs.value, "the public access CIDRs", cidrs.location)
+            world = Part(cidrs.value, "the public access CIDRs", cidrs.location)
         else:
             values = cidrs.value if isinstance(cidrs.value, (list, tuple)) else [cidrs.value]
             sources = [Source(c.strip() if isinstance(c, str) else c, cidrs.location) for c in values]
             open_ = [s for s in sources if s.is_world() is True]
             maybe = next((s for s in sources if is_unknown(s.is_world())), None)
             if open_:
-                world = _Part(True, "it admits %s%s" % (open_[0].cidr, "" if cidrs.explicit else " (the default)"), cidrs.location)
+                world = Part(True, "it admits %s%s" % (open_[0].cidr, "" if cidrs.explicit else " (the default)"), cidrs.location)
             elif maybe is not None:
-                world = _Part(maybe.cidr, "a public access CIDR", cidrs.location)
+                world = Part(maybe.cidr, "a public access CIDR", cidrs.location)
             else:
-                world = _Part(False, "its public access CIDRs do not include the world", cidrs.location)
+                world = Part(False, "its public access CIDRs do not include the world", cidrs.location)
         out.append(_decide(graph, res, "eks_endpoint", [public, world], _HTTPS))
     return out
 
@@ -371,21 +376,21 @@ def _unknown_routes(graph: ResourceGraph) -> dict:
     return out
 
 
-def _subnets_part(graph: ResourceGraph, subnets: list, what: str, routes: dict) -> _Part:
+def _subnets_part(graph: ResourceGraph, subnets: list, what: str, routes: dict) -> Part:
     routed = [s for s in subnets if _routed(graph, s)]
     if routed:
-        return _Part(True, "%s %s routes to an internet gateway" % (what, routed[0].address), routed[0].location)
+        return Part(True, "%s %s routes to an internet gateway" % (what, routed[0].address), routed[0].location)
     for subnet in subnets:
         for table in graph.related(subnet, "route_table_of"):
             if table.id in routes:
                 unknown, location = routes[table.id]
-                return _Part(unknown, "the gateway of a route of %s (the route table of %s)" % (table.address, subnet.address), location)
+                return Part(unknown, "the gateway of a route of %s (the route table of %s)" % (table.address, subnet.address), location)
     nat = [s for s in subnets for t in graph.related(s, "route_table_of") if graph.related(t, "routes_to", _NAT)]
     how = "routes only through a NAT or egress-only gateway" if nat else "has no route to an internet gateway"
-    return _Part(False, "%s %s %s" % (what, ", ".join(s.address for s in subnets), how), subnets[0].location)
+    return Part(False, "%s %s %s" % (what, ", ".join(s.address for s in subnets), how), subnets[0].location)
 
 
-def _setting_part(res: Resource, paths: tuple, what: str, default_words: str | None) -> _Part:
+def _setting_part(res: Resource, paths: tuple, what: str, default_words: str | None) -> Part:
     """When the relation found nothing: the setting is not known (Unknown), names something that
     is not a managed resource of the scan (Unknown), or is left out (`default_words`: True with
     those words; None: False)."""
@@ -396,18 +401,19 @@ def _setting_part(res: Resource, paths: tuple, what: str, default_words: str | N
         loc = res.location_of(*path)
         hit = next(((at, v) for at, v in walk(raw, path) if is_unknown(v)), None)
         if hit is not None:  # the setting, or a part of it, is not known: where exactly
-            return _Part(hit[1], what, res.location_of(*hit[0]))
+            return Part(hit[1], what, res.location_of(*hit[0]))
         items = raw if isinstance(raw, list) else [raw]
-        return _Part(Unknown("%s %r is not a resource of the scan" % (what, items[0])), what, loc)
+        return Part(Unknown("%s %r is not a resource of the scan" % (what, items[0])), what, loc)
     if default_words is None:
-        return _Part(False, "%s: none given" % what, res.location)
-    return _Part(True, default_words, res.location)
+        return Part(False, "%s: none given" % what, res.location)
+    return Part(True, default_words, res.location)
 
 
 # --- instances ------------------------------------------------------------------------------
 
 _SG = ("aws_security_group", "aws_default_security_group", "AWS::EC2::SecurityGroup")
-_SUBNETS = ("aws_subnet", "aws_default_subnet", "AWS::EC2::Subnet")
+# the subnet types (the `in_subnet` relation's targets)
+SUBNETS = ("aws_subnet", "aws_default_subnet", "AWS::EC2::Subnet")
 _ENIS = ("aws_network_interface", "AWS::EC2::NetworkInterface")
 _EIPS = ("aws_eip", "aws_eip_association", "AWS::EC2::EIP", "AWS::EC2::EIPAssociation")
 _INSTANCES = ("aws_instance", "AWS::EC2::Instance")
@@ -436,12 +442,12 @@ def _ingress_by_group(graph: ResourceGraph) -> tuple:
 
 
 def _group_part(graph: ResourceGraph, groups: list, rules: tuple, res: Resource, paths: tuple) -> tuple:
-    """(_Part, ports) for the security groups an instance (or launch template) uses; `paths`:
+    """(Part, ports) for the security groups an instance (or launch template) uses; `paths`:
     where `res` names them, read when no group of the scan is found."""
     if not groups:
         part = _setting_part(res, paths, "security group", None)
         if part.value is False:
-            part = _Part(False, "%s names no security group: its VPC's default group admits only its own members" % res.address, res.location)
+            part = Part(False, "%s names no security group: its VPC's default group admits only its own members" % res.address, res.location)
         return part, ()
     open_ports: list = []
     maybe_ports: list = []
@@ -458,16 +464,16 @@ def _group_part(graph: ResourceGraph, groups: list, rules: tuple, res: Resource,
                 first_maybe = first_maybe or (group, rule, world)
     if open_ports:
         group, rule = first_open
-        return _Part(True, "%s admits the internet (%s) on %s" % (group.address, rule.world_sources()[0].cidr, ", ".join(map(str, open_ports))), rule.location), tuple(open_ports)
+        return Part(True, "%s admits the internet (%s) on %s" % (group.address, rule.world_sources()[0].cidr, ", ".join(map(str, open_ports))), rule.location), tuple(open_ports)
     if first_maybe is not None:
         group, rule, world = first_maybe
-        return _Part(world, "the source of a rule of %s" % group.address, rule.location), tuple(maybe_ports)
+        return Part(world, "the source of a rule of %s" % group.address, rule.location), tuple(maybe_ports)
     for rule in rules[1].get(graph.root_of(res), ()):
         if rule.is_world_open() is not False:
             key = _RULE_GROUP[rule.resource.type]
-            return _Part(rule.resource.get(key), "the security group of %s, which admits the internet on %s" % (
+            return Part(rule.resource.get(key), "the security group of %s, which admits the internet on %s" % (
                 rule.resource.address, Port(rule.protocol, rule.from_port, rule.to_port)), rule.resource.location_of(key)), (Port(rule.protocol, rule.from_port, rule.to_port),)
-    return _Part(False, "no security group of %s admits the internet" % res.address, groups[0].location), ()
+    return Part(False, "no security group of %s admits the internet" % res.address, groups[0].location), ()
 
 
 def _subnet_facts(graph: ResourceGraph) -> dict:
@@ -476,8 +482,10 @@ def _subnet_facts(graph: ResourceGraph) -> dict:
     return {f.resource.id: f.map_public_ip for f in KINDS["subnet"](graph)}
 
 
-class _Hosts:
-    """What instances, auto scaling groups and databases share, computed once per scan."""
+class Hosts:
+    """What instances, auto scaling groups and databases share, computed once per scan: the
+    unknown routes by route table and, when `compute`, the launch facts by resource, the ingress
+    rules by security group and the subnets' public IP mappings."""
 
     def __init__(self, graph: ResourceGraph, compute: bool) -> None:
         self.routes = _unknown_routes(graph)
@@ -487,49 +495,52 @@ class _Hosts:
             self.mapping = _subnet_facts(graph)
 
 
-def _subnet_of_host(graph: ResourceGraph, res: Resource, subnets: list, paths: tuple, routes: dict) -> _Part:
+def subnet_of_host(graph: ResourceGraph, res: Resource, subnets: list, paths: tuple, routes: dict) -> Part:
+    """Whether the host `res` is in a subnet that routes to an internet gateway: from its
+    `subnets` of the scan, else from its subnet setting at `paths` (none given: a default
+    subnet, which routes). `routes`: `Hosts.routes`."""
     if subnets:
         return _subnets_part(graph, subnets, "its subnet", routes)
     return _setting_part(res, paths, "subnet",
                          "%s names no subnet: a default subnet of the default VPC, which routes to its internet gateway" % res.address)
 
 
-def _ip_of_host(launch, subnets: list, subnet: _Part, mapping: dict) -> _Part:
+def ip_of_host(launch, subnets: list, subnet: Part, mapping: dict) -> Part:
     """Whether instances launched by `launch` (an instance_launch fact) get a public IP."""
     res = launch.resource
     if launch.public_ip.value is True:
-        return _Part(True, "%s asks for a public IP" % res.address, launch.public_ip.location)
+        return Part(True, "%s asks for a public IP" % res.address, launch.public_ip.location)
     if is_unknown(launch.public_ip.value):
-        return _Part(launch.public_ip.value, "whether %s asks for a public IP" % res.address, launch.public_ip.location)
+        return Part(launch.public_ip.value, "whether %s asks for a public IP" % res.address, launch.public_ip.location)
     if launch.public_ip.explicit:
-        return _Part(False, "%s declines a public IP" % res.address, launch.public_ip.location)
+        return Part(False, "%s declines a public IP" % res.address, launch.public_ip.location)
     if subnets:
         return _subnet_ip(subnets, mapping)
     if subnet.value is True:
-        return _Part(True, "default subnets give public IPs", res.location)
-    return _Part(subnet.value, "whether its subnet gives public IPs", subnet.location)
+        return Part(True, "default subnets give public IPs", res.location)
+    return Part(subnet.value, "whether its subnet gives public IPs", subnet.location)
 
 
-def _instances(graph: ResourceGraph, hosts: _Hosts) -> list:
-    eip_of = _elastic_ips(graph)
+def _instances(graph: ResourceGraph, hosts: Hosts) -> list:
+    eip_of = elastic_ips(graph)
     out = []
     for res in managed(graph, *_INSTANCES):
-        subnets = graph.related(res, "in_subnet", _SUBNETS)
+        subnets = graph.related(res, "in_subnet", SUBNETS)
         groups = graph.related(res, "uses_security_group", _SG)
         at = (("network_interface", "network_interface_id"),) if res.language == "terraform" else (("NetworkInterfaces", "NetworkInterfaceId"),)
         for eni in graph.referenced_at(res, at, _ENIS):
-            subnets += [s for s in graph.related(eni, "in_subnet", _SUBNETS) if s not in subnets]
+            subnets += [s for s in graph.related(eni, "in_subnet", SUBNETS) if s not in subnets]
             groups += [g for g in graph.related(eni, "uses_security_group", _SG) if g not in groups]
         subnets = [s for s in subnets if s.mode == "managed"]
-        subnet = _subnet_of_host(graph, res, subnets, (("subnet_id",), ("SubnetId",), ("network_interface",), ("NetworkInterfaces",)), hosts.routes)
+        subnet = subnet_of_host(graph, res, subnets, (("subnet_id",), ("SubnetId",), ("network_interface",), ("NetworkInterfaces",)), hosts.routes)
         eips = eip_of.get(res.id, ())
         launch = hosts.launches.get(res.id)
         if eips:
-            ip = _Part(True, "Elastic IP %s is associated with it" % eips[0].address, eips[0].location)
+            ip = Part(True, "Elastic IP %s is associated with it" % eips[0].address, eips[0].location)
         elif launch is None:
-            ip = _Part(Unknown("no launch facts"), "public IP", res.location)
+            ip = Part(Unknown("no launch facts"), "public IP", res.location)
         else:
-            ip = _ip_of_host(launch, subnets, subnet, hosts.mapping)
+            ip = ip_of_host(launch, subnets, subnet, hosts.mapping)
         group, ports = _group_part(graph, groups, hosts.rules, res, (("vpc_security_group_ids",), ("security_groups",), ("SecurityGroupIds",), ("SecurityGroups",)))
         out.append(_decide(graph, res, "instance", [ip, subnet, group], ports))
     return out
@@ -548,15 +559,15 @@ _TEMPLATE_GROUPS = {
 }
 
 
-def _auto_scaling_groups(graph: ResourceGraph, hosts: _Hosts) -> list:
+def _auto_scaling_groups(graph: ResourceGraph, hosts: Hosts) -> list:
     """Auto scaling groups as "instance" entry points: the instances they launch from their
     launch template or configuration (public IP, security groups) in their subnets
     (`vpc_zone_identifier` / `VPCZoneIdentifier`). With several templates (a mixed instances
     policy), the first exposed one, else the first undecided one."""
     out = []
     for asg in managed(graph, *_ASGS):
-        subnets = [s for s in graph.related(asg, "in_subnet", _SUBNETS) if s.mode == "managed"]
-        subnet = _subnet_of_host(graph, asg, subnets, (("vpc_zone_identifier",), ("VPCZoneIdentifier",)), hosts.routes)
+        subnets = [s for s in graph.related(asg, "in_subnet", SUBNETS) if s.mode == "managed"]
+        subnet = subnet_of_host(graph, asg, subnets, (("vpc_zone_identifier",), ("VPCZoneIdentifier",)), hosts.routes)
         templates = [t for t in graph.referenced_at(asg, _ASG_LAUNCH, _LAUNCH_TEMPLATES) if t.mode == "managed"]
         if not templates:
             part = _setting_part(asg, _ASG_LAUNCH, "launch template", None)
@@ -568,7 +579,7 @@ def _auto_scaling_groups(graph: ResourceGraph, hosts: _Hosts) -> list:
             launch = hosts.launches.get(template.id)
             if launch is None:
                 continue
-            ip = _ip_of_host(launch, subnets, subnet, hosts.mapping)
+            ip = ip_of_host(launch, subnets, subnet, hosts.mapping)
             groups = graph.related(template, "uses_security_group", _SG) or graph.referenced_at(template, _TEMPLATE_GROUPS[template.type], _SG)
             group, ports = _group_part(graph, groups, hosts.rules, template, _TEMPLATE_GROUPS[template.type])
             entry = _decide(graph, asg, "instance", [ip, subnet, group], ports, (template,))
@@ -580,7 +591,7 @@ def _auto_scaling_groups(graph: ResourceGraph, hosts: _Hosts) -> list:
     return out
 
 
-def _elastic_ips(graph: ResourceGraph) -> dict:
+def elastic_ips(graph: ResourceGraph) -> dict:
     """Instance id -> the Elastic IPs (or associations) of the scan that name it, in one pass."""
     out: dict = {}
     for eip in managed(graph, *_EIPS):
@@ -589,7 +600,7 @@ def _elastic_ips(graph: ResourceGraph) -> dict:
     return out
 
 
-def _subnet_ip(subnets: list, mapping: dict) -> _Part:
+def _subnet_ip(subnets: list, mapping: dict) -> Part:
     unknown = None
     for s in subnets:
         if s.type == "aws_default_subnet":
@@ -599,10 +610,10 @@ def _subnet_ip(subnets: list, mapping: dict) -> _Part:
         if attr is None:
             continue
         if attr.value is True:
-            return _Part(True, "its subnet %s gives public IPs (map_public_ip_on_launch)" % s.address, attr.location)
+            return Part(True, "its subnet %s gives public IPs (map_public_ip_on_launch)" % s.address, attr.location)
         if is_unknown(attr.value) and unknown is None:
-            unknown = _Part(attr.value, "whether subnet %s gives public IPs" % s.address, attr.location)
-    return unknown or _Part(False, "it has no public IP (its subnet does not map one)", subnets[0].location)
+            unknown = Part(attr.value, "whether subnet %s gives public IPs" % s.address, attr.location)
+    return unknown or Part(False, "it has no public IP (its subnet does not map one)", subnets[0].location)
 
 
 # --- databases ------------------------------------------------------------------------------
@@ -614,7 +625,9 @@ _ENGINE_PORTS = (("aurora-postgresql", 5432), ("aurora", 3306), ("mysql", 3306),
                  ("oracle", 1521), ("sqlserver", 1433), ("db2", 50000))
 
 
-def _db_port(res: Resource, cluster: Resource | None) -> Any:
+def db_port(res: Resource, cluster: Resource | None) -> Any:
+    """The port of a database (or its cluster): the one set, else its engine's default, else
+    Unknown."""
     for source in (res, cluster):
         if source is None:
             continue
@@ -635,7 +648,7 @@ def _db_port(res: Resource, cluster: Resource | None) -> Any:
     return Unknown("the database's port and engine are not known")
 
 
-def _databases(graph: ResourceGraph, hosts: _Hosts) -> list:
+def _databases(graph: ResourceGraph, hosts: Hosts) -> list:
     out = []
     for db in databases(graph):
         res = db.resource
@@ -643,24 +656,24 @@ def _databases(graph: ResourceGraph, hosts: _Hosts) -> list:
             continue  # an Aurora cluster: its instances decide
         public = db.publicly_accessible
         if is_unknown(public.value):
-            pub = _Part(public.value, "whether it is publicly accessible", public.location)
+            pub = Part(public.value, "whether it is publicly accessible", public.location)
         else:
-            pub = _Part(public.value is True, "%s is publicly accessible" % res.address if public.value is True else "%s is not publicly accessible" % res.address, public.location)
+            pub = Part(public.value is True, "%s is publicly accessible" % res.address if public.value is True else "%s is not publicly accessible" % res.address, public.location)
         cluster = None
         if db.kind == "cluster_instance" or res.get("DBClusterIdentifier") is not None:
             at = ("cluster_identifier",) if res.language == "terraform" else ("DBClusterIdentifier",)
             cluster = next(iter(graph.referenced_at(res, (at,), _CLUSTERS)), None)
         groups = graph.related(res, "in_subnet_group") or (graph.related(cluster, "in_subnet_group") if cluster is not None else [])
-        subnets = [s for g in groups for s in graph.related(g, "in_subnet", _SUBNETS) if s.mode == "managed"]
+        subnets = [s for g in groups for s in graph.related(g, "in_subnet", SUBNETS) if s.mode == "managed"]
         if subnets:
             routed = _subnets_part(graph, subnets, "its subnet group's subnet", hosts.routes)
         elif groups:
-            routed = _Part(Unknown("subnet group %s names no subnet of the scan" % groups[0].address), "its subnets", groups[0].location)
+            routed = Part(Unknown("subnet group %s names no subnet of the scan" % groups[0].address), "its subnets", groups[0].location)
         else:
             holder = cluster if cluster is not None and res.get("db_subnet_group_name") is None and res.get("DBSubnetGroupName") is None else res
             routed = _setting_part(holder, (("db_subnet_group_name",), ("DBSubnetGroupName",)), "subnet group",
                                    "%s names no subnet group: the default VPC's default group, whose subnets route to its internet gateway" % holder.address)
-        port = _db_port(res, cluster)
+        port = db_port(res, cluster)
         out.append(_decide(graph, res, "database", [pub, routed], (Port("tcp", port, port),)))
     return out
 
@@ -668,7 +681,7 @@ def _databases(graph: ResourceGraph, hosts: _Hosts) -> list:
 _REDSHIFT_GROUPS = ("aws_redshift_subnet_group", "AWS::Redshift::ClusterSubnetGroup")
 
 
-def _warehouses(graph: ResourceGraph, hosts: _Hosts) -> list:
+def _warehouses(graph: ResourceGraph, hosts: Hosts) -> list:
     """Redshift clusters ("redshift_cluster" table kind, AWS-REDSHIFT-401's facts): publicly
     accessible, in a cluster subnet group with a routed subnet (none named: the default VPC's)."""
     from . import KINDS
@@ -679,11 +692,11 @@ def _warehouses(graph: ResourceGraph, hosts: _Hosts) -> list:
         pub = _attr_part(cluster.publicly_accessible, "%s is publicly accessible" % res.address, "%s is not publicly accessible" % res.address, "whether it is publicly accessible")
         at = ("cluster_subnet_group_name",) if res.language == "terraform" else ("ClusterSubnetGroupName",)
         groups = [g for g in graph.referenced_at(res, (at,), _REDSHIFT_GROUPS) if g.mode == "managed"]
-        subnets = [s for g in groups for s in graph.referenced_at(g, (("subnet_ids",), ("SubnetIds",)), _SUBNETS) if s.mode == "managed"]
+        subnets = [s for g in groups for s in graph.referenced_at(g, (("subnet_ids",), ("SubnetIds",)), SUBNETS) if s.mode == "managed"]
         if subnets:
             routed = _subnets_part(graph, subnets, "its subnet group's subnet", hosts.routes)
         elif groups:
-            routed = _Part(Unknown("subnet group %s names no subnet of the scan" % groups[0].address), "its subnets", groups[0].location)
+            routed = Part(Unknown("subnet group %s names no subnet of the scan" % groups[0].address), "its subnets", groups[0].location)
         else:
             routed = _setting_part(res, (at,), "subnet group", "%s names no subnet group: the default VPC's, routed to its internet gateway" % res.address)
         port = _port(res, ("port",), ("Port",)) if res.get("port") is not None or res.get("Port") is not None else 5439
@@ -701,26 +714,39 @@ def _search_domains(graph: ResourceGraph) -> list:
         res = domain.resource
         vpc = domain.vpc_options
         if is_unknown(vpc.value):
-            part = _Part(vpc.value, "whether it is placed in a VPC", vpc.location)
+            part = Part(vpc.value, "whether it is placed in a VPC", vpc.location)
         else:
-            part = _Part(vpc.value is not True, "%s has no VPC options: its endpoint is public" % res.address if vpc.value is not True else "%s is in a VPC" % res.address, vpc.location)
+            part = Part(vpc.value is not True, "%s has no VPC options: its endpoint is public" % res.address if vpc.value is not True else "%s is in a VPC" % res.address, vpc.location)
         out.append(_decide(graph, res, "database", [part], _HTTPS))
     return out
 
 
 # --- the kind -------------------------------------------------------------------------------
 
+_COMPUTED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def entry_points(graph: ResourceGraph) -> list:
+    """The entry points of the scan, computed once per graph (the facts kind and the attack
+    paths both ask; a new list each time, the entry points themselves are immutable)."""
+    done = _COMPUTED.get(graph)
+    if done is None:
+        done = _COMPUTED[graph] = tuple(_entry_points(graph))
+    return list(done)
+
+
+def _entry_points(graph: ResourceGraph) -> list:
     out: list = []
     for build in (_load_balancers, _api_stages, _distributions, _function_urls, _eks, _search_domains):
         out.extend(e for e in build(graph) if e is not None)
     compute = bool(graph.of_type(*_INSTANCES, *_ASGS))
     if compute or graph.of_type(*_DATABASES, "aws_redshift_cluster", "AWS::Redshift::Cluster"):
-        hosts = _Hosts(graph, compute)
+        hosts = Hosts(graph, compute)
         builds = (_instances, _auto_scaling_groups, _databases, _warehouses) if compute else (_databases, _warehouses)
         for build in builds:
             out.extend(e for e in build(graph, hosts) if e is not None)
     return sorted(out, key=lambda e: (e.root, e.resource.address, e.resource.id))
 
 
-__all__ = ["ENTRY_KINDS", "INTERNET", "EntryPoint", "Port", "entry_points"]
+__all__ = ["ENTRY_KINDS", "INTERNET", "SUBNETS", "EntryPoint", "Hosts", "Part", "Port", "db_port", "elastic_ips", "entry_points",
+           "ip_of_host", "subnet_of_host"]

@@ -1,8 +1,8 @@
 """Defense layers of an attack path (issue 14, part C): one small function per layer, each
 deciding that layer for one node of a path, reusing the facts of the single-resource checks.
 
-Nothing here is registered as a facts kind or read by a check yet: part B walks the paths, the
-path check (AWS-PATH-001) will call `missing_layers`.
+Nothing here is a facts kind: part B walks the paths (kind "attack_path"), the path check
+AWS-PATH-001 (checks/infrastructure/attack_paths.py) calls `missing_layers` on each.
 
 Every layer function takes the scan's `Facts` and a resource (the node; `least_privilege`: the
 role and the statement that grants it the asset) and returns a `Verdict`,
@@ -593,7 +593,7 @@ _STORES = _DATABASES + ("aws_redshift_cluster", "AWS::Redshift::Cluster", "aws_o
 
 
 class _Hosts:
-    """What the exposure model knows of hosts (part A), once per scan: its `_Hosts` (launch
+    """What the exposure model knows of hosts (part A), once per scan: its `Hosts` (launch
     facts, subnet mappings, unknown routes), the Elastic IPs by instance and the database entry
     points by resource."""
 
@@ -601,23 +601,23 @@ class _Hosts:
         from . import exposure
 
         self.exposure = exposure
-        self.hosts = exposure._Hosts(facts.graph, True)
-        self.eips = exposure._elastic_ips(facts.graph)
+        self.hosts = exposure.Hosts(facts.graph, True)
+        self.eips = exposure.elastic_ips(facts.graph)
         self.entries = {e.resource.id: e for e in facts.of_kind("entry_point") if e.entry == "database"}
 
 
 def _instance_segmentation(facts, node: Resource, known: _Hosts) -> Verdict:
     x, graph, hosts = known.exposure, facts.graph, known.hosts
-    subnets = [s for s in graph.related(node, "in_subnet", x._SUBNETS) if s.mode == "managed"]
-    subnet = x._subnet_of_host(graph, node, subnets, (("subnet_id",), ("SubnetId",), ("network_interface",), ("NetworkInterfaces",)), hosts.routes)
+    subnets = [s for s in graph.related(node, "in_subnet", x.SUBNETS) if s.mode == "managed"]
+    subnet = x.subnet_of_host(graph, node, subnets, (("subnet_id",), ("SubnetId",), ("network_interface",), ("NetworkInterfaces",)), hosts.routes)
     launch = hosts.launches.get(node.id)
     eips = known.eips.get(node.id, ())
     if eips:
-        ip = x._Part(True, "Elastic IP %s is associated with it" % eips[0].address, eips[0].location)
+        ip = x.Part(True, "Elastic IP %s is associated with it" % eips[0].address, eips[0].location)
     elif launch is None:
-        ip = x._Part(Unknown("no launch facts for %s" % node.address), "its public IP", node.location)
+        ip = x.Part(Unknown("no launch facts for %s" % node.address), "its public IP", node.location)
     else:
-        ip = x._ip_of_host(launch, subnets, subnet, hosts.mapping)
+        ip = x.ip_of_host(launch, subnets, subnet, hosts.mapping)
     for part in (ip, subnet):
         if part.value is False:
             return Verdict(True, part.words, part.location)
@@ -631,13 +631,13 @@ def _asg_segmentation(facts, node: Resource, known: _Hosts) -> Verdict:
     """An auto scaling group: the instances it launches from its launch templates or
     configurations, in its own subnets (as the exposure model reads them)."""
     x, graph, hosts = known.exposure, facts.graph, known.hosts
-    subnets = [s for s in graph.related(node, "in_subnet", x._SUBNETS) if s.mode == "managed"]
-    subnet = x._subnet_of_host(graph, node, subnets, (("vpc_zone_identifier",), ("VPCZoneIdentifier",)), hosts.routes)
+    subnets = [s for s in graph.related(node, "in_subnet", x.SUBNETS) if s.mode == "managed"]
+    subnet = x.subnet_of_host(graph, node, subnets, (("vpc_zone_identifier",), ("VPCZoneIdentifier",)), hosts.routes)
     templates = [t for t in graph.referenced_at(node, x._ASG_LAUNCH, x._LAUNCH_TEMPLATES) if t.mode == "managed"]
     launches = [hosts.launches.get(t.id) for t in templates]
-    ips = [x._ip_of_host(launch, subnets, subnet, hosts.mapping) for launch in launches if launch is not None]
+    ips = [x.ip_of_host(launch, subnets, subnet, hosts.mapping) for launch in launches if launch is not None]
     if not ips:
-        ips = [x._Part(Unknown("no launch template of the scan for %s" % node.address), "its public IP", node.location)]
+        ips = [x.Part(Unknown("no launch template of the scan for %s" % node.address), "its public IP", node.location)]
     ip = next((p for p in ips if p.value is True), None) or next((p for p in ips if is_unknown(p.value)), ips[0])
     for part in (ip, subnet):
         if part.value is False:
@@ -652,7 +652,7 @@ def network_segmentation(facts, node: Resource) -> Verdict | None:
     """Compute or a data store itself in a subnet routed to the internet with a public address:
     an instance with a public IP (Elastic IP, `associate_public_ip_address`, its subnet's mapping)
     in a subnet that routes to an internet gateway, whatever its security groups (part A's parts,
-    `exposure._Hosts`); a database, Redshift cluster or OpenSearch domain that is a database entry
+    `exposure.Hosts`); a database, Redshift cluster or OpenSearch domain that is a database entry
     point of the exposure model (publicly accessible in a routed subnet, or no VPC). Other nodes
     (Lambda functions never get a public address): not applicable."""
     if node.type in _INSTANCES:

@@ -14,7 +14,18 @@ is taken as any string). In between, an Unknown naming the pieces that decide.
 
 A symbolic piece is an unknown that names what it stands for (an `AttributeUnknown`: `.node`,
 the graph node of a resource of the scan, and `.attribute`): the same node and attribute on both
-sides is the same string; the ARNs of two different resources are different strings.
+sides is the same string; the ARNs of two different resources are different strings. So are the
+names inside them: a name known only at deploy (generated, or given by a variable) is a
+`NameUnknown` piece (iacguard.facts.arns) with a `namespace` (its type's ARN template) and the
+characters such a name never holds (`stops`: it never stands for them). Two of them of two
+different resources in one namespace conflict (neither is taken as any part of the other) when
+each is "bound": nothing before it in its pattern or value may stretch (no `*`, `?` or anonymous
+unknown) and what follows it is the end or one of its stop characters. Then the texts around the two names are the same
+and the names must be equal for a match, which two resources of one scan (two AWS objects) never
+are: `${aws_s3_bucket.a.arn}/*` does not match an object of bucket b even when neither name is
+known, while `arn:aws:s3:::${var.x}/*`, or a name followed by `*`, stays undecided. Likewise a
+pattern that is such an ARN (known text, the bound name piece) does not match a value whose text
+there is the known ARN of another resource of the scan (the piece's `taken`, see `_taken_name`).
 
 Both matchers are automata over (pattern position, value position): O(len(pattern) * len(value))
 at worst, never exponential, whatever `*`s a hostile policy holds; inputs beyond MAX_CELLS give
@@ -73,14 +84,21 @@ def not3(value: Any) -> Any:
 # --- elements --------------------------------------------------------------------------------
 
 class _Token:
-    """An unknown piece as one element: `key` is (node, attribute) for a symbolic piece, else None."""
+    """An unknown piece as one element: `key` is (node, attribute) for a symbolic piece, else None;
+    `space` the namespace of a resource name piece (a `NameUnknown`), else None; `bound`: set by
+    `_bind` for such a piece (see the module docstring)."""
 
-    __slots__ = ("unknown", "key")
+    __slots__ = ("unknown", "key", "space", "stops", "bound")
 
     def __init__(self, unknown: Unknown) -> None:
         self.unknown = unknown
         node = getattr(unknown, "node", None)
         self.key = (node, getattr(unknown, "attribute", None)) if node is not None else None
+        space = getattr(unknown, "namespace", None)
+        self.space = space if node is not None and isinstance(space, str) and space else None
+        stops = getattr(unknown, "stops", "") if self.space is not None else ""
+        self.stops = stops if isinstance(stops, str) else ""
+        self.bound = False
 
     def is_arn(self) -> bool:
         return self.key is not None and self.key[1] in _ARN_ATTRIBUTES
@@ -220,13 +238,56 @@ def _closure(states: set, pat: list, possible: bool) -> set:
     return states
 
 
+def _bind(elements: list) -> None:
+    """Mark the resource name pieces of a pattern or value that are bound: no `*`, `?` or
+    anonymous unknown before them, and the end or one of their stop characters after them."""
+    free = False
+    last = len(elements) - 1
+    for i, e in enumerate(elements):
+        if isinstance(e, _Token):
+            if e.space is not None and not free:
+                after = elements[i + 1] if i < last else None
+                e.bound = after is None or (isinstance(after, str) and len(after) == 1 and after in e.stops)
+            if e.key is None:
+                free = True
+        elif e is _STAR or e is _QMARK:
+            free = True
+
+
+def _taken_name(pat: list, val: list) -> bool:
+    """True when one side (`pat`) is the ARN of a resource of the scan whose name is not known
+    (known text, then its bound name piece, then the end or a stop character) and the other
+    side's text there, up to a stop character, without wildcards, is the known ARN of another
+    resource of the scan in that namespace (the piece's `taken`): the name that piece would have
+    to be is another resource's, so they cannot match. Asked both ways round."""
+    for i, e in enumerate(pat):
+        if not isinstance(e, str):
+            break
+    else:
+        return False
+    if not (isinstance(e, _Token) and e.bound and e.space is not None):
+        return False
+    taken = getattr(e.unknown, "taken", None)
+    if not taken or len(val) <= i or any(not isinstance(c, str) for c in val[:i]) or val[:i] != pat[:i]:
+        return False
+    end = i
+    while end < len(val) and isinstance(val[end], str) and val[end] not in e.stops:
+        end += 1
+    if end == i or (end < len(val) and not isinstance(val[end], str)):
+        return False
+    return "".join(val[:end]) in taken
+
+
 def _conflict(e: Any, v: _Token) -> bool:
     """Where an unknown value piece cannot stretch over the pattern: two symbolic ARNs of
     different resources are different strings, and the same symbolic piece on both sides stands
-    for itself (met head on, it matches itself; it is not taken as part of anything else)."""
+    for itself (met head on, it matches itself; it is not taken as part of anything else); two
+    bound name pieces of different resources in one namespace are different names."""
     if not isinstance(e, _Token) or v.key is None or e.key is None:
         return False
-    return e.key == v.key or (e.is_arn() and v.is_arn())
+    if e.key == v.key or (e.is_arn() and v.is_arn()):
+        return True
+    return e.bound and v.bound and e.space == v.space and e.key[0] != v.key[0]
 
 
 def _step(states: set, pat: list, v: Any, possible: bool) -> set:
@@ -243,7 +304,7 @@ def _step(states: set, pat: list, v: Any, possible: bool) -> set:
             # An unknown value piece may be any string: it may stand for any run of the pattern,
             # except across a symbolic ARN of another resource.
             j = i
-            while j < n and not _conflict(pat[j], v):
+            while j < n and not _conflict(pat[j], v) and not (isinstance(pat[j], str) and pat[j] in v.stops):
                 j += 1
                 if j in nxt:
                     continue
@@ -256,7 +317,7 @@ def _step(states: set, pat: list, v: Any, possible: bool) -> set:
         if e is _STAR:
             nxt.add(i)
         elif isinstance(e, _Token):
-            if possible:
+            if possible and v not in e.stops:
                 nxt.add(i)  # an unknown pattern piece may be any string (even "*")
                 nxt.add(i + 1)
         elif e is _QMARK or e == v:
@@ -310,6 +371,10 @@ def match_elements(pat: list, val: list, what: str = "pattern", value_what: str 
         return _glob_known(pat, val)
     if (len(pat) + 1) * (len(val) + 1) > MAX_CELLS:
         return Unknown("%s too long to match" % what)
+    _bind(pat)
+    _bind(val)
+    if _taken_name(pat, val) or _taken_name(val, pat):
+        return False
     if _run(pat, val, possible=False):
         return True
     if not _run(pat, val, possible=True):

@@ -5,7 +5,8 @@ JSON) with ALB -> instance -> role -> bucket, ALB -> instance -> RDS through an 
 reference, function URL -> function -> role -> table, CloudFront -> S3 origin and a public
 database; traps: a bucket the role may not read, an internal load balancer in front of the same
 instance, a rule admitting the compute's group on another port; and a root where a variable
-decides (an unknown policy resource, an unknown rule port): undecided paths, never decided ones.
+decides (an unknown policy resource, an unknown rule port): undecided paths, never decided ones;
+`generated/`: buckets whose names are generated at deploy, a grant by reference decides.
 Hops are asserted by address, in order, with the line of each hop's resource.
 """
 from __future__ import annotations
@@ -207,3 +208,39 @@ def test_instance_entry_point_is_its_own_compute_and_aws_managed_grant(tmp_path)
     assert (path.access, path.decided, _lines(path)) == ("read/write", True, (10, 21, 31))
     assert path.hops[0].message.startswith("instance aws_instance.bastion accepts tcp 22 from the internet")
     assert "AmazonS3FullAccess" in path.hops[1].message and "allows s3:GetObject" in path.hops[1].message
+
+
+# Generated names (fixtures/paths/generated/): a role granted bucket a by reference to its ARN,
+# in a scan where no bucket name but one is known. Two resources of one scan are two AWS
+# objects: the grant decides the path to a and rules out every other bucket (before, each other
+# bucket got an undecided path, since neither name is known before deploy).
+GENERATED = FIXTURES / "generated"
+
+
+def test_generated_names_terraform_decided_path_to_the_referenced_bucket_only():
+    paths = _paths(GENERATED / "terraform")
+    assert [p.addresses for p in paths] == [
+        ("aws_instance.app", "aws_iam_role.app", "aws_iam_role_policy.read_a", "aws_s3_bucket.a")]
+    path = paths[0]
+    assert (path.access, path.decided, _lines(path)) == ("read", True, (13, 24, 29, 37))
+    assert path.hops[2].message == "aws_iam_role_policy.read_a allows s3:GetObject on aws_s3_bucket.a"
+
+
+def test_generated_names_cloudformation_getatt_sub_and_ref():
+    paths = _paths(GENERATED / "cloudformation" / "template.yaml")
+    assert [p.addresses for p in paths] == [("App", "AppRole", "ReadA", "A")]
+    path = paths[0]
+    # !Sub "${A.Arn}/*" (read), !Sub "arn:...:::${A}/*" (write): both decided on A
+    assert (path.access, path.decided, _lines(path)) == ("read/write", True, (47, 62, 71, 89))
+
+
+def test_generated_names_a_variable_bucket_stays_undecided(tmp_path):
+    """A policy naming a bucket by a variable is not a reference to a resource of the scan:
+    generated or named, every bucket stays undecided, never decided either way."""
+    text = (GENERATED / "terraform" / "main.tf").read_text().replace(
+        '"${aws_s3_bucket.a.arn}/*"', '"arn:aws:s3:::${var.bucket}/*"')
+    (tmp_path / "main.tf").write_text('variable "bucket" {}\n' + text)
+    paths = _paths(tmp_path)
+    assert sorted(p.asset.address for p in paths) == [
+        "aws_s3_bucket.a", "aws_s3_bucket.archive", "aws_s3_bucket.b", "aws_s3_bucket.c"]
+    assert all(is_unknown(p.decided) for p in paths)
