@@ -347,10 +347,14 @@ class _Walker:
                     hops = (role_hop,) + hops
                 out.append(_Tail((first,) + via + hops, tail.asset, tail.access, tail.decided, tail.grant))
         groups: list = []
+        held: list = []  # launch templates that hold the groups: a hop, so their groups' layers are read
         for carrier in carriers:
-            groups.extend(s for s in g.related(carrier, "uses_security_group", _SG) if s not in groups)
+            mine = g.related(carrier, "uses_security_group", _SG)
+            groups.extend(s for s in mine if s not in groups)
+            if mine and carrier.id != compute.id:
+                held.append(Hop(carrier, "%s launches its instances with %s, which names their security groups" % (compute.address, carrier.address)))
         for tail in self._network(compute, groups):
-            out.append(_Tail((first,) + tail.hops, tail.asset, tail.access, tail.decided))
+            out.append(_Tail((first,) + tuple(held) + tail.hops, tail.asset, tail.access, tail.decided))
         self._compute_memo[compute.id] = out
         return out
 

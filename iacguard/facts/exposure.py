@@ -18,7 +18,9 @@ Unknown never makes an entry point exposed by itself. The parts, per `entry`:
   of the scan (the `listener_of` relation); ports from its listeners (`infra_b_edge.lb_listeners`
   for the protocol, the listener's `port` / `Port`); with no listener of its own, a listener
   of its root whose load balancer is not known leaves it undecided. Gateway load balancers are not entry points
-  (they take traffic from gateway endpoints, not from the internet). A classic load balancer
+  (they take traffic from gateway endpoints, not from the internet). Its subnets of the scan,
+  when each has a route table of the scan, must include one routed to an internet gateway (a
+  known False: not exposed; a route whose gateway is not known: undecided). A classic load balancer
   (`aws_elb`, `AWS::ElasticLoadBalancing::LoadBalancer`) when internet-facing (the answer of
   `infra_b_edge.shield_entry_points`) with its inline listeners. A load balancer's own security
   group is a layer (`sg-restriction`, part C), not a condition of exposure.
@@ -200,6 +202,7 @@ def _load_balancers(graph: ResourceGraph) -> list:
         key = "load_balancer_arn" if fact.resource.language == "terraform" else "LoadBalancerArn"
         if is_unknown(fact.resource.get(key)) and not graph.related(fact.resource, "listener_of"):
             pending.setdefault(graph.root_of(fact.resource), []).append((fact.resource, key))
+    routes = _unknown_routes(graph)
     for lb in load_balancers(graph):
         res = lb.resource
         kind = lb.lb_type.value
@@ -219,7 +222,7 @@ def _load_balancers(graph: ResourceGraph) -> list:
             has = Part(listener.get(key), "the load balancer of listener %s" % listener.address, listener.location_of(key))
         else:
             has = Part(False, "%s has no listener" % res.address, res.location)
-        out.append(_decide(graph, res, "load_balancer", [facing, has], tuple(ports)))
+        out.append(_decide(graph, res, "load_balancer", [facing, has] + _lb_subnets(graph, res, routes), tuple(ports)))
     classic = graph.of_type("aws_elb", "AWS::ElasticLoadBalancing::LoadBalancer")
     for shield in shield_entry_points(graph) if classic else ():
         res = shield.resource
@@ -238,8 +241,20 @@ def _load_balancers(graph: ResourceGraph) -> list:
             port = as_int(item.get(port_key)) if item.get(port_key) is not None else Unknown("listener names no port")
             ports.extend(_listener_ports(item.get(proto_key, Unknown("listener names no protocol")), port))
         has = Part(bool(ports), "it listens on %s" % ", ".join(map(str, ports)) if ports else "%s has no listener" % res.address, res.location)
-        out.append(_decide(graph, res, "load_balancer", [facing, has], tuple(ports)))
+        out.append(_decide(graph, res, "load_balancer", [facing, has] + _lb_subnets(graph, res, routes), tuple(ports)))
     return out
+
+
+def _lb_subnets(graph: ResourceGraph, res: Resource, routes: dict) -> list:
+    """An internet-facing load balancer is reached only through subnets routed to an internet
+    gateway: its subnets of the scan (`in_subnet`) when none is known to route there (False, or
+    the Unknown of a route's gateway). Not judged (no part) when it has no subnet of the scan or
+    one of them has no route table of the scan (its routes are not seen)."""
+    subnets = [s for s in graph.related(res, "in_subnet", SUBNETS) if s.mode == "managed"]
+    if not subnets or not all(graph.related(s, "route_table_of") for s in subnets):
+        return []
+    part = _subnets_part(graph, subnets, "its subnets", routes)
+    return [part] if part.value is not True else []
 
 
 # --- API Gateway ----------------------------------------------------------------------------

@@ -651,6 +651,7 @@ def nacl(facts, node: Resource) -> Verdict | None:
 # --- network-segmentation -------------------------------------------------------------------
 
 _INSTANCES = ("aws_instance", "AWS::EC2::Instance")
+_ASGS = ("aws_autoscaling_group", "AWS::AutoScaling::AutoScalingGroup")
 _STORES = _DATABASES + ("aws_redshift_cluster", "AWS::Redshift::Cluster", "aws_opensearch_domain", "aws_elasticsearch_domain",
                         "AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain")
 
@@ -690,6 +691,27 @@ def _instance_segmentation(facts, node: Resource, known: _Hosts) -> Verdict:
     return Verdict(False, "%s has a public IP (%s) and %s" % (node.address, ip.words, subnet.words), ip.location)
 
 
+def _asg_segmentation(facts, node: Resource, known: _Hosts) -> Verdict:
+    """An auto scaling group: the instances it launches from its launch templates or
+    configurations, in its own subnets (as the exposure model reads them)."""
+    x, graph, hosts = known.exposure, facts.graph, known.hosts
+    subnets = [s for s in graph.related(node, "in_subnet", x.SUBNETS) if s.mode == "managed"]
+    subnet = x.subnet_of_host(graph, node, subnets, (("vpc_zone_identifier",), ("VPCZoneIdentifier",)), hosts.routes)
+    templates = [t for t in graph.referenced_at(node, x._ASG_LAUNCH, x._LAUNCH_TEMPLATES) if t.mode == "managed"]
+    launches = [hosts.launches.get(t.id) for t in templates]
+    ips = [x.ip_of_host(launch, subnets, subnet, hosts.mapping) for launch in launches if launch is not None]
+    if not ips:
+        ips = [x.Part(Unknown("no launch template of the scan for %s" % node.address), "its public IP", node.location)]
+    ip = next((p for p in ips if p.value is True), None) or next((p for p in ips if is_unknown(p.value)), ips[0])
+    for part in (ip, subnet):
+        if part.value is False:
+            return Verdict(True, part.words, part.location)
+    for part in (ip, subnet):
+        if is_unknown(part.value):
+            return Verdict(part.value, "%s (%s)" % (part.words, node.address), part.location)
+    return Verdict(False, "%s launches instances with a public IP (%s) and %s" % (node.address, ip.words, subnet.words), ip.location)
+
+
 def network_segmentation(facts, node: Resource) -> Verdict | None:
     """Compute or a data store itself in a subnet routed to the internet with a public address:
     an instance with a public IP (Elastic IP, `associate_public_ip_address`, its subnet's mapping)
@@ -699,6 +721,8 @@ def network_segmentation(facts, node: Resource) -> Verdict | None:
     (Lambda functions never get a public address): not applicable."""
     if node.type in _INSTANCES:
         return _instance_segmentation(facts, node, _index(facts, "layers:hosts", _Hosts))
+    if node.type in _ASGS:
+        return _asg_segmentation(facts, node, _index(facts, "layers:hosts", _Hosts))
     if node.type in _STORES:
         entry = _index(facts, "layers:hosts", _Hosts).entries.get(node.id)
         if entry is None:
