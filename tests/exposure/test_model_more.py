@@ -205,3 +205,65 @@ def test_path_check_through_an_ecs_service_cloudformation(name, lines):
     assert hops == tuple(zip(("PublicService", "TaskDef", "TaskRole", "Orders"), lines))
     assert "Orders" in message and "network-segmentation" in message
     assert "NatOnlyService" not in rows and "Ec2Service" not in rows and "ClosedService" not in rows
+
+
+def test_odd_values_do_not_crash(tmp_path):
+    (tmp_path / "main.tf").write_text('''
+resource "aws_ec2_managed_prefix_list" "odd" {
+  entry = "not a block"
+}
+resource "aws_vpc" "odd" {}
+resource "aws_security_group" "odd" {
+  ingress {
+    from_port       = 22
+    to_port         = 22
+    protocol        = "tcp"
+    prefix_list_ids = [aws_ec2_managed_prefix_list.odd.id, 5, aws_vpc.odd.id]
+  }
+}
+resource "aws_ecs_service" "odd" {
+  network_configuration {
+    subnets          = "subnet-1"
+    assign_public_ip = "maybe"
+    security_groups  = [aws_security_group.odd.id]
+  }
+}
+resource "aws_ecs_service" "odd2" {
+  network_configuration = "x"
+}
+resource "aws_neptune_cluster_instance" "odd" {
+  publicly_accessible = true
+  port                = "x"
+  cluster_identifier  = 7
+}
+resource "aws_dms_replication_instance" "odd" {
+  replication_subnet_group_id = ["a"]
+}
+''')
+    (tmp_path / "t.yaml").write_text('''
+Resources:
+  L:
+    Type: AWS::EC2::PrefixList
+    Properties:
+      Entries: [1, {Cidr: 7}, "x"]
+  G:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, SourcePrefixListId: !Ref L}
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, SourcePrefixListId: [1, 2]}
+  S:
+    Type: AWS::ECS::Service
+    Properties:
+      NetworkConfiguration: {AwsvpcConfiguration: {AssignPublicIp: true, Subnets: 3}}
+  N:
+    Type: AWS::Neptune::DBInstance
+    Properties: {PubliclyAccessible: "yes"}
+''')
+    facts = _facts(tmp_path)
+    entries = _entries(facts)
+    assert all(not e.exposed for e in entries.values() if e.resource.type == "aws_ecs_service")
+    for path in facts.of_kind("attack_path"):
+        assert path.hops
+    result = scan([str(tmp_path)], ScanOptions(), cwd=str(tmp_path), checks=[CHECK])
+    assert [n for n in result.notifications if n.level == "error"] == []
