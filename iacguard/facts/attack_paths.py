@@ -26,8 +26,9 @@ Hops, walked from each entry point (decided or undecided):
     (access "origin"); a load balancer origin is walked on as a load balancer.
   * "function_url": the URL -> its function (`EntryPoint.fronts`); a function that is not known
     (a variable or parameter without a value): each function of its root, undecided.
-  * "instance": the instance, or the auto scaling group, is itself the compute (an auto scaling
-    group's role and security groups are its launch template's, which appears as a hop).
+  * "instance": the instance, the auto scaling group or the ECS service (tasks with public IPs)
+    is itself the compute (an auto scaling group's role and security groups are its launch
+    template's, an ECS service's role its task definition's; each appears as a hop).
   * "database": a public database is itself the asset (a one-hop path, access "itself").
   * "eks_endpoint": not walked (the cluster's workloads are not modelled).
 - compute -> role -> data store: the compute's role (`attached_role`; an auto scaling group's
@@ -242,6 +243,8 @@ class _Walker:
             what = {"network": "NLB", "gateway": "GWLB"}.get(kind, "ALB") if not is_unknown(kind) else "load balancer"
         if entry.entry == "instance" and res.type in _ASGS:
             what = "auto scaling group"
+        if entry.entry == "instance" and res.type in _ECS_SERVICES:
+            what = "ECS service"
         words = "%s %s accepts %s from the internet" % (what, res.address, _ports_text(entry))
         if entry.decided is not True:
             words += " (undecided: %s)" % (getattr(entry.decided, "reason", "") or "not known")

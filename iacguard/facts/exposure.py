@@ -45,9 +45,10 @@ Unknown never makes an entry point exposed by itself. The parts, per `entry`:
   * security group: the groups of the `uses_security_group` relation (directly or through its
     network interfaces) and their ingress rules (`network.security_group_rules`, with rule
     resources matched to their group by `rule_of`); a rule admitting `0.0.0.0/0` or `::/0` gives
-    its ports (a source that is another group or a prefix list is not the internet: prefix
-    lists' entries are not read), a rule whose source is not known makes the part Unknown (when no rule is known to
-    be open). **No group given**: the VPC's default group, which admits only its own members
+    its ports (a source that is another group is not the internet; a managed prefix list is read
+    through its entries, `network.Source`: one of the scan holding `0.0.0.0/0` or `::/0` admits
+    the world, an AWS-managed list never does, a list from outside the scan is Unknown), a rule
+    whose source is not known makes the part Unknown (when no rule is known to be open). **No group given**: the VPC's default group, which admits only its own members
     (an `aws_default_security_group` the scan adopts is not matched to instances: not judged).
     A rule resource whose group is not known (`security_group_id` / `GroupId`) and that may admit
     the world may belong to any group of its root: an instance that only it could open is undecided.
@@ -55,6 +56,16 @@ Unknown never makes an entry point exposed by itself. The parts, per `entry`:
   "instance" entry point in the same way, for the instances it launches: the public IP and the
   security groups of its launch template or launch configuration (`fronts` names it), its own
   subnets; a group whose template is not known (or not in the scan) is undecided.
+  An ECS service (`aws_ecs_service`, `AWS::ECS::Service`) is an "instance" entry point too, for
+  its tasks (the service is its own compute; its role is its task definition's task role):
+  * public IP: the awsvpc network configuration's `assign_public_ip` (false when left out) /
+    `AwsvpcConfiguration.AssignPublicIp` ("DISABLED" when left out); no network configuration
+    (bridge or host networking on EC2 hosts): no address of its own, not an entry point; the EC2
+    and EXTERNAL launch types cannot give a task a public IP (`ecs_public_ip`);
+  * subnet: its `subnets` / `Subnets` (`in_subnet`), routed as for instances (awsvpc requires
+    subnets: none of the scan and none named is not exposure, a subnet not of the scan Unknown);
+  * security group: its `security_groups` / `SecurityGroups` as for instances (none: the VPC's
+    default group, not open).
 - "function_url": every Lambda function URL (`aws_lambda_function_url`, `AWS::Lambda::Url`, the
   "function_url" table kind): auth is a layer (part C), not exposure; tcp 443. `fronts`: its
   function.
@@ -68,6 +79,15 @@ Unknown never makes an entry point exposed by itself. The parts, per `entry`:
   subnet group found through the reference; port 5439 unless set), and an OpenSearch /
   Elasticsearch domain without VPC options ("search_domain", AWS-OPENSEARCH-401: a public
   endpoint, tcp 443; its access policy is a layer).
+  A Neptune instance with a public endpoint (`_graph_databases`: Neptune sets it per instance,
+  engine 1.4.6 and later, and requires IAM database authentication on the cluster; Terraform's
+  `aws_neptune_cluster_instance` `publicly_accessible`, false when left out, the facts of
+  AWS-NEPTUNE-401; CloudFormation's `AWS::Neptune::DBInstance` documents no such property: its
+  `PubliclyAccessible` is read when set, else private) whose subnet group (the instance's, else
+  its cluster's; none: the default VPC's) holds a routed subnet; tcp 8182 unless set. A DMS
+  replication instance ("dms_exposure", AWS-DMS-401: publicly accessible unless told not to)
+  whose replication subnet group (none: the default VPC's) holds a routed subnet; no port (it
+  listens on none of its own: a public address, nothing served).
 - "eks_endpoint": an EKS cluster whose public endpoint is on and admits the world (the
   "eks_cluster" table kind, AWS-EKS-309's facts; `network.Source.is_world`); tcp 443.
 
@@ -78,9 +98,11 @@ the application protocol where the entry point says ("HTTP", "HTTPS", "TLS", ...
 `fronts` of an instance entry point is empty (the instance is the compute); of an auto scaling
 group, the launch template or configuration that decided.
 
-Not yet: ECS services with public IPs, other public data services (Neptune, DMS), SAM APIs
-beyond the stages the SAM transform makes, prefix lists' entries, an `aws_default_security_group`
-the scan adopts, REST stages made by `aws_api_gateway_deployment`'s `stage_name`.
+Not yet: SAM APIs beyond the stages the SAM transform makes, an `aws_default_security_group`
+the scan adopts, REST stages made by `aws_api_gateway_deployment`'s `stage_name`, ECS services
+on EC2 hosts (bridge / host networking: the host instance is the entry point, the service is not
+linked to it), the default capacity provider strategy of a cluster (a service without a launch
+type is judged by its `assign_public_ip` alone: ECS refuses a public IP on EC2 capacity).
 """
 from __future__ import annotations
 
@@ -91,7 +113,7 @@ from typing import Any
 
 from ..graph import ResourceGraph
 from iacguard.core.model import Location, Resource, walk
-from iacguard.core.unknown import Unknown, as_int, is_unknown
+from iacguard.core.unknown import Unknown, as_bool, as_int, is_unknown
 from .common import Attr, flag, managed
 from .infra_a_compute import instance_launches
 from .infra_b_edge import lb_listeners, routes_to_internet_gateway, shield_entry_points, waf_targets
@@ -464,10 +486,14 @@ def _group_part(graph: ResourceGraph, groups: list, rules: tuple, res: Resource,
                 first_maybe = first_maybe or (group, rule, world)
     if open_ports:
         group, rule = first_open
-        return Part(True, "%s admits the internet (%s) on %s" % (group.address, rule.world_sources()[0].cidr, ", ".join(map(str, open_ports))), rule.location), tuple(open_ports)
+        source = rule.world_sources()[0]
+        via = " in prefix list %s" % source.prefix_list if source.prefix_list else ""
+        return Part(True, "%s admits the internet (%s%s) on %s" % (group.address, source.cidr, via, ", ".join(map(str, open_ports))), rule.location), tuple(open_ports)
     if first_maybe is not None:
         group, rule, world = first_maybe
-        return Part(world, "the source of a rule of %s" % group.address, rule.location), tuple(maybe_ports)
+        # a prefix list that is not known: where the rule names it; else the rule
+        at = next((s.location for s in rule.sources if is_unknown(s.is_world()) and s.prefix_list), rule.location)
+        return Part(world, "the source of a rule of %s" % group.address, at), tuple(maybe_ports)
     for rule in rules[1].get(graph.root_of(res), ()):
         if rule.is_world_open() is not False:
             key = _RULE_GROUP[rule.resource.type]
@@ -542,6 +568,72 @@ def _instances(graph: ResourceGraph, hosts: Hosts) -> list:
         else:
             ip = ip_of_host(launch, subnets, subnet, hosts.mapping)
         group, ports = _group_part(graph, groups, hosts.rules, res, (("vpc_security_group_ids",), ("security_groups",), ("SecurityGroupIds",), ("SecurityGroups",)))
+        out.append(_decide(graph, res, "instance", [ip, subnet, group], ports))
+    return out
+
+
+_ECS_SERVICES = ("aws_ecs_service", "AWS::ECS::Service")
+# where an ECS service names its network: (network configuration path, public IP key, subnets, groups, launch type)
+_ECS_NETWORK = {
+    "terraform": (("network_configuration",), "assign_public_ip", "subnets", "security_groups", ("launch_type",)),
+    "cloudformation": (("NetworkConfiguration", "AwsvpcConfiguration"), "AssignPublicIp", "Subnets", "SecurityGroups", ("LaunchType",)),
+}
+
+
+def ecs_public_ip(res: Resource) -> Part:
+    """Whether the tasks of an ECS service get a public IP: `network_configuration`'s
+    `assign_public_ip` (false when left out) / `AwsvpcConfiguration.AssignPublicIp` ("DISABLED"
+    when left out); no network configuration: not awsvpc, the tasks share their host's network
+    (the host is the instance entry point, if any). The EC2 and EXTERNAL launch types cannot give
+    a task a public IP (ECS refuses the service), so only Fargate (or a capacity provider) can."""
+    conf, key, _, _, launch_key = _ECS_NETWORK[res.language]
+    block = res.get(*conf)
+    if isinstance(block, list):
+        block = block[0] if block and isinstance(block[0], dict) else None
+        conf = conf + (0,)
+    if is_unknown(block):
+        return Part(block, "the network configuration of %s" % res.address, res.location_of(*conf))
+    if not isinstance(block, dict):
+        return Part(False, "%s has no awsvpc network configuration: its tasks get no address of their own" % res.address, res.location)
+    raw = block.get(key)
+    loc = res.location_of(*conf, key) if raw is not None else res.location_of(*conf)
+    if is_unknown(raw):
+        return Part(raw, "whether %s assigns public IPs" % res.address, loc)
+    if res.language == "terraform":
+        public = as_bool(raw) if raw is not None else False
+        if is_unknown(public):
+            return Part(public, "whether %s assigns public IPs" % res.address, loc)
+    else:
+        public = isinstance(raw, str) and raw.strip().upper() == "ENABLED"
+    if public is not True:
+        return Part(False, "%s assigns no public IP to its tasks%s" % (res.address, "" if raw is not None else " (the default)"), loc)
+    launch = res.get(*launch_key)
+    if is_unknown(launch):
+        return Part(launch, "the launch type of %s" % res.address, res.location_of(*launch_key))
+    if isinstance(launch, str) and launch.strip().upper() in ("EC2", "EXTERNAL"):
+        return Part(False, "%s runs on the %s launch type, where tasks get no public IP" % (res.address, launch.strip().upper()), res.location_of(*launch_key))
+    return Part(True, "%s assigns public IPs to its tasks" % res.address, loc)
+
+
+def _ecs_services(graph: ResourceGraph, hosts: Hosts) -> list:
+    """ECS services as "instance" entry points (the service is its own compute, its tasks'
+    role comes from the task definition): tasks with a public IP (`ecs_public_ip`) in a subnet
+    routed to an internet gateway (`in_subnet`; awsvpc requires subnets: none given is not
+    exposure), behind a security group that admits the world (`uses_security_group`; none given:
+    the VPC's default group, not judged open)."""
+    out = []
+    for res in managed(graph, *_ECS_SERVICES):
+        ip = ecs_public_ip(res)
+        if ip.value is False:
+            continue
+        conf, _, subnets_key, groups_key, _ = _ECS_NETWORK[res.language]
+        subnets = [s for s in graph.related(res, "in_subnet", SUBNETS) if s.mode == "managed"]
+        if subnets:
+            subnet = _subnets_part(graph, subnets, "its subnet", hosts.routes)
+        else:
+            subnet = _setting_part(res, ((*conf, subnets_key), (*conf, 0, subnets_key)), "subnet", None)
+        groups = graph.related(res, "uses_security_group", _SG)
+        group, ports = _group_part(graph, groups, hosts.rules, res, ((*conf, groups_key), (*conf, 0, groups_key)))
         out.append(_decide(graph, res, "instance", [ip, subnet, group], ports))
     return out
 
@@ -704,6 +796,73 @@ def _warehouses(graph: ResourceGraph, hosts: Hosts) -> list:
     return out
 
 
+def _group_subnets_part(graph: ResourceGraph, holder: Resource, at: tuple, group_types: tuple, hosts: Hosts, default_words: str) -> Part:
+    """Whether the subnet group `holder` names at `at` (one of `group_types`) holds a subnet
+    routed to an internet gateway; none named: `default_words` (the default VPC's, routed)."""
+    groups = [g for g in graph.referenced_at(holder, (at,), group_types) if g.mode == "managed"]
+    subnets = [s for g in groups for s in graph.referenced_at(g, (("subnet_ids",), ("SubnetIds",)), SUBNETS) if s.mode == "managed"]
+    if subnets:
+        return _subnets_part(graph, subnets, "its subnet group's subnet", hosts.routes)
+    if groups:
+        return Part(Unknown("subnet group %s names no subnet of the scan" % groups[0].address), "its subnets", groups[0].location)
+    return _setting_part(holder, (at,), "subnet group", default_words % holder.address)
+
+
+_NEPTUNE_INSTANCES = ("aws_neptune_cluster_instance", "AWS::Neptune::DBInstance")
+_NEPTUNE_CLUSTERS = ("aws_neptune_cluster", "AWS::Neptune::DBCluster")
+_NEPTUNE_GROUPS = ("aws_neptune_subnet_group", "AWS::Neptune::DBSubnetGroup")
+_DMS_GROUPS = ("aws_dms_replication_subnet_group", "AWS::DMS::ReplicationSubnetGroup")
+_DMS = ("aws_dms_replication_instance", "AWS::DMS::ReplicationInstance")
+
+
+def _graph_databases(graph: ResourceGraph, hosts: Hosts) -> list:
+    """Neptune instances with a public endpoint: Neptune sets public access per instance (engine
+    1.4.6 and later; the cluster must use IAM database authentication, which AWS enforces, so
+    IAM decides who may query, a layer). Terraform's `aws_neptune_cluster_instance`
+    `publicly_accessible` (the "neptune_exposure" kind of AWS-NEPTUNE-401, false when left
+    out); CloudFormation's `AWS::Neptune::DBInstance` documents no such property: its
+    `PubliclyAccessible` is read when a template sets it, else private. The subnet group is the
+    instance's (`neptune_subnet_group_name` / `DBSubnetGroupName`), else its cluster's; none:
+    the default VPC's, routed. Port: the instance's, else the cluster's, else 8182."""
+    from . import KINDS
+
+    if not graph.of_type(*_NEPTUNE_INSTANCES, *_DMS):
+        return []
+    public = {f.resource.id: f.publicly_accessible for f in KINDS["neptune_exposure"](graph)}
+    out = []
+    for res in managed(graph, *_NEPTUNE_INSTANCES):
+        attr = public.get(res.id)
+        if attr is not None:
+            pub = _attr_part(attr, "%s is publicly accessible" % res.address, "%s is not publicly accessible" % res.address, "whether it is publicly accessible")
+        else:
+            raw = res.get("PubliclyAccessible")
+            value = as_bool(raw) if raw is not None else False
+            pub = Part(value, "%s is publicly accessible" % res.address if value is True else ("whether it is publicly accessible" if is_unknown(value) else "%s is private" % res.address),
+                       res.location_of("PubliclyAccessible") if raw is not None else res.location)
+        if pub.value is False:
+            continue
+        tf = res.language == "terraform"
+        group_at = ("neptune_subnet_group_name",) if tf else ("DBSubnetGroupName",)
+        cluster = next(iter(graph.referenced_at(res, ((("cluster_identifier",) if tf else ("DBClusterIdentifier",)),), _NEPTUNE_CLUSTERS)), None)
+        holder = res if res.get(*group_at) is not None or cluster is None else cluster
+        routed = _group_subnets_part(graph, holder, group_at, _NEPTUNE_GROUPS, hosts, "%s names no subnet group: the default VPC's, routed to its internet gateway")
+        port = 8182
+        for source in (res, cluster):
+            if source is not None and source.get("port" if tf else "Port") is not None:
+                port = as_int(source.get("port" if tf else "Port"))
+                break
+        out.append(_decide(graph, res, "database", [pub, routed], (Port("tcp", port, port),)))
+    for fact in KINDS["dms_exposure"](graph):
+        res = fact.resource
+        pub = _attr_part(fact.publicly_accessible, "%s is publicly accessible%s" % (res.address, "" if fact.publicly_accessible.explicit else " (the default)"),
+                         "%s is not publicly accessible" % res.address, "whether it is publicly accessible")
+        at = ("replication_subnet_group_id",) if res.language == "terraform" else ("ReplicationSubnetGroupIdentifier",)
+        routed = _group_subnets_part(graph, res, at, _DMS_GROUPS, hosts, "%s names no replication subnet group: the default VPC's, routed to its internet gateway")
+        # a replication instance listens on no port of its own: a public address, no service
+        out.append(_decide(graph, res, "database", [pub, routed], ()))
+    return out
+
+
 def _search_domains(graph: ResourceGraph) -> list:
     """OpenSearch / Elasticsearch domains without VPC options ("search_domain" table kind,
     AWS-OPENSEARCH-401's facts): a public HTTPS endpoint; its access policy is a layer."""
@@ -739,14 +898,14 @@ def _entry_points(graph: ResourceGraph) -> list:
     out: list = []
     for build in (_load_balancers, _api_stages, _distributions, _function_urls, _eks, _search_domains):
         out.extend(e for e in build(graph) if e is not None)
-    compute = bool(graph.of_type(*_INSTANCES, *_ASGS))
-    if compute or graph.of_type(*_DATABASES, "aws_redshift_cluster", "AWS::Redshift::Cluster"):
+    compute = bool(graph.of_type(*_INSTANCES, *_ASGS, *_ECS_SERVICES))
+    if compute or graph.of_type(*_DATABASES, "aws_redshift_cluster", "AWS::Redshift::Cluster", *_NEPTUNE_INSTANCES, *_DMS):
         hosts = Hosts(graph, compute)
-        builds = (_instances, _auto_scaling_groups, _databases, _warehouses) if compute else (_databases, _warehouses)
+        builds = (_instances, _auto_scaling_groups, _ecs_services, _databases, _warehouses, _graph_databases) if compute else (_databases, _warehouses, _graph_databases)
         for build in builds:
             out.extend(e for e in build(graph, hosts) if e is not None)
     return sorted(out, key=lambda e: (e.root, e.resource.address, e.resource.id))
 
 
-__all__ = ["ENTRY_KINDS", "INTERNET", "SUBNETS", "EntryPoint", "Hosts", "Part", "Port", "db_port", "elastic_ips", "entry_points",
+__all__ = ["ENTRY_KINDS", "INTERNET", "SUBNETS", "EntryPoint", "Hosts", "Part", "Port", "db_port", "ecs_public_ip", "elastic_ips", "entry_points",
            "ip_of_host", "subnet_of_host"]

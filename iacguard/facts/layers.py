@@ -39,8 +39,10 @@ The layers (`LAYERS`: name -> (function, the node roles it applies to)):
 - `sg-restriction` (any node with security groups): no security group the node uses (the
   `uses_security_group` relation; rules inline or as rule resources through `rule_of`,
   `network.security_group_rules`) admits the world (`0.0.0.0/0`, `::/0`) on an admin port
-  (SSH 22, RDP 3389) or a database port, or on all ports (AWS-EC2-001 / AWS-EC2-301). A node
-  without a security group of the scan: not applicable.
+  (SSH 22, RDP 3389) or a database port, or on all ports (AWS-EC2-001 / AWS-EC2-301); a rule
+  whose source is a managed prefix list counts through the list's entries (`network.Source`: a
+  list from outside the scan is undecided). A node without a security group of the scan: not
+  applicable.
 - `encryption-at-rest` (assets): S3 buckets: present (S3 encrypts every new object with SSE-S3
   at least since January 2023, so a bucket without a configuration of its own is still
   encrypted; AWS-S3-001 asks for a declared configuration, which is hygiene, not this layer);
@@ -55,9 +57,10 @@ The layers (`LAYERS`: name -> (function, the node roles it applies to)):
   (`infra_a_network.network_acl_entries`, AWS-VPC-305/306). See `nacl`.
 - `network-segmentation` (entry points, compute, assets): an instance with a public address in a
   subnet routed to an internet gateway (the parts of the exposure model, part A: Elastic IP,
-  `associate_public_ip_address`, the subnet's mapping; routes; no subnet = the default VPC), a
-  database / Redshift cluster / OpenSearch domain that is a database entry point: missing. See
-  `network_segmentation`.
+  `associate_public_ip_address`, the subnet's mapping; routes; no subnet = the default VPC), an
+  ECS service whose tasks get a public IP in such a subnet (`exposure.ecs_public_ip`), a
+  database / Redshift cluster / OpenSearch domain / Neptune instance / DMS replication instance
+  that is a database entry point: missing. See `network_segmentation`.
 - `least-privilege` (a role and the statement that grants it the asset): see `least_privilege`.
 
 `missing_layers(facts, hops)` walks a path's hops (`Hops`: entry point, compute..., role, the
@@ -72,8 +75,7 @@ layers of every node of every path is linear in the nodes.
 
 Not yet: the ports a path actually carries (every layer about ports asks about the admin and
 database ports, `SENSITIVE_PORTS`); `encryption-at-rest` for the other services with table
-kinds (Redshift, SQS, Firehose, MSK, backups, ECR, logs...); prefix
-lists as sources; a NACL association whose ACL is not known (read as no custom ACL); security
+kinds (Redshift, SQS, Firehose, MSK, backups, ECR, logs...); a NACL association whose ACL is not known (read as no custom ACL); security
 group rule resources whose group is not known (the exposure model leaves those undecided; here
 they belong to no group).
 """
@@ -450,7 +452,9 @@ def sg_restriction(facts, node: Resource) -> Verdict | None:
             if what is None:
                 continue
             if world is True and isinstance(what, str):
-                return Verdict(False, "security group %s admits the internet (%s) on %s" % (group.address, rule.world_sources()[0].cidr, what), rule.location)
+                source = rule.world_sources()[0]
+                via = " in prefix list %s" % source.prefix_list if source.prefix_list else ""
+                return Verdict(False, "security group %s admits the internet (%s%s) on %s" % (group.address, source.cidr, via, what), rule.location)
             if unknown is None:
                 why = world if is_unknown(world) else what
                 unknown = Verdict(why, "whether a rule of security group %s opens an admin or database port to the internet" % group.address, rule.location)
@@ -652,8 +656,10 @@ def nacl(facts, node: Resource) -> Verdict | None:
 
 _INSTANCES = ("aws_instance", "AWS::EC2::Instance")
 _ASGS = ("aws_autoscaling_group", "AWS::AutoScaling::AutoScalingGroup")
+_ECS_SERVICES = ("aws_ecs_service", "AWS::ECS::Service")
 _STORES = _DATABASES + ("aws_redshift_cluster", "AWS::Redshift::Cluster", "aws_opensearch_domain", "aws_elasticsearch_domain",
-                        "AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain")
+                        "AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain", "aws_neptune_cluster_instance",
+                        "AWS::Neptune::DBInstance", "aws_dms_replication_instance", "AWS::DMS::ReplicationInstance")
 
 
 class _Hosts:
@@ -712,17 +718,39 @@ def _asg_segmentation(facts, node: Resource, known: _Hosts) -> Verdict:
     return Verdict(False, "%s launches instances with a public IP (%s) and %s" % (node.address, ip.words, subnet.words), ip.location)
 
 
+def _ecs_segmentation(facts, node: Resource, known: _Hosts) -> Verdict:
+    """An ECS service whose tasks get a public IP (awsvpc `assign_public_ip` / `AssignPublicIp`,
+    not on the EC2 launch type) in a subnet routed to an internet gateway (part A's parts)."""
+    x, graph = known.exposure, facts.graph
+    ip = x.ecs_public_ip(node)
+    if ip.value is False:
+        return Verdict(True, ip.words, ip.location)
+    subnets = [s for s in graph.related(node, "in_subnet", x.SUBNETS) if s.mode == "managed"]
+    if not subnets:
+        return Verdict(Unknown("the subnets of %s are not resources of the scan" % node.address), "its subnets (%s)" % node.address, node.location)
+    subnet = x.subnet_of_host(graph, node, subnets, (), known.hosts.routes)
+    if subnet.value is False:
+        return Verdict(True, subnet.words, subnet.location)
+    for part in (ip, subnet):
+        if is_unknown(part.value):
+            return Verdict(part.value, "%s (%s)" % (part.words, node.address), part.location)
+    return Verdict(False, "%s and %s" % (ip.words, subnet.words), ip.location)
+
+
 def network_segmentation(facts, node: Resource) -> Verdict | None:
     """Compute or a data store itself in a subnet routed to the internet with a public address:
     an instance with a public IP (Elastic IP, `associate_public_ip_address`, its subnet's mapping)
     in a subnet that routes to an internet gateway, whatever its security groups (part A's parts,
-    `exposure.Hosts`); a database, Redshift cluster or OpenSearch domain that is a database entry
-    point of the exposure model (publicly accessible in a routed subnet, or no VPC). Other nodes
+    `exposure.Hosts`); an ECS service whose tasks get a public IP in such a subnet; a database,
+    Redshift cluster, OpenSearch domain, Neptune or DMS replication instance that is a database
+    entry point of the exposure model (publicly accessible in a routed subnet, or no VPC). Other nodes
     (Lambda functions never get a public address): not applicable."""
     if node.type in _INSTANCES:
         return _instance_segmentation(facts, node, _index(facts, "layers:hosts", _Hosts))
     if node.type in _ASGS:
         return _asg_segmentation(facts, node, _index(facts, "layers:hosts", _Hosts))
+    if node.type in _ECS_SERVICES:
+        return _ecs_segmentation(facts, node, _index(facts, "layers:hosts", _Hosts))
     if node.type in _STORES:
         entry = _index(facts, "layers:hosts", _Hosts).entries.get(node.id)
         if entry is None:

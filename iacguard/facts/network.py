@@ -1,4 +1,15 @@
-"""Network facts: security group rules in all their forms, and load balancers with their WAF."""
+"""Network facts: security group rules in all their forms, and load balancers with their WAF.
+
+A rule's sources are CIDR ranges (`Source`): written inline, or the entries of a managed prefix
+list it names (`prefix_list_ids` / `prefix_list_id` / `SourcePrefixListId` /
+`DestinationPrefixListId`). A prefix list of the scan (`aws_ec2_managed_prefix_list` with its
+`entry` blocks and the `aws_ec2_managed_prefix_list_entry` resources naming it,
+`AWS::EC2::PrefixList` with its `Entries`) gives one source per entry, `prefix_list` naming it;
+an entry whose CIDR is not known gives an Unknown source. An AWS-managed list looked up by name
+(`data "aws_ec2_managed_prefix_list"` with a `com.amazonaws.` name: AWS service ranges, such as
+CloudFront's origin-facing list) is never the world and gives no source. Any other list (an id
+written as text, a data source of a customer list, a reference that is not known) gives one
+Unknown source whose reason names the list: its entries are not known."""
 from __future__ import annotations
 
 import ipaddress
@@ -29,6 +40,7 @@ ALL_PORTS = (0, 65535)
 class Source:
     cidr: Any  # str (as written, without surrounding blanks) or Unknown
     location: Location
+    prefix_list: Any = None  # the address (or id) of the prefix list the range comes from, else None
 
     def is_world(self) -> Any:
         """True when the range is the whole internet (0.0.0.0/0 or ::/0, however written: `::0/0`,
@@ -122,7 +134,7 @@ def _source(cidr: Any, loc: Location) -> Source:
     return Source(cidr.strip() if isinstance(cidr, str) else cidr, loc)
 
 
-def _tf_rule(res: Resource, path: tuple, direction: str, item: dict, protocol_key: str = "protocol") -> SecurityGroupRule:
+def _tf_rule(res: Resource, path: tuple, direction: str, item: dict, protocol_key: str = "protocol", lists: "_PrefixLists | None" = None) -> SecurityGroupRule:
     protocol = normalize_protocol(item.get(protocol_key))
     lo, hi = _ports(protocol, item.get("from_port"), item.get("to_port"))
     sources = []
@@ -132,11 +144,15 @@ def _tf_rule(res: Resource, path: tuple, direction: str, item: dict, protocol_ke
             continue
         loc = res.location_of(*path, key)
         sources.extend(_source(c, loc) for c in strings(raw))
+    if lists is not None:
+        for key in ("prefix_list_ids", "prefix_list_id"):
+            if item.get(key) is not None:
+                sources.extend(lists.sources(item.get(key), res.location_of(*path, key)))
     loc = res.location_of(*path) if path else res.location
     return SecurityGroupRule(res, direction, protocol, lo, hi, tuple(sources), loc)
 
 
-def _cfn_rule(res: Resource, path: tuple, direction: str, item: dict) -> SecurityGroupRule:
+def _cfn_rule(res: Resource, path: tuple, direction: str, item: dict, lists: "_PrefixLists | None" = None) -> SecurityGroupRule:
     protocol = normalize_protocol(item.get("IpProtocol"))
     lo, hi = _ports(protocol, item.get("FromPort"), item.get("ToPort"))
     sources = []
@@ -146,35 +162,114 @@ def _cfn_rule(res: Resource, path: tuple, direction: str, item: dict) -> Securit
             continue
         loc = res.location_of(*path, key)
         sources.extend(_source(c, loc) for c in strings(raw))
+    if lists is not None:
+        for key in ("SourcePrefixListId", "DestinationPrefixListId"):
+            if item.get(key) is not None:
+                sources.extend(lists.sources(item.get(key), res.location_of(*path, key)))
     loc = res.location_of(*path) if path else res.location
     return SecurityGroupRule(res, direction, protocol, lo, hi, tuple(sources), loc)
 
 
+_PREFIX_LISTS = ("aws_ec2_managed_prefix_list", "AWS::EC2::PrefixList")
+
+
+class _PrefixLists:
+    """The managed prefix lists of the scan, read once per `security_group_rules` call: a rule's
+    prefix list reference -> the sources it stands for (see the module docstring)."""
+
+    def __init__(self, graph: ResourceGraph) -> None:
+        self.graph = graph
+        self._memo: dict = {}
+        self._entries: dict | None = None  # list id -> [aws_ec2_managed_prefix_list_entry]
+        self._loose: dict = {}  # root -> entries whose list is not known
+
+    def _entry_resources(self, pl: Resource) -> list:
+        if self._entries is None:
+            self._entries = {}
+            for entry in self.graph.of_type("aws_ec2_managed_prefix_list_entry"):
+                if entry.mode != "managed":
+                    continue
+                owner = _node_of(entry.get("prefix_list_id"))
+                if owner is not None:
+                    self._entries.setdefault(owner, []).append(entry)
+                elif is_unknown(entry.get("prefix_list_id")):
+                    self._loose.setdefault(self.graph.root_of(entry), []).append(entry)
+        return self._entries.get(pl.id, [])
+
+    def sources(self, raw: Any, loc: Location) -> list:
+        out: list = []
+        for item in strings(raw):
+            node = _node_of(item)
+            pl = self.graph.resource(node) if node is not None else None
+            if pl is None or pl.type not in _PREFIX_LISTS:
+                name = item if isinstance(item, str) else "(%s)" % (getattr(item, "reason", "") or "not known")
+                out.append(Source(Unknown("prefix list %s is not a resource of the scan: its entries are not known" % name), loc, name))
+                continue
+            found = self._memo.get(pl.id)
+            if found is None:
+                found = self._memo[pl.id] = self._expand(pl)
+            out.extend(Source(cidr, loc, pl.address) for cidr in found)
+        return out
+
+    def _expand(self, pl: Resource) -> tuple:
+        """The CIDRs of a prefix list of the scan (strs, or Unknowns naming it), or ()."""
+        if pl.mode != "managed":
+            name = pl.get("name")
+            if isinstance(name, str) and name.startswith("com.amazonaws."):
+                return ()  # an AWS-managed list: AWS service ranges, never the world
+            return (Unknown("prefix list %s is read from the account: its entries are not known" % pl.address),)
+        if pl.type == "aws_ec2_managed_prefix_list":
+            raw, key = pl.get("entry"), "cidr"
+            if isinstance(raw, dict):
+                raw = [raw]
+        else:
+            raw, key = pl.get("Entries"), "Cidr"
+        cidrs: list = []
+        if is_unknown(raw):
+            return (Unknown("prefix list %s: its entries are not known (%s)" % (pl.address, raw.reason)),)
+        items = [e.properties for e in self._entry_resources(pl)] + (raw if isinstance(raw, list) else [])
+        for entry in items:
+            cidr = entry.get(key, entry.get("cidr")) if isinstance(entry, dict) else Unknown("an entry that is not a block")
+            if is_unknown(cidr):
+                cidrs.append(Unknown("prefix list %s: an entry's CIDR is not known (%s)" % (pl.address, cidr.reason)))
+            elif isinstance(cidr, str):
+                cidrs.append(cidr.strip())
+        for entry in self._loose.get(self.graph.root_of(pl), ()):
+            cidrs.append(Unknown("prefix list entry %s names a prefix list that is not known" % entry.address))
+        return tuple(cidrs)
+
+
+def _node_of(value: Any) -> Any:
+    """The resource node id an attribute value refers to (`AttributeUnknown.node`), else None."""
+    return getattr(value, "node", None) if is_unknown(value) else None
+
+
 def security_group_rules(graph: ResourceGraph) -> list:
     rules: list = []
+    lists = _PrefixLists(graph)
     for res in graph.of_type("aws_security_group", "aws_default_security_group"):
         for direction in ("ingress", "egress"):
             for i, block in enumerate(res.blocks(direction)):
-                rules.append(_tf_rule(res, (direction, i), direction, block))
+                rules.append(_tf_rule(res, (direction, i), direction, block, lists=lists))
     for res in graph.of_type("aws_security_group_rule"):
         direction = res.properties.get("type")
         if direction in ("ingress", "egress"):
-            rules.append(_tf_rule(res, (), direction, res.properties))
+            rules.append(_tf_rule(res, (), direction, res.properties, lists=lists))
     for res in graph.of_type("aws_vpc_security_group_ingress_rule"):
-        rules.append(_tf_rule(res, (), "ingress", res.properties, "ip_protocol"))
+        rules.append(_tf_rule(res, (), "ingress", res.properties, "ip_protocol", lists))
     for res in graph.of_type("aws_vpc_security_group_egress_rule"):
-        rules.append(_tf_rule(res, (), "egress", res.properties, "ip_protocol"))
+        rules.append(_tf_rule(res, (), "egress", res.properties, "ip_protocol", lists))
     for res in graph.of_type("AWS::EC2::SecurityGroup"):
         for direction, key in (("ingress", "SecurityGroupIngress"), ("egress", "SecurityGroupEgress")):
             items = res.properties.get(key)
             if isinstance(items, list):
                 for i, item in enumerate(items):
                     if isinstance(item, dict):
-                        rules.append(_cfn_rule(res, (key, i), direction, item))
+                        rules.append(_cfn_rule(res, (key, i), direction, item, lists))
     for res in graph.of_type("AWS::EC2::SecurityGroupIngress"):
-        rules.append(_cfn_rule(res, (), "ingress", res.properties))
+        rules.append(_cfn_rule(res, (), "ingress", res.properties, lists))
     for res in graph.of_type("AWS::EC2::SecurityGroupEgress"):
-        rules.append(_cfn_rule(res, (), "egress", res.properties))
+        rules.append(_cfn_rule(res, (), "egress", res.properties, lists))
     return [r for r in rules if r.resource.mode == "managed"]
 
 
