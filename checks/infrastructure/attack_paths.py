@@ -29,7 +29,13 @@ from iacguard.core.model import Finding, PathStep, Undecided
 from iacguard.facts.attack_paths import MAX_PATHS, NETWORK_STORES, STORE_ACTIONS
 from iacguard.facts.layers import Hops, missing_layers
 
-_SENSITIVE_TYPES = frozenset(NETWORK_STORES) | frozenset(
+# Assets that are themselves public databases, beyond the stores a hop reaches.
+_PUBLIC_DATABASES = {
+    "aws_neptune_cluster_instance": "Neptune instance", "AWS::Neptune::DBInstance": "Neptune instance",
+    "aws_dms_replication_instance": "DMS replication instance", "AWS::DMS::ReplicationInstance": "DMS replication instance",
+    "aws_rds_cluster_instance": "database", "AWS::RDS::DBInstance": "database", "aws_db_instance": "database",
+}
+_SENSITIVE_TYPES = frozenset(NETWORK_STORES) | frozenset(_PUBLIC_DATABASES) | frozenset(
     t for t, (what, _) in STORE_ACTIONS.items() if what in ("secret", "DynamoDB table"))
 _GRADES = {
     True: ("medium", "high", "critical"),  # sensitive asset: 1, 2, 3+ missing layers
@@ -42,6 +48,8 @@ def _what(asset) -> str:
         return STORE_ACTIONS[asset.type][0]
     if asset.type in NETWORK_STORES:
         return NETWORK_STORES[asset.type][0]
+    if asset.type in _PUBLIC_DATABASES:
+        return _PUBLIC_DATABASES[asset.type]
     return "S3 bucket" if asset.type in ("aws_s3_bucket", "AWS::S3::Bucket") else asset.type
 
 

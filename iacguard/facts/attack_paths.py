@@ -245,7 +245,10 @@ class _Walker:
             what = "auto scaling group"
         if entry.entry == "instance" and res.type in _ECS_SERVICES:
             what = "ECS service"
-        words = "%s %s accepts %s from the internet" % (what, res.address, _ports_text(entry))
+        if entry.ports or entry.entry != "database":
+            words = "%s %s accepts %s from the internet" % (what, res.address, _ports_text(entry))
+        else:  # a DMS replication instance listens on no port of its own
+            words = "%s %s is reachable from the internet" % (what, res.address)
         if entry.decided is not True:
             words += " (undecided: %s)" % (getattr(entry.decided, "reason", "") or "not known")
         return words

@@ -639,8 +639,9 @@ def _ecs_services(graph: ResourceGraph, hosts: Hosts) -> list:
 
 
 _ASGS = ("aws_autoscaling_group", "AWS::AutoScaling::AutoScalingGroup")
-_LAUNCH_TEMPLATES = ("aws_launch_template", "AWS::EC2::LaunchTemplate", "aws_launch_configuration", "AWS::AutoScaling::LaunchConfiguration")
-_ASG_LAUNCH = (("launch_template",), ("launch_configuration",), ("mixed_instances_policy",),
+# What an auto scaling group launches from (public: the layers read it too), and where it names it.
+LAUNCH_TEMPLATES = ("aws_launch_template", "AWS::EC2::LaunchTemplate", "aws_launch_configuration", "AWS::AutoScaling::LaunchConfiguration")
+ASG_LAUNCH = (("launch_template",), ("launch_configuration",), ("mixed_instances_policy",),
                ("LaunchTemplate",), ("LaunchConfigurationName",), ("MixedInstancesPolicy",))
 # launch template / configuration type -> where it names its security groups
 _TEMPLATE_GROUPS = {
@@ -660,9 +661,9 @@ def _auto_scaling_groups(graph: ResourceGraph, hosts: Hosts) -> list:
     for asg in managed(graph, *_ASGS):
         subnets = [s for s in graph.related(asg, "in_subnet", SUBNETS) if s.mode == "managed"]
         subnet = subnet_of_host(graph, asg, subnets, (("vpc_zone_identifier",), ("VPCZoneIdentifier",)), hosts.routes)
-        templates = [t for t in graph.referenced_at(asg, _ASG_LAUNCH, _LAUNCH_TEMPLATES) if t.mode == "managed"]
+        templates = [t for t in graph.referenced_at(asg, ASG_LAUNCH, LAUNCH_TEMPLATES) if t.mode == "managed"]
         if not templates:
-            part = _setting_part(asg, _ASG_LAUNCH, "launch template", None)
+            part = _setting_part(asg, ASG_LAUNCH, "launch template", None)
             if part.value is not False:  # names a template that is not known, or not in the scan
                 out.append(_decide(graph, asg, "instance", [part, subnet], ()))
             continue
@@ -907,5 +908,5 @@ def _entry_points(graph: ResourceGraph) -> list:
     return sorted(out, key=lambda e: (e.root, e.resource.address, e.resource.id))
 
 
-__all__ = ["ENTRY_KINDS", "INTERNET", "SUBNETS", "EntryPoint", "Hosts", "Part", "Port", "db_port", "ecs_public_ip", "elastic_ips", "entry_points",
+__all__ = ["ASG_LAUNCH", "ENTRY_KINDS", "INTERNET", "LAUNCH_TEMPLATES", "SUBNETS", "EntryPoint", "Hosts", "Part", "Port", "db_port", "ecs_public_ip", "elastic_ips", "entry_points",
            "ip_of_host", "subnet_of_host"]

@@ -703,7 +703,7 @@ def _asg_segmentation(facts, node: Resource, known: _Hosts) -> Verdict:
     x, graph, hosts = known.exposure, facts.graph, known.hosts
     subnets = [s for s in graph.related(node, "in_subnet", x.SUBNETS) if s.mode == "managed"]
     subnet = x.subnet_of_host(graph, node, subnets, (("vpc_zone_identifier",), ("VPCZoneIdentifier",)), hosts.routes)
-    templates = [t for t in graph.referenced_at(node, x._ASG_LAUNCH, x._LAUNCH_TEMPLATES) if t.mode == "managed"]
+    templates = [t for t in graph.referenced_at(node, x.ASG_LAUNCH, x.LAUNCH_TEMPLATES) if t.mode == "managed"]
     launches = [hosts.launches.get(t.id) for t in templates]
     ips = [x.ip_of_host(launch, subnets, subnet, hosts.mapping) for launch in launches if launch is not None]
     if not ips:
