@@ -225,6 +225,7 @@ def _load_balancers(graph: ResourceGraph) -> list:
         if is_unknown(fact.resource.get(key)) and not graph.related(fact.resource, "listener_of"):
             pending.setdefault(graph.root_of(fact.resource), []).append((fact.resource, key))
     routes = _unknown_routes(graph)
+    rules = None  # security group ingress, indexed when a load balancer names a group
     for lb in load_balancers(graph):
         res = lb.resource
         kind = lb.lb_type.value
@@ -244,7 +245,13 @@ def _load_balancers(graph: ResourceGraph) -> list:
             has = Part(listener.get(key), "the load balancer of listener %s" % listener.address, listener.location_of(key))
         else:
             has = Part(False, "%s has no listener" % res.address, res.location)
-        out.append(_decide(graph, res, "load_balancer", [facing, has] + _lb_subnets(graph, res, routes), tuple(ports)))
+        parts = [facing, has] + _lb_subnets(graph, res, routes)
+        groups = [g for g in graph.related(res, "uses_security_group", _SG) if g.mode == "managed"]
+        if groups:
+            if rules is None:
+                rules = _ingress_by_group(graph)
+            parts += _lb_groups(graph, res, groups, rules, ports)
+        out.append(_decide(graph, res, "load_balancer", parts, tuple(ports)))
     classic = graph.of_type("aws_elb", "AWS::ElasticLoadBalancing::LoadBalancer")
     for shield in shield_entry_points(graph) if classic else ():
         res = shield.resource
@@ -265,6 +272,50 @@ def _load_balancers(graph: ResourceGraph) -> list:
         has = Part(bool(ports), "it listens on %s" % ", ".join(map(str, ports)) if ports else "%s has no listener" % res.address, res.location)
         out.append(_decide(graph, res, "load_balancer", [facing, has] + _lb_subnets(graph, res, routes), tuple(ports)))
     return out
+
+
+def _covers_port(rule_port: Port, port: Port) -> Any:
+    """Whether an open rule's ports cover a listener's port: True / False / Unknown."""
+    proto = rule_port.protocol
+    if is_unknown(proto) or is_unknown(port.protocol):
+        return proto if is_unknown(proto) else port.protocol
+    if proto in ("all", "-1"):
+        return True
+    if proto != port.protocol:
+        return False
+    for v in (rule_port.from_port, rule_port.to_port, port.from_port, port.to_port):
+        if is_unknown(v):
+            return v
+        if not isinstance(v, int):
+            return Unknown("a port is not a number")
+    return rule_port.from_port <= port.from_port and port.to_port <= rule_port.to_port
+
+
+def _lb_groups(graph: ResourceGraph, res: Resource, groups: list, rules: tuple, ports: list) -> list:
+    """A load balancer with security groups of the scan is reached from the internet only where
+    one of them admits the world on a listener port: not when none does (a load balancer open
+    only to CloudFront's prefix list, a corporate range or the VPC is not itself an entry point:
+    it is reached through what its groups admit). Undecided when a rule's source or port is not
+    known. No part when its listener ports are not known (the listeners decide then)."""
+    part, open_ports = _group_part(graph, groups, rules, res, ())
+    if part.value is not True:
+        if part.value is False:
+            return [Part(False, "no security group of %s admits the internet on its listener ports" % res.address, part.location)]
+        return [part]
+    if not ports:
+        return []
+    unknown = None
+    for listener in ports:
+        for rule_port in open_ports:
+            covered = _covers_port(rule_port, listener)
+            if covered is True:
+                return []
+            if is_unknown(covered) and unknown is None:
+                unknown = covered
+    if unknown is not None:
+        return [Part(unknown, "whether %s admits the internet on its listener ports" % res.address, part.location)]
+    return [Part(False, "the security groups of %s admit the internet on %s only, not on its listener ports %s" % (
+        res.address, ", ".join(map(str, open_ports)), ", ".join(map(str, ports))), part.location)]
 
 
 def _lb_subnets(graph: ResourceGraph, res: Resource, routes: dict) -> list:

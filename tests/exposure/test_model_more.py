@@ -267,3 +267,51 @@ Resources:
         assert path.hops
     result = scan([str(tmp_path)], ScanOptions(), cwd=str(tmp_path), checks=[CHECK])
     assert [n for n in result.notifications if n.level == "error"] == []
+
+
+LB_TF = """\
+variable "office" {
+  type = string
+}
+
+resource "aws_security_group" "%(name)s" {
+  ingress {
+    from_port   = %(port)s
+    to_port     = %(port)s
+    protocol    = "tcp"
+    cidr_blocks = [%(cidr)s]
+  }
+}
+
+resource "aws_lb" "%(name)s" {
+  internal        = false
+  security_groups = [aws_security_group.%(name)s.id]
+}
+
+resource "aws_lb_listener" "%(name)s" {
+  load_balancer_arn = aws_lb.%(name)s.arn
+  port              = 443
+  protocol          = "HTTPS"
+}
+"""
+
+
+@pytest.mark.parametrize("port, cidr, exposed", [
+    (443, '"0.0.0.0/0"', True),  # open on its listener port
+    (80, '"0.0.0.0/0"', False),  # open on another port only
+    (443, '"10.0.0.0/16"', False),  # the VPC only
+    (443, "var.office", None),  # not known: undecided
+])
+def test_load_balancer_reached_only_where_its_groups_admit_the_internet(tmp_path, port, cidr, exposed):
+    from iacguard.engine import build_graph
+    from iacguard.facts import Facts
+
+    (tmp_path / "main.tf").write_text(LB_TF % {"name": "web", "port": port, "cidr": cidr})
+    entries = Facts(build_graph([str(tmp_path)]).graph).of_kind("entry_point")
+    lb = [e for e in entries if e.resource.address == "aws_lb.web"]
+    if exposed is False:
+        assert lb == []
+    elif exposed is True:
+        assert len(lb) == 1 and lb[0].decided is True
+    else:
+        assert len(lb) == 1 and lb[0].decided is not True and "office" in lb[0].decided.reason
