@@ -83,6 +83,10 @@ from .exposure import EntryPoint, db_port, entry_points
 from .network import _ports, normalize_protocol
 
 MAX_PATHS = 50  # per entry point
+# Ways through one entry point looked at before the MAX_PATHS shown are chosen: listeners x target
+# groups x targets x stores multiply, so a tree written to multiply them stays bounded (the kept
+# paths are then marked capped).
+MAX_CANDIDATES = 20 * MAX_PATHS
 
 _SG = ("aws_security_group", "aws_default_security_group", "AWS::EC2::SecurityGroup")
 _ROLE = ("aws_iam_role", "AWS::IAM::Role")
@@ -207,7 +211,9 @@ class _Walker:
         found: list = []  # (hops before the compute's tail, tail)
         open_target = self._open_target(entry)
         for prefix, compute in self._fronted(entry, first):
-            for tail in self._compute(compute):
+            if len(found) >= MAX_CANDIDATES:  # a tree built to multiply paths: bounded, reported as capped
+                break
+            for tail in self._compute(compute)[:MAX_CANDIDATES]:
                 if open_target is not None:  # the entry point's function is not known: any of its root's may be it
                     tail = _Tail(tail.hops, tail.asset, tail.access, open_target, tail.grant)
                 if not prefix and tail.hops and tail.hops[0].resource.id == res.id:  # the entry point is the compute
@@ -227,7 +233,7 @@ class _Walker:
             decided = _and(entry.decided, tail.decided)
             out.append(AttackPath(entry, hops, tail.asset, tail.access, decided, entry.root, grant=tail.grant))
         out.sort(key=lambda p: (p.asset.address, p.addresses))
-        if len(out) > MAX_PATHS:
+        if len(out) > MAX_PATHS or len(found) >= MAX_CANDIDATES:
             import dataclasses
 
             out = [dataclasses.replace(p, capped=True) for p in out[:MAX_PATHS]]
@@ -664,4 +670,4 @@ def attack_paths(graph: ResourceGraph) -> list:
     return sorted(out, key=lambda p: (p.root, p.entry.resource.address, p.asset.address, p.addresses))
 
 
-__all__ = ["MAX_PATHS", "NETWORK_STORES", "STORE_ACTIONS", "AttackPath", "Hop", "attack_paths"]
+__all__ = ["MAX_CANDIDATES", "MAX_PATHS", "NETWORK_STORES", "STORE_ACTIONS", "AttackPath", "Hop", "attack_paths"]

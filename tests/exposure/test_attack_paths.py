@@ -244,3 +244,37 @@ def test_generated_names_a_variable_bucket_stays_undecided(tmp_path):
     assert sorted(p.asset.address for p in paths) == [
         "aws_s3_bucket.a", "aws_s3_bucket.archive", "aws_s3_bucket.b", "aws_s3_bucket.c"]
     assert all(is_unknown(p.decided) for p in paths)
+
+
+def test_a_tree_built_to_multiply_paths_stays_bounded(tmp_path, monkeypatch):
+    """One load balancer, 40 listeners forwarding to one target group of 40 instances, whose role
+    may read 40 buckets: 64,000 ways through, bounded to MAX_CANDIDATES looked at and MAX_PATHS
+    kept (marked capped), in the same order every time."""
+    n = 40
+    parts = ['resource "aws_lb" "web" {\n  internal = false\n}\n',
+             'resource "aws_lb_target_group" "tg" {\n  port = 80\n}\n',
+             'resource "aws_iam_role" "r" {\n  name = "r"\n}\n',
+             'resource "aws_iam_instance_profile" "p" {\n  role = aws_iam_role.r.name\n}\n',
+             'resource "aws_iam_role_policy" "all" {\n  role = aws_iam_role.r.id\n  policy = jsonencode({ Version = "2012-10-17", '
+             'Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }] })\n}\n']
+    for i in range(n):
+        parts.append('resource "aws_lb_listener" "l%d" {\n  load_balancer_arn = aws_lb.web.arn\n  port = %d\n  protocol = "HTTP"\n'
+                     '  default_action {\n    type = "forward"\n    target_group_arn = aws_lb_target_group.tg.arn\n  }\n}\n' % (i, 8000 + i))
+        parts.append('resource "aws_instance" "i%d" {\n  ami = "ami-1"\n  iam_instance_profile = aws_iam_instance_profile.p.name\n}\n' % i)
+        parts.append('resource "aws_lb_target_group_attachment" "a%d" {\n  target_group_arn = aws_lb_target_group.tg.arn\n'
+                     '  target_id = aws_instance.i%d.id\n}\n' % (i, i))
+        parts.append('resource "aws_s3_bucket" "b%d" {\n  bucket = "bucket-%d"\n}\n' % (i, i))
+    (tmp_path / "main.tf").write_text("\n".join(parts))
+    looked_at: list = []
+    finish = module._Walker._finish
+
+    def counting(self, entry, found):
+        looked_at.append(len(found))
+        return finish(self, entry, found)
+
+    monkeypatch.setattr(module._Walker, "_finish", counting)
+    first = [p.addresses for p in _paths(tmp_path)]
+    assert looked_at and max(looked_at) < 2 * module.MAX_CANDIDATES  # not the 64,000 ways through
+    assert len(first) == module.MAX_PATHS
+    assert all(p.capped for p in _paths(tmp_path))
+    assert [p.addresses for p in _paths(tmp_path)] == first
