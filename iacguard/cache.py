@@ -434,7 +434,8 @@ def _shaped(value) -> bool:
     PathStep = k["PathStep"]
 
     def step(x) -> bool:  # a node of a finding's attack path
-        return type(x) is PathStep and resource(x.resource) and type(x.message) is str and loc(x.location)
+        return (type(x) is PathStep and resource(x.resource) and type(x.message) is str and loc(x.location)
+                and type(getattr(x, "missing", None)) is tuple and all(type(m) is str for m in x.missing))
 
     def finding(x) -> bool:
         return (

@@ -27,7 +27,7 @@ from __future__ import annotations
 from iacguard.check import Check
 from iacguard.core.model import Finding, PathStep, Undecided
 from iacguard.facts.attack_paths import MAX_PATHS, NETWORK_STORES, STORE_ACTIONS
-from iacguard.facts.layers import Hops, missing_layers
+from iacguard.facts.layers import Hops, hop_of_layer, missing_layers
 
 # Assets that are themselves public databases, beyond the stores a hop reaches.
 _PUBLIC_DATABASES = {
@@ -71,8 +71,15 @@ def _layers_text(missing: list) -> tuple:
     return list(reasons), "; ".join(parts)
 
 
-def _step(hop) -> PathStep:
-    return PathStep(hop.resource, hop.message, hop.resource.location)
+def _steps(path, missing: list) -> tuple:
+    """The path's hops as PathSteps, each with the layers missing at it (`hop_of_layer`)."""
+    resources = [h.resource for h in path.hops]
+    at: dict = {}
+    for layer, _, location in missing:
+        names = at.setdefault(hop_of_layer(layer, location, resources), [])
+        if layer not in names:
+            names.append(layer)
+    return tuple(PathStep(h.resource, h.message, h.resource.location, tuple(at.get(i, ()))) for i, h in enumerate(path.hops))
 
 
 def evaluate(facts):
@@ -102,7 +109,7 @@ def evaluate(facts):
             message = message[:-1] + "; undecided: %s." % ", ".join(dict.fromkeys(layer for layer, _, _ in undecided_layers))
         if path.capped:
             message = message[:-1] + " (one of the first %d paths from this entry point; the rest are not listed)." % MAX_PATHS
-        yield Finding(CHECK.id, entry, message, entry.location, path=tuple(_step(h) for h in path.hops),
+        yield Finding(CHECK.id, entry, message, entry.location, path=_steps(path, missing),
                       severity=grade(path.asset, path.access, len(names)))
 
 

@@ -163,6 +163,9 @@ class PathStep:
     resource: Resource
     message: str
     location: Location
+    # The defense layers missing at this step (names, e.g. ("waf", "tls")), for reports that mark
+    # them on the path; the finding's message says why.
+    missing: tuple = ()
 
 
 @dataclass(frozen=True, slots=True)

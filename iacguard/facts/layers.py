@@ -899,6 +899,27 @@ class Hops:
         return cls(resources[0], compute, role, grant if role is not None else None, resources[-1])
 
 
+_ENTRY_LAYERS = ("waf", "tls", "authentication")
+
+
+def hop_of_layer(layer: str, location: Location | None, resources) -> int:
+    """The index, in a path's resources (entry point first, asset last), of the hop a missing or
+    undecided layer belongs to: the resource whose block holds the deciding setting; else by the
+    layer's role: the entry point's layers at the entry point, encryption at the asset, least
+    privilege at the role (else the asset), the network layers at the entry point."""
+    resources = list(resources)
+    if location is not None and getattr(location, "path", None):
+        for i, res in enumerate(resources):
+            rl = res.location
+            if rl is not None and rl.path == location.path and rl.start_line <= location.start_line <= max(rl.end_line, rl.start_line):
+                return i
+    if layer == "encryption-at-rest":
+        return len(resources) - 1
+    if layer == "least-privilege":
+        return next((i for i, r in enumerate(resources) if 0 < i < len(resources) - 1 and r.type in _ROLES), len(resources) - 1)
+    return 0
+
+
 def missing_layers(facts, hops: Hops) -> tuple:
     """(missing, undecided) for a path: missing as [(layer, reason, location)], undecided as
     [(layer, Unknown, location)], in path order (a node may appear once per layer: an entry point
@@ -932,5 +953,5 @@ def missing_layers(facts, hops: Hops) -> tuple:
     return missing, undecided
 
 
-__all__ = ["LAYERS", "LAYER_NAMES", "SENSITIVE_PORTS", "Hops", "Verdict", "authentication", "encryption_at_rest",
+__all__ = ["LAYERS", "LAYER_NAMES", "hop_of_layer", "SENSITIVE_PORTS", "Hops", "Verdict", "authentication", "encryption_at_rest",
            "least_privilege", "missing_layers", "nacl", "network_segmentation", "sg_restriction", "tls", "waf"]

@@ -139,6 +139,7 @@ def path_data(path, cwd: str) -> list:
             "end_line": max(s.location.end_line, s.location.start_line),
             "file": _file(s.location.path, cwd),
             "message": s.message,
+            "missing": list(getattr(s, "missing", ())),
             "start_line": s.location.start_line,
             "type": s.resource.type,
         }

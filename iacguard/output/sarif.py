@@ -182,6 +182,8 @@ def _code_flows(f, cwd: str) -> tuple:
     locations = []
     for i, step in enumerate(shown):
         text = step.message or step.resource.address
+        if getattr(step, "missing", ()):
+            text = "%s [missing: %s]" % (text, ", ".join(step.missing))
         if i == len(shown) - 1 and len(shown) < len(steps):
             text = "%s (%d steps before this one left out: GitHub shows at most %d)" % (text, len(steps) - len(shown), MAX_FLOW_LOCATIONS)
         locations.append({

@@ -114,7 +114,7 @@ class Redactor:
         message = self.text(s.message)
         if res is s.resource and message == s.message:
             return s
-        return PathStep(res, message, s.location)
+        return dataclasses.replace(s, resource=res, message=message)
 
     def result(self, result: ScanResult) -> ScanResult:
         """Redact `result` in place (its lists are replaced by redacted copies)."""

@@ -54,6 +54,11 @@ def test_terraform_paths_severities_and_hops():
         "Internet path from aws_lb.web to database aws_db_instance.orders (network) lacks 2 layers: waf (no WAFv2 web ACL "
         "is associated with aws_lb.web); encryption-at-rest (aws_db_instance.orders is not encrypted at rest (the default)).")
     assert messages["aws_db_instance.public"].startswith("Internet path to database aws_db_instance.public, reachable from the internet itself, lacks 2 layers: network-segmentation")
+    # each missing layer is marked on the step it belongs to
+    by_asset = {f.path[-1].resource.address: f for f in result.findings}
+    orders = by_asset["aws_db_instance.orders"].path
+    assert [(s.resource.address, s.missing) for s in orders if s.missing] == [
+        ("aws_lb.web", ("waf",)), ("aws_db_instance.orders", ("encryption-at-rest",))]
     rest = next(f for f in result.findings if f.resource.address == "aws_api_gateway_stage.rest")
     assert "waf" in rest.message and "authentication (" in rest.message and rest.severity == "high"
 

@@ -184,7 +184,7 @@ def test_json_path_array(tmp_path, scan):
     assert [s["address"] for s in f["path"]] == CHAIN.split(" -> ")
     assert f["path"][3] == {
         "address": "aws_iam_role_policy.read", "end_line": 3, "file": "data/store.tf",
-        "message": "policy aws_iam_role_policy.read allows s3:GetObject", "start_line": 1, "type": "aws_iam_role_policy",
+        "message": "policy aws_iam_role_policy.read allows s3:GetObject", "missing": [], "start_line": 1, "type": "aws_iam_role_policy",
     }
     assert list(f) == sorted(f)
     assert all("path" not in x for x in data["findings"] if x["check_id"] != PATH_CHECK)
