@@ -26,7 +26,7 @@ from iacguard.checks.infrastructure.attack_paths import CHECK
 from iacguard.core.model import ScanOptions
 from iacguard.engine import build_graph, scan
 from iacguard.facts import Facts
-from iacguard.facts.layers import Hops, missing_layers
+from entry_harness import facts_of, finding_rows, missing_by_path, scan_path
 
 pytestmark = pytest.mark.catalogue("all")
 
@@ -35,24 +35,11 @@ TF = FIXTURES / "terraform"
 CFN = FIXTURES / "cloudformation"
 
 
+
 def _run(target: Path) -> tuple:
     """(findings as (entry, line, severity, missing layer names, hops), undecided records, path addresses)."""
-    folder = target if target.is_dir() else target.parent
-    result = scan([str(target)], ScanOptions(), cwd=str(folder), checks=[CHECK])
-    analysis = build_graph([str(target)])
-    assert [n for n in analysis.notifications if n.level == "error"] == []
-    facts = Facts(analysis.graph)
-    missing = {}
-    for path in facts.of_kind("attack_path"):
-        layers, _ = missing_layers(facts, Hops.of([h.resource for h in path.hops], path.grant))
-        missing[path.addresses] = tuple(dict.fromkeys(layer for layer, _, _ in layers))
-    findings = set()
-    for f in result.findings:
-        assert f.check_id == CHECK.id
-        hops = tuple((s.resource.address, Path(s.location.path).name, s.location.start_line) for s in f.path)
-        layers = missing[tuple(h[0] for h in hops)]
-        assert all(layer + " (" in f.message for layer in layers)  # the message names them
-        findings.add((f.resource.address, f.location.start_line, f.severity, layers, hops))
+    result, facts = scan_path(target), facts_of(target)
+    findings = {(e, line, sev, layers, hops) for e, line, sev, hops, layers in finding_rows(result, missing_by_path(facts))}
     undecided = {(u.check_id, u.resource.address, u.what, u.reason) for u in result.undecided}
     return findings, undecided, {p.addresses for p in facts.of_kind("attack_path")}
 

@@ -14,10 +14,7 @@ from pathlib import Path
 import pytest
 
 from iacguard.checks.infrastructure.attack_paths import CHECK
-from iacguard.core.model import ScanOptions
-from iacguard.engine import build_graph, scan
-from iacguard.facts import Facts
-from iacguard.facts.layers import Hops, missing_layers
+from entry_harness import facts_of as _facts, rows_of as _rows, scan_path as _scan
 
 pytestmark = pytest.mark.catalogue("all")
 
@@ -26,33 +23,8 @@ TF = HERE / "terraform"
 CFN = HERE / "cloudformation"
 
 
-def _scan(path: Path):
-    return scan([str(path)], ScanOptions(), cwd=str(path if path.is_dir() else path.parent), checks=[CHECK])
 
 
-def _facts(path: Path) -> Facts:
-    return Facts(build_graph([str(path)]).graph)
-
-
-def _missing_by_path(facts: Facts) -> dict:
-    """Hop addresses -> the names of the layers the path lacks (recomputed with `missing_layers`)."""
-    out = {}
-    for path in facts.of_kind("attack_path"):
-        missing, _ = missing_layers(facts, Hops.of([h.resource for h in path.hops], path.grant))
-        out[path.addresses] = tuple(dict.fromkeys(layer for layer, _, _ in missing))
-    return out
-
-
-def _rows(path: Path) -> set:
-    result = _scan(path)
-    missing = _missing_by_path(_facts(path))
-    rows = set()
-    for f in result.findings:
-        hops = tuple((s.resource.address, Path(s.location.path).name, s.location.start_line) for s in f.path)
-        layers = missing[tuple(h[0] for h in hops)]
-        assert all(name in f.message for name in layers)
-        rows.add((f.resource.address, f.location.start_line, f.severity, hops, layers))
-    return rows
 
 
 def _undecided(path: Path) -> set:

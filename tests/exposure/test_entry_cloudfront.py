@@ -23,10 +23,7 @@ from pathlib import Path
 import pytest
 
 from iacguard.checks.infrastructure.attack_paths import CHECK
-from iacguard.core.model import ScanOptions
-from iacguard.engine import build_graph, scan
-from iacguard.facts import Facts
-from iacguard.facts.layers import Hops, missing_layers
+from entry_harness import facts_of as _facts, missing_by_path, rows_of as _rows, scan_path as _scan
 
 pytestmark = pytest.mark.catalogue("all")
 
@@ -35,39 +32,12 @@ TF = HERE / "terraform"
 CFN = HERE / "cloudformation"
 
 
-def _scan(target: Path):
-    folder = target if target.is_dir() else target.parent
-    result = scan([str(target)], ScanOptions(), cwd=str(folder), checks=[CHECK])
-    assert [n for n in result.notifications if n.level == "error"] == []
-    return result
 
 
-def _facts(target: Path) -> Facts:
-    analysis = build_graph([str(target)])
-    assert [n for n in analysis.notifications if n.level == "error"] == []
-    return Facts(analysis.graph)
 
 
 def _layers(target: Path) -> dict:
-    """Hop addresses -> the distinct missing layer names, recomputed with `missing_layers`."""
-    facts = _facts(target)
-    out = {}
-    for path in facts.of_kind("attack_path"):
-        missing, _ = missing_layers(facts, Hops.of([h.resource for h in path.hops], path.grant))
-        out[path.addresses] = tuple(dict.fromkeys(layer for layer, _, _ in missing))
-    return out
-
-
-def _rows(target: Path) -> set:
-    result = _scan(target)
-    layers = _layers(target)
-    rows = set()
-    for f in result.findings:
-        hops = tuple((s.resource.address, os.path.basename(s.location.path), s.location.start_line) for s in f.path)
-        missing = layers[tuple(h[0] for h in hops)]
-        assert all("%s (" % name in f.message for name in missing), f.message
-        rows.add((f.resource.address, f.location.start_line, f.severity, hops, missing))
-    return rows
+    return missing_by_path(_facts(target))
 
 
 # --- Terraform ------------------------------------------------------------------------------

@@ -30,9 +30,8 @@ import pytest
 
 from iacguard.checks.infrastructure.attack_paths import CHECK
 from iacguard.core.model import ScanOptions
-from iacguard.engine import build_graph, scan
-from iacguard.facts import Facts
-from iacguard.facts.layers import Hops, missing_layers
+from iacguard.engine import scan
+from entry_harness import facts_of as _facts, finding_rows, missing_by_path, scan_path
 
 pytestmark = pytest.mark.catalogue("all")
 
@@ -41,34 +40,13 @@ TF = FIXTURES / "terraform"
 CFN = FIXTURES / "cloudformation"
 
 
-def _facts(target: Path) -> Facts:
-    analysis = build_graph([str(target)])
-    assert [n for n in analysis.notifications if n.level == "error"] == []
-    return Facts(analysis.graph)
 
-
-def _missing(facts: Facts) -> dict:
-    """Path addresses -> the names of the layers it lacks, recomputed with `missing_layers`."""
-    out = {}
-    for path in facts.of_kind("attack_path"):
-        missing, _ = missing_layers(facts, Hops.of([h.resource for h in path.hops], path.grant))
-        out[path.addresses] = tuple(dict.fromkeys(layer for layer, _, _ in missing))
-    return out
 
 
 def _run(target: Path) -> tuple:
     """(findings as (entry, line, severity, missing layer names, hops), undecided records, facts)."""
-    folder = target if target.is_dir() else target.parent
-    result = scan([str(target)], ScanOptions(), cwd=str(folder), checks=[CHECK])
-    facts = _facts(target)
-    missing = _missing(facts)
-    findings = set()
-    for f in result.findings:
-        assert f.check_id == CHECK.id
-        hops = tuple((s.resource.address, Path(s.location.path).name, s.location.start_line) for s in f.path)
-        layers = missing[tuple(h[0] for h in hops)]
-        assert all(layer + " (" in f.message for layer in layers)  # the message names them
-        findings.add((f.resource.address, f.location.start_line, f.severity, layers, hops))
+    result, facts = scan_path(target), _facts(target)
+    findings = {(e, line, sev, layers, hops) for e, line, sev, hops, layers in finding_rows(result, missing_by_path(facts))}
     undecided = {(u.check_id, u.resource.address, u.what, u.reason) for u in result.undecided}
     return findings, undecided, facts
 
@@ -254,7 +232,7 @@ def test_asg_network_segmentation_layer():
     # was wrong: network-segmentation applied to instances only, so an auto scaling group
     # launching public instances in a routed subnet never lacked it
     facts = _facts(TF / "vulnerable")
-    missing = _missing(facts)
+    missing = missing_by_path(facts)
     asg = [layers for addresses, layers in missing.items() if addresses[0] == "aws_autoscaling_group.workers"]
     assert asg and all("network-segmentation" in layers for layers in asg)
 
@@ -263,7 +241,7 @@ def test_asg_network_hop_names_its_launch_template():
     # was wrong: the network hop of an auto scaling group skipped the launch template that
     # names its security groups, so an SSH-open group was no sg-restriction gap on that path
     facts = _facts(TF / "vulnerable")
-    missing = _missing(facts)
+    missing = missing_by_path(facts)
     path = ("aws_autoscaling_group.workers", "aws_launch_template.worker", "aws_security_group.db", "aws_db_instance.accounts")
     assert missing[path] == ("sg-restriction", "network-segmentation", "encryption-at-rest")
 
@@ -272,7 +250,7 @@ def test_instance_entry_keeps_the_grant_for_least_privilege():
     # was wrong: when the entry point is itself the compute (an instance or auto scaling group),
     # the walk rebuilt the path without the granting statement, so least-privilege was never judged
     facts = _facts(TF / "vulnerable")
-    missing = _missing(facts)
+    missing = missing_by_path(facts)
     assert missing[("aws_instance.web", "aws_iam_role.web", "aws_iam_role_policy.web", "aws_s3_bucket.media")] == (
         "sg-restriction", "network-segmentation", "least-privilege")
     assert all(p.grant is not None for p in facts.of_kind("attack_path") if p.access != "network")
