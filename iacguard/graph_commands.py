@@ -565,26 +565,13 @@ def build_exposure_view(graph, cwd: str, max_nodes: int = MAX_NODES, text=lambda
     return ExposureView(nodes, drawn, entry_docs, path_docs, note)
 
 
-_ENTRY_LAYERS = ("waf", "tls", "authentication")
-
-
 def _layer_node(layer: str, loc, chain: list, drawn_as: list):
-    """The node of a path a missing or undecided layer is drawn at: the node whose block (or
-    whose folded plumbing's block) holds the deciding setting; else by the layer's role: the
-    entry point's layers at the entry point, encryption at the asset, least privilege at the role
-    (else the asset), the network layers at the entry point."""
-    if loc is not None and getattr(loc, "path", None):
-        for res, node in drawn_as:
-            rl = res.location
-            if rl is not None and rl.path == loc.path and rl.start_line <= loc.start_line <= max(rl.end_line, rl.start_line):
-                return node
-    if layer in _ENTRY_LAYERS:
-        return chain[0]
-    if layer == "encryption-at-rest":
-        return chain[-1]
-    if layer == "least-privilege":
-        return next((r for r in chain[1:-1] if r.type in PRINCIPALS), chain[-1])
-    return chain[0]
+    """The node of a path a missing or undecided layer is drawn at: the node holding the hop the
+    layer belongs to (`layers.hop_of_layer`: the hop whose block, or whose folded plumbing's
+    block, holds the deciding setting; else by the layer's role)."""
+    from iacguard.facts.layers import hop_of_layer
+
+    return drawn_as[hop_of_layer(layer, loc, [res for res, _ in drawn_as])][1]
 
 
 def _ports(entry) -> str:

@@ -899,7 +899,6 @@ class Hops:
         return cls(resources[0], compute, role, grant if role is not None else None, resources[-1])
 
 
-_ENTRY_LAYERS = ("waf", "tls", "authentication")
 
 
 def hop_of_layer(layer: str, location: Location | None, resources) -> int:
