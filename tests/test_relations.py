@@ -298,3 +298,43 @@ def test_relations_are_drawn_again_after_the_graph_grows(tmp_path):
         res.module = bucket.module
         graph.add_resource(res)
     assert _addresses(graph.related_from(bucket, "configures")) == ["aws_s3_bucket_versioning.v"]
+
+
+STAGE_BY_NAME = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Name: api
+  Dev:
+    Type: AWS::ApiGateway::Stage
+    Properties:
+      RestApiId: !Ref Api
+      StageName: dev
+      DeploymentId: abc
+  Prod:
+    Type: AWS::ApiGateway::Stage
+    Properties:
+      RestApiId: !Ref Api
+      StageName: prod
+      DeploymentId: abc
+  Acl:
+    Type: AWS::WAFv2::WebACL
+    Properties:
+      Scope: REGIONAL
+      DefaultAction: {Allow: {}}
+      VisibilityConfig: {SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: acl}
+  DevAcl:
+    Type: AWS::WAFv2::WebACLAssociation
+    Properties:
+      ResourceArn: !Sub arn:aws:apigateway:${AWS::Region}::/restapis/${Api}/stages/dev
+      WebACLArn: !GetAtt Acl.Arn
+"""
+
+
+def test_a_waf_association_naming_a_stage_by_text_protects_that_stage(tmp_path):
+    (tmp_path / "stack.yaml").write_text(STAGE_BY_NAME)
+    graph = ResourceGraph.build([_cloudformation(tmp_path / "stack.yaml")])
+    assert ("DevAcl", "protects", "Dev") in _triples(graph, "protects")
+    assert not any(t[2] == "Prod" for t in _triples(graph, "protects"))

@@ -770,6 +770,11 @@ def _one_named(item: Any) -> bool:
     is a generated part of one resource's ARN (a secret's random suffix, `AttributeUnknown` with
     its node) after its known name ("...:secret:orders-db-" + suffix) still names that resource."""
     pieces = getattr(item, "partial_text", None)
+    if pieces and len(pieces) > 2 and pieces[-1] in ("/*", "/index/*", "/stream/*") and getattr(pieces[-2], "node", None):
+        pieces = pieces[:-1]  # "...:::${Bucket}/*": the objects of one bucket (a table's indexes)
+    if pieces and len(pieces) > 1 and getattr(pieces[-1], "node", None) and isinstance(pieces[-2], str) \
+            and pieces[-2].endswith(("/", ":")) and "*" not in pieces[-2] and "?" not in pieces[-2]:
+        return True  # "...:table/${Table}": the name of one resource of the scan, nothing else
     if pieces and len(pieces) > 1 and getattr(pieces[-1], "node", None) and isinstance(pieces[-2], str):
         pieces = pieces[:-1]
     if not pieces or not isinstance(pieces[-1], str):
@@ -797,15 +802,27 @@ def _wide(items: tuple, what: str) -> Any:
     return None
 
 
+# What belongs to one resource: a bucket's objects, a DynamoDB table's indexes and streams (the
+# way SAM's DynamoDBCrudPolicy names a table).
+_PARTS_OF_ONE = ("/index/*", "/stream/*", "/*")
+
+
+def _one(text: str) -> str:
+    for suffix in _PARTS_OF_ONE:
+        if text.endswith(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
 def _named(items: tuple) -> set:
-    """The resources a statement names, with S3 object ARNs ("<bucket>/*") folded into their bucket."""
+    """The resources a statement names, with S3 object ARNs ("<bucket>/*") folded into their
+    bucket and a DynamoDB table's indexes and streams into the table."""
     out = set()
     for item in items:
         if isinstance(item, str):
-            out.add(item.strip()[:-2] if item.strip().endswith("/*") else item.strip())
+            out.add(_one(item.strip()))
         elif getattr(item, "partial_text", None):
-            text = "".join(p if isinstance(p, str) else "\ue000" for p in item.partial_text).strip()
-            out.add(text[:-2] if text.endswith("/*") else text)
+            out.add(_one("".join(p if isinstance(p, str) else "\ue000" for p in item.partial_text).strip()))
         else:
             out.add(getattr(item, "node", None) or id(item))
     return out

@@ -2,6 +2,8 @@
 CloudFront distribution -> its origins ("origin_of")."""
 from __future__ import annotations
 
+import re
+
 from .common import Link, draw, paths
 
 PROTECTABLE = (
@@ -23,5 +25,44 @@ ROWS = (
 )
 
 
+_ASSOCIATIONS = (("aws_wafv2_web_acl_association", "resource_arn"), ("aws_wafregional_web_acl_association", "resource_arn"),
+                 ("AWS::WAFv2::WebACLAssociation", "ResourceArn"), ("AWS::WAFRegional::WebACLAssociation", "ResourceArn"))
+_REST_APIS = ("aws_api_gateway_rest_api", "AWS::ApiGateway::RestApi", "AWS::Serverless::Api")
+_STAGES = (("aws_api_gateway_stage", "rest_api_id", "stage_name"), ("AWS::ApiGateway::Stage", "RestApiId", "StageName"))
+_STAGE_TAIL = re.compile(r"/stages/([A-Za-z0-9_-]+)$")
+
+
+def _stage_named(graph) -> None:
+    """An association whose resource ARN is written as text naming an API of the scan and a stage
+    by name (`!Sub "arn:aws:apigateway:${AWS::Region}::/restapis/${Api}/stages/dev"`, the region
+    or account not known offline) protects that API's stage of that name."""
+    stages: dict | None = None
+    for type_, key in _ASSOCIATIONS:
+        for assoc in graph.of_type(type_):
+            if graph.related(assoc, "protects"):
+                continue
+            raw = assoc.get(key)
+            pieces = getattr(raw, "partial_text", None) or ((raw,) if isinstance(raw, str) else ())
+            last = pieces[-1] if pieces else None
+            match = _STAGE_TAIL.search(last) if isinstance(last, str) else None
+            if match is None:
+                continue
+            apis = graph.referenced_at(assoc, ((key,),), _REST_APIS)
+            if not apis:
+                continue
+            if stages is None:
+                stages = {}
+                for stage_type, api_key, name_key in _STAGES:
+                    for stage in graph.of_type(stage_type):
+                        name = stage.get(name_key)
+                        if isinstance(name, str):
+                            for api in graph.referenced_at(stage, ((api_key,),), _REST_APIS):
+                                stages.setdefault((api.id, name), []).append(stage)
+            for api in apis:
+                for stage in stages.get((api.id, match.group(1)), ()):
+                    graph.add_relation(assoc, stage, "protects")
+
+
 def build(graph) -> None:
     draw(graph, ROWS)
+    _stage_named(graph)
