@@ -1,0 +1,72 @@
+"""Write an HTML page with the attack-path drawings of a scan, to look at them.
+
+    python benchmarks/pathsvg_demo.py [TREE ...] [--out FILE] [--png FILE]
+
+Scans each TREE (default: sample_iac and the AWS-PATH-001 Terraform fixture) with the attack-path
+check only, draws the overview and each path (iacguard.output.pathsvg) into one HTML file, and, with
+--png, renders it with headless Chromium (/usr/bin/chromium) to a PNG. Nothing here runs in the test
+suite.
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(HERE))
+
+from iacguard.check import severity_of  # noqa: E402
+from iacguard.checks.infrastructure.attack_paths import CHECK  # noqa: E402
+from iacguard.engine import scan  # noqa: E402
+from iacguard.output.pathsvg import overview_svg, path_svg  # noqa: E402
+
+DEFAULT_TREES = [HERE / "sample_iac", HERE / "tests/fixtures/checks/AWS-PATH-001/terraform"]
+
+
+def page(trees) -> str:
+    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>attack paths</title>"
+             "<style>body{font-family:system-ui,sans-serif;margin:24px;background:#f8fafc;max-width:1100px}"
+             "svg{max-width:100%;height:auto;background:#fff;border:1px solid #e2e8f0;border-radius:8px}"
+             "figure{margin:0 0 18px}</style></head><body>"]
+    for tree in trees:
+        result = scan([str(tree)], checks=[CHECK])
+        findings = [f for f in result.findings if f.path]
+        sevs = [severity_of(f, CHECK) for f in findings]
+        parts.append("<h2>%s: %d paths</h2>" % (html.escape(os.path.relpath(tree, HERE)), len(findings)))
+        parts.append("<figure>%s</figure>" % overview_svg([f.path for f in findings], sevs))
+        for f, sev in zip(findings, sevs):
+            parts.append("<figure>%s</figure>" % path_svg(f.path, severity=sev, title=f.message))
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("trees", nargs="*", type=Path)
+    ap.add_argument("--out", default="/tmp/pathsvg_demo.html")
+    ap.add_argument("--png", default="")
+    ap.add_argument("--width", type=int, default=1150)
+    ap.add_argument("--height", type=int, default=3000)
+    args = ap.parse_args(argv)
+    text = page(args.trees or DEFAULT_TREES)
+    Path(args.out).write_text(text, encoding="utf-8")
+    print("wrote %s (%d bytes)" % (args.out, len(text.encode())))
+    if args.png:
+        chromium = shutil.which("chromium") or "/usr/bin/chromium"
+        if not os.path.exists(chromium):
+            print("no chromium: PNG not written", file=sys.stderr)
+            return 1
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                        "--window-size=%d,%d" % (args.width, args.height), "--screenshot=" + os.path.abspath(args.png),
+                        Path(args.out).resolve().as_uri()], check=True, capture_output=True, timeout=120)
+        print("wrote %s" % args.png)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
