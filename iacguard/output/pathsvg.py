@@ -38,9 +38,9 @@ SVG_NS = "http://www.w3.org/2000/svg"
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 # Paths longer than this are drawn with their first MAX_DRAWN_STEPS - 1 steps, a box saying how many
-# were left out, and their last step (the asset). SARIF keeps 1,000 (GitHub's limit); a drawing of 40
-# boxes is already ten rows.
-MAX_DRAWN_STEPS = 40
+# were left out, and their last step (the asset). SARIF keeps 1,000 (GitHub's limit); a drawing of 24
+# boxes is already seven rows, and the paths the check finds have fewer than ten steps.
+MAX_DRAWN_STEPS = 24
 # Entry points the overview draws (the worst first); the rest are counted in a note.
 MAX_OVERVIEW_ENTRIES = 100
 
@@ -426,7 +426,8 @@ def path_svg(path, *, severity: str, title: str = "") -> str:
         full = "<title>%s</title>" % _xml(shown_title) if " ".join(title_lines) != shown_title else ""
         head.append('<text class="path-title" font-size="%s" font-weight="600" fill="%s">%s%s</text>' % (
             _n(TITLE_SIZE), TEXT_COLOUR, full, "".join(
-                '<tspan x="%s" y="%s">%s</tspan>' % (_n(MARGIN + TITLE_INDENT), _n(MARGIN + 14 + k * TITLE_LINE), _xml(line))
+                '<tspan x="%s" y="%s">%s</tspan>' % (
+                    _n(MARGIN + TITLE_INDENT), _n(MARGIN + 14 + k * TITLE_LINE), _xml(line))
                 for k, line in enumerate(title_lines))))
 
     # The accessible name: the chain in words.
@@ -456,8 +457,8 @@ def path_svg(path, *, severity: str, title: str = "") -> str:
 
 # --- overview --------------------------------------------------------------------------------
 
-OV_ENTRY_W, OV_ENTRY_H = 250, 44
-OV_ROW_GAP, OV_COL_GAP = 10, 44
+OV_ENTRY_W, OV_ENTRY_H = 230, 44
+OV_ROW_GAP, OV_COL_GAP = 10, 28
 OV_ROWS_MIN = 8  # a new column only once a column holds this many entries
 
 
@@ -518,7 +519,8 @@ def overview_svg(paths, severities) -> str:
                 g.append("<title>%s</title>" % _xml("%s (%s): %d attack path%s, worst %s" % (
                     address, rtype or "?", count, "" if count == 1 else "s", worst)))
                 g.append(_arrow([(tx, ey + OV_ENTRY_H / 2), (ex, ey + OV_ENTRY_H / 2)], colour=strong, cls="link"))
-                g.append('<rect x="%s" y="%s" width="%s" height="%s" rx="8" fill="%s" stroke="%s" stroke-width="1.6"/>' % (
+                g.append('<rect x="%s" y="%s" width="%s" height="%s" rx="8" fill="%s" stroke="%s" '
+                         'stroke-width="1.6"/>' % (
                     _n(ex), _n(ey), _n(OV_ENTRY_W), _n(OV_ENTRY_H), BOX_FILL, strong))
                 g.append('<rect x="%s" y="%s" width="5" height="%s" rx="2" fill="%s"/>' % (
                     _n(ex + 3), _n(ey + 6), _n(OV_ENTRY_H - 12), strong))
@@ -541,7 +543,7 @@ def overview_svg(paths, severities) -> str:
     if not_drawn:
         bottom += 22
         out.append('<text x="%s" y="%s" font-size="12" fill="%s" class="note" data-not-drawn="%d">… and %d more '
-                   'entry point%s not drawn (lower severities; see the findings)</text>' % (
+                   'entry point%s not drawn (the findings list them all)</text>' % (
                        _n(MARGIN), _n(bottom), MUTED_COLOUR, not_drawn, not_drawn, "" if not_drawn == 1 else "s"))
         width = max(width, 520)
     height = bottom + MARGIN
