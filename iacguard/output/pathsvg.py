@@ -75,6 +75,7 @@ TITLE_WIDTH = 640  # the title wraps at this width (the drawing is at least this
 TITLE_INDENT = 70  # room for the severity pill before the title
 ADDRESS_SIZE, TYPE_SIZE, LABEL_SIZE, BADGE_SIZE, TITLE_SIZE = 13, 11, 11, 10.5, 14
 PAD = 10  # text inset in a box
+ROOT_FONT_SIZE = 13  # the <svg>'s font-size and fill (TEXT_COLOUR), inherited by its texts
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -184,7 +185,11 @@ def _label(x: float, y: float, shown_full: str, width: float, size: float, *, bo
     """A <text> of `shown_full` (made visible, not yet escaped) fitted to `width`; the full text as
     its <title> when shortened."""
     shown = fit(shown_full, width, size, bold)
-    attrs = 'x="%s" y="%s" font-size="%s" fill="%s"' % (_n(x), _n(y), _n(size), fill)
+    attrs = 'x="%s" y="%s"' % (_n(x), _n(y))
+    if size != ROOT_FONT_SIZE:
+        attrs += ' font-size="%s"' % _n(size)
+    if fill != TEXT_COLOUR:
+        attrs += ' fill="%s"' % fill
     if bold:
         attrs += ' font-weight="600"'
     if anchor != "start":
@@ -230,24 +235,30 @@ def _cloud(x: float, y: float, w: float = CLOUD_W, h: float = CLOUD_H) -> str:
     )
 
 
-def _arrow_head(x: float, y: float, direction: str, colour: str) -> str:
-    """A filled triangle whose tip is at (x, y), pointing right or down."""
+def _arrow_head(x: float, y: float, direction: str) -> str:
+    """A triangle whose tip is at (x, y), pointing right or down (filled and stroked by its group,
+    the stroke rounding it)."""
     if direction == "right":
-        pts = (x, y, x - 8, y - 4.5, x - 8, y + 4.5)
+        pts = (x - 1, y, x - 7, y - 3.5, x - 7, y + 3.5)
     else:
-        pts = (x, y, x - 4.5, y - 8, x + 4.5, y - 8)
-    return '<polygon points="%s,%s %s,%s %s,%s" fill="%s"/>' % (tuple(_n(v) for v in pts) + (colour,))
+        pts = (x, y - 1, x - 3.5, y - 7, x + 3.5, y - 7)
+    return '<polygon points="%s,%s %s,%s %s,%s"/>' % tuple(_n(v) for v in pts)
 
 
-def _arrow(points: list, colour: str = LINE_COLOUR, cls: str = "arrow", extra: str = "") -> str:
-    """A polyline through `points`, its head at the last one (the last segment horizontal or down)."""
+# Attributes of a group holding arrows (each arrow's path says fill="none").
+ARROWS_GROUP = 'fill="%s" stroke="%s" stroke-width="1.6" stroke-linejoin="round"' % (LINE_COLOUR, LINE_COLOUR)
+
+
+def _arrow(points: list, colour: str = "", cls: str = "arrow", extra: str = "") -> str:
+    """A polyline through `points`, its head at the last one (the last segment horizontal or down),
+    inside a group with ARROWS_GROUP's attributes; `colour` overrides the group's."""
     (x1, y1), (x2, y2) = points[-2], points[-1]
     direction = "right" if y1 == y2 else "down"
-    tip = points[-1]
-    shaft = list(points[:-1]) + [(x2 - 7, y2) if direction == "right" else (x2, y2 - 7)]
+    shaft = list(points[:-1]) + [(x2 - 6, y2) if direction == "right" else (x2, y2 - 6)]
     d = "M " + " L ".join("%s %s" % (_n(px), _n(py)) for px, py in shaft)
-    return '<g class="%s"%s><path d="%s" fill="none" stroke="%s" stroke-width="1.6" stroke-linejoin="round"/>%s</g>' % (
-        cls, extra, d, colour, _arrow_head(tip[0], tip[1], direction, colour))
+    paint = ' fill="%s" stroke="%s"' % (colour, colour) if colour else ""
+    return '<g class="%s"%s%s><path d="%s" fill="none"/>%s</g>' % (
+        cls, extra, paint, d, _arrow_head(x2, y2, direction))
 
 
 def _pill(x: float, y: float, text: str, fill: str, colour: str, size: float = BADGE_SIZE,
@@ -344,7 +355,7 @@ def path_svg(path, *, severity: str, title: str = "") -> str:
     height = y - ROW_GAP + MARGIN
     width = (title_w if title_lines else content_w) + 2 * MARGIN
 
-    out = []
+    out = ['<g class="arrows" %s>' % ARROWS_GROUP]
     # Arrows first, so boxes sit on top of them.
     for a, b in zip(placed, placed[1:]):
         _, ax, ay, aw, ah, ar = a
@@ -359,6 +370,7 @@ def path_svg(path, *, severity: str, title: str = "") -> str:
             out.append(_arrow([(ax + aw, ay + ah / 2), (right, ay + ah / 2), (right, mid), (left, mid),
                                (left, by + bh / 2), (bx, by + bh / 2)], extra=to))
 
+    out.append("</g>")
     last_index = n_steps - 1
     for node, nx, ny, w, h, r in placed:
         if node[0] == "internet":
@@ -448,9 +460,9 @@ def path_svg(path, *, severity: str, title: str = "") -> str:
 
     return (
         '<svg xmlns="%s" class="path-svg" role="img" aria-label="%s" width="%s" height="%s" '
-        'viewBox="0 0 %s %s" font-family="%s" data-severity="%s" data-steps="%d" data-left-out="%d">'
+        'viewBox="0 0 %s %s" font-family="%s" font-size="13" fill="%s" data-severity="%s" data-steps="%d" data-left-out="%d">'
         '%s%s</svg>' % (
-            SVG_NS, _xml(chain, True), _n(width), _n(height), _n(width), _n(height), FONT_FAMILY, sev,
+            SVG_NS, _xml(chain, True), _n(width), _n(height), _n(width), _n(height), FONT_FAMILY, TEXT_COLOUR, sev,
             n_steps, left_out, "".join(head), "".join(out))
     )
 
@@ -518,7 +530,8 @@ def overview_svg(paths, severities) -> str:
                     _xml(address, True), _xml(rtype, True), count, worst)]
                 g.append("<title>%s</title>" % _xml("%s (%s): %d attack path%s, worst %s" % (
                     address, rtype or "?", count, "" if count == 1 else "s", worst)))
-                g.append(_arrow([(tx, ey + OV_ENTRY_H / 2), (ex, ey + OV_ENTRY_H / 2)], colour=strong, cls="link"))
+                g.append('<g %s>%s</g>' % (ARROWS_GROUP, _arrow([(tx, ey + OV_ENTRY_H / 2), (ex, ey + OV_ENTRY_H / 2)],
+                                                                colour=strong, cls="link")))
                 g.append('<rect x="%s" y="%s" width="%s" height="%s" rx="8" fill="%s" stroke="%s" '
                          'stroke-width="1.6"/>' % (
                     _n(ex), _n(ey), _n(OV_ENTRY_W), _n(OV_ENTRY_H), BOX_FILL, strong))
@@ -558,7 +571,7 @@ def overview_svg(paths, severities) -> str:
         label = label[:599] + "…"
     return (
         '<svg xmlns="%s" class="path-overview" role="img" aria-label="%s" width="%s" height="%s" '
-        'viewBox="0 0 %s %s" font-family="%s" data-entries="%d" data-not-drawn="%d">%s</svg>' % (
-            SVG_NS, _xml(label, True), _n(width), _n(height), _n(width), _n(height), FONT_FAMILY, total,
+        'viewBox="0 0 %s %s" font-family="%s" font-size="13" fill="%s" data-entries="%d" data-not-drawn="%d">%s</svg>' % (
+            SVG_NS, _xml(label, True), _n(width), _n(height), _n(width), _n(height), FONT_FAMILY, TEXT_COLOUR, total,
             not_drawn, "".join(out))
     )
