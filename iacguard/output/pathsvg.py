@@ -41,6 +41,9 @@ FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', A
 # were left out, and their last step (the asset). SARIF keeps 1,000 (GitHub's limit); a drawing of 24
 # boxes is already seven rows, and the paths the check finds have fewer than ten steps.
 MAX_DRAWN_STEPS = 24
+# A <title> (tooltip) or data- attribute holds at most this many characters of a label, a step's
+# message or the path's title (a hostile address of a megabyte stays out of the page).
+MAX_TITLE_CHARS = 2000
 # Entry points the overview draws (the worst first); the rest are counted in a note.
 MAX_OVERVIEW_ENTRIES = 100
 
@@ -87,16 +90,7 @@ def _xml(text: str, quote: bool = False) -> str:
     return text
 
 
-def _text(value) -> str:
-    """Scan text made visible and XML-escaped, for element content."""
-    return _xml(visible("" if value is None else value))
-
-
-def _attr(value) -> str:
-    """Scan text made visible and XML-escaped, for a double-quoted attribute value."""
-    return _xml(visible("" if value is None else value), quote=True)
-
-
+_MIN_EM = 0.36  # the narrowest advance _char_em gives
 _NARROW = set("iljtfrI.,:;'!|()[]{} `\"/\\")
 _WIDE = set("mwMW@%")
 
@@ -104,7 +98,7 @@ _WIDE = set("mwMW@%")
 def _char_em(ch: str) -> float:
     """Advance of `ch` in em, about DejaVu Sans (the widest of the usual sans-serif fonts)."""
     if ch in _NARROW:
-        return 0.36
+        return _MIN_EM
     if ch in _WIDE:
         return 0.96
     if unicodedata.east_asian_width(ch) in ("W", "F"):
@@ -154,10 +148,11 @@ def wrap(text: str, width: float, size: float, lines: int, bold: bool = False) -
 
 def fit(text: str, width: float, size: float, bold: bool = False) -> str:
     """`text` (already made visible) shortened in the middle with "…" to fit `width` px."""
-    if text_width(text, size, bold) <= width:
+    most = int(width / (_MIN_EM * size)) + 1  # no more characters than this can fit
+    if len(text) <= most and text_width(text, size, bold) <= width:
         return text
     ell = text_width("…", size, bold)
-    lo, hi = 0, len(text)
+    lo, hi = 0, min(len(text), most)
     best = "…"
     while lo <= hi:  # longest keep such that head + … + tail fits; the tail (a name) gets 2/3
         keep = (lo + hi) // 2
@@ -196,8 +191,15 @@ def _label(x: float, y: float, shown_full: str, width: float, size: float, *, bo
         attrs += ' text-anchor="%s"' % anchor
     if cls:
         attrs += ' class="%s"' % cls
-    title = "<title>%s</title>" % _xml(shown_full) if shown != shown_full else ""
+    title = "<title>%s</title>" % _xml(_capped(shown_full)) if shown != shown_full else ""
     return "<text %s>%s%s</text>" % (attrs, title, _xml(shown))
+
+
+def _capped(text: str) -> str:
+    """Text for a <title> or a data- attribute: whole up to MAX_TITLE_CHARS characters."""
+    if len(text) <= MAX_TITLE_CHARS:
+        return text
+    return text[:MAX_TITLE_CHARS] + "… (%d characters)" % len(text)
 
 
 def _colours(severity) -> tuple:
@@ -266,7 +268,7 @@ def _pill(x: float, y: float, text: str, fill: str, colour: str, size: float = B
     """A small rounded label with its top-left at (x, y); returns (svg, width). `text` is made visible."""
     shown = fit(text, max_w - 12, size)
     w = min(max_w, text_width(shown, size) + 12)
-    title = "<title>%s</title>" % _xml(text) if shown != text else ""
+    title = "<title>%s</title>" % _xml(_capped(text)) if shown != text else ""
     return (
         '<g class="%s">%s<rect x="%s" y="%s" width="%s" height="%s" rx="%s" fill="%s"/>'
         '<text x="%s" y="%s" font-size="%s" fill="%s" text-anchor="middle">%s</text></g>' % (
@@ -360,7 +362,7 @@ def path_svg(path, *, severity: str, title: str = "") -> str:
     for a, b in zip(placed, placed[1:]):
         _, ax, ay, aw, ah, ar = a
         node_b, bx, by, bw, bh, br = b
-        to = ' data-to="%s"' % _attr(_resource_of(node_b[2])[0]) if node_b[0] == "step" else ""
+        to = ' data-to="%s"' % _xml(_capped(_resource_of(node_b[2])[0]), True) if node_b[0] == "step" else ""
         if ar == br:
             out.append(_arrow([(ax + aw, ay + ah / 2), (bx, by + bh / 2)], extra=to))
         else:  # around: right of the row's last box, down under its badges, left margin, into the next row
@@ -401,8 +403,9 @@ def path_svg(path, *, severity: str, title: str = "") -> str:
             stroke, stroke_w = BOX_STROKE, 1.2
         message = getattr(step, "message", "") or ""
         g = ['<g class="%s" data-index="%d" data-address="%s" data-type="%s" data-missing="%s">' % (
-            " ".join(classes), index, _xml(address, True), _xml(rtype, True), _xml(" ".join(missing), True))]
-        g.append("<title>%s</title>" % _text(message or address))
+            " ".join(classes), index, _xml(_capped(address), True), _xml(_capped(rtype), True),
+            _xml(_capped(" ".join(missing)), True))]
+        g.append("<title>%s</title>" % _xml(_capped(visible(message) or address)))
         tags = []
         if is_entry:
             tags.append("entry point")
@@ -435,7 +438,7 @@ def path_svg(path, *, severity: str, title: str = "") -> str:
         pill, pw = _pill(MARGIN, MARGIN + 2, sev, strong, on_strong, size=11, cls="severity", max_w=80)
         head.append(pill)
         shown_title = visible(title)
-        full = "<title>%s</title>" % _xml(shown_title) if " ".join(title_lines) != shown_title else ""
+        full = "<title>%s</title>" % _xml(_capped(shown_title)) if " ".join(title_lines) != shown_title else ""
         head.append('<text class="path-title" font-size="%s" font-weight="600" fill="%s">%s%s</text>' % (
             _n(TITLE_SIZE), TEXT_COLOUR, full, "".join(
                 '<tspan x="%s" y="%s">%s</tspan>' % (
@@ -527,9 +530,9 @@ def overview_svg(paths, severities) -> str:
                 ey = bus_y + 16 + r * (OV_ENTRY_H + OV_ROW_GAP)
                 strong, light, on_strong = _colours(worst)
                 g = ['<g class="entry" data-address="%s" data-type="%s" data-paths="%d" data-severity="%s">' % (
-                    _xml(address, True), _xml(rtype, True), count, worst)]
-                g.append("<title>%s</title>" % _xml("%s (%s): %d attack path%s, worst %s" % (
-                    address, rtype or "?", count, "" if count == 1 else "s", worst)))
+                    _xml(_capped(address), True), _xml(_capped(rtype), True), count, worst)]
+                g.append("<title>%s</title>" % _xml(_capped("%s (%s): %d attack path%s, worst %s" % (
+                    address, rtype or "?", count, "" if count == 1 else "s", worst))))
                 g.append('<g %s>%s</g>' % (ARROWS_GROUP, _arrow([(tx, ey + OV_ENTRY_H / 2), (ex, ey + OV_ENTRY_H / 2)],
                                                                 colour=strong, cls="link")))
                 g.append('<rect x="%s" y="%s" width="%s" height="%s" rx="8" fill="%s" stroke="%s" '
