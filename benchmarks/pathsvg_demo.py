@@ -46,8 +46,15 @@ def page(trees, synthetic: bool = False) -> str:
         sevs = [severity_of(f, CHECK) for f in findings]
         parts.append("<h2>%s: %d paths</h2>" % (html.escape(os.path.relpath(tree, HERE)), len(findings)))
         parts.append("<figure>%s</figure>" % overview_svg([f.path for f in findings], sevs))
+        sizes = []
         for f, sev in zip(findings, sevs):
-            parts.append("<figure>%s</figure>" % path_svg(f.path, severity=sev, title=f.message))
+            svg = path_svg(f.path, severity=sev, title=f.message)
+            sizes.append(len(svg.encode()))
+            parts.append("<figure>%s</figure>" % svg)
+        if sizes:
+            print("%s: %d paths, %.1f steps and %.0f bytes of SVG a path on average (largest %d)" % (
+                os.path.relpath(tree, HERE), len(sizes), sum(len(f.path) for f in findings) / len(findings),
+                sum(sizes) / len(sizes), max(sizes)))
     if synthetic:
         parts.append("<h2>synthetic: hostile names, 1,000 steps, 200 entry points</h2>")
         hostile = (_step('aws_lb."><script>alert(1)</script>', "aws_lb", ("waf", "tls")),

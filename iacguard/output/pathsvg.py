@@ -75,7 +75,6 @@ BADGE_H, BADGE_GAP = 17, 3
 ROW_GAP = 30  # between the lowest badge of a row and the next row's labels
 TITLE_LINE = 20  # a line of the title
 TITLE_WIDTH = 640  # the title wraps at this width (the drawing is at least this wide with a title)
-TITLE_INDENT = 70  # room for the severity pill before the title
 ADDRESS_SIZE, TYPE_SIZE, LABEL_SIZE, BADGE_SIZE, TITLE_SIZE = 13, 11, 11, 10.5, 14
 PAD = 10  # text inset in a box
 ROOT_FONT_SIZE = 13  # the <svg>'s font-size and fill (TEXT_COLOUR), inherited by its texts
@@ -113,7 +112,7 @@ def _char_em(ch: str) -> float:
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Estimated width in px of `text` at font size `size` (errs wide)."""
     em = sum(_char_em(ch) for ch in text)
-    return em * size * (1.08 if bold else 1.0)
+    return em * size * (1.1 if bold else 1.0)
 
 
 def wrap(text: str, width: float, size: float, lines: int, bold: bool = False) -> list:
@@ -343,7 +342,8 @@ def path_svg(path, *, severity: str, title: str = "") -> str:
 
     content_w = max(px + w for row in rows for _, px, w in row)
     title_w = max(TITLE_WIDTH, content_w)
-    title_lines = wrap(visible(title), title_w - TITLE_INDENT, TITLE_SIZE, 2, bold=True) if title else []
+    indent = min(80, text_width(sev, 11) + 12) + 10  # the severity pill, then the title
+    title_lines = wrap(visible(title), title_w - indent, TITLE_SIZE, 2, bold=True) if title else []
     top = MARGIN + (len(title_lines) * TITLE_LINE + 8 if title_lines else 0)
     placed = []  # (node, x, y, w, h, row)
     y = top
@@ -442,7 +442,7 @@ def path_svg(path, *, severity: str, title: str = "") -> str:
         head.append('<text class="path-title" font-size="%s" font-weight="600" fill="%s">%s%s</text>' % (
             _n(TITLE_SIZE), TEXT_COLOUR, full, "".join(
                 '<tspan x="%s" y="%s">%s</tspan>' % (
-                    _n(MARGIN + TITLE_INDENT), _n(MARGIN + 14 + k * TITLE_LINE), _xml(line))
+                    _n(MARGIN + indent), _n(MARGIN + 14 + k * TITLE_LINE), _xml(line))
                 for k, line in enumerate(title_lines))))
 
     # The accessible name: the chain in words.
