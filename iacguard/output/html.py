@@ -175,19 +175,31 @@ class _Sources:
         except (OSError, ValueError):
             return None
         text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
-        return text.split("\n")
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()  # the end of the last line, not a line
+        return lines
 
 
-def _code(sources: _Sources, loc) -> Markup:
+def _code(sources: _Sources, loc, block=None) -> Markup:
     """A <pre class="code"> of the lines around `loc` (numbered, the finding's own marked), or
-    nothing when the file cannot be read or the lines are not in it."""
+    nothing when the file cannot be read or the lines are not in it.
+
+    The lines around are taken only from inside `block` (the location of the finding's resource)
+    when `loc` lies in it, and there are none otherwise: a resource block holds no variable
+    default or parameter default, and only those can hold a value declared sensitive (reports
+    get values redacted, these lines come from the file as it is)."""
     lines = sources.get(loc.path)
     start = max(loc.start_line, 1)
     if not lines or start > len(lines):
         return Markup("")
     end = min(max(loc.end_line, start), len(lines))
-    first = max(1, start - CONTEXT_LINES)
-    last = min(len(lines), end + CONTEXT_LINES, first + MAX_CODE_LINES - 1)
+    lo, hi = start, end
+    if block is not None and block.path == loc.path and block.start_line <= start <= max(block.end_line, block.start_line):
+        lo = max(start - CONTEXT_LINES, block.start_line)
+        hi = max(end, min(end + CONTEXT_LINES, block.end_line))
+    first = max(1, lo)
+    last = min(len(lines), hi, first + MAX_CODE_LINES - 1)
     width = len(str(last))
     out = []
     for n in range(first, last + 1):
@@ -247,7 +259,7 @@ def render(result: ScanResult, *, fail_on_error: bool = False, path_svg=None, ov
             "anchor": bool(getattr(f, "path", ())),  # an id for the attack-path figure's link
             "address": shown_address(f),
             "message": _one_line(finding_message(f, fallback=check.title if check is not None else "")),
-            "code": _code(sources, f.location),
+            "code": _code(sources, f.location, f.resource.location),
             "origins": _origins(f.related, cwd),
             "path": _steps(f.path) if getattr(f, "path", ()) else [],
             "explain": _explain(check, languages.get(f.check_id, ()), explain_cache),
