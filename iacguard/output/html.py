@@ -333,6 +333,7 @@ def render(result: ScanResult, *, fail_on_error: bool = False, path_svg=None, ov
     page = _environment().get_template("report.html.j2").render(
         version=iacguard.__version__,
         headline=headline,
+        roots=roots,
         roots_text=("scanned " + ", ".join(roots)) if roots else "%d file%s scanned" % (summary.files, "" if summary.files == 1 else "s"),
         s=summary,
         severities=SEVERITIES,

@@ -14,9 +14,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iacguard import output
-from iacguard.check import PILLARS, SEVERITIES
+from iacguard.check import PILLARS, SEVERITIES, Check
 from iacguard.core.model import (
     Finding,
     Location,
@@ -28,7 +30,7 @@ from iacguard.core.model import (
     Suppression,
     Undecided,
 )
-from iacguard.output import html as html_report
+from iacguard.output.html import csp_hash
 from iacguard.output.markdown import render as render_markdown
 from iacguard.output.summary import summarize
 
@@ -110,7 +112,9 @@ def parse(page: str) -> Node:
 
 
 def _sha(text: str) -> str:
-    return "'sha256-%s'" % base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    sha = "'sha256-%s'" % base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    assert sha == "'%s'" % csp_hash(text)
+    return sha
 
 
 # -- the page's frame: one file, strict CSP, nothing external ----------------------------------
@@ -452,3 +456,28 @@ def test_page_size_per_finding_keeps_1000_findings_under_2_mb(tmp_path):
     size = len(page.encode("utf-8"))
     assert len(parse(page).all("article", "finding")) == 1000
     assert size < 2 * 1024 * 1024, size
+
+
+# -- any text at all ------------------------------------------------------------------------------
+
+ONE_CHECK = Check(
+    id="AWS-S3-001", title="S3 bucket has no default encryption", severity="high", pillar="data", what="w", why="y",
+    fix_terraform="```hcl\nx = 1\n```", fix_cloudformation="f", kinds=("bucket",), evaluate=lambda facts: [],
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(min_size=0, max_size=40), name=st.text(min_size=1, max_size=20))
+def test_any_text_renders_as_text(text, name):
+    path = "/nonexistent-scan/" + name.replace("/", "_") + ".tf"
+    res = Resource(id="r", address=text, type=text, language="terraform", properties={}, location=Location(path, 1, 1))
+    steps = (PathStep(res, text, Location(path, 1, 1), (text,)),)
+    f = Finding("AWS-S3-001", res, text, Location(path, 1, 1), related=((Location(path, 2, 2), text),), root=text, path=steps)
+    result = ScanResult(findings=[f], checks=[ONE_CHECK], notifications=[Notification("error", text, path, 1)],
+                        files=[path], resources=1, roots=["/nonexistent-scan"], cwd="/nonexistent-scan",
+                        configuration={"path": "/nonexistent-scan/.iacguard.toml", "changes": [text], "warning": text})
+    page = output.render("html", result)
+    assert not RAW.search(page)
+    dom = parse(page)
+    assert len(dom.all("script")) == 1 and len(dom.all("article", "finding")) == 1
+    assert dom.by_id("totals").attrs["data-findings"] == "1"
