@@ -100,9 +100,17 @@ def _one_line(text) -> str:
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
 
 
+_BULLET = re.compile(r"^\s*[-*] +")
+
+
+def _inline(text: str) -> Markup:
+    pieces = _INLINE_CODE.split(visible(_one_line(text)))
+    return Markup("").join(Markup("<code>%s</code>") % p if j % 2 else escape(p) for j, p in enumerate(pieces))
+
+
 def _prose(text: str) -> Markup:
     """Check documentation (Markdown-ish, from the package) as HTML: fenced blocks as <pre>,
-    paragraphs, `code` spans; everything else escaped as text."""
+    paragraphs, "- " lists, `code` spans; everything else escaped as text."""
     out = []
     parts = re.split(r"^```[^\n]*\n(.*?)^```[ \t]*$", (text or "").strip(), flags=re.M | re.S)
     for i, part in enumerate(parts):
@@ -111,11 +119,25 @@ def _prose(text: str) -> Markup:
             out.append(Markup('<pre class="fix"><code>%s</code></pre>') % code)
             continue
         for para in re.split(r"\n\s*\n", part.strip()):
-            if not para.strip():
-                continue
-            pieces = _INLINE_CODE.split(visible(_one_line(para)))
-            html = Markup("").join(Markup("<code>%s</code>") % p if j % 2 else escape(p) for j, p in enumerate(pieces))
-            out.append(Markup("<p>%s</p>") % html)
+            blocks: list = []  # ("p", [lines]) and ("li", [lines]) in order
+            for line in para.split("\n"):
+                if not line.strip():
+                    continue
+                if _BULLET.match(line):
+                    blocks.append(("li", [_BULLET.sub("", line)]))
+                elif blocks and (blocks[-1][0] == "p" or line[:1].isspace()):
+                    blocks[-1][1].append(line)  # a paragraph goes on; an indented line continues an item
+                else:
+                    blocks.append(("p", [line]))
+            items: list = []
+            for kind, lines in blocks + [("end", [])]:
+                if kind != "li" and items:
+                    out.append(Markup("<ul>%s</ul>") % Markup("").join(items))
+                    items = []
+                if kind == "li":
+                    items.append(Markup("<li>%s</li>") % _inline(" ".join(lines)))
+                elif kind == "p":
+                    out.append(Markup("<p>%s</p>") % _inline(" ".join(lines)))
     return Markup("").join(out)
 
 

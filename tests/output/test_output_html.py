@@ -301,6 +301,16 @@ def test_origins_explanation_and_fix_for_the_language(result):
     assert [h.attrs.get("data-language") for h in only_tf.all("h5")] == [None, None, "terraform"]
 
 
+def test_check_documentation_as_html():
+    from iacguard.output.html import _prose
+
+    text = "Intro `a<b>`:\n\n- one\n  continued\n- two & <i>\nAfter.\n\n```hcl\nx = \"<y>\"\n\n  z = 1\n```\nTail"
+    assert _prose(text) == (
+        "<p>Intro <code>a&lt;b&gt;</code>:</p><ul><li>one continued</li><li>two &amp; &lt;i&gt;</li></ul><p>After.</p>"
+        '<pre class="fix"><code>x = &#34;&lt;y&gt;&#34;\n\n  z = 1</code></pre><p>Tail</p>'
+    )
+
+
 def _step(path, address, rtype, message, missing=()):
     res = Resource(id=address, address=address, type=rtype, language="terraform", properties={}, location=Location(path, 1, 3))
     return PathStep(res, message, Location(path, 1, 3), missing)
