@@ -91,7 +91,7 @@ _COMMON = [
 _REPORTING = [
     click.option("--format", "fmt", type=click.Choice(list(OUTPUT_FORMATS)), default="text", show_default=True, help="Format of the main report."),
     click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Write the main report to FILE instead of stdout."),
-    click.option("--output-file", "output_files", multiple=True, metavar="FORMAT=PATH", help="Also write a report in FORMAT (text, json, sarif, junit, markdown) to PATH (repeatable)."),
+    click.option("--output-file", "output_files", multiple=True, metavar="FORMAT=PATH", help="Also write a report in FORMAT (text, json, sarif, junit, markdown, html) to PATH (repeatable)."),
     click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="Exit 1 when a finding is at or above this severity (default: low)."),
     click.option("--fail-on-error/--no-fail-on-error", default=None, help="Exit 1 when a file could not be scanned (parse error, evaluation cut short, internal error: an error-level notification), so findings cannot hide behind it (default: off)."),
     click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file (see `iacguard baseline`)."),
@@ -353,7 +353,7 @@ def _report(result, settings: Settings, p: dict) -> None:
         if fmt == "text":
             color = p["color"] if p["color"] is not None else (to_terminal and use_color(sys.stdout, os.environ))
             return {"color": color, "verbose": p["verbose"], "fail_on_error": settings.fail_on_error}
-        if fmt == "markdown":
+        if fmt in ("markdown", "html"):
             return {"fail_on_error": settings.fail_on_error}
         if fmt == "sarif":
             return {"include_suppressed": settings.include_suppressed}

@@ -8,6 +8,7 @@
 - sarif: include_suppressed=False, start_time=None, end_time=None
 - junit: (none)
 - markdown: max_rows=100, fail_on_error=False
+- html: fail_on_error=False, path_svg=None, overview_svg=None
 """
 from __future__ import annotations
 
@@ -17,12 +18,12 @@ import importlib
 
 from .text import use_color
 
-_MODULES = {"text": "text", "json": "json_report", "sarif": "sarif", "junit": "junit", "markdown": "markdown"}
+_MODULES = {"text": "text", "json": "json_report", "sarif": "sarif", "junit": "junit", "markdown": "markdown", "html": "html"}
 
 
 class _Formats(dict):
     """Format name -> render function, each formatter imported the first time it is asked for
-    (a scan writes one or two formats; importing all five cost a warm scan about 20 ms)."""
+    (a scan writes one or two formats; importing all of them cost a warm scan about 20 ms)."""
 
     def __missing__(self, fmt):
         module = _MODULES[fmt]  # KeyError for an unknown format, as a plain dict

@@ -6,6 +6,7 @@ Everything taken from scanned files is escaped, so a file cannot inject links, i
 into a comment. The table stops at `max_rows` rows; the other reports hold everything. A finding
 with an attack path shows the chain after its message ("Path: `aws_lb.web -> aws_instance.app ->
 aws_s3_bucket.media`"), at most MAX_PATH_STEPS steps (the first ones and the asset).
+Its counts come from the summary model (.summary.summarize) the HTML report reads too.
 """
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ import iacguard
 from iacguard.check import PILLARS, SEVERITIES, severity_of
 from iacguard.core.model import ScanResult
 
-from .findings import checks_by_id, finding_message, notification_sort_key, path_chain, pillar_counts, severity_counts, shown_address
+from .findings import checks_by_id, finding_message, notification_sort_key, path_chain, shown_address
 from .escape import visible
 from .paths import display_path
+from .summary import summarize
 from .text import not_scanned_text
 
 MAX_ROWS = 100
@@ -48,26 +50,27 @@ def _plural(n: int, word: str) -> str:
 
 def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool = False) -> str:
     checks = checks_by_id(result)
-    by_severity = severity_counts(result)
+    summary = summarize(result)  # the counts the HTML report shows too
+    by_severity = summary.by_severity
     lines: list = []
-    if result.findings:
+    if summary.findings:
         parts = ["%d %s" % (by_severity[s], s) for s in SEVERITIES if by_severity[s]]
-        lines.append("## iacguard: %s (%s)" % (_plural(len(result.findings), "finding"), ", ".join(parts)))
+        lines.append("## iacguard: %s (%s)" % (_plural(summary.findings, "finding"), ", ".join(parts)))
     else:
         lines.append("## iacguard: no findings")
     lines.append("")
     lines.append(
         "%s scanned, %s, %s run."
-        % (_plural(len(result.files), "file"), _plural(result.resources, "resource"), _plural(len(result.checks), "check"))
+        % (_plural(summary.files, "file"), _plural(summary.resources, "resource"), _plural(summary.checks, "check"))
     )
     lines.append("")
     lines += _configuration_lines(result)
 
-    if result.findings:
+    if summary.findings:
         lines += ["| Severity | Findings |", "|---|---:|"]
         lines += ["| %s | %d |" % (s, by_severity[s]) for s in SEVERITIES]
         lines.append("")
-        by_pillar = pillar_counts(result)
+        by_pillar = summary.by_pillar
         lines += ["| Pillar | Findings |", "|---|---:|"]
         lines += ["| %s | %d |" % (title, by_pillar[key]) for key, title in PILLARS.items() if by_pillar[key]]
         lines.append("")
@@ -82,13 +85,13 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool 
             if chain:
                 cell += " Path: %s" % _code(chain)
             lines.append("| %s | %s | %s | %s | %s |" % (severity, _code(f.check_id), _code(shown_address(f)), _code(where), cell))
-        if len(result.findings) > max_rows:
+        if summary.findings > max_rows:
             lines.append("")
-            lines.append("… and %d more: see the full report." % (len(result.findings) - max_rows))
+            lines.append("… and %d more: see the full report." % (summary.findings - max_rows))
         lines.append("")
 
     if result.suppressed:
-        lines += ["<details><summary>%s</summary>" % _plural(len(result.suppressed), "suppressed finding"), ""]
+        lines += ["<details><summary>%s</summary>" % _plural(summary.suppressed, "suppressed finding"), ""]
         lines += ["| Check | Resource | Location | Reason | Expires |", "|---|---|---|---|---|"]
         for item in result.suppressed[:max_rows]:
             f, sup = item.finding, item.suppression
@@ -97,27 +100,27 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool 
                 "| %s | %s | %s | %s | %s |"
                 % (_code(f.check_id), _code(shown_address(f)), _code(where), _text(sup.reason or "(no reason given)"), _text(sup.expires or "never"))
             )
-        if len(result.suppressed) > max_rows:
-            lines += ["", "… and %d more." % (len(result.suppressed) - max_rows)]
+        if summary.suppressed > max_rows:
+            lines += ["", "… and %d more." % (summary.suppressed - max_rows)]
         lines += ["", "</details>", ""]
 
     left_out = []
-    if result.suppressed:
-        left_out.append("**Suppressed:** %d" % len(result.suppressed))
-    if result.baseline_file:
+    if summary.suppressed:
+        left_out.append("**Suppressed:** %d" % summary.suppressed)
+    if summary.baseline_file:
         left_out.append(
             "**Baseline:** %s not shown, %d baseline %s fixed"
-            % (_plural(result.baseline_matched, "known finding"), result.baseline_fixed, "entry" if result.baseline_fixed == 1 else "entries")
+            % (_plural(summary.baseline_matched, "known finding"), summary.baseline_fixed, "entry" if summary.baseline_fixed == 1 else "entries")
         )
-    if result.outside_changes:
-        left_out.append("**Outside the changed files:** %d not shown" % result.outside_changes)
+    if summary.outside_changes:
+        left_out.append("**Outside the changed files:** %d not shown" % summary.outside_changes)
     if left_out:
         lines += [" · ".join(left_out), ""]
     not_scanned = not_scanned_text(result, fail_on_error)
     if not_scanned:
         lines += ["**%s**" % not_scanned, ""]
 
-    lines += _undecided_lines(result, max_rows)
+    lines += _undecided_lines(result, summary.undecided, max_rows)
 
     notes = [n for n in sorted(result.notifications, key=notification_sort_key) if n.level in ("error", "warning")]
     if notes:
@@ -133,12 +136,12 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool 
     return "\n".join(lines) + "\n"
 
 
-def _undecided_lines(result: ScanResult, max_rows: int) -> list:
+def _undecided_lines(result: ScanResult, count: int, max_rows: int) -> list:
     """A collapsed section: the checks left undecided by unknown values, and where each value
     comes from."""
-    if not result.undecided:
+    if not count:
         return []
-    lines = ["<details><summary>%s left undecided by unknown values</summary>" % _plural(len(result.undecided), "check"), ""]
+    lines = ["<details><summary>%s left undecided by unknown values</summary>" % _plural(count, "check"), ""]
     lines += ["| Check | Resource | Location | Value not known | Comes from |", "|---|---|---|---|---|"]
     for u in result.undecided[:max_rows]:
         where = "%s:%d" % (display_path(u.location.path, result.cwd), u.location.start_line)
@@ -147,8 +150,8 @@ def _undecided_lines(result: ScanResult, max_rows: int) -> list:
             "| %s | %s | %s | %s | %s |"
             % (_code(u.check_id), _code(u.resource.address), _code(where), _text("%s: %s" % (u.what, u.reason)), _text(origins) if origins else "")
         )
-    if len(result.undecided) > max_rows:
-        lines += ["", "… and %d more." % (len(result.undecided) - max_rows)]
+    if count > max_rows:
+        lines += ["", "… and %d more." % (count - max_rows)]
     lines += ["", "</details>", ""]
     return lines
 

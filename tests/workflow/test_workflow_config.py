@@ -91,7 +91,7 @@ def test_found_in_a_parent_folder_up_to_the_repository_root(tmp_path):
         ('skip-checks = "AWS-S3-001"\n', "'skip-checks' must be a list of strings"),
         ('checks = ["NOPE-1"]\n', "unknown check id 'NOPE-1'"),
         ('[severity]\nAWS-S3-001 = "urgent"\n', "severity of AWS-S3-001 must be one of critical, high, medium, low"),
-        ('[outputs]\nhtml = "r.html"\n', "unknown output format 'html'"),
+        ('[outputs]\nxml = "r.xml"\n', "unknown output format 'xml'"),
         ("whole-project-checks = 1\n", "'whole-project-checks' must be true or false"),
         ("fail-on = \n", "is not valid TOML"),
         ('plugins = ["my_module"]\n', "unknown key 'plugins'"),

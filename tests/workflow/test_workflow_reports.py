@@ -108,7 +108,7 @@ def test_several_reports_in_one_run(tmp_path, sarif_checker):
 
 def test_output_file_errors(tmp_path):
     write(tmp_path, PROJECT)
-    assert cli(["scan", ".", "--output-file", "html=x.html"], tmp_path).exit_code == 2
+    assert cli(["scan", ".", "--output-file", "xml=x.xml"], tmp_path).exit_code == 2
     assert cli(["scan", ".", "--output-file", "sarif"], tmp_path).exit_code == 2
     res = cli(["scan", ".", "--output-file", "sarif=no/such/dir/r.sarif"], tmp_path)
     assert res.exit_code == 2 and "cannot write" in res.stderr
