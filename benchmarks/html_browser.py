@@ -6,7 +6,8 @@ Builds a Terraform tree whose scan has at least --findings findings (S3 buckets 
 configured, five findings each, over several files), renders it with `iacguard scan --format
 html`, opens the page from file:// in Chromium (tests/browser/cdp.py) --runs times and prints
 the page's size and, from the Performance API, DOMContentLoaded, the load event's end and first
-(contentful) paint, median and worst, and how long the severity filter takes on that page.
+(contentful) paint, median and worst, how long the severity filter takes on that page, and the
+same timings with the page's script off (what parsing, style and layout alone cost).
 Targets (issue 15): under 2 MB and under 1 s.
 
 With --synthetic (or while the html format is not registered yet) the page is the hand-made
@@ -133,12 +134,23 @@ def main(argv=None) -> int:
             other = [u for u in b.requests if not u.startswith(("file:", "data:"))]
             if other:
                 print("requests leaving the page: %s" % other[:3])
+        # The same page with its script off: what parsing, style and layout cost without the filters.
+        b.send("Emulation.setScriptExecutionDisabled", {"value": True})
+        plain = []
+        for _ in range(args.runs):
+            b.open(page.resolve().as_uri())
+            plain.append(b.evaluate(TIMINGS))
+        b.send("Emulation.setScriptExecutionDisabled", {"value": False})
     print("articles in the DOM: %d" % rows[0]["articles"])
     for key, label in (("dcl", "DOMContentLoaded"), ("fp", "first paint"), ("fcp", "first contentful paint"),
                        ("load", "load event end"), ("wall", "navigate -> load (CDP)"), ("filter", "severity filter")):
         values = [r[key] for r in rows if r.get(key) is not None]
         if values:
             print("%-26s median %7.1f ms   worst %7.1f ms" % (label, statistics.median(values), max(values)))
+    for key, label in (("dcl", "DOMContentLoaded"), ("load", "load event end")):
+        values = [r[key] for r in plain if r.get(key)]
+        if values:
+            print("%-26s median %7.1f ms   worst %7.1f ms" % (label + ", no script", statistics.median(values), max(values)))
     worst = max(r["load"] for r in rows)
     print("render (load event end, worst of %d): %.0f ms (target < 1000 ms: %s)" % (len(rows), worst, "ok" if worst < 1000 else "OVER"))
     if not args.keep:
