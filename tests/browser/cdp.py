@@ -79,9 +79,10 @@ class JSError(CDPError):
 
 
 def find_chromium() -> str | None:
-    """The path of a Chromium binary, or None."""
+    """The path of a Chromium binary, or None. $IACGUARD_CHROMIUM, when set, is the only one
+    looked at (a name or path; IACGUARD_CHROMIUM=none runs as if there were none)."""
     env = os.environ.get("IACGUARD_CHROMIUM")
-    for name in ((env,) if env else ()) + CANDIDATES:
+    for name in ((env,) if env else CANDIDATES):
         path = name if os.path.isabs(name) else shutil.which(name)
         if path and os.path.isfile(path) and os.access(path, os.X_OK):
             return path

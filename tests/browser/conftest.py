@@ -22,7 +22,8 @@ def _ci() -> bool:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def chromium() -> str:
+    """The Chromium binary; skips without one, fails under CI."""
     binary = find_chromium()
     if not binary:
         message = ("no Chromium found (looked for $IACGUARD_CHROMIUM, /usr/bin/chromium, chromium, "
@@ -30,7 +31,12 @@ def browser():
         if _ci():
             pytest.fail("CI must run the browser tests: " + message, pytrace=False)
         pytest.skip(message)
-    b = Browser.launch(binary)
+    return binary
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    b = Browser.launch(chromium)
     try:
         yield b
     finally:

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from browser.cdp import Browser, CDPTimeout, JSError, find_chromium
+from browser.cdp import Browser, CDPTimeout, JSError
 
 BAD_PAGE = """<!DOCTYPE html><html><head>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-{hash}'">
@@ -40,11 +40,8 @@ def test_client_sees_errors_requests_and_policy_violations(browser, tmp_path):
     browser.click("#p")
 
 
-def test_close_ends_the_process_and_waits_time_out():
-    binary = find_chromium()
-    if not binary:
-        pytest.skip("no Chromium")
-    b = Browser.launch(binary, timeout=5)
+def test_close_ends_the_process_and_waits_time_out(chromium):
+    b = Browser.launch(chromium, timeout=5)
     try:
         with pytest.raises(CDPTimeout):
             b.wait_event("Page.neverFired", timeout=0.2)
