@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-LIMIT = 2 * 1024 * 1024
+LIMIT = 2_000_000  # "2 MB" read strictly (decimal)
 
 
 def _source(i: int, language: str) -> str:

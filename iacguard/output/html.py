@@ -27,7 +27,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 import iacguard
-from iacguard.check import PILLARS, SEVERITIES, severity_of
+from iacguard.check import SEVERITY_RANK, PILLARS, SEVERITIES, severity_of
 from iacguard.core.model import ScanResult
 
 from .escape import visible
@@ -250,10 +250,21 @@ def _steps(path) -> list:
     ]
 
 
-def render(result: ScanResult, *, fail_on_error: bool = False, path_svg=None, overview_svg=None) -> str:
+# Attack paths drawn as SVG (about 6 KB each), the most severe first; every path also has its
+# text chain (searchable, read without graphics), so a page with a thousand paths stays small.
+MAX_DRAWN_PATHS = 20
+_DRAW = object()  # the default: iacguard/output/pathsvg.py draws
+
+
+def render(result: ScanResult, *, fail_on_error: bool = False, path_svg=_DRAW, overview_svg=_DRAW) -> str:
     """The HTML page. `path_svg(path, severity=..., title=...)` and `overview_svg(paths,
-    severities)` (iacguard/output/pathsvg.py's interface), when given, draw the attack paths; the
-    page shows their text chains either way."""
+    severities)` draw the attack paths (default: iacguard/output/pathsvg.py; None: not drawn).
+    The MAX_DRAWN_PATHS most severe paths are drawn; every path not drawn shows its text chain."""
+    if path_svg is _DRAW or overview_svg is _DRAW:
+        from . import pathsvg
+
+        path_svg = pathsvg.path_svg if path_svg is _DRAW else path_svg
+        overview_svg = pathsvg.overview_svg if overview_svg is _DRAW else overview_svg
     summary = summarize(result)
     checks = checks_by_id(result)
     cwd = result.cwd
@@ -292,12 +303,17 @@ def render(result: ScanResult, *, fail_on_error: bool = False, path_svg=None, ov
         by_key[file]["findings"].append(item)
         if item["path"]:
             entries.add(item["path"][0]["address"])
-            svg = path_svg(f.path, severity=severity, title=item["title"]) if path_svg else ""
             path_figures.append({
                 "fingerprint": fingerprint, "severity": severity, "check": f.check_id, "path": item["path"],
                 "entry": item["path"][0]["address"], "asset": item["path"][-1]["address"], "steps": len(item["path"]),
-                "svg": Markup(svg or ""),
+                "svg": "", "finding": f, "title": item["title"],
             })
+    if path_svg:
+        ranked = sorted(range(len(path_figures)), key=lambda i: -SEVERITY_RANK.get(path_figures[i]["severity"], 0))
+        for i in ranked[:MAX_DRAWN_PATHS]:
+            pf = path_figures[i]
+            pf["svg"] = Markup(path_svg(pf["finding"].path, severity=pf["severity"], title=pf["title"]) or "")
+    drawn_left_out = max(0, len(path_figures) - MAX_DRAWN_PATHS) if path_svg else 0
     overview = ""
     if overview_svg and path_figures:
         with_paths = [(f, sev) for f, sev in zip(result.findings, summary.severities) if getattr(f, "path", ())]
@@ -367,6 +383,8 @@ def render(result: ScanResult, *, fail_on_error: bool = False, path_svg=None, ov
         groups=groups,
         check_options=check_options,
         path_figures=path_figures,
+        drawn_left_out=drawn_left_out,
+        MAX_DRAWN=MAX_DRAWN_PATHS,
         entry_count=len(entries),
         overview=overview,
         suppressed=suppressed,

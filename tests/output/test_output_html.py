@@ -324,7 +324,7 @@ def test_attack_path_chain_figure_and_svg_hooks(result):
         _step(main, "aws_s3_bucket.logs", "aws_s3_bucket", "the asset"),
     )
     result.findings[0] = replace(result.findings[0], path=steps)
-    plain = parse(output.render("html", result))
+    plain = parse(output.render("html", result, path_svg=None, overview_svg=None))
     calls = []
 
     def path_svg(path, *, severity, title=""):
@@ -415,7 +415,9 @@ def test_hostile_text_everywhere_renders_as_text(result, tmp_path):
     page = output.render("html", result)
     assert not RAW.search(page)
     dom = parse(page)
-    assert len(dom.all("script")) == 1 and not dom.all("img") and not dom.all("svg")
+    assert len(dom.all("script")) == 1 and not dom.all("img")
+    # the only SVGs are the path drawings and the overview iacguard draws (the file name's <svg> is text)
+    assert [n.attrs.get("class") for n in dom.all("svg")] == ["path-overview", "path-svg"]
     for node in dom.all():
         assert not [k for k in node.attrs if k.startswith("on")], (node.tag, node.attrs)
     article = dom.one("article", "finding", data_check="AWS-S3-001", data_line="2")
@@ -465,7 +467,7 @@ def test_page_size_per_finding_keeps_1000_findings_under_2_mb(tmp_path):
     page = output.render("html", result)
     size = len(page.encode("utf-8"))
     assert len(parse(page).all("article", "finding")) == 1000
-    assert size < 2 * 1024 * 1024, size
+    assert size < 2_000_000, size
 
 
 # -- any text at all ------------------------------------------------------------------------------
