@@ -54,17 +54,21 @@ def test_zizmor_offline_clean():
 
 def test_action_shape():
     action = yaml.safe_load(ACTION.read_text())
-    assert set(action["inputs"]) == {"path", "fail-on", "config", "fail-on-error", "extra-args", "sarif-file", "upload-sarif"}
+    assert set(action["inputs"]) == {"path", "fail-on", "config", "fail-on-error", "extra-args", "sarif-file", "upload-sarif",
+                                     "html-report", "html-artifact-name"}
     assert action["inputs"]["fail-on-error"]["default"] == "true" and action["inputs"]["config"]["default"] == ""
     steps = action["runs"]["steps"]
     assert action["runs"]["using"] == "composite"
     for step in steps:
         # No template expansion inside scripts: inputs reach them through env only.
         assert "${{" not in step.get("run", ""), step["name"]
-    upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))
-    ref = upload["uses"].split("@", 1)[1]
-    assert len(ref) == 40 and all(c in "0123456789abcdef" for c in ref)
-    assert "# v" in ACTION.read_text().split(upload["uses"], 1)[1].splitlines()[0]
+    for uses in ("upload-sarif", "upload-artifact"):  # third-party actions pinned to a commit
+        upload = next(s for s in steps if uses in s.get("uses", ""))
+        ref = upload["uses"].split("@", 1)[1]
+        assert len(ref) == 40 and all(c in "0123456789abcdef" for c in ref)
+        assert "# v" in ACTION.read_text().split(upload["uses"], 1)[1].splitlines()[0]
+    html = next(s for s in steps if "upload-artifact" in s.get("uses", ""))
+    assert "inputs.html-report != ''" in html["if"] and html["with"]["path"] == "${{ inputs.html-report }}"
     names = [s["name"] for s in steps]
     assert names.index("Upload SARIF to code scanning") < names.index("Fail on findings") == len(names) - 1
 
@@ -91,7 +95,8 @@ def action_runner(tmp_path, iacguard_on_path):
     workspace.mkdir()
 
     def run_steps(inputs: dict):
-        values = {"path": ".", "fail-on": "", "config": "", "fail-on-error": "true", "extra-args": "", "sarif-file": "iacguard.sarif", "upload-sarif": "true", **inputs}
+        values = {"path": ".", "fail-on": "", "config": "", "fail-on-error": "true", "extra-args": "", "sarif-file": "iacguard.sarif", "upload-sarif": "true",
+                  "html-report": "", "html-artifact-name": "iacguard-report", **inputs}
         files = {k: tmp_path / k for k in ("output", "summary")}
         for f in files.values():
             f.write_text("")
@@ -129,6 +134,10 @@ def test_action_scripts(action_runner):
     assert "AWS-S3-001" not in {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
     code, outputs, _ = run_steps({"path": "infra", "fail-on": "critical"})
     assert (code, outputs["exit-code"]) == (0, "0")
+    assert not (workspace / "iacguard-report.html").exists()
+    code, outputs, _ = run_steps({"path": "infra", "fail-on": "critical", "html-report": "iacguard-report.html"})
+    page = (workspace / "iacguard-report.html").read_text()
+    assert code == 0 and page.startswith("<!DOCTYPE html>") and 'data-check="AWS-EC2-001"' in page
     code, outputs, _ = run_steps({"path": "infra", "extra-args": "--no-such-flag"})
     assert (code, outputs["exit-code"]) == (2, "2")
 
