@@ -471,7 +471,7 @@ def _shaped(value) -> bool:
         return (
             each(value.findings, finding) and each(value.notifications, note) and each(value.files, strings)
             and each(value.unknowns, unknown) and type(value.resources) is int
-            and each(value.secrets, strings) and each(value.undecided, undecided)
+            and each(value.secrets, strings) and each(value.undecided, undecided) and each(getattr(value, "entry_points", []), step)
             and type(g) is GraphView and each(g.resources, resource)
             and type(g._symbols) is dict and all(type(k) is str and each(v, node_symbol) for k, v in g._symbols.items())
         )

@@ -103,6 +103,7 @@ def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir
         cwd=cwd or os.getcwd(),
         duration=time.monotonic() - started,
         undecided=undecided,
+        entry_points=list(getattr(analysis, "entry_points", ()) or ()),
     )
     # Values of sensitive variables and NoEcho parameters: out of every report, before
     # suppressions, baselines and the changed-files filter see the findings.
@@ -192,7 +193,24 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
         scanned.update(r.files)
         unknowns.extend(r.unknowns)
         secrets.update(getattr(r, "secrets", None) or ())  # absent from entries of older caches
-    return Analysis(findings, notes, sorted(scanned), unknowns, len(graph.resources), graph, sorted(secrets), merge_undecided(undecided, graph), len(graph.roots()))
+    return Analysis(findings, notes, sorted(scanned), unknowns, len(graph.resources), graph, sorted(secrets), merge_undecided(undecided, graph),
+                    len(graph.roots()), _entry_steps(facts))
+
+
+def _entry_steps(facts) -> list:
+    """The entry points the checks computed (none asked: none), as PathSteps."""
+    if "entry_point" not in facts._cache:
+        return []
+    from .core.model import PathStep
+
+    out = []
+    for e in facts.of_kind("entry_point"):
+        ports = ", ".join(dict.fromkeys(str(p) for p in e.ports)) or "its endpoint"
+        words = "%s %s (%s) accepts %s from the internet" % (e.entry.replace("_", " "), e.resource.address, e.resource.type, ports)
+        if e.decided is not True:
+            words += " (undecided: %s)" % (getattr(e.decided, "reason", "") or "not known before deploy")
+        out.append(PathStep(e.resource, words, e.resource.location))
+    return out
 
 
 def _name_root_modules(findings: list, cwd: str, several_roots: bool = False) -> list:

@@ -316,6 +316,8 @@ class ScanResult:
     # the changed-files filter left out.
     undecided: list = field(default_factory=list)
     undecided_left_out: int = 0
+    # The internet's entry points of the scan when the attack-path check ran (Analysis.entry_points).
+    entry_points: list = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -363,3 +365,7 @@ class Analysis:
     secrets: list = field(default_factory=list)  # values to redact (iacguard.post.redact), sorted
     undecided: list = field(default_factory=list)  # list[Undecided], sorted
     roots: int = 0  # root modules, top-level stacks and plans holding resources
+    # The internet's entry points, when a check asked for them (AWS-PATH-001): one PathStep each
+    # (the resource, "ALB aws_lb.web accepts tcp 443 from the internet", its block), for reports
+    # that draw the exposure (the HTML report's overview).
+    entry_points: list = field(default_factory=list)

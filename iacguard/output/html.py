@@ -367,6 +367,19 @@ def render(result: ScanResult, *, fail_on_error: bool = False, path_svg=_DRAW, o
     else:
         headline = "no findings"
 
+    # Every entry point the exposure model found (when the attack-path check ran), with the paths
+    # reported from it and their worst severity.
+    from_entry: dict = {}
+    for pf in path_figures:
+        worst = from_entry.get(pf["entry"], (0, ""))
+        rank = SEVERITY_RANK.get(pf["severity"], 0)
+        from_entry[pf["entry"]] = (worst[0] + 1, pf["severity"] if rank > SEVERITY_RANK.get(worst[1], 0) else worst[1])
+    entry_rows = []
+    for e in getattr(result, "entry_points", ()) or ():
+        count, worst = from_entry.get(e.resource.address, (0, ""))
+        entry_rows.append({"address": e.resource.address, "type": e.resource.type, "file": display_path(e.location.path, cwd),
+                           "line": e.location.start_line, "message": _one_line(e.message), "paths": count, "severity": worst})
+
     css, js = _asset("report.css"), _asset("report.js")
     page = _environment().get_template("report.html.j2").render(
         version=iacguard.__version__,
@@ -386,6 +399,7 @@ def render(result: ScanResult, *, fail_on_error: bool = False, path_svg=_DRAW, o
         drawn_left_out=drawn_left_out,
         MAX_DRAWN=MAX_DRAWN_PATHS,
         entry_count=len(entries),
+        entry_rows=entry_rows,
         overview=overview,
         suppressed=suppressed,
         undecided=undecided,

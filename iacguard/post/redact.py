@@ -122,6 +122,7 @@ class Redactor:
             return result
         copies: dict = {}
         result.findings = [self.finding(f, copies) for f in result.findings]
+        result.entry_points = [self.step(s, copies) for s in getattr(result, "entry_points", ())]
         result.suppressed = [SuppressedFinding(self.finding(s.finding, copies), s.suppression) for s in result.suppressed]
         result.notifications = [
             n if self.text(n.message) == n.message else Notification(n.level, self.text(n.message), n.path, n.line)

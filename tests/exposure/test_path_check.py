@@ -130,3 +130,27 @@ def test_cli_severity_override_and_fail_on():
     code, out = _cli(["scan", folder, "--check", "AWS-PATH-001", "--format", "json", "--severity", "AWS-PATH-001=low",
                       "--fail-on", "medium", "--no-cache"])
     assert code == 0 and {f["severity"] for f in json.loads(out)["findings"]} == {"low"}
+
+
+def test_the_scan_keeps_every_entry_point_and_the_html_report_lists_them(tmp_path):
+    """Entry points without a reported path (the defended twins) are listed too, with the number
+    of paths reported from each; a warm whole-scan cache gives the same list."""
+    import shutil
+
+    from iacguard.output import render
+
+    root = tmp_path / "tf"
+    shutil.copytree(FIXTURES / "terraform", root)
+    cold = scan([str(root)], ScanOptions(), cwd=str(root), checks=[CHECK], cache_dir=str(tmp_path / "cache"))
+    warm = scan([str(root)], ScanOptions(), cwd=str(root), checks=[CHECK], cache_dir=str(tmp_path / "cache"))
+    entries = [(s.resource.address, s.location.start_line) for s in cold.entry_points]
+    assert ("aws_lb.guarded", 227) in entries and ("aws_lb.web", 52) in entries and ("aws_db_instance.public", 213) in entries
+    assert [(s.resource.address, s.message) for s in warm.entry_points] == [(s.resource.address, s.message) for s in cold.entry_points]
+    assert all("from the internet" in s.message for s in cold.entry_points)
+    page = render("html", cold)
+    assert 'data-address="aws_lb.guarded" data-paths="0"' in page and 'data-address="aws_lb.web" data-paths="4"' in page
+    # no path check, no entry points
+    from iacguard.checks import REGISTRY
+
+    other = next(c for c in REGISTRY if c.id == "AWS-ELB-001")
+    assert scan([str(root)], ScanOptions(), cwd=str(root), checks=[other]).entry_points == []
