@@ -288,6 +288,25 @@ def _label_lines(n: Node) -> list:
     return lines
 
 
+def _dot_clusters(nodes, attrs) -> list:
+    """dot lines for the nodes grouped by root (a cluster) and module or stack (a cluster inside),
+    each node written `id attrs(node);`."""
+    out = []
+    for i, (root, own, modules) in enumerate(_clusters(nodes)):
+        out.append("  subgraph cluster_%d {" % i)
+        out.append("    label=%s;" % dot_string(_root_label(root)))
+        for n in own:
+            out.append("    %s %s;" % (n.id, attrs(n)))
+        for j, (module, members) in enumerate(modules):
+            out.append("    subgraph cluster_%d_%d {" % (i, j))
+            out.append("      label=%s;" % dot_string(module))
+            for n in members:
+                out.append("      %s %s;" % (n.id, attrs(n)))
+            out.append("    }")
+        out.append("  }")
+    return out
+
+
 def _clusters(nodes: list) -> list:
     """[(root, [nodes of the root itself], [(module, [nodes])])], in node order."""
     out: list = []
@@ -319,18 +338,7 @@ def render_dot(view: View) -> str:
     if view.note:
         out.append("  // " + view.note)
         out.append("  label=%s;" % dot_string(view.note))
-    for i, (root, own, modules) in enumerate(_clusters(view.nodes)):
-        out.append("  subgraph cluster_%d {" % i)
-        out.append("    label=%s;" % dot_string(_root_label(root)))
-        for n in own:
-            out.append("    %s [label=%s];" % (n.id, _dot_label(n)))
-        for j, (module, members) in enumerate(modules):
-            out.append("    subgraph cluster_%d_%d {" % (i, j))
-            out.append("      label=%s;" % dot_string(module))
-            for n in members:
-                out.append("      %s [label=%s];" % (n.id, _dot_label(n)))
-            out.append("    }")
-        out.append("  }")
+    out.extend(_dot_clusters(view.nodes, lambda n: "[label=%s]" % _dot_label(n)))
     for s, t, kind in view.edges:
         out.append("  %s -> %s [label=%s];" % (s, t, dot_string(kind)))
     out.append("}")
@@ -616,18 +624,7 @@ def render_exposure_dot(view: ExposureView) -> str:
         out.append("  // " + view.note)
         out.append("  label=%s;" % dot_string(view.note))
     out.append('  %s [label="internet", shape=doublecircle];' % INTERNET_ID)
-    for i, (root, own, modules) in enumerate(_clusters(view.nodes)):
-        out.append("  subgraph cluster_%d {" % i)
-        out.append("    label=%s;" % dot_string(_root_label(root)))
-        for n in own:
-            out.append("    %s %s;" % (n.id, _dot_attrs(n)))
-        for j, (module, members) in enumerate(modules):
-            out.append("    subgraph cluster_%d_%d {" % (i, j))
-            out.append("      label=%s;" % dot_string(module))
-            for n in members:
-                out.append("      %s %s;" % (n.id, _dot_attrs(n)))
-            out.append("    }")
-        out.append("  }")
+    out.extend(_dot_clusters(view.nodes, _dot_attrs))
     for s, t, label, decided in view.edges:
         out.append("  %s -> %s [label=%s%s];" % (s, t, dot_string(label), "" if decided else ", style=dashed"))
     out.append("}")
