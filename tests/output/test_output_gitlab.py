@@ -236,3 +236,20 @@ def test_sample_iac_reports_are_valid(tmp_path, sast_schema, quality_schema):
     _valid(sast_schema, data)
     assert len(data["vulnerabilities"]) == len([i for i in issues if i["check_name"] != gitlab.NOT_SCANNED])
     assert len({v["id"] for v in data["vulnerabilities"]}) == len(data["vulnerabilities"])
+
+
+def test_configuration_outputs_table(tmp_path, sast_schema, quality_schema):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "main.tf").write_text(TF)
+    (project / ".iacguard.toml").write_text('[outputs]\ngitlab = "gl-code-quality-report.json"\ngitlab-sast = "gl-sast-report.json"\n')
+    res = _scan(["scan", "."], project)
+    assert res.exit_code == 1, res.output
+    _valid(quality_schema, json.loads((project / "gl-code-quality-report.json").read_text()))
+    _valid(sast_schema, json.loads((project / "gl-sast-report.json").read_text()))
+
+
+def test_readme_documents_the_formats():
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    for phrase in ("- **github**:", "- **gitlab**:", "- **gitlab-sast**:", "10 error and 10 warning", "codequality: gl-code-quality-report.json", "sast: gl-sast-report.json"):
+        assert phrase in text, phrase
