@@ -91,7 +91,7 @@ _COMMON = [
 _REPORTING = [
     click.option("--format", "fmt", type=click.Choice(list(OUTPUT_FORMATS)), default="text", show_default=True, help="Format of the main report."),
     click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Write the main report to FILE instead of stdout."),
-    click.option("--output-file", "output_files", multiple=True, metavar="FORMAT=PATH", help="Also write a report in FORMAT (text, json, sarif, junit, markdown, html) to PATH (repeatable)."),
+    click.option("--output-file", "output_files", multiple=True, metavar="FORMAT=PATH", help="Also write a report in FORMAT (text, json, sarif, junit, markdown, html, github, gitlab, gitlab-sast) to PATH (repeatable)."),
     click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="Exit 1 when a finding is at or above this severity (default: low)."),
     click.option("--fail-on-error/--no-fail-on-error", default=None, help="Exit 1 when a file could not be scanned (parse error, evaluation cut short, internal error: an error-level notification), so findings cannot hide behind it (default: off)."),
     click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file (see `iacguard baseline`)."),
@@ -357,6 +357,10 @@ def _report(result, settings: Settings, p: dict) -> None:
             return {"fail_on_error": settings.fail_on_error}
         if fmt == "sarif":
             return {"include_suppressed": settings.include_suppressed}
+        if fmt == "github":  # annotation paths relative to the checkout GitHub shows files of
+            return {"workspace": os.environ.get("GITHUB_WORKSPACE", "")}
+        if fmt in ("gitlab", "gitlab-sast"):  # report paths relative to the project GitLab shows
+            return {"workspace": os.environ.get("CI_PROJECT_DIR", "")}
         return {}
 
     fmt, output = p["fmt"], p["output"]

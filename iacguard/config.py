@@ -36,7 +36,7 @@ from .check import SEVERITIES
 CONFIG_NAME = ".iacguard.toml"
 PYPROJECT = "pyproject.toml"
 FAIL_ON = ("critical", "high", "medium", "low", "none")
-OUTPUT_FORMATS = ("text", "json", "sarif", "junit", "markdown", "html")
+OUTPUT_FORMATS = ("text", "json", "sarif", "junit", "markdown", "html", "github", "gitlab", "gitlab-sast")
 
 
 class ConfigError(Exception):

@@ -9,6 +9,9 @@
 - junit: (none)
 - markdown: max_rows=100, fail_on_error=False
 - html: fail_on_error=False, path_svg=None, overview_svg=None
+- github: workspace="", max_annotations=50
+- gitlab: workspace=""
+- gitlab-sast: workspace="", start_time=None, end_time=None
 """
 from __future__ import annotations
 
@@ -18,7 +21,8 @@ import importlib
 
 from .text import use_color
 
-_MODULES = {"text": "text", "json": "json_report", "sarif": "sarif", "junit": "junit", "markdown": "markdown", "html": "html"}
+_MODULES = {"text": "text", "json": "json_report", "sarif": "sarif", "junit": "junit", "markdown": "markdown", "html": "html",
+            "github": "github", "gitlab": "gitlab", "gitlab-sast": "gitlab:render_sast"}  # module[:function], default render
 
 
 class _Formats(dict):
@@ -26,8 +30,8 @@ class _Formats(dict):
     (a scan writes one or two formats; importing all of them cost a warm scan about 20 ms)."""
 
     def __missing__(self, fmt):
-        module = _MODULES[fmt]  # KeyError for an unknown format, as a plain dict
-        fn = importlib.import_module("." + module, __name__).render
+        module, _, name = _MODULES[fmt].partition(":")  # KeyError for an unknown format, as a plain dict
+        fn = getattr(importlib.import_module("." + module, __name__), name or "render")
         self[fmt] = fn
         return fn
 

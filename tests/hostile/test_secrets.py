@@ -30,7 +30,7 @@ from iacguard.terraform import functions as F
 from iacguard.terraform.evaluate import evaluate_configuration
 from iacguard.core.unknown import Unknown
 
-FORMATS = ("text", "json", "sarif", "junit", "markdown", "html")
+FORMATS = ("text", "json", "sarif", "junit", "markdown", "html", "github", "gitlab", "gitlab-sast")
 
 OPEN_SG = """
 resource "aws_security_group" "web" {

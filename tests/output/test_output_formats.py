@@ -9,7 +9,7 @@ from iacguard import output
 
 
 def test_formats(result):
-    assert sorted(output.FORMATS) == ["html", "json", "junit", "markdown", "sarif", "text"]
+    assert sorted(output.FORMATS) == ["github", "gitlab", "gitlab-sast", "html", "json", "junit", "markdown", "sarif", "text"]
     assert output.render("text", result, color=False, verbose=True).startswith("main.tf\n")
     assert json.loads(output.render("json", result))["schema_version"] == 1
     assert json.loads(output.render("sarif", result, include_suppressed=False))["version"] == "2.1.0"
