@@ -315,6 +315,19 @@ _OVERRIDES = {
 }
 
 
+def _source_of(name: str) -> str:
+    """What set the option `name` of the running command: "the command line", or "the environment
+    (IACGUARD_...)" when its environment variable did."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.get_parameter_source(name) == ParameterSource.ENVIRONMENT:
+        param = next((q for q in ctx.command.params if q.name == name), None)
+        if param is not None and param.envvar:
+            return "the environment (%s)" % param.envvar
+    return "the command line"
+
+
 def _configuration(result, settings: Settings, p: dict) -> None:
     """Say in every report which configuration file was used and what it changed."""
     from .config import describe
@@ -322,7 +335,7 @@ def _configuration(result, settings: Settings, p: dict) -> None:
     config = settings.config
     if not config.path:
         return
-    overridden = {key for key, flag in _OVERRIDES.items() if p.get(flag) is not None and p.get(flag) != ()}
+    overridden = {key: _source_of(flag) for key, flag in _OVERRIDES.items() if p.get(flag) is not None and p.get(flag) != ()}
     defaults = {c.id: c.severity for c in _registry()}
     result.configuration = {"path": config.path, "changes": describe(config, result.cwd or os.getcwd(), defaults, overridden)}
 

@@ -314,7 +314,11 @@ def describe(config: Config, cwd: str, default_severity=None, overridden=()) -> 
     out = []
 
     def add(key: str, text: str) -> None:
-        out.append(text + (" (overridden by the command line)" if key in overridden else ""))
+        if key in overridden:
+            # `overridden` may map a key to what replaced it, e.g. "the environment (IACGUARD_FAIL_ON)".
+            by = overridden.get(key) if isinstance(overridden, dict) else None
+            text += " (overridden by %s)" % (by or "the command line")
+        out.append(text)
 
     if config.checks:
         add("checks", "runs only " + ", ".join(config.checks))

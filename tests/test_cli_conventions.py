@@ -368,3 +368,12 @@ def test_baseline_command_reads_the_environment(tmp_path):
     result = run(["baseline", str(WEB_APP), "--no-config", "--no-cache", "-o", str(out)], env={"IACGUARD_CHECK": ",".join(RDS_HIGH)})
     assert result.exit_code == 0, result.output
     assert "baseline of 2 finding(s)" in result.stderr
+
+
+def test_report_says_whether_a_flag_or_the_environment_replaced_the_configuration(tmp_path):
+    config = tmp_path / ".iacguard.toml"
+    config.write_text('fail-on = "none"\n')
+    _, doc = scan_json([str(WEB_APP), "--config", str(config)], env={"IACGUARD_FAIL_ON": "high"})
+    assert doc["configuration"]["changes"] == ["fail-on none (overridden by the environment (IACGUARD_FAIL_ON))"]
+    _, doc = scan_json([str(WEB_APP), "--config", str(config), "--fail-on", "high"])
+    assert doc["configuration"]["changes"] == ["fail-on none (overridden by the command line)"]
