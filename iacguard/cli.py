@@ -517,7 +517,8 @@ def _scan_paths(ctx, paths, settings: Settings, p: dict, rename=None) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Baseline file to write (default: the configuration's `baseline`, else %s)." % DEFAULT_BASELINE)
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), envvar="IACGUARD_BASELINE_OUTPUT",  # not scan's IACGUARD_OUTPUT (its report)
+              help="Baseline file to write (default: the configuration's `baseline`, else %s)." % DEFAULT_BASELINE)
 @_apply(_COMMON)
 @click.pass_context
 def baseline(ctx, paths, output, **p):

@@ -161,6 +161,7 @@ def test_every_scan_option_has_an_environment_variable():
     assert names["min_severity"] == "IACGUARD_MIN_SEVERITY"
     assert names["color"] == "IACGUARD_COLOR"
     assert "IACGUARD_FAIL_ON" in run(["scan", "--help"]).output
+    assert {p.name: p.envvar for p in baseline.params}["output"] == "IACGUARD_BASELINE_OUTPUT"
 
 
 # -- --min-severity ---------------------------------------------------------------------------
