@@ -6,7 +6,8 @@ could not be parsed, an evaluation cut short, an internal error); 2 usage, confi
 error.
 
 Settings come from, in increasing precedence: built-in defaults, the configuration file
-(`iacguard.config`), command-line flags. List-valued settings that name inputs (excludes, var
+(`iacguard.config`), environment variables (IACGUARD_<OPTION>, e.g. IACGUARD_FAIL_ON=none, for
+every option of scan, baseline and pre-commit; see `_env_vars`), command-line flags. List-valued settings that name inputs (excludes, var
 files, parameter files, extra reports) add to the file's; `--check`/`--skip-check` replace them.
 """
 from __future__ import annotations
@@ -50,6 +51,18 @@ def _pairs(values, flag):
     return out
 
 
+def _comma_list(values, upper: bool = True) -> list:
+    """Values of a repeatable option, each of which may be a comma list ("A,B"): one list, blanks
+    dropped (so `--check A,B`, `--check A --check B` and IACGUARD_CHECK="A,B" agree)."""
+    out = []
+    for value in values:
+        for item in value.split(","):
+            item = item.strip()
+            if item:
+                out.append(item.upper() if upper else item)
+    return out
+
+
 def _output_files(values) -> list:
     out = []
     for item in values:
@@ -70,9 +83,9 @@ _COMMON = [
     click.option("--tf-vars-from-env", "tf_vars_from_env", is_flag=True, default=False, help="Read Terraform variables from TF_VAR_* environment variables (default: off, so values of the CI environment cannot reach a report)."),
     click.option("--cfn-param", "cfn_params", multiple=True, metavar="KEY=VALUE", help="Set a CloudFormation parameter (repeatable)."),
     click.option("--cfn-params", "cfn_param_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="CloudFormation parameters file (repeatable)."),
-    click.option("--check", "only", multiple=True, metavar="ID", help="Run only these checks (repeatable)."),
-    click.option("--skip-check", "skip", multiple=True, metavar="ID", help="Do not run these checks (repeatable)."),
-    click.option("--severity", "severities", multiple=True, metavar="ID=LEVEL", help="Override a check's severity, e.g. AWS-CT-002=low (repeatable)."),
+    click.option("--check", "only", multiple=True, metavar="ID[,ID...]", help="Run only these checks (repeatable, or a comma list)."),
+    click.option("--skip-check", "skip", multiple=True, metavar="ID[,ID...]", help="Do not run these checks (repeatable, or a comma list)."),
+    click.option("--severity", "severities", multiple=True, metavar="ID=LEVEL[,...]", help="Override a check's severity, e.g. AWS-CT-002=low (repeatable, or a comma list)."),
     click.option("--whole-project-checks/--no-whole-project-checks", "whole_project", default=None, help="Run checks that look across the whole project (default: on)."),
     click.option("--require-reason", is_flag=True, default=None, help="A suppression without a reason suppresses nothing and makes the scan fail."),
     click.option("--max-file-size", type=click.IntRange(min=1), default=None, help="Skip files larger than this many bytes (default 8 MiB)."),
@@ -94,6 +107,7 @@ _REPORTING = [
     click.option("--output-file", "output_files", multiple=True, metavar="FORMAT=PATH", help="Also write a report in FORMAT (text, json, sarif, junit, markdown, html, github, gitlab, gitlab-sast) to PATH (repeatable)."),
     click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="Exit 1 when a finding is at or above this severity (default: low)."),
     click.option("--fail-on-error/--no-fail-on-error", default=None, help="Exit 1 when a file could not be scanned (parse error, evaluation cut short, internal error: an error-level notification), so findings cannot hide behind it (default: off)."),
+    click.option("--min-severity", type=click.Choice(SEVERITIES), default=None, help="Leave findings below this severity out of every report and of the exit code (counted as below min-severity; default: report all)."),
     click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file (see `iacguard baseline`)."),
     click.option("--include-suppressed", is_flag=True, default=None, help="Put suppressed findings in the SARIF report too (marked as suppressed)."),
     click.option("--color/--no-color", default=None, help="Force or disable colours (default: on a terminal, unless NO_COLOR is set)."),
@@ -124,6 +138,7 @@ class Settings:
     baseline: str | None = None
     include_suppressed: bool = False
     fail_on_error: bool = False  # exit 1 on an error-level notification (a file not scanned)
+    min_severity: str = ""  # findings below it are left out of reports and the exit code ("" keeps all)
     notes: list = field(default_factory=list)  # Notifications the settings add to the report
 
 
@@ -145,14 +160,14 @@ def _settings(ctx, scan_root: str, p: dict) -> Settings:
     if p["verbose"]:
         click.echo("iacguard: configuration: %s" % (config.path or "none"), err=True)
 
-    only = [c.upper() for c in p["only"]] if p["only"] else list(config.checks)
-    skip = [c.upper() for c in p["skip"]] if p["skip"] else list(config.skip_checks)
+    only = _comma_list(p["only"]) if p["only"] else list(config.checks)
+    skip = _comma_list(p["skip"]) if p["skip"] else list(config.skip_checks)
     known_upper = {c.upper() for c in known}
     for cid in only + skip:
         if cid not in known_upper:
             raise click.UsageError("unknown check id %r (see `iacguard checks`)" % cid)
     severity = dict(config.severity)
-    for cid, level in _pairs(p["severities"], "--severity").items():
+    for cid, level in _pairs(_comma_list(p["severities"], upper=False), "--severity").items():
         if cid.upper() not in known_upper:
             raise click.UsageError("unknown check id %r in --severity (see `iacguard checks`)" % cid)
         if level not in SEVERITIES:
@@ -216,7 +231,27 @@ def _settings(ctx, scan_root: str, p: dict) -> Settings:
         settings.outputs = list(config.outputs.items()) + _output_files(p["output_files"])
         settings.baseline = os.path.abspath(p["baseline_file"]) if p["baseline_file"] else config.baseline
         settings.include_suppressed = bool(p["include_suppressed"] if p["include_suppressed"] is not None else config.include_suppressed)
+    if "min_severity" in p:
+        settings.min_severity = p["min_severity"] or config.min_severity or ""
     return settings
+
+
+class MinSeverityFilter:
+    """--min-severity: a post-processing step, after suppressions, the baseline and the changed-files
+    filter, leaving out the findings whose reported severity is below `level` (counted in
+    `ScanResult.below_min_severity`). Undecided records are kept: they are not findings."""
+
+    def __init__(self, level: str):
+        self.level = level
+
+    def __call__(self, result, graph=None) -> None:
+        threshold = SEVERITY_RANK[self.level]
+        by_id = {c.id: c for c in result.checks}
+        kept = [f for f in result.findings
+                if f.check_id not in by_id or SEVERITY_RANK.get(severity_of(f, by_id[f.check_id]), threshold) >= threshold]
+        result.below_min_severity += len(result.findings) - len(kept)
+        result.findings = kept
+        result.min_severity = self.level
 
 
 def _release_graph(result, graph) -> None:
@@ -276,8 +311,21 @@ def _run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
 _OVERRIDES = {
     "checks": "only", "skip-checks": "skip", "fail-on": "fail_on", "whole-project-checks": "whole_project",
     "require-reason": "require_reason", "max-file-size": "max_file_size", "include-suppressed": "include_suppressed",
-    "baseline": "baseline_file", "fail-on-error": "fail_on_error",
+    "baseline": "baseline_file", "fail-on-error": "fail_on_error", "min-severity": "min_severity",
 }
+
+
+def _source_of(name: str) -> str:
+    """What set the option `name` of the running command: "the command line", or "the environment
+    (IACGUARD_...)" when its environment variable did."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.get_parameter_source(name) == ParameterSource.ENVIRONMENT:
+        param = next((q for q in ctx.command.params if q.name == name), None)
+        if param is not None and param.envvar:
+            return "the environment (%s)" % param.envvar
+    return "the command line"
 
 
 def _configuration(result, settings: Settings, p: dict) -> None:
@@ -287,7 +335,7 @@ def _configuration(result, settings: Settings, p: dict) -> None:
     config = settings.config
     if not config.path:
         return
-    overridden = {key for key, flag in _OVERRIDES.items() if p.get(flag) is not None and p.get(flag) != ()}
+    overridden = {key: _source_of(flag) for key, flag in _OVERRIDES.items() if p.get(flag) is not None and p.get(flag) != ()}
     defaults = {c.id: c.severity for c in _registry()}
     result.configuration = {"path": config.path, "changes": describe(config, result.cwd or os.getcwd(), defaults, overridden)}
 
@@ -412,8 +460,32 @@ def main():
 @_apply(_COMMON)
 @click.pass_context
 def scan(ctx, paths, **p):
-    """Scan Terraform and CloudFormation under PATHS."""
-    settings = _settings(ctx, paths[0], p)
+    """Scan Terraform and CloudFormation under PATHS.
+
+    PATH `-` reads one template from standard input (CloudFormation JSON or YAML, or Terraform,
+    told apart by content), reported as "<stdin>".
+    """
+    stdin = "-" in paths
+    if stdin and len(paths) > 1:
+        raise click.UsageError("- (standard input) cannot be combined with other paths")
+    if stdin and p["diff_base"]:
+        raise click.UsageError("--diff-base cannot be used with - (standard input)")
+    settings = _settings(ctx, os.getcwd() if stdin else paths[0], p)
+    if stdin:
+        from .discover.stdin import StdinError, StdinTemplate
+
+        try:
+            template = StdinTemplate.read(sys.stdin.buffer, settings.max_file_size)
+        except StdinError as exc:
+            _fatal(str(exc))
+        p["no_cache"] = True  # a temporary file: nothing worth keeping
+        with template:
+            _scan_paths(ctx, [template.path], settings, p, template.rename)
+        return
+    _scan_paths(ctx, paths, settings, p)
+
+
+def _scan_paths(ctx, paths, settings: Settings, p: dict, rename=None) -> None:
     postprocess = []
     if settings.baseline:
         from iacguard.post.baseline import BaselineError, BaselineFilter
@@ -435,7 +507,11 @@ def scan(ctx, paths, **p):
         if p["verbose"]:
             click.echo("iacguard: %d file(s) changed since %s" % (len(changed), p["diff_base"]), err=True)
         postprocess.append(ChangedFilesFilter(changed))
+    if settings.min_severity:
+        postprocess.append(MinSeverityFilter(settings.min_severity))
     result, suppressor = _run_scan(paths, settings, p, postprocess)
+    if rename is not None:
+        rename(result)
     _configuration(result, settings, p)
     if p["diff_base"]:
         _configuration_change(result, settings, repo, p["diff_base"])
@@ -445,7 +521,8 @@ def scan(ctx, paths, **p):
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Baseline file to write (default: the configuration's `baseline`, else %s)." % DEFAULT_BASELINE)
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), envvar="IACGUARD_BASELINE_OUTPUT",  # not scan's IACGUARD_OUTPUT (its report)
+              help="Baseline file to write (default: the configuration's `baseline`, else %s)." % DEFAULT_BASELINE)
 @_apply(_COMMON)
 @click.pass_context
 def baseline(ctx, paths, output, **p):
@@ -471,6 +548,7 @@ def baseline(ctx, paths, output, **p):
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="Exit 1 when a finding is at or above this severity (default: low).")
 @click.option("--fail-on-error/--no-fail-on-error", default=None, help="Exit 1 when a file could not be scanned (parse error, evaluation cut short, internal error: an error-level notification), so findings cannot hide behind it (default: off).")
+@click.option("--min-severity", type=click.Choice(SEVERITIES), default=None, help="Leave findings below this severity out of the report and of the exit code.")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file.")
 @click.option("--color/--no-color", default=None, help="Force or disable colours.")
 @_apply(_COMMON)
@@ -505,6 +583,8 @@ def pre_commit(ctx, files, **p):
         except BaselineError as exc:
             _fatal(str(exc))
     postprocess.append(ChangedFilesFilter(files))
+    if settings.min_severity:
+        postprocess.append(MinSeverityFilter(settings.min_severity))
     result, suppressor = _run_scan([root], settings, p, postprocess)
     _configuration(result, settings, p)
     _report(result, settings, p)
@@ -556,6 +636,26 @@ def explain(check_id):
             return
     click.echo("iacguard: error: unknown check id %r (see `iacguard checks`)" % check_id, err=True)
     sys.exit(2)
+
+
+def _env_vars(command) -> None:
+    """Give every option of `command` an environment variable, IACGUARD_<LONG NAME> (`--fail-on`:
+    IACGUARD_FAIL_ON; `--color/--no-color`: IACGUARD_COLOR, true/false/1/0/yes/no). Precedence:
+    the flag, then the variable, then the configuration file, then the default. A repeatable
+    option's variable holds several values separated by spaces (file paths: by os.pathsep), and
+    for --check, --skip-check and --severity by commas too."""
+    for param in command.params:
+        if not isinstance(param, click.Option) or param.envvar or param.name in ("help", "version"):
+            continue
+        longs = [o for o in param.opts if o.startswith("--")]
+        if not longs:
+            continue
+        param.envvar = "IACGUARD_" + longs[0][2:].upper().replace("-", "_")
+        param.show_envvar = True
+
+
+for _command in (scan, baseline, pre_commit):
+    _env_vars(_command)
 
 
 def _add_commands() -> None:

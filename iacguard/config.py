@@ -62,6 +62,7 @@ class Config:
     include_suppressed: bool | None = None
     max_file_size: int | None = None
     fail_on_error: bool | None = None
+    min_severity: str | None = None  # leave findings below this severity out of reports and the exit code
     # Read TF_VAR_* from the environment. Honoured only from a file named with --config: one found
     # in the scanned tree may come from the pull request being scanned (see iacguard.cli).
     tf_vars_from_env: bool | None = None
@@ -92,6 +93,7 @@ KEYS = {
     "include-suppressed": ("include_suppressed", "bool"),
     "max-file-size": ("max_file_size", "int"),
     "fail-on-error": ("fail_on_error", "bool"),
+    "min-severity": ("min_severity", "severity"),
     "tf-vars-from-env": ("tf_vars_from_env", "bool"),
     "customer-key-buckets": ("customer_key_buckets", "strs"),
     "data-event-buckets": ("data_event_buckets", "strs"),
@@ -256,6 +258,10 @@ def _value(key, kind, value, base, known, where, root):
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             _fail(key, where, "a positive integer")
         return value
+    if kind == "severity":
+        if value not in SEVERITIES:
+            _fail(key, where, "one of " + ", ".join(SEVERITIES))
+        return value
     if kind == "fail-on":
         if value not in FAIL_ON:
             _fail(key, where, "one of " + ", ".join(FAIL_ON))
@@ -308,7 +314,11 @@ def describe(config: Config, cwd: str, default_severity=None, overridden=()) -> 
     out = []
 
     def add(key: str, text: str) -> None:
-        out.append(text + (" (overridden by the command line)" if key in overridden else ""))
+        if key in overridden:
+            # `overridden` may map a key to what replaced it, e.g. "the environment (IACGUARD_FAIL_ON)".
+            by = overridden.get(key) if isinstance(overridden, dict) else None
+            text += " (overridden by %s)" % (by or "the command line")
+        out.append(text)
 
     if config.checks:
         add("checks", "runs only " + ", ".join(config.checks))
@@ -320,6 +330,8 @@ def describe(config: Config, cwd: str, default_severity=None, overridden=()) -> 
             add("severity", "severity %s %s -> %s" % (cid, before or "?", level))
     if config.fail_on is not None and config.fail_on != DEFAULT_FAIL_ON:
         add("fail-on", "fail-on " + config.fail_on)
+    if config.min_severity is not None:
+        add("min-severity", "min-severity " + config.min_severity)
     if config.fail_on_error is not None:
         add("fail-on-error", "fail-on-error " + ("on" if config.fail_on_error else "off"))
     if not config.whole_project_checks:

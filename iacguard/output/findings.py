@@ -124,7 +124,7 @@ def suppression_data(suppression, cwd: str) -> dict:
 
 def filtering_summary(result: ScanResult) -> dict:
     """What the stages after the checks left out of the report, as counts."""
-    return {
+    out = {
         "baseline": (
             {
                 "file": display_path(result.baseline_file, result.cwd),
@@ -137,3 +137,6 @@ def filtering_summary(result: ScanResult) -> dict:
         "outside_changes": result.outside_changes,
         "suppressed": len(result.suppressed),
     }
+    if result.min_severity:  # only with --min-severity, so reports without it are unchanged
+        out["below_min_severity"] = {"level": result.min_severity, "count": result.below_min_severity}
+    return out

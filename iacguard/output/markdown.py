@@ -114,6 +114,8 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool 
         )
     if summary.outside_changes:
         left_out.append("**Outside the changed files:** %d not shown" % summary.outside_changes)
+    if summary.min_severity:
+        left_out.append("**Below min-severity %s:** %d not shown" % (summary.min_severity, summary.below_min_severity))
     if left_out:
         lines += [" · ".join(left_out), ""]
     not_scanned = not_scanned_text(result, fail_on_error)

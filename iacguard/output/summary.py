@@ -49,6 +49,8 @@ class Summary:
     unknown_values: int
     errors: int  # error notifications (files that failed to parse, ...)
     warnings: int
+    min_severity: str = ""  # --min-severity, "" when not set
+    below_min_severity: int = 0  # findings it left out
     pillars: tuple = field(default_factory=tuple)  # PillarScore per key of PILLARS, in order
     severities: tuple = field(default_factory=tuple)  # the severity shown of each finding, in order
 
@@ -93,4 +95,6 @@ def summarize(result: ScanResult) -> Summary:
         warnings=levels.count("warning"),
         pillars=tuple(pillars),
         severities=severities,
+        min_severity=result.min_severity,
+        below_min_severity=result.below_min_severity,
     )

@@ -193,6 +193,8 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fa
         )
     if result.outside_changes:
         lines.append("  Not shown, outside the changed files: %d" % result.outside_changes)
+    if result.min_severity:
+        lines.append("  Not shown, below min-severity %s: %d" % (result.min_severity, result.below_min_severity))
     lines += _configuration_lines(result)
     not_scanned = not_scanned_text(result, fail_on_error)
     if not_scanned:
