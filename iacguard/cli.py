@@ -344,6 +344,17 @@ def _untrusted(result) -> tuple:
     return (os.getcwd(), *result.roots)
 
 
+def _full_report(p: dict, settings: Settings) -> str:
+    """The report file of this run, in a format other than Markdown, that a cut Markdown table
+    names as holding every finding: the --output file, else the first --output-file; "" when
+    none (the Markdown report then says how to write one)."""
+    from .output.paths import display_path
+
+    written = [(p["fmt"], p["output"])] if p["output"] else []
+    path = next((path for fmt, path in written + list(settings.outputs) if fmt != "markdown"), "")
+    return display_path(os.path.abspath(path), os.getcwd()) if path else ""
+
+
 def _report(result, settings: Settings, p: dict) -> None:
     from .core.gcpause import gc_paused
     from .output import render
@@ -353,7 +364,9 @@ def _report(result, settings: Settings, p: dict) -> None:
         if fmt == "text":
             color = p["color"] if p["color"] is not None else (to_terminal and use_color(sys.stdout, os.environ))
             return {"color": color, "verbose": p["verbose"], "fail_on_error": settings.fail_on_error}
-        if fmt in ("markdown", "html"):
+        if fmt == "markdown":
+            return {"fail_on_error": settings.fail_on_error, "full_report": _full_report(p, settings)}
+        if fmt == "html":
             return {"fail_on_error": settings.fail_on_error}
         if fmt == "sarif":
             return {"include_suppressed": settings.include_suppressed}
