@@ -346,13 +346,15 @@ def _untrusted(result) -> tuple:
 
 def _full_report(p: dict, settings: Settings) -> str:
     """The report file of this run, in a format other than Markdown, that a cut Markdown table
-    names as holding every finding: the --output file, else the first --output-file; "" when
-    none (the Markdown report then says how to write one)."""
+    names as holding every finding: the one easiest to read (html, text, json, sarif, junit),
+    the --output file before --output-file ones of a format; "" when none (the Markdown report
+    then says how to write one)."""
     from .output.paths import display_path
 
+    order = ("html", "text", "json", "sarif", "junit")
     written = [(p["fmt"], p["output"])] if p["output"] else []
-    path = next((path for fmt, path in written + list(settings.outputs) if fmt != "markdown"), "")
-    return display_path(os.path.abspath(path), os.getcwd()) if path else ""
+    files = sorted((order.index(fmt), n, path) for n, (fmt, path) in enumerate(written + list(settings.outputs)) if fmt in order)
+    return display_path(os.path.abspath(files[0][2]), os.getcwd()) if files else ""
 
 
 def _report(result, settings: Settings, p: dict) -> None:

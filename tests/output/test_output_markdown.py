@@ -142,8 +142,11 @@ def test_cli_markdown_as_extra_file_names_the_main_output(many):
     assert more_line((many / "out" / "r.md").read_text()).endswith("see `out/r.sarif`.")
 
 
-def test_cli_markdown_on_stdout_names_an_extra_file(many):
-    md = run(many, "scan", ".", "--format", "markdown", "--output-file", "markdown=out/copy.md", "--output-file", "html=out/r.html").stdout
+def test_cli_markdown_on_stdout_names_the_most_readable_extra_file(many):
+    md = run(
+        many, "scan", ".", "--format", "markdown", "--output-file", "sarif=out/r.sarif",
+        "--output-file", "markdown=out/copy.md", "--output-file", "html=out/r.html",
+    ).stdout
     assert more_line(md).endswith("see `out/r.html`.")
     assert more_line((many / "out" / "copy.md").read_text()).endswith("see `out/r.html`.")
 
