@@ -392,6 +392,19 @@ def _untrusted(result) -> tuple:
     return (os.getcwd(), *result.roots)
 
 
+def _full_report(p: dict, settings: Settings) -> str:
+    """The report file of this run, in a format other than Markdown, that a cut Markdown table
+    names as holding every finding: the one easiest to read (html, text, json, sarif, junit),
+    the --output file before --output-file ones of a format; "" when none (the Markdown report
+    then says how to write one)."""
+    from .output.paths import display_path
+
+    order = ("html", "text", "json", "sarif", "junit")
+    written = [(p["fmt"], p["output"])] if p["output"] else []
+    files = sorted((order.index(fmt), n, path) for n, (fmt, path) in enumerate(written + list(settings.outputs)) if fmt in order)
+    return display_path(os.path.abspath(files[0][2]), os.getcwd()) if files else ""
+
+
 def _report(result, settings: Settings, p: dict) -> None:
     from .core.gcpause import gc_paused
     from .output import render
@@ -401,7 +414,9 @@ def _report(result, settings: Settings, p: dict) -> None:
         if fmt == "text":
             color = p["color"] if p["color"] is not None else (to_terminal and use_color(sys.stdout, os.environ))
             return {"color": color, "verbose": p["verbose"], "fail_on_error": settings.fail_on_error}
-        if fmt in ("markdown", "html"):
+        if fmt == "markdown":
+            return {"fail_on_error": settings.fail_on_error, "full_report": _full_report(p, settings)}
+        if fmt == "html":
             return {"fail_on_error": settings.fail_on_error}
         if fmt == "sarif":
             return {"include_suppressed": settings.include_suppressed}

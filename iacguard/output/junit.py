@@ -1,11 +1,21 @@
 """The JUnit XML report, for CI systems that show test results (GitLab, Jenkins, Azure DevOps).
 
-One `<testsuite>` per check that ran; in it one `<testcase>` per resource the check reported on
-(classname `iacguard.CHECK_ID`, name the resource address, `file` and `line` of the first
-finding). A failing resource has a `<failure>` whose text lists every finding as `file:line:
-message` (and, for a finding with an attack path, "path: a -> b -> c" on the same line); a
-suppressed one is `<skipped>` with the reason. A check with nothing to report has a
+One `<testsuite>` per check that ran; in it one `<testcase>` per check, file and resource the check
+reported on (classname `iacguard.CHECK_ID`, name `FILE: RESOURCE`), so resources of the same name
+in two files stay two test cases. A failing one has a `<failure>` whose text lists every finding
+as `file:line: message` (and, for a finding with an attack path, "path: a -> b -> c" on the same
+line); a suppressed one is `<skipped>` with the reason. A check with nothing to report has a
 single passing testcase, so the report still shows what was checked.
+
+Files that could not be scanned (a parse error, an evaluation cut short: the error-level
+notifications that name a file, which --fail-on-error fails on) each have one `<testcase>` named
+by the file with an `<error>` in a last suite, "iacguard: scan errors", and are counted in
+`errors`; error notifications that name no file are one more test case there, "(no file)".
+
+The document validates against the JUnit schema of Jenkins' xUnit plugin
+(tests/data/junit/junit-10.xsd): it has no `file` or `line` attribute on a test case (nor
+`skipped` on `<testsuites>`), so the file is in the test case's name and the line in the
+failure's text.
 
 Output is deterministic: times are "0" (the scan's duration would make every report differ).
 """
@@ -58,11 +68,9 @@ def report(result: ScanResult) -> ET.Element:
         _undecided_property(suite, undecided.get(cid, []))
         counts = {"tests": 0, "failures": 0, "skipped": 0}
         classname = "iacguard.%s" % cid
-        for address, findings in _group(failing.get(cid, []), shown_address).items():
-            first = findings[0]
+        for (path, address), findings in _group(failing.get(cid, []), lambda f: (f.location.path, shown_address(f))).items():
             case = ET.SubElement(
-                suite, "testcase", classname=_clean(classname), name=_clean(address),
-                file=_clean(display_path(first.location.path, result.cwd)), line=str(first.location.start_line), time="0",
+                suite, "testcase", classname=_clean(classname), name=_clean(_case_name(path, address, result.cwd)), time="0",
             )
             severity = max((severity_of(f, check) for f in findings), key=lambda s: SEVERITY_RANK.get(s, 0))
             messages = [finding_message(f, fallback=title) for f in findings]
@@ -73,11 +81,9 @@ def report(result: ScanResult) -> ET.Element:
             )
             counts["tests"] += 1
             counts["failures"] += 1
-        for address, items in _group(skipped.get(cid, []), lambda s: shown_address(s.finding)).items():
-            first = items[0].finding
+        for (path, address), items in _group(skipped.get(cid, []), lambda s: (s.finding.location.path, shown_address(s.finding))).items():
             case = ET.SubElement(
-                suite, "testcase", classname=_clean(classname), name=_clean("%s (suppressed)" % address),
-                file=_clean(display_path(first.location.path, result.cwd)), line=str(first.location.start_line), time="0",
+                suite, "testcase", classname=_clean(classname), name=_clean(_case_name(path, address, result.cwd) + " (suppressed)"), time="0",
             )
             reason = items[0].suppression.reason or "no reason given"
             ET.SubElement(case, "skipped", message=_clean("suppressed: %s" % reason))
@@ -93,12 +99,43 @@ def report(result: ScanResult) -> ET.Element:
         suite.set("time", "0")
         for k in totals:
             totals[k] += counts[k]
-    root.set("tests", str(totals["tests"]))
+    errors = _not_scanned_suite(root, result)
+    # The testsuites element has no `skipped` in the JUnit schema: the suites count them.
+    root.set("tests", str(totals["tests"] + errors))
     root.set("failures", str(totals["failures"]))
-    root.set("errors", "0")
-    root.set("skipped", str(totals["skipped"]))
+    root.set("errors", str(errors))
     root.set("time", "0")
     return root
+
+
+def _case_name(path: str, address: str, cwd: str) -> str:
+    """A test case's name: the file, then the resource (`templates/a.yaml: S3Bucket`)."""
+    return "%s: %s" % (display_path(path, cwd), address)
+
+
+def _not_scanned_suite(root, result: ScanResult) -> int:
+    """The suite of scan errors: one test case with an `<error>` per file
+    named by error-level notifications (all its errors in the text), one for those naming no
+    file. Returns how many test cases it holds (none: no suite)."""
+    errors = sorted(
+        (n for n in result.notifications if n.level == "error"),
+        key=lambda n: (n.path == "", n.path, n.line, n.message),
+    )
+    if not errors:
+        return 0
+    by_file = _group(errors, lambda n: n.path)
+    suite = ET.SubElement(root, "testsuite", name="iacguard: scan errors")
+    for path, notes in by_file.items():
+        name = display_path(path, result.cwd) if path else "(no file)"
+        case = ET.SubElement(suite, "testcase", classname="iacguard.scan", name=_clean(name), time="0")
+        error = ET.SubElement(case, "error", message=_clean(notes[0].message), type="scan error")
+        error.text = _lines(
+            "%s%s: %s" % (name, ":%d" % n.line if n.line > 0 else "", n.message) for n in notes
+        )
+    count = len(by_file)
+    for key, value in (("tests", count), ("failures", 0), ("errors", count), ("skipped", 0), ("time", "0")):
+        suite.set(key, str(value))
+    return count
 
 
 def _undecided_property(suite, records: list) -> None:

@@ -3,7 +3,10 @@
 Counts by severity and pillar, a table of findings with file:line, then what was left out
 (suppressed findings with their reasons, baseline and changed-file filtering) and problems met.
 Everything taken from scanned files is escaped, so a file cannot inject links, images or HTML
-into a comment. The table stops at `max_rows` rows; the other reports hold everything. A finding
+into a comment. The findings table is ordered by severity (critical first), then file, line and
+check, and stops at `max_rows` rows, so a cut leaves out the least severe findings; the other
+reports hold everything, and the line under a cut table names the file that holds the full report
+when the run writes one (`full_report`, given by the CLI), else says how to get one. A finding
 with an attack path shows the chain after its message ("Path: `aws_lb.web -> aws_instance.app ->
 aws_s3_bucket.media`"), at most MAX_PATH_STEPS steps (the first ones and the asset).
 Its counts come from the summary model (.summary.summarize) the HTML report reads too.
@@ -13,7 +16,7 @@ from __future__ import annotations
 import re
 
 import iacguard
-from iacguard.check import PILLARS, SEVERITIES, severity_of
+from iacguard.check import PILLARS, SEVERITIES, SEVERITY_RANK, severity_of
 from iacguard.core.model import ScanResult
 
 from .findings import checks_by_id, finding_message, notification_sort_key, path_chain, shown_address
@@ -48,7 +51,30 @@ def _plural(n: int, word: str) -> str:
     return "%d %s%s" % (n, word, "" if n == 1 else "s")
 
 
-def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool = False) -> str:
+def _ordered(result: ScanResult, checks: dict) -> list:
+    """The findings, most severe first, then by file, line and check."""
+
+    def key(f):
+        check = checks.get(f.check_id)
+        path = display_path(f.location.path, result.cwd)
+        return (-SEVERITY_RANK.get(severity_of(f, check), 0), path, f.location.start_line, f.check_id, shown_address(f))
+
+    return sorted(result.findings, key=key)
+
+
+def _more_line(left: int, full_report: str) -> str:
+    """The line under a cut findings table: where the rest are."""
+    if full_report:
+        return "… and %d more: see %s." % (left, _code(full_report))
+    return (
+        "… and %d more, not shown here: every other report format lists them all (the text report "
+        "on the terminal, or add `--output-file json=iacguard.json` to write one beside this)." % left
+    )
+
+
+def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool = False, full_report: str = "") -> str:
+    """`full_report`: the path (relative to the working directory) of a report this run also
+    writes that holds every finding, named under a cut table; "" when there is none."""
     checks = checks_by_id(result)
     summary = summarize(result)  # the counts the HTML report shows too
     by_severity = summary.by_severity
@@ -75,7 +101,7 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool 
         lines += ["| %s | %d |" % (title, by_pillar[key]) for key, title in PILLARS.items() if by_pillar[key]]
         lines.append("")
         lines += ["### Findings", "", "| Severity | Check | Resource | Location | Message |", "|---|---|---|---|---|"]
-        for f in result.findings[:max_rows]:
+        for f in _ordered(result, checks)[:max_rows]:
             check = checks.get(f.check_id)
             severity = severity_of(f, check)
             where = "%s:%d" % (display_path(f.location.path, result.cwd), f.location.start_line)
@@ -87,7 +113,7 @@ def render(result: ScanResult, *, max_rows: int = MAX_ROWS, fail_on_error: bool 
             lines.append("| %s | %s | %s | %s | %s |" % (severity, _code(f.check_id), _code(shown_address(f)), _code(where), cell))
         if summary.findings > max_rows:
             lines.append("")
-            lines.append("… and %d more: see the full report." % (summary.findings - max_rows))
+            lines.append(_more_line(summary.findings - max_rows, full_report))
         lines.append("")
 
     if result.suppressed:
