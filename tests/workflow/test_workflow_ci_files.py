@@ -293,3 +293,14 @@ def test_pre_commit_python_hook_installs_from_the_repository(tmp_path):
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "home")}
     proc = run([pre_commit, "try-repo", str(clone), "iacguard", "--all-files"], cwd=project, env=env, timeout=600)
     assert proc.returncode == 1 and "AWS-EC2-001" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_ci_run_installs_the_sarif_multitool():
+    """.ci/run installs the SARIF Multitool (tests/output/test_output_sarif_multitool.py fails
+    under CI without it) before the test command, and still installs Chromium."""
+    script = (REPO / ".ci" / "run").read_text()
+    assert run(["bash", "-n", str(REPO / ".ci" / "run")]).returncode == 0
+    install = script.index("npm install --prefix")
+    assert "@microsoft/sarif-multitool@5" in script[install:].splitlines()[0] and "--ignore-scripts" in script[install:].splitlines()[0]
+    assert install < script.index("export IACGUARD_SARIF_MULTITOOL_PREFIX=") < script.index('pip install -e ".[test]" && pytest')
+    assert "apt-get install -y -qq chromium" in script
