@@ -110,8 +110,22 @@ _REPORTING = [
     click.option("--min-severity", type=click.Choice(SEVERITIES), default=None, help="Leave findings below this severity out of every report and of the exit code (counted as below min-severity; default: report all)."),
     click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file (see `iacguard baseline`)."),
     click.option("--include-suppressed", is_flag=True, default=None, help="Put suppressed findings in the SARIF report too (marked as suppressed)."),
+    click.option("--sarif-category", "sarif_category", metavar="NAME", default=None, callback=lambda ctx, param, value: _sarif_category(value),
+                 help="Name the SARIF run's category: runs[].automationDetails.id becomes iacguard/NAME/ (default iacguard/), so two scans uploaded to code scanning from one workflow keep their alerts apart."),
     click.option("--color/--no-color", default=None, help="Force or disable colours (default: on a terminal, unless NO_COLOR is set)."),
 ]
+
+
+def _sarif_category(value):
+    """--sarif-category NAME, normalised (see iacguard.output.sarif.category_name)."""
+    if value is None:
+        return None
+    from .output.sarif import category_name
+
+    try:
+        return category_name(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _apply(options):
@@ -137,6 +151,7 @@ class Settings:
     outputs: list = field(default_factory=list)  # [(format, path)]
     baseline: str | None = None
     include_suppressed: bool = False
+    sarif_category: str = ""  # --sarif-category: runs[].automationDetails.id iacguard/NAME/
     fail_on_error: bool = False  # exit 1 on an error-level notification (a file not scanned)
     min_severity: str = ""  # findings below it are left out of reports and the exit code ("" keeps all)
     notes: list = field(default_factory=list)  # Notifications the settings add to the report
@@ -231,6 +246,7 @@ def _settings(ctx, scan_root: str, p: dict) -> Settings:
         settings.outputs = list(config.outputs.items()) + _output_files(p["output_files"])
         settings.baseline = os.path.abspath(p["baseline_file"]) if p["baseline_file"] else config.baseline
         settings.include_suppressed = bool(p["include_suppressed"] if p["include_suppressed"] is not None else config.include_suppressed)
+        settings.sarif_category = p.get("sarif_category") or ""
     if "min_severity" in p:
         settings.min_severity = p["min_severity"] or config.min_severity or ""
     return settings
@@ -419,7 +435,7 @@ def _report(result, settings: Settings, p: dict) -> None:
         if fmt == "html":
             return {"fail_on_error": settings.fail_on_error}
         if fmt == "sarif":
-            return {"include_suppressed": settings.include_suppressed}
+            return {"include_suppressed": settings.include_suppressed, "category": settings.sarif_category}
         if fmt == "github":  # annotation paths relative to the checkout GitHub shows files of
             return {"workspace": os.environ.get("GITHUB_WORKSPACE", "")}
         if fmt in ("gitlab", "gitlab-sast"):  # report paths relative to the project GitLab shows

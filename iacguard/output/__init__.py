@@ -5,7 +5,7 @@
 
 - text:  color=False, verbose=False, fail_on_error=False
 - json:  (none)
-- sarif: include_suppressed=False, start_time=None, end_time=None
+- sarif: include_suppressed=False, start_time=None, end_time=None, category=None
 - junit: (none)
 - markdown: max_rows=100, fail_on_error=False
 - html: fail_on_error=False, path_svg=None, overview_svg=None

@@ -1,6 +1,7 @@
 """The SARIF 2.1.0 report, shaped for GitHub code scanning (see shared/sarif/GITHUB-CODE-SCANNING.md).
 
-One run per scan with category `iacguard/`. Every check that ran becomes a rule (so GitHub shows
+One run per scan with category `iacguard/` (`iacguard/NAME/` with `category="NAME"`, from
+`--sarif-category`, so two scans uploaded from one workflow keep their alerts apart). Every check that ran becomes a rule (so GitHub shows
 the full catalogue), with its severity as `security-severity`. Result locations are relative to
 the scan's working directory under `%SRCROOT%`; a file outside that directory is named by its
 absolute `file:///` URI instead (same scheme as the working directory, so the upload is
@@ -288,14 +289,38 @@ def _configuration(invocation: dict, result: ScanResult) -> None:
     invocation["properties"] = props
 
 
-def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_time=None, end_time=None) -> dict:
+def category_name(name) -> str:
+    """`name` as a category: surrounding whitespace and slashes and a leading "./" dropped, so a
+    scanned path names the same category however it is written ("./infra/", "infra"). Empty (or
+    ".", the workspace itself) means no name. A control character is refused (ValueError): it
+    would make an id no one can type or see."""
+    text = str(name or "").strip()
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise ValueError("a SARIF category cannot contain control characters")
+    while text.startswith("./"):
+        text = text[2:].lstrip("/")
+    text = text.strip("/")
+    return "" if text in ("", ".") else text
+
+
+def category_id(name=None) -> str:
+    """runs[].automationDetails.id: "iacguard/" alone, or "iacguard/NAME/". The trailing slash
+    makes the whole id the category (SARIF 3.17.3: the part after the last "/" is the run's own
+    id), which is how GitHub code scanning tells uploads apart."""
+    name = category_name(name)
+    return "%s%s/" % (CATEGORY, name) if name else CATEGORY
+
+
+def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_time=None, end_time=None, category=None) -> dict:
     """The SARIF log as plain data (what `render` serialises).
 
     Suppressed findings are left out unless `include_suppressed`: GitHub ignores SARIF
     `suppressions` and would open them as alerts. When included, each carries a `suppressions`
     entry (kind "inSource", the reason as justification) for viewers that read it.
     `start_time`/`end_time` (datetime or ISO 8601 string) add invocation timestamps.
+    `category` names the run's category (see `category_id`).
     """
+    automation_id = category_id(category)
     checks = checks_by_id(result)
     rules_by_id = {c.id: rule(c) for c in result.checks}
     reported = [(f, fp, None) for f, fp in zip(result.findings, fingerprints(result))]
@@ -385,7 +410,7 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
                 "rules": rules,
             }
         },
-        "automationDetails": {"id": CATEGORY},
+        "automationDetails": {"id": automation_id},
         "invocations": [invocation],
         "columnKind": "unicodeCodePoints",
     }
@@ -395,7 +420,7 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def render(result: ScanResult, *, include_suppressed: bool = False, start_time=None, end_time=None) -> str:
+def render(result: ScanResult, *, include_suppressed: bool = False, start_time=None, end_time=None, category=None) -> str:
     """The SARIF log as JSON text, indented by 2, ending in a newline."""
-    log = sarif_log(result, include_suppressed=include_suppressed, start_time=start_time, end_time=end_time)
+    log = sarif_log(result, include_suppressed=include_suppressed, start_time=start_time, end_time=end_time, category=category)
     return jsontext.dumps(log) + "\n"

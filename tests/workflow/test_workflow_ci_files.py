@@ -54,8 +54,16 @@ def test_zizmor_offline_clean():
 
 def test_action_shape():
     action = yaml.safe_load(ACTION.read_text())
-    assert set(action["inputs"]) == {"path", "fail-on", "config", "fail-on-error", "extra-args", "sarif-file", "upload-sarif",
+    assert set(action["inputs"]) == {"path", "fail-on", "config", "fail-on-error", "extra-args", "sarif-file", "sarif-category", "upload-sarif",
                                      "html-report", "html-artifact-name"}
+    assert action["inputs"]["sarif-category"]["default"] == ""
+    # Every report path is an output, and the README names every output.
+    assert set(action["outputs"]) == {"exit-code", "sarif-file", "markdown-file", "html-file"}
+    readme = (REPO / "README.md").read_text()
+    for name in action["outputs"]:
+        assert "| `%s` |" % name in readme, name
+    for name in action["inputs"]:  # the README's example workflow sets every input
+        assert "          %s: " % name in readme, name
     assert action["inputs"]["fail-on-error"]["default"] == "true" and action["inputs"]["config"]["default"] == ""
     steps = action["runs"]["steps"]
     assert action["runs"]["using"] == "composite"
@@ -95,8 +103,8 @@ def action_runner(tmp_path, iacguard_on_path):
     workspace.mkdir()
 
     def run_steps(inputs: dict):
-        values = {"path": ".", "fail-on": "", "config": "", "fail-on-error": "true", "extra-args": "", "sarif-file": "iacguard.sarif", "upload-sarif": "true",
-                  "html-report": "", "html-artifact-name": "iacguard-report", **inputs}
+        values = {"path": ".", "fail-on": "", "config": "", "fail-on-error": "true", "extra-args": "", "sarif-file": "iacguard.sarif", "sarif-category": "",
+                  "upload-sarif": "true", "html-report": "", "html-artifact-name": "iacguard-report", **inputs}
         files = {k: tmp_path / k for k in ("output", "summary")}
         for f in files.values():
             f.write_text("")
@@ -116,6 +124,15 @@ def action_runner(tmp_path, iacguard_on_path):
                 k, _, v = line.partition("=")
                 outputs[k] = v
             if step["name"] == "Fail on findings":
+                # The action's own outputs, resolved as the runner would; they include the
+                # scan step's (exit-code).
+                for name, spec in action["outputs"].items():
+                    expr = spec["value"].strip()
+                    if expr.startswith("${{ inputs."):
+                        outputs[name] = values[expr[len("${{ inputs."):-3].strip()]
+                    else:
+                        assert expr.startswith("${{ steps.scan.outputs."), expr
+                        outputs[name] = outputs.get(expr[len("${{ steps.scan.outputs."):-3].strip(), "")
                 return proc.returncode, outputs, files["summary"].read_text()
             assert proc.returncode == 0, (step["name"], proc.stdout, proc.stderr)
         raise AssertionError("no final step")
@@ -126,7 +143,7 @@ def action_runner(tmp_path, iacguard_on_path):
 def test_action_scripts(action_runner):
     workspace, run_steps = action_runner
     write(workspace, {"infra/main.tf": SG_OPEN})
-    code, outputs, summary = run_steps({"path": "infra", "fail-on": "high", "extra-args": "--exclude examples --skip-check AWS-S3-001 --no-whole-project-checks"})
+    code, outputs, summary = run_steps({"path": "infra", "fail-on": "high", "extra-args": "--exclude\nexamples\n--skip-check=AWS-S3-001\n--no-whole-project-checks"})
     assert (code, outputs["exit-code"]) == (1, "1")
     assert summary.startswith("## iacguard: 1 finding (1 high)")
     sarif = json.loads((workspace / "iacguard.sarif").read_text())
@@ -140,6 +157,58 @@ def test_action_scripts(action_runner):
     assert code == 0 and page.startswith("<!DOCTYPE html>") and 'data-check="AWS-EC2-001"' in page
     code, outputs, _ = run_steps({"path": "infra", "extra-args": "--no-such-flag"})
     assert (code, outputs["exit-code"]) == (2, "2")
+
+
+def test_action_extra_args_one_per_line(action_runner):
+    """Three lines, one argument with a space, blank lines and stray whitespace: each line is
+    passed as one argument, as it stands."""
+    workspace, run_steps = action_runner
+    write(workspace, {"infra/main.tf": SG_OPEN, "infra/old stuff/legacy.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'})
+    code, outputs, _ = run_steps({"path": "infra", "fail-on": "critical"})
+    sarif = json.loads((workspace / "iacguard.sarif").read_text())
+    files = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert "infra/old%20stuff/legacy.tf" in files  # the tree without extra-args
+    extra = "--exclude\n  old stuff  \n\n--check=AWS-EC2-001\r\n\n"
+    code, outputs, summary = run_steps({"path": "infra", "extra-args": extra})
+    assert (code, outputs["exit-code"]) == (1, "1")
+    sarif = json.loads((workspace / "iacguard.sarif").read_text())
+    assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in sarif["runs"][0]["results"]] == [("AWS-EC2-001", "infra/main.tf")]
+    assert [r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]] == ["AWS-EC2-001"]
+    # The old space-separated form is one argument now, which iacguard refuses (exit 2).
+    code, outputs, _ = run_steps({"path": "infra", "extra-args": "--exclude old stuff"})
+    assert (code, outputs["exit-code"]) == (2, "2")
+    # Empty extra-args adds nothing.
+    code, outputs, _ = run_steps({"path": "infra", "extra-args": "\n \n"})
+    assert outputs["exit-code"] == "1"
+
+
+def test_action_outputs_name_every_report(action_runner):
+    workspace, run_steps = action_runner
+    write(workspace, {"infra/main.tf": SG_OPEN})
+    code, outputs, summary = run_steps({"path": "infra", "sarif-file": "scan.sarif", "html-report": "report.html"})
+    assert (code, outputs["exit-code"]) == (1, "1")
+    assert outputs["sarif-file"] == "scan.sarif" and (workspace / "scan.sarif").is_file()
+    assert outputs["html-file"] == "report.html" and (workspace / "report.html").read_text().startswith("<!DOCTYPE html>")
+    markdown = Path(outputs["markdown-file"])
+    assert markdown.is_absolute() and markdown.read_text() == summary  # the summary it wrote, to post as a comment
+    code, outputs, _ = run_steps({"path": "infra"})
+    assert outputs["html-file"] == ""
+    # A scan that stops on a usage error writes no summary: the output is empty, not a stale file.
+    code, outputs, summary = run_steps({"path": "infra", "extra-args": "--no-such-flag"})
+    assert (code, outputs["exit-code"], outputs["markdown-file"], summary) == (2, "2", "", "")
+
+
+def test_action_sarif_category(action_runner):
+    """Two scans in one workflow (two folders) upload two categories; `sarif-category` names one."""
+    workspace, run_steps = action_runner
+    write(workspace, {"infra/main.tf": SG_OPEN, "app/main.tf": SG_OPEN})
+    ids = {}
+    for path, category, sarif_file in (("infra", "", "infra.sarif"), ("./app/", "", "app.sarif"), (".", "", "all.sarif"), ("app", "app prod", "named.sarif")):
+        code, outputs, _ = run_steps({"path": path, "sarif-category": category, "sarif-file": sarif_file})
+        assert outputs["exit-code"] == "1"
+        log = json.loads((workspace / sarif_file).read_text())
+        ids[sarif_file] = log["runs"][0]["automationDetails"]["id"]
+    assert ids == {"infra.sarif": "iacguard/infra/", "app.sarif": "iacguard/app/", "all.sarif": "iacguard/", "named.sarif": "iacguard/app prod/"}
 
 
 def test_action_config_and_fail_on_error_inputs(action_runner):
@@ -224,3 +293,14 @@ def test_pre_commit_python_hook_installs_from_the_repository(tmp_path):
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "home")}
     proc = run([pre_commit, "try-repo", str(clone), "iacguard", "--all-files"], cwd=project, env=env, timeout=600)
     assert proc.returncode == 1 and "AWS-EC2-001" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_ci_run_installs_the_sarif_multitool():
+    """.ci/run installs the SARIF Multitool (tests/output/test_output_sarif_multitool.py fails
+    under CI without it) before the test command, and still installs Chromium."""
+    script = (REPO / ".ci" / "run").read_text()
+    assert run(["bash", "-n", str(REPO / ".ci" / "run")]).returncode == 0
+    install = script.index("npm install --prefix")
+    assert "@microsoft/sarif-multitool@5" in script[install:].splitlines()[0] and "--ignore-scripts" in script[install:].splitlines()[0]
+    assert install < script.index("export IACGUARD_SARIF_MULTITOOL_PREFIX=") < script.index('pip install -e ".[test]" && pytest')
+    assert "apt-get install -y -qq chromium" in script
