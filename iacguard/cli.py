@@ -245,7 +245,8 @@ def _run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
     )
     cache_dir = None if p.get("no_cache") else (p.get("cache_dir") or default_cache_dir())
 
-    suppressor = Suppressor([c.id for c in _registry()], require_reason=settings.require_reason)
+    suppressor = Suppressor([c.id for c in _registry()], require_reason=settings.require_reason,
+                            compatible=settings.config.compatible_suppressions, checks=_registry())
     progress = TerminalProgress(sys.stderr) if not p["quiet"] and TerminalProgress.enabled(sys.stderr) else None
     try:
         result = run_scan(
@@ -505,6 +506,40 @@ def pre_commit(ctx, files, **p):
     _configuration(result, settings, p)
     _report(result, settings, p)
     sys.exit(_exit_code(result, settings, suppressor))
+
+
+@main.command()
+@click.option("--from", "tool", type=click.Choice(("checkov", "tfsec", "trivy")), required=True, help="The scanner whose configuration FILE is.")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Write the configuration to this file (default: standard output).")
+def migrate(tool, file, output):
+    """Write the .iacguard.toml equivalent to another scanner's configuration FILE.
+
+    Checkov `.checkov.yaml`, tfsec `.tfsec/config.yml` (or `.json`), Trivy `trivy.yaml`: check ids
+    are mapped through the checks' equivalent ids; every setting or id without an equivalent is
+    named in a comment line.
+    """
+    from .migrate import MigrationError, migrate as run_migrate
+
+    try:
+        with open(file, "rb") as fh:
+            text = fh.read(4 * 1024 * 1024 + 1).decode("utf-8", errors="replace")
+    except OSError as exc:
+        _fatal("cannot read %s: %s" % (file, exc.strerror))
+    if len(text) > 4 * 1024 * 1024:
+        _fatal("%s is larger than 4 MiB: not a configuration file" % file)
+    try:
+        toml = run_migrate(tool, text.lstrip("\ufeff"), _registry(), os.path.basename(file))
+    except MigrationError as exc:
+        _fatal(str(exc))
+    if output:
+        try:
+            _write(os.path.abspath(output), toml)
+        except OSError as exc:
+            _fatal("cannot write %s: %s" % (output, exc.strerror))
+        click.echo("iacguard: configuration written to %s" % output, err=True)
+    else:
+        click.echo(toml, nl=False)
 
 
 @main.group(invoke_without_command=True)
