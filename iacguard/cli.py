@@ -476,12 +476,13 @@ def pre_commit(ctx, files, **p):
     """Scan the whole repository, report findings in FILES only (for pre-commit hooks).
 
     The repository root (from git, else the current folder) is scanned so that references
-    between files are seen; only findings located in FILES are reported.
+    between files are seen; only findings located in FILES are reported. Without FILES (the
+    hooks pass none, so that one run makes one scan and one report): the files of the commit,
+    from git (PRE_COMMIT_FROM_REF...PRE_COMMIT_TO_REF, else the staged files, else all).
     """
     from iacguard.post.changed_files import ChangedFilesFilter, GitError, Repository, UnsafeRepository
 
-    if not files:
-        sys.exit(0)
+    repo = None
     try:
         repo = Repository.discover(os.getcwd())
         repo.check_roots([repo.top])
@@ -490,6 +491,17 @@ def pre_commit(ctx, files, **p):
         _fatal(str(exc))
     except GitError:
         root = os.getcwd()
+    if not files:
+        # The hooks pass no names (pre-commit would split a long list into several runs, each
+        # scanning everything): the files of this commit come from git, None meaning every file.
+        from .pre_commit_files import files_to_report
+
+        try:
+            files = files_to_report(repo) if repo is not None else []
+        except GitError as exc:
+            _fatal(str(exc))
+        if files == []:
+            sys.exit(0)
     p.update(fmt="text", output=None, output_files=(), include_suppressed=None)
     settings = _settings(ctx, root, p)
     settings.outputs = []  # a commit hook prints; it does not leave report files behind
@@ -501,7 +513,8 @@ def pre_commit(ctx, files, **p):
             postprocess.append(BaselineFilter(settings.baseline))
         except BaselineError as exc:
             _fatal(str(exc))
-    postprocess.append(ChangedFilesFilter(files))
+    if files is not None:
+        postprocess.append(ChangedFilesFilter(files))
     result, suppressor = _run_scan([root], settings, p, postprocess)
     _configuration(result, settings, p)
     _report(result, settings, p)
