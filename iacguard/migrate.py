@@ -20,6 +20,8 @@ from iacguard.post.foreign_ids import TRIVY_LONG_IDS, equivalents_map
 
 SOURCES = ("checkov", "tfsec", "trivy")
 _SEVERITIES = ("critical", "high", "medium", "low")
+_MAX_SETTINGS = 1000
+_MAX_DEPTH = 8
 _PLAIN_PATH = re.compile(r"^\^?\.?/?([A-Za-z0-9_][A-Za-z0-9_./-]*?)/?\$?$")
 
 
@@ -237,14 +239,19 @@ def _tfsec(data: dict, out: _Out) -> None:
 def _trivy(data: dict, out: _Out) -> None:
     flat: dict = {}
 
-    def walk(prefix: str, value) -> None:
-        if isinstance(value, dict) and value:
+    def walk(prefix: str, value, depth: int) -> None:
+        # Bounded: YAML aliases can make a small file a very large (or very deep) tree.
+        if len(flat) >= _MAX_SETTINGS:
+            return
+        if isinstance(value, dict) and value and depth < _MAX_DEPTH:
             for k, v in value.items():
-                walk("%s.%s" % (prefix, k) if prefix else str(k), v)
+                walk("%s.%s" % (prefix, k) if prefix else str(k), v, depth + 1)
         else:
             flat[prefix] = value
 
-    walk("", data)
+    walk("", data, 0)
+    if len(flat) >= _MAX_SETTINGS:
+        out.note("trivy configuration holds more than %d settings: only the first were read" % _MAX_SETTINGS)
     for key, value in flat.items():
         if key == "exit-code":
             if value == 0:

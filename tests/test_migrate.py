@@ -146,3 +146,12 @@ def test_odd_values_are_named_not_crashed_on(tmp_path):
         "check: 42\nskip-check: {a: 1}\nsoft-fail: 'yes'\nskip-path: [1, null]\nvar-file: 7\n"
         "framework: 3\n"))
     assert config.checks == [] and config.skip_checks == [] and config.fail_on is None
+
+
+def test_alias_bomb_is_bounded(tmp_path):
+    levels = ["a0: &a0 {x: 1, y: 2}"] + ["a%d: &a%d {p: *a%d, q: *a%d, r: *a%d}" % (i, i, i - 1, i - 1, i - 1) for i in range(1, 25)]
+    (tmp_path / "trivy.yaml").write_text("\n".join(levels) + "\n")
+    res = run(["migrate", "--from", "trivy", "trivy.yaml"], tmp_path)
+    assert res.exit_code == 0
+    assert "only the first were read" in res.stdout
+    assert len(res.stdout) < 200_000
