@@ -220,3 +220,9 @@ def test_every_trivy_equivalent_has_a_long_id():
     mapping = equivalents_map(REGISTRY)
     assert "AWS-EC2-001" in mapping["tfsec"]["AWS-EC2-NO-PUBLIC-INGRESS-SGR"]
     assert mapping["checkov"]["CKV_AWS_24"] == ("AWS-EC2-001",)
+
+
+def test_a_skip_with_a_reason_is_preferred(tmp_path):
+    (tmp_path / "main.tf").write_text(sg("a", inside="  #checkov:skip=CKV_AWS_24:the reviewed reason\n", on_cidr=" # tfsec:ignore:aws-ec2-no-public-ingress-sgr"))
+    report = scan(tmp_path, config=ALL)
+    assert [(s[1], s[2]) for s in suppressed(report)] == [("checkov comment", "checkov:skip=CKV_AWS_24:the reviewed reason")]

@@ -12,6 +12,10 @@ or `data`, CloudFormation logical id); or on or right above a Terraform `module`
 encloses the resource, at any depth. `Suppressor` is the post-processing step that moves the
 findings it accepts to `ScanResult.suppressed` and reports suppressions that are malformed,
 expired, without a reason, or unused.
+
+With the configuration key `compatible-suppressions`, the skip comments of Checkov, tfsec and
+Trivy (and Checkov's CloudFormation `Metadata.checkov.skip`) are read too, for the iacguard
+checks whose `equivalents` name their ids (see "other scanners' skip comments" below).
 """
 from __future__ import annotations
 
@@ -348,8 +352,8 @@ class Suppressor:
                 if finding.check_id.upper() not in entry.suppression.check_ids:
                     continue
                 entry.matched.add(finding.check_id.upper())
-                if chosen is None and self._usable(entry):
-                    chosen = entry
+                if self._usable(entry) and (chosen is None or (chosen.bare and not entry.bare)):
+                    chosen = entry  # the first usable one; a foreign skip that gives a reason over a bare one
             if chosen is None:
                 kept.append(finding)
             else:
