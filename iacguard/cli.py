@@ -296,7 +296,8 @@ def _run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
     )
     cache_dir = None if p.get("no_cache") else (p.get("cache_dir") or default_cache_dir())
 
-    suppressor = Suppressor([c.id for c in _registry()], require_reason=settings.require_reason)
+    suppressor = Suppressor([c.id for c in _registry()], require_reason=settings.require_reason,
+                            compatible=settings.config.compatible_suppressions, checks=_registry())
     progress = TerminalProgress(sys.stderr) if not p["quiet"] and TerminalProgress.enabled(sys.stderr) else None
     try:
         result = run_scan(
@@ -588,12 +589,13 @@ def pre_commit(ctx, files, **p):
     """Scan the whole repository, report findings in FILES only (for pre-commit hooks).
 
     The repository root (from git, else the current folder) is scanned so that references
-    between files are seen; only findings located in FILES are reported.
+    between files are seen; only findings located in FILES are reported. Without FILES (the
+    hooks pass none, so that one run makes one scan and one report): the files of the commit,
+    from git (PRE_COMMIT_FROM_REF...PRE_COMMIT_TO_REF, else the staged files, else all).
     """
     from iacguard.post.changed_files import ChangedFilesFilter, GitError, Repository, UnsafeRepository
 
-    if not files:
-        sys.exit(0)
+    repo = None
     try:
         repo = Repository.discover(os.getcwd())
         repo.check_roots([repo.top])
@@ -602,6 +604,17 @@ def pre_commit(ctx, files, **p):
         _fatal(str(exc))
     except GitError:
         root = os.getcwd()
+    if not files:
+        # The hooks pass no names (pre-commit would split a long list into several runs, each
+        # scanning everything): the files of this commit come from git, None meaning every file.
+        from .pre_commit_files import files_to_report
+
+        try:
+            files = files_to_report(repo) if repo is not None else []
+        except GitError as exc:
+            _fatal(str(exc))
+        if files == []:
+            sys.exit(0)
     p.update(fmt="text", output=None, output_files=(), include_suppressed=None)
     settings = _settings(ctx, root, p)
     settings.outputs = []  # a commit hook prints; it does not leave report files behind
@@ -613,13 +626,48 @@ def pre_commit(ctx, files, **p):
             postprocess.append(BaselineFilter(settings.baseline))
         except BaselineError as exc:
             _fatal(str(exc))
-    postprocess.append(ChangedFilesFilter(files))
+    if files is not None:
+        postprocess.append(ChangedFilesFilter(files))
     if settings.min_severity:
         postprocess.append(MinSeverityFilter(settings.min_severity))
     result, suppressor = _run_scan([root], settings, p, postprocess)
     _configuration(result, settings, p)
     _report(result, settings, p)
     sys.exit(_exit_code(result, settings, suppressor))
+
+
+@main.command()
+@click.option("--from", "tool", type=click.Choice(("checkov", "tfsec", "trivy")), required=True, help="The scanner whose configuration FILE is.")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Write the configuration to this file (default: standard output).")
+def migrate(tool, file, output):
+    """Write the .iacguard.toml equivalent to another scanner's configuration FILE.
+
+    Checkov `.checkov.yaml`, tfsec `.tfsec/config.yml` (or `.json`), Trivy `trivy.yaml`: check ids
+    are mapped through the checks' equivalent ids; every setting or id without an equivalent is
+    named in a comment line.
+    """
+    from .migrate import MigrationError, migrate as run_migrate
+
+    try:
+        with open(file, "rb") as fh:
+            text = fh.read(4 * 1024 * 1024 + 1).decode("utf-8", errors="replace")
+    except OSError as exc:
+        _fatal("cannot read %s: %s" % (file, exc.strerror))
+    if len(text) > 4 * 1024 * 1024:
+        _fatal("%s is larger than 4 MiB: not a configuration file" % file)
+    try:
+        toml = run_migrate(tool, text.lstrip("\ufeff"), _registry(), os.path.basename(file))
+    except MigrationError as exc:
+        _fatal(str(exc))
+    if output:
+        try:
+            _write(os.path.abspath(output), toml)
+        except OSError as exc:
+            _fatal("cannot write %s: %s" % (output, exc.strerror))
+        click.echo("iacguard: configuration written to %s" % output, err=True)
+    else:
+        click.echo(toml, nl=False)
 
 
 @main.group(invoke_without_command=True)

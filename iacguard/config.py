@@ -72,6 +72,9 @@ class Config:
     # Glob patterns of bucket names or addresses whose object reads and writes a CloudTrail trail
     # must record as S3 data events (AWS-CT-105, off while empty).
     data_event_buckets: list = field(default_factory=list)
+    # Other scanners whose inline skip comments are honoured for the equivalent iacguard checks
+    # (iacguard.post.suppressions; off while empty): "checkov", "tfsec", "trivy".
+    compatible_suppressions: list = field(default_factory=list)
 
 
 # key -> (attribute, kind); kinds: "ids", "strs", "paths", "path", "bool", "int", "fail-on",
@@ -97,7 +100,9 @@ KEYS = {
     "tf-vars-from-env": ("tf_vars_from_env", "bool"),
     "customer-key-buckets": ("customer_key_buckets", "strs"),
     "data-event-buckets": ("data_event_buckets", "strs"),
+    "compatible-suppressions": ("compatible_suppressions", "tools"),
 }
+COMPATIBLE_TOOLS = ("checkov", "tfsec", "trivy")
 
 
 def _candidates(scan_root: str, cwd: str) -> list:
@@ -244,6 +249,12 @@ def _value(key, kind, value, base, known, where, root):
         return _ids(key, value, where, known)
     if kind == "strs":
         return _strs(key, value, where)
+    if kind == "tools":
+        tools = [v.lower() for v in _strs(key, value, where)]
+        for tool in tools:
+            if tool not in COMPATIBLE_TOOLS:
+                _fail(key, where, "a list of tools from " + ", ".join(COMPATIBLE_TOOLS))
+        return list(dict.fromkeys(tools))
     if kind == "paths":
         return [_path(key, p, base, where, root) for p in _strs(key, value, where)]
     if kind == "path":
@@ -356,6 +367,8 @@ def describe(config: Config, cwd: str, default_severity=None, overridden=()) -> 
         add("customer-key-buckets", "customer managed keys required for buckets " + ", ".join(config.customer_key_buckets))
     if config.data_event_buckets:
         add("data-event-buckets", "S3 data events required for buckets " + ", ".join(config.data_event_buckets))
+    if config.compatible_suppressions:
+        add("compatible-suppressions", "honours %s suppression comments" % ", ".join(config.compatible_suppressions))
     if config.baseline:
         add("baseline", "baseline " + shown([config.baseline]))
     for fmt, path in sorted(config.outputs.items()):

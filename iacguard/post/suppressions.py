@@ -12,6 +12,10 @@ or `data`, CloudFormation logical id); or on or right above a Terraform `module`
 encloses the resource, at any depth. `Suppressor` is the post-processing step that moves the
 findings it accepts to `ScanResult.suppressed` and reports suppressions that are malformed,
 expired, without a reason, or unused.
+
+With the configuration key `compatible-suppressions`, the skip comments of Checkov, tfsec and
+Trivy (and Checkov's CloudFormation `Metadata.checkov.skip`) are read too, for the iacguard
+checks whose `equivalents` name their ids (see "other scanners' skip comments" below).
 """
 from __future__ import annotations
 
@@ -39,6 +43,8 @@ class Entry:
     suppression: Suppression
     problem: str = ""  # why it cannot suppress anything (malformed), "" when well formed
     matched: set = field(default_factory=set)  # check ids it matched a finding for
+    foreign: str = ""  # another scanner's skip it was read from ("checkov CKV_AWS_24"), "" for ours
+    bare: bool = False  # a foreign skip that says nothing but the directive (no reason given)
 
 
 def parse_comment(text: str) -> tuple | None:
@@ -138,7 +144,72 @@ def _read(path: str) -> str | None:
         return None
 
 
+# -- other scanners' skip comments (configuration `compatible-suppressions`) -----------------
+# Each is honoured for the iacguard checks whose `equivalents` name its id (foreign_ids), with
+# the placement rules above; a Checkov skip may also sit in the comment lines right inside the
+# resource block, where Checkov users write it. The reason is the comment as written.
+_FOREIGN = {
+    "checkov": re.compile(r"checkov:skip=\s*([A-Za-z0-9_]+)(?::([^#]*))?", re.IGNORECASE),
+    "tfsec": re.compile(r"tfsec:ignore:([A-Za-z0-9_*-]+)((?::exp:[0-9-]+)?)((?:\[[^\]]*\])?)", re.IGNORECASE),
+    "trivy": re.compile(r"trivy:ignore:([A-Za-z0-9_*-]+)((?::exp:[0-9-]+)?)((?:\[[^\]]*\])?)", re.IGNORECASE),
+}
+_CHECKOV_META_ROOT = "checkov"
+
+
+def foreign_comments(text: str, tools) -> list:
+    """(tool, foreign id, reason, expires, bare) for each skip of `tools` in one comment's text.
+    The reason is the directive as written plus what follows it; `bare` when only the directive
+    is there (so --require-reason sees a skip that gives no reason)."""
+    out = []
+    for tool in tools:
+        matches = list(_FOREIGN[tool].finditer(text))
+        for n, m in enumerate(matches):
+            end = matches[n + 1].start() if n + 1 < len(matches) else len(text)
+            written = " ".join(text[m.start():end].replace("*/", " ").split()).rstrip("#/ ")
+            if tool == "checkov":
+                told = (m.group(2) or "").strip()
+            else:
+                told = text[m.end():end].replace("*/", " ").strip(" \t#/:-")
+            expires = m.group(2)[len(":exp:"):] if tool != "checkov" and m.group(2) else ""
+            out.append((tool, m.group(1), written, expires, not told))
+    return out
+
+
+def _foreign_entry(mapping: dict, tool: str, foreign: str, reason: str, expires: str, path: str, line: int, end_col: int, origin: str, bare: bool = False):
+    """An Entry for a foreign skip, or a Notification when no iacguard check is equivalent."""
+    ids = mapping.get(tool, {}).get(foreign.upper(), ())
+    if not ids:
+        why = "a wildcard is not honoured" if "*" in foreign else "no iacguard check is equivalent to it"
+        return Notification("note", "%s skip of %s: %s; it suppresses nothing here" % (tool, foreign, why), path, line)
+    problem = ""
+    if expires and _date(expires) is None:
+        problem = "has an invalid expiry date %r (use exp:YYYY-MM-DD)" % expires
+    return Entry(Suppression(tuple(ids), reason, path, line, expires, origin, end_col), problem, foreign="%s %s" % (tool, foreign), bare=bare)
+
+
+def _checkov_metadata(res: Resource, line: int, end_col: int, mapping: dict) -> list:
+    """Entries (and Notifications) from a CloudFormation resource's `Metadata.checkov.skip`
+    (a list of `{id, comment}`)."""
+    meta = res.meta.get("metadata")
+    ours = meta.get(_CHECKOV_META_ROOT) if isinstance(meta, dict) else None
+    items = ours.get("skip") if isinstance(ours, dict) else None
+    if not isinstance(items, list):
+        return []
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"].strip():
+            continue
+        comment = item.get("comment")
+        comment = " ".join(str(comment).split()) if isinstance(comment, (str, int, float)) else ""
+        reason = "Metadata checkov.skip %s%s" % (item["id"].strip(), (": " + comment) if comment else "")
+        out.append(_foreign_entry(mapping, "checkov", item["id"].strip(), reason, "", res.location.path, line, end_col, "checkov metadata", not comment))
+    return out
+
+
 def _label(entry: Entry) -> str:
+    if entry.foreign:
+        tool, foreign = entry.foreign.split(" ", 1)
+        return "%s skip of %s (iacguard %s)" % (tool, foreign, ", ".join(entry.suppression.check_ids))
     ids = ", ".join(entry.suppression.check_ids) or "(no id)"
     where = "Metadata suppression" if entry.suppression.origin == "metadata" else "suppression"
     return "%s of %s" % (where, ids)
@@ -153,7 +224,7 @@ class Suppressor:
     After the step, `missing_reason` counts suppressions that give no reason.
     """
 
-    def __init__(self, known_ids=(), *, require_reason: bool = False, today: dt.date | None = None) -> None:
+    def __init__(self, known_ids=(), *, require_reason: bool = False, today: dt.date | None = None, compatible=(), checks=()) -> None:
         self.known_ids = {i.upper() for i in known_ids}
         self.require_reason = require_reason
         self.today = today or dt.date.today()
@@ -161,6 +232,14 @@ class Suppressor:
         self._comments: dict = {}
         self._entries: dict = {}  # (path, line) -> [Entry] (comment suppressions)
         self._metadata: dict = {}  # CloudFormation base id -> [Entry]
+        # `compatible`: tools whose skip comments are honoured; `checks`: where their ids map to.
+        self.compatible = tuple(t for t in ("checkov", "tfsec", "trivy") if t in {c.lower() for c in compatible})
+        self._mapping: dict = {}
+        if self.compatible:
+            from .foreign_ids import equivalents_map
+
+            self._mapping = equivalents_map(checks)
+        self._foreign_notes: list = []  # foreign skips with no equivalent
 
     # -- collecting ------------------------------------------------------------------------
     def _scan_file(self, path: str) -> SourceComments | None:
@@ -171,10 +250,17 @@ class Suppressor:
         scanner = scan_hcl if lower.endswith(_HCL_SUFFIXES) else scan_yaml if lower.endswith(_YAML_SUFFIXES) else None
         if scanner is not None:
             text = _read(path)
-            if text is not None and DIRECTIVE in text.lower():
+            low = text.lower() if text is not None else ""
+            if text is not None and (DIRECTIVE in low or any(t + ":" in low for t in self.compatible)):
                 comments = scanner(text)
                 ends = line_end_columns(text)
                 for line, body in comments.comments:
+                    for tool, foreign, reason, expires, bare in foreign_comments(body, self.compatible):
+                        made = _foreign_entry(self._mapping, tool, foreign, reason, expires, path, line, end_column(ends, line, line), tool + " comment", bare)
+                        if isinstance(made, Notification):
+                            self._foreign_notes.append(made)
+                        else:
+                            self._entries.setdefault((path, line), []).append(made)
                     parsed = parse_comment(body)
                     if parsed is None:
                         continue
@@ -193,14 +279,20 @@ class Suppressor:
             base = res.meta.get("base_id", res.id)
             if base not in self._metadata:
                 self._metadata[base] = _metadata_entries(res, *self._metadata_line(res))
+                if "checkov" in self.compatible:
+                    for made in _checkov_metadata(res, *self._metadata_line(res, _CHECKOV_META_ROOT), self._mapping):
+                        if isinstance(made, Notification):
+                            self._foreign_notes.append(made)
+                        else:
+                            self._metadata[base].append(made)
 
-    def _metadata_line(self, res: Resource) -> tuple:
+    def _metadata_line(self, res: Resource, marker: str = "iacguard") -> tuple:
         """The line of a resource's Metadata suppression, and the column where that line ends."""
         text = _read(res.location.path)
         ends = [] if text is None else line_end_columns(text)
         lines = (text or "").split("\n")
         for number in range(res.location.start_line, min(res.location.end_line, len(lines)) + 1):
-            if "iacguard" in lines[number - 1]:
+            if marker in lines[number - 1]:
                 return number, end_column(ends, number, number)
         return res.location.start_line, end_column(ends, res.location.start_line, res.location.start_line)
 
@@ -222,7 +314,23 @@ class Suppressor:
             if symbol is not None and symbol.location is not None:
                 out += self._at(symbol.location.path, symbol.location.start_line)
         out += self._metadata.get(res.meta.get("base_id", res.id), [])
+        if "checkov" in self.compatible:
+            out += self._checkov_inside(res)
         return list({id(e): e for e in out}.values())
+
+    def _checkov_inside(self, res: Resource) -> list:
+        """Checkov skips in the comment lines right inside the resource block (below its first
+        line), where Checkov users write them."""
+        path, line = res.location.path, res.location.start_line
+        comments = self._scan_file(path)
+        if comments is None:
+            return []
+        out = []
+        below = line + 1
+        while below in comments.comment_only and below <= max(res.location.end_line, line):
+            out.extend(e for e in self._entries.get((path, below), ()) if e.suppression.origin == "checkov comment")
+            below += 1
+        return out
 
     # -- deciding --------------------------------------------------------------------------
     def _expired(self, entry: Entry) -> bool:
@@ -232,7 +340,7 @@ class Suppressor:
     def _usable(self, entry: Entry) -> bool:
         if entry.problem or self._expired(entry):
             return False
-        return bool(entry.suppression.reason) or not self.require_reason
+        return (bool(entry.suppression.reason) and not entry.bare) or not self.require_reason
 
     def __call__(self, result: ScanResult, graph) -> None:
         self._collect(result, graph)
@@ -244,8 +352,8 @@ class Suppressor:
                 if finding.check_id.upper() not in entry.suppression.check_ids:
                     continue
                 entry.matched.add(finding.check_id.upper())
-                if chosen is None and self._usable(entry):
-                    chosen = entry
+                if self._usable(entry) and (chosen is None or (chosen.bare and not entry.bare)):
+                    chosen = entry  # the first usable one; a foreign skip that gives a reason over a bare one
             if chosen is None:
                 kept.append(finding)
             else:
@@ -275,7 +383,7 @@ class Suppressor:
         return sorted(out, key=lambda e: (e.suppression.path, e.suppression.line, e.suppression.check_ids))
 
     def _notifications(self, ran: set) -> list:
-        notes = []
+        notes = list(self._foreign_notes)
         self.missing_reason = 0
         for entry in self.entries():
             s = entry.suppression
@@ -289,13 +397,15 @@ class Suppressor:
             if self._expired(entry):
                 notes.append(Notification("warning", "%s expired on %s and no longer suppresses anything" % (label, s.expires), s.path, s.line))
                 continue
-            if not s.reason:
+            if not s.reason or entry.bare:
                 self.missing_reason += 1
                 if self.require_reason:
                     notes.append(Notification("error", "%s gives no reason, which --require-reason requires; it suppresses nothing" % label, s.path, s.line))
                 else:
                     notes.append(Notification("warning", "%s gives no reason: say why the risk is accepted" % label, s.path, s.line))
             unused = [i for i in s.check_ids if i in ran and i not in entry.matched]
+            if entry.foreign and entry.matched:
+                unused = []  # a foreign id maps to several checks: used when any of them matched
             if unused:
                 notes.append(Notification("note", "%s is unused: no %s finding here" % (label, " or ".join(unused)), s.path, s.line))
         return notes

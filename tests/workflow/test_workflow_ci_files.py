@@ -229,16 +229,28 @@ def test_action_config_and_fail_on_error_inputs(action_runner):
     assert outputs["exit-code"] == "1"  # --no-fail-on-error is accepted
 
 
+def _try_repo_env(tmp_path, iacguard_on_path):
+    env = {**os.environ, "PATH": "%s%s%s" % (iacguard_on_path, os.pathsep, os.environ.get("PATH", "")),
+           "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
+    env.update({"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"})
+    return env
+
+
+def _hooks_repo(tmp_path):
+    (tmp_path / "hooks").mkdir()
+    hooks = git_repo(tmp_path / "hooks")
+    shutil.copy(REPO / ".pre-commit-hooks.yaml", hooks / ".pre-commit-hooks.yaml")
+    commit_all(hooks, "hooks")
+    return hooks
+
+
 def test_pre_commit_try_repo(tmp_path, iacguard_on_path):
     """`pre-commit try-repo` with the hooks of this checkout, against a throwaway repository.
 
     Uses the `iacguard-system` hook (language: system), which needs no network; the
     `language: python` hook would make pre-commit pip-install iacguard first."""
     pre_commit = tool("pre-commit")
-    (tmp_path / "hooks").mkdir()
-    hooks = git_repo(tmp_path / "hooks")
-    shutil.copy(REPO / ".pre-commit-hooks.yaml", hooks / ".pre-commit-hooks.yaml")
-    commit_all(hooks, "hooks")
+    hooks = _hooks_repo(tmp_path)
     project = git_repo(write(tmp_path / "project", {
         "network.tf": SG_OPEN,
         "storage.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n',
@@ -249,21 +261,79 @@ def test_pre_commit_try_repo(tmp_path, iacguard_on_path):
         "notes.txt": "not scanned\n",
     }))
     commit_all(project, "insecure")
-    env = {**os.environ, "PATH": "%s%s%s" % (iacguard_on_path, os.pathsep, os.environ.get("PATH", "")),
-           "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
-    env.update({"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"})
+    env = _try_repo_env(tmp_path, iacguard_on_path)
+    # Nothing staged, every file (a CI job): the whole repository is reported.
     proc = run([pre_commit, "try-repo", str(hooks), "iacguard-system", "--all-files"], cwd=project, env=env)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "AWS-EC2-001" in proc.stdout and "network.tf" in proc.stdout
+    assert "AWS-EC2-001" in proc.stdout and "network.tf" in proc.stdout and "AWS-S3-002" in proc.stdout
     # Graph context: the bucket is encrypted by a resource in another file.
     assert "AWS-S3-001" not in proc.stdout
-    # Only the files pre-commit passes are reported on.
-    proc = run([pre_commit, "try-repo", str(hooks), "iacguard-system", "--files", "storage.tf"], cwd=project, env=env)
-    assert "AWS-EC2-001" not in proc.stdout and "AWS-S3-002" in proc.stdout
+    # A commit: only the staged files are reported on.
+    write(project, {"storage.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "b2"\n}\n'})
+    git(project, "add", "storage.tf")
+    proc = run([pre_commit, "try-repo", str(hooks), "iacguard-system"], cwd=project, env=env)
+    assert "AWS-EC2-001" not in proc.stdout and "AWS-S3-002" in proc.stdout, proc.stdout + proc.stderr
+    git(project, "commit", "-q", "-m", "storage")
     # A fixed file passes.
     write(project, {"network.tf": SG_OPEN.replace("0.0.0.0/0", "10.0.0.0/8")})
-    proc = run([pre_commit, "try-repo", str(hooks), "iacguard-system", "--files", "network.tf"], cwd=project, env=env)
+    git(project, "add", "network.tf")
+    proc = run([pre_commit, "try-repo", str(hooks), "iacguard-system"], cwd=project, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    git(project, "commit", "-q", "-m", "fixed")
+    # pre-push and `run --from-ref/--to-ref`: the files changed between the refs.
+    proc = run([pre_commit, "try-repo", str(hooks), "iacguard-system", "--from-ref", "HEAD~2", "--to-ref", "HEAD~1"], cwd=project, env=env)
+    assert proc.returncode == 1 and "AWS-S3-002" in proc.stdout and "AWS-EC2-001" not in proc.stdout, proc.stdout + proc.stderr
+    # No IaC file staged: the hook does not run at all.
+    write(project, {"notes.txt": "changed\n"})
+    git(project, "add", "notes.txt")
+    proc = run([pre_commit, "try-repo", str(hooks), "iacguard-system"], cwd=project, env=env)
+    assert proc.returncode == 0 and "no files to check" in proc.stdout.lower(), proc.stdout
+
+
+def test_pre_commit_one_scan_one_report_however_pre_commit_batches(tmp_path, iacguard_on_path):
+    """A commit of more files than fit on one command line: pre-commit would split them into
+    several invocations (each scanning the repository and printing a report); the hook runs once
+    and prints one report naming findings from the first and the last files."""
+    pre_commit = tool("pre-commit")
+    xargs = pytest.importorskip("pre_commit.xargs")
+    hooks = _hooks_repo(tmp_path)
+    folder = "f" * 120
+    names = ["%s/%s_%04d.tf" % (folder, "n" * 100, i) for i in range(700)]
+    files = {name: "# empty %d\n" % i for i, name in enumerate(names)}
+    files[names[0]] = SG_OPEN
+    files[names[-1]] = 'resource "aws_s3_bucket" "last" {\n  bucket = "last"\n}\n'
+    project = git_repo(write(tmp_path / "project", files))
+    git(project, "add", "-A")  # staged, not committed: the files of this commit
+    # With the file names passed, pre-commit would run the hook several times.
+    batches = xargs.partition(("iacguard", "pre-commit"), tuple(sorted(names)), 1)
+    assert len(batches) > 1
+    env = _try_repo_env(tmp_path, iacguard_on_path)
+    proc = run([pre_commit, "try-repo", str(hooks), "iacguard-system", "--verbose"], cwd=project, env=env, timeout=600)
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    assert out.count("Summary") == 1, out
+    assert out.count("Files scanned: 700") == 1, out
+    assert "AWS-EC2-001" in out and "AWS-S3-002" in out
+    assert "%s_0000.tf" % ("n" * 100) in out and "%s_0699.tf" % ("n" * 100) in out
+
+
+def test_pre_commit_without_files_outside_a_commit(tmp_path):
+    """`iacguard pre-commit` with no names, as the hooks run it: the staged files, every file
+    when nothing is staged, nothing outside a repository."""
+    from workflow_support import cli
+
+    project = git_repo(write(tmp_path / "project", {"network.tf": SG_OPEN, "storage.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'}))
+    commit_all(project)
+    res = cli(["pre-commit", "--no-config"], project)
+    assert res.exit_code == 1 and "AWS-EC2-001" in res.stdout and "AWS-S3-002" in res.stdout
+    write(project, {"storage.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "b2"\n}\n'})
+    git(project, "add", "storage.tf")
+    res = cli(["pre-commit", "--no-config"], project)
+    assert "AWS-EC2-001" not in res.stdout and "AWS-S3-002" in res.stdout
+    res = cli(["pre-commit", "--no-config"], project, env={"PRE_COMMIT_FROM_REF": "no-such-ref", "PRE_COMMIT_TO_REF": "HEAD"})
+    assert res.exit_code == 2 and "unknown git ref" in res.output
+    plain = write(tmp_path / "plain", {"network.tf": SG_OPEN})
+    assert cli(["pre-commit", "--no-config"], plain).exit_code == 0
 
 
 def test_pre_commit_hooks_file():
@@ -272,7 +342,8 @@ def test_pre_commit_hooks_file():
     assert set(by_id) == {"iacguard", "iacguard-system"}
     for hook in hooks:
         assert hook["entry"] == "iacguard pre-commit"
-        assert hook["pass_filenames"] is True
+        # One invocation per commit, however long the file list: iacguard asks git for the files.
+        assert hook["pass_filenames"] is False and hook["require_serial"] is True
     assert by_id["iacguard"]["language"] == "python" and by_id["iacguard-system"]["language"] == "system"
 
 
