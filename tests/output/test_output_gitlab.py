@@ -53,6 +53,12 @@ def quality_schema():
     return _validator("codequality-report.schema.json")
 
 
+@pytest.fixture(scope="module")
+def gitlab_issue_schema():
+    """GitLab's own schema for one Code Quality issue (app/validators/json_schemas/codeclimate.json)."""
+    return _validator("codeclimate.json")
+
+
 def _valid(validator, data):
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
     assert not errors, "\n".join("%s: %s" % (list(e.path), e.message) for e in errors[:10])
@@ -66,6 +72,13 @@ def test_vendored_schema_is_gitlabs_15_0_6():
 
 
 # ----------------------------------------------------------------------------- Code Quality
+
+
+def test_code_quality_issues_pass_gitlabs_own_schema(result, gitlab_issue_schema):
+    issues = json.loads(output.render("gitlab", result))
+    assert issues
+    for issue in issues:
+        _valid(gitlab_issue_schema, issue)
 
 
 def test_code_quality_report(result, quality_schema):
