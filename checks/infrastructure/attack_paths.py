@@ -24,10 +24,15 @@ secret, a DynamoDB table, or write access: sensitive) and how many distinct laye
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from iacguard.check import Check
+from iacguard.core.lazy import lazy_module
 from iacguard.core.model import Finding, PathStep, Undecided
-from iacguard.facts.attack_paths import MAX_PATHS, NETWORK_STORES, STORE_ACTIONS
-from iacguard.facts.layers import Hops, hop_of_layer, missing_layers
+
+# The analysis (and networkx behind it) is loaded when the check runs, not when it is listed.
+_paths = lazy_module("iacguard.facts.attack_paths")
+_layers = lazy_module("iacguard.facts.layers")
 
 # Assets that are themselves public databases, beyond the stores a hop reaches.
 _PUBLIC_DATABASES = {
@@ -35,8 +40,12 @@ _PUBLIC_DATABASES = {
     "aws_dms_replication_instance": "DMS replication instance", "AWS::DMS::ReplicationInstance": "DMS replication instance",
     "aws_rds_cluster_instance": "database", "AWS::RDS::DBInstance": "database", "aws_db_instance": "database",
 }
-_SENSITIVE_TYPES = frozenset(NETWORK_STORES) | frozenset(_PUBLIC_DATABASES) | frozenset(
-    t for t, (what, _) in STORE_ACTIONS.items() if what in ("secret", "DynamoDB table"))
+
+
+@lru_cache(maxsize=1)
+def _sensitive_types() -> frozenset:
+    return frozenset(_paths.NETWORK_STORES) | frozenset(_PUBLIC_DATABASES) | frozenset(
+        t for t, (what, _) in _paths.STORE_ACTIONS.items() if what in ("secret", "DynamoDB table"))
 _GRADES = {
     True: ("medium", "high", "critical"),  # sensitive asset: 1, 2, 3+ missing layers
     False: ("low", "medium", "high"),
@@ -44,10 +53,10 @@ _GRADES = {
 
 
 def _what(asset) -> str:
-    if asset.type in STORE_ACTIONS:
-        return STORE_ACTIONS[asset.type][0]
-    if asset.type in NETWORK_STORES:
-        return NETWORK_STORES[asset.type][0]
+    if asset.type in _paths.STORE_ACTIONS:
+        return _paths.STORE_ACTIONS[asset.type][0]
+    if asset.type in _paths.NETWORK_STORES:
+        return _paths.NETWORK_STORES[asset.type][0]
     if asset.type in _PUBLIC_DATABASES:
         return _PUBLIC_DATABASES[asset.type]
     return "S3 bucket" if asset.type in ("aws_s3_bucket", "AWS::S3::Bucket") else asset.type
@@ -55,7 +64,7 @@ def _what(asset) -> str:
 
 def grade(asset, access: str, missing_count: int) -> str:
     """The severity of a path that lacks `missing_count` (>= 1) distinct layers."""
-    sensitive = asset.type in _SENSITIVE_TYPES or "write" in access.split("/")
+    sensitive = asset.type in _sensitive_types() or "write" in access.split("/")
     return _GRADES[sensitive][min(missing_count, 3) - 1]
 
 
@@ -76,7 +85,7 @@ def _steps(path, missing: list) -> tuple:
     resources = [h.resource for h in path.hops]
     at: dict = {}
     for layer, _, location in missing:
-        names = at.setdefault(hop_of_layer(layer, location, resources), [])
+        names = at.setdefault(_layers.hop_of_layer(layer, location, resources), [])
         if layer not in names:
             names.append(layer)
     return tuple(PathStep(h.resource, h.message, h.resource.location, tuple(at.get(i, ()))) for i, h in enumerate(path.hops))
@@ -85,8 +94,8 @@ def _steps(path, missing: list) -> tuple:
 def evaluate(facts):
     for path in facts.of_kind("attack_path"):
         entry = path.entry.resource
-        hops = Hops.of([h.resource for h in path.hops], path.grant)
-        missing, undecided_layers = missing_layers(facts, hops)
+        hops = _layers.Hops.of([h.resource for h in path.hops], path.grant)
+        missing, undecided_layers = _layers.missing_layers(facts, hops)
         target = "%s %s" % (_what(path.asset), path.asset.address)
         if path.decided is not True:
             if missing or undecided_layers:
@@ -108,7 +117,7 @@ def evaluate(facts):
         if undecided_layers:
             message = message[:-1] + "; undecided: %s." % ", ".join(dict.fromkeys(layer for layer, _, _ in undecided_layers))
         if path.capped:
-            message = message[:-1] + " (one of the first %d paths from this entry point; the rest are not listed)." % MAX_PATHS
+            message = message[:-1] + " (one of the first %d paths from this entry point; the rest are not listed)." % _paths.MAX_PATHS
         yield Finding(CHECK.id, entry, message, entry.location, path=_steps(path, missing),
                       severity=grade(path.asset, path.access, len(names)))
 
