@@ -802,7 +802,14 @@ def _make_parser(K, V, LN, NB, depth0: int):
             fail(i)
         return e
 
-    return parse_body, parse_expr
+    def dispose() -> None:
+        """Break the cycle the closures make through this frame's cells (each one refers to the
+        others): without it every parse leaves about twenty functions and their cells for the
+        cyclic collector to find."""
+        nonlocal fail, expect, ident, expr, operand, legacy_index, call, provider_call, tuple_expr, object_expr, for_expr, string, heredoc, unclosed, block_body, parse_body, parse_expr
+        fail = expect = ident = expr = operand = legacy_index = call = provider_call = tuple_expr = object_expr = for_expr = string = heredoc = unclosed = block_body = parse_body = parse_expr = None
+
+    return parse_body, parse_expr, dispose
 
 
 # --------------------------------------------------------------------------------------------
@@ -821,8 +828,11 @@ def _expression(text: str, line: int, nest: int) -> Expr:
     if not text:
         raise HclSyntaxError("empty expression", line)
     K, V, LN, NB = _lex(text + "\n", line, None)
-    _, parse_expr = _make_parser(K, V, LN, NB, nest)
-    return parse_expr()
+    _, parse_expr, dispose = _make_parser(K, V, LN, NB, nest)
+    try:
+        return parse_expr()
+    finally:
+        dispose()
 
 
 # --------------------------------------------------------------------------------------------
@@ -840,8 +850,11 @@ def parse_hcl_fast(text: str, path: str) -> ConfigFile:
     gc.disable()
     try:
         K, V, LN, NB = _lex(text + "\n", 1, comments)
-        parse_body, _ = _make_parser(K, V, LN, NB, 0)
-        body = parse_body()
+        parse_body, _, dispose = _make_parser(K, V, LN, NB, 0)
+        try:
+            body = parse_body()
+        finally:
+            dispose()
     except RecursionError:  # the depth counters should make this unreachable
         raise HclSyntaxError("nesting too deep", 1) from None
     finally:
