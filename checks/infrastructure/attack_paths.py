@@ -131,7 +131,7 @@ CHECK = Check(
     cwe=("CWE-284",),
     # The paths, and what the layers read (iacguard.facts.layers).
     kinds=("attack_path", "entry_point", "load_balancer", "lb_listener", "waf_target", "cdn_distribution", "api_method",
-           "api_route", "function_url", "security_group_rule", "network_acl_entry", "bucket", "database",
+           "api_route", "function_url", "network_acl_entry", "bucket", "database",
            "elasticache_replication_group", "search_domain"),
     evaluate=evaluate,
     # A path runs across resources of a whole root module or stack: a project-level question,

@@ -249,7 +249,7 @@ def _load_balancers(graph: ResourceGraph) -> list:
         groups = [g for g in graph.related(res, "uses_security_group", _SG) if g.mode == "managed"]
         if groups:
             if rules is None:
-                rules = _ingress_by_group(graph)
+                rules = ingress_by_group(graph)
             parts += _lb_groups(graph, res, groups, rules, ports)
         out.append(_decide(graph, res, "load_balancer", parts, tuple(ports)))
     classic = graph.of_type("aws_elb", "AWS::ElasticLoadBalancing::LoadBalancer")
@@ -496,10 +496,21 @@ _RULE_GROUP = {"aws_security_group_rule": "security_group_id", "aws_vpc_security
                "AWS::EC2::SecurityGroupIngress": "GroupId"}
 
 
-def _ingress_by_group(graph: ResourceGraph) -> tuple:
+_INGRESS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def ingress_by_group(graph: ResourceGraph) -> tuple:
     """(security group id -> its ingress rules (inline, or rule resources through `rule_of`),
     root -> ingress rule resources whose group is not known: any group of that root may hold
-    them). A rule resource naming a group that is not in the scan belongs to none of it."""
+    them). A rule resource naming a group that is not in the scan belongs to none of it.
+    Indexed once per graph: the hosts, the load balancers and the layers all read it."""
+    done = _INGRESS.get(graph)
+    if done is None:
+        done = _INGRESS[graph] = _index_ingress(graph)
+    return done
+
+
+def _index_ingress(graph: ResourceGraph) -> tuple:
     out: dict = {}
     pending: dict = {}
     for rule in security_group_rules(graph):
@@ -568,7 +579,7 @@ class Hosts:
         self.routes = _unknown_routes(graph)
         if compute:
             self.launches = {f.resource.id: f for f in instance_launches(graph)}
-            self.rules = _ingress_by_group(graph)
+            self.rules = ingress_by_group(graph)
             self.mapping = _subnet_facts(graph)
 
 
@@ -959,5 +970,5 @@ def _entry_points(graph: ResourceGraph) -> list:
     return sorted(out, key=lambda e: (e.root, e.resource.address, e.resource.id))
 
 
-__all__ = ["ASG_LAUNCH", "ENTRY_KINDS", "INTERNET", "LAUNCH_TEMPLATES", "SUBNETS", "EntryPoint", "Hosts", "Part", "Port", "db_port", "ecs_public_ip", "elastic_ips", "entry_points",
+__all__ = ["ASG_LAUNCH", "ENTRY_KINDS", "INTERNET", "LAUNCH_TEMPLATES", "ingress_by_group", "SUBNETS", "EntryPoint", "Hosts", "Part", "Port", "db_port", "ecs_public_ip", "elastic_ips", "entry_points",
            "ip_of_host", "subnet_of_host"]

@@ -363,16 +363,11 @@ SENSITIVE_PORTS = {**ADMIN_PORTS, **DATABASE_PORTS}
 
 
 def _ingress_by_group(facts) -> dict:
-    """Security group id -> its ingress rules (inline, or rule resources through `rule_of`)."""
-    out: dict = {}
-    graph = facts.graph
-    for rule in facts.of_kind("security_group_rule"):
-        if rule.direction != "ingress":
-            continue
-        groups = [rule.resource] if rule.resource.type in _SG else graph.related(rule.resource, "rule_of", _SG)
-        for group in groups:
-            out.setdefault(group.id, []).append(rule)
-    return out
+    """Security group id -> its ingress rules (inline, or rule resources through `rule_of`): the
+    exposure model's index, built once per graph."""
+    from .exposure import ingress_by_group
+
+    return ingress_by_group(facts.graph)[0]
 
 
 def _sensitive(rule) -> Any:

@@ -13,6 +13,7 @@ Unknown source whose reason names the list: its entries are not known."""
 from __future__ import annotations
 
 import ipaddress
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -244,7 +245,19 @@ def _node_of(value: Any) -> Any:
     return getattr(value, "node", None) if is_unknown(value) else None
 
 
+_RULES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def security_group_rules(graph: ResourceGraph) -> list:
+    """Every security group rule of the scan (inline blocks and rule resources), read once per
+    graph: the facts kind, the exposure model and the layers share it (a new list each call)."""
+    done = _RULES.get(graph)
+    if done is None:
+        done = _RULES[graph] = tuple(_security_group_rules(graph))
+    return list(done)
+
+
+def _security_group_rules(graph: ResourceGraph) -> list:
     rules: list = []
     lists = _PrefixLists(graph)
     for res in graph.of_type("aws_security_group", "aws_default_security_group"):
