@@ -79,7 +79,7 @@ from typing import Any
 from ..graph import ResourceGraph
 from iacguard.core.model import Resource
 from iacguard.core.unknown import PartialUnknown, Unknown, is_unknown
-from .exposure import EntryPoint, db_port, entry_points
+from .exposure import ASG_LAUNCH, LAUNCH_TEMPLATES, EntryPoint, Port, covers_port, db_port, entry_points
 from .network import _ports, normalize_protocol
 
 MAX_PATHS = 50  # per entry point
@@ -99,9 +99,6 @@ _FUNCTIONS = ("aws_lambda_function", "AWS::Lambda::Function", "AWS::Serverless::
 _ASGS = ("aws_autoscaling_group", "AWS::AutoScaling::AutoScalingGroup")
 _ECS_SERVICES = ("aws_ecs_service", "AWS::ECS::Service")
 _COMPUTE = _INSTANCES + _FUNCTIONS + _ASGS + _ECS_SERVICES
-_LAUNCH_TEMPLATES = ("aws_launch_template", "AWS::EC2::LaunchTemplate", "aws_launch_configuration", "AWS::AutoScaling::LaunchConfiguration")
-_ASG_LAUNCH = (("launch_template",), ("launch_configuration",), ("mixed_instances_policy",),
-               ("LaunchTemplate",), ("LaunchConfigurationName",), ("MixedInstancesPolicy",))
 _TASK_DEFINITIONS = ("aws_ecs_task_definition", "AWS::ECS::TaskDefinition")
 _APIS = ("aws_api_gateway_rest_api", "aws_apigatewayv2_api", "AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api")
 _STAGE_API = (("rest_api_id",), ("api_id",), ("RestApiId",), ("ApiId",))
@@ -338,7 +335,7 @@ class _Walker:
         g = self.graph
         carriers = [compute]  # what holds the role and the security groups
         if compute.type in _ASGS:
-            carriers = [t for t in g.referenced_at(compute, _ASG_LAUNCH, _LAUNCH_TEMPLATES) if t.mode == "managed"] or carriers
+            carriers = [t for t in g.referenced_at(compute, ASG_LAUNCH, LAUNCH_TEMPLATES) if t.mode == "managed"] or carriers
         elif compute.type in _ECS_SERVICES:
             carriers = [compute] + g.referenced_at(compute, (("task_definition",), ("TaskDefinition",)), _TASK_DEFINITIONS)
         first = Hop(compute, "%s runs the requests" % compute.address)
@@ -490,7 +487,7 @@ class _Walker:
                     if store.id == compute.id:
                         continue
                     port = self._store_port(store)
-                    covers = _covers(protocol, lo, hi, port)
+                    covers = covers_port(Port(protocol, lo, hi), Port("tcp", port, port))
                     if covers is False:
                         continue
                     what = NETWORK_STORES[store.type][0]
@@ -642,22 +639,6 @@ def _literal_prefix(pattern: Any) -> str:
             return out + piece[:cut]
         out += piece
     return out
-
-
-def _covers(protocol: Any, lo: Any, hi: Any, port: Any) -> Any:
-    """Whether a rule admits tcp `port`: True / False / Unknown."""
-    if is_unknown(protocol):
-        return protocol
-    if protocol == "all":
-        return True
-    if protocol != "tcp":
-        return False
-    for v in (lo, hi, port):
-        if is_unknown(v):
-            return v
-    if not all(isinstance(v, int) for v in (lo, hi, port)):
-        return Unknown("a port of the rule or the store is not known")
-    return lo <= port <= hi
 
 
 def attack_paths(graph: ResourceGraph) -> list:

@@ -274,8 +274,9 @@ def _load_balancers(graph: ResourceGraph) -> list:
     return out
 
 
-def _covers_port(rule_port: Port, port: Port) -> Any:
-    """Whether an open rule's ports cover a listener's port: True / False / Unknown."""
+def covers_port(rule_port: Port, port: Port) -> Any:
+    """Whether a rule's ports (protocol, from, to) cover a port (a listener's, a store's): True /
+    False / Unknown."""
     proto = rule_port.protocol
     if is_unknown(proto) or is_unknown(port.protocol):
         return proto if is_unknown(proto) else port.protocol
@@ -307,7 +308,7 @@ def _lb_groups(graph: ResourceGraph, res: Resource, groups: list, rules: tuple, 
     unknown = None
     for listener in ports:
         for rule_port in open_ports:
-            covered = _covers_port(rule_port, listener)
+            covered = covers_port(rule_port, listener)
             if covered is True:
                 return []
             if is_unknown(covered) and unknown is None:
@@ -970,5 +971,5 @@ def _entry_points(graph: ResourceGraph) -> list:
     return sorted(out, key=lambda e: (e.root, e.resource.address, e.resource.id))
 
 
-__all__ = ["ASG_LAUNCH", "ENTRY_KINDS", "INTERNET", "LAUNCH_TEMPLATES", "ingress_by_group", "SUBNETS", "EntryPoint", "Hosts", "Part", "Port", "db_port", "ecs_public_ip", "elastic_ips", "entry_points",
+__all__ = ["ASG_LAUNCH", "covers_port", "ENTRY_KINDS", "INTERNET", "LAUNCH_TEMPLATES", "ingress_by_group", "SUBNETS", "EntryPoint", "Hosts", "Part", "Port", "db_port", "ecs_public_ip", "elastic_ips", "entry_points",
            "ip_of_host", "subnet_of_host"]
