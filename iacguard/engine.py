@@ -202,15 +202,9 @@ def _entry_steps(facts) -> list:
     if "entry_point" not in facts._cache:
         return []
     from .core.model import PathStep
+    from .facts.attack_paths import entry_words
 
-    out = []
-    for e in facts.of_kind("entry_point"):
-        ports = ", ".join(dict.fromkeys(str(p) for p in e.ports)) or "its endpoint"
-        words = "%s %s (%s) accepts %s from the internet" % (e.entry.replace("_", " "), e.resource.address, e.resource.type, ports)
-        if e.decided is not True:
-            words += " (undecided: %s)" % (getattr(e.decided, "reason", "") or "not known before deploy")
-        out.append(PathStep(e.resource, words, e.resource.location))
-    return out
+    return [PathStep(e.resource, entry_words(e), e.resource.location) for e in facts.of_kind("entry_point")]
 
 
 def _name_root_modules(findings: list, cwd: str, several_roots: bool = False) -> list:

@@ -34,11 +34,10 @@ from iacguard.core.model import Finding, PathStep, Undecided
 _paths = lazy_module("iacguard.facts.attack_paths")
 _layers = lazy_module("iacguard.facts.layers")
 
-# Assets that are themselves public databases, beyond the stores a hop reaches.
+# Assets that are only ever public databases (the stores a hop reaches: NETWORK_STORES).
 _PUBLIC_DATABASES = {
     "aws_neptune_cluster_instance": "Neptune instance", "AWS::Neptune::DBInstance": "Neptune instance",
     "aws_dms_replication_instance": "DMS replication instance", "AWS::DMS::ReplicationInstance": "DMS replication instance",
-    "aws_rds_cluster_instance": "database", "AWS::RDS::DBInstance": "database", "aws_db_instance": "database",
 }
 
 

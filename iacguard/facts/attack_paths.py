@@ -183,6 +183,30 @@ def _and(a: Any, b: Any) -> Any:
     return a if a is not True else b
 
 
+def entry_words(entry: EntryPoint) -> str:
+    """What an entry point is and what the internet reaches it on, as the first hop of a path
+    (and the reports' list of entry points) say it: "ALB aws_lb.web accepts tcp 443 from the
+    internet"."""
+    res = entry.resource
+    what = {"load_balancer": "load balancer", "api_gateway": "API stage", "cloudfront": "CloudFront distribution",
+            "instance": "instance", "function_url": "function URL", "database": "database",
+            "eks_endpoint": "EKS endpoint"}.get(entry.entry, entry.entry)
+    if entry.entry == "load_balancer" and res.type in _LB:
+        kind = res.get("load_balancer_type") if res.language == "terraform" else res.get("Type")
+        what = {"network": "NLB", "gateway": "GWLB"}.get(kind, "ALB") if not is_unknown(kind) else "load balancer"
+    if entry.entry == "instance" and res.type in _ASGS:
+        what = "auto scaling group"
+    if entry.entry == "instance" and res.type in _ECS_SERVICES:
+        what = "ECS service"
+    if entry.ports or entry.entry != "database":
+        words = "%s %s accepts %s from the internet" % (what, res.address, _ports_text(entry))
+    else:  # a DMS replication instance listens on no port of its own
+        words = "%s %s is reachable from the internet" % (what, res.address)
+    if entry.decided is not True:
+        words += " (undecided: %s)" % (getattr(entry.decided, "reason", "") or "not known")
+    return words
+
+
 class _Walker:
     def __init__(self, graph: ResourceGraph) -> None:
         self.graph = graph
@@ -200,7 +224,7 @@ class _Walker:
     # -- entry -> compute ------------------------------------------------------------------
     def paths(self, entry: EntryPoint) -> list:
         res = entry.resource
-        first = Hop(res, self._entry_words(entry))
+        first = Hop(res, entry_words(entry))
         out: list = []
         if entry.entry == "database":
             out.append(_Tail((first,), res, "itself", True))
@@ -235,26 +259,6 @@ class _Walker:
 
             out = [dataclasses.replace(p, capped=True) for p in out[:MAX_PATHS]]
         return out
-
-    def _entry_words(self, entry: EntryPoint) -> str:
-        res = entry.resource
-        what = {"load_balancer": "load balancer", "api_gateway": "API stage", "cloudfront": "CloudFront distribution",
-                "instance": "instance", "function_url": "function URL", "database": "database",
-                "eks_endpoint": "EKS endpoint"}.get(entry.entry, entry.entry)
-        if entry.entry == "load_balancer" and res.type in _LB:
-            kind = res.get("load_balancer_type") if res.language == "terraform" else res.get("Type")
-            what = {"network": "NLB", "gateway": "GWLB"}.get(kind, "ALB") if not is_unknown(kind) else "load balancer"
-        if entry.entry == "instance" and res.type in _ASGS:
-            what = "auto scaling group"
-        if entry.entry == "instance" and res.type in _ECS_SERVICES:
-            what = "ECS service"
-        if entry.ports or entry.entry != "database":
-            words = "%s %s accepts %s from the internet" % (what, res.address, _ports_text(entry))
-        else:  # a DMS replication instance listens on no port of its own
-            words = "%s %s is reachable from the internet" % (what, res.address)
-        if entry.decided is not True:
-            words += " (undecided: %s)" % (getattr(entry.decided, "reason", "") or "not known")
-        return words
 
     def _fronted(self, entry: EntryPoint, first: Hop) -> list:
         """(hops from the entry point up to the compute, compute) pairs; S3 origins are assets
@@ -651,4 +655,4 @@ def attack_paths(graph: ResourceGraph) -> list:
     return sorted(out, key=lambda p: (p.root, p.entry.resource.address, p.asset.address, p.addresses))
 
 
-__all__ = ["MAX_CANDIDATES", "MAX_PATHS", "NETWORK_STORES", "STORE_ACTIONS", "AttackPath", "Hop", "attack_paths"]
+__all__ = ["MAX_CANDIDATES", "entry_words", "MAX_PATHS", "NETWORK_STORES", "STORE_ACTIONS", "AttackPath", "Hop", "attack_paths"]
