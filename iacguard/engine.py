@@ -7,7 +7,6 @@ checks still run.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import time
@@ -41,15 +40,11 @@ def scan(
     """Scan `paths`. `progress(stage, done, total)` hears of the stages "parse", "evaluate" and
     "check" as they advance. Each `postprocess(result, graph)` step runs last, in order, and may
     move findings out of `result.findings` (suppressions, baseline, changed files)."""
-    with contextlib.ExitStack() as after_evaluation:  # the collector's pause (core/gcpause.py)
-        return _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir, time_per_file, limits, progress, postprocess,
-                     lambda: after_evaluation.enter_context(gc_paused()))
+    with gc_paused():  # no stage makes cyclic garbage: the collector would only re-walk (core/gcpause.py)
+        return _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir, time_per_file, limits, progress, postprocess)
 
 
-def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir, time_per_file, limits, progress, postprocess, pause) -> ScanResult:
-    """`scan`; `pause()` turns the cyclic collector off until the scan returns, from the moment
-    the values are evaluated: the graph, facts, findings and reports allocate much and make no
-    reference cycle."""
+def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir, time_per_file, limits, progress, postprocess) -> ScanResult:
     started = time.monotonic()
     report = progress or (lambda stage, done, total: None)
     options = options or ScanOptions()
@@ -74,11 +69,9 @@ def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir
     key = scan_cache.key(parsed, options, checks, disc.roots) if scan_cache is not None else None
     analysis = scan_cache.get(key) if key else None
     if analysis is None:
-        analysis = _analyse(parsed, checks, options, cache_dir, limits, max_file_bytes, report, pause)
+        analysis = _analyse(parsed, checks, options, cache_dir, limits, max_file_bytes, report)
         if key and not any("internal error" in n.message or n.message.startswith("evaluation cut short: ") for n in analysis.notifications):
             scan_cache.put(key, _cacheable(analysis))
-    else:
-        pause()
     notes.extend(analysis.notifications)
     findings, graph = _name_root_modules(analysis.findings, cwd or os.getcwd(), analysis.roots > 1), analysis.graph
     undecided = list(analysis.undecided)
@@ -129,9 +122,10 @@ def build_graph(
     options = options or ScanOptions()
     if excludes and not options.excludes:
         options = dataclasses.replace(options, excludes=list(excludes))
-    disc = discover(list(paths), list(excludes))
-    parsed = parse_all(disc.files, max_file_bytes, jobs=1, cache_dir=None, limits=limits, **({"time_limit": limits.time_per_file} if limits is not None else {}))
-    analysis = _analyse(parsed, [], options, None, limits, max_file_bytes, lambda stage, done, total: None)
+    with gc_paused():
+        disc = discover(list(paths), list(excludes))
+        parsed = parse_all(disc.files, max_file_bytes, jobs=1, cache_dir=None, limits=limits, **({"time_limit": limits.time_per_file} if limits is not None else {}))
+        analysis = _analyse(parsed, [], options, None, limits, max_file_bytes, lambda stage, done, total: None)
     notes = list(disc.notifications)
     for p in parsed:
         notes.extend(p.notifications)
@@ -146,7 +140,7 @@ def _cacheable(analysis: Analysis) -> Analysis:
     return dataclasses.replace(analysis, graph=GraphView.of(analysis.graph), secrets=list(analysis.secrets))
 
 
-def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report, pause=lambda: None) -> Analysis:
+def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report) -> Analysis:
     from .facts import Facts
     from .graph import ResourceGraph
 
@@ -171,7 +165,6 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
     for p in plans:
         results.append(_guarded("Terraform plan", p.path, lambda: _evaluate_plan(p, max_file_bytes)))
 
-    pause()  # evaluation made its reference cycles; what follows makes none
     graph = ResourceGraph.build(results)
     facts = Facts(graph)
     notes: list = []

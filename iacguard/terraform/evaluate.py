@@ -213,6 +213,7 @@ class Evaluation:
             self.result.files.extend(cf.path for cf in cf_list)
         for cf_list in self.tfvars.values():
             self.result.files.extend(cf.path for cf in cf_list)
+        self.file_access = None  # it refers back to this evaluation (see _release)
         return self.result
 
     def _run_root(self, folder: str):
@@ -224,7 +225,10 @@ class Evaluation:
             with _limits.evaluation_budget(budget):
                 budget.instance()
                 inst = ModuleInstance(self, self.sources[folder], prefix="", root_key=rel, inputs=None, depth=0, root_dir_of_config=folder)
-                inst.expand()
+                try:
+                    inst.expand()
+                finally:
+                    _release(inst)
         except (_limits.BudgetExceeded, MemoryError, RecursionError) as exc:
             # What the root produced before is left out, not reported as if it were all: it is
             # an arbitrary part (in evaluation order), and checking and reporting 100,000
@@ -1082,6 +1086,24 @@ def _plain(value):
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def _release(root: "ModuleInstance") -> None:
+    """Break the reference cycles of a root's module tree once it is expanded: an instance's lazy
+    mappings call its bound methods, its scope refers back to it, and a parent holds its children
+    whose inputs hold the parent's scope. Without this every instance, with every value it
+    computed, stays in memory until a full collection finds it (the collector is paused during
+    evaluation, core/gcpause.py). What the evaluation produced (the LanguageResult) holds plain
+    values and no instance."""
+    stack = [root]
+    while stack:
+        inst = stack.pop()
+        for children in inst.__dict__.get("_children", {}).values():
+            stack.extend(child for _, child in children if child is not None)
+        scope = inst.__dict__.get("scope")
+        if scope is not None:
+            scope.__dict__.clear()
+        inst.__dict__.clear()
 
 
 def _thunk(expr, scope):

@@ -201,20 +201,21 @@ def fn_zipmap(keys: Any, values: Any) -> dict:
 
 def fn_flatten(lst: Any) -> list:
     out: list = []
-
-    def walk(x: list, depth: int) -> None:
-        if depth > 100:
-            _bail("list nested too deeply")
-        _limits.ACTIVE.grow(len(x))  # a list holding one list twice, nested, is walked in full
-        for item in x:
-            item = _known(item)  # an Unknown item may be a list: the result's shape is unknown
-            if isinstance(item, list):
-                walk(item, depth + 1)
-            else:
-                out.append(item)
-
-    walk(_to_list(lst), 0)
+    _flatten_into(_to_list(lst), 0, out)
     return out
+
+
+def _flatten_into(x: list, depth: int, out: list) -> None:
+    # A module-level function: a nested one calling itself is a reference cycle per call.
+    if depth > 100:
+        _bail("list nested too deeply")
+    _limits.ACTIVE.grow(len(x))  # a list holding one list twice, nested, is walked in full
+    for item in x:
+        item = _known(item)  # an Unknown item may be a list: the result's shape is unknown
+        if isinstance(item, list):
+            _flatten_into(item, depth + 1, out)
+        else:
+            out.append(item)
 
 
 def fn_distinct(lst: Any) -> list:
