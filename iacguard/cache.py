@@ -25,6 +25,7 @@ not be able to run code in the next scan, nor make it write or delete anything e
 from __future__ import annotations
 
 import copy
+import gc
 import hashlib
 import importlib
 import operator
@@ -64,7 +65,7 @@ def _package_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 
 
 def _versions() -> str:
@@ -727,6 +728,7 @@ class Deferred:
 
 def _parse_chunk(args):
     sources, max_bytes, time_limit, limits = args
+    gc.disable()  # as in the scan itself (core/gcpause.py): parsing makes no cyclic garbage
     if limits is not None:
         _limits.apply(limits)  # a worker process starts with the defaults
     return [parse_one(s, max_bytes, time_limit) for s in sources]
@@ -750,26 +752,15 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
                 hit = cache.get_parsed(key)
                 if hit is not None and hit.path == src.path and hit.root == src.root:
                     hit.digest = key
+                    hit.from_cache = True
                     results[i] = hit
                     continue
                 keys[i] = key
                 read[i] = data
         todo.append(i)
-    jobs = jobs or os.cpu_count() or 1
+    jobs = jobs or default_jobs()
     if jobs > 1 and len(todo) >= _PARALLEL_MIN_FILES and _total_size(sources, todo) >= _PARALLEL_MIN_BYTES:
-        # Strided chunks, a few per worker, balance the load; results go back by index.
-        n_chunks = min(len(todo), jobs * 4)
-        chunks = [todo[k::n_chunks] for k in range(n_chunks)]
-        try:
-            from concurrent.futures import ProcessPoolExecutor  # only when a pool pays
-
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                outs = pool.map(_parse_chunk, [([sources[i] for i in chunk], max_bytes, time_limit, limits) for chunk in chunks])
-                for chunk, out in zip(chunks, outs):
-                    for i, parsed in zip(chunk, out):
-                        results[i] = parsed
-        except Exception:  # noqa: BLE001 - a broken pool must not stop the scan
-            pass  # fall back to parsing here whatever the pool did not finish
+        _parse_in_pool(sources, todo, results, jobs, max_bytes, time_limit, limits, read)
     for i in todo:
         if results[i] is None:
             results[i] = parse_one(sources[i], max_bytes, time_limit, read.get(i))
@@ -779,6 +770,48 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
             if results[i] is not None and results[i].kind != "failed" or _cacheable_failure(results[i]):
                 cache.put_parsed(key, results[i])
     return results
+
+
+def default_jobs() -> int:
+    """Processes to parse in when the user names none: one per CPU this process may run on that
+    the machine is not already busy with (the one-minute load average), at least one. On a
+    shared or loaded machine a second process only takes turns with the first on the same core,
+    and pays for sending its results back (measured on 2 cores under a load of 3: parsing 100,000
+    resources took 4.5-6.6 s in two processes against 3.5-5.3 s in one)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    try:
+        busy = int(os.getloadavg()[0] + 0.5)
+    except (AttributeError, OSError):
+        busy = 0
+    return max(1, min(cpus, cpus - busy + 1))  # +1: the load counts this scan itself once it runs
+
+
+def _parse_in_pool(sources: list, todo: list, results: list, jobs: int, max_bytes: int, time_limit: int, limits, read: dict) -> None:
+    """Parse `todo` in `jobs` processes: `jobs - 1` workers and this one. Strided chunks, a few
+    per process, balance the load; this process takes, from the end of the list, every chunk no
+    worker has started, so it never waits idle while work is queued, and a pool that is slow to
+    start (or a busy machine) costs little more than parsing here. What a worker sends back is
+    unpickled here, the one cost serial parsing does not have (about a sixth of the parse)."""
+    n_chunks = min(len(todo), jobs * 16)
+    chunks = [todo[k::n_chunks] for k in range(n_chunks)]
+    try:
+        from concurrent.futures import ProcessPoolExecutor  # only when a pool pays
+
+        with ProcessPoolExecutor(max_workers=jobs - 1) as pool:
+            futures = [pool.submit(_parse_chunk, ([sources[i] for i in chunk], max_bytes, time_limit, limits)) for chunk in chunks]
+            for chunk, future in zip(reversed(chunks), reversed(futures)):
+                if future.cancel():  # not started by a worker: parse it here
+                    for i in chunk:
+                        results[i] = parse_one(sources[i], max_bytes, time_limit, read.get(i))
+            for chunk, future in zip(chunks, futures):
+                if not future.cancelled():
+                    for i, parsed in zip(chunk, future.result()):
+                        results[i] = parsed
+    except Exception:  # noqa: BLE001 - a broken pool must not stop the scan
+        pass  # the caller parses here whatever the pool did not finish
 
 
 def _total_size(sources: list, indexes: list) -> int:

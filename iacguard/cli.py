@@ -89,7 +89,7 @@ _COMMON = [
     click.option("--whole-project-checks/--no-whole-project-checks", "whole_project", default=None, help="Run checks that look across the whole project (default: on)."),
     click.option("--require-reason", is_flag=True, default=None, help="A suppression without a reason suppresses nothing and makes the scan fail."),
     click.option("--max-file-size", type=click.IntRange(min=1), default=None, help="Skip files larger than this many bytes (default 8 MiB)."),
-    click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Parse files in N processes (default 0: one per CPU)."),
+    click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Parse files in N processes (default 0: one per idle CPU)."),
     click.option("--cache-dir", type=click.Path(file_okay=False), help="Parse cache folder (default: the user's cache folder, e.g. ~/.cache/iacguard)."),
     click.option("--no-cache", is_flag=True, help="Neither read nor write the parse cache."),
     click.option("--time-per-file", type=click.IntRange(min=0), default=None, help="Stop parsing a file, or evaluating a root module or top-level template, after this many seconds, with an error (default 60; 0: no limit)."),

@@ -158,10 +158,14 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
     report("evaluate", 0, len(by_root_tf) + len(by_root_cfn) + len(plans))
     eval_cache = EvaluationCache(cache_dir, limits) if cache_dir else None
     digests = {p.path: p.digest for p in parsed}
+    # A root's evaluation is cached from the second scan of its files on (one of them came from
+    # the parse cache): a first scan writes only what an unchanged rescan needs (the parsed files
+    # and the scan), so a cold scan costs little more than one without the cache.
+    seen = {p.path for p in parsed if p.from_cache}
     for root, files in sorted(by_root_tf.items()):
-        results.append(_cached(eval_cache, "terraform", root, [digests[f] for f in files], options, lambda: _guarded("Terraform configuration", root, lambda: _evaluate_terraform(_loaded(files, root, max_file_bytes), root, options))))
+        results.append(_cached(eval_cache, "terraform", root, [digests[f] for f in files], options, lambda: _guarded("Terraform configuration", root, lambda: _evaluate_terraform(_loaded(files, root, max_file_bytes), root, options)), not seen.isdisjoint(files)))
     for root, templates in sorted(by_root_cfn.items()):
-        results.append(_cached(eval_cache, "cloudformation", root, [digests[f] for f in templates], options, lambda: _guarded("CloudFormation templates", root, lambda: _evaluate_cloudformation(_loaded(templates, root, max_file_bytes), root, options))))
+        results.append(_cached(eval_cache, "cloudformation", root, [digests[f] for f in templates], options, lambda: _guarded("CloudFormation templates", root, lambda: _evaluate_cloudformation(_loaded(templates, root, max_file_bytes), root, options)), not seen.isdisjoint(templates)))
     for p in plans:
         results.append(_guarded("Terraform plan", p.path, lambda: _evaluate_plan(p, max_file_bytes)))
 
@@ -288,9 +292,10 @@ def _loaded(files: dict, root: str, max_file_bytes: int) -> dict:
     return out
 
 
-def _cached(cache, kind: str, root: str, digests: list, options: ScanOptions, fn) -> LanguageResult:
+def _cached(cache, kind: str, root: str, digests: list, options: ScanOptions, fn, write: bool = True) -> LanguageResult:
     """Evaluate through the evaluation cache: an unchanged tree with unchanged inputs gives the
-    result of the previous scan without evaluating again."""
+    result of the previous scan without evaluating again. `write` False: look, but keep no new
+    entry."""
     if cache is None or not all(digests):
         return fn()
     key = cache.key(kind, root, digests, options)
@@ -299,7 +304,7 @@ def _cached(cache, kind: str, root: str, digests: list, options: ScanOptions, fn
         return hit
     result = fn()
     # Not kept: an internal error, or a root cut short by its budget (time depends on the machine).
-    if not any("internal error" in n.message or n.message.startswith("evaluation cut short: ") for n in result.notifications):
+    if write and not any("internal error" in n.message or n.message.startswith("evaluation cut short: ") for n in result.notifications):
         cache.put(key, result)
     return result
 

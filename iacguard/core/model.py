@@ -90,6 +90,9 @@ class Resource:
     # Free-form facts evaluators want to carry (e.g. {"count": 2}, {"sam_source": "Fn"}).
     meta: dict = field(default_factory=dict)
 
+    def __reduce__(self):  # as Location's: the evaluation cache holds one per resource
+        return (Resource, (self.id, self.address, self.type, self.language, self.properties, self.location, self.property_locations, self.mode, self.module, self.conditions, self.meta))
+
     def location_of(self, *path: Any) -> Location:
         """The most precise location known for a property path: the deepest known prefix."""
         p = tuple(path)
@@ -153,6 +156,9 @@ class Notification:
     path: str = ""  # absolute path of the file concerned, "" when none
     line: int = 0
 
+    def __reduce__(self):
+        return (Notification, (self.level, self.message, self.path, self.line))
+
 
 @dataclass(frozen=True, slots=True)
 class PathStep:
@@ -166,6 +172,9 @@ class PathStep:
     # The defense layers missing at this step (names, e.g. ("waf", "tls")), for reports that mark
     # them on the path; the finding's message says why.
     missing: tuple = ()
+
+    def __reduce__(self):
+        return (PathStep, (self.resource, self.message, self.location, self.missing))
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +201,9 @@ class Finding:
     # it lacks). "" = the check's severity. Reports read it through `iacguard.check.severity_of`.
     severity: str = ""
 
+    def __reduce__(self):  # as Location's: a scan cache entry holds hundreds of thousands
+        return (Finding, (self.check_id, self.resource, self.message, self.location, self.conditions, self.related, self.root, self.path, self.severity))
+
     @property
     def sort_key(self) -> tuple:
         loc = self.location
@@ -215,6 +227,9 @@ class Undecided:
     conditions: tuple = ()
     # Where the unknown value comes from: ((Location, "variable cg_whitelist"), ...).
     related: tuple = ()
+
+    def __reduce__(self):
+        return (Undecided, (self.check_id, self.resource, self.what, self.reason, self.location, self.conditions, self.related))
 
     @property
     def message(self) -> str:
