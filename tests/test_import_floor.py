@@ -78,3 +78,14 @@ def test_version_loads_no_check(tmp_path):
 def test_a_subcommand_loads_when_it_runs(tmp_path):
     modules = _modules(tmp_path, "iam", "--help")
     assert "iacguard.iam_commands" in modules and "iacguard.graph_commands" not in modules
+
+
+def test_every_built_in_kind_is_empty_on_an_empty_graph():
+    """`Facts` answers [] for every kind when nothing was scanned, without running the adapters:
+    this holds only while each adapter agrees."""
+    from iacguard.facts import KINDS, Facts
+    from iacguard.graph import ResourceGraph
+
+    assert Facts(ResourceGraph.build([]))._empty
+    for kind in list(KINDS):
+        assert KINDS[kind](ResourceGraph.build([])) == [], kind
