@@ -1,14 +1,14 @@
 """The floor: what a scan costs before it has anything to do.
 
-Runs the installed `iacguard` (the one next to this Python, or --python PY for another
-environment's) in fresh processes: `--version`, an empty folder, one Terraform file, one
+Runs the installed `iacguard` (the one importable by this Python, or by each --python PY given:
+several are timed side by side, runs interleaved) in fresh processes: `--version`, an empty folder, one Terraform file, one
 CloudFormation file and sample_iac, each scan with `--no-cache -q`. Prints the median wall and
 CPU (user+sys of the child, from os.wait4) of --runs runs (default 9), interleaved so that a busy
 moment hurts every case alike, and the number of modules each one imports (`python -X importtime`).
 Time a compiled install (not an editable one under PYTHONDONTWRITEBYTECODE=1, which recompiles
 every module on every run).
 
-    python benchmarks/floor.py [--python /path/to/venv/bin/python] [--runs 9]
+    python benchmarks/floor.py [--python /path/to/venv/bin/python ...] [--runs 9]
 """
 from __future__ import annotations
 
@@ -60,24 +60,29 @@ def module_count(python: str, args: list) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--python", default=sys.executable, help="the Python of the environment to time (default: this one)")
+    parser.add_argument("--python", action="append", help="the Python of an environment to time (repeatable; default: this one)")
     parser.add_argument("--runs", type=int, default=9)
     opts = parser.parse_args()
+    pythons = opts.python or [sys.executable]
     with tempfile.TemporaryDirectory() as root:
         cases = fixtures(root)
-        walls: dict = {name: [] for name, _ in cases}
-        cpus: dict = {name: [] for name, _ in cases}
-        run_once(opts.python, cases[0][1])  # warm the file cache
+        walls: dict = {(py, name): [] for py in pythons for name, _ in cases}
+        cpus: dict = {(py, name): [] for py in pythons for name, _ in cases}
+        for py in pythons:
+            run_once(py, cases[0][1])  # warm the file cache
         for _ in range(opts.runs):
             for name, args in cases:
-                wall, cpu = run_once(opts.python, args)
-                walls[name].append(wall)
-                cpus[name].append(cpu)
-        counts = {name: module_count(opts.python, args) for name, args in cases}
-    print("python: %s, %d runs each, medians" % (opts.python, opts.runs))
-    print("%-14s %9s %9s %8s" % ("case", "wall s", "cpu s", "modules"))
+                for py in pythons:
+                    wall, cpu = run_once(py, args)
+                    walls[py, name].append(wall)
+                    cpus[py, name].append(cpu)
+        counts = {(py, name): module_count(py, args) for py in pythons for name, args in cases}
+    print("%d runs each, medians; wall and CPU (user+sys) in seconds" % opts.runs)
+    print("%-14s" % "case" + "".join(" | %8s %8s %7s" % ("wall", "cpu", "modules") for _ in pythons))
     for name, _ in cases:
-        print("%-14s %9.3f %9.3f %8d" % (name, statistics.median(walls[name]), statistics.median(cpus[name]), counts[name]))
+        print("%-14s" % name + "".join(" | %8.3f %8.3f %7d" % (statistics.median(walls[py, name]), statistics.median(cpus[py, name]), counts[py, name]) for py in pythons))
+    for i, py in enumerate(pythons, 1):
+        print("column %d: %s" % (i, py))
 
 
 if __name__ == "__main__":

@@ -25,7 +25,8 @@ main()
 
 # Never needed by a scan of a Terraform tree with nothing unusual in it.
 NOT_FOR_A_SCAN = ("networkx", "jinja2", "markupsafe", "yaml", "cfn_tools", "cfn_flip", "importlib.metadata", "importlib.resources", "email",
-                  "iacguard.graph_commands", "iacguard.iam_commands", "iacguard.output.html", "iacguard.cloudformation.loader")
+                  "iacguard.graph_commands", "iacguard.iam_commands", "iacguard.output.html", "iacguard.cloudformation",
+                  "iacguard.facts.iam_cloudformation")
 
 
 def _modules(tmp_path, *args) -> set:
