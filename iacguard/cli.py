@@ -479,7 +479,25 @@ def _exit_code(result, settings: Settings, suppressor) -> int:
     return 0
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The command group, with the subcommands of other modules (`_LAZY`) imported only when
+    one of them runs or the commands are listed (`--help`): a scan never loads them."""
+
+    _LAZY = {"graph": ("iacguard.graph_commands", "graph"), "iam": ("iacguard.iam_commands", "iam")}
+
+    def list_commands(self, ctx) -> list:
+        return sorted(set(self.commands) | set(self._LAZY))
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in self.commands and cmd_name in self._LAZY:
+            import importlib
+
+            module, attr = self._LAZY[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attr))
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iacguard")
 def main():
     """iacguard: offline security checks for Terraform and AWS CloudFormation."""
@@ -735,17 +753,6 @@ def _env_vars(command) -> None:
 
 for _command in (scan, baseline, pre_commit):
     _env_vars(_command)
-
-
-def _add_commands() -> None:
-    from .graph_commands import graph
-    from .iam_commands import iam
-
-    main.add_command(iam)
-    main.add_command(graph)
-
-
-_add_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,13 +7,16 @@ from __future__ import annotations
 import dataclasses
 
 from iacguard.check import Check, undecided
+from iacguard.core.lazy import lazy_module
 from iacguard.core.model import Finding
 from iacguard.core.unknown import Unknown, is_unknown
-from iacguard.facts.detection_d_events import ALL, PART, coverage
 
 from ..data.s3_customer_key import _named
 from .detection_a_common import conditional
 from iacguard.facts.common import Attr
+
+_events = lazy_module("iacguard.facts.detection_d_events")  # loaded when the check runs, not when it is listed
+
 
 def _logging(trail_fact) -> Attr:
     """Whether the trail logs, as far as its existence (conditions, unknown count) and
@@ -40,7 +43,7 @@ def _evaluator(patterns: tuple):
                 continue
             name_loc = bucket.resource.location_of("bucket" if bucket.resource.language == "terraform" else "BucketName")
             reads, writes = _covered(trails, bucket.prefix, (bucket.resource.id, ids))
-            missing = [(what, value, loc) for what, (value, loc) in (("reads", reads), ("writes", writes)) if not is_unknown(value) and value != ALL]
+            missing = [(what, value, loc) for what, (value, loc) in (("reads", reads), ("writes", writes)) if not is_unknown(value) and value != _events.ALL]
             unknown = next(((what, value, loc) for what, (value, loc) in (("reads", reads), ("writes", writes)) if is_unknown(value)), None)
             if named is not True:
                 if missing or unknown is not None:
@@ -48,7 +51,7 @@ def _evaluator(patterns: tuple):
                 continue
             if missing:
                 which = " and ".join(what for what, _, _ in missing)
-                parts = " and ".join(what for what, value, _ in missing if value == PART)
+                parts = " and ".join(what for what, value, _ in missing if value == _events.PART)
                 detail = "; a trail records only part of its %s (an object prefix or a filtered selector)" % parts if parts else ""
                 yield Finding(CHECK.id, bucket.resource, "S3 bucket %s is named in data-event-buckets but no CloudTrail trail that logs records all of its object-level %s (S3 data events)%s." % (
                     bucket.resource.address, which, detail), bucket.resource.location)
@@ -65,15 +68,15 @@ def _covered(trails: list, prefix, scope: tuple) -> tuple:
     all of them, else an Unknown when one might, else the most any records."""
     best = [(0, None), (0, None)]
     for fact, state in trails:
-        for k, (value, loc) in enumerate(coverage(fact, prefix, scope)):
-            if not state.is_true() and not is_unknown(value) and value == ALL:
+        for k, (value, loc) in enumerate(_events.coverage(fact, prefix, scope)):
+            if not state.is_true() and not is_unknown(value) and value == _events.ALL:
                 value, loc = state.value if is_unknown(state.value) else Unknown("trail %s may not log" % fact.resource.address), state.location
             old = best[k][0]
             if is_unknown(old):
-                if not is_unknown(value) and value == ALL:
+                if not is_unknown(value) and value == _events.ALL:
                     best[k] = (value, loc)
             elif is_unknown(value):
-                if old != ALL:
+                if old != _events.ALL:
                     best[k] = (value, loc)
             elif value > old:
                 best[k] = (value, loc)

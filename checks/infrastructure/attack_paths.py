@@ -30,7 +30,7 @@ from iacguard.check import Check
 from iacguard.core.lazy import lazy_module
 from iacguard.core.model import Finding, PathStep, Undecided
 
-# The analysis (and networkx behind it) is loaded when the check runs, not when it is listed.
+# The analysis (and the graph behind it) is loaded when the check runs, not when it is listed.
 _paths = lazy_module("iacguard.facts.attack_paths")
 _layers = lazy_module("iacguard.facts.layers")
 

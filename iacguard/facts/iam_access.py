@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..graph import ResourceGraph
+from iacguard.core.model import CLOUDFORMATION, TERRAFORM
 
 
 @dataclass
@@ -54,11 +55,17 @@ def collect(graph: ResourceGraph) -> Collected:
     done = getattr(graph, "_iam_collected", None)
     if done is not None:
         return done
-    from . import iam_cloudformation, iam_terraform
-
     out = Collected()
-    out.extend(iam_terraform.collect(graph))
-    out.extend(iam_cloudformation.collect(graph))
+    # Each reader looks at its own language's resources only: a tree without one never loads it.
+    languages = {r.language for r in graph.resources}
+    if TERRAFORM in languages:
+        from . import iam_terraform
+
+        out.extend(iam_terraform.collect(graph))
+    if CLOUDFORMATION in languages:
+        from . import iam_cloudformation
+
+        out.extend(iam_cloudformation.collect(graph))
     graph._iam_collected = out
     return out
 

@@ -1,4 +1,4 @@
-"""The resource graph: one networkx MultiDiGraph for every language scanned.
+"""The resource graph: one directed multigraph for every language scanned.
 
 A node per resource (attribute `resource`) and per symbol (variables, locals, outputs, module
 calls, parameters, conditions: attribute `symbol`); an edge per reference, from the node whose
@@ -20,9 +20,12 @@ to ask for that.
 Relations: typed edges between resources ("this rule belongs to this security group", "this
 instance runs with this role"), built once per scan, on the first question about them, by the
 per-domain builders of `iacguard.graph.relations` (which lists every kind and its direction). They are
-drawn into the same MultiDiGraph with their `kind` and asked through `related` (targets),
+drawn into the same multigraph with their `kind` and asked through `related` (targets),
 `related_from` (sources), `reachable` and `paths`; a relation never joins two roots. Checks, facts
-and analyses ask these methods and never walk networkx themselves.
+and analyses ask these methods and never walk the storage themselves.
+
+The storage (`self.g`) is `iacguard.graph.store.MultiDiGraph`, the part of networkx's
+MultiDiGraph interface the graph uses, with the same orders; networkx itself is not imported.
 """
 from __future__ import annotations
 
@@ -30,13 +33,12 @@ from collections import defaultdict, deque
 from typing import Iterable
 
 from iacguard.core.model import CLOUDFORMATION, LanguageResult, Resource
+from .store import MultiDiGraph
 
 
 class ResourceGraph:
     def __init__(self) -> None:
-        import networkx as nx  # here, so that a scan answered from the cache never imports it
-
-        self.g = nx.MultiDiGraph()
+        self.g = MultiDiGraph()
         self.resources: list[Resource] = []
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._variants: dict[str, list[str]] = defaultdict(list)
@@ -48,10 +50,9 @@ class ResourceGraph:
         self._refs_index: dict = {}  # node id -> [(keys, path, target)], see `_out_refs`
 
     def release(self) -> None:
-        """Empty the graph once a scan is done with it. networkx's cached views make a graph a
-        reference cycle, so a dropped graph would hold every node's data until the next full
-        collection; emptied, reference counting frees it at once. Resources still held
-        elsewhere (by findings) are untouched."""
+        """Empty the graph once a scan is done with it, so that the nodes' data goes at once even
+        while something still holds the graph. Resources still held elsewhere (by findings) are
+        untouched."""
         self.g.clear()
         self.resources = []
         self._by_type.clear()

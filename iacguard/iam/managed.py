@@ -18,7 +18,6 @@ import copy
 import json
 import re
 from functools import lru_cache
-from importlib import resources
 
 from .documents import statements_of
 from .model import IDENTITY, Policy
@@ -27,16 +26,20 @@ from .model import IDENTITY, Policy
 _ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::aws:policy/([\w+=,.@/-]{1,400})")
 
 
+def _text() -> str:
+    from importlib import resources  # here: only a scan that meets an AWS managed policy reads the file
+
+    return resources.files("iacguard.iam").joinpath("data", "aws_managed_policies.json").read_text(encoding="utf-8")
+
+
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    text = resources.files("iacguard.iam").joinpath("data", "aws_managed_policies.json").read_text(encoding="utf-8")
-    return json.loads(text)["policies"]
+    return json.loads(_text())["policies"]
 
 
 def source() -> dict:
     """Where the shipped documents come from (the data file's "source")."""
-    text = resources.files("iacguard.iam").joinpath("data", "aws_managed_policies.json").read_text(encoding="utf-8")
-    return json.loads(text)["source"]
+    return json.loads(_text())["source"]
 
 
 def shipped() -> tuple:

@@ -63,7 +63,6 @@ import uuid as _uuid
 from decimal import Decimal
 from typing import Any, Callable
 
-import yaml
 
 from iacguard.core import limits as _limits
 from iacguard.core.unknown import Unknown, contains_unknown, first_unknown
@@ -598,11 +597,19 @@ def fn_yamlencode(v: Any) -> str:
     return "\n".join(_yaml_lines(v, 0)) + "\n"
 
 
-class _YamlLoader(yaml.SafeLoader):
-    """Safe loader; timestamps stay strings (as in Terraform), node count is bounded."""
+_YAML: list = []  # [(yaml, loader)] once yamldecode first runs: PyYAML loads only when a scan needs it
 
 
-_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+def _yaml_loader() -> tuple:
+    if not _YAML:
+        import yaml
+
+        class _YamlLoader(yaml.SafeLoader):
+            """Safe loader; timestamps stay strings (as in Terraform), node count is bounded."""
+
+        _YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+        _YAML.append((yaml, _YamlLoader))
+    return _YAML[0]
 
 
 def _yaml_plain(v: Any, budget: list[int], depth: int = 0) -> Any:
@@ -626,8 +633,9 @@ def _yaml_plain(v: Any, budget: list[int], depth: int = 0) -> Any:
 
 def fn_yamldecode(s: Any) -> Any:
     s = _to_str(s)
+    yaml, loader = _yaml_loader()
     try:
-        value = yaml.load(s, Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
+        value = yaml.load(s, Loader=loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
         raise FunctionError("yamldecode: invalid YAML: %s" % str(e).splitlines()[0]) from None
     return _yaml_plain(value, [_MAX_ITEMS])

@@ -1,0 +1,89 @@
+"""The floor: what a scan costs before it has anything to do.
+
+Runs the installed `iacguard` (the one importable by this Python, or by each --python PY given:
+several are timed side by side, runs interleaved) in fresh processes: `--version`, an empty folder, one Terraform file, one
+CloudFormation file and sample_iac, each scan with `--no-cache -q`. Prints the median wall and
+CPU (user+sys of the child, from os.wait4) of --runs runs (default 9), interleaved so that a busy
+moment hurts every case alike, and the number of modules each one imports (`python -X importtime`).
+Time a compiled install (not an editable one under PYTHONDONTWRITEBYTECODE=1, which recompiles
+every module on every run).
+
+    python benchmarks/floor.py [--python /path/to/venv/bin/python ...] [--runs 9]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SAMPLE = os.path.join(os.path.dirname(HERE), "sample_iac")
+
+TF = 'resource "aws_s3_bucket" "b" {\n  bucket = "my-bucket"\n}\n'
+CFN = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: my-bucket\n'
+
+RUNNER = "import sys\nfrom iacguard.cli import main\nsys.argv = ['iacguard'] + sys.argv[1:]\nmain()\n"
+
+
+def fixtures(root: str) -> list:
+    empty = os.path.join(root, "empty")
+    tf = os.path.join(root, "tf")
+    cfn = os.path.join(root, "cfn")
+    for d in (empty, tf, cfn):
+        os.makedirs(d)
+    with open(os.path.join(tf, "main.tf"), "w") as f:
+        f.write(TF)
+    with open(os.path.join(cfn, "template.yaml"), "w") as f:
+        f.write(CFN)
+    cases = [("--version", ["--version"]), ("empty folder", ["scan", empty]), ("one TF file", ["scan", tf]), ("one CFN file", ["scan", cfn])]
+    if os.path.isdir(SAMPLE):
+        cases.append(("sample_iac", ["scan", SAMPLE]))
+    return [(name, args if args == ["--version"] else args + ["-q", "--no-cache"]) for name, args in cases]
+
+
+def run_once(python: str, args: list) -> tuple:
+    start = time.perf_counter()
+    proc = subprocess.Popen([python, "-c", RUNNER] + args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tempfile.gettempdir())
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+
+
+def module_count(python: str, args: list) -> int:
+    proc = subprocess.run([python, "-X", "importtime", "-c", RUNNER] + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
+    return sum(1 for line in proc.stderr.splitlines() if line.startswith("import time:") and not line.rstrip().endswith("imported package"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--python", action="append", help="the Python of an environment to time (repeatable; default: this one)")
+    parser.add_argument("--runs", type=int, default=9)
+    opts = parser.parse_args()
+    pythons = opts.python or [sys.executable]
+    with tempfile.TemporaryDirectory() as root:
+        cases = fixtures(root)
+        walls: dict = {(py, name): [] for py in pythons for name, _ in cases}
+        cpus: dict = {(py, name): [] for py in pythons for name, _ in cases}
+        for py in pythons:
+            run_once(py, cases[0][1])  # warm the file cache
+        for _ in range(opts.runs):
+            for name, args in cases:
+                for py in pythons:
+                    wall, cpu = run_once(py, args)
+                    walls[py, name].append(wall)
+                    cpus[py, name].append(cpu)
+        counts = {(py, name): module_count(py, args) for py in pythons for name, args in cases}
+    print("%d runs each, medians; wall and CPU (user+sys) in seconds" % opts.runs)
+    print("%-14s" % "case" + "".join(" | %8s %8s %7s" % ("wall", "cpu", "modules") for _ in pythons))
+    for name, _ in cases:
+        print("%-14s" % name + "".join(" | %8.3f %8.3f %7d" % (statistics.median(walls[py, name]), statistics.median(cpus[py, name]), counts[py, name]) for py in pythons))
+    for i, py in enumerate(pythons, 1):
+        print("column %d: %s" % (i, py))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""The floor stays low: what a scan with little to do imports (no timing here; the figures are in
+benchmarks/floor.py).
+
+Each case runs the command line in a fresh interpreter and lists the modules loaded by the end.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+RUNNER = """
+import sys
+from iacguard.cli import main
+argv = sys.argv[1:]
+out = argv.pop(0)
+import atexit, json
+atexit.register(lambda: open(out, "w").write(json.dumps(sorted(sys.modules))))
+sys.argv = ["iacguard"] + argv
+main()
+"""
+
+# Never needed by a scan of a Terraform tree with nothing unusual in it.
+NOT_FOR_A_SCAN = ("networkx", "jinja2", "markupsafe", "yaml", "cfn_tools", "cfn_flip", "importlib.metadata", "importlib.resources", "email",
+                  "iacguard.graph_commands", "iacguard.iam_commands", "iacguard.output.html", "iacguard.cloudformation",
+                  "iacguard.facts.iam_cloudformation")
+
+
+def _modules(tmp_path, *args) -> set:
+    out = tmp_path / "modules.json"
+    env = dict(os.environ)
+    env.pop("IACGUARD_OUTPUT", None)
+    subprocess.run([sys.executable, "-c", RUNNER, str(out), *args], cwd=str(tmp_path), env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+    return set(json.loads(out.read_text()))
+
+
+def _loaded(modules: set, names) -> list:
+    return sorted(m for m in modules for name in names if m == name or m.startswith(name + "."))
+
+
+@pytest.fixture
+def tf_tree(tmp_path):
+    tree = tmp_path / "tf"
+    tree.mkdir()
+    (tree / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "my-bucket"\n}\n')
+    return tree
+
+
+def test_an_empty_scan_imports_no_graph_template_yaml_metadata_or_subcommand(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    modules = _modules(tmp_path, "scan", str(empty), "-q", "--no-cache")
+    assert "iacguard.engine" in modules  # the scan did run
+    assert _loaded(modules, NOT_FOR_A_SCAN) == []
+
+
+def test_a_one_file_terraform_scan_imports_no_networkx_jinja2_yaml_or_subcommand(tmp_path, tf_tree):
+    modules = _modules(tmp_path, "scan", str(tf_tree), "-q", "--no-cache")
+    assert "iacguard.graph" in modules and "iacguard.terraform.evaluate" in modules  # the scan did run
+    assert _loaded(modules, NOT_FOR_A_SCAN) == []
+
+
+def test_the_text_and_json_reports_need_no_template_engine(tmp_path, tf_tree):
+    out = tmp_path / "report.json"
+    modules = _modules(tmp_path, "scan", str(tf_tree), "-q", "--no-cache", "--output-file", "json=%s" % out)
+    assert out.exists()
+    assert _loaded(modules, ("jinja2", "networkx")) == []
+
+
+def test_version_loads_no_check(tmp_path):
+    modules = _modules(tmp_path, "--version")
+    assert _loaded(modules, ("iacguard.checks", "iacguard.engine", "iacguard.graph_commands", "iacguard.iam_commands", "networkx")) == []
+
+
+def test_a_subcommand_loads_when_it_runs(tmp_path):
+    modules = _modules(tmp_path, "iam", "--help")
+    assert "iacguard.iam_commands" in modules and "iacguard.graph_commands" not in modules
+
+
+def test_every_built_in_kind_is_empty_on_an_empty_graph():
+    """`Facts` answers [] for every kind when nothing was scanned, without running the adapters:
+    this holds only while each adapter agrees."""
+    from iacguard.facts import KINDS, Facts
+    from iacguard.graph import ResourceGraph
+
+    assert Facts(ResourceGraph.build([]))._empty
+    for kind in list(KINDS):
+        assert KINDS[kind](ResourceGraph.build([])) == [], kind
