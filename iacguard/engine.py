@@ -19,7 +19,7 @@ from .cache import Deferred, EvaluationCache, ScanCache, begin_scan, end_scan, p
 from iacguard.post.redact import redact
 from iacguard.core.gcpause import gc_paused
 
-if TYPE_CHECKING:  # the graph (and networkx) load only when a scan is not answered from the cache
+if TYPE_CHECKING:  # the graph loads only when a scan is not answered from the cache
     from .graph import ResourceGraph
 
 

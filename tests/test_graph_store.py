@@ -73,3 +73,20 @@ def test_keys_and_membership():
     assert g.add_edge("a", "b", kind="z") == 2  # as networkx: from the count of keys, up to the first unused
     assert "a" in g and ["unhashable"] not in g
     assert list(g.out_edges("missing")) == [] and list(g.in_edges("missing")) == []
+
+
+def test_to_networkx_gives_the_same_graph():
+    import os
+
+    from iacguard.engine import build_graph
+
+    nx = pytest.importorskip("networkx")
+    root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sample_iac")
+    graph = build_graph([root]).graph
+    graph.related(graph.resources[0], "attached_role")  # relations are drawn on the first question
+    out = graph.to_networkx()
+    assert isinstance(out, nx.MultiDiGraph)
+    assert list(out.nodes(data=True)) == list(graph.g.nodes(data=True))
+    assert list(out.edges(keys=True, data=True)) == list(graph.g.edges(keys=True, data=True))
+    assert out.number_of_nodes() > len(graph.resources) > 50
+    assert any(d.get("relation") for _, _, d in out.edges(data=True))

@@ -25,7 +25,10 @@ drawn into the same multigraph with their `kind` and asked through `related` (ta
 and analyses ask these methods and never walk the storage themselves.
 
 The storage (`self.g`) is `iacguard.graph.store.MultiDiGraph`, the part of networkx's
-MultiDiGraph interface the graph uses, with the same orders; networkx itself is not imported.
+MultiDiGraph interface the graph uses, with the same orders: importing networkx 3 costs 100-150
+ms (it reads every installed package's entry points for its backends), more than a whole scan of
+a small tree, for nothing a scan uses. `to_networkx()` gives the same graph as a networkx
+MultiDiGraph, for analyses of your own with networkx's algorithms (it imports networkx then).
 """
 from __future__ import annotations
 
@@ -48,6 +51,17 @@ class ResourceGraph:
         self._rel_out: dict | None = None
         self._rel_in: dict = {}
         self._refs_index: dict = {}  # node id -> [(keys, path, target)], see `_out_refs`
+
+    def to_networkx(self):
+        """The graph as a networkx MultiDiGraph: the same nodes, edges (references and the
+        relations built so far), keys and attributes, in the same order."""
+        import networkx as nx
+
+        out = nx.MultiDiGraph()
+        out.add_nodes_from(self.g.nodes(data=True))
+        for u, v, k, data in self.g.edges(keys=True, data=True):
+            out.add_edge(u, v, key=k, **data)
+        return out
 
     def release(self) -> None:
         """Empty the graph once a scan is done with it, so that the nodes' data goes at once even
