@@ -47,6 +47,12 @@ from .parse import ParsedSource, parse_one
 DEFAULT_TIME_PER_FILE = 60  # seconds
 _PARALLEL_MIN_FILES = 16  # below these, starting processes costs more than it saves
 _PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+# Files smaller than this are parsed again rather than read from the parse cache: the parser
+# reads about 8 KB a millisecond, and writing an entry (two files, the tree pickled) costs a
+# fixed half millisecond or more on top, every cold scan, for a saving only when a later scan
+# misses the scan cache. A warm scan of an unchanged tree needs no parse entry at all (the scan
+# cache is asked first, by the files' content keys).
+PARSE_CACHE_MIN_BYTES = 16 * 1024
 
 
 def _package_fingerprint() -> str:
@@ -288,6 +294,29 @@ class CacheStore:
         self.limit = CACHE_LIMIT_BYTES
         self.used = prune(folder, self.limit)  # also removes stale temporary files
         self.pruned = False
+        # The subfolder's handle, opened (and its tag checked) on the first write, held until
+        # the scan ends; shard folders this scan made or found, so each is made at most once
+        # (opening and checking the folders for every entry cost a cold scan of a small tree
+        # more than parsing it).
+        self._handle = None  # None: not opened yet; False: not usable
+        self._shards: set = set()
+
+    def handle(self):
+        """The cache subfolder's handle for writing, or None when it cannot be used."""
+        if self._handle is None:
+            self._handle = _root(self.folder, create=True) or False
+        return self._handle or None
+
+    def shard(self, root, name: str):
+        """The handle of shard folder `name` (made if missing); the caller closes it."""
+        folder = _subdir(root, name, create=name not in self._shards)
+        self._shards.add(name)
+        return folder
+
+    def close(self) -> None:
+        if self._handle:
+            _close(self._handle)
+        self._handle = False
 
     def room(self) -> int:
         """Bytes the next entry may take (pruning once per scan when the limit is near)."""
@@ -302,14 +331,19 @@ _STORES: dict = {}
 
 def begin_scan(folder: str) -> CacheStore:
     """Start a scan's use of a cache folder: measure it (one walk)."""
+    old = _STORES.pop(folder, None)
+    if old is not None:
+        old.close()
     _STORES[folder] = store = CacheStore(folder)
     return store
 
 
 def end_scan(folder: str) -> None:
     store = _STORES.pop(folder, None)
-    if store is not None and store.used > store.limit:
-        prune(folder, store.limit)
+    if store is not None:
+        store.close()
+        if store.used > store.limit:
+            prune(folder, store.limit)
 
 
 def _store(folder: str) -> CacheStore:
@@ -473,6 +507,7 @@ def _shaped(value) -> bool:
             each(value.findings, finding) and each(value.notifications, note) and each(value.files, strings)
             and each(value.unknowns, unknown) and type(value.resources) is int
             and each(value.secrets, strings) and each(value.undecided, undecided) and each(getattr(value, "entry_points", []), step)
+            and each(value.parse_notifications, note) and type(value.parse_failed) is bool
             and type(g) is GraphView and each(g.resources, resource)
             and type(g._symbols) is dict and all(type(k) is str and each(v, node_symbol) for k, v in g._symbols.items())
         )
@@ -597,12 +632,12 @@ class ParseCache:
         cap = store.room()
         if cap <= 0:
             return False
-        root = _root(store.folder, create=True)
+        root = store.handle()
         if root is None:
             return False
         folder = tmp = None
         try:
-            folder = _subdir(root, key[:2], create=True)
+            folder = store.shard(root, key[:2])
             tmp = ".tmp-" + secrets.token_hex(8)
             out = _Capped(os.fdopen(_open(folder, tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb"), cap)
             try:
@@ -624,7 +659,6 @@ class ParseCache:
                 if tmp is not None:
                     _unlink(folder, tmp)
                 _close(folder)
-            _close(root)
 
 
 class EvaluationCache(ParseCache):
@@ -653,6 +687,16 @@ class EvaluationCache(ParseCache):
             h.update(hashlib.sha256(data or b"").digest())
         h.update(tree_fingerprint(root).encode())
         return h.hexdigest()
+
+    def seen_before(self, kind: str, root: str) -> bool:
+        """Whether an earlier scan evaluated `kind` under `root` (with this version of iacguard);
+        the first call for a root leaves the mark (a small entry) the next scan finds."""
+        h = hashlib.sha256(("%s\0seen\0%s\0%s" % (self.versions, kind, root)).encode("utf-8", "surrogateescape"))
+        key = h.hexdigest()
+        if read_entry(self._path(key), self.kind, self.types()) is not None:
+            return True
+        self.put(key, LanguageResult())
+        return False
 
 
 class ScanCache(EvaluationCache):
@@ -734,29 +778,57 @@ def _parse_chunk(args):
     return [parse_one(s, max_bytes, time_limit) for s in sources]
 
 
-def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | None = None, time_limit: int = DEFAULT_TIME_PER_FILE, limits=None) -> list:
+class Keyed:
+    """The files of a scan with their parse cache keys (`digest`, "" for a file that cannot be
+    read) and the bytes read to compute them, so that the scan cache is asked before anything is
+    parsed and a file parsed afterwards is not read twice."""
+
+    def __init__(self, sources: list, max_bytes: int, cache: "ParseCache"):
+        self.cache = cache
+        self.keys: dict = {}  # index -> key
+        self.read: dict = {}  # index -> bytes
+        self.files: list = []  # (path, digest) per source, as the scan key reads them
+        for i, src in enumerate(sources):
+            data = read_bytes(src.path, max_bytes)[0]
+            key = ""
+            if data is not None:
+                key = self.keys[i] = cache.key(src, data, max_bytes)
+                self.read[i] = data
+            self.files.append(_File(src.path, key))
+
+
+class _File:
+    __slots__ = ("path", "digest")
+
+    def __init__(self, path: str, digest: str):
+        self.path, self.digest = path, digest
+
+
+def keyed(sources: list, max_bytes: int, cache_dir: str, limits=None) -> Keyed:
+    return Keyed(sources, max_bytes, ParseCache(cache_dir, limits))
+
+
+def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | None = None, time_limit: int = DEFAULT_TIME_PER_FILE, limits=None, keys: Keyed | None = None) -> list:
     """Parse every source; results in input order. `jobs` 0 means the CPU count; `cache_dir`
-    None disables the cache; `limits` (iacguard.core.limits.Limits) are applied here and in workers."""
+    None disables the cache; `limits` (iacguard.core.limits.Limits) are applied here and in
+    workers; `keys`: the files' cache keys and bytes, when the caller has them (`keyed`)."""
     if limits is not None:
         _limits.apply(limits)
-    cache = ParseCache(cache_dir, limits) if cache_dir else None
+    if keys is None and cache_dir:
+        keys = keyed(sources, max_bytes, cache_dir, limits)
+    cache = keys.cache if keys is not None else None
     results: list = [None] * len(sources)
     todo: list = []
-    keys: dict = {}
-    read: dict = {}  # bytes already read for the key, so a file parsed here is read once
+    read: dict = keys.read if keys is not None else {}
     for i, src in enumerate(sources):
-        if cache is not None:
-            data = read_bytes(src.path, max_bytes)[0]
-            if data is not None:
-                key = cache.key(src, data, max_bytes)
-                hit = cache.get_parsed(key)
-                if hit is not None and hit.path == src.path and hit.root == src.root:
-                    hit.digest = key
-                    hit.from_cache = True
-                    results[i] = hit
-                    continue
-                keys[i] = key
-                read[i] = data
+        key = keys.keys.get(i) if keys is not None else None
+        if key is not None and len(read[i]) >= PARSE_CACHE_MIN_BYTES:
+            hit = cache.get_parsed(key)
+            if hit is not None and hit.path == src.path and hit.root == src.root:
+                hit.digest = key
+                hit.from_cache = True
+                results[i] = hit
+                continue
         todo.append(i)
     jobs = jobs or default_jobs()
     if jobs > 1 and len(todo) >= _PARALLEL_MIN_FILES and _total_size(sources, todo) >= _PARALLEL_MIN_BYTES:
@@ -764,10 +836,14 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
     for i in todo:
         if results[i] is None:
             results[i] = parse_one(sources[i], max_bytes, time_limit, read.get(i))
-    if cache is not None:
-        for i, key in keys.items():
+    if keys is not None:
+        for i in todo:
+            key = keys.keys.get(i)
+            if key is None:
+                continue
             results[i].digest = key
-            if results[i] is not None and results[i].kind != "failed" or _cacheable_failure(results[i]):
+            # A small file parses faster than its entry is written (and read back).
+            if len(read[i]) >= PARSE_CACHE_MIN_BYTES and (results[i].kind != "failed" or _cacheable_failure(results[i])):
                 cache.put_parsed(key, results[i])
     return results
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+from iacguard import cache as parse_cache
 from iacguard.engine import scan
 from iacguard.core.model import ScanOptions
 from iacguard.output import render
@@ -35,6 +36,13 @@ resource "aws_security_group_rule" "ssh" {
 
 SAFE_POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "${action}", "Resource": "*"}]}'
 ADMIN_POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+
+
+@pytest.fixture(autouse=True)
+def every_file_cached(monkeypatch):
+    """Entries for every parsed file, however small (the scan writes them from 16 KB on:
+    test_small_files_are_parsed_again_not_cached), so that these tests exercise them."""
+    monkeypatch.setattr(parse_cache, "PARSE_CACHE_MIN_BYTES", 0)
 
 
 def findings(root, cache, **options):
@@ -177,13 +185,42 @@ def test_evaluations_are_kept_from_the_second_scan_of_a_tree_on(tmp_path, monkey
     (root / "stack.yaml").write_text("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n")
     scan([str(root)], ScanOptions(), cwd=str(root), cache_dir=str(cache))
     first = _kinds(cache)
-    assert first.get("parsed") and first.get("scan") and "evaluated" not in first
+    # Only the marks that the root's Terraform and CloudFormation were evaluated once.
+    assert first.get("parsed") and first.get("scan") and first["evaluated"] == 2
 
     scan([str(root)], ScanOptions(), cwd=str(root), cache_dir=str(cache), checks=REGISTRY[:5])
-    assert _kinds(cache)["evaluated"] == 2  # the Terraform and the CloudFormation of the root
+    assert _kinds(cache)["evaluated"] == 4  # and now their evaluations
 
     calls = []
     real = engine._evaluate_terraform
     monkeypatch.setattr(engine, "_evaluate_terraform", lambda *a: calls.append(a) or real(*a))
     third = scan([str(root)], ScanOptions(), cwd=str(root), cache_dir=str(cache), checks=REGISTRY[5:20])
     assert calls == [] and third.resources >= 3
+
+
+def test_small_files_are_parsed_again_not_cached(tmp_path, monkeypatch):
+    """Files under PARSE_CACHE_MIN_BYTES get no parse entry (parsing them is cheaper than
+    writing and reading one); larger ones do, and a later scan that misses the scan cache reads
+    their trees instead of parsing them."""
+    from iacguard.checks import REGISTRY
+
+    monkeypatch.setattr(parse_cache, "PARSE_CACHE_MIN_BYTES", 16 * 1024)
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    root.mkdir()
+    (root / "small.tf").write_text(MAIN)
+    big = "".join('resource "aws_s3_bucket" "b%d" {\n  bucket = "bucket-%d"\n}\n' % (i, i) for i in range(400))
+    assert len(big) > 16 * 1024
+    (root / "big.tf").write_text(big)
+    (root / "policy.json.tpl").write_text(SAFE_POLICY)
+    cold = scan([str(root)], ScanOptions(), cwd=str(root), cache_dir=str(cache))
+    assert _kinds(cache)["parsed"] == 1 and _kinds(cache)["tree"] == 1
+
+    parsed_here = []
+    real = parse_cache.parse_one
+    monkeypatch.setattr(parse_cache, "parse_one", lambda src, *a: parsed_here.append(os.path.basename(src.path)) or real(src, *a))
+    warm = scan([str(root)], ScanOptions(), cwd=str(root), cache_dir=str(cache))
+    assert parsed_here == []  # answered by the scan cache: nothing parsed
+    other = scan([str(root)], ScanOptions(), cwd=str(root), cache_dir=str(cache), checks=REGISTRY[:10])
+    assert parsed_here == ["small.tf"]  # the big file's tree came from the parse cache
+    assert cold.resources == warm.resources == other.resources == 402
+    assert json.loads(render("json", cold)) == json.loads(render("json", warm))

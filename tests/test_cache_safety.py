@@ -62,6 +62,13 @@ def run(root: Path, cache: Path | None):
     return sorted((f.check_id, f.resource.address, f.location.start_line) for f in result.findings), result
 
 
+@pytest.fixture(autouse=True)
+def every_file_cached(monkeypatch):
+    """Entries for every parsed file, however small (the scan writes them from 16 KB on:
+    test_small_files_are_parsed_again_not_cached), so that these tests exercise them."""
+    monkeypatch.setattr(parse_cache, "PARSE_CACHE_MIN_BYTES", 0)
+
+
 def entry_files(cache: Path) -> list:
     """Every file the cache wrote, whatever its layout (not the tag)."""
     return sorted(p for p in cache.rglob("*") if p.is_file() and not p.is_symlink() and p.name != "CACHEDIR.TAG")

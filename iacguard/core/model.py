@@ -387,3 +387,7 @@ class Analysis:
     # (the resource, "ALB aws_lb.web accepts tcp 443 from the internet", its block), for reports
     # that draw the exposure (the HTML report's overview).
     entry_points: list = field(default_factory=list)
+    # What parsing said of the files (errors, skipped parts), kept with the analysis so that a
+    # scan answered from the cache reports it without parsing; and whether a file failed to parse.
+    parse_notifications: list = field(default_factory=list)
+    parse_failed: bool = False
