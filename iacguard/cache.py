@@ -25,6 +25,7 @@ not be able to run code in the next scan, nor make it write or delete anything e
 from __future__ import annotations
 
 import copy
+import functools
 import gc
 import hashlib
 import importlib
@@ -74,7 +75,10 @@ def _package_fingerprint() -> str:
 CACHE_FORMAT = 9
 
 
+@functools.lru_cache(maxsize=1)
 def _versions() -> str:
+    """Once per process: each cache of a scan asks (walking iacguard's files each time cost a
+    small scan more than parsing it)."""
     parts = ["iacguard=" + __version__, "code=" + _package_fingerprint(), "cache=%d" % CACHE_FORMAT]
     for module, dist in (("cfn_flip", "cfn_flip"), ("yaml", "PyYAML")):
         parts.append("%s=%s" % (dist, _dist_version(module, dist)))
@@ -300,6 +304,7 @@ class CacheStore:
         # more than parsing it).
         self._handle = None  # None: not opened yet; False: not usable
         self._shards: set = set()
+        self._fingerprints: dict = {}
 
     def handle(self):
         """The cache subfolder's handle for writing, or None when it cannot be used."""
@@ -312,6 +317,14 @@ class CacheStore:
         folder = _subdir(root, name, create=name not in self._shards)
         self._shards.add(name)
         return folder
+
+    def fingerprint(self, root: str) -> str:
+        """`tree_fingerprint(root)`, once per scan (the scan key and each language's
+        evaluation key ask for it)."""
+        found = self._fingerprints.get(root)
+        if found is None:
+            found = self._fingerprints[root] = tree_fingerprint(root)
+        return found
 
     def close(self) -> None:
         if self._handle:
@@ -685,7 +698,7 @@ class EvaluationCache(ParseCache):
         for path in list(options.tf_var_files) + list(options.cfn_param_files):
             data = read_bytes(path, 64 * 1024 * 1024)[0]
             h.update(hashlib.sha256(data or b"").digest())
-        h.update(tree_fingerprint(root).encode())
+        h.update(self.store.fingerprint(root).encode())
         return h.hexdigest()
 
     def seen_before(self, kind: str, root: str) -> bool:
