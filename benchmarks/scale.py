@@ -19,7 +19,7 @@ Shapes (Terraform unless said):
 
 Every tree is scanned in a fresh process: cold (an empty cache folder), warm (the cache the cold
 run filled) and with --no-cache. The table shows wall and CPU seconds (user + system of the
-scanning process and its children), peak memory (max RSS), and the resources the scan reports
+scanning process and its children), peak memory (max RSS, through /usr/bin/time), and the resources the scan reports
 (it must equal the number generated, within RESOURCE_TOLERANCE). Per shape: the growth exponent,
 the least-squares slope of log(CPU) against log(resources) over all sizes, and the slope from
 10k to 100k. The scans lift the input limits (file size, time per file, instances, value size,
@@ -615,29 +615,52 @@ def count_files(folder: str) -> int:
                if name.endswith((".tf", ".tfvars", ".yaml", ".yml", ".json", ".template")))
 
 
+TIME = "/usr/bin/time"
+
+
+def timed(args: list) -> dict:
+    """Run `args` in a fresh process: wall seconds, CPU seconds (user + system of the process and
+    the children it waited for), peak RSS in MB, exit code and the tail of stderr. The peak is
+    measured through /usr/bin/time when there is one: a process forked from this (large) one
+    would report this one's memory as its own peak, which exec keeps."""
+    with tempfile.TemporaryDirectory(prefix="iacguard-timed-") as tmp:
+        out = os.path.join(tmp, "time")
+        use_time = os.access(TIME, os.X_OK)
+        wrapped = ([TIME, "-q", "-f", "%U %S %M", "-o", out] if use_time else []) + list(args)
+        t0 = time.perf_counter()
+        with open(os.devnull, "w") as null, open(os.path.join(tmp, "err"), "w+b") as err:
+            proc = subprocess.Popen(wrapped, stdout=null, stderr=err)
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - t0
+            err.seek(0)
+            tail = err.read()[-2000:].decode("utf-8", "replace")
+        r = {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024.0,
+             "code": os.waitstatus_to_exitcode(status), "stderr": tail}
+        if use_time and os.path.exists(out):
+            with open(out) as fh:
+                fields = fh.read().split()
+            try:
+                user, system, peak_kb = float(fields[-3]), float(fields[-2]), float(fields[-1])
+                r["cpu"], r["peak_mb"] = user + system, peak_kb / 1024.0
+            except (ValueError, IndexError):
+                pass
+    return r
+
+
 def run_scan(cmd: list, folder: str, cache_dir, report_path: str, jobs=None) -> dict:
-    """One scan in a fresh process: wall, CPU (user + sys of the child and its children), peak
-    RSS in MB, and the report's summary."""
+    """One scan in a fresh process (`timed`), with the resources and errors its report counts."""
     args = list(cmd) + ["scan", folder, "--format", "json", "--fail-on", "none", "--quiet", "--no-config",
                         "-o", report_path] + LIMITS
     args += ["--cache-dir", cache_dir] if cache_dir else ["--no-cache"]
     if jobs is not None:
         args += ["--jobs", str(jobs)]
-    t0 = time.perf_counter()
-    with open(os.devnull, "w") as null, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(args, stdout=null, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        stderr = err.read().decode("utf-8", "replace")
-    if proc.returncode not in (0, 1):
-        raise RuntimeError("scan of %s failed (%d): %s" % (folder, proc.returncode, stderr[-2000:]))
+    r = timed(args)
+    if r["code"] not in (0, 1):
+        raise RuntimeError("scan of %s failed (%d): %s" % (folder, r["code"], r["stderr"]))
     with open(report_path) as fh:
         report = json.load(fh)
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024.0,
-            "resources": report["summary"]["resources"], "files": report["summary"]["files"],
-            "errors": len(report.get("errors", []))}
+    r.update(resources=report["summary"]["resources"], files=report["summary"]["files"], errors=len(report.get("errors", [])))
+    return r
 
 
 def slope(points: list) -> float:

@@ -32,6 +32,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from scale import timed  # noqa: E402  (wall, CPU with children, peak RSS of a fresh process)
+
 REPOS = (
     ("vpc", "terraform-aws-modules/terraform-aws-vpc"),
     ("eks", "terraform-aws-modules/terraform-aws-eks"),
@@ -44,21 +47,6 @@ REPOS = (
 
 def how_to_get(corpus: str) -> str:
     return "\n".join("  git clone --depth 1 https://github.com/%s %s" % (gh, os.path.join(corpus, name)) for name, gh in REPOS)
-
-
-def timed(args: list, env=None) -> dict:
-    """Run `args` in a fresh process: wall, CPU of it and its children, peak RSS (MB)."""
-    t0 = time.perf_counter()
-    with open(os.devnull, "w") as null, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(args, stdout=null, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        code = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        tail = err.read()[-1500:].decode("utf-8", "replace")
-    # wait4 reports the process's own usage plus that of the children it waited for: Checkov's
-    # worker processes and iacguard's parse pool are included
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024.0, "code": code, "stderr": tail}
 
 
 def checkov_run(checkov: str, repo: str) -> dict:
