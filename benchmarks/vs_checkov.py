@@ -70,7 +70,14 @@ def machine() -> str:
     return "%s, %d cores%s, Python %s, %s" % (model, os.cpu_count() or 0, mem, sys.version.split()[0], time.strftime("%Y-%m-%d %H:%M %Z"))
 
 
+def ok(runs: list) -> list:
+    """The runs that finished (exit 0, or 1 for findings): a crashed or missing command's time
+    says nothing."""
+    return [r for r in runs if r["code"] in (0, 1)]
+
+
 def median(runs: list, key: str) -> float:
+    runs = ok(runs)
     return statistics.median(r[key] for r in runs) if runs else float("nan")
 
 
@@ -125,11 +132,11 @@ def main(argv=None) -> int:
         row = "%-30s" % n
         for c in cols:
             runs = results[n][c]
-            w, u, m = median(runs, "wall"), median(runs, "cpu"), max((r["peak_mb"] for r in runs), default=float("nan"))
+            w, u, m = median(runs, "wall"), median(runs, "cpu"), max((r["peak_mb"] for r in ok(runs)), default=float("nan"))
             row += " | %-7s %8.2f %8.2f %6.0f" % ("", w, u, m)
             totals[c]["wall"] += w
             totals[c]["cpu"] += u
-        ck, cold = results[n]["checkov"], results[n]["cold"]
+        ck, cold = ok(results[n]["checkov"]), ok(results[n]["cold"])
         if ck and cold:
             row += " | %6.1fx / %6.1fx" % (median(ck, "wall") / median(cold, "wall"), median(ck, "cpu") / median(cold, "cpu"))
         print(row)
@@ -143,7 +150,8 @@ def main(argv=None) -> int:
         print("speed-up, total: cold %.1fx wall, %.1fx CPU; warm %.1fx wall, %.1fx CPU" % (
             totals["checkov"]["wall"] / totals["cold"]["wall"], totals["checkov"]["cpu"] / totals["cold"]["cpu"],
             totals["checkov"]["wall"] / totals["warm"]["wall"], totals["checkov"]["cpu"] / totals["warm"]["cpu"]))
-    print("medians over %d iacguard round(s) and %d Checkov round(s); MB: the largest peak RSS" % (args.rounds, 0 if args.no_checkov else args.checkov_rounds))
+    print("medians over %d iacguard round(s) and %d Checkov round(s) (failed runs left out, warned above); MB: the largest peak RSS"
+          % (args.rounds, 0 if args.no_checkov else args.checkov_rounds))
     return 0
 
 
