@@ -628,6 +628,9 @@ class ModuleInstance:
             else:
                 self.ev.note("warning", "for_each of %s is not a map or set" % what, path, attrs["for_each"].line)
                 return []
+            if len(items) > MAX_INSTANCES:  # cut as count is, and said as count says it
+                self.ev.note("warning", "%s has for_each of %d entries; only the first %d instances are evaluated" % (what, len(items), MAX_INSTANCES),
+                             path, attrs["for_each"].line)
             return [(str(k), self.scope.child(each={"key": str(k), "value": v})) for k, v in items[:MAX_INSTANCES]]
         return [(None, self.scope)]
 

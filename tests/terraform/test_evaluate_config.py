@@ -464,6 +464,14 @@ def test_instance_limit(tmp_path):
     assert [(n.level, n.line) for n in result.notifications] == [("warning", 2)]
 
 
+def test_for_each_limit_is_said_as_the_count_limit_is(tmp_path):
+    write(tmp_path, {"main.tf": 'resource "aws_s3_bucket" "b" {\n  for_each = toset([for i in range(%d) : "b${i}"])\n}\n' % (MAX_INSTANCES + 5)})
+    result, res = evaluate(tmp_path)
+    assert len(res) == MAX_INSTANCES
+    assert [(n.level, n.line) for n in result.notifications] == [("warning", 2)]
+    assert "for_each of %d entries" % (MAX_INSTANCES + 5) in result.notifications[0].message
+
+
 # -- 6. dynamic blocks ------------------------------------------------------------------------
 
 DYNAMIC_TF = '''
