@@ -33,10 +33,19 @@ def fingerprints(result: ScanResult, findings=None, path_of=None) -> list:
     these (a check failing twice on one resource), the second and later ones get ":2", ":3", ...
     in report order, which follows their position in the file.
     """
+    if findings is None and path_of is None:
+        return reported_fingerprints(result)[: len(result.findings)]
     out = []
     seen: Counter = Counter()
+    names: dict = {}
+
+    def shown(path: str) -> str:  # once per file, not per finding
+        name = names.get(path)
+        if name is None:
+            name = names[path] = path_of(path) if path_of else display_path(path, result.cwd)
+        return name
+
     for f in (result.findings if findings is None else findings):
-        shown = path_of or (lambda path: display_path(path, result.cwd))
         parts = [f.check_id, shown(f.location.path), f.resource.address]
         res = f.resource
         # A Terraform module's file does not say which root module reached it, nor does the
@@ -55,6 +64,26 @@ def fingerprints(result: ScanResult, findings=None, path_of=None) -> list:
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
         seen[digest] += 1
         out.append(digest if seen[digest] == 1 else "%s:%d" % (digest, seen[digest]))
+    return out
+
+
+_LAST: list = [None]  # the last result's (identity, fingerprints): each report asks several times
+
+
+def reported_fingerprints(result: ScanResult) -> list:
+    """`fingerprints` of the reported findings followed by the suppressed ones (counted after
+    the reported, so a reported finding keeps the fingerprint it has without suppressions
+    beside it), computed once per result: the JSON report, SARIF and the suppressed list each
+    asked again (three passes over 150,000 findings took a second)."""
+    findings, suppressed = result.findings, result.suppressed
+    identity = (result, findings, suppressed, len(findings), len(suppressed), result.cwd,
+                findings[0] if findings else None, findings[-1] if findings else None,
+                suppressed[-1] if suppressed else None)
+    last = _LAST[0]
+    if last is not None and len(last[0]) == len(identity) and all(a is b or (type(a) in (int, str) and a == b) for a, b in zip(last[0], identity)):
+        return last[1]
+    out = fingerprints(result, list(findings) + [s.finding for s in suppressed])
+    _LAST[0] = (identity, out)
     return out
 
 

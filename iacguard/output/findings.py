@@ -5,7 +5,7 @@ from __future__ import annotations
 from iacguard.check import PILLARS, SEVERITIES, severity_of
 from iacguard.core.model import ScanResult
 
-from iacguard.core.fingerprint import fingerprints, undecided_fingerprints  # noqa: F401 - re-exported for the formats
+from iacguard.core.fingerprint import fingerprints, reported_fingerprints, undecided_fingerprints  # noqa: F401 - re-exported for the formats
 
 from .paths import display_path
 
@@ -107,8 +107,7 @@ def unknown_sort_key(u) -> tuple:
 def suppressed_fingerprints(result: ScanResult) -> list:
     """Fingerprints of `result.suppressed`, counted after the reported findings so a reported
     finding keeps the fingerprint it has without suppressions beside it."""
-    everything = list(result.findings) + [s.finding for s in result.suppressed]
-    return fingerprints(result, everything)[len(result.findings):]
+    return reported_fingerprints(result)[len(result.findings):]
 
 
 def suppression_data(suppression, cwd: str) -> dict:

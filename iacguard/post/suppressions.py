@@ -308,15 +308,21 @@ class Suppressor:
     def _candidates(self, finding, modules: dict) -> list:
         res = finding.resource
         out = self._at(finding.location.path, finding.location.start_line)
-        out += self._at(res.location.path, res.location.start_line)
-        for call_id in reversed(enclosing_module_calls(res)):
-            symbol = modules.get(call_id)
-            if symbol is not None and symbol.location is not None:
-                out += self._at(symbol.location.path, symbol.location.start_line)
-        out += self._metadata.get(res.meta.get("base_id", res.id), [])
-        if "checkov" in self.compatible:
-            out += self._checkov_inside(res)
-        return list({id(e): e for e in out}.values())
+        # What depends on the resource only, once per resource (a resource has several findings).
+        of_resource = self._of_resource.get(id(res))
+        if of_resource is None or of_resource[0] is not res:
+            found = self._at(res.location.path, res.location.start_line)
+            for call_id in reversed(enclosing_module_calls(res)):
+                symbol = modules.get(call_id)
+                if symbol is not None and symbol.location is not None:
+                    found += self._at(symbol.location.path, symbol.location.start_line)
+            found += self._metadata.get(res.meta.get("base_id", res.id), [])
+            if "checkov" in self.compatible:
+                found += self._checkov_inside(res)
+            of_resource = self._of_resource[id(res)] = (res, found)
+        if not out:
+            return list({id(e): e for e in of_resource[1]}.values()) if len(of_resource[1]) > 1 else list(of_resource[1])
+        return list({id(e): e for e in out + of_resource[1]}.values())
 
     def _checkov_inside(self, res: Resource) -> list:
         """Checkov skips in the comment lines right inside the resource block (below its first
@@ -344,6 +350,7 @@ class Suppressor:
 
     def __call__(self, result: ScanResult, graph) -> None:
         self._collect(result, graph)
+        self._of_resource: dict = {}  # id(resource) -> (resource, its candidates), see _candidates
         modules = dict(graph.symbols_of_kind("module"))
         kept, suppressed = [], list(result.suppressed)
         for finding in result.findings:

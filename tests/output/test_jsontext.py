@@ -38,3 +38,33 @@ def test_refuses_what_the_standard_library_refuses():
         jsontext.dumps({"x": object()})
     with pytest.raises(TypeError):
         jsontext.dumps({(1, 2): "tuple key"})
+
+
+
+def _random_value(rnd, depth: int):
+    kind = rnd.randrange(9 if depth < 4 else 5)
+    if kind == 0:
+        return rnd.choice(["", "a", "é\n\"", "\u2028x", "\x00"])
+    if kind == 1:
+        return rnd.choice([0, -1, 10 ** 20, 7])
+    if kind == 2:
+        return rnd.choice([True, False, None])
+    if kind == 3:
+        return rnd.choice([0.5, -0.0, 1e300, float("inf")])
+    if kind == 4:
+        return rnd.choice([[], {}, ()])
+    if kind in (5, 6):
+        return {rnd.choice(["k", "é", "x y", 1, 2.5, True, None]) if rnd.random() < 0.2 else "k%d" % i: _random_value(rnd, depth + 1) for i in range(rnd.randrange(1, 5))}
+    if kind == 7:
+        return [_random_value(rnd, depth + 1) for _ in range(rnd.randrange(1, 5))]
+    return tuple(_random_value(rnd, depth + 1) for _ in range(rnd.randrange(1, 4)))
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_same_text_on_random_structures(seed):
+    """Flat containers (scalars and empty containers only) take the C encoder; the rest the
+    Python path: both give the standard library's text at every depth."""
+    import random
+
+    obj = _random_value(random.Random(seed), 0)
+    assert jsontext.dumps(obj) == json.dumps(obj, indent=2)
