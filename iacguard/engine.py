@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from iacguard.discover import DEFAULT_MAX_FILE_BYTES, SourceFile, discover
-from iacguard.core.model import TERRAFORM, Analysis, Finding, LanguageResult, Notification, ScanOptions, ScanResult, Undecided
+from iacguard.core.model import TERRAFORM, Analysis, Finding, LanguageResult, Notification, PathStep, Resource, ScanOptions, ScanResult, Undecided
 from .parse import ParsedSource, parse_source  # noqa: F401 - ParsedSource re-exported for older callers
 from .cache import Deferred, EvaluationCache, ScanCache, _cacheable_failure, begin_scan, end_scan, keyed, parse_all
 from iacguard.post.redact import redact
@@ -146,10 +146,28 @@ def _uncacheable_parse(parsed: list) -> bool:
 
 
 def _cacheable(analysis: Analysis) -> Analysis:
-    """The analysis as the scan cache keeps it: the graph as a GraphView."""
+    """The analysis as the scan cache keeps it: the graph as a GraphView, and the resources of
+    findings, undecided records and path steps without their evaluated properties (identity,
+    location, module, conditions and metadata stay): post-processing and the reports read no
+    property, and the properties were most of the entry (for 100,000 resources, an entry over
+    the 64 MiB bound, so a warm scan was as slow as a cold one)."""
     from .graph import GraphView
 
-    return dataclasses.replace(analysis, graph=GraphView.of(analysis.graph), secrets=list(analysis.secrets))
+    slim: dict = {}
+
+    def res(r: Resource) -> Resource:
+        out = slim.get(id(r))
+        if out is None:
+            out = slim[id(r)] = Resource(r.id, r.address, r.type, r.language, {}, r.location, {}, r.mode, r.module, r.conditions, r.meta)
+        return out
+
+    def steps(path: tuple) -> tuple:
+        return tuple(PathStep(res(s.resource), s.message, s.location, s.missing) for s in path)
+
+    findings = [Finding(f.check_id, res(f.resource), f.message, f.location, f.conditions, f.related, f.root, steps(f.path) if f.path else (), f.severity) for f in analysis.findings]
+    undecided = [Undecided(u.check_id, res(u.resource), u.what, u.reason, u.location, u.conditions, u.related) for u in analysis.undecided]
+    return dataclasses.replace(analysis, findings=findings, undecided=undecided, entry_points=list(steps(tuple(analysis.entry_points))),
+                               graph=GraphView.of(analysis.graph), secrets=list(analysis.secrets))
 
 
 def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report) -> Analysis:

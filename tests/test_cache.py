@@ -224,3 +224,20 @@ def test_small_files_are_parsed_again_not_cached(tmp_path, monkeypatch):
     assert parsed_here == ["small.tf"]  # the big file's tree came from the parse cache
     assert cold.resources == warm.resources == other.resources == 402
     assert json.loads(render("json", cold)) == json.loads(render("json", warm))
+
+
+def test_warm_reports_equal_cold_in_every_format(tmp_path):
+    """The scan cache keeps findings' resources without their properties: no report may read
+    them, so every format reads the same warm as cold."""
+    from iacguard.output import FORMATS
+
+    sample = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sample_iac")
+    cache = tmp_path / "cache"
+    cold = scan([sample], ScanOptions(), cwd=sample, cache_dir=str(cache))
+    warm = scan([sample], ScanOptions(), cwd=sample, cache_dir=str(cache))
+    assert cold.findings and any(f.resource.properties for f in cold.findings)
+    assert all(not f.resource.properties for f in warm.findings)  # answered from the cache
+    for result in (cold, warm):
+        result.duration = 0.0
+    for fmt in FORMATS:
+        assert render(fmt, cold) == render(fmt, warm), fmt
