@@ -968,8 +968,11 @@ class ModuleInstance:
                 if rest and self._module_is_multi(name) and isinstance(rest[0], (int, str)) and len(rest) > 1:
                     wanted, rest = rest[0], rest[1:]
                 if rest:
-                    for key, child in self._module_children(name):
-                        if child is not None and (wanted is None or is_unknown(key) or str(key) == str(wanted)):
+                    children = self._module_children(name)
+                    if wanted is not None:
+                        children = self._children_of_key(name, children, wanted)
+                    for key, child in children:
+                        if child is not None:
                             out.append((child.node_id("output." + str(rest[0])), ""))
                 else:
                     # The whole module object (`module.m`, `module.m[*].id`): every output.
@@ -986,6 +989,24 @@ class ModuleInstance:
         # `aws_x.y[*]` from each of 1,000 instances of a resource is a million of them.
         _limits.ACTIVE.grow(4 * (len(out) + (len(resources) if resources is not None else 0)))
         return out
+
+    def _children_of_key(self, name: str, children: list, wanted) -> list:
+        """The instances of module `name` that `module.name[wanted]` may be: the one of that key,
+        or the symbolic one of unknown instances. Indexed once per module call (looking through
+        every instance from every instance of a resource was quadratic)."""
+        index = self.__dict__.setdefault("_children_index", {})
+        found = index.get(name)
+        if found is None or found[0] is not children:
+            by_key: dict = {}
+            unknown = []
+            for i, (key, _) in enumerate(children):
+                if is_unknown(key):
+                    unknown.append(i)
+                else:
+                    by_key.setdefault(str(key), []).append(i)
+            found = index[name] = (children, by_key, unknown)
+        _, by_key, unknown = found
+        return [children[i] for i in sorted(by_key.get(str(wanted), []) + unknown)]
 
     def _module_is_multi(self, name: str) -> bool:
         block, _ = self.src.modules[name]

@@ -153,3 +153,21 @@ def test_for_each_over_a_module_or_a_written_object_refers_to_its_own_element(tm
         ('module.m["b"].output.arn', ("for_each",), ""), ('module.m["b"].output.id', ("for_each",), "")]
     assert [e for e in _out(graph, 'aws_sns_topic.o["one"]') if e[1] == ("for_each",)] == [("aws_sqs_queue.q[0]", ("for_each",), "arn")]
     assert [e for e in _out(graph, 'aws_sns_topic.o["two"]') if e[1] == ("for_each",)] == [("var.x", ("for_each",), "")]
+
+
+def test_a_module_instance_named_by_key_from_each_instance(tmp_path):
+    """`module.m[each.key].id` from 300 instances: each names its own module instance only."""
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf").write_text('variable "n" {}\noutput "id" {\n  value = "id-${var.n}"\n}\n')
+    keys = ", ".join('"k%03d"' % i for i in range(300))
+    (tmp_path / "main.tf").write_text(
+        'locals {\n  keys = toset([%s])\n}\n' % keys +
+        'module "m" {\n  source   = "./m"\n  for_each = local.keys\n  n        = each.key\n}\n'
+        'resource "aws_sns_topic" "t" {\n  for_each = local.keys\n  name     = module.m[each.key].id\n}\n')
+    disc = discover([str(tmp_path)])
+    files = {f.path: parse_source(f).data for f in disc.files if f.kind == "terraform"}
+    result = evaluate_configuration(files, disc.roots[0], ScanOptions())
+    graph = ResourceGraph.build([result])
+    assert _out(graph, 'aws_sns_topic.t["k123"]') == [
+        ("local.keys", ("for_each",), ""), ("local.keys", ("name",), ""), ('module.m["k123"].output.id', ("name",), "")]
+    assert {r.address: r for r in result.resources}['aws_sns_topic.t["k123"]'].properties["name"] == "id-k123"
