@@ -11,9 +11,9 @@ Shapes (Terraform unless said):
      with count and for_each, for_each resources, split S3 resources, security groups, IAM JSON
      policies (heredoc and jsonencode)
   c  deep module chains: depth 8, every level with resources, inputs passed down, outputs up
-  d  large for_each / count: a few resources, each over a map (or count) of N/5 entries
-     (iacguard evaluates at most 1,000 instances of one resource, terraform/evaluate.py
-     MAX_INSTANCES, with a warning: above 5,000 the scan reports 5,000 and the row says MISMATCH)
+  d  large for_each / count: a few resources, each over a map (or count) of N/5 entries, one
+     of them chained (`for_each = aws_s3_bucket.this`); evaluated whole up to 100,000 instances
+     of one resource (terraform/evaluate.py MAX_INSTANCES)
   e  CloudFormation: N resources in about N/50 templates (YAML with short-form tags, and JSON;
      Parameters, Conditions, !Ref / !GetAtt / !Sub / !If, IAM policies, S3 and bucket
      policies, security groups)

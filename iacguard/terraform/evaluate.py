@@ -36,7 +36,11 @@ from iacguard.post.redact import secret_strings
 
 META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
 MAX_MODULE_DEPTH = 32
-MAX_INSTANCES = 1000  # count/for_each beyond this are cut, with a note
+# count/for_each beyond this are cut, with a note. 100,000: as many as the root's default budget
+# of instances (--max-instances, iacguard/core/limits.py), so that a large for_each or count is
+# evaluated whole; a count that alone exceeds the root's budget stops the root at once (see
+# `_over_budget`), before a scope per instance is built.
+MAX_INSTANCES = 100_000
 
 
 def _is_tfvars(path: str) -> bool:
@@ -609,6 +613,7 @@ class ModuleInstance:
             n = as_int(self._evaluate_at(attrs["count"].expr, self.scope, path, attrs["count"].line))
             if is_unknown(n):
                 return [(n, self.scope.child(count={"index": Unknown("count.index of an unknown count")}))]
+            _over_budget(n)
             if n > MAX_INSTANCES:
                 self.ev.note("warning", "%s has count %d; only the first %d instances are evaluated" % (what, n, MAX_INSTANCES), path, attrs["count"].line)
                 n = MAX_INSTANCES
@@ -628,6 +633,7 @@ class ModuleInstance:
             else:
                 self.ev.note("warning", "for_each of %s is not a map or set" % what, path, attrs["for_each"].line)
                 return []
+            _over_budget(len(items))
             if len(items) > MAX_INSTANCES:  # cut as count is, and said as count says it
                 self.ev.note("warning", "%s has for_each of %d entries; only the first %d instances are evaluated" % (what, len(items), MAX_INSTANCES),
                              path, attrs["for_each"].line)
@@ -785,10 +791,20 @@ class ModuleInstance:
     def _record_references(self, res: Resource, block: Block, scope, ikey):
         refs = self.ev.result.references
         per_instance = None  # what `each.*` / `count.index` stand for, computed on first use
+        attrs = block.body.attributes
+        meta = attrs.get("for_each") or attrs.get("count")
         # count and for_each last: the graph answers with the first path that holds a reference,
         # and `resource_arn = each.value` should say resource_arn, not for_each.
         exprs = sorted(_expressions(block.body, ()), key=lambda pe: pe[0] in (("count",), ("for_each",)))
         for attr_path, expr in exprs:
+            if meta is not None and expr is meta.expr and attr_path in (("for_each",), ("count",)):
+                # The instance's own for_each (count): instance "k" of `for_each = aws_x.y`
+                # comes from aws_x.y["k"], not from every instance (which was N^2 references).
+                targets = self._meta_targets(block, scope, ikey)
+                _limits.ACTIVE.grow(4 * len(targets))
+                for target, attribute in targets:
+                    refs.append(Reference(res.id, target, attr_path, attribute, "reference"))
+                continue
             for target, attribute in self._reference_targets(expr, scope):
                 refs.append(Reference(res.id, target, attr_path, attribute, "reference"))
             travs = self.ev.references(expr)
@@ -810,6 +826,31 @@ class ModuleInstance:
             for target, _ in self._reference_targets(dep.expr, scope):
                 refs.append(Reference(res.id, target, ("depends_on",), "", "depends_on"))
 
+    def _meta_refs(self, block: Block) -> "_MetaRefs":
+        """The references of a block's for_each (or count) expression, indexed: built once per
+        block (they do not depend on the instance), not once per instance."""
+        memo = self.__dict__.setdefault("_meta_memo", {})
+        found = memo.get(id(block))
+        if found is None or found.block is not block:
+            attrs = block.body.attributes
+            found = memo[id(block)] = _MetaRefs(self, block, (attrs.get("for_each") or attrs.get("count")).expr)
+        return found
+
+    def _meta_targets(self, block: Block, scope, ikey) -> list:
+        """What the for_each (count) attribute of one instance refers to: the element of the
+        collection this instance comes from where that can be told (see `_narrowed`), else every
+        reference of the expression."""
+        m = self._meta_refs(block)
+        if ikey is None or is_unknown(ikey):
+            return m.all
+        narrowed = self._narrowed(block, scope, ikey, m)
+        if narrowed is None:
+            return m.all
+        symbols, resources, own = narrowed
+        # The expression's other symbols (`var.env` in a filter) stay; outputs of a module are
+        # narrowed to its instance of the same key, as resources are.
+        return (symbols if own else m.symbols) + resources
+
     def _instance_targets(self, block: Block, scope, ikey) -> tuple:
         """What this instance's `each` (or `count.index`) stands for: (targets through symbols,
         resource instance targets) among the references of the for_each (or count) expression.
@@ -823,41 +864,52 @@ class ModuleInstance:
         attr = attrs.get("for_each") or attrs.get("count")
         if attr is None:
             return [], []
-        expr = attr.expr
-        if "for_each" in attrs and not is_unknown(ikey):
+        m = self._meta_refs(block)
+        narrowed = self._narrowed(block, scope, ikey, m) if not is_unknown(ikey) else None
+        if narrowed is None:
+            return m.symbols, m.resources
+        return narrowed[0], narrowed[1]
+
+    def _narrowed(self, block: Block, scope, ikey, m: "_MetaRefs"):
+        """(symbols, resources, own) of one instance's own element of its for_each (or count)
+        collection, or None when that cannot be told. `own`: the symbols are the element's too
+        (the outputs of the module instance of the same key, the value written for the key);
+        else they are every symbol of the expression."""
+        attrs = block.body.attributes
+        if "for_each" in attrs:
             try:
                 each_value = scope.lookup("each").get("value")
             except (KeyError, AttributeError):
                 each_value = None
             node = self._instance_of(each_value)
             if node is not None:
-                return [], [(node, "")]
-        if isinstance(expr, ObjectExpr) and not is_unknown(ikey):
-            for key_expr, value_expr in expr.items:
-                key = ex.evaluate(key_expr, scope)
-                if is_unknown(key):
-                    break  # a key not known: which element is this instance's cannot be told
-                if str(key) == str(ikey):
-                    resources: list = []
-                    return self._reference_targets(value_expr, scope, resources), resources
-            else:
-                return [], []
-        resources = []
-        symbols = self._reference_targets(expr, scope, resources)
-        keyed = expr
-        if isinstance(expr, ForExpr) and not expr.grouping and _names(expr.key_expr, expr.key_var) and _names(expr.value_expr, expr.value_var):
-            keyed = expr.collection  # `{ for k, v in aws_x.y : k => v.id }` keeps the keys of aws_x.y
-        if isinstance(ikey, str) and isinstance(keyed, (GetAttr, Variable)):
-            # `for_each = aws_s3_bucket.b`: instance "x" stands for aws_s3_bucket.b["x"].
+                return [], [(node, "")], False
+        if m.object_keys is not None:
+            value_expr = m.object_keys.get(str(ikey))
+            if value_expr is None:
+                if m.object_open:
+                    return None  # a key not known: which element is this instance's cannot be told
+                return [], [], True
+            resources: list = []
+            return self._reference_targets(value_expr, scope, resources), resources, True
+        if isinstance(ikey, str) and m.keyed:
             suffixes = (_index_suffix(ikey),) + ((_index_suffix(int(ikey)),) if re.match(r"[0-9]+\Z", ikey) else ())
-            if isinstance(keyed, GetAttr) and isinstance(keyed.obj, Variable) and keyed.obj.name == "module":
-                # `for_each = module.m`: instance "x" stands for the outputs of module.m["x"].
-                heads = tuple(self.node_id("module.%s%s." % (keyed.name, sfx)) for sfx in suffixes)
-                symbols = [(t, a) for t, a in symbols if t.startswith(heads)] or symbols
-            same_key = [(t, a) for t, a in resources if t.endswith(suffixes)]
-            if same_key:
-                return symbols, same_key
-        return symbols, resources
+        elif isinstance(ikey, int) and not isinstance(ikey, bool) and m.counted_from:
+            suffixes = (_index_suffix(ikey),)  # `count = length(aws_x.y)`: instance i, aws_x.y[i]
+        else:
+            return None
+        symbols, by_module = m.symbols, False
+        if m.module_heads is not None:
+            # `for_each = module.m`: instance "x" stands for the outputs of module.m["x"].
+            picked = sorted(i for sfx in suffixes for i in m.module_heads.get(m.module_base + sfx + ".", ()))
+            if picked:
+                symbols, by_module = [m.symbols[i] for i in picked], True
+        picked = sorted(i for base in m.bases for sfx in suffixes for i in m.by_node.get(base + sfx, ()))
+        if picked:
+            return symbols, [m.resources[i] for i in picked], by_module
+        if by_module:
+            return symbols, m.resources, True
+        return None
 
     def _instance_of(self, value):
         """The node id of the resource instance of this module whose value (`aws_x.y["k"]`) is
@@ -916,8 +968,11 @@ class ModuleInstance:
                 if rest and self._module_is_multi(name) and isinstance(rest[0], (int, str)) and len(rest) > 1:
                     wanted, rest = rest[0], rest[1:]
                 if rest:
-                    for key, child in self._module_children(name):
-                        if child is not None and (wanted is None or is_unknown(key) or str(key) == str(wanted)):
+                    children = self._module_children(name)
+                    if wanted is not None:
+                        children = self._children_of_key(name, children, wanted)
+                    for key, child in children:
+                        if child is not None:
                             out.append((child.node_id("output." + str(rest[0])), ""))
                 else:
                     # The whole module object (`module.m`, `module.m[*].id`): every output.
@@ -934,6 +989,24 @@ class ModuleInstance:
         # `aws_x.y[*]` from each of 1,000 instances of a resource is a million of them.
         _limits.ACTIVE.grow(4 * (len(out) + (len(resources) if resources is not None else 0)))
         return out
+
+    def _children_of_key(self, name: str, children: list, wanted) -> list:
+        """The instances of module `name` that `module.name[wanted]` may be: the one of that key,
+        or the symbolic one of unknown instances. Indexed once per module call (looking through
+        every instance from every instance of a resource was quadratic)."""
+        index = self.__dict__.setdefault("_children_index", {})
+        found = index.get(name)
+        if found is None or found[0] is not children:
+            by_key: dict = {}
+            unknown = []
+            for i, (key, _) in enumerate(children):
+                if is_unknown(key):
+                    unknown.append(i)
+                else:
+                    by_key.setdefault(str(key), []).append(i)
+            found = index[name] = (children, by_key, unknown)
+        _, by_key, unknown = found
+        return [children[i] for i in sorted(by_key.get(str(wanted), []) + unknown)]
 
     def _module_is_multi(self, name: str) -> bool:
         block, _ = self.src.modules[name]
@@ -959,11 +1032,18 @@ class ModuleInstance:
                 if is_unknown(self.resource_value(mode, rtype, name)):
                     key = Unknown()  # instances not known: the one symbolic instance `[*]`
                 return [(self.node_id(local + _index_suffix(key)), attribute)]
-            # No constant index: every instance is referred to.
+            # No constant index: every instance is referred to. The list is built once per
+            # target and attribute (a splat in every instance of a counted resource asked it
+            # once per instance); callers copy it.
             attribute = str(rest[-1]) if rest and isinstance(rest[-1], str) else ""
-            value = self.resource_value(mode, rtype, name)
-            keys = range(len(value)) if isinstance(value, list) else (list(value.keys()) if isinstance(value, dict) else [None])
-            return [(self.node_id(local + _index_suffix(k if not is_unknown(value) else Unknown())), attribute) for k in keys]
+            memo = self.__dict__.setdefault("_every_instance", {})
+            mkey = (mode, rtype, name, attribute)
+            found = memo.get(mkey)
+            if found is None:
+                value = self.resource_value(mode, rtype, name)
+                keys = range(len(value)) if isinstance(value, list) else (list(value.keys()) if isinstance(value, dict) else [None])
+                found = memo[mkey] = [(self.node_id(local + _index_suffix(k if not is_unknown(value) else Unknown())), attribute) for k in keys]
+            return found
         attribute = str(rest[0]) if rest else ""
         return [(self.node_id(local), attribute)]
 
@@ -975,6 +1055,68 @@ def _types_of(inst, mode: str) -> frozenset:
     if found is None:
         found = index[mode] = frozenset(rtype for rtype, _ in inst._resource_blocks(mode))
     return found
+
+
+class _MetaRefs:
+    """The references of one block's for_each (or count) expression, built once per block and
+    indexed so that one instance's own element is found without a pass over all of them."""
+
+    __slots__ = ("block", "all", "symbols", "resources", "by_node", "bases", "keyed", "counted_from",
+                 "object_keys", "object_open", "module_heads", "module_base")
+
+    def __init__(self, inst: "ModuleInstance", block: Block, expr) -> None:
+        self.block = block
+        scope = inst.scope  # count and for_each are evaluated in the module's scope
+        self.all = inst._reference_targets(expr, scope)
+        self.resources: list = []
+        self.symbols = inst._reference_targets(expr, scope, self.resources)
+        self.by_node: dict = {}
+        for i, (t, _) in enumerate(self.resources):
+            self.by_node.setdefault(t, []).append(i)
+        counted = "count" in block.body.attributes
+        keyed = expr
+        if isinstance(expr, ForExpr) and not expr.grouping and _names(expr.key_expr, expr.key_var) and _names(expr.value_expr, expr.value_var):
+            keyed = expr.collection  # `{ for k, v in aws_x.y : k => v.id }` keeps the keys of aws_x.y
+        self.keyed = not counted and isinstance(keyed, (GetAttr, Variable))
+        counted_from = None
+        if counted and isinstance(expr, FunctionCall) and expr.name == "length" and len(expr.args) == 1 and isinstance(expr.args[0], (GetAttr, Variable)):
+            counted_from = expr.args[0]
+        self.counted_from = counted_from is not None
+        # The resources (of this module) the keyed expression names: node id without the key.
+        self.bases: list = []
+        for trav, _, _ in inst.ev.references(keyed if self.keyed else (counted_from if counted_from is not None else expr)):
+            if not trav:
+                continue
+            if trav[0] == "data" and len(trav) >= 3:
+                base = inst.node_id("data.%s.%s" % (trav[1], trav[2]))
+            elif trav[0] not in ("var", "local", "module", "count", "each", "self", "path", "terraform", "data") and len(trav) >= 2:
+                base = inst.node_id("%s.%s" % (trav[0], trav[1]))
+            else:
+                continue
+            if base not in self.bases:
+                self.bases.append(base)
+        # `for_each = module.m`: the outputs of module.m, by module instance.
+        self.module_heads = None
+        self.module_base = ""
+        if self.keyed and isinstance(keyed, GetAttr) and isinstance(keyed.obj, Variable) and keyed.obj.name == "module":
+            self.module_base = inst.node_id("module.%s" % keyed.name)
+            self.module_heads = {}
+            for i, (t, _) in enumerate(self.symbols):
+                cut = t.rfind(".output.")
+                if cut >= 0:
+                    self.module_heads.setdefault(t[: cut + 1], []).append(i)
+        # An object written out (`for_each = { a = aws_x.y["a"] }`): its keys, evaluated once,
+        # up to the first that is not known (`object_open`: one was not).
+        self.object_keys = None
+        self.object_open = False
+        if isinstance(expr, ObjectExpr):
+            self.object_keys = {}
+            for key_expr, value_expr in expr.items:
+                key = ex.evaluate(key_expr, scope)
+                if is_unknown(key):
+                    self.object_open = True
+                    break
+                self.object_keys.setdefault(str(key), value_expr)
 
 
 class _ConfigScope(ex.Scope):
@@ -1118,6 +1260,14 @@ def _thunk(expr, scope):
         return done[0]
 
     return get
+
+
+def _over_budget(n) -> None:
+    """Stop the root now (`BudgetExceeded`) when one resource's count or for_each alone has more
+    instances than the root may create: a count of 10^9 must not build 10^9 scopes first."""
+    budget = _limits.ACTIVE
+    if n > budget.max_instances:
+        budget.fail("%d instances (--max-instances)" % budget.max_instances)
 
 
 def _collect(block: Block, objs: list):

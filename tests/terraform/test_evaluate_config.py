@@ -13,6 +13,7 @@ from iacguard.discover import discover
 from iacguard.engine import parse_source, scan
 from iacguard.graph import ResourceGraph
 from iacguard.core.model import ScanOptions
+from iacguard.terraform import evaluate as _evaluate
 from iacguard.terraform.evaluate import MAX_INSTANCES, Evaluation, evaluate_configuration
 from iacguard.core.unknown import Unknown, is_unknown
 
@@ -457,19 +458,55 @@ def test_count_and_for_each_expand_and_symbolic_instances(tmp_path):
     assert res["data.aws_ami.by_count[1]"].mode == "data"
 
 
-def test_instance_limit(tmp_path):
-    write(tmp_path, {"main.tf": 'resource "aws_instance" "i" {\n  count = %d\n}\n' % (MAX_INSTANCES + 5)})
+def test_instance_limit(tmp_path, monkeypatch):
+    # The cut itself, made small: at the real cap (100,000) a count that large is the root's
+    # whole default budget (see test_a_count_beyond_the_roots_budget_stops_the_root_at_once).
+    monkeypatch.setattr(_evaluate, "MAX_INSTANCES", 50)
+    write(tmp_path, {"main.tf": 'resource "aws_instance" "i" {\n  count = %d\n}\n' % 55})
     result, res = evaluate(tmp_path)
-    assert len(res) == MAX_INSTANCES
+    assert len(res) == 50
     assert [(n.level, n.line) for n in result.notifications] == [("warning", 2)]
 
 
-def test_for_each_limit_is_said_as_the_count_limit_is(tmp_path):
-    write(tmp_path, {"main.tf": 'resource "aws_s3_bucket" "b" {\n  for_each = toset([for i in range(%d) : "b${i}"])\n}\n' % (MAX_INSTANCES + 5)})
+def test_for_each_limit_is_said_as_the_count_limit_is(tmp_path, monkeypatch):
+    monkeypatch.setattr(_evaluate, "MAX_INSTANCES", 50)
+    write(tmp_path, {"main.tf": 'resource "aws_s3_bucket" "b" {\n  for_each = toset([for i in range(%d) : "b${i}"])\n}\n' % 55})
     result, res = evaluate(tmp_path)
-    assert len(res) == MAX_INSTANCES
+    assert len(res) == 50
     assert [(n.level, n.line) for n in result.notifications] == [("warning", 2)]
-    assert "for_each of %d entries" % (MAX_INSTANCES + 5) in result.notifications[0].message
+    assert "for_each of %d entries" % 55 in result.notifications[0].message
+
+
+def test_large_for_each_and_count_are_evaluated_whole(tmp_path):
+    """Issue 17: the per-resource cap was 1,000; 3,000 entries are now 3,000 instances."""
+    assert MAX_INSTANCES >= 100_000
+    # range() stops at 1,024 values, as Terraform's does: the 3,000 keys are written out.
+    names = "".join('"b%d", ' % i for i in range(3000))
+    write(tmp_path, {"main.tf": (
+        'resource "aws_s3_bucket" "b" {\n  for_each = toset([%s])\n  bucket = each.key\n}\n' % names +
+        'resource "aws_ebs_volume" "v" {\n  count = 3000\n  size = count.index\n}\n')})
+    result, res = evaluate(tmp_path)
+    assert len(res) == 6000
+    assert result.notifications == []
+    assert res['aws_s3_bucket.b["b2999"]'].properties["bucket"] == "b2999"
+    assert res["aws_ebs_volume.v[2999]"].properties["size"] == 2999
+
+
+def test_a_count_beyond_the_roots_budget_stops_the_root_at_once(tmp_path, monkeypatch):
+    """A count of 10^9 (and a for_each over more entries than --max-instances) stops the root
+    with the budget's note before a scope per instance is built: bounded in time and memory."""
+    from iacguard.core import limits
+
+    write(tmp_path / "count", {"main.tf": 'resource "aws_instance" "i" {\n  count = 1000000000\n}\n'})
+    result, res = evaluate(tmp_path / "count")
+    assert res == {}
+    assert [n.message for n in result.notifications] == [
+        "evaluation cut short: root module count exceeded 100000 instances (--max-instances); it is left unevaluated (Unknown) and none of its resources are checked"]
+    write(tmp_path / "each", {"main.tf": 'resource "aws_s3_bucket" "b" {\n  for_each = toset([for i in range(300) : "b${i}"])\n}\n'})
+    monkeypatch.setattr(limits, "CURRENT", limits.Limits(max_instances=200))
+    result, res = evaluate(tmp_path / "each")
+    assert res == {}
+    assert [n.message.split(" exceeded ")[1].split(";")[0] for n in result.notifications] == ["200 instances (--max-instances)"]
 
 
 # -- 6. dynamic blocks ------------------------------------------------------------------------
