@@ -90,3 +90,37 @@ def test_every_built_in_kind_is_empty_on_an_empty_graph():
     assert Facts(ResourceGraph.build([]))._empty
     for kind in list(KINDS):
         assert KINDS[kind](ResourceGraph.build([])) == [], kind
+
+
+def test_a_scan_answered_from_the_cache_walks_no_cache_folder(tmp_path, tf_tree, monkeypatch):
+    """The cache folder is measured (one walk of every entry) only before a scan's first write:
+    a warm scan writes nothing, so it never walks it, however large the cache."""
+    from iacguard import cache as cache_mod
+    from iacguard.engine import scan
+
+    cache = str(tmp_path / "cache")
+    first = scan([str(tf_tree)], cache_dir=cache)
+    walks = []
+    real = cache_mod.prune
+    monkeypatch.setattr(cache_mod, "prune", lambda *a, **k: walks.append(a) or real(*a, **k))
+    again = scan([str(tf_tree)], cache_dir=cache)
+    assert walks == []
+    assert [f.check_id for f in again.findings] == [f.check_id for f in first.findings] and first.findings
+    (tf_tree / "other.tf").write_text('resource "aws_sqs_queue" "q" {}\n')
+    scan([str(tf_tree)], cache_dir=cache)  # a changed tree writes, so it measures the folder first
+    assert walks
+
+
+def test_a_wheel_install_is_fingerprinted_by_its_record(tmp_path):
+    from iacguard.cache import _wheel_record
+
+    pkg = tmp_path / "site" / "iacguard"
+    (pkg / "checks").mkdir(parents=True)
+    (pkg / "checks" / "__init__.py").write_text("")
+    assert _wheel_record(str(pkg)) is None  # no dist-info beside it: an editable install
+    info = tmp_path / "site" / "iacguard-1.0.dist-info"
+    info.mkdir()
+    (info / "RECORD").write_text("iacguard/cache.py,sha256=x,1\niacguard/checks/__init__.py,sha256=y,2\n")
+    assert _wheel_record(str(pkg)).startswith(b"iacguard/cache.py")
+    (info / "RECORD").write_text("iacguard/cache.py,sha256=x,1\n")  # the checks are elsewhere
+    assert _wheel_record(str(pkg)) is None
