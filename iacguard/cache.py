@@ -33,7 +33,6 @@ import operator
 import os
 import pickle
 import re
-import secrets
 import stat
 import sys
 import importlib.util
@@ -58,10 +57,18 @@ PARSE_CACHE_MIN_BYTES = 16 * 1024
 
 def _package_fingerprint() -> str:
     """Size and modification time of iacguard's own files, so that an editable install whose
-    code changed never reads entries the old code wrote (releases change __version__ too)."""
-    h = hashlib.sha256()
+    code changed never reads entries the old code wrote (releases change __version__ too).
+
+    An installed wheel (iacguard/ beside its iacguard-*.dist-info, the checks inside it) is
+    fingerprinted by its RECORD instead, which holds the hash of every installed file: installing
+    other code rewrites it. One read instead of a stat of each of some 300 files every process."""
     base = os.path.dirname(os.path.abspath(__file__))
-    checks = os.path.dirname(os.path.abspath(importlib.import_module("iacguard.checks").__file__))
+    record = _wheel_record(base)
+    if record is not None:
+        return "record-" + hashlib.sha256(record).hexdigest()[:16]
+    h = hashlib.sha256()
+    spec = importlib.util.find_spec("iacguard.checks")  # found, not imported (an editable install maps it elsewhere)
+    checks = os.path.dirname(os.path.abspath(spec.origin)) if spec is not None and spec.origin else base
     for folder in sorted({base, checks}):
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
@@ -70,6 +77,24 @@ def _package_fingerprint() -> str:
                     st = os.stat(os.path.join(dirpath, name))
                     h.update(("%s\0%d\0%d\0" % (os.path.join(dirpath, name), st.st_size, st.st_mtime_ns)).encode("utf-8", "surrogateescape"))
     return h.hexdigest()[:16]
+
+
+def _wheel_record(base: str) -> bytes | None:
+    """The RECORD of the wheel install whose package folder is `base`, or None (an editable or
+    unusual install: no dist-info beside the package, or one whose RECORD does not list the
+    package's own files and the checks inside it)."""
+    site, package = os.path.split(base)
+    try:
+        names = [n for n in os.listdir(site) if n.startswith(package + "-") and n.endswith(".dist-info")]
+        if len(names) != 1 or not os.path.isfile(os.path.join(base, "checks", "__init__.py")):
+            return None
+        with open(os.path.join(site, names[0], "RECORD"), "rb") as fh:
+            record = fh.read()
+    except OSError:
+        return None
+    mine = ("%s/cache.py," % package).encode()
+    checks = ("%s/checks/__init__.py," % package).encode()
+    return record if mine in record and checks in record else None
 
 
 CACHE_FORMAT = 9
@@ -289,14 +314,16 @@ def prune(folder: str, limit: int | None = None) -> int:
 
 
 class CacheStore:
-    """One scan's view of a cache folder: the bytes it holds, measured once when the scan starts
-    and counted up as entries are written, so that no write takes it past the limit."""
+    """One scan's view of a cache folder: the bytes it holds, measured (one walk of the folder)
+    before the scan's first write and counted up as entries are written, so that no write takes
+    it past the limit. A scan that writes nothing (one answered from the scan cache) never walks
+    the folder: that walk grew with the cache and was most of a warm scan's cache work."""
 
     def __init__(self, folder: str):
         self.folder = folder
         self.root = os.path.join(folder, CACHE_SUBDIR)
         self.limit = CACHE_LIMIT_BYTES
-        self.used = prune(folder, self.limit)  # also removes stale temporary files
+        self._used = None  # None: not measured yet
         self.pruned = False
         # The subfolder's handle, opened (and its tag checked) on the first write, held until
         # the scan ends; shard folders this scan made or found, so each is made at most once
@@ -305,6 +332,17 @@ class CacheStore:
         self._handle = None  # None: not opened yet; False: not usable
         self._shards: set = set()
         self._fingerprints: dict = {}
+
+    @property
+    def used(self) -> int:
+        """The bytes the cache holds, measured on first use (removing stale temporary files)."""
+        if self._used is None:
+            self._used = prune(self.folder, self.limit)
+        return self._used
+
+    @used.setter
+    def used(self, value: int) -> None:
+        self._used = value
 
     def handle(self):
         """The cache subfolder's handle for writing, or None when it cannot be used."""
@@ -343,7 +381,7 @@ _STORES: dict = {}
 
 
 def begin_scan(folder: str) -> CacheStore:
-    """Start a scan's use of a cache folder: measure it (one walk)."""
+    """Start a scan's use of a cache folder (measured when the scan first writes to it)."""
     old = _STORES.pop(folder, None)
     if old is not None:
         old.close()
@@ -355,7 +393,7 @@ def end_scan(folder: str) -> None:
     store = _STORES.pop(folder, None)
     if store is not None:
         store.close()
-        if store.used > store.limit:
+        if store._used is not None and store._used > store.limit:
             prune(folder, store.limit)
 
 
@@ -651,7 +689,7 @@ class ParseCache:
         folder = tmp = None
         try:
             folder = store.shard(root, key[:2])
-            tmp = ".tmp-" + secrets.token_hex(8)
+            tmp = ".tmp-" + os.urandom(8).hex()  # as secrets.token_hex(8), without importing secrets (random, hmac, base64)
             out = _Capped(os.fdopen(_open(folder, tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb"), cap)
             try:
                 out.write(_header(kind))
@@ -741,13 +779,16 @@ def tree_fingerprint(root: str) -> str:
     h = hashlib.sha256()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in (".git", "node_modules"))
+        # relpath once per folder, not per file (it was most of a warm scan's time here): a
+        # file's is its folder's joined with its name.
+        folder = os.path.relpath(dirpath, root)
+        prefix = "" if folder == os.curdir else folder + os.sep
         for name in sorted(filenames):
-            path = os.path.join(dirpath, name)
             try:
-                st = os.lstat(path)
+                st = os.lstat(os.path.join(dirpath, name))
             except OSError:
                 continue
-            h.update(("%s\0%d\0%d\0" % (os.path.relpath(path, root), st.st_size, st.st_mtime_ns)).encode("utf-8", "surrogateescape"))
+            h.update(("%s\0%d\0%d\0" % (prefix + name, st.st_size, st.st_mtime_ns)).encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 

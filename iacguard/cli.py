@@ -29,9 +29,9 @@ DEFAULT_BASELINE = ".iacguard-baseline.json"
 
 
 def _registry():
-    from .checks import REGISTRY
+    from .catalogue import registry  # the checks' metadata, read from the cache when it has it
 
-    return REGISTRY
+    return registry()
 
 
 def _fatal(message: str) -> None:
@@ -202,11 +202,14 @@ def _settings(ctx, scan_root: str, p: dict) -> Settings:
             c = dataclasses.replace(c, severity=severity[cid], graded=False)
         checks.append(c)
     # Checks the configuration parameterises (AWS-S3-900: customer-key-buckets).
-    from .checks.data import s3_customer_key
-    checks = [s3_customer_key.configured(c, config.customer_key_buckets) for c in checks]
+    # (Each leaves the check as it is when the key is not set: then its module is not imported.)
+    if config.customer_key_buckets:
+        from .checks.data import s3_customer_key
+        checks = [s3_customer_key.configured(c, config.customer_key_buckets) for c in checks]
     # (AWS-CT-105: data-event-buckets.)
-    from .checks.detection import cloudtrail_s3_data_events
-    checks = [cloudtrail_s3_data_events.configured(c, config.data_event_buckets) for c in checks]
+    if config.data_event_buckets:
+        from .checks.detection import cloudtrail_s3_data_events
+        checks = [cloudtrail_s3_data_events.configured(c, config.data_event_buckets) for c in checks]
 
     tf_vars = dict(config.vars)
     tf_vars.update(_pairs(p["tf_vars"], "--var"))
@@ -520,6 +523,11 @@ def scan(ctx, paths, **p):
         raise click.UsageError("- (standard input) cannot be combined with other paths")
     if stdin and p["diff_base"]:
         raise click.UsageError("--diff-base cannot be used with - (standard input)")
+    if not stdin and not p.get("no_cache"):
+        from .cache import default_cache_dir
+        from .catalogue import use_cache
+
+        use_cache(p.get("cache_dir") or default_cache_dir())
     settings = _settings(ctx, os.getcwd() if stdin else paths[0], p)
     if stdin:
         from .discover.stdin import StdinError, StdinTemplate

@@ -90,3 +90,58 @@ def test_every_built_in_kind_is_empty_on_an_empty_graph():
     assert Facts(ResourceGraph.build([]))._empty
     for kind in list(KINDS):
         assert KINDS[kind](ResourceGraph.build([])) == [], kind
+
+
+def test_a_scan_answered_from_the_cache_walks_no_cache_folder(tmp_path, tf_tree, monkeypatch):
+    """The cache folder is measured (one walk of every entry) only before a scan's first write:
+    a warm scan writes nothing, so it never walks it, however large the cache."""
+    from iacguard import cache as cache_mod
+    from iacguard.engine import scan
+
+    cache = str(tmp_path / "cache")
+    first = scan([str(tf_tree)], cache_dir=cache)
+    walks = []
+    real = cache_mod.prune
+    monkeypatch.setattr(cache_mod, "prune", lambda *a, **k: walks.append(a) or real(*a, **k))
+    again = scan([str(tf_tree)], cache_dir=cache)
+    assert walks == []
+    assert [f.check_id for f in again.findings] == [f.check_id for f in first.findings] and first.findings
+    (tf_tree / "other.tf").write_text('resource "aws_sqs_queue" "q" {}\n')
+    scan([str(tf_tree)], cache_dir=cache)  # a changed tree writes, so it measures the folder first
+    assert walks
+
+
+def test_a_wheel_install_is_fingerprinted_by_its_record(tmp_path):
+    from iacguard.cache import _wheel_record
+
+    pkg = tmp_path / "site" / "iacguard"
+    (pkg / "checks").mkdir(parents=True)
+    (pkg / "checks" / "__init__.py").write_text("")
+    assert _wheel_record(str(pkg)) is None  # no dist-info beside it: an editable install
+    info = tmp_path / "site" / "iacguard-1.0.dist-info"
+    info.mkdir()
+    (info / "RECORD").write_text("iacguard/cache.py,sha256=x,1\niacguard/checks/__init__.py,sha256=y,2\n")
+    assert _wheel_record(str(pkg)).startswith(b"iacguard/cache.py")
+    (info / "RECORD").write_text("iacguard/cache.py,sha256=x,1\n")  # the checks are elsewhere
+    assert _wheel_record(str(pkg)) is None
+
+
+# Not needed by a scan answered from the scan cache: the checks' code (their metadata is read from
+# the cache), the facts, the parsers, the evaluators, the formats not asked for.
+NOT_FOR_A_WARM_SCAN = NOT_FOR_A_SCAN + ("iacguard.checks", "iacguard.facts", "iacguard.iam", "iacguard.terraform", "iacguard.cloudformation",
+                                        "iacguard.output.sarif", "iacguard.output.html", "iacguard.output.junit", "iacguard.output.markdown",
+                                        "iacguard.output.github", "iacguard.output.gitlab", "iacguard.output.pathsvg", "lark")
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_a_scan_answered_from_the_cache_imports_no_check_fact_or_parser(tmp_path, tf_tree, fmt):
+    cache = tmp_path / "cache"
+    reports = []
+    for i in range(3):  # the first scan writes the entries, the second reads them
+        out = tmp_path / ("report%d" % i)
+        modules = _modules(tmp_path, "scan", str(tf_tree), "-q", "--cache-dir", str(cache), "--format", fmt, "--output-file", "%s=%s" % (fmt, out))
+        reports.append("".join(line for line in out.read_text().splitlines(True) if "Duration:" not in line and '"duration' not in line))
+    assert "iacguard.checks" in _modules(tmp_path, "scan", str(tf_tree), "-q", "--no-cache")
+    assert "iacguard.engine" in modules  # the scan did run
+    assert _loaded(modules, NOT_FOR_A_WARM_SCAN) == []
+    assert reports[0] == reports[1] == reports[2] and "AWS-S3" in reports[0]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from pathlib import PurePath
 
 
 @lru_cache(maxsize=65536)  # reports name the same few files thousands of times
@@ -18,6 +17,8 @@ def relative_path(path: str, cwd: str) -> str | None:
     if not path or not cwd:
         return None
     if not os.path.isabs(path):
+        from pathlib import PurePath  # here: a scan answered from the cache needs no pathlib (nor urllib behind it)
+
         return PurePath(path).as_posix()
     bases = [os.path.normpath(cwd)]
     # Resource paths are resolved; a cwd given through a symlink must still match them.
@@ -31,7 +32,8 @@ def relative_path(path: str, cwd: str) -> str | None:
             continue
         if rel == "." or rel == os.pardir or rel.startswith(os.pardir + os.sep) or os.path.isabs(rel):
             continue
-        return PurePath(rel).as_posix()
+        # (relpath's answer is normalized: PurePath(rel).as_posix() only changed separators.)
+        return rel if os.sep == "/" else rel.replace(os.sep, "/")
     return None
 
 
