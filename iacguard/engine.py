@@ -60,7 +60,7 @@ def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir
     report("parse", 0, len(disc.files))
     analysis = key = scan_cache = keys = None
     if cache_dir:
-        begin_scan(cache_dir)  # measures the cache once; no write takes it past its bound
+        begin_scan(cache_dir)  # the cache is measured before its first write; no write takes it past its bound
         # The scan cache is asked first, by the files' content keys: an unchanged tree is
         # answered without parsing anything.
         keys = keyed(disc.files, max_file_bytes, cache_dir, limits)
