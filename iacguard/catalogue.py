@@ -4,7 +4,7 @@ Importing `iacguard.checks` runs some 110 check modules and the fact adapters, g
 they import: about as much as the rest of a scan answered from the scan cache. That scan needs
 only each check's metadata (its id, severity and pillar for the scan key, its texts for the
 reports, its `equivalents` for other tools' skip comments), so the command line keeps a copy of
-the catalogue's metadata in the cache folder (one entry, keyed like every entry by iacguard's
+the catalogue's metadata in the cache folder, written by the first scan the cache answers (one entry, keyed like every entry by iacguard's
 version and the fingerprint of its code, so a changed check is a miss) and reads that instead.
 Each check read from it runs, if it is ever asked to, the real check of the same id (a scan the
 cache did not answer imports the catalogue then, as before).
@@ -31,6 +31,7 @@ _ROW = FIELDS + ("token",)  # evaluate: its module's name; token: its `cache_tok
 
 _folder: str | None = None
 _loaded: dict = {}
+_missing: set = set()  # folders whose entry `registry` did not find (see `keep`)
 
 
 def use_cache(folder: str | None) -> None:
@@ -53,9 +54,18 @@ def registry() -> tuple:
             from .checks import REGISTRY
 
             found = REGISTRY
-            _write(_folder, REGISTRY)
+            _missing.add(_folder)
         _loaded[_folder] = found
     return found
+
+
+def keep() -> None:
+    """Write the metadata entry the last `registry()` could not read. The command line calls
+    this after a scan the cache answered, so a cold scan (which imports the checks anyway, to
+    run them) never pays for the entry: the first warm scan writes it, the next ones read it."""
+    if _folder in _missing:
+        _missing.discard(_folder)
+        _write(_folder, _loaded.get(_folder) or ())
 
 
 class _Lazy:

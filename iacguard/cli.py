@@ -319,6 +319,10 @@ def _run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
     finally:
         if progress is not None:
             progress.finish()
+    if result.from_cache:
+        from .catalogue import keep
+
+        keep()  # the catalogue's metadata, for the next scan the cache answers (iacguard/catalogue.py)
     if settings.notes:
         result.notifications = sorted(set(result.notifications) | set(settings.notes), key=lambda n: (n.path, n.line, n.level, n.message))
     missing = [n for n in result.notifications if n.level == "error" and n.message == "path does not exist"]

@@ -67,6 +67,7 @@ def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir
         scan_cache = ScanCache(cache_dir, limits)
         key = scan_cache.key(keys.files, options, checks, disc.roots)
         analysis = scan_cache.get(key) if key else None
+    from_cache = analysis is not None
     if analysis is None:
         parsed = parse_all(disc.files, max_file_bytes, jobs=jobs, cache_dir=cache_dir, time_limit=time_per_file, limits=limits, keys=keys)
         report("parse", len(disc.files), len(disc.files))
@@ -103,6 +104,7 @@ def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir
         duration=time.monotonic() - started,
         undecided=undecided,
         entry_points=list(getattr(analysis, "entry_points", ()) or ()),
+        from_cache=from_cache,
     )
     # Values of sensitive variables and NoEcho parameters: out of every report, before
     # suppressions, baselines and the changed-files filter see the findings.

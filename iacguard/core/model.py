@@ -333,6 +333,8 @@ class ScanResult:
     undecided_left_out: int = 0
     # The internet's entry points of the scan when the attack-path check ran (Analysis.entry_points).
     entry_points: list = field(default_factory=list)
+    # Answered from the scan cache (nothing parsed, evaluated or checked).
+    from_cache: bool = False
     # --min-severity (set by the CLI): findings below it left out of every report and the exit code.
     min_severity: str = ""
     below_min_severity: int = 0
