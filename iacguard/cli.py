@@ -767,5 +767,29 @@ for _command in (scan, baseline, pre_commit):
     _env_vars(_command)
 
 
+def run() -> None:
+    """The `iacguard` command: the command line, then an exit that skips tearing the
+    interpreter down. A scan leaves millions of objects alive (parse trees, values, the graph,
+    findings); freeing them one by one and the collector's last pass over them took 8% of a
+    scan of 30,000 resources, after everything was written. Streams are flushed first; every
+    file the command writes is closed before it returns, and it starts no thread or process
+    that outlives it."""
+    try:
+        main(prog_name="iacguard")
+        code = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+            code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed pipe: nothing more to say
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()
