@@ -492,7 +492,7 @@ def any_action_matches(patterns: Any, action: Any) -> Any:
 # asks the same statement Resource about the same ARN once per action (about 30 per principal),
 # and each such match runs two automata. The entry holds the two objects, so their ids stay
 # theirs while it lives; the table is emptied when it reaches MAX_ARN_MEMO entries.
-MAX_ARN_MEMO = 8192
+MAX_ARN_MEMO = 2048
 _arn_memo: dict = {}
 
 

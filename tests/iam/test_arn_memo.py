@@ -72,3 +72,20 @@ def test_memo_is_bounded(monkeypatch):
     pattern = Partial("arn:aws:s3:::", A, "/*")
     assert arn_matches(pattern, Partial("arn:aws:s3:::", A, "/*"), {}) is True
     assert arn_matches(pattern, Partial("arn:aws:s3:::", B, "/*"), {}) is False
+
+
+@pytest.mark.parametrize(("glob", "fmt"), [
+    ("arn:aws:s3:::b/*", "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}"),
+    ("arn:aws:s3:::b/*", "arn:${Partition}:s3:::${BucketName}/${ObjectName}"),
+    ("arn:aws:s3:::b", "arn:${Partition}:s3:::${BucketName}/${ObjectName}"),
+    ("*", "arn:${Partition}:s3:::${BucketName}"),
+    ("arn:*:s3:::*-prod-bucket-0", "arn:${Partition}:s3:::${BucketName}"),
+    ("arn:aws:s3", "arn:${Partition}:s3:::${BucketName}"),
+    ("x" * 3000, "arn:${Partition}:s3:::${BucketName}"),  # too long to keep: asked directly
+])
+def test_arn_can_match_cache_equals_direct(glob, fmt):
+    from iacguard.iam import catalogue
+
+    direct = catalogue._arn_can_match(glob, fmt)
+    assert catalogue.arn_can_match(glob, fmt) is direct
+    assert catalogue.arn_can_match(glob, fmt) is direct  # from the cache
