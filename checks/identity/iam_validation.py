@@ -128,8 +128,9 @@ def _policies(facts):
 # The problems `validate` finds in one statement of one policy (and in its known-only reading),
 # per scan: the three checks ask the same statements, and validate reports every code at once.
 # Keyed by the objects' ids, whose entries hold the objects themselves (so the ids stay theirs);
-# kept as long as the scan's Facts.
+# kept until the three checks have run (or as long as the scan's Facts, if one of them is not run).
 _PROBLEMS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_USERS = 3  # AWS-IAM-010, 011 and 012
 
 
 def _problems(memo: dict, policy, st, reading: str) -> list:
@@ -156,6 +157,21 @@ def _memo_of(facts) -> dict:
         return {}
 
 
+def _done_with(facts, check_id: str) -> None:
+    """One check has read all it needs; the memo goes once all three have (it is not part of
+    the scan's result, and would otherwise stay with the Facts to the end of the scan)."""
+    try:
+        memo = _PROBLEMS.get(facts)
+    except TypeError:
+        return
+    if memo is None:
+        return
+    done = memo.setdefault("done", set())
+    done.add(check_id)
+    if len(done) >= _USERS:
+        _PROBLEMS.pop(facts, None)
+
+
 def _evaluate(check_id: str, codes: tuple):
     def evaluate(facts):
         memo = _memo_of(facts)
@@ -180,6 +196,7 @@ def _evaluate(check_id: str, codes: tuple):
                 item = next((_open_item(c, st) for c in codes if _open_item(c, st) is not None), None)
                 if item is not None:
                     yield undecided(check_id, policy.resource, item[0], item[1], where)
+        _done_with(facts, check_id)
     return evaluate
 
 

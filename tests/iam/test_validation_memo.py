@@ -32,3 +32,12 @@ def test_shared_memo_gives_the_same_records(folder, monkeypatch):
     assert shared
     monkeypatch.setattr(iam_validation, "_memo_of", lambda facts: {})
     assert _run(folder) == shared
+
+
+def test_memo_is_released_once_the_three_checks_ran():
+    facts = Facts(build_graph([str(CASES[0])]).graph)
+    for check in CHECKS:
+        list(check(facts))
+        if check is not CHECKS[-1]:
+            assert facts in iam_validation._PROBLEMS
+    assert facts not in iam_validation._PROBLEMS
