@@ -18,6 +18,7 @@ that code otherwise: the record is undecided, naming the part.
 from __future__ import annotations
 
 import dataclasses
+import weakref
 
 from iacguard.check import Check, undecided
 from iacguard.core.model import Finding
@@ -124,8 +125,56 @@ def _policies(facts):
         yield policy
 
 
+# The problems `validate` finds in one statement of one policy (and in its known-only reading),
+# per scan: the three checks ask the same statements, and validate reports every code at once.
+# Keyed by the objects' ids, whose entries hold the objects themselves (so the ids stay theirs);
+# kept until the three checks have run (or as long as the scan's Facts, if one of them is not run).
+_PROBLEMS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_USERS = 3  # AWS-IAM-010, 011 and 012
+
+
+def _problems(memo: dict, policy, st, reading: str) -> list:
+    key = (id(policy), id(st), reading)
+    hit = memo.get(key)
+    if hit is not None and hit[0] is policy and hit[1] is st:
+        return hit[2]
+    if reading == "whole":
+        got = list(v.validate(dataclasses.replace(policy, statements=(st,))))
+    else:
+        known, _ = _known_only(st)
+        got = list(v.validate(dataclasses.replace(policy, statements=(known,))))
+    memo[key] = (policy, st, got)
+    return got
+
+
+def _memo_of(facts) -> dict:
+    try:
+        memo = _PROBLEMS.get(facts)
+        if memo is None:
+            memo = _PROBLEMS[facts] = {}
+        return memo
+    except TypeError:  # facts that cannot be weakly referenced: a memo for this check only
+        return {}
+
+
+def _done_with(facts, check_id: str) -> None:
+    """One check has read all it needs; the memo goes once all three have (it is not part of
+    the scan's result, and would otherwise stay with the Facts to the end of the scan)."""
+    try:
+        memo = _PROBLEMS.get(facts)
+    except TypeError:
+        return
+    if memo is None:
+        return
+    done = memo.setdefault("done", set())
+    done.add(check_id)
+    if len(done) >= _USERS:
+        _PROBLEMS.pop(facts, None)
+
+
 def _evaluate(check_id: str, codes: tuple):
     def evaluate(facts):
+        memo = _memo_of(facts)
         for policy in _policies(facts):
             fallback = policy.resource.location
             if not policy.is_known():
@@ -134,20 +183,20 @@ def _evaluate(check_id: str, codes: tuple):
             for st in policy.statements[: v.MAX_STATEMENTS]:
                 if st.unknown is not None:
                     continue
-                single = dataclasses.replace(policy, statements=(st,))
-                got = [p for p in v.validate(single) if p.code in codes]
+                got = [p for p in _problems(memo, policy, st, "whole") if p.code in codes]
                 where = location_of(st, policy, fallback)
                 for p in got:
                     yield Finding(check_id, policy.resource, _sentence("IAM policy %s: %s" % (policy.name, p.message)), p.location or where)
                 if got:
                     continue
-                known, part = _known_only(st)
-                if part is not None and any(p.code in codes for p in v.validate(dataclasses.replace(policy, statements=(known,)))):
+                _, part = _known_only(st)
+                if part is not None and any(p.code in codes for p in _problems(memo, policy, st, "known")):
                     yield undecided(check_id, policy.resource, part[0], part[1], where)
                     continue
                 item = next((_open_item(c, st) for c in codes if _open_item(c, st) is not None), None)
                 if item is not None:
                     yield undecided(check_id, policy.resource, item[0], item[1], where)
+        _done_with(facts, check_id)
     return evaluate
 
 

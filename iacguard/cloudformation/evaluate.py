@@ -231,6 +231,9 @@ class _Child:
         self.base_ids = base_ids
 
 
+# What _record_unknowns walks into: containers and the Unknowns it records.
+_WALKED = (Unknown, dict, list)
+
 class Stack:
     """One template evaluated with one set of parameter values (a root or a nested stack)."""
 
@@ -620,9 +623,10 @@ class Stack:
                 what = resource.address + ("." + _path_text(path) if path else "")
                 self.sink.unknown(UnknownValue(self.file, line, what, value.reason))
             elif isinstance(value, dict):
-                stack.extend((path + (k,), v) for k, v in reversed(list(value.items())))
+                # Only what may hold an Unknown is walked (same order): no path for a plain leaf.
+                stack.extend((path + (k,), v) for k, v in reversed(list(value.items())) if isinstance(v, _WALKED))
             elif isinstance(value, list):
-                stack.extend((path + (i,), v) for i, v in reversed(list(enumerate(value))))
+                stack.extend((path + (i,), v) for i, v in reversed(list(enumerate(value))) if isinstance(v, _WALKED))
 
     def _evaluate_outputs(self) -> None:
         outputs = self.data.get("Outputs")

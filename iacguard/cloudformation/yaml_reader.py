@@ -9,6 +9,7 @@ intrinsic tags become the long form (`!Ref X` -> `{"Ref": "X"}`). Only the YAML 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 import yaml
 import yaml.reader
@@ -143,10 +144,13 @@ def read_yaml(text: str) -> tuple[Decoded, list]:
             loader.dispose()
 
 
+_TRAILING = " \t\r\n\x85\u2028\u2029"
+
+
 def _end_line(text: str, index: LineIndex, end: int, start_line: int) -> int:
     """Line of the last non-blank character before offset `end` (block scalars eat trailing breaks)."""
     i = end - 1
-    while i > 0 and text[i] in " \t\r\n\x85\u2028\u2029":
+    while i > 0 and text[i] in _TRAILING:
         i -= 1
     return max(start_line, index.line(i))
 
@@ -166,10 +170,17 @@ def _bounded_int(text: str):
     return None
 
 
-def _scalar(loader: LineLoader, event: ScalarEvent, line: int):
+def _scalar(loader: LineLoader, event: ScalarEvent, line: int, resolved: dict | None = None):
     tag = event.tag
     if tag is None or tag == "!":
-        tag = loader.resolve(ScalarNode, event.value, event.implicit)
+        # The resolver depends on the text and the implicit flags only: asked once per distinct
+        # pair of a document (`resolved`), not once per scalar.
+        key = (event.value, event.implicit)
+        tag = resolved.get(key) if resolved is not None else None
+        if tag is None:
+            tag = loader.resolve(ScalarNode, event.value, event.implicit)
+            if resolved is not None:
+                resolved[key] = tag
     if tag == _CORE + "str":
         return event.value
     if tag == _CORE + "timestamp":
@@ -199,6 +210,8 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
     root = None
     have_root = False
     documents = 0
+    resolved: dict = {}
+    starts = index.starts
 
     def attach(value, start: int, end: int, count: int, anchor: str | None) -> None:
         nonlocal root, have_root
@@ -210,7 +223,8 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
             return
         top = stack[-1]
         top.count += count
-        top.last_end = max(top.last_end, end)
+        if end > top.last_end:
+            top.last_end = end
         if top.is_map:
             if top.key is None:
                 if isinstance(value, (dict, list)):
@@ -239,6 +253,41 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
 
     while True:
         event = loader.get_event()
+        cls = type(event)
+        if cls is ScalarEvent:
+            line = event.start_mark.line + 1
+            tag = event.tag
+            fn = None if tag is None else _check_tag(tag, line)
+            if stack and stack[-1].is_map and stack[-1].key is None:
+                value = event.value
+                if fn is not None:
+                    raise TemplateError("a tagged mapping key is not supported", line)
+            else:
+                value = event.value if fn is not None else _scalar(loader, event, line, resolved)
+                if isinstance(value, Unknown):
+                    warnings.append((line, value.reason + "; its value is unknown"))
+            ei = event.end_mark.index
+            if ei > 0 and text[ei - 1] not in _TRAILING:
+                end = bisect_right(starts, ei - 1)  # index.line(ei - 1)
+                if end < line:
+                    end = line
+            else:
+                end = _end_line(text, index, ei, line)
+            if end > line:
+                multiline.append((line, end))
+            if fn is not None:
+                if fn == "Fn::GetAtt":
+                    value = value.split(".", 1)
+                value = {fn: value}
+                if stack:
+                    top = stack[-1]
+                    if top.is_map:
+                        if top.key is not None:
+                            lines[top.path + (top.key, fn)] = (line, end)
+                    else:
+                        lines[top.path + (len(top.value), fn)] = (line, end)
+            attach(value, line, end, 1, event.anchor)
+            continue
         if isinstance(event, (StreamStartEvent,)):
             continue
         if isinstance(event, DocumentStartEvent):

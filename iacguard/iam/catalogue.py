@@ -24,6 +24,7 @@ Design:
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import os
 import re
@@ -263,6 +264,15 @@ def arn_format_glob(arn_format: str) -> str:
 
 
 def arn_can_match(resource_glob: str, arn_format: str) -> bool:
+    """`_arn_can_match`, its answers kept for short texts: AWS-IAM validation asks each
+    statement's Resource against the formats of every action it names, the same few pairs again
+    for every principal of a generated tree."""
+    if type(resource_glob) is str and type(arn_format) is str and len(resource_glob) + len(arn_format) <= 2048:
+        return _arn_can_match_cached(resource_glob, arn_format)
+    return _arn_can_match(resource_glob, arn_format)
+
+
+def _arn_can_match(resource_glob: str, arn_format: str) -> bool:
     """Whether a Resource pattern (a wildcard pattern, unknown pieces already `*`) can match some
     ARN of the reference's `arn_format`. An ARN's first five fields (arn, partition, service,
     region, account) are compared one by one while the pattern's fields are literal: a literal
@@ -280,6 +290,9 @@ def arn_can_match(resource_glob: str, arn_format: str) -> bool:
         if not globs_intersect(field, fmt[i]):
             return False
     return True
+
+
+_arn_can_match_cached = functools.lru_cache(maxsize=8192)(_arn_can_match)
 
 
 # -- the catalogue ---------------------------------------------------------------------------

@@ -487,15 +487,46 @@ def any_action_matches(patterns: Any, action: Any) -> Any:
     return or3(action_matches(p, action) for p in patterns)
 
 
+# Answers of arn_matches for patterns or values with unknown pieces and no policy variable (so
+# the request context plays no part), keyed by the two objects' identities: the escalation check
+# asks the same statement Resource about the same ARN once per action (about 30 per principal),
+# and each such match runs two automata. The entry holds the two objects, so their ids stay
+# theirs while it lives; the table is emptied when it reaches MAX_ARN_MEMO entries.
+MAX_ARN_MEMO = 2048
+_arn_memo: dict = {}
+
+
+def _memo_key(x: Any):
+    return x if isinstance(x, str) else id(x)
+
+
+def _has_variable(pattern: Any) -> bool:
+    return any(isinstance(p, str) and "${" in p for p in pieces(pattern))
+
+
 def arn_matches(pattern: Any, value: Any, context: dict | None = None) -> Any:
     """Does a Resource pattern match the ARN `value`? Case-sensitive; `*` and `?`; policy
     variables substituted from `context` first (a variable without a value: no match)."""
-    context = context or {}
     if isinstance(pattern, str) and isinstance(value, str):
         if pattern == "*":
             return True
         if "$" not in pattern and "*" not in pattern and "?" not in pattern:
             return pattern == value
+        return _arn_matches(pattern, value, context or {})
+    if _has_variable(pattern):
+        return _arn_matches(pattern, value, context or {})
+    key = (_memo_key(pattern), _memo_key(value))
+    hit = _arn_memo.get(key)
+    if hit is not None and hit[0] is pattern and hit[1] is value:
+        return hit[2]
+    answer = _arn_matches(pattern, value, {})
+    if len(_arn_memo) >= MAX_ARN_MEMO:
+        _arn_memo.clear()
+    _arn_memo[key] = (pattern, value, answer)
+    return answer
+
+
+def _arn_matches(pattern: Any, value: Any, context: dict) -> Any:
     pat: list = []
     try:
         for piece in pieces(pattern):
