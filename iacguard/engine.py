@@ -196,6 +196,13 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
         results.append(_cached(eval_cache, "cloudformation", root, [digests[f] for f in templates], options, lambda: _guarded("CloudFormation templates", root, lambda: _evaluate_cloudformation(_loaded(templates, root, max_file_bytes), root, options))))
     for p in plans:
         results.append(_guarded("Terraform plan", p.path, lambda: _evaluate_plan(p, max_file_bytes)))
+    # The parse trees go once evaluated: nothing after reads them (the evaluated results hold
+    # what the graph, facts and reports need), and they were the largest part of a scan's peak
+    # (CloudFormation's keep a line span per node: 200 MB of 1.6 GB at 100,000 resources).
+    by_root_tf.clear()
+    by_root_cfn.clear()
+    for p in parsed:
+        p.data = None
 
     graph = ResourceGraph.build(results)
     facts = Facts(graph)
