@@ -201,6 +201,7 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
     # (CloudFormation's keep a line span per node: 200 MB of 1.6 GB at 100,000 resources).
     by_root_tf.clear()
     by_root_cfn.clear()
+    files = templates = None  # noqa: F841 - the loops' last roots (the lambdas' cells) held their trees
     for p in parsed:
         p.data = None
 
