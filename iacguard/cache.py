@@ -1,11 +1,20 @@
-"""Parsing many files fast: a content-addressed parse cache and a process pool.
+"""Parsing many files fast: content-addressed caches and a process pool.
 
 Each file is parsed in isolation (`parse.parse_source`), so files can be parsed in any order,
 in other processes, or not at all when an earlier scan parsed the same bytes. Results come back
 in the order of the input list, so a parallel run gives the same output as a single-process one.
 
+What is kept, and when (a cold scan should cost little more than one without the cache):
+- the scan (ScanCache): every scan keeps its analysis, keyed by the files' content keys, the
+  checks and the inputs; the engine asks it before parsing anything (`Keyed`), so an unchanged
+  tree is answered without parsing. Findings keep their resources without evaluated properties;
+- parsed files (ParseCache): only files of PARSE_CACHE_MIN_BYTES or more (a smaller one parses
+  faster than its entry is written and read back), as a small record and the tree apart;
+- evaluations (EvaluationCache): a root's from its second scan on (`seen_before`), as they are
+  reused only when the same files are scanned again with other checks.
+
 The cache lives in the user's cache folder (`$XDG_CACHE_HOME/iacguard`, else `~/.cache/iacguard`)
-or `--cache-dir`, in a subfolder of its own (`iacguard-cache-v6/`, marked with a CACHEDIR.TAG).
+or `--cache-dir`, in a subfolder of its own (`iacguard-cache-vN/`, N the cache format, marked with a CACHEDIR.TAG).
 An entry is keyed by the file's content hash, its path, its kind and the versions of iacguard
 and of the parsers, so an upgrade never reads stale entries. Entries are written to a temporary
 file and renamed into place, so concurrent scans never see half an entry.
@@ -16,7 +25,7 @@ not be able to run code in the next scan, nor make it write or delete anything e
   iacguard's own data classes (`_ALLOWED`); anything else -- another kind, another format, a
   foreign or truncated file, a global outside the list, a value of the wrong type -- is a miss;
 - an entry is at most MAX_ENTRY_BYTES, when written and when read (its size is checked first);
-- the folder is measured when a scan starts and every write is counted, so a scan never takes it
+- the folder is measured before a scan's first write and every write is counted, so a scan never takes it
   past CACHE_LIMIT_BYTES (it prunes once when the bound is near, then stops writing);
 - pruning walks only the cache's own subfolder and deletes only files named like entries or our
   temporary files; links are never followed: folders are opened with O_NOFOLLOW and entries
