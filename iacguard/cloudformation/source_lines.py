@@ -48,8 +48,8 @@ class LineIndex:
     __slots__ = ("starts",)
 
     def __init__(self, text: str, breaks: "re.Pattern[str]") -> None:
-        if (breaks is JSON_BREAKS or breaks is YAML_BREAKS and not _OTHER_YAML_BREAK.search(text)) \
-                and "\r" not in text:
+        if "\r" not in text and (breaks is JSON_BREAKS or breaks is YAML_BREAKS and "\x85" not in text
+                                  and "\u2028" not in text and "\u2029" not in text):
             # Only "\n" breaks lines: each line starts one past the end of the one before.
             pieces = text.split("\n")
             pieces.pop()
@@ -65,7 +65,6 @@ class LineIndex:
 # PyYAML counts these as line breaks; its marks and our index must agree.
 YAML_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 JSON_BREAKS = re.compile("\r\n|[\r\n]")
-_OTHER_YAML_BREAK = re.compile("[\x85\u2028\u2029]")
 
 
 def drop_subtree(lines: dict, prefix: tuple) -> None:
