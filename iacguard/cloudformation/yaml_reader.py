@@ -284,15 +284,19 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
                 if value.__class__ is not str and isinstance(value, Unknown):
                     # A number too long to read: the file is still read.
                     warnings.append((line, value.reason + "; its value is unknown"))
-            ei = event.end_mark.index
+            end_mark = event.end_mark
+            ei = end_mark.index
             if ei > 0 and text[ei - 1] not in _TRAILING:
-                end = bisect_right(starts, ei - 1)  # index.line(ei - 1)
-                if end < line:
+                # The last character is no line break: it is on the end mark's line.
+                end = end_mark.line + 1
+                if end > line:
+                    multiline.append((line, end))
+                else:
                     end = line
             else:
                 end = _end_line(text, index, ei, line)
-            if end > line:
-                multiline.append((line, end))
+                if end > line:
+                    multiline.append((line, end))
             anchor = event.anchor
             if is_key:
                 if anchor is not None:
