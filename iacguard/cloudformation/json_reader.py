@@ -1,6 +1,13 @@
 """Reading a CloudFormation JSON document into plain data with the line span of every node.
 
-An iterative parser (an explicit stack, so depth is bounded without recursion) built on the C
+Fast path (`read_json`): the data comes from the C decoder of the standard library (`json.loads`,
+raw control characters allowed in strings, the last of duplicate keys kept, as below), and the
+line spans and duplicate-key warnings from one pass of a regular-expression tokenizer over the
+validated text. Anything the fast path does not reproduce exactly - invalid JSON, NaN/Infinity,
+an integer too long to read, nesting at the depth limit - goes to the reference reader
+(`read_json_reference`), so errors, limits and warnings are those of the reference reader.
+
+The reference reader: an iterative parser (an explicit stack, so depth is bounded without recursion) built on the C
 string scanner of the standard library; it records the line span of every mapping entry and
 list item, and reports duplicate keys. Strings may hold raw control characters (tabs are common
 in hand-written templates and CloudFormation accepts them).
@@ -8,6 +15,8 @@ in hand-written templates and CloudFormation accepts them).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from json import JSONDecoder
 from json.decoder import scanstring
 
 from iacguard.core.numbers import integer as read_integer
@@ -32,7 +41,108 @@ class _Frame:
         self.key_line = 0
 
 
+class _Slow(Exception):
+    """The fast path cannot reproduce the reference reader here."""
+
+
+def _int(digits: str) -> int:
+    value = read_integer(digits)
+    if type(value) is not int:  # an Unknown: its warning comes from the reference reader
+        raise _Slow
+    return value
+
+
+def _constant(name: str):
+    raise _Slow  # NaN, Infinity, -Infinity: not JSON; the reference reader says where
+
+
+_DECODER = JSONDecoder(strict=False, parse_int=_int, parse_constant=_constant)
+_DECODE = _DECODER.decode
+# After validation by the decoder, every token is, after any whitespace, commas and colons: a
+# string (group 1) followed by ':' when it is a key (group 2), an opening bracket (3), a closing
+# bracket (4), or a bare scalar (5: number, true, false, null).
+_TOKEN = re.compile(r'[ \t\n\r,:]*(?:("[^"\\]*(?:\\.[^"\\]*)*")(?:[ \t\n\r]*(:))?|([{\[])|([}\]])|([-+.0-9A-Za-z]+))', re.S)
+
+
 def read_json(text: str) -> Decoded:
+    try:
+        data = _DECODE(text)
+    except (ValueError, RecursionError, _Slow):
+        return read_json_reference(text)
+    index = LineIndex(text, JSON_BREAKS)
+    try:
+        lines, warnings = _spans(text, index.starts, _limits.CURRENT.max_depth)
+    except _Slow:
+        return read_json_reference(text)
+    return Decoded(data, lines, warnings)
+
+
+def _spans(text: str, starts: list, max_depth: int) -> tuple[dict, list]:
+    """Line spans of every node of valid JSON `text`, and duplicate-key warnings, in the order
+    and shape of the reference reader."""
+    lines: dict = {}
+    warnings: list = []
+    stack: list = []
+    # The innermost open collection: is it a mapping, its children's path prefix, its start line,
+    # its pending key and that key's line (mapping), its next index (list).
+    is_map = False
+    path: tuple = ()
+    start = 0
+    key = None
+    key_line = 0
+    count = 0
+    depth = 0
+    line = bisect_right
+    push = stack.append
+    pop = stack.pop
+    for m in _TOKEN.finditer(text):
+        group = m.lastindex
+        if group == 2:  # a key
+            at = m.start(1)
+            key_line = line(starts, at)
+            key = m.group(1)[1:-1]
+            if "\\" in key:
+                key = scanstring(text, at + 1, False)[0]
+            continue
+        if group == 3:  # open a collection
+            if depth >= max_depth:
+                raise _Slow
+            depth += 1
+            push((is_map, path, start, key, key_line, count))
+            if depth > 1:
+                path = path + ((key,) if is_map else (count,))
+            is_map = m.group(3) == "{"
+            start = line(starts, m.start(3))
+            count = 0
+            continue
+        if group == 4:  # close it: the collection is the value to attach
+            end = line(starts, m.start(4))
+            begin = start
+            depth -= 1
+            is_map, path, start, key, key_line, count = pop()
+            if not depth:
+                continue
+        elif group == 1:  # a string value
+            begin = line(starts, m.start(1))
+            end = line(starts, m.end(1) - 1)
+        else:  # a number or literal
+            begin = end = line(starts, m.start(5))
+        if not depth:
+            continue  # a scalar document
+        if is_map:
+            entry = path + (key,)
+            if entry in lines:
+                warnings.append((key_line, "duplicate key %r (first at line %d); the last one is used"
+                                 % (key, lines[entry][0])))
+                drop_subtree(lines, entry)
+            lines[entry] = (key_line, end)
+        else:
+            lines[path + (count,)] = (begin, end)
+            count += 1
+    return lines, warnings
+
+
+def read_json_reference(text: str) -> Decoded:
     index = LineIndex(text, JSON_BREAKS)
     lines: dict = {}
     warnings: list = []

@@ -43,6 +43,7 @@ _CORE = "tag:yaml.org,2002:"
 _SAFE_SCALAR_TAGS = {"str", "int", "float", "bool", "null", "timestamp"}
 _INTRINSIC_TAG = re.compile(r"^![A-Za-z][A-Za-z0-9]*$")
 _UNPREFIXED = {"Ref", "Condition"}
+_STR = _CORE + "str"
 
 
 class MultipleDocuments(TemplateError):
@@ -212,16 +213,19 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
     documents = 0
     resolved: dict = {}
     starts = index.starts
+    get_event = loader.get_event
+    resolve = loader.resolve
+    max_depth = _limits.CURRENT.max_depth
+    top = None  # stack[-1], None at the document level
 
     def attach(value, start: int, end: int, count: int, anchor: str | None) -> None:
         nonlocal root, have_root
         if anchor is not None:
             anchors[anchor] = (value, count)
-        if not stack:
+        if top is None:
             root = value
             have_root = True
             return
-        top = stack[-1]
         top.count += count
         if end > top.last_end:
             top.last_end = end
@@ -252,88 +256,99 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
             top.value.append(value)
 
     while True:
-        event = loader.get_event()
-        cls = type(event)
+        event = get_event()
+        cls = event.__class__
         if cls is ScalarEvent:
+            # The most frequent event, handled inline: a key, or a value attached to its parent.
             line = event.start_mark.line + 1
             tag = event.tag
+            value = event.value
             fn = None if tag is None else _check_tag(tag, line)
-            if stack and stack[-1].is_map and stack[-1].key is None:
-                value = event.value
+            is_key = top is not None and top.is_map and top.key is None
+            if is_key:
+                # Keys keep their text: `200:` and `yes:` are names here, not numbers or booleans.
                 if fn is not None:
                     raise TemplateError("a tagged mapping key is not supported", line)
-            else:
-                value = event.value if fn is not None else _scalar(loader, event, line, resolved)
-                if isinstance(value, Unknown):
+            elif fn is None:
+                if tag is None or tag == "!":
+                    # The resolver depends on the text and the implicit flags only: asked once per
+                    # distinct pair of a document, not once per scalar.
+                    pair = (value, event.implicit)
+                    resolved_tag = resolved.get(pair)
+                    if resolved_tag is None:
+                        resolved_tag = resolved[pair] = resolve(ScalarNode, value, event.implicit)
+                    if resolved_tag != _STR:
+                        value = _scalar(loader, event, line, resolved)
+                else:
+                    value = _scalar(loader, event, line, resolved)
+                if value.__class__ is not str and isinstance(value, Unknown):
+                    # A number too long to read: the file is still read.
                     warnings.append((line, value.reason + "; its value is unknown"))
-            ei = event.end_mark.index
+            end_mark = event.end_mark
+            ei = end_mark.index
             if ei > 0 and text[ei - 1] not in _TRAILING:
-                end = bisect_right(starts, ei - 1)  # index.line(ei - 1)
-                if end < line:
+                # The last character is no line break: it is on the end mark's line.
+                end = end_mark.line + 1
+                if end > line:
+                    multiline.append((line, end))
+                else:
                     end = line
             else:
                 end = _end_line(text, index, ei, line)
-            if end > line:
-                multiline.append((line, end))
+                if end > line:
+                    multiline.append((line, end))
+            anchor = event.anchor
+            if is_key:
+                if anchor is not None:
+                    anchors[anchor] = (value, 1)
+                top.count += 1
+                if end > top.last_end:
+                    top.last_end = end
+                top.key = value
+                top.key_line = line
+                continue
             if fn is not None:
                 if fn == "Fn::GetAtt":
                     value = value.split(".", 1)
                 value = {fn: value}
-                if stack:
-                    top = stack[-1]
+                if top is not None:
                     if top.is_map:
-                        if top.key is not None:
-                            lines[top.path + (top.key, fn)] = (line, end)
+                        lines[top.path + (top.key, fn)] = (line, end)
                     else:
                         lines[top.path + (len(top.value), fn)] = (line, end)
-            attach(value, line, end, 1, event.anchor)
-            continue
-        if isinstance(event, (StreamStartEvent,)):
-            continue
-        if isinstance(event, DocumentStartEvent):
-            documents += 1
-            if documents > 1:
-                # CloudFormation reads one document; the caller decides what a stream of them is.
-                raise MultipleDocuments(Decoded(root, lines, warnings), event.start_mark.line + 1)
-            continue
-        if isinstance(event, (DocumentEndEvent,)):
-            continue
-        if isinstance(event, StreamEndEvent):
-            break
-        line = event.start_mark.line + 1
-        if isinstance(event, ScalarEvent):
-            fn = _check_tag(event.tag, line)
-            if stack and stack[-1].is_map and stack[-1].key is None:
-                # Keys keep their text: `200:` and `yes:` are names here, not numbers or booleans.
-                value = event.value
-                if fn is not None:
-                    raise TemplateError("a tagged mapping key is not supported", line)
+                attach(value, line, end, 1, anchor)
+                continue
+            if anchor is not None:
+                anchors[anchor] = (value, 1)
+            if top is None:
+                root = value
+                have_root = True
+                continue
+            top.count += 1
+            if end > top.last_end:
+                top.last_end = end
+            if top.is_map:
+                key = top.key
+                top.key = None
+                path = top.path + (key,)
+                if key in top.value:
+                    first = lines.get(path, (0, 0))[0]
+                    warnings.append((top.key_line, "duplicate key %r (first at line %d); the last one is used"
+                                     % (key, first)))
+                    drop_subtree(lines, path)
+                top.value[key] = value
+                lines[path] = (top.key_line, end)
             else:
-                value = event.value if fn is not None else _scalar(loader, event, line)
-                if isinstance(value, Unknown):  # a number too long to read: the file is still read
-                    warnings.append((line, value.reason + "; its value is unknown"))
-            end = _end_line(text, index, event.end_mark.index, line)
-            if end > line:
-                multiline.append((line, end))
-            if fn is not None:
-                if fn == "Fn::GetAtt":
-                    value = value.split(".", 1)
-                value = {fn: value}
-                if stack:
-                    top = stack[-1]
-                    if top.is_map:
-                        if top.key is not None:
-                            lines[top.path + (top.key, fn)] = (line, end)
-                    else:
-                        lines[top.path + (len(top.value), fn)] = (line, end)
-            attach(value, line, end, 1, event.anchor)
-        elif isinstance(event, (MappingStartEvent, SequenceStartEvent)):
-            is_map = isinstance(event, MappingStartEvent)
-            fn = _check_tag(event.tag, line)
-            if len(stack) >= _limits.CURRENT.max_depth:
-                raise RefusedInput("nesting deeper than %d levels" % _limits.CURRENT.max_depth, line)
-            if stack:
-                top = stack[-1]
+                lines[top.path + (len(top.value),)] = (line, end)
+                top.value.append(value)
+            continue
+        if cls is MappingStartEvent or cls is SequenceStartEvent:
+            line = event.start_mark.line + 1
+            tag = event.tag
+            fn = None if tag is None else _check_tag(tag, line)
+            if len(stack) >= max_depth:
+                raise RefusedInput("nesting deeper than %d levels" % max_depth, line)
+            if top is not None:
                 if top.is_map:
                     if top.key is None:
                         raise TemplateError("a mapping key must be a scalar", line)
@@ -343,13 +358,19 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
             else:
                 outer = ()
             path = outer + (fn,) if fn is not None else outer
-            stack.append(_Frame(is_map, path, line, fn, event.anchor, outer))
-        elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+            top = _Frame(cls is MappingStartEvent, path, line, fn, event.anchor, outer)
+            stack.append(top)
+            continue
+        if cls is MappingEndEvent or cls is SequenceEndEvent:
             frame = stack.pop()
+            top = stack[-1] if stack else None
             value = frame.value
-            if event.start_mark.index != event.end_mark.index:
+            ei = event.end_mark.index
+            if event.start_mark.index != ei:
                 # A flow collection ends at its bracket; a block one at its last child.
-                end = max(frame.last_end, index.line(event.end_mark.index - 1))
+                end = bisect_right(starts, ei - 1)
+                if end < frame.last_end:
+                    end = frame.last_end
             else:
                 end = frame.last_end
             if frame.merges:
@@ -368,7 +389,9 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
                 value = {frame.fn: value}
                 lines[frame.path] = (frame.start, end)
             attach(value, frame.start, end, frame.count, frame.anchor)
-        elif isinstance(event, AliasEvent):
+            continue
+        if cls is AliasEvent:
+            line = event.start_mark.line + 1
             if event.anchor not in anchors:
                 raise TemplateError("unknown or recursive alias *%s" % event.anchor, line)
             value, count = anchors[event.anchor]
@@ -377,6 +400,17 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
                 raise RefusedInput("YAML aliases expand to more than %d nodes" % _limits.CURRENT.max_yaml_nodes, line)
             end = _end_line(text, index, event.end_mark.index, line)
             attach(value, line, end, count, None)
-        else:  # pragma: no cover - PyYAML has no other events
-            raise TemplateError("unexpected YAML event %s" % type(event).__name__, line)
+            continue
+        if cls is StreamStartEvent or cls is DocumentEndEvent:
+            continue
+        if cls is DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                # CloudFormation reads one document; the caller decides what a stream of them is.
+                raise MultipleDocuments(Decoded(root, lines, warnings), event.start_mark.line + 1)
+            continue
+        if cls is StreamEndEvent:
+            break
+        raise TemplateError("unexpected YAML event %s" % cls.__name__,  # pragma: no cover
+                            event.start_mark.line + 1)
     return Decoded(root if have_root else None, lines, warnings), multiline

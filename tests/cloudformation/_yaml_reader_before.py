@@ -1,0 +1,385 @@
+"""The YAML reader as it was before its composer was made faster (iacguard 17), kept as the
+oracle of tests/cloudformation/test_yaml_reader_fast.py: the two must read every document alike.
+
+Reading a CloudFormation YAML document into plain data with the line span of every node.
+
+PyYAML's parser (through cfn-flip's `CfnYamlLoader`, a `SafeLoader`) gives the event stream; the
+document is composed here iteratively, not by PyYAML's recursive composer, so that depth is bounded
+without RecursionError, alias expansion is counted (an alias bomb fails at once) and short-form
+intrinsic tags become the long form (`!Ref X` -> `{"Ref": "X"}`). Only the YAML core tags and
+`!Name` intrinsic tags are accepted; anything else (`!!python/...`) is refused, never constructed.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+import yaml
+import yaml.reader
+from cfn_tools.yaml_loader import CfnYamlLoader
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
+from yaml.constructor import SafeConstructor
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
+
+from iacguard.core.numbers import MAX_DIGITS, too_long
+from iacguard.core.numbers import integer as read_integer
+from iacguard.core import limits as _limits
+from iacguard.core.unknown import Unknown
+from iacguard.cloudformation.source_lines import YAML_BREAKS, Decoded, LineIndex, RefusedInput, TemplateError, drop_subtree
+
+# Nodes an alias may re-use, summed over all aliases. Real templates alias a few small blocks;
+# "billion laughs" documents pass this after a handful of aliases.
+
+_CORE = "tag:yaml.org,2002:"
+_SAFE_SCALAR_TAGS = {"str", "int", "float", "bool", "null", "timestamp"}
+_INTRINSIC_TAG = re.compile(r"^![A-Za-z][A-Za-z0-9]*$")
+_UNPREFIXED = {"Ref", "Condition"}
+
+
+class MultipleDocuments(TemplateError):
+    """The stream holds more than one document; `first` is the first one, decoded."""
+
+    def __init__(self, first: Decoded, line: int) -> None:
+        super().__init__("more than one YAML document", line)
+        self.first = first
+
+    def __reduce__(self):
+        return (TemplateError, (self.message, self.line))
+
+
+class LineLoader(CfnYamlLoader):
+    """Used for its scanner, parser, resolver and safe scalar constructors only."""
+
+
+try:
+    from yaml.cyaml import CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    CParser = None
+
+if CParser is not None:
+
+    class FastLineLoader(CParser, SafeConstructor, Resolver):
+        """The same events from libyaml's C parser (about 10x faster), with the same resolver and
+        safe scalar constructors as `LineLoader`; marks carry the same character offsets."""
+
+        yaml_constructors = CfnYamlLoader.yaml_constructors
+        yaml_implicit_resolvers = CfnYamlLoader.yaml_implicit_resolvers
+
+        def __init__(self, stream):
+            CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+    LOADER = FastLineLoader
+else:  # pragma: no cover - PyYAML built without libyaml
+    LOADER = LineLoader
+
+
+class _Frame:
+    __slots__ = ("is_map", "value", "path", "start", "last_end", "key", "key_line", "fn", "anchor",
+                 "count", "outer_path", "flow_end", "merges")
+
+    def __init__(self, is_map, path, start, fn, anchor, outer_path):
+        self.is_map = is_map
+        self.value = {} if is_map else []
+        self.path = path  # path of this collection's children
+        self.start = start
+        self.last_end = start
+        self.key = None  # mapping: the key waiting for its value
+        self.key_line = 0
+        self.fn = fn  # intrinsic name when the collection carried a `!Fn` tag
+        self.anchor = anchor
+        self.count = 1
+        self.outer_path = outer_path  # path of the collection itself (differs when tagged)
+        self.merges = None
+
+
+def _fn_key(tag: str) -> str:
+    name = tag[1:]
+    return name if name in _UNPREFIXED else "Fn::" + name
+
+
+def _check_tag(tag: str | None, line: int) -> str | None:
+    """The intrinsic key for a `!Fn` tag, None for core tags; raises for anything else."""
+    if tag is None or tag == "!":
+        return None
+    if _INTRINSIC_TAG.match(tag):
+        return _fn_key(tag)
+    if tag.startswith(_CORE):
+        name = tag[len(_CORE):]
+        if name in _SAFE_SCALAR_TAGS or name in ("map", "seq"):
+            return None
+    raise RefusedInput("unsupported YAML tag %s" % tag, line)
+
+
+def read_yaml(text: str) -> tuple[Decoded, list]:
+    """The document's data and lines, plus the line spans of multi-line scalars (for comments)."""
+    index = LineIndex(text, YAML_BREAKS)
+    loader = None
+    try:
+        loader = LOADER(text)
+        return _compose(loader, text, index)
+    except yaml.reader.ReaderError as exc:
+        # Raised for control characters, before any mark exists.
+        raise TemplateError("character %r is not allowed in YAML" % chr(exc.character)
+                            if isinstance(exc.character, int) else "unreadable character",
+                            index.line(exc.position)) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        raise TemplateError(message, mark.line + 1 if mark else 0) from None
+    except yaml.YAMLError as exc:
+        raise TemplateError("invalid YAML: %s" % exc) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+_TRAILING = " \t\r\n\x85\u2028\u2029"
+
+
+def _end_line(text: str, index: LineIndex, end: int, start_line: int) -> int:
+    """Line of the last non-blank character before offset `end` (block scalars eat trailing breaks)."""
+    i = end - 1
+    while i > 0 and text[i] in _TRAILING:
+        i -= 1
+    return max(start_line, index.line(i))
+
+
+def _bounded_int(text: str):
+    """A YAML 1.1 int read in bounded time (see iacguard.core.numbers), or None for PyYAML to read.
+
+    Decimal: exact up to MAX_DIGITS digits, else Unknown. Other forms (0x, 0b, octal, 1:30:00)
+    longer than MAX_DIGITS // 4 characters are Unknown too: their value would pass MAX_DIGITS
+    decimal digits, and sexagesimal ones take quadratic time to build."""
+    plain = text.replace("_", "")
+    body = plain.lstrip("+-")
+    if body.isdigit() and (len(body) == 1 or body[0] != "0"):
+        return read_integer(plain)
+    if len(plain) > MAX_DIGITS // 4:
+        return Unknown(too_long(len(body)))
+    return None
+
+
+def _scalar(loader: LineLoader, event: ScalarEvent, line: int, resolved: dict | None = None):
+    tag = event.tag
+    if tag is None or tag == "!":
+        # The resolver depends on the text and the implicit flags only: asked once per distinct
+        # pair of a document (`resolved`), not once per scalar.
+        key = (event.value, event.implicit)
+        tag = resolved.get(key) if resolved is not None else None
+        if tag is None:
+            tag = loader.resolve(ScalarNode, event.value, event.implicit)
+            if resolved is not None:
+                resolved[key] = tag
+    if tag == _CORE + "str":
+        return event.value
+    if tag == _CORE + "timestamp":
+        # Dates such as AWSTemplateFormatVersion: 2010-09-09 stay strings, as CloudFormation reads them.
+        return event.value
+    if tag == _CORE + "int":
+        number = _bounded_int(event.value)
+        if number is not None:
+            return number
+    if tag in (_CORE + "int", _CORE + "float", _CORE + "bool", _CORE + "null"):
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        return loader.yaml_constructors[tag](loader, node)
+    if tag == _CORE + "merge":
+        return "<<"
+    if tag == _CORE + "value":
+        return event.value
+    raise RefusedInput("unsupported YAML tag %s" % tag, line)
+
+
+def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, list]:
+    lines: dict = {}
+    warnings: list = []
+    multiline: list = []
+    anchors: dict = {}  # name -> (value, node count)
+    stack: list[_Frame] = []
+    alias_nodes = 0
+    root = None
+    have_root = False
+    documents = 0
+    resolved: dict = {}
+    starts = index.starts
+
+    def attach(value, start: int, end: int, count: int, anchor: str | None) -> None:
+        nonlocal root, have_root
+        if anchor is not None:
+            anchors[anchor] = (value, count)
+        if not stack:
+            root = value
+            have_root = True
+            return
+        top = stack[-1]
+        top.count += count
+        if end > top.last_end:
+            top.last_end = end
+        if top.is_map:
+            if top.key is None:
+                if isinstance(value, (dict, list)):
+                    raise TemplateError("a mapping key must be a scalar", start)
+                top.key = value
+                top.key_line = start
+                return
+            key, key_line = top.key, top.key_line
+            top.key = None
+            if key == "<<" and isinstance(value, (dict, list)):
+                if top.merges is None:
+                    top.merges = []
+                top.merges.append((value, key_line, end))
+                return
+            path = top.path + (key,)
+            if key in top.value:
+                first = lines.get(path, (0, 0))[0]
+                warnings.append((key_line, "duplicate key %r (first at line %d); the last one is used"
+                                 % (key, first)))
+                drop_subtree(lines, path)
+            top.value[key] = value
+            lines[path] = (key_line, end)
+        else:
+            lines[top.path + (len(top.value),)] = (start, end)
+            top.value.append(value)
+
+    while True:
+        event = loader.get_event()
+        cls = type(event)
+        if cls is ScalarEvent:
+            line = event.start_mark.line + 1
+            tag = event.tag
+            fn = None if tag is None else _check_tag(tag, line)
+            if stack and stack[-1].is_map and stack[-1].key is None:
+                value = event.value
+                if fn is not None:
+                    raise TemplateError("a tagged mapping key is not supported", line)
+            else:
+                value = event.value if fn is not None else _scalar(loader, event, line, resolved)
+                if isinstance(value, Unknown):
+                    warnings.append((line, value.reason + "; its value is unknown"))
+            ei = event.end_mark.index
+            if ei > 0 and text[ei - 1] not in _TRAILING:
+                end = bisect_right(starts, ei - 1)  # index.line(ei - 1)
+                if end < line:
+                    end = line
+            else:
+                end = _end_line(text, index, ei, line)
+            if end > line:
+                multiline.append((line, end))
+            if fn is not None:
+                if fn == "Fn::GetAtt":
+                    value = value.split(".", 1)
+                value = {fn: value}
+                if stack:
+                    top = stack[-1]
+                    if top.is_map:
+                        if top.key is not None:
+                            lines[top.path + (top.key, fn)] = (line, end)
+                    else:
+                        lines[top.path + (len(top.value), fn)] = (line, end)
+            attach(value, line, end, 1, event.anchor)
+            continue
+        if isinstance(event, (StreamStartEvent,)):
+            continue
+        if isinstance(event, DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                # CloudFormation reads one document; the caller decides what a stream of them is.
+                raise MultipleDocuments(Decoded(root, lines, warnings), event.start_mark.line + 1)
+            continue
+        if isinstance(event, (DocumentEndEvent,)):
+            continue
+        if isinstance(event, StreamEndEvent):
+            break
+        line = event.start_mark.line + 1
+        if isinstance(event, ScalarEvent):
+            fn = _check_tag(event.tag, line)
+            if stack and stack[-1].is_map and stack[-1].key is None:
+                # Keys keep their text: `200:` and `yes:` are names here, not numbers or booleans.
+                value = event.value
+                if fn is not None:
+                    raise TemplateError("a tagged mapping key is not supported", line)
+            else:
+                value = event.value if fn is not None else _scalar(loader, event, line)
+                if isinstance(value, Unknown):  # a number too long to read: the file is still read
+                    warnings.append((line, value.reason + "; its value is unknown"))
+            end = _end_line(text, index, event.end_mark.index, line)
+            if end > line:
+                multiline.append((line, end))
+            if fn is not None:
+                if fn == "Fn::GetAtt":
+                    value = value.split(".", 1)
+                value = {fn: value}
+                if stack:
+                    top = stack[-1]
+                    if top.is_map:
+                        if top.key is not None:
+                            lines[top.path + (top.key, fn)] = (line, end)
+                    else:
+                        lines[top.path + (len(top.value), fn)] = (line, end)
+            attach(value, line, end, 1, event.anchor)
+        elif isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            is_map = isinstance(event, MappingStartEvent)
+            fn = _check_tag(event.tag, line)
+            if len(stack) >= _limits.CURRENT.max_depth:
+                raise RefusedInput("nesting deeper than %d levels" % _limits.CURRENT.max_depth, line)
+            if stack:
+                top = stack[-1]
+                if top.is_map:
+                    if top.key is None:
+                        raise TemplateError("a mapping key must be a scalar", line)
+                    outer = top.path + (top.key,)
+                else:
+                    outer = top.path + (len(top.value),)
+            else:
+                outer = ()
+            path = outer + (fn,) if fn is not None else outer
+            stack.append(_Frame(is_map, path, line, fn, event.anchor, outer))
+        elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+            frame = stack.pop()
+            value = frame.value
+            if event.start_mark.index != event.end_mark.index:
+                # A flow collection ends at its bracket; a block one at its last child.
+                end = max(frame.last_end, index.line(event.end_mark.index - 1))
+            else:
+                end = frame.last_end
+            if frame.merges:
+                for merged, m_start, m_end in frame.merges:
+                    for source in (merged if isinstance(merged, list) else [merged]):
+                        if not isinstance(source, dict):
+                            raise TemplateError("a merge key needs a mapping", m_start)
+                        for k, v in source.items():
+                            if k not in value:
+                                value[k] = v
+                                lines[frame.path + (k,)] = (m_start, m_end)
+            if frame.fn is not None:
+                if frame.fn == "Fn::GetAtt":
+                    value = [v if isinstance(v, str) else str(v) for v in value] \
+                        if isinstance(value, list) else value
+                value = {frame.fn: value}
+                lines[frame.path] = (frame.start, end)
+            attach(value, frame.start, end, frame.count, frame.anchor)
+        elif isinstance(event, AliasEvent):
+            if event.anchor not in anchors:
+                raise TemplateError("unknown or recursive alias *%s" % event.anchor, line)
+            value, count = anchors[event.anchor]
+            alias_nodes += count
+            if alias_nodes > _limits.CURRENT.max_yaml_nodes:
+                raise RefusedInput("YAML aliases expand to more than %d nodes" % _limits.CURRENT.max_yaml_nodes, line)
+            end = _end_line(text, index, event.end_mark.index, line)
+            attach(value, line, end, count, None)
+        else:  # pragma: no cover - PyYAML has no other events
+            raise TemplateError("unexpected YAML event %s" % type(event).__name__, line)
+    return Decoded(root if have_root else None, lines, warnings), multiline
