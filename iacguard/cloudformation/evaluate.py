@@ -279,7 +279,11 @@ class Stack:
         return self.scope + "output:" + name
 
     def location(self, span) -> Location:
-        return span_location(self.file, span[0], span[1], self.template.line_ends)
+        # span_location inlined (one call per property node of every resource)
+        start, end = span[0], span[1]
+        ends = self.template.line_ends
+        last = max(end, start, 1)
+        return Location(self.file, start, end, 1, ends[last - 1] if last <= len(ends) else 0)
 
     def location_of(self, path: tuple) -> Location:
         span = self.template.lines.get(path)
@@ -513,7 +517,8 @@ class Stack:
                     return None
                 if isinstance(truth, Unknown):
                     undecided.append(own)
-        for name in fn_if_conditions(decl.properties):
+        # Fn::If names only count when they are conditions of the template: none, no walk.
+        for name in (fn_if_conditions(decl.properties) if self.conditions else ()):
             if name in self.conditions and name not in undecided and isinstance(self.condition_value(name, {}), Unknown):
                 undecided.append(name)
         undecided = undecided[:MAX_VARIANT_CONDITIONS]
