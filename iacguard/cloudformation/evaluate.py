@@ -517,8 +517,9 @@ class Stack:
                     return None
                 if isinstance(truth, Unknown):
                     undecided.append(own)
-        # Fn::If names only count when they are conditions of the template: none, no walk.
-        for name in (fn_if_conditions(decl.properties) if self.conditions else ()):
+        # Fn::If names only count when they name a condition of the template that is not known:
+        # none, no walk of the properties.
+        for name in (fn_if_conditions(decl.properties) if self._open_conditions() else ()):
             if name in self.conditions and name not in undecided and isinstance(self.condition_value(name, {}), Unknown):
                 undecided.append(name)
         undecided = undecided[:MAX_VARIANT_CONDITIONS]
@@ -531,6 +532,15 @@ class Stack:
             if self._consistent(assumptions):
                 variants.append(assumptions)
         return variants or [{undecided[0]: True} if undecided[0] == own else {}]
+
+    def _open_conditions(self) -> bool:
+        """Whether some condition of the template is not known without assumptions (memoized:
+        run() has evaluated each one by then, so this asks the memo only)."""
+        got = self.__dict__.get("_open_conditions_memo")
+        if got is None:
+            got = self._open_conditions_memo = any(
+                isinstance(self.condition_value(name, {}), Unknown) for name in self.conditions)
+        return got
 
     def _consistent(self, assumptions: dict) -> bool:
         """False when some assumed condition is decided otherwise by the others (A and Not A)."""
