@@ -125,9 +125,15 @@ class _Sink:
         self._seen_unknowns: set = set()
 
     def reference(self, ref: Reference) -> None:
-        if ref not in self._seen_refs:
-            self._seen_refs.add(ref)
-            self.references.append(ref)
+        self.reference_of(ref.source, ref.target, ref.path, ref.attribute, ref.kind)
+
+    def reference_of(self, source: str, target: str, path: tuple, attribute: str, kind: str) -> None:
+        """A Reference of these fields, kept once: seen by its fields (a Reference is equal to
+        another of the same fields), built only when new."""
+        key = (source, target, path, attribute, kind)
+        if key not in self._seen_refs:
+            self._seen_refs.add(key)
+            self.references.append(Reference(source, target, path, attribute, kind))
 
     def note(self, note: Notification) -> None:
         if note not in self._seen_notes:
@@ -298,6 +304,9 @@ class Stack:
 
     def add_reference(self, ref: Reference) -> None:
         self.sink.reference(ref)
+
+    def add_reference_of(self, source: str, target: str, path: tuple = (), attribute: str = "", kind: str = "reference") -> None:
+        self.sink.reference_of(source, target, path, attribute, kind)
 
     # -- parameters and conditions -------------------------------------------------------------
 
@@ -639,9 +648,13 @@ class Stack:
                 self.sink.unknown(UnknownValue(self.file, line, what, value.reason))
             elif isinstance(value, dict):
                 # Only what may hold an Unknown is walked (same order): no path for a plain leaf.
-                stack.extend((path + (k,), v) for k, v in reversed(list(value.items())) if isinstance(v, _WALKED))
+                children = [(path + (k,), v) for k, v in value.items() if isinstance(v, _WALKED)]
+                children.reverse()
+                stack.extend(children)
             elif isinstance(value, list):
-                stack.extend((path + (i,), v) for i, v in reversed(list(enumerate(value))) if isinstance(v, _WALKED))
+                children = [(path + (i,), v) for i, v in enumerate(value) if isinstance(v, _WALKED)]
+                children.reverse()
+                stack.extend(children)
 
     def _evaluate_outputs(self) -> None:
         outputs = self.data.get("Outputs")

@@ -104,7 +104,7 @@ class IntrinsicEvaluator:
 
     def _refer(self, target: str, out: tuple, attribute: str = "", kind: str = "reference") -> None:
         if self.source is not None:
-            self.stack.add_reference(Reference(self.source, target, out, attribute, kind))
+            self.stack.add_reference_of(self.source, target, out, attribute, kind)
         if self.captured is not None:
             self.captured.append((target, attribute))
 
