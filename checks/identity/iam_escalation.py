@@ -59,25 +59,34 @@ MAX_STATEMENTS = 256
 ANY_RESOURCE = {"assume any role": ("sts:AssumeRole",)}
 
 
-def _allowing(principal, action: str) -> list:
+def _allowing(principal, action: str, memo: dict | None = None) -> list:
     """(policy, statement) of the principal's identity statements that may allow `action`; the
     statement is None where a part that is not known may (an unknown document, statement or
-    attached policy): the evaluator is then asked about "*" and answers "unknown"."""
-    out = []
-    for policy in principal.identity_policies:
-        if policy.unknown is not None:
-            out.append((policy, None))
-            continue
-        for st in policy.statements[:MAX_STATEMENTS]:
-            if st.unknown is not None:
-                out.append((policy, None))
+    attached policy): the evaluator is then asked about "*" and answers "unknown". The
+    statements that may allow anything (their effect) are listed once per principal in `memo`."""
+    candidates = memo.get(_CANDIDATES) if memo is not None else None
+    if candidates is None:
+        candidates = []
+        for policy in principal.identity_policies:
+            if policy.unknown is not None:
+                candidates.append((policy, None))
                 continue
-            effect = effect_of(st)
-            if (effect == ALLOW or is_unknown(effect)) and grants_action(st, action) is not False:
-                out.append((policy, st))
+            for st in policy.statements[:MAX_STATEMENTS]:
+                if st.unknown is not None:
+                    candidates.append((policy, None))
+                    continue
+                effect = effect_of(st)
+                if effect == ALLOW or is_unknown(effect):
+                    candidates.append((policy, st))
+        if memo is not None:
+            memo[_CANDIDATES] = candidates
+    out = [(policy, st) for policy, st in candidates if st is None or grants_action(st, action) is not False]
     if principal.unresolved:
         out.append((None, None))
     return out
+
+
+_CANDIDATES = ("", "candidates")  # the memo key of a principal's possibly allowing statements
 
 
 def _resources(statement) -> tuple:
@@ -113,7 +122,7 @@ def _decide(principal, action: str, memo: dict, any_resource: bool = False):
     if key in memo:
         return memo[key]
     answer = (IMPLICIT_DENY, None)
-    for _, st in _allowing(principal, action)[:MAX_STATEMENTS]:
+    for _, st in _allowing(principal, action, memo)[:MAX_STATEMENTS]:
         for resource in (("*",) if any_resource else _resources(st)):
             if action.lower() == _ASSUME:
                 request, trusting = _assume_request(principal, resource)

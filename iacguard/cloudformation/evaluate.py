@@ -125,9 +125,15 @@ class _Sink:
         self._seen_unknowns: set = set()
 
     def reference(self, ref: Reference) -> None:
-        if ref not in self._seen_refs:
-            self._seen_refs.add(ref)
-            self.references.append(ref)
+        self.reference_of(ref.source, ref.target, ref.path, ref.attribute, ref.kind)
+
+    def reference_of(self, source: str, target: str, path: tuple, attribute: str, kind: str) -> None:
+        """A Reference of these fields, kept once: seen by its fields (a Reference is equal to
+        another of the same fields), built only when new."""
+        key = (source, target, path, attribute, kind)
+        if key not in self._seen_refs:
+            self._seen_refs.add(key)
+            self.references.append(Reference(source, target, path, attribute, kind))
 
     def note(self, note: Notification) -> None:
         if note not in self._seen_notes:
@@ -279,7 +285,11 @@ class Stack:
         return self.scope + "output:" + name
 
     def location(self, span) -> Location:
-        return span_location(self.file, span[0], span[1], self.template.line_ends)
+        # span_location inlined (one call per property node of every resource)
+        start, end = span[0], span[1]
+        ends = self.template.line_ends
+        last = max(end, start, 1)
+        return Location(self.file, start, end, 1, ends[last - 1] if last <= len(ends) else 0)
 
     def location_of(self, path: tuple) -> Location:
         span = self.template.lines.get(path)
@@ -294,6 +304,9 @@ class Stack:
 
     def add_reference(self, ref: Reference) -> None:
         self.sink.reference(ref)
+
+    def add_reference_of(self, source: str, target: str, path: tuple = (), attribute: str = "", kind: str = "reference") -> None:
+        self.sink.reference_of(source, target, path, attribute, kind)
 
     # -- parameters and conditions -------------------------------------------------------------
 
@@ -513,7 +526,9 @@ class Stack:
                     return None
                 if isinstance(truth, Unknown):
                     undecided.append(own)
-        for name in fn_if_conditions(decl.properties):
+        # Fn::If names only count when they name a condition of the template that is not known:
+        # none, no walk of the properties.
+        for name in (fn_if_conditions(decl.properties) if self._open_conditions() else ()):
             if name in self.conditions and name not in undecided and isinstance(self.condition_value(name, {}), Unknown):
                 undecided.append(name)
         undecided = undecided[:MAX_VARIANT_CONDITIONS]
@@ -526,6 +541,15 @@ class Stack:
             if self._consistent(assumptions):
                 variants.append(assumptions)
         return variants or [{undecided[0]: True} if undecided[0] == own else {}]
+
+    def _open_conditions(self) -> bool:
+        """Whether some condition of the template is not known without assumptions (memoized:
+        run() has evaluated each one by then, so this asks the memo only)."""
+        got = self.__dict__.get("_open_conditions_memo")
+        if got is None:
+            got = self._open_conditions_memo = any(
+                isinstance(self.condition_value(name, {}), Unknown) for name in self.conditions)
+        return got
 
     def _consistent(self, assumptions: dict) -> bool:
         """False when some assumed condition is decided otherwise by the others (A and Not A)."""
@@ -624,9 +648,13 @@ class Stack:
                 self.sink.unknown(UnknownValue(self.file, line, what, value.reason))
             elif isinstance(value, dict):
                 # Only what may hold an Unknown is walked (same order): no path for a plain leaf.
-                stack.extend((path + (k,), v) for k, v in reversed(list(value.items())) if isinstance(v, _WALKED))
+                children = [(path + (k,), v) for k, v in value.items() if isinstance(v, _WALKED)]
+                children.reverse()
+                stack.extend(children)
             elif isinstance(value, list):
-                stack.extend((path + (i,), v) for i, v in reversed(list(enumerate(value))) if isinstance(v, _WALKED))
+                children = [(path + (i,), v) for i, v in enumerate(value) if isinstance(v, _WALKED)]
+                children.reverse()
+                stack.extend(children)
 
     def _evaluate_outputs(self) -> None:
         outputs = self.data.get("Outputs")

@@ -104,7 +104,7 @@ class IntrinsicEvaluator:
 
     def _refer(self, target: str, out: tuple, attribute: str = "", kind: str = "reference") -> None:
         if self.source is not None:
-            self.stack.add_reference(Reference(self.source, target, out, attribute, kind))
+            self.stack.add_reference_of(self.source, target, out, attribute, kind)
         if self.captured is not None:
             self.captured.append((target, attribute))
 
@@ -121,12 +121,17 @@ class IntrinsicEvaluator:
                     return self._function(key, node[key], _sub(src, key), out, record, depth)
             _limits.ACTIVE.grow(1 + len(node))  # the root's evaluation budget (iacguard.core.limits)
             result = {}
+            # _locate inlined (once per node of every resource's properties)
+            locations = self.locations if record and src is not None else None
+            lines = self.stack.template.lines if locations is not None else None
             for key, child in node.items():
-                csrc = _sub(src, key)
+                csrc = None if src is None else src + (key,)
                 # Inside a function argument, references belong to the property holding the call.
                 cout = out + (key,) if record else out
-                if record:
-                    self._locate(csrc, cout)
+                if locations is not None and cout not in locations:
+                    span = lines.get(csrc)
+                    if span is not None:
+                        locations[cout] = self.stack.location(span)
                 v = self.value(child, csrc, cout, record, depth + 1)
                 if v is NO_VALUE:
                     if record:
@@ -137,11 +142,15 @@ class IntrinsicEvaluator:
         if isinstance(node, list):
             _limits.ACTIVE.grow(1 + len(node))
             items = []
+            locations = self.locations if record and src is not None else None
+            lines = self.stack.template.lines if locations is not None else None
             for i, child in enumerate(node):
-                csrc = _sub(src, i)
+                csrc = None if src is None else src + (i,)
                 cout = out + (len(items),) if record else out
-                if record:
-                    self._locate(csrc, cout)
+                if locations is not None and cout not in locations:
+                    span = lines.get(csrc)
+                    if span is not None:
+                        locations[cout] = self.stack.location(span)
                 v = self.value(child, csrc, cout, record, depth + 1)
                 if v is NO_VALUE:
                     if record:

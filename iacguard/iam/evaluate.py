@@ -527,7 +527,11 @@ def simulate(principal: Principal, request: Request, resource_policies=()) -> De
         if isinstance(value, str) and key not in context:
             context[key] = (value,)
     changes["context"] = context
-    request = dataclasses.replace(request, **changes)
+    if type(request) is Request:  # what dataclasses.replace gives, without its per-field walk
+        request = Request(request.action, request.resource, arn, account,
+                          changes.get("resource_account", request.resource_account), context)
+    else:
+        request = dataclasses.replace(request, **changes)
 
     action = request.action.lower() if isinstance(request.action, str) else ""
     policies = [rp.policy if hasattr(rp, "policy") else rp for rp in rps]
