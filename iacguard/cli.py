@@ -792,4 +792,6 @@ def run() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    run()
+    # `python -m iacguard.cli` exits normally, so that profilers and coverage running it (as
+    # `python -m cProfile -m iacguard.cli`) still write what they measured at exit.
+    main()
