@@ -143,10 +143,6 @@ def _dist_version(module: str, dist: str) -> str:
             if found.lower().replace("-", "_").replace(".", "_") == want:
                 return version
     return "unknown"
-    for name in sorted(names):
-        if name.endswith(".dist-info") and name.lower().replace("-", "_", name.count("-") - 1).startswith(prefix):
-            return name[len(prefix):-len(".dist-info")]
-    return "unknown"
 
 
 def default_cache_dir() -> str:
@@ -889,7 +885,6 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
             hit = cache.get_parsed(key)
             if hit is not None and hit.path == src.path and hit.root == src.root:
                 hit.digest = key
-                hit.from_cache = True
                 results[i] = hit
                 continue
         todo.append(i)

@@ -13,7 +13,6 @@ import json
 import re
 
 from iacguard.core import limits as _limits
-from iacguard.core.model import Reference
 from iacguard.core.unknown import PartialUnknown, Unknown, as_int, contains_unknown, deployment_account, deployment_region, first_unknown, first_unknown_item
 
 # Deeper values than this evaluate to Unknown; the loader refuses documents past 512 levels, and

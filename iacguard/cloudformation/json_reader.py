@@ -22,7 +22,7 @@ from json.decoder import scanstring
 from iacguard.core.numbers import integer as read_integer
 from iacguard.core import limits as _limits
 from iacguard.core.unknown import Unknown
-from .source_lines import JSON_BREAKS, Decoded, LineIndex, RefusedInput, TemplateError, drop_subtree
+from .source_lines import JSON_BREAKS, Decoded, LineIndex, RefusedInput, TemplateError, duplicate_key
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
@@ -132,9 +132,7 @@ def _spans(text: str, starts: list, max_depth: int) -> tuple[dict, list]:
         if is_map:
             entry = path + (key,)
             if entry in lines:
-                warnings.append((key_line, "duplicate key %r (first at line %d); the last one is used"
-                                 % (key, lines[entry][0])))
-                drop_subtree(lines, entry)
+                duplicate_key(lines, warnings, entry, key, key_line)
             lines[entry] = (key_line, end)
         else:
             lines[path + (count,)] = (begin, end)
@@ -237,10 +235,7 @@ def read_json_reference(text: str) -> Decoded:
             if top.is_map:
                 path = top.path + (top.key,)
                 if top.key in top.value:
-                    first = lines.get(path, (0, 0))[0]
-                    warnings.append((top.key_line, "duplicate key %r (first at line %d); the last one is used"
-                                     % (top.key, first)))
-                    drop_subtree(lines, path)
+                    duplicate_key(lines, warnings, path, top.key, top.key_line)
                 top.value[top.key] = value
                 lines[path] = (top.key_line, end_line)
             else:

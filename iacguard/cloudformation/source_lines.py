@@ -67,6 +67,14 @@ YAML_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 JSON_BREAKS = re.compile("\r\n|[\r\n]")
 
 
+def duplicate_key(lines: dict, warnings: list, path: tuple, key, key_line: int) -> None:
+    """A mapping key seen again at `path`: warn, and forget the first value's line spans below
+    it (the last value wins, as in CloudFormation). The same for YAML and JSON."""
+    first = lines.get(path, (0, 0))[0]
+    warnings.append((key_line, "duplicate key %r (first at line %d); the last one is used" % (key, first)))
+    drop_subtree(lines, path)
+
+
 def drop_subtree(lines: dict, prefix: tuple) -> None:
     """Forget the lines under `prefix` (a duplicate key replaced that value)."""
     n = len(prefix)

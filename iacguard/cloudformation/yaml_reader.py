@@ -34,7 +34,7 @@ from iacguard.core.numbers import MAX_DIGITS, too_long
 from iacguard.core.numbers import integer as read_integer
 from iacguard.core import limits as _limits
 from iacguard.core.unknown import Unknown
-from .source_lines import YAML_BREAKS, Decoded, LineIndex, RefusedInput, TemplateError, drop_subtree
+from .source_lines import YAML_BREAKS, Decoded, LineIndex, RefusedInput, TemplateError, duplicate_key
 
 # Nodes an alias may re-use, summed over all aliases. Real templates alias a few small blocks;
 # "billion laughs" documents pass this after a handful of aliases.
@@ -245,10 +245,7 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
                 return
             path = top.path + (key,)
             if key in top.value:
-                first = lines.get(path, (0, 0))[0]
-                warnings.append((key_line, "duplicate key %r (first at line %d); the last one is used"
-                                 % (key, first)))
-                drop_subtree(lines, path)
+                duplicate_key(lines, warnings, path, key, key_line)
             top.value[key] = value
             lines[path] = (key_line, end)
         else:
@@ -332,10 +329,7 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
                 top.key = None
                 path = top.path + (key,)
                 if key in top.value:
-                    first = lines.get(path, (0, 0))[0]
-                    warnings.append((top.key_line, "duplicate key %r (first at line %d); the last one is used"
-                                     % (key, first)))
-                    drop_subtree(lines, path)
+                    duplicate_key(lines, warnings, path, key, top.key_line)
                 top.value[key] = value
                 lines[path] = (top.key_line, end)
             else:

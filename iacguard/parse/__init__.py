@@ -35,7 +35,6 @@ class ParsedSource:
     notifications: list = field(default_factory=list)
     digest: str = ""  # the parse cache key (content, path, versions), when the cache is on
     unread: bool = False  # the file could not be read (too large, not text, gone)
-    from_cache: bool = field(default=False, compare=False)  # read from the parse cache, not parsed
 
 
 def parse_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_FILE_BYTES, data: bytes | None = None) -> ParsedSource:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from iacguard.cloudformation import json_reader
 from iacguard.cloudformation.json_reader import read_json, read_json_reference
 from iacguard.cloudformation.source_lines import JSON_BREAKS, YAML_BREAKS, LineIndex, TemplateError
 from iacguard.core import limits as _limits
