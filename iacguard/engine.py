@@ -172,10 +172,9 @@ def _cacheable(analysis: Analysis) -> Analysis:
                                graph=GraphView.of(analysis.graph), secrets=list(analysis.secrets))
 
 
-def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report) -> Analysis:
-    from .facts import Facts
-    from .graph import ResourceGraph
-
+def _evaluate_all(parsed: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report) -> list:
+    """Each scan root's Terraform and CloudFormation, and each plan, evaluated (through the
+    evaluation cache). A function of its own, so that the trees its loops hold go when it returns."""
     results: list[LanguageResult] = []
     by_root_tf: dict = {}
     by_root_cfn: dict = {}
@@ -196,12 +195,17 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
         results.append(_cached(eval_cache, "cloudformation", root, [digests[f] for f in templates], options, lambda: _guarded("CloudFormation templates", root, lambda: _evaluate_cloudformation(_loaded(templates, root, max_file_bytes), root, options))))
     for p in plans:
         results.append(_guarded("Terraform plan", p.path, lambda: _evaluate_plan(p, max_file_bytes)))
+    return results
+
+
+def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report) -> Analysis:
+    from .facts import Facts
+    from .graph import ResourceGraph
+
+    results = _evaluate_all(parsed, options, cache_dir, limits, max_file_bytes, report)
     # The parse trees go once evaluated: nothing after reads them (the evaluated results hold
     # what the graph, facts and reports need), and they were the largest part of a scan's peak
     # (CloudFormation's keep a line span per node: 200 MB of 1.6 GB at 100,000 resources).
-    by_root_tf.clear()
-    by_root_cfn.clear()
-    files = templates = None  # noqa: F841 - the loops' last roots (the lambdas' cells) held their trees
     for p in parsed:
         p.data = None
 

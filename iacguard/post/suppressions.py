@@ -320,8 +320,6 @@ class Suppressor:
             if "checkov" in self.compatible:
                 found += self._checkov_inside(res)
             of_resource = self._of_resource[id(res)] = (res, found)
-        if not out:
-            return list({id(e): e for e in of_resource[1]}.values()) if len(of_resource[1]) > 1 else list(of_resource[1])
         return list({id(e): e for e in out + of_resource[1]}.values())
 
     def _checkov_inside(self, res: Resource) -> list:
