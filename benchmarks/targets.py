@@ -87,16 +87,9 @@ def main(argv=None) -> int:
             repo = os.path.join(args.corpus, n)
             if not args.no_checkov and rnd == 0:
                 runs[n]["checkov"].append(vs_checkov.checkov_run(checkov, repo))
-            cache = tempfile.mkdtemp(prefix="iacguard-targets-")
-            try:
-                runs[n]["cold"].append(vs_checkov.iacguard_run(cmd, repo, cache))
-                # Warm: the tree unchanged since the last scans. The first scan the cache answers
-                # also writes the checks' metadata entry (iacguard/catalogue.py): the second is
-                # the steady state a user sees.
-                vs_checkov.iacguard_run(cmd, repo, cache)
-                runs[n]["warm"].append(vs_checkov.iacguard_run(cmd, repo, cache))
-            finally:
-                shutil.rmtree(cache, ignore_errors=True)
+            cold, warm = vs_checkov.cold_and_warm(cmd, repo)
+            runs[n]["cold"].append(cold)
+            runs[n]["warm"].append(warm)
     print("\n%-30s %22s %22s %22s" % ("repository (wall / CPU s)", "Checkov", "iacguard cold", "iacguard warm"))
     total = {"checkov": [0.0, 0.0], "cold": [0.0, 0.0], "warm": [0.0, 0.0]}
     for n in names:
