@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import click
 
+from iacguard import _codecache
+
 from . import __version__
 from .check import SEVERITIES, SEVERITY_RANK, severity_of
 from .config import FAIL_ON, OUTPUT_FORMATS, Config, ConfigError
@@ -783,6 +785,7 @@ def run() -> None:
         else:
             print(exc.code, file=sys.stderr)
             code = 1
+    _codecache.save()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

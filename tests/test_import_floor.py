@@ -64,6 +64,17 @@ def test_a_one_file_terraform_scan_imports_no_networkx_jinja2_yaml_or_subcommand
     assert _loaded(modules, NOT_FOR_A_SCAN) == []
 
 
+def test_workflows_and_configuration_beside_terraform_load_no_yaml(tmp_path, tf_tree):
+    # Neither key of a template in them, nor an escape that could spell one: not even PyYAML loads.
+    wf = tf_tree / ".github" / "workflows"
+    wf.mkdir(parents=True)
+    (wf / "ci.yml").write_text('on: push\njobs:\n  test:\n    steps:\n      - run: echo "a \\"quoted\\" word" C:\\dir\n')
+    (tf_tree / ".releaserc.json").write_text('{"branches": ["main"], "plugins": ["x"]}\n')
+    modules = _modules(tmp_path, "scan", str(tf_tree), "-q", "--no-cache")
+    assert "iacguard.terraform.evaluate" in modules  # the scan did run
+    assert _loaded(modules, NOT_FOR_A_SCAN) == []
+
+
 def test_the_text_and_json_reports_need_no_template_engine(tmp_path, tf_tree):
     out = tmp_path / "report.json"
     modules = _modules(tmp_path, "scan", str(tf_tree), "-q", "--no-cache", "--output-file", "json=%s" % out)

@@ -114,11 +114,11 @@ def _may_be_template(text: str) -> bool:
 
 def _plain_json_not_template(text: str) -> bool:
     """Whether text that starts like JSON shows no sign of a template (no AWSTemplateFormatVersion,
-    no `"Resources":` key, no unquoted `Resources:` of flow-style YAML), nests no deeper than the
-    limit and, outside its strings, holds nothing YAML could read as a tag or alias: then parsing
-    it could neither find a template nor refuse anything."""
-    if "AWSTemplateFormatVersion" in text or _RESOURCES_JSON_KEY.search(text):
-        return False
+    no `"Resources":` key, no \\u escape that could spell either, no unquoted `Resources:` of
+    flow-style YAML), nests no deeper than the limit and, outside its strings, holds nothing YAML
+    could read as a tag or alias: then parsing it could neither find a template nor refuse anything."""
+    if "AWSTemplateFormatVersion" in text or _RESOURCES_JSON_KEY.search(text) or "\\u" in text:
+        return False  # (a key can be spelled with \u escapes: "\u0052esources" is Resources)
     outside = _JSON_STRING.sub("", text)
     if "!" in outside or "&" in outside or "*" in outside or _RESOURCES_KEY.search(outside):
         return False

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib import resources
 
 from .resource_decl import ResourceDecl
 from .intrinsics import is_intrinsic
+from iacguard.core.paths import package_text
 from iacguard.core.unknown import Unknown
 
 _GLOBAL_SECTIONS = {
@@ -96,9 +96,7 @@ def _statement(actions, resources) -> dict:
 
 @lru_cache(maxsize=1)
 def _templates() -> dict:
-    text = resources.files("iacguard.cloudformation").joinpath("data", "sam_policy_templates.json").read_text(
-        encoding="utf-8")
-    return json.loads(text)["templates"]
+    return json.loads(package_text(__file__, "data", "sam_policy_templates.json"))["templates"]
 
 
 def _policy_template(name: str, params) -> list | None:

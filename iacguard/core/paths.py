@@ -3,7 +3,8 @@
 A file under `ScanResult.cwd` is shown by its relative path with POSIX separators, so reports
 read the same on every machine and every checkout; a file elsewhere keeps its absolute path.
 Neutral ground (it imports nothing of iacguard): the engine names root modules with it, the
-baseline and the configuration name files with it, and every report format does.
+baseline and the configuration name files with it, and every report format does. It also reads
+the data files shipped in the package (`package_text`).
 """
 from __future__ import annotations
 
@@ -45,3 +46,12 @@ def display_path(path: str, cwd: str) -> str:
     if rel is None and path and cwd and os.path.isabs(path) and path.rstrip(os.sep) in (os.path.normpath(cwd), os.path.realpath(cwd)):
         return "."
     return rel if rel is not None else path
+
+
+def package_text(anchor: str, *parts: str) -> str:
+    """A data file shipped in iacguard's package, by its path from the folder of the module file
+    `anchor` (a module's `__file__`). Read straight from the installed folder: importlib.resources
+    costs 4.5 ms to import (tempfile, zipfile), and iacguard is never run from a zip."""
+    with open(os.path.join(os.path.dirname(anchor), *parts), encoding="utf-8") as fh:
+        return fh.read()
+

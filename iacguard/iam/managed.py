@@ -19,6 +19,8 @@ import json
 import re
 from functools import lru_cache
 
+from iacguard.core.paths import package_text
+
 from .documents import statements_of
 from .model import IDENTITY, Policy
 
@@ -27,9 +29,7 @@ _ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):i
 
 
 def _text() -> str:
-    from importlib import resources  # here: only a scan that meets an AWS managed policy reads the file
-
-    return resources.files("iacguard.iam").joinpath("data", "aws_managed_policies.json").read_text(encoding="utf-8")
+    return package_text(__file__, "data", "aws_managed_policies.json")  # only a scan that meets an AWS managed policy reads it
 
 
 @lru_cache(maxsize=1)

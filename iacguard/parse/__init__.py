@@ -72,6 +72,12 @@ def _parse_text(source: SourceFile, text: str):
             return "plan", plan_parse.parse_plan(text, path), []
         except plan_parse.PlanError as exc:
             return "failed", None, [Notification("error", "plan error: %s" % exc, path)]
+    if "Resources" not in text and "AWSTemplateFormatVersion" not in text and not _LETTER_ESCAPE.search(text):
+        # A template has one key or the other, and YAML or JSON can spell a key without its
+        # letters only with an escape (\u, \U, \x, or a line break escaped inside a
+        # double-quoted YAML string): this file is not one, so PyYAML and the template reader
+        # are not even loaded for it (a Terraform repository's workflows and configuration).
+        return "other", None, []
     from iacguard.cloudformation import TemplateError, looks_like_cloudformation, parse_template
 
     try:
@@ -88,6 +94,9 @@ def _parse_text(source: SourceFile, text: str):
         return "other", None, []
     return "cloudformation", template, []
 
+
+# The escapes that can stand for a letter in a YAML or JSON string.
+_LETTER_ESCAPE = re.compile(r"\\[uUx\r\n]")
 
 _SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")
 _SERVERLESS_KEYS = re.compile(r"^(?:service|provider|functions|plugins|frameworkVersion)\s*:", re.MULTILINE)

@@ -1,0 +1,100 @@
+"""The compiled methods of iacguard's dataclasses are kept between runs (iacguard/_codecache.py):
+the second run compiles none, classes behave the same, and a bad or foreign file is ignored."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import types
+
+from iacguard import _codecache
+
+RUN = """
+import dataclasses, json, sys
+import iacguard, iacguard._codecache as c
+cache = c.install(sys.argv[1])
+before = len(cache.codes)
+from iacguard.core.model import Location
+import iacguard.check
+a, b = Location("f.tf", 1, 2), Location("f.tf", 1, 2)
+try:
+    a.start_line = 2
+    frozen = False
+except dataclasses.FrozenInstanceError:
+    frozen = True
+c.save()
+print(json.dumps({"before": before, "added": len(cache.codes) - before, "eq": a == b, "hash": hash(a) == hash(b),
+                  "repr": repr(a), "frozen": frozen}))
+"""
+
+
+def _run(path) -> dict:
+    out = subprocess.run([sys.executable, "-c", RUN, str(path)], capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(out.stdout)
+
+
+def test_the_second_run_compiles_no_method_and_classes_behave_the_same(tmp_path):
+    path = tmp_path / "methods.bin"
+    first = _run(path)
+    assert first["before"] == 0 and first["added"] > 50 and path.exists()
+    second = _run(path)
+    assert second["before"] == first["added"] and second["added"] == 0
+    for run in (first, second):
+        assert run["eq"] and run["hash"] and run["frozen"]
+    assert first["repr"] == second["repr"] and first["repr"].startswith("Location(")
+
+
+def _source(name: str) -> str:
+    return "def __create_fn__(x):\n def %s(self):\n  return x\n return %s" % (name, name)
+
+
+def test_an_entry_is_the_compilation_of_its_source(tmp_path):
+    cache = _codecache.CodeCache(str(tmp_path / "m.bin"))
+    code = cache.compiled(_source("f"))
+    assert isinstance(code, types.CodeType) and cache.added == 1
+    ns: dict = {}
+    exec(code, {}, ns)
+    assert ns["__create_fn__"](7)(None) == 7
+    cache.save()
+    again = _codecache.CodeCache(str(tmp_path / "m.bin"))
+    assert again.compiled(_source("f")) == code and again.added == 0
+
+
+def test_only_iacguard_classes_go_through_the_cache(tmp_path, monkeypatch):
+    cache = _codecache.CodeCache(str(tmp_path / "m.bin"))
+    monkeypatch.setattr(_codecache, "_cache", cache)
+    ns: dict = {}
+    _codecache._exec(_source("g"), {"__name__": "somebody.else"}, ns)
+    assert cache.codes == {} and ns["__create_fn__"](1)(None) == 1
+    _codecache._exec(_source("g"), {"__name__": "iacguard.core.x"}, ns)
+    assert list(cache.codes) == [_source("g")]
+    # A dataclass of another package is made as before; one of iacguard's uses the cache.
+    other = dataclasses.make_dataclass("Other", ["a"], frozen=True)
+    assert other(1) == other(1) and len(cache.codes) == 1
+    mine = dataclasses.make_dataclass("Mine", ["a", "b"], frozen=True, namespace={"__module__": "iacguard.core.model"})
+    assert mine(1, 2) == mine(1, 2) and hash(mine(1, 2)) == hash(mine(1, 2)) and len(cache.codes) > 1
+
+
+def test_a_foreign_damaged_or_oversized_file_is_ignored(tmp_path, monkeypatch):
+    path = tmp_path / "m.bin"
+    good = _codecache.CodeCache(str(path))
+    good.compiled(_source("h"))
+    good.save()
+    data = path.read_bytes()
+    for bad in (b"\0\0\0\0" + data[4:], data[:len(data) // 2], data[:4] + b"not marshal", data[:4] + __import__("marshal").dumps({"a": 1})):
+        path.write_bytes(bad)
+        assert _codecache.CodeCache(str(path)).codes == {}
+    monkeypatch.setattr(_codecache, "MAX_BYTES", len(data) - 1)
+    path.write_bytes(data)
+    assert _codecache.CodeCache(str(path)).codes == {}
+
+
+def test_an_unwritable_folder_is_no_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    cache = _codecache.CodeCache(str(blocker / "sub" / "m.bin"))  # a folder that cannot be made
+    cache.compiled(_source("k"))
+    cache.save()
+    assert not (tmp_path / "file" / "sub").exists() and os.listdir(tmp_path) == ["file"]
