@@ -129,3 +129,40 @@ def test_the_collector_is_back_after_a_scan(tmp_path):
     assert gc.isenabled()
     scan([tree], cwd=tree)
     assert gc.isenabled()
+
+
+def test_what_a_scan_made_is_not_left_for_the_next_young_collection():
+    # The pause leaves everything allocated in it in the youngest generation; the first
+    # allocation after it would walk all of it. It is moved to the oldest instead.
+    from iacguard.core.gcpause import gc_paused
+
+    collections_run = []
+
+    def heard(phase, info):
+        if phase == "start":
+            collections_run.append(info["generation"])
+
+    gc.collect()
+    with gc_paused():
+        kept = [[i] for i in range(200_000)]
+        gc.callbacks.append(heard)
+    try:
+        more = [[i] for i in range(100)]
+    finally:
+        gc.callbacks.remove(heard)
+    assert gc.isenabled() and collections_run == []
+    assert any(o is kept[0] for o in gc.get_objects(generation=2))
+    assert len(kept) == 200_000 and more
+
+
+def test_objects_the_caller_froze_stay_frozen():
+    from iacguard.core.gcpause import gc_paused
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with gc_paused():
+            made = [[i] for i in range(1000)]
+        assert gc.get_freeze_count() == frozen and gc.isenabled() and made
+    finally:
+        gc.unfreeze()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from sys import intern
 
 import yaml
 import yaml.reader
@@ -201,6 +202,13 @@ def _scalar(loader: LineLoader, event: ScalarEvent, line: int, resolved: dict | 
     raise RefusedInput("unsupported YAML tag %s" % tag, line)
 
 
+# Keys, and string values up to this length, are interned: a template repeats a few names
+# (Type, Properties, AWS::S3::Bucket, Allow...) thousands of times, and each scalar was a string
+# of its own, kept by the data, the line spans' paths and the evaluated resources. At 100,000
+# resources that was 114,000 strings per 5,000 resources for 8,000 distinct texts.
+_INTERN_MAX = 128
+
+
 def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, list]:
     lines: dict = {}
     warnings: list = []
@@ -266,6 +274,7 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
                 # Keys keep their text: `200:` and `yes:` are names here, not numbers or booleans.
                 if fn is not None:
                     raise TemplateError("a tagged mapping key is not supported", line)
+                value = intern(value)  # (see _INTERN_MAX)
             elif fn is None:
                 if tag is None or tag == "!":
                     # The resolver depends on the text and the implicit flags only: asked once per
@@ -276,6 +285,8 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
                         resolved_tag = resolved[pair] = resolve(ScalarNode, value, event.implicit)
                     if resolved_tag != _STR:
                         value = _scalar(loader, event, line, resolved)
+                    elif len(value) <= _INTERN_MAX:
+                        value = intern(value)
                 else:
                     value = _scalar(loader, event, line, resolved)
                 if value.__class__ is not str and isinstance(value, Unknown):

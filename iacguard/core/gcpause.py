@@ -8,6 +8,10 @@ Each full collection the allocator would trigger meanwhile walks every live obje
 nothing: on the 100,000-resource benchmark collections took a sixth to a quarter of the scan.
 Reference counting still frees everything else at once; the collector runs again when the scan
 ends (a library caller gets it back as it was).
+
+What the scan made is moved into the oldest generation as the collector comes back (`gc.freeze`
+then `gc.unfreeze`: two list splices). Left in the youngest, where the pause had left it, the
+first allocation after the scan walked all of it: 1.5 s after a scan of 100,000 resources.
 """
 from __future__ import annotations
 
@@ -24,4 +28,7 @@ def gc_paused():
         yield
     finally:
         if was:
+            if gc.get_freeze_count() == 0:  # (never unfreeze what the caller froze)
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
