@@ -34,6 +34,9 @@ from types import CodeType
 # A file larger than this is not read (nor grown): about 15 times what every class of
 # iacguard needs today.
 MAX_BYTES = 16 * 1024 * 1024
+# A file larger than this when saved keeps only the entries the run used (every class of
+# iacguard takes about 0.7 MB).
+TRIM_BYTES = 4 * 1024 * 1024
 PATH = os.path.join(os.path.dirname(__file__), "__pycache__", "dataclass-methods.%s.bin" % sys.implementation.cache_tag)
 
 _builtin_exec = builtins.exec
@@ -45,6 +48,7 @@ class CodeCache:
     def __init__(self, path: str):
         self.path = path
         self.codes: dict = {}
+        self.used: set = set()
         self.added = 0
         try:
             with open(path, "rb") as fh:
@@ -61,6 +65,7 @@ class CodeCache:
             self.codes = codes
 
     def compiled(self, source: str):
+        self.used.add(source)
         code = self.codes.get(source)
         if code is None:
             # As dataclasses' own `exec(source)` compiles it (its module has no __future__ import).
@@ -73,6 +78,11 @@ class CodeCache:
         if not self.added:
             return
         data = MAGIC_NUMBER + marshal.dumps(self.codes)
+        if len(data) > TRIM_BYTES:
+            # Grown past what one version of iacguard needs (entries of earlier versions, left
+            # by upgrades in place): keep what this run used.
+            self.codes = {k: v for k, v in self.codes.items() if k in self.used}
+            data = MAGIC_NUMBER + marshal.dumps(self.codes)
         if len(data) > MAX_BYTES:
             return
         tmp = "%s.%d.tmp" % (self.path, os.getpid())

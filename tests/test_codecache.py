@@ -98,3 +98,18 @@ def test_an_unwritable_folder_is_no_error(tmp_path):
     cache.compiled(_source("k"))
     cache.save()
     assert not (tmp_path / "file" / "sub").exists() and os.listdir(tmp_path) == ["file"]
+
+
+def test_a_file_grown_past_the_trim_size_keeps_what_the_run_used(tmp_path, monkeypatch):
+    path = str(tmp_path / "m.bin")
+    old = _codecache.CodeCache(path)
+    for i in range(50):
+        old.compiled(_source("old%d" % i))  # an earlier version's methods
+    old.save()
+    monkeypatch.setattr(_codecache, "TRIM_BYTES", 1000)
+    run = _codecache.CodeCache(path)
+    assert len(run.codes) == 50
+    run.compiled(_source("old3"))
+    run.compiled(_source("new"))
+    run.save()
+    assert sorted(_codecache.CodeCache(path).codes) == sorted([_source("old3"), _source("new")])
