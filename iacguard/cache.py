@@ -52,7 +52,7 @@ from . import __version__
 from iacguard.core import limits as _limits
 from iacguard.discover import SourceFile, read_bytes
 from .graph import GraphView
-from iacguard.core.model import Analysis, Finding, LanguageResult, Location, Notification, PathStep, Reference, Resource, Symbol, Undecided, UnknownValue
+from iacguard.core.model import Analysis, Finding, LanguageResult, Location, Notification, PathStep, Reference, Resource, SpanLocations, Symbol, Undecided, UnknownValue
 from .parse import ParsedSource, parse_one
 
 DEFAULT_TIME_PER_FILE = 60  # seconds
@@ -419,7 +419,7 @@ _MAGIC = b"iacguard-cache\0"
 _ALLOWED = {
     "iacguard.parse": ("ParsedSource",),
     "iacguard.graph": ("GraphView",),
-    "iacguard.core.model": ("Analysis", "Location", "Resource", "Reference", "Notification", "Finding", "Symbol", "UnknownValue", "LanguageResult", "Undecided", "PathStep"),
+    "iacguard.core.model": ("Analysis", "Location", "Resource", "Reference", "Notification", "Finding", "Symbol", "UnknownValue", "LanguageResult", "Undecided", "PathStep", "SpanLocations"),
     "iacguard.core.unknown": ("Unknown", "PartialUnknown", "AttributeUnknown"),
     "iacguard.terraform.expressions": ("ErrorUnknown",),
     "iacguard.terraform.syntax": (
@@ -498,6 +498,12 @@ def _shaped(value) -> bool:
     def unknown(x) -> bool:
         return type(x) is UnknownValue and type(x.path) is str and type(x.line) is int and type(x.what) is str and type(x.reason) is str
 
+    def locations(x) -> bool:
+        if type(x) is dict:
+            return True
+        return type(x) is SpanLocations and type(x.path) is str and all(
+            type(v) is tuple and len(v) == 3 and type(v[0]) is int and type(v[1]) is int and type(v[2]) is int for v in dict.values(x))
+
     seen: set = set()
 
     def resource(x) -> bool:
@@ -506,7 +512,7 @@ def _shaped(value) -> bool:
         seen.add(id(x))
         return (
             type(x) is Resource and type(x.id) is str and type(x.address) is str and type(x.type) is str and type(x.language) is str
-            and type(x.properties) is dict and loc(x.location) and type(x.property_locations) is dict and type(x.mode) is str
+            and type(x.properties) is dict and loc(x.location) and locations(x.property_locations) and type(x.mode) is str
             and type(x.module) is str and type(x.conditions) is tuple and type(x.meta) is dict
         )
 

@@ -18,7 +18,7 @@ import re
 
 from iacguard.core import limits as _limits
 from iacguard.core.placeholders import placeholder
-from iacguard.core.model import CLOUDFORMATION, LanguageResult, Location, span_location, Notification, Reference, Resource, ScanOptions, Symbol, UnknownValue
+from iacguard.core.model import CLOUDFORMATION, LanguageResult, Location, SpanLocations, span_location, Notification, Reference, Resource, ScanOptions, Symbol, UnknownValue
 from iacguard.core.unknown import AttributeUnknown, Unknown
 from .declarations import ResourceDecl, declare_resources
 from .intrinsics import NO_VALUE, IntrinsicEvaluator, fn_if_conditions, is_intrinsic
@@ -290,6 +290,13 @@ class Stack:
         ends = self.template.line_ends
         last = max(end, start, 1)
         return Location(self.file, start, end, 1, ends[last - 1] if last <= len(ends) else 0)
+
+    def span3(self, span) -> tuple:
+        """(start_line, end_line, end_col) of a line span: a property's entry in SpanLocations."""
+        start, end = span[0], span[1]
+        ends = self.template.line_ends
+        last = max(end, start, 1)
+        return (start, end, ends[last - 1] if last <= len(ends) else 0)
 
     def location_of(self, path: tuple) -> Location:
         span = self.template.lines.get(path)
@@ -575,14 +582,14 @@ class Stack:
             rid = base_id
             if assumptions:
                 rid += "?" + ",".join("%s=%s" % (k, "true" if v else "false") for k, v in assumptions.items())
-            locations: dict = {}
+            locations = SpanLocations(self.file)
             ex = IntrinsicEvaluator(self, rid, assumptions, locations)
             ex.origin = decl.span_path
             properties = self._properties(decl, ex)
             for out, src in decl.location_src.items():
                 span = self.template.lines.get(src)
                 if span is not None and resource_has(properties, out):
-                    locations[out] = self.location(span)
+                    locations[out] = self.span3(span)
             meta: dict = {"base_id": base_id}
             if decl.depends_on:
                 meta["depends_on"] = list(decl.depends_on)

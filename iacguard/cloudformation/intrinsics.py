@@ -90,7 +90,7 @@ class IntrinsicEvaluator:
         self.stack = stack
         self.source = source  # node id references are recorded from; None records nothing
         self.assumptions = assumptions or {}
-        self.locations = locations  # output path -> Location, filled while evaluating
+        self.locations = locations  # output path -> line span (core.model.SpanLocations), filled while evaluating
         self.captured: list | None = None  # extra sink for references (nested stack parameters)
         # Template path a warning falls back to when the value has no lines of its own (values
         # SAM generates): the resource's span.
@@ -130,7 +130,7 @@ class IntrinsicEvaluator:
                 if locations is not None and cout not in locations:
                     span = lines.get(csrc)
                     if span is not None:
-                        locations[cout] = self.stack.location(span)
+                        locations[cout] = self.stack.span3(span)
                 v = self.value(child, csrc, cout, record, depth + 1)
                 if v is NO_VALUE:
                     if record:
@@ -149,7 +149,7 @@ class IntrinsicEvaluator:
                 if locations is not None and cout not in locations:
                     span = lines.get(csrc)
                     if span is not None:
-                        locations[cout] = self.stack.location(span)
+                        locations[cout] = self.stack.span3(span)
                 v = self.value(child, csrc, cout, record, depth + 1)
                 if v is NO_VALUE:
                     if record:
@@ -163,7 +163,7 @@ class IntrinsicEvaluator:
         if self.locations is not None and src is not None and out not in self.locations:
             span = self.stack.template.lines.get(src)
             if span is not None:
-                self.locations[out] = self.stack.location(span)
+                self.locations[out] = self.stack.span3(span)
 
     def _forget(self, out) -> None:
         if self.locations is not None:

@@ -34,6 +34,32 @@ class Location:
         return (Location, (self.path, self.start_line, self.end_line, self.start_col, self.end_col))
 
 
+class SpanLocations(dict):
+    """Property path -> Location within one file, kept as (start_line, end_line, end_col)
+    tuples and made a Location when asked for (`get`). A CloudFormation resource has one entry
+    per property node; building a Location for each (a frozen dataclass: about 0.9 us) cost a
+    fifth of evaluating 100,000 resources, and few are ever read (a finding's location)."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str, spans=()) -> None:
+        dict.__init__(self, spans)
+        self.path = path
+
+    def get(self, key, default=None):
+        span = dict.get(self, key)
+        if span is None:
+            return default
+        return Location(self.path, span[0], span[1], 1, span[2])
+
+    def __getitem__(self, key):
+        span = dict.__getitem__(self, key)
+        return Location(self.path, span[0], span[1], 1, span[2])
+
+    def __reduce__(self):
+        return (SpanLocations, (self.path, dict(self)))
+
+
 def line_end_columns(text: str) -> list:
     """The end column of every line of `text`, as `Location.end_col` takes it: item N-1 is one
     more than the length of line N (1-based, exclusive like SARIF's endColumn). Lines are split on
