@@ -1,8 +1,8 @@
 """Report formatters: each turns a ScanResult into text, and none reads a parser.
 
 `FORMATS` maps a format name to its `render(result, **options) -> str`; `render(fmt, result,
-**options)` picks one; `chunks(fmt, result, **options)` gives the same text in pieces (JSON and SARIF
-make and write one finding at a time; the other formats give their text whole). Options are
+**options)` picks one; `chunks(fmt, result, **options)` gives the same text in pieces (JSON, SARIF and
+GitLab's make and write one finding at a time; the other formats give their text whole). Options are
 keyword-only and differ by format:
 
 - text:  color=False, verbose=False, fail_on_error=False
@@ -68,14 +68,16 @@ def render(fmt: str, result: ScanResult, **opts) -> str:
     return formatter(result, **opts)
 
 
-_STREAMED = ("json", "sarif")  # formats whose module has `chunks(result, **options)`
+# Formats written in pieces: module:function, a generator taking render's arguments.
+_CHUNKS = {"json": "json_report:chunks", "sarif": "sarif:chunks", "gitlab": "gitlab:chunks", "gitlab-sast": "gitlab:chunks_sast"}
 
 
 def chunks(fmt: str, result: ScanResult, **opts):
     """The text of `render(fmt, result, **opts)` as an iterable of str, for a writer that never
-    holds the whole report (see atomic.write_chunks)."""
-    if fmt in _STREAMED:
-        return importlib.import_module("." + _MODULES[fmt], __name__).chunks(result, **opts)
+    holds the whole report (see atomic.write_chunks); the formats not in _CHUNKS come whole."""
+    if fmt in _CHUNKS:
+        module, _, name = _CHUNKS[fmt].partition(":")
+        return getattr(importlib.import_module("." + module, __name__), name)(result, **opts)
     return (render(fmt, result, **opts),)
 
 

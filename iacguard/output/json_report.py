@@ -55,7 +55,7 @@ def report(result: ScanResult) -> dict:
 def _report(result: ScanResult, listing) -> dict:
     """The report's data, its long lists (findings, suppressed, notifications, errors, unknowns,
     undecided) each made by `listing(make)` from `make`, a function returning a fresh iterable of
-    their elements: `list` makes them all now, `jsontext.Lazy` as they are written."""
+    their elements: `_eager` makes them all now, `jsontext.Lazy` as they are written."""
     checks = checks_by_id(result)
     cwd = result.cwd
 

@@ -86,8 +86,19 @@ def test_sarif_chunks_are_render(sample_result, opts):
     assert len(list(sarif.chunks(sample_result, **opts))) > len(sample_result.findings)
 
 
+@pytest.mark.parametrize("fmt,opts", [
+    ("gitlab", {}),
+    ("gitlab", {"workspace": str(REPO)}),
+    ("gitlab-sast", {"start_time": "2026-01-01T00:00:00Z", "end_time": "2026-01-01T00:00:05Z"}),
+])
+def test_gitlab_chunks_are_render(sample_result, fmt, opts):
+    pieces = list(chunks(fmt, sample_result, **opts))
+    assert "".join(pieces) == render(fmt, sample_result, **opts)
+    assert len(pieces) > len(sample_result.findings)
+
+
 def test_empty_result_chunks_are_render(empty_result):
-    for fmt in ("json", "sarif"):
+    for fmt in ("json", "sarif", "gitlab"):
         assert "".join(chunks(fmt, empty_result)) == render(fmt, empty_result)
 
 
