@@ -1,8 +1,8 @@
 """Report formatters: each turns a ScanResult into text, and none reads a parser.
 
 `FORMATS` maps a format name to its `render(result, **options) -> str`; `render(fmt, result,
-**options)` picks one; `chunks(fmt, result, **options)` gives the same text in pieces (JSON, SARIF and
-GitLab's make and write one finding at a time; the other formats give their text whole). Options are
+**options)` picks one; `chunks(fmt, result, **options)` gives the same text in pieces (text, JSON, SARIF
+and GitLab's make and write one finding at a time; the other formats give their text whole). Options are
 keyword-only and differ by format:
 
 - text:  color=False, verbose=False, fail_on_error=False
@@ -69,7 +69,7 @@ def render(fmt: str, result: ScanResult, **opts) -> str:
 
 
 # Formats written in pieces: module:function, a generator taking render's arguments.
-_CHUNKS = {"json": "json_report:chunks", "sarif": "sarif:chunks", "gitlab": "gitlab:chunks", "gitlab-sast": "gitlab:chunks_sast"}
+_CHUNKS = {"text": "text:chunks", "json": "json_report:chunks", "sarif": "sarif:chunks", "gitlab": "gitlab:chunks", "gitlab-sast": "gitlab:chunks_sast"}
 
 
 def chunks(fmt: str, result: ScanResult, **opts):

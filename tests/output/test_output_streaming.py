@@ -98,12 +98,20 @@ def test_gitlab_chunks_are_render(sample_result, fmt, opts):
 
 
 def test_empty_result_chunks_are_render(empty_result):
-    for fmt in ("json", "sarif", "gitlab"):
+    for fmt in ("text", "json", "sarif", "gitlab"):
         assert "".join(chunks(fmt, empty_result)) == render(fmt, empty_result)
 
 
+@pytest.mark.parametrize("opts", [{}, {"color": True, "verbose": True, "fail_on_error": True}])
+def test_text_chunks_are_render_line_by_line(sample_result, result, empty_result, opts):
+    for res in (sample_result, result, empty_result):
+        pieces = list(chunks("text", res, **opts))
+        assert "".join(pieces) == render("text", res, **opts)
+        assert all(p.endswith("\n") and p.count("\n") == 1 for p in pieces)  # a colour never spans two pieces
+
+
 def test_other_formats_come_whole(result):
-    for fmt in ("text", "junit", "markdown"):
+    for fmt in ("junit", "markdown"):
         assert list(chunks(fmt, result)) == [render(fmt, result)]
 
 
