@@ -85,10 +85,20 @@ def write_text(path: str, text: str, untrusted: tuple = ()) -> None:
     RefusedTarget for a directory or special file at `path`, or a symlinked folder on the way
     inside `untrusted` folders; OSError when writing fails (the temporary file is then removed and
     `path` is unchanged). A path under /dev/ or /proc/ is written directly (see the module doc)."""
+    write_chunks(path, (text,), untrusted)
+
+
+_BATCH = 1 << 16  # characters gathered before a write: few system calls, little held
+
+
+def write_chunks(path: str, chunks, untrusted: tuple = ()) -> None:
+    """`write_text` of the text `chunks` (an iterable of str) yields, written as it comes: the
+    whole text is never held. Anything raised while the chunks are made or written (an error, a
+    KeyboardInterrupt) leaves `path` as it was and no temporary file behind."""
     target = os.path.abspath(path)
     if target.startswith(_DEVICE_FOLDERS):
         with open(target, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as fh:
-            fh.write(text)
+            write_all(fh.write, chunks)
         return
     check_target(target)
     check_folder(target, tuple(untrusted))
@@ -102,7 +112,7 @@ def write_text(path: str, text: str, untrusted: tuple = ()) -> None:
         # backslashreplace: a lone surrogate (an undecodable file name) must not lose the report.
         with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as fh:
             fd = -1  # the file object owns it now
-            fh.write(text)
+            write_all(fh.write, chunks)
         os.replace(tmp, target)
     except BaseException:
         if fd >= 0:
@@ -112,3 +122,19 @@ def write_text(path: str, text: str, untrusted: tuple = ()) -> None:
         except OSError:
             pass
         raise
+
+
+def write_all(write, chunks) -> None:
+    """Pass the text of `chunks` (an iterable of str) to `write` in pieces of about _BATCH
+    characters (one piece longer than that passes whole)."""
+    batch: list = []
+    size = 0
+    for chunk in chunks:
+        batch.append(chunk)
+        size += len(chunk)
+        if size >= _BATCH:
+            write("".join(batch))
+            batch.clear()
+            size = 0
+    if batch:
+        write("".join(batch))

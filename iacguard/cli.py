@@ -403,13 +403,32 @@ def _configuration_change(result, settings: Settings, repo, ref: str) -> None:
     result.notifications.append(Notification("warning", message, config.path))
 
 
-def _write(path: str, text: str, untrusted: tuple = ()) -> None:
-    from .atomic import write_text
+def _write(path: str, text, untrusted: tuple = ()) -> None:
+    """Write `text` (a str, or an iterable of str pieces written as they come) to `path`."""
+    from .atomic import write_chunks
 
     try:
-        write_text(path, text, untrusted)  # temporary file + rename: a symlink at `path` is replaced, never followed
+        # temporary file + rename: a symlink at `path` is replaced, never followed
+        write_chunks(path, (text,) if isinstance(text, str) else text, untrusted)
     except OSError as exc:
         _fatal("cannot write %s: %s" % (path, exc.strerror))
+
+
+def _echo(pieces, color) -> None:
+    """The report text `pieces` yields on standard output, ending in one newline. click strips
+    colours from a stream that is not a terminal unless told otherwise: --color (`color`)
+    forces them (for `less -R` or a CI log that renders them)."""
+    from .atomic import write_all
+
+    last = [""]
+
+    def echo(text: str) -> None:
+        click.echo(text, nl=False, color=color)
+        last[0] = text
+
+    write_all(echo, pieces)
+    if not last[0].endswith("\n"):
+        click.echo("", color=color)
 
 
 def _untrusted(result) -> tuple:
@@ -433,7 +452,7 @@ def _full_report(p: dict, settings: Settings) -> str:
 
 def _report(result, settings: Settings, p: dict) -> None:
     from .core.gcpause import gc_paused
-    from .output import render
+    from .output import chunks
     from .output.text import use_color
 
     def opts_for(fmt: str, to_terminal: bool) -> dict:
@@ -452,25 +471,24 @@ def _report(result, settings: Settings, p: dict) -> None:
             return {"workspace": os.environ.get("CI_PROJECT_DIR", "")}
         return {}
 
+    # Reports are written as they are made (output.chunks): JSON and SARIF one finding at a time,
+    # never the whole text or every finding's data in memory (100,000 resources: 70 MB of text).
     fmt, output = p["fmt"], p["output"]
-    with gc_paused():  # a report allocates much and makes no cycle (see core/gcpause.py)
-        report = render(fmt, result, **opts_for(fmt, output is None))
     if output:
-        _write(output, report, _untrusted(result))
+        with gc_paused():  # a report allocates much and makes no cycle (see core/gcpause.py)
+            _write(output, chunks(fmt, result, **opts_for(fmt, False)), _untrusted(result))
         if not p["quiet"] and fmt != "text":
             # People still see a one-line summary when the report goes to a file.
             click.echo("iacguard: %d finding(s) in %d file(s); report written to %s" % (len(result.findings), len(result.files), output), err=True)
     else:
-        # click strips colours from a stream that is not a terminal unless told otherwise:
-        # --color forces them (for `less -R` or a CI log that renders them).
-        click.echo(report, nl=not report.endswith("\n"), color=p["color"])
+        with gc_paused():
+            _echo(chunks(fmt, result, **opts_for(fmt, True)), p["color"])
     for extra_fmt, path in settings.outputs:
         opts = opts_for(extra_fmt, False)
         if extra_fmt == "text":
             opts["color"] = False
         with gc_paused():
-            text = render(extra_fmt, result, **opts)
-        _write(path, text, _untrusted(result))
+            _write(path, chunks(extra_fmt, result, **opts), _untrusted(result))
         if p["verbose"]:
             click.echo("iacguard: %s report written to %s" % (extra_fmt, path), err=True)
 

@@ -1,7 +1,9 @@
 """Report formatters: each turns a ScanResult into text, and none reads a parser.
 
 `FORMATS` maps a format name to its `render(result, **options) -> str`; `render(fmt, result,
-**options)` picks one. Options are keyword-only and differ by format:
+**options)` picks one; `chunks(fmt, result, **options)` gives the same text in pieces (text, JSON, SARIF
+and GitLab's make and write one finding at a time; the other formats give their text whole). Options are
+keyword-only and differ by format:
 
 - text:  color=False, verbose=False, fail_on_error=False
 - json:  (none)
@@ -66,4 +68,17 @@ def render(fmt: str, result: ScanResult, **opts) -> str:
     return formatter(result, **opts)
 
 
-__all__ = ["FORMATS", "render", "use_color"]
+# Formats written in pieces: module:function, a generator taking render's arguments.
+_CHUNKS = {"text": "text:chunks", "json": "json_report:chunks", "sarif": "sarif:chunks", "gitlab": "gitlab:chunks", "gitlab-sast": "gitlab:chunks_sast"}
+
+
+def chunks(fmt: str, result: ScanResult, **opts):
+    """The text of `render(fmt, result, **opts)` as an iterable of str, for a writer that never
+    holds the whole report (see atomic.write_chunks); the formats not in _CHUNKS come whole."""
+    if fmt in _CHUNKS:
+        module, _, name = _CHUNKS[fmt].partition(":")
+        return getattr(importlib.import_module("." + module, __name__), name)(result, **opts)
+    return (render(fmt, result, **opts),)
+
+
+__all__ = ["FORMATS", "chunks", "render", "use_color"]

@@ -80,13 +80,17 @@ def _severity(f, check) -> str:
 
 def code_quality(result: ScanResult, *, workspace: str = "") -> list:
     """The Code Quality report as plain data (what `render` serialises)."""
+    return list(_issues(result, workspace))
+
+
+def _issues(result: ScanResult, workspace: str):
+    """The Code Quality issues, made one at a time."""
     checks = checks_by_id(result)
-    issues = []
     for f, fp in zip(result.findings, fingerprints(result)):
         check = checks.get(f.check_id)
         begin, end = _lines(f.location)
         message = finding_message(f, fallback=check.title if check else f.check_id)
-        issues.append({
+        yield {
             "type": "issue",
             "description": visible("%s: %s Resource: %s" % (f.check_id, message, shown_address(f))),
             "check_name": f.check_id,
@@ -94,7 +98,7 @@ def code_quality(result: ScanResult, *, workspace: str = "") -> list:
             "severity": CODE_QUALITY_SEVERITY.get(_severity(f, check), "major"),
             "categories": ["Security"],
             "location": {"path": _file(f.location.path, result.cwd, workspace), "lines": {"begin": begin, "end": end}},
-        })
+        }
     seen: set = set()
     for n in sorted(result.notifications, key=notification_sort_key):
         if n.level != "error":
@@ -104,7 +108,7 @@ def code_quality(result: ScanResult, *, workspace: str = "") -> list:
         if key in seen:
             continue
         seen.add(key)
-        issues.append({
+        yield {
             "type": "issue",
             "description": visible("File not scanned: %s" % (n.message or "error")),
             "check_name": NOT_SCANNED,
@@ -112,13 +116,18 @@ def code_quality(result: ScanResult, *, workspace: str = "") -> list:
             "severity": "major",
             "categories": ["Bug Risk"],
             "location": {"path": path, "lines": {"begin": max(n.line, 1), "end": max(n.line, 1)}},
-        })
-    return issues
+        }
 
 
 def render(result: ScanResult, *, workspace: str = "") -> str:
     """The Code Quality report as JSON text, indented by 2, ending in a newline."""
     return jsontext.dumps(code_quality(result, workspace=workspace)) + "\n"
+
+
+def chunks(result: ScanResult, *, workspace: str = ""):
+    """The text of `render(...)` in pieces, one issue made and written at a time."""
+    yield from jsontext.chunks(jsontext.Lazy(lambda: _issues(result, workspace)))
+    yield "\n"
 
 
 # ----------------------------------------------------------------------------- SAST
@@ -170,37 +179,43 @@ def _component() -> dict:
 
 def sast_report(result: ScanResult, *, workspace: str = "", start_time=None, end_time=None) -> dict:
     """The SAST report as plain data (what `render_sast` serialises)."""
+    return _sast(result, workspace, start_time, end_time, lambda make: list(make()))
+
+
+def _sast(result: ScanResult, workspace: str, start_time, end_time, listing) -> dict:
+    """The SAST report's data, its vulnerabilities made by `listing(make)` from `make`, a
+    function returning a fresh iterable of them (all now, or `jsontext.Lazy`: as written)."""
     checks = checks_by_id(result)
     now = datetime.now(timezone.utc)
     end = _time(end_time, now)
     start = _time(start_time, now - timedelta(seconds=max(result.duration or 0.0, 0.0)))
     if start > end:
         start = end
-    vulnerabilities = []
-    for f, fp in zip(result.findings, fingerprints(result)):
-        check = checks.get(f.check_id)
-        begin, last = _lines(f.location)
-        message = finding_message(f, fallback=check.title if check else f.check_id)
-        description = "%s\n\nResource: %s" % (message, shown_address(f))
-        if check is not None:
-            description += "\n\n%s\n\n%s" % (check.what.strip(), check.why.strip())
-        vuln = {
-            "id": str(uuid.uuid5(_NAMESPACE, fp)),
-            "name": _cut(visible(check.title if check else f.check_id), MAX_NAME),
-            "description": _cut(visible_lines(description.strip()), MAX_DESCRIPTION),
-            "severity": SAST_SEVERITY.get(_severity(f, check), "Unknown"),
-            "identifiers": _identifiers(f.check_id, check),
-            "location": {"file": _file(f.location.path, result.cwd, workspace), "start_line": begin, "end_line": last},
-        }
-        if check is not None:
-            fixes = [("Terraform", check.fix_terraform), ("CloudFormation", check.fix_cloudformation)]
-            solution = "\n\n".join("%s: %s" % (lang, _plain(text)) for lang, text in fixes if text.strip())
-            if solution:
-                vuln["solution"] = _cut(solution, MAX_SOLUTION)
-            links = [{"url": r} for r in check.references if str(r).startswith(("https://", "http://"))]
-            if links:
-                vuln["links"] = links
-        vulnerabilities.append(vuln)
+    def vulnerabilities():
+        for f, fp in zip(result.findings, fingerprints(result)):
+            check = checks.get(f.check_id)
+            begin, last = _lines(f.location)
+            message = finding_message(f, fallback=check.title if check else f.check_id)
+            description = "%s\n\nResource: %s" % (message, shown_address(f))
+            if check is not None:
+                description += "\n\n%s\n\n%s" % (check.what.strip(), check.why.strip())
+            vuln = {
+                "id": str(uuid.uuid5(_NAMESPACE, fp)),
+                "name": _cut(visible(check.title if check else f.check_id), MAX_NAME),
+                "description": _cut(visible_lines(description.strip()), MAX_DESCRIPTION),
+                "severity": SAST_SEVERITY.get(_severity(f, check), "Unknown"),
+                "identifiers": _identifiers(f.check_id, check),
+                "location": {"file": _file(f.location.path, result.cwd, workspace), "start_line": begin, "end_line": last},
+            }
+            if check is not None:
+                fixes = [("Terraform", check.fix_terraform), ("CloudFormation", check.fix_cloudformation)]
+                solution = "\n\n".join("%s: %s" % (lang, _plain(text)) for lang, text in fixes if text.strip())
+                if solution:
+                    vuln["solution"] = _cut(solution, MAX_SOLUTION)
+                links = [{"url": r} for r in check.references if str(r).startswith(("https://", "http://"))]
+                if links:
+                    vuln["links"] = links
+            yield vuln
     scan: dict = {
         "analyzer": _component(),
         "scanner": _component(),
@@ -220,7 +235,7 @@ def sast_report(result: ScanResult, *, workspace: str = "", start_time=None, end
         messages.append({"level": "warn", "value": text or "warning"})
     if messages:
         scan["messages"] = messages
-    return {"version": SAST_VERSION, "schema": SAST_SCHEMA, "scan": scan, "vulnerabilities": vulnerabilities}
+    return {"version": SAST_VERSION, "schema": SAST_SCHEMA, "scan": scan, "vulnerabilities": listing(vulnerabilities)}
 
 
 def visible_lines(text: str) -> str:
@@ -231,3 +246,9 @@ def visible_lines(text: str) -> str:
 def render_sast(result: ScanResult, *, workspace: str = "", start_time=None, end_time=None) -> str:
     """The SAST report as JSON text, indented by 2, ending in a newline."""
     return jsontext.dumps(sast_report(result, workspace=workspace, start_time=start_time, end_time=end_time)) + "\n"
+
+
+def chunks_sast(result: ScanResult, *, workspace: str = "", start_time=None, end_time=None):
+    """The text of `render_sast(...)` in pieces, one vulnerability made and written at a time."""
+    yield from jsontext.chunks(_sast(result, workspace, start_time, end_time, jsontext.Lazy))
+    yield "\n"

@@ -49,14 +49,47 @@ def _notification(n, cwd: str) -> dict:
 
 def report(result: ScanResult) -> dict:
     """The report as plain data (what `render` serialises)."""
+    return _report(result, _eager)
+
+
+def _report(result: ScanResult, listing) -> dict:
+    """The report's data, its long lists (findings, suppressed, notifications, errors, unknowns,
+    undecided) each made by `listing(make)` from `make`, a function returning a fresh iterable of
+    their elements: `_eager` makes them all now, `jsontext.Lazy` as they are written."""
     checks = checks_by_id(result)
-    findings = [_finding(f, fingerprint, checks, result.cwd) for f, fingerprint in zip(result.findings, fingerprints(result))]
-    suppressed = []
-    for s, fingerprint in zip(result.suppressed, suppressed_fingerprints(result)):
-        entry = _finding(s.finding, fingerprint, checks, result.cwd)
-        entry["suppression"] = suppression_data(s.suppression, result.cwd)
-        suppressed.append(dict(sorted(entry.items())))
-    notifications = [_notification(n, result.cwd) for n in sorted(result.notifications, key=notification_sort_key)]
+    cwd = result.cwd
+
+    def findings():
+        return (_finding(f, fingerprint, checks, cwd) for f, fingerprint in zip(result.findings, fingerprints(result)))
+
+    def suppressed():
+        for s, fingerprint in zip(result.suppressed, suppressed_fingerprints(result)):
+            entry = _finding(s.finding, fingerprint, checks, cwd)
+            entry["suppression"] = suppression_data(s.suppression, cwd)
+            yield dict(sorted(entry.items()))
+
+    notes = sorted(result.notifications, key=notification_sort_key)
+
+    def notifications():
+        return (_notification(n, cwd) for n in notes)
+
+    def errors():
+        return (_notification(n, cwd) for n in notes if n.level == "error")
+
+    def unknowns():
+        return (
+            {
+                "file": _file(u.path, cwd),
+                "line": u.line if u.line > 0 else None,
+                "reason": u.reason,
+                "what": u.what,
+            }
+            for u in sorted(result.unknowns, key=unknown_sort_key)
+        )
+
+    def undecided():
+        return (_undecided(u, fp, checks, cwd) for u, fp in zip(result.undecided, undecided_fingerprints(result)))
+
     summary = {
         "by_pillar": pillar_counts(result),
         "by_severity": severity_counts(result),
@@ -72,21 +105,13 @@ def report(result: ScanResult) -> dict:
     out = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "iacguard", "version": iacguard.__version__},
-        "findings": findings,
-        "suppressed": suppressed,
+        "findings": listing(findings),
+        "suppressed": listing(suppressed),
         "summary": summary,
-        "errors": [n for n in notifications if n["level"] == "error"],
-        "notifications": notifications,
-        "unknowns": [
-            {
-                "file": _file(u.path, result.cwd),
-                "line": u.line if u.line > 0 else None,
-                "reason": u.reason,
-                "what": u.what,
-            }
-            for u in sorted(result.unknowns, key=unknown_sort_key)
-        ],
-        "undecided": [_undecided(u, fp, checks, result.cwd) for u, fp in zip(result.undecided, undecided_fingerprints(result))],
+        "errors": listing(errors),
+        "notifications": listing(notifications),
+        "unknowns": listing(unknowns),
+        "undecided": listing(undecided),
     }
     if result.configuration:
         out["configuration"] = configuration_data(result)
@@ -162,3 +187,14 @@ def _resource(f) -> dict:
 def render(result: ScanResult) -> str:
     """The JSON report, indented by 2, ending in a newline."""
     return jsontext.dumps(report(result)) + "\n"
+
+
+def chunks(result: ScanResult):
+    """The text of `render(result)` in pieces, each finding, unknown... made and written one at a
+    time (what the command line writes: never the whole report in memory)."""
+    yield from jsontext.chunks(_report(result, jsontext.Lazy))
+    yield "\n"
+
+
+def _eager(make) -> list:
+    return list(make())

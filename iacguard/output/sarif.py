@@ -200,6 +200,63 @@ def _code_flows(f, cwd: str) -> tuple:
     return [flow], len(shown)
 
 
+def _result(f, fingerprint: str, suppression, checks: dict, index: dict, cwd: str) -> dict:
+    """One finding as a SARIF result."""
+    check = checks.get(f.check_id)
+    level = LEVELS[severity_of(f, check)] if check is not None else "warning"
+    properties = {
+        "resourceAddress": f.resource.address,
+        "resourceType": f.resource.type,
+        "language": f.resource.language,
+    }
+    if getattr(f, "root", ""):
+        properties["rootModule"] = f.root
+    if check is not None and check.graded and f.severity:
+        properties["severity"] = severity_of(f, check)  # the rule's security-severity is its default
+    pairs = condition_pairs(f.conditions)
+    if pairs:
+        properties["conditions"] = [{"name": n, "value": v} for n, v in pairs]
+    entry = {
+        "ruleId": f.check_id,
+        "ruleIndex": index[f.check_id],
+        "level": level,
+        "message": {"text": _message_text(finding_message(f, fallback=check.title if check else f.check_id))},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": _artifact_location(f.location.path, cwd),
+                    "region": _region(f.location),
+                }
+            }
+        ],
+        "partialFingerprints": {"primaryLocationLineHash": fingerprint, FINGERPRINT_KEY: fingerprint},
+        "properties": properties,
+    }
+    related = getattr(f, "related", ())
+    if related:
+        # GitHub shows a related location only when the message links to it as [text](id).
+        entry["relatedLocations"] = [
+            {
+                "id": i,
+                "message": {"text": visible(what)},
+                "physicalLocation": {
+                    "artifactLocation": _artifact_location(loc.path, cwd),
+                    "region": _region(loc),
+                },
+            }
+            for i, (loc, what) in enumerate(related, 1)
+        ]
+        links = ", ".join("[%s](%d)" % (visible(what).replace("[", "").replace("]", ""), i) for i, (_, what) in enumerate(related, 1))
+        entry["message"]["text"] += " Value from: %s." % links
+    if getattr(f, "path", ()):
+        entry["codeFlows"], shown = _code_flows(f, cwd)
+        properties["pathSteps"] = len(f.path)
+        properties["pathStepsShown"] = shown
+    if suppression is not None:
+        entry["suppressions"] = [_suppression(suppression, cwd)]
+    return entry
+
+
 def _message_text(text: str) -> str:
     text = visible(text)  # GitHub shows message text: no raw control or bidirectional characters
     if _EMBEDDED_LINK.search(text):
@@ -320,6 +377,17 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
     `start_time`/`end_time` (datetime or ISO 8601 string) add invocation timestamps.
     `category` names the run's category (see `category_id`).
     """
+    return _log(result, _eager, include_suppressed, start_time, end_time, category)
+
+
+def _eager(make) -> list:
+    return list(make())
+
+
+def _log(result: ScanResult, listing, include_suppressed: bool, start_time, end_time, category) -> dict:
+    """The log's data, its results and notifications each made by `listing(make)` from `make`, a
+    function returning a fresh iterable of them: `_eager` makes them all now, `jsontext.Lazy`
+    as they are written."""
     automation_id = category_id(category)
     checks = checks_by_id(result)
     rules_by_id = {c.id: rule(c) for c in result.checks}
@@ -332,62 +400,6 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
     rules = [rules_by_id[i] for i in sorted(rules_by_id)]
     index = {r["id"]: i for i, r in enumerate(rules)}
 
-    results = []
-    for f, fingerprint, suppression in reported:
-        check = checks.get(f.check_id)
-        level = LEVELS[severity_of(f, check)] if check is not None else "warning"
-        properties = {
-            "resourceAddress": f.resource.address,
-            "resourceType": f.resource.type,
-            "language": f.resource.language,
-        }
-        if getattr(f, "root", ""):
-            properties["rootModule"] = f.root
-        if check is not None and check.graded and f.severity:
-            properties["severity"] = severity_of(f, check)  # the rule's security-severity is its default
-        pairs = condition_pairs(f.conditions)
-        if pairs:
-            properties["conditions"] = [{"name": n, "value": v} for n, v in pairs]
-        entry = {
-            "ruleId": f.check_id,
-            "ruleIndex": index[f.check_id],
-            "level": level,
-            "message": {"text": _message_text(finding_message(f, fallback=check.title if check else f.check_id))},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": _artifact_location(f.location.path, result.cwd),
-                        "region": _region(f.location),
-                    }
-                }
-            ],
-            "partialFingerprints": {"primaryLocationLineHash": fingerprint, FINGERPRINT_KEY: fingerprint},
-            "properties": properties,
-        }
-        related = getattr(f, "related", ())
-        if related:
-            # GitHub shows a related location only when the message links to it as [text](id).
-            entry["relatedLocations"] = [
-                {
-                    "id": i,
-                    "message": {"text": visible(what)},
-                    "physicalLocation": {
-                        "artifactLocation": _artifact_location(loc.path, result.cwd),
-                        "region": _region(loc),
-                    },
-                }
-                for i, (loc, what) in enumerate(related, 1)
-            ]
-            links = ", ".join("[%s](%d)" % (visible(what).replace("[", "").replace("]", ""), i) for i, (_, what) in enumerate(related, 1))
-            entry["message"]["text"] += " Value from: %s." % links
-        if getattr(f, "path", ()):
-            entry["codeFlows"], shown = _code_flows(f, result.cwd)
-            properties["pathSteps"] = len(f.path)
-            properties["pathStepsShown"] = shown
-        if suppression is not None:
-            entry["suppressions"] = [_suppression(suppression, result.cwd)]
-        results.append(entry)
-
     invocation: dict = {"executionSuccessful": True}
     if start_time is not None:
         invocation["startTimeUtc"] = _timestamp(start_time)
@@ -395,10 +407,16 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
         invocation["endTimeUtc"] = _timestamp(end_time)
     if result.cwd:
         invocation["workingDirectory"] = {"uri": directory_uri(result.cwd)}
-    notes = [_notification(n, result.cwd) for n in sorted(result.notifications, key=notification_sort_key)]
-    notes += [_undecided(u, result.cwd, index) for u in result.undecided]
-    if notes:
-        invocation["toolExecutionNotifications"] = notes
+    cwd = result.cwd
+
+    def notes():
+        for n in sorted(result.notifications, key=notification_sort_key):
+            yield _notification(n, cwd)
+        for u in result.undecided:
+            yield _undecided(u, cwd, index)
+
+    if result.notifications or result.undecided:
+        invocation["toolExecutionNotifications"] = listing(notes)
     _configuration(invocation, result)
 
     run: dict = {
@@ -416,7 +434,7 @@ def sarif_log(result: ScanResult, *, include_suppressed: bool = False, start_tim
     }
     if result.cwd:
         run["originalUriBaseIds"] = {SRCROOT: {"uri": directory_uri(result.cwd)}}
-    run["results"] = results
+    run["results"] = listing(lambda: (_result(f, fp, suppression, checks, index, cwd) for f, fp, suppression in reported))
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
@@ -424,3 +442,10 @@ def render(result: ScanResult, *, include_suppressed: bool = False, start_time=N
     """The SARIF log as JSON text, indented by 2, ending in a newline."""
     log = sarif_log(result, include_suppressed=include_suppressed, start_time=start_time, end_time=end_time, category=category)
     return jsontext.dumps(log) + "\n"
+
+
+def chunks(result: ScanResult, *, include_suppressed: bool = False, start_time=None, end_time=None, category=None):
+    """The text of `render(...)` in pieces, each result and notification made and written one
+    at a time (what the command line writes: never the whole log in memory)."""
+    yield from jsontext.chunks(_log(result, jsontext.Lazy, include_suppressed, start_time, end_time, category))
+    yield "\n"

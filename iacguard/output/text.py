@@ -85,12 +85,22 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fa
     """The text report. `color` adds ANSI colours; `verbose` lists the checks left undecided by
     unknown values and every other value not known;
     `fail_on_error` says in the summary that files not scanned fail the scan."""
+    return "\n".join(_lines(result, color, verbose, fail_on_error)) + "\n"
+
+
+def chunks(result: ScanResult, *, color: bool = False, verbose: bool = False, fail_on_error: bool = False):
+    """The text of `render(...)` in pieces, one line (with its newline) at a time."""
+    for line in _lines(result, color, verbose, fail_on_error):
+        yield line + "\n"
+
+
+def _lines(result: ScanResult, color: bool, verbose: bool, fail_on_error: bool):
+    """The report's lines (without their newlines), made one at a time."""
 
     def paint(style: str, text: str) -> str:
         return "%s%s%s" % (_STYLES[style], text, _RESET) if color and style in _STYLES else text
 
     checks = checks_by_id(result)
-    lines: list[str] = []
 
     # Findings arrive sorted by file; group them in that order.
     groups: dict[str, list] = {}
@@ -98,11 +108,11 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fa
         groups.setdefault(display_path(f.location.path, result.cwd), []).append(f)
 
     if not result.findings:
-        lines.append("No findings.")
-    for path, findings in groups.items():
-        if lines:
-            lines.append("")
-        lines.append(paint("header", _clean(path)))
+        yield "No findings."
+    for n, (path, findings) in enumerate(groups.items()):
+        if n:
+            yield ""
+        yield paint("header", _clean(path))
         line_width = max(len(str(f.location.start_line)) for f in findings)
         id_width = max(len(f.check_id) for f in findings)
         # Align messages unless one very long address would push every line far right.
@@ -111,7 +121,7 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fa
             check = checks.get(f.check_id)
             severity = severity_of(f, check)
             message = finding_message(f, fallback=check.title if check is not None else "")
-            lines.append(
+            yield (
                 "  %s  %s  %s  %s  %s"
                 % (
                     str(f.location.start_line).rjust(max(line_width, 2)),
@@ -123,59 +133,59 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fa
             )
             chain = path_chain(f)
             if chain:  # an attack path, entry point first, on one line
-                lines.append("%s  path: %s" % (" " * (max(line_width, 2) + 2), _clean(chain)))
+                yield "%s  path: %s" % (" " * (max(line_width, 2) + 2), _clean(chain))
             for loc, what in getattr(f, "related", ()):
                 where = "%s:%d" % (display_path(loc.path, result.cwd), loc.start_line)
-                lines.append("%s  -> %s (%s)" % (" " * (max(line_width, 2) + 2), _clean(what), _clean(where)))
+                yield "%s  -> %s (%s)" % (" " * (max(line_width, 2) + 2), _clean(what), _clean(where))
 
     if result.suppressed:
-        lines += ["", paint("header", "Suppressed")]
+        yield from ["", paint("header", "Suppressed")]
         for item in result.suppressed:
             f, sup = item.finding, item.suppression
             where = "%s:%d" % (display_path(f.location.path, result.cwd), f.location.start_line)
             why = sup.reason or "(no reason given)"
             if sup.expires:
                 why += " (until %s)" % sup.expires
-            lines.append("  %s  %s  %s  %s" % (_clean(where), _clean(f.check_id), _clean(shown_address(f)), _clean(why)))
+            yield "  %s  %s  %s  %s" % (_clean(where), _clean(f.check_id), _clean(shown_address(f)), _clean(why))
 
     notes = sorted(result.notifications, key=notification_sort_key)
     if notes:
-        lines += ["", paint("header", "Notifications")]
+        yield from ["", paint("header", "Notifications")]
         for n in notes:
             where = display_path(n.path, result.cwd) if n.path else ""
             if where and n.line > 0:
                 where = "%s:%d" % (where, n.line)
             text = "%s  %s" % (_clean(where), _clean(n.message)) if where else _clean(n.message)
-            lines.append("  %s  %s" % (paint(n.level, n.level.ljust(7)), text))
+            yield "  %s  %s" % (paint(n.level, n.level.ljust(7)), text)
 
     if verbose and result.undecided:
-        lines += ["", paint("header", "Checks left undecided by unknown values")]
+        yield from ["", paint("header", "Checks left undecided by unknown values")]
         for u in result.undecided:
             where = "%s:%d" % (display_path(u.location.path, result.cwd), u.location.start_line)
-            lines.append("  %s  %s  %s  %s: %s" % (_clean(where), _clean(u.check_id), _clean(u.resource.address), _clean(u.what), _clean(u.reason)))
+            yield "  %s  %s  %s  %s: %s" % (_clean(where), _clean(u.check_id), _clean(u.resource.address), _clean(u.what), _clean(u.reason))
             for loc, what in u.related:
                 origin = "%s:%d" % (display_path(loc.path, result.cwd), loc.start_line)
-                lines.append("    -> %s (%s)" % (_clean(what), _clean(origin)))
+                yield "    -> %s (%s)" % (_clean(what), _clean(origin))
 
     others = other_unknowns(result)
     if verbose and others:
-        lines += ["", paint("header", "Other values that could not be known")]
+        yield from ["", paint("header", "Other values that could not be known")]
         for u in others:
             where = display_path(u.path, result.cwd) if u.path else "?"
             if u.line > 0:
                 where = "%s:%d" % (where, u.line)
-            lines.append("  %s  %s: %s" % (_clean(where), _clean(u.what), _clean(u.reason)))
+            yield "  %s  %s: %s" % (_clean(where), _clean(u.what), _clean(u.reason))
 
     by_severity = severity_counts(result)
     by_pillar = pillar_counts(result)
     label_width = max(len(t) for t in PILLARS.values())
-    lines += ["", paint("header", "Summary")]
-    lines.append("  %s" % _plural(len(result.findings), "finding"))
+    yield from ["", paint("header", "Summary")]
+    yield "  %s" % _plural(len(result.findings), "finding")
     for sev in SEVERITIES:
-        lines.append("    %s  %d" % (paint(sev, sev.ljust(label_width)), by_severity[sev]))
-    lines.append("  By pillar")
+        yield "    %s  %d" % (paint(sev, sev.ljust(label_width)), by_severity[sev])
+    yield "  By pillar"
     for key, title in PILLARS.items():
-        lines.append("    %s  %d" % (title.ljust(label_width), by_pillar[key]))
+        yield "    %s  %d" % (title.ljust(label_width), by_pillar[key])
     undecided_line = "  Checks left undecided by unknown values: %d" % len(result.undecided)
     if result.undecided and not verbose:
         undecided_line += " (--verbose lists them)"
@@ -185,28 +195,27 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, fa
     if others and not verbose:
         unknown_line += " (--verbose lists them)"
     if result.suppressed:
-        lines.append("  Suppressed: %d (listed above, with their reasons)" % len(result.suppressed))
+        yield "  Suppressed: %d (listed above, with their reasons)" % len(result.suppressed)
     if result.baseline_file:
-        lines.append(
+        yield (
             "  Baseline: %d known finding%s not shown; %d baseline entr%s fixed"
             % (result.baseline_matched, "" if result.baseline_matched == 1 else "s", result.baseline_fixed, "y" if result.baseline_fixed == 1 else "ies")
         )
     if result.outside_changes:
-        lines.append("  Not shown, outside the changed files: %d" % result.outside_changes)
+        yield "  Not shown, outside the changed files: %d" % result.outside_changes
     if result.min_severity:
-        lines.append("  Not shown, below min-severity %s: %d" % (result.min_severity, result.below_min_severity))
-    lines += _configuration_lines(result)
+        yield "  Not shown, below min-severity %s: %d" % (result.min_severity, result.below_min_severity)
+    yield from _configuration_lines(result)
     not_scanned = not_scanned_text(result, fail_on_error)
     if not_scanned:
-        lines.append("  %s" % paint("error", not_scanned))
-    lines += [
+        yield "  %s" % paint("error", not_scanned)
+    yield from [
         "  Files scanned: %d" % len(result.files),
         "  Resources: %d" % result.resources,
         undecided_line,
         unknown_line,
         "  Duration: %.2fs" % result.duration,
     ]
-    return "\n".join(lines) + "\n"
 
 
 def _configuration_lines(result: ScanResult) -> list:
