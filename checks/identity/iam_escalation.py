@@ -115,12 +115,16 @@ def _assume_request(principal, resource) -> tuple:
     return _model.Request(action="sts:AssumeRole", resource=resource, principal_account=account, resource_account=account), (trust,)
 
 
-def _decide(principal, action: str, memo: dict, any_resource: bool = False):
+def _decide(principal, action: str, memo: dict, any_resource: bool = False, allowed_only: bool = False):
     """(decision, Decision) of the first resource of an allowing statement the evaluator allows,
-    else the first unknown answer, else implicit deny. With `any_resource`, only "*" is asked."""
+    else the first unknown answer, else implicit deny. With `any_resource`, only "*" is asked.
+    With `allowed_only` (the caller needs to know only whether it is allowed), (NOT_ALLOWED,
+    None) when no resource asked can be allowed, whatever the action (see _cannot_allow)."""
     key = (action, any_resource)
     if key in memo:
         return memo[key]
+    if allowed_only and action.lower() != _ASSUME and _cannot_allow(principal, action, memo, any_resource):
+        return (NOT_ALLOWED, None)
     answer = (IMPLICIT_DENY, None)
     for _, st in _allowing(principal, action, memo)[:MAX_STATEMENTS]:
         for resource in (("*",) if any_resource else _resources(st)):
@@ -142,6 +146,27 @@ def _decide(principal, action: str, memo: dict, any_resource: bool = False):
     return answer
 
 
+# A `_decide` answer that is not ALLOWED, and nothing more is known of it.
+NOT_ALLOWED = "not allowed"
+
+
+def _cannot_allow(principal, action: str, memo: dict, any_resource: bool) -> bool:
+    """True when `_decide` cannot answer ALLOWED: no resource it would ask about can be allowed
+    to the principal by any action (iacguard.iam.evaluate.identity_may_allow, one pass per
+    resource, kept in `memo`). Not for sts:AssumeRole, asked with a trust policy."""
+    resources = []
+    for _, st in _allowing(principal, action, memo)[:MAX_STATEMENTS]:
+        resources.extend(("*",) if any_resource else _resources(st))
+    for resource in resources:
+        key = ("", "may allow", id(resource))
+        got = memo.get(key)
+        if got is None or got[0] is not resource:
+            got = memo[key] = (resource, _evaluate.identity_may_allow(principal, resource))
+        if got[1]:
+            return False
+    return True
+
+
 # An action no policy names: a principal allowed it on "*" holds every action ("*", "*:*", or a
 # NotAction that leaves it in), so no method gives it more.
 _ANY_ACTION = "iacguard-probe:NoSuchAction"
@@ -157,7 +182,8 @@ def _methods(principal, memo: dict) -> tuple:
     for name, actions, what in METHODS:
         decisions = []
         for a in actions:  # a method needs all its actions: the first one denied settles it
-            decisions.append(_decide(principal, a, memo, a in ANY_RESOURCE.get(name, ())))
+            # once a method is open, the others matter only if they are allowed
+            decisions.append(_decide(principal, a, memo, a in ANY_RESOURCE.get(name, ()), open_ is not None))
             if decisions[-1][0] not in (ALLOWED, UNKNOWN):
                 break
         if all(d == ALLOWED for d, _ in decisions):
