@@ -173,6 +173,8 @@ _ANY_ACTION = "iacguard-probe:NoSuchAction"
 
 
 def _holds_everything(principal) -> bool:
+    if not _evaluate.identity_may_allow(principal, "*", _ANY_ACTION):
+        return False  # no statement surely allows it: the evaluator cannot answer ALLOWED
     return _evaluate.simulate(principal, _model.Request(action=_ANY_ACTION, resource="*")).decision == ALLOWED
 
 

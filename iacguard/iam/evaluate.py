@@ -524,13 +524,14 @@ def simulate(principal: Principal, request: Request, resource_policies=()) -> De
     )
 
 
-def identity_may_allow(principal: Principal, resource: Any) -> bool:
+def identity_may_allow(principal: Principal, resource: Any, action: str | None = None) -> bool:
     """False when no request of `principal` on `resource` can be ALLOWED by `simulate` without
     resource policies, whatever its action: an allowed answer needs the identity policies to
     allow, and those need one statement that surely allows and surely matches, every part of it
     (its Resource/NotResource and Condition do not depend on the action). True when one may:
     the caller then asks `simulate`. A caller asking many actions on one resource learns with
-    one pass over the statements that none of them can be allowed."""
+    one pass over the statements that none of them can be allowed. With `action`, the
+    statement's Action/NotAction must surely cover it too (the bound for that action alone)."""
     request = _as_requester(principal, Request(action="", resource=resource), [])
     ctx = request.context or {}
     for policy in _policies(principal.identity_policies):
@@ -543,6 +544,10 @@ def identity_may_allow(principal: Principal, resource: Any) -> bool:
                 continue  # applies to nothing
             if st.principals is not None or st.not_principals is not None:
                 return True  # an identity statement with a Principal: not bounded here
+            if action is not None and not _sure(
+                    any_action_matches(st.actions, action) if st.actions is not None
+                    else not3(any_action_matches(st.not_actions, action))):
+                continue
             if _sure(_where(st, request, ctx)) and _sure(condition_matches(st.conditions, ctx)):
                 return True
     return False

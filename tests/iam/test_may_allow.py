@@ -99,3 +99,27 @@ def test_check_methods_same_with_and_without_the_bound():
         assert _shape(got) == _shape(_methods_unbounded(p))
         opened += got[1] is not None
     assert opened > 20
+
+
+def test_bound_for_one_action_never_hides_an_allowed_answer():
+    rng = random.Random(4242)
+    bounded = 0
+    for i in range(300):
+        p = _principal(rng, i)
+        for resource in RESOURCES:
+            for action in [a for a in ACTIONS if isinstance(a, str)] + ["iacguard-probe:NoSuchAction"]:
+                if not identity_may_allow(p, resource, action):
+                    bounded += 1
+                    assert simulate(p, Request(action=action, resource=resource)).decision != ALLOWED
+    assert bounded > 1000
+
+
+def test_holds_everything_as_the_simulation_answers():
+    rng = random.Random(99)
+    holders = 0
+    for i in range(400):
+        p = _principal(rng, i)
+        expected = simulate(p, Request(action=iam_escalation._ANY_ACTION, resource="*")).decision == ALLOWED
+        assert iam_escalation._holds_everything(p) is expected
+        holders += expected
+    assert holders > 5
