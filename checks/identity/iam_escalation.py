@@ -69,24 +69,59 @@ def _allowing(principal, action: str, memo: dict | None = None) -> list:
         candidates = []
         for policy in principal.identity_policies:
             if policy.unknown is not None:
-                candidates.append((policy, None))
+                candidates.append((policy, None, None))
                 continue
             for st in policy.statements[:MAX_STATEMENTS]:
                 if st.unknown is not None:
-                    candidates.append((policy, None))
+                    candidates.append((policy, None, None))
                     continue
                 effect = effect_of(st)
                 if effect == ALLOW or is_unknown(effect):
-                    candidates.append((policy, st))
+                    candidates.append((policy, st, _actions_key(st)))
         if memo is not None:
             memo[_CANDIDATES] = candidates
-    out = [(policy, st) for policy, st in candidates if st is None or grants_action(st, action) is not False]
+    else:
+        got = memo.get(("", "allowing", action))
+        if got is not None:
+            return got
+    out = [(policy, st) for policy, st, key in candidates if st is None or _may_grant(st, key, action)]
     if principal.unresolved:
         out.append((None, None))
+    if memo is not None:
+        memo[("", "allowing", action)] = out
     return out
 
 
 _CANDIDATES = ("", "candidates")  # the memo key of a principal's possibly allowing statements
+
+# grants_action(statement, action) is not False, by the statement's Action and NotAction when
+# they are all text (many principals share them: one answer per pair and action). Emptied when
+# it reaches MAX_GRANTS entries.
+MAX_GRANTS = 65536
+_grants: dict = {}
+
+
+def _actions_key(st):
+    """(Action, NotAction) of a statement when every item is text, else None (not remembered)."""
+    if st is None or st.unknown is not None:
+        return None
+    a, na = st.actions, st.not_actions
+    for items in (a, na):
+        if items is not None and (type(items) is not tuple or not all(type(i) is str for i in items)):
+            return None
+    return (a, na)
+
+
+def _may_grant(st, key, action: str) -> bool:
+    if key is None:
+        return grants_action(st, action) is not False
+    k = (key, action)
+    got = _grants.get(k)
+    if got is None:
+        if len(_grants) >= MAX_GRANTS:
+            _grants.clear()
+        got = _grants[k] = grants_action(st, action) is not False
+    return got
 
 
 def _resources(statement) -> tuple:
@@ -181,18 +216,28 @@ def _holds_everything(principal) -> bool:
 def _methods(principal, memo: dict) -> tuple:
     """(found: [(name, actions, what, [Decision])], the first open Decision or None) over METHODS."""
     found, open_ = [], None
-    for name, actions, what in METHODS:
+    for name, actions, what, asked in _METHOD_ROWS:
         decisions = []
-        for a in actions:  # a method needs all its actions: the first one denied settles it
+        allowed = True  # every action so far ALLOWED
+        for a, any_resource in asked:  # a method needs all its actions: the first one denied settles it
             # once a method is open, the others matter only if they are allowed
-            decisions.append(_decide(principal, a, memo, a in ANY_RESOURCE.get(name, ()), open_ is not None))
-            if decisions[-1][0] not in (ALLOWED, UNKNOWN):
-                break
-        if all(d == ALLOWED for d, _ in decisions):
-            found.append((name, actions, what, [got for _, got in decisions]))
-        elif open_ is None and all(d in (ALLOWED, UNKNOWN) for d, _ in decisions):
-            open_ = next(got for d, got in decisions if d == UNKNOWN)
+            d = memo.get((a, any_resource)) or _decide(principal, a, memo, any_resource, open_ is not None)
+            decisions.append(d)
+            if d[0] != ALLOWED:
+                allowed = False
+                if d[0] != UNKNOWN:
+                    break
+        else:
+            if allowed:
+                found.append((name, actions, what, [got for _, got in decisions]))
+            elif open_ is None:  # every action ALLOWED or UNKNOWN: the first UNKNOWN leaves it open
+                open_ = next(got for d, got in decisions if d == UNKNOWN)
     return found, open_
+
+
+# METHODS with, for each action, whether only "*" is asked (ANY_RESOURCE).
+_METHOD_ROWS = tuple((name, actions, what, tuple((a, a in ANY_RESOURCE.get(name, ())) for a in actions))
+                     for name, actions, what in METHODS)
 
 
 UPDATE_CODE = "lambda:UpdateFunctionCode"
