@@ -221,12 +221,13 @@ def _methods(principal, memo: dict) -> tuple:
         allowed = True  # every action so far ALLOWED
         for a, any_resource in asked:  # a method needs all its actions: the first one denied settles it
             # once a method is open, the others matter only if they are allowed
-            d = memo.get((a, any_resource)) or _decide(principal, a, memo, any_resource, open_ is not None)
-            decisions.append(d)
-            if d[0] != ALLOWED:
-                allowed = False
-                if d[0] != UNKNOWN:
-                    break
+            d, got = memo.get((a, any_resource)) or _decide(principal, a, memo, any_resource, open_ is not None)
+            decisions.append((d, got))
+            if d == ALLOWED:
+                continue
+            allowed = False
+            if d != UNKNOWN:
+                break
         else:
             if allowed:
                 found.append((name, actions, what, [got for _, got in decisions]))
