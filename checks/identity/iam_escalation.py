@@ -69,24 +69,59 @@ def _allowing(principal, action: str, memo: dict | None = None) -> list:
         candidates = []
         for policy in principal.identity_policies:
             if policy.unknown is not None:
-                candidates.append((policy, None))
+                candidates.append((policy, None, None))
                 continue
             for st in policy.statements[:MAX_STATEMENTS]:
                 if st.unknown is not None:
-                    candidates.append((policy, None))
+                    candidates.append((policy, None, None))
                     continue
                 effect = effect_of(st)
                 if effect == ALLOW or is_unknown(effect):
-                    candidates.append((policy, st))
+                    candidates.append((policy, st, _actions_key(st)))
         if memo is not None:
             memo[_CANDIDATES] = candidates
-    out = [(policy, st) for policy, st in candidates if st is None or grants_action(st, action) is not False]
+    else:
+        got = memo.get(("", "allowing", action))
+        if got is not None:
+            return got
+    out = [(policy, st) for policy, st, key in candidates if st is None or _may_grant(st, key, action)]
     if principal.unresolved:
         out.append((None, None))
+    if memo is not None:
+        memo[("", "allowing", action)] = out
     return out
 
 
 _CANDIDATES = ("", "candidates")  # the memo key of a principal's possibly allowing statements
+
+# grants_action(statement, action) is not False, by the statement's Action and NotAction when
+# they are all text (many principals share them: one answer per pair and action). Emptied when
+# it reaches MAX_GRANTS entries.
+MAX_GRANTS = 65536
+_grants: dict = {}
+
+
+def _actions_key(st):
+    """(Action, NotAction) of a statement when every item is text, else None (not remembered)."""
+    if st is None or st.unknown is not None:
+        return None
+    a, na = st.actions, st.not_actions
+    for items in (a, na):
+        if items is not None and (type(items) is not tuple or not all(type(i) is str for i in items)):
+            return None
+    return (a, na)
+
+
+def _may_grant(st, key, action: str) -> bool:
+    if key is None:
+        return grants_action(st, action) is not False
+    k = (key, action)
+    got = _grants.get(k)
+    if got is None:
+        if len(_grants) >= MAX_GRANTS:
+            _grants.clear()
+        got = _grants[k] = grants_action(st, action) is not False
+    return got
 
 
 def _resources(statement) -> tuple:
@@ -115,12 +150,16 @@ def _assume_request(principal, resource) -> tuple:
     return _model.Request(action="sts:AssumeRole", resource=resource, principal_account=account, resource_account=account), (trust,)
 
 
-def _decide(principal, action: str, memo: dict, any_resource: bool = False):
+def _decide(principal, action: str, memo: dict, any_resource: bool = False, allowed_only: bool = False):
     """(decision, Decision) of the first resource of an allowing statement the evaluator allows,
-    else the first unknown answer, else implicit deny. With `any_resource`, only "*" is asked."""
+    else the first unknown answer, else implicit deny. With `any_resource`, only "*" is asked.
+    With `allowed_only` (the caller needs to know only whether it is allowed), (NOT_ALLOWED,
+    None) when no resource asked can be allowed, whatever the action (see _cannot_allow)."""
     key = (action, any_resource)
     if key in memo:
         return memo[key]
+    if allowed_only and action.lower() != _ASSUME and _cannot_allow(principal, action, memo, any_resource):
+        return (NOT_ALLOWED, None)
     answer = (IMPLICIT_DENY, None)
     for _, st in _allowing(principal, action, memo)[:MAX_STATEMENTS]:
         for resource in (("*",) if any_resource else _resources(st)):
@@ -142,29 +181,64 @@ def _decide(principal, action: str, memo: dict, any_resource: bool = False):
     return answer
 
 
+# A `_decide` answer that is not ALLOWED, and nothing more is known of it.
+NOT_ALLOWED = "not allowed"
+
+
+def _cannot_allow(principal, action: str, memo: dict, any_resource: bool) -> bool:
+    """True when `_decide` cannot answer ALLOWED: no resource it would ask about can be allowed
+    to the principal by any action (iacguard.iam.evaluate.identity_may_allow, one pass per
+    resource, kept in `memo`). Not for sts:AssumeRole, asked with a trust policy."""
+    resources = []
+    for _, st in _allowing(principal, action, memo)[:MAX_STATEMENTS]:
+        resources.extend(("*",) if any_resource else _resources(st))
+    for resource in resources:
+        key = ("", "may allow", id(resource))
+        got = memo.get(key)
+        if got is None or got[0] is not resource:
+            got = memo[key] = (resource, _evaluate.identity_may_allow(principal, resource))
+        if got[1]:
+            return False
+    return True
+
+
 # An action no policy names: a principal allowed it on "*" holds every action ("*", "*:*", or a
 # NotAction that leaves it in), so no method gives it more.
 _ANY_ACTION = "iacguard-probe:NoSuchAction"
 
 
 def _holds_everything(principal) -> bool:
+    if not _evaluate.identity_may_allow(principal, "*", _ANY_ACTION):
+        return False  # no statement surely allows it: the evaluator cannot answer ALLOWED
     return _evaluate.simulate(principal, _model.Request(action=_ANY_ACTION, resource="*")).decision == ALLOWED
 
 
 def _methods(principal, memo: dict) -> tuple:
     """(found: [(name, actions, what, [Decision])], the first open Decision or None) over METHODS."""
     found, open_ = [], None
-    for name, actions, what in METHODS:
+    for name, actions, what, asked in _METHOD_ROWS:
         decisions = []
-        for a in actions:  # a method needs all its actions: the first one denied settles it
-            decisions.append(_decide(principal, a, memo, a in ANY_RESOURCE.get(name, ())))
-            if decisions[-1][0] not in (ALLOWED, UNKNOWN):
+        allowed = True  # every action so far ALLOWED
+        for a, any_resource in asked:  # a method needs all its actions: the first one denied settles it
+            # once a method is open, the others matter only if they are allowed
+            d, got = memo.get((a, any_resource)) or _decide(principal, a, memo, any_resource, open_ is not None)
+            decisions.append((d, got))
+            if d == ALLOWED:
+                continue
+            allowed = False
+            if d != UNKNOWN:
                 break
-        if all(d == ALLOWED for d, _ in decisions):
-            found.append((name, actions, what, [got for _, got in decisions]))
-        elif open_ is None and all(d in (ALLOWED, UNKNOWN) for d, _ in decisions):
-            open_ = next(got for d, got in decisions if d == UNKNOWN)
+        else:
+            if allowed:
+                found.append((name, actions, what, [got for _, got in decisions]))
+            elif open_ is None:  # every action ALLOWED or UNKNOWN: the first UNKNOWN leaves it open
+                open_ = next(got for d, got in decisions if d == UNKNOWN)
     return found, open_
+
+
+# METHODS with, for each action, whether only "*" is asked (ANY_RESOURCE).
+_METHOD_ROWS = tuple((name, actions, what, tuple((a, a in ANY_RESOURCE.get(name, ())) for a in actions))
+                     for name, actions, what in METHODS)
 
 
 UPDATE_CODE = "lambda:UpdateFunctionCode"

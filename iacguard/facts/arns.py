@@ -382,7 +382,37 @@ def _join(pieces: list):
 def arn_of(graph, resource):
     """The resource's ARN: a str when every piece is known, else a PartialUnknown with the known
     pieces (see the module docstring); `AttributeUnknown(.., resource.id, "arn")` for a type
-    without a row."""
+    without a row. Inside `remembered(graph)`, computed once per resource."""
+    memo = getattr(graph, "_arns_memo", None)
+    if memo is None:
+        return _arn_of(graph, resource)
+    hit = memo.get(id(resource))
+    if hit is None or hit[0] is not resource:
+        hit = memo[id(resource)] = (resource, _arn_of(graph, resource))
+    return hit[1]
+
+
+class remembered:
+    """`with remembered(graph):` each resource's ARN is computed once (a collector that asks for
+    the same ARN from several places: a principal's statements, a resource policy). For a span
+    in which the graph does not change; nested spans share the outer one's table."""
+
+    def __init__(self, graph) -> None:
+        self.graph = graph
+        self.owner = False
+
+    def __enter__(self):
+        if getattr(self.graph, "_arns_memo", None) is None:
+            self.graph._arns_memo = {}
+            self.owner = True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.owner:
+            self.graph._arns_memo = None
+
+
+def _arn_of(graph, resource):
     row = ROWS.get(resource.type)
     if row is None:
         attribute = "Arn" if resource.language == CLOUDFORMATION else "arn"

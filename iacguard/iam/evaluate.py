@@ -502,12 +502,78 @@ def simulate(principal: Principal, request: Request, resource_policies=()) -> De
     requested resource: fills the requester's ARN and account when the request has none, adds
     aws:PrincipalArn, aws:PrincipalAccount, aws:username (users) and aws:PrincipalType to the
     context when known and not given, and picks the trust policy for sts:AssumeRole*."""
+    rps = list(resource_policies or ())
+    request = _as_requester(principal, request, rps)
+    action = request.action.lower() if isinstance(request.action, str) else ""
+    policies = [rp.policy if hasattr(rp, "policy") else rp for rp in rps]
+    if action in _TRUST_ACTIONS:
+        resource = [p for p in policies if p.kind == TRUST]
+        if not resource and principal.trust is not None and equals(request.resource, principal.arn) is True:
+            resource = [principal.trust]
+    else:
+        resource = [p for p in policies if p.kind != TRUST]
+    return evaluate(
+        request,
+        identity=principal.identity_policies,
+        resource_policy=resource or None,
+        boundary=principal.boundary,
+        guardrails=principal.guardrails,
+        unresolved=principal.unresolved,
+        unresolved_guardrails=principal.unresolved_guardrails,
+        principal_kind=principal.kind,
+    )
+
+
+def identity_may_allow(principal: Principal, resource: Any, action: str | None = None) -> bool:
+    """False when no request of `principal` on `resource` can be ALLOWED by `simulate` without
+    resource policies, whatever its action: an allowed answer needs the identity policies to
+    allow, and those need one statement that surely allows and surely matches, every part of it
+    (its Resource/NotResource and Condition do not depend on the action). True when one may:
+    the caller then asks `simulate`. A caller asking many actions on one resource learns with
+    one pass over the statements that none of them can be allowed. With `action`, the
+    statement's Action/NotAction must surely cover it too (the bound for that action alone)."""
+    request = _as_requester(principal, Request(action="", resource=resource), [])
+    ctx = request.context or {}
+    for policy in _policies(principal.identity_policies):
+        if policy.unknown is not None:
+            continue  # a document not known makes an answer open, never allowed
+        for st in policy.statements:
+            if st.unknown is not None or _effect(st) != ALLOW:
+                continue
+            if st.actions is None and st.not_actions is None:
+                continue  # applies to nothing
+            if st.principals is not None or st.not_principals is not None:
+                return True  # an identity statement with a Principal: not bounded here
+            if action is not None and not _sure(
+                    any_action_matches(st.actions, action) if st.actions is not None
+                    else not3(any_action_matches(st.not_actions, action))):
+                continue
+            if _sure(_where(st, request, ctx)) and _sure(condition_matches(st.conditions, ctx)):
+                return True
+    return False
+
+
+def _sure(value: Any) -> bool:
+    """What and3 counts as True: neither False nor an Unknown."""
+    return value is not False and not is_unknown(value)
+
+
+def _where(statement, request: Request, ctx: dict) -> Any:
+    """The Resource/NotResource part of `_core`, three-valued."""
+    if statement.resources is not None:
+        return _any(statement.resources, lambda p: arn_matches(p, request.resource, ctx))
+    if statement.not_resources is not None:
+        return not3(_any(statement.not_resources, lambda p: arn_matches(p, request.resource, ctx)))
+    return True
+
+
+def _as_requester(principal: Principal, request: Request, rps: list) -> Request:
+    """The request as `principal` makes it (see `simulate`)."""
     changes: dict = {}
     if request.principal_arn is None and principal.arn is not None:
         changes["principal_arn"] = principal.arn
     if request.principal_account is None and principal.account is not None:
         changes["principal_account"] = principal.account
-    rps = list(resource_policies or ())
     if request.resource_account is None:
         for rp in rps:
             acct = getattr(rp, "account", None)
@@ -532,25 +598,7 @@ def simulate(principal: Principal, request: Request, resource_policies=()) -> De
                           changes.get("resource_account", request.resource_account), context)
     else:
         request = dataclasses.replace(request, **changes)
-
-    action = request.action.lower() if isinstance(request.action, str) else ""
-    policies = [rp.policy if hasattr(rp, "policy") else rp for rp in rps]
-    if action in _TRUST_ACTIONS:
-        resource = [p for p in policies if p.kind == TRUST]
-        if not resource and principal.trust is not None and equals(request.resource, principal.arn) is True:
-            resource = [principal.trust]
-    else:
-        resource = [p for p in policies if p.kind != TRUST]
-    return evaluate(
-        request,
-        identity=principal.identity_policies,
-        resource_policy=resource or None,
-        boundary=principal.boundary,
-        guardrails=principal.guardrails,
-        unresolved=principal.unresolved,
-        unresolved_guardrails=principal.unresolved_guardrails,
-        principal_kind=principal.kind,
-    )
+    return request
 
 
 # The kinds evaluate reads, named here so that a reader sees them in one place.

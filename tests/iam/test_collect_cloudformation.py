@@ -152,3 +152,23 @@ def test_sam_template_parameter_not_given_stays_unknown():
     [st] = _policy_template("S3ReadPolicy", {"BucketName": "b"})[:1]
     assert st["Resource"][0] == {"Fn::Sub": ["arn:${AWS::Partition}:s3:::${bucketName}", {"bucketName": "b"}]}
     assert _policy_template("NoSuch", {}) is None and _policy_template(["x"], {}) is None
+
+
+def test_arns_remembered_while_collecting():
+    """arns.remembered: an ARN computed once per resource inside the span, as it is computed
+    outside it; the table goes when the span ends."""
+    from iacguard.facts import arns
+
+    got = {}
+    engine.scan([str(FIXTURES / "yaml_principals")], postprocess=[lambda report, graph: got.setdefault("graph", graph)])
+    graph = got["graph"]
+    plain = [(r.id, arns.arn_of(graph, r)) for r in graph.resources]
+    with arns.remembered(graph):
+        with arns.remembered(graph):  # nested: shares the outer table
+            once = [(r.id, arns.arn_of(graph, r)) for r in graph.resources]
+        again = [arns.arn_of(graph, r) for r in graph.resources]
+        assert all(a is b for (_, a), b in zip(once, again))
+    assert getattr(graph, "_arns_memo", None) is None
+    assert [(i, str(a), getattr(a, "partial_text", None) and len(a.partial_text)) for i, a in once] == \
+        [(i, str(a), getattr(a, "partial_text", None) and len(a.partial_text)) for i, a in plain]
+    assert iam_cloudformation.collect(graph) is not None and getattr(graph, "_arns_memo", None) is None
