@@ -9,9 +9,8 @@ What is kept, and when (a cold scan should cost little more than one without the
   checks and the inputs; the engine asks it before parsing anything (`Keyed`), so an unchanged
   tree is answered without parsing. Findings keep their resources without evaluated properties;
 - parsed files (ParseCache): only files of PARSE_CACHE_MIN_BYTES or more (a smaller one parses
-  faster than its entry is written and read back), as a small record and the tree apart; a
-  Terraform file's from the second scan that parses the same bytes on (`seen_before`: writing
-  its tree costs most of what parsing it does);
+  faster than its entry is written and read back), as a small record and the tree apart, from
+  the second scan that parses the same bytes on (`seen_before`: the first leaves a small mark);
 - evaluations (EvaluationCache): a root's from its second scan on (`seen_before`), as they are
   reused only when the same files are scanned again with other checks.
 
@@ -918,12 +917,13 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
             if key is None:
                 continue
             results[i].digest = key
-            # A small file parses faster than its entry is written (and read back). A Terraform
-            # tree pickles in 60-90% of its parse time (a template's in a tenth): kept from the
-            # second scan that parses the same bytes on, so the first scan does not pay for it
-            # and files that change every scan never do.
+            # A small file parses faster than its entry is written (and read back). A larger one
+            # is kept from the second scan that parses the same bytes on: the first scan of a
+            # tree does not pay for entries it may never read (a Terraform tree pickles in 60-90%
+            # of its parse time; 2,000 templates wrote 100 MB), and files that change every scan
+            # never do.
             if len(read[i]) >= PARSE_CACHE_MIN_BYTES and (results[i].kind != "failed" or _cacheable_failure(results[i])) \
-                    and (results[i].kind != "terraform" or cache.seen_before(key)):
+                    and cache.seen_before(key):
                 cache.put_parsed(key, results[i])
     return results
 

@@ -43,7 +43,7 @@ def every_file_cached(monkeypatch):
     """Entries for every parsed file, however small (the scan writes them from 16 KB on:
     test_small_files_are_parsed_again_not_cached), so that these tests exercise them."""
     monkeypatch.setattr(parse_cache, "PARSE_CACHE_MIN_BYTES", 0)
-    # and at the first scan, Terraform's too (test_terraform_trees_are_kept_from_their_second_parse)
+    # and at the first scan (test_cache_policy: from the second scan that parses the same bytes)
     monkeypatch.setattr(parse_cache.ParseCache, "seen_before", lambda self, key: True)
 
 
