@@ -905,9 +905,10 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
                 results[i] = hit
                 continue
         todo.append(i)
-    jobs = jobs or default_jobs()
-    if jobs > 1 and len(todo) >= _PARALLEL_MIN_FILES and _total_size(sources, todo) >= _PARALLEL_MIN_BYTES:
-        _parse_in_pool(sources, todo, results, jobs, max_bytes, time_limit, limits, read)
+    if jobs != 1 and len(todo) >= _PARALLEL_MIN_FILES and _total_size(sources, todo) >= _PARALLEL_MIN_BYTES:
+        jobs = jobs or default_jobs()  # (asked only of a tree a pool may pay for: it reads the system's load)
+        if jobs > 1:
+            _parse_in_pool(sources, todo, results, jobs, max_bytes, time_limit, limits, read)
     for i in todo:
         if results[i] is None:
             results[i] = parse_one(sources[i], max_bytes, time_limit, read.get(i))
@@ -930,10 +931,15 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
 
 def default_jobs() -> int:
     """Processes to parse in when the user names none: one per CPU this process may run on that
-    the machine is not already busy with (the one-minute load average), at least one. On a
-    shared or loaded machine a second process only takes turns with the first on the same core,
-    and pays for sending its results back (measured on 2 cores under a load of 3: parsing 100,000
-    resources took 4.5-6.6 s in two processes against 3.5-5.3 s in one)."""
+    the machine is not already busy with, at least one. On a shared or loaded machine a second
+    process only takes turns with the first on the same core, and pays for sending its results
+    back (measured on 2 cores under a load of 3: parsing 100,000 resources took 4.5-6.6 s in two
+    processes against 3.5-5.3 s in one).
+
+    Busy is the one-minute load average, unless the processes running right now say the machine
+    is less busy than that (`_running_now`): the average still counts, for a minute, work that
+    has ended (in CI, the `pip install` just before the scan), and left a large tree to one
+    process on an idle machine."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
@@ -942,7 +948,29 @@ def default_jobs() -> int:
         busy = int(os.getloadavg()[0] + 0.5)
     except (AttributeError, OSError):
         busy = 0
-    return max(1, min(cpus, cpus - busy + 1))  # +1: the load counts this scan itself once it runs
+    now = _running_now()
+    if now is not None:
+        busy = min(busy, now)  # the load average counts this scan once it runs; `now` counts it too
+    return max(1, min(cpus, cpus - busy + 1))
+
+
+def _running_now(samples: int = 5) -> int | None:
+    """Tasks runnable at this moment, this one included (the most of a few readings of
+    /proc/loadavg, a millisecond apart, so a busy process between two time slices is still
+    seen); None where the system does not say (not Linux)."""
+    import time
+
+    most = None
+    for i in range(samples):
+        try:
+            with open("/proc/loadavg", "rb") as fh:
+                running = int(fh.read().split()[3].split(b"/")[0])
+        except (OSError, ValueError, IndexError):
+            return None
+        most = running if most is None else max(most, running)
+        if i + 1 < samples:
+            time.sleep(0.001)
+    return most
 
 
 def _parse_in_pool(sources: list, todo: list, results: list, jobs: int, max_bytes: int, time_limit: int, limits, read: dict) -> None:

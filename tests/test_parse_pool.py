@@ -93,7 +93,32 @@ def test_a_broken_pool_falls_back_to_parsing_here(tree, monkeypatch):
 def test_default_jobs_leave_out_busy_cpus(monkeypatch, cpus, load, expected):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(parse_cache, "_running_now", lambda: None)  # (where the system does not say)
     assert parse_cache.default_jobs() == expected
+    # Running right now: as many as the load average says, or more: the average decides.
+    monkeypatch.setattr(parse_cache, "_running_now", lambda: 40)
+    assert parse_cache.default_jobs() == expected
+
+
+@pytest.mark.parametrize("cpus, load, running, expected", [
+    (2, 2.4, 1, 2),   # the load of a minute ago (pip install), and only this scan running now
+    (2, 2.4, 2, 1),   # another process is running now too
+    (8, 8.0, 3, 6),
+    (2, 0.2, 1, 2),
+])
+def test_default_jobs_count_what_runs_now_when_the_average_lags(monkeypatch, cpus, load, running, expected):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(parse_cache, "_running_now", lambda: running)
+    assert parse_cache.default_jobs() == expected
+
+
+def test_running_now_reads_the_runnable_tasks():
+    now = parse_cache._running_now(samples=2)
+    if not os.path.exists("/proc/loadavg"):
+        assert now is None
+    else:
+        assert isinstance(now, int) and now >= 1  # this process, at least
 
 
 def test_default_jobs_without_load_average(monkeypatch):
