@@ -285,14 +285,11 @@ class Stack:
         return self.scope + "output:" + name
 
     def location(self, span) -> Location:
-        # span_location inlined (one call per property node of every resource)
-        start, end = span[0], span[1]
-        ends = self.template.line_ends
-        last = max(end, start, 1)
-        return Location(self.file, start, end, 1, ends[last - 1] if last <= len(ends) else 0)
+        return span_location(self.file, span[0], span[1], self.template.line_ends)
 
     def span3(self, span) -> tuple:
         """(start_line, end_line, end_col) of a line span: a property's entry in SpanLocations."""
+        # core.model.end_column inlined (one call per property node of every resource)
         start, end = span[0], span[1]
         ends = self.template.line_ends
         last = max(end, start, 1)
