@@ -10,7 +10,7 @@ What is kept, and when (a cold scan should cost little more than one without the
   tree is answered without parsing. Findings keep their resources without evaluated properties;
 - parsed files (ParseCache): only files of PARSE_CACHE_MIN_BYTES or more (a smaller one parses
   faster than its entry is written and read back), as a small record and the tree apart, from
-  the second scan that parses the same bytes on (`seen_before`: the first leaves a small mark);
+  the second scan that parses the same bytes on (`parsed_before`: the first leaves a small mark);
 - evaluations (EvaluationCache): a root's from its second scan on (`seen_before`), as they are
   reused only when the same files are scanned again with other checks.
 
@@ -671,14 +671,19 @@ class ParseCache:
     def put(self, key: str, value) -> None:
         self._write(key, key + ".pickle", self.kind, value)
 
-    def seen_before(self, key: str) -> bool:
-        """Whether an earlier scan parsed the file of parse key `key` (these bytes at this path)
-        and found it not kept; the first call leaves the mark (a small entry) the next finds."""
-        mark = hashlib.sha256(("%s\0seen" % key).encode("ascii")).hexdigest()
-        if os.path.exists(self._path(mark)):  # (only its presence is read)
+    def _marked(self, what: str) -> bool:
+        """Whether an earlier scan (with this version of iacguard) left the mark named `what`; the
+        first call leaves it (a small entry, of which only the presence is read)."""
+        mark = hashlib.sha256(("%s\0seen\0%s" % (self.versions, what)).encode("utf-8", "surrogateescape")).hexdigest()
+        if os.path.exists(self._path(mark)):
             return True
         self.put(mark, True)
         return False
+
+    def parsed_before(self, key: str) -> bool:
+        """Whether an earlier scan parsed the file of parse key `key` (these bytes at this path)
+        and did not keep the tree (see `parse_all`)."""
+        return self._marked(key)
 
     def put_parsed(self, key: str, parsed) -> None:
         """A parse result in two entries: the small record (kind, notifications) and the tree,
@@ -763,13 +768,8 @@ class EvaluationCache(ParseCache):
 
     def seen_before(self, kind: str, root: str) -> bool:
         """Whether an earlier scan evaluated `kind` under `root` (with this version of iacguard);
-        the first call for a root leaves the mark (a small entry) the next scan finds."""
-        h = hashlib.sha256(("%s\0seen\0%s\0%s" % (self.versions, kind, root)).encode("utf-8", "surrogateescape"))
-        key = h.hexdigest()
-        if read_entry(self._path(key), self.kind, self.types()) is not None:
-            return True
-        self.put(key, LanguageResult())
-        return False
+        the first call for a root leaves the mark the next scan finds."""
+        return self._marked("%s\0%s" % (kind, root))
 
 
 class ScanCache(EvaluationCache):
@@ -924,7 +924,7 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
             # of its parse time; 2,000 templates wrote 100 MB), and files that change every scan
             # never do.
             if len(read[i]) >= PARSE_CACHE_MIN_BYTES and (results[i].kind != "failed" or _cacheable_failure(results[i])) \
-                    and cache.seen_before(key):
+                    and cache.parsed_before(key):
                 cache.put_parsed(key, results[i])
     return results
 
