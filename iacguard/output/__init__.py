@@ -68,17 +68,18 @@ def render(fmt: str, result: ScanResult, **opts) -> str:
     return formatter(result, **opts)
 
 
-# Formats written in pieces: module:function, a generator taking render's arguments.
-_CHUNKS = {"text": "text:chunks", "json": "json_report:chunks", "sarif": "sarif:chunks", "gitlab": "gitlab:chunks", "gitlab-sast": "gitlab:chunks_sast"}
-
-
 def chunks(fmt: str, result: ScanResult, **opts):
     """The text of `render(fmt, result, **opts)` as an iterable of str, for a writer that never
-    holds the whole report (see atomic.write_chunks); the formats not in _CHUNKS come whole."""
-    if fmt in _CHUNKS:
-        module, _, name = _CHUNKS[fmt].partition(":")
-        return getattr(importlib.import_module("." + module, __name__), name)(result, **opts)
-    return (render(fmt, result, **opts),)
+    holds the whole report (see atomic.write_chunks): a formatter module's `chunks` beside its
+    `render` (`chunks_sast` beside `render_sast`), a generator taking the same arguments; a
+    format without one comes whole."""
+    if fmt not in _MODULES:
+        return (render(fmt, result, **opts),)  # (its error: an unknown format)
+    module, _, name = _MODULES[fmt].partition(":")
+    piecewise = getattr(importlib.import_module("." + module, __name__), (name or "render").replace("render", "chunks", 1), None)
+    if piecewise is None:
+        return (render(fmt, result, **opts),)
+    return piecewise(result, **opts)
 
 
 __all__ = ["FORMATS", "chunks", "render", "use_color"]
