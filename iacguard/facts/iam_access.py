@@ -55,17 +55,20 @@ def collect(graph: ResourceGraph) -> Collected:
     done = getattr(graph, "_iam_collected", None)
     if done is not None:
         return done
+    from . import arns
+
     out = Collected()
     # Each reader looks at its own language's resources only: a tree without one never loads it.
     languages = {r.language for r in graph.resources}
-    if TERRAFORM in languages:
-        from . import iam_terraform
+    with arns.remembered(graph):  # a resource's ARN is read by each policy naming it and by its own policy
+        if TERRAFORM in languages:
+            from . import iam_terraform
 
-        out.extend(iam_terraform.collect(graph))
-    if CLOUDFORMATION in languages:
-        from . import iam_cloudformation
+            out.extend(iam_terraform.collect(graph))
+        if CLOUDFORMATION in languages:
+            from . import iam_cloudformation
 
-        out.extend(iam_cloudformation.collect(graph))
+            out.extend(iam_cloudformation.collect(graph))
     graph._iam_collected = out
     return out
 

@@ -48,11 +48,6 @@ _SCP_TYPE = "SERVICE_CONTROL_POLICY"
 
 
 def collect(graph: ResourceGraph) -> Collected:
-    with arns.remembered(graph):  # a bucket's ARN is read by each policy naming it and by its own policy
-        return _collect(graph)
-
-
-def _collect(graph: ResourceGraph) -> Collected:
     out = Collected()
     cfn = [r for r in graph.resources if r.language == CLOUDFORMATION]
     by_type: dict = {}
