@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import iacguard.cli as cli
+from iacguard import scan_command
 from iacguard.check import Check
 from iacguard.checks import REGISTRY
 
@@ -28,7 +29,7 @@ def _run(tmp_path, monkeypatch, *args) -> set:
     # AWS-CT-002 made a project-scope check for the test (today's built-in checks are all
     # resource scope: each finding follows from one trail).
     registry = tuple(dataclasses.replace(c, scope="project") if c.id == "AWS-CT-002" else c for c in REGISTRY)
-    monkeypatch.setattr(cli, "_registry", lambda: registry)
+    monkeypatch.setattr(scan_command, "registry", lambda: registry)
     (tmp_path / "main.tf").write_text(TRAIL)
     old = os.getcwd()
     os.chdir(tmp_path)
