@@ -26,7 +26,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 
 
 class RefusedTarget(OSError):
@@ -103,7 +102,7 @@ def write_chunks(path: str, chunks, untrusted: tuple = ()) -> None:
     check_target(target)
     check_folder(target, tuple(untrusted))
     folder, name = os.path.split(target)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".%s." % name[:64], suffix=".tmp")
+    fd, tmp = _temporary(folder, ".%s." % name[:64], ".tmp")
     try:
         try:
             os.fchmod(fd, 0o666 & ~_umask())
@@ -122,6 +121,22 @@ def write_chunks(path: str, chunks, untrusted: tuple = ()) -> None:
         except OSError:
             pass
         raise
+
+
+_TEMPORARY_FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _temporary(folder: str, prefix: str, suffix: str) -> tuple:
+    """A new file in `folder` for this process alone, as `tempfile.mkstemp` makes one (created
+    exclusively, never through a link, mode 0600, not inherited by child processes), without
+    importing tempfile (shutil, random and the compression modules: 3-5 ms of every scan)."""
+    for _ in range(100):
+        path = os.path.join(folder, "%s%s%s" % (prefix, os.urandom(6).hex(), suffix))
+        try:
+            return os.open(path, _TEMPORARY_FLAGS, 0o600), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name in %s" % folder)
 
 
 def write_all(write, chunks) -> None:

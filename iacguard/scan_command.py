@@ -419,10 +419,11 @@ def _full_report(p: dict, settings: Settings) -> str:
 def report(result, settings: Settings, p: dict) -> None:
     from .core.gcpause import gc_paused
     from .output import chunks
-    from .output.text import use_color
 
     def opts_for(fmt: str, to_terminal: bool) -> dict:
         if fmt == "text":
+            from .output.text import use_color  # (imported for a text report only)
+
             color = p["color"] if p["color"] is not None else (to_terminal and use_color(sys.stdout, os.environ))
             return {"color": color, "verbose": p["verbose"], "fail_on_error": settings.fail_on_error}
         if fmt == "markdown":

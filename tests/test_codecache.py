@@ -113,3 +113,25 @@ def test_a_file_grown_past_the_trim_size_keeps_what_the_run_used(tmp_path, monke
     run.compiled(_source("new"))
     run.save()
     assert sorted(_codecache.CodeCache(path).codes) == sorted([_source("old3"), _source("new")])
+
+
+def test_entries_are_read_only_when_used_and_a_damaged_one_is_compiled_again(tmp_path):
+    import marshal
+
+    path = tmp_path / "m.bin"
+    first = _codecache.CodeCache(str(path))
+    for name in ("a", "b"):
+        first.compiled(_source(name))
+    first.save()
+    run = _codecache.CodeCache(str(path))
+    assert all(type(v) is bytes for v in run.codes.values())  # nothing unmarshalled yet
+    code = run.compiled(_source("a"))
+    assert isinstance(code, types.CodeType) and type(run.codes[_source("b")]) is bytes and run.added == 0
+    # An entry that is not marshalled code (a damaged file, another interpreter's bytes) is compiled afresh.
+    path.write_bytes(path.read_bytes()[:4] + marshal.dumps({_source("a"): b"garbage", _source("b"): marshal.dumps(42)}))
+    damaged = _codecache.CodeCache(str(path))
+    for name in ("a", "b"):
+        ns: dict = {}
+        exec(damaged.compiled(_source(name)), {}, ns)
+        assert ns["__create_fn__"](5)(None) == 5
+    assert damaged.added == 2

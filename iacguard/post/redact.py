@@ -29,7 +29,9 @@ from __future__ import annotations
 import dataclasses
 import operator
 import re
-from typing import Any, Iterable
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) at run time
+if TYPE_CHECKING:
+    from typing import Any, Iterable
 
 from iacguard.core.model import Finding, Notification, PathStep, Resource, ScanResult, SuppressedFinding, UnknownValue
 

@@ -19,8 +19,8 @@ checks whose `equivalents` name their ids (see "other scanners' skip comments" b
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
+import sys
 from dataclasses import dataclass, field
 
 from iacguard.core.model import CLOUDFORMATION, TERRAFORM, Notification, Resource, ScanResult, SuppressedFinding, Suppression, end_column, line_end_columns
@@ -71,9 +71,17 @@ def parse_comment(text: str) -> tuple | None:
     return ids, reason, expires, problem
 
 
+def _is_date(value) -> bool:
+    """Whether `value` is a datetime.date (a YAML date): if it is one, datetime is loaded."""
+    loaded = sys.modules.get("datetime")
+    return loaded is not None and isinstance(value, loaded.date)
+
+
 def _date(value: str):
+    import datetime  # only for a suppression that has an expiry date (1 ms to import)
+
     try:
-        return dt.date.fromisoformat(value)
+        return datetime.date.fromisoformat(value)
     except (TypeError, ValueError):
         return None
 
@@ -104,7 +112,7 @@ def _metadata_entries(res: Resource, line: int, end_col: int = 0) -> list:
         reason = item.get("reason")
         reason = " ".join(str(reason).split()) if isinstance(reason, (str, int, float)) else ""
         expires = item.get("expires")
-        expires = "" if expires is None else (expires.isoformat() if isinstance(expires, dt.date) else str(expires))
+        expires = "" if expires is None else (expires.isoformat() if _is_date(expires) else str(expires))
         problem = ""
         if expires and _date(expires) is None:
             problem = "has an invalid expiry date %r (use YYYY-MM-DD)" % expires
@@ -224,10 +232,10 @@ class Suppressor:
     After the step, `missing_reason` counts suppressions that give no reason.
     """
 
-    def __init__(self, known_ids=(), *, require_reason: bool = False, today: dt.date | None = None, compatible=(), checks=()) -> None:
+    def __init__(self, known_ids=(), *, require_reason: bool = False, today=None, compatible=(), checks=()) -> None:
         self.known_ids = {i.upper() for i in known_ids}
         self.require_reason = require_reason
-        self.today = today or dt.date.today()
+        self._today = today  # a datetime.date; today's, once an expiry date is compared with it
         self.missing_reason = 0
         self._comments: dict = {}
         self._entries: dict = {}  # (path, line) -> [Entry] (comment suppressions)
@@ -339,7 +347,13 @@ class Suppressor:
     # -- deciding --------------------------------------------------------------------------
     def _expired(self, entry: Entry) -> bool:
         date = _date(entry.suppression.expires) if entry.suppression.expires else None
-        return date is not None and self.today > date
+        if date is None:
+            return False
+        if self._today is None:
+            import datetime
+
+            self._today = datetime.date.today()
+        return self._today > date
 
     def _usable(self, entry: Entry) -> bool:
         if entry.problem or self._expired(entry):
