@@ -19,6 +19,14 @@ in `__pycache__`; this keeps the bytecode of those generated methods next to it.
   it would otherwise compile these methods on every run; like other tools' caches of compiled
   code (Jinja's bytecode cache, Numba's), this one is written anyway.
 - Nothing in it comes from a scanned tree: the file lives in iacguard's installed package.
+
+The `iacguard` executable keeps compiled regular expressions the same way (`install_patterns`,
+`regex-code.<tag>.bin` beside it). `re` compiles in Python: the 90-150 patterns iacguard, PyYAML
+and the standard library compile when their modules load took 9-24 ms of every scan (PyYAML's
+NON_PRINTABLE alone 5 ms). The file holds, per (pattern, flags), what `re` hands its engine; it
+is keyed by the interpreter's version and the engine's magic number, and holds only patterns
+compiled by a module or class body (never by a function, which may compile a pattern a scanned
+tree wrote: Terraform's regex functions).
 """
 
 from __future__ import annotations
@@ -46,14 +54,13 @@ PATH = os.path.join(os.path.dirname(__file__), "__pycache__", "dataclass-methods
 _builtin_exec = builtins.exec
 
 
-class CodeCache:
-    """Compiled code by source text, loaded from and saved to one file. The file maps each
-    source text to its marshalled code: a run unmarshals only the classes it creates (a scan the
-    cache answers makes about 25 of 140)."""
+class _Entries:
+    """Marshalled values by key, loaded from and saved to one file that starts with `header()`.
+    A value is unmarshalled when a run first asks for it, and checked (`_value_ok`)."""
 
     def __init__(self, path: str):
         self.path = path
-        self.codes: dict = {}  # source -> marshalled code (bytes), or the code once compiled or read
+        self.codes: dict = {}  # key -> marshalled value (bytes), or the value once made or read
         self.used: set = set()
         self.added = 0
         try:
@@ -61,44 +68,60 @@ class CodeCache:
                 data = fh.read(MAX_BYTES + 1)
         except OSError:
             return
-        if len(data) > MAX_BYTES or not data.startswith(MAGIC_NUMBER):
+        header = self.header()
+        if len(data) > MAX_BYTES or not data.startswith(header):
             return
         try:
-            codes = marshal.loads(memoryview(data)[len(MAGIC_NUMBER):])
+            codes = marshal.loads(memoryview(data)[len(header):])
         except (EOFError, ValueError, TypeError):
             return
-        if type(codes) is dict and all(type(k) is str and type(v) is bytes for k, v in codes.items()):
+        if type(codes) is dict and all(self._key_ok(k) and type(v) is bytes for k, v in codes.items()):
             self.codes = codes
 
-    def compiled(self, source: str):
-        self.used.add(source)
-        code = self.codes.get(source)
-        if type(code) is bytes:
+    def header(self) -> bytes:
+        return MAGIC_NUMBER
+
+    def _key_ok(self, key) -> bool:
+        return type(key) is str
+
+    def _value_ok(self, value) -> bool:
+        return type(value) is CodeType
+
+    def lookup(self, key):
+        """The value kept for `key`, or None."""
+        self.used.add(key)
+        value = self.codes.get(key)
+        if type(value) is bytes:
             try:
-                code = marshal.loads(code)
+                value = marshal.loads(value)
             except (EOFError, ValueError, TypeError):
-                code = None
-            if type(code) is CodeType:
-                self.codes[source] = code
-            else:
-                code = None
-        if code is None:
-            # As dataclasses' own `exec(source)` compiles it (its module has no __future__ import).
-            code = self.codes[source] = compile(source, "<string>", "exec", dont_inherit=True)
-            self.added += 1
-        return code
+                value = None
+            if value is None or not self._value_ok(value):
+                del self.codes[key]
+                return None
+            self.codes[key] = value
+        return value
+
+    def store(self, key, value) -> None:
+        self.used.add(key)
+        self.codes[key] = value
+        self.added += 1
 
     def save(self) -> None:
-        """Write the file if this run compiled something new (see the module's notes)."""
+        """Write the file if this run made something new (see the module's notes)."""
         if not self.added:
             return
-        entries = {k: v if type(v) is bytes else marshal.dumps(v) for k, v in self.codes.items()}
-        data = MAGIC_NUMBER + marshal.dumps(entries)
-        if len(data) > TRIM_BYTES:
-            # Grown past what one version of iacguard needs (entries of earlier versions, left
-            # by upgrades in place): keep what this run used.
-            entries = {k: v for k, v in entries.items() if k in self.used}
-            data = MAGIC_NUMBER + marshal.dumps(entries)
+        header = self.header()
+        try:
+            entries = {k: v if type(v) is bytes else marshal.dumps(v) for k, v in self.codes.items()}
+            data = header + marshal.dumps(entries)
+            if len(data) > TRIM_BYTES:
+                # Grown past what one version of iacguard needs (entries of earlier versions, left
+                # by upgrades in place): keep what this run used.
+                entries = {k: v for k, v in entries.items() if k in self.used}
+                data = header + marshal.dumps(entries)
+        except (ValueError, TypeError):  # a value marshal cannot write: keep the file as it is
+            return
         if len(data) > MAX_BYTES:
             return
         tmp = "%s.%d.tmp" % (self.path, os.getpid())
@@ -113,6 +136,117 @@ class CodeCache:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+class CodeCache(_Entries):
+    """Compiled code by source text: a run unmarshals only the classes it creates (a scan the
+    cache answers makes about 25 of 140)."""
+
+    def compiled(self, source: str):
+        code = self.lookup(source)
+        if code is None:
+            # As dataclasses' own `exec(source)` compiles it (its module has no __future__ import).
+            code = compile(source, "<string>", "exec", dont_inherit=True)
+            self.store(source, code)
+        return code
+
+
+PATTERNS_PATH = os.path.join(os.path.dirname(__file__), "__pycache__", "regex-code.%s.bin" % sys.implementation.cache_tag)
+_CO_OPTIMIZED = 0x1  # a function's code; a module or class body has not this flag
+
+
+class PatternCache(_Entries):
+    """Compiled regular expressions by (pattern, flags): what `re` makes of a pattern (its flags,
+    code, groups and group names), handed back to the regular expression engine as `re` itself
+    does. A `Pattern` is equal to another only when flags, pattern and code are (so the tests
+    compare the two ways). Only patterns compiled by a module or class body of iacguard, its
+    dependencies or the standard library are kept: a pattern a function compiles may come from
+    a scanned tree (Terraform's regex functions), and never reaches the file."""
+
+    # The modules whose import-time patterns are kept (with the standard library's).
+    OWNERS = frozenset(("iacguard", "yaml", "networkx", "hcl2", "lark", "cfn_tools", "cfn_flip", "click", "jinja2", "markupsafe"))
+
+    def header(self) -> bytes:
+        import _sre
+
+        return MAGIC_NUMBER + b"re" + ("%d %s" % (_sre.MAGIC, sys.version)).encode() + b"\0"
+
+    def _key_ok(self, key) -> bool:
+        return type(key) is tuple and len(key) == 2 and type(key[0]) in (str, bytes) and type(key[1]) is int
+
+    def _value_ok(self, value) -> bool:
+        return (type(value) is tuple and len(value) == 5 and type(value[0]) is int and type(value[1]) is list
+                and all(type(c) is int for c in value[1]) and type(value[2]) is int and type(value[3]) is dict
+                and all(type(k) is str and type(v) is int for k, v in value[3].items())
+                and type(value[4]) is tuple and all(n is None or type(n) is str for n in value[4]))
+
+    def recordable(self, frame) -> bool:
+        """Whether the compile called from `frame` is a module's or class's own constant."""
+        stdlib = getattr(sys, "stdlib_module_names", ())
+        while frame is not None:
+            name = frame.f_globals.get("__name__") or ""
+            if name == "re" or name.startswith("re."):
+                frame = frame.f_back
+                continue
+            if frame.f_code.co_flags & _CO_OPTIMIZED:
+                return False
+            top = name.partition(".")[0]
+            return top in self.OWNERS or top in stdlib
+        return False
+
+
+_patterns: PatternCache | None = None
+_real_compile = None
+
+
+def _compile_pattern(p, flags=0):
+    """`re._compiler.compile`, answered from the pattern cache when it holds `p`."""
+    cache = _patterns
+    if cache is None or type(p) not in (str, bytes) or type(flags) is not int or flags & 128:  # 128: re.DEBUG prints
+        return _real_compile(p, flags)
+    import _sre
+
+    key = (p, flags)
+    kept = cache.lookup(key)
+    if kept is not None:
+        try:
+            return _sre.compile(p, *kept)
+        except Exception:  # noqa: BLE001 - refused by the engine: compiled afresh below
+            cache.codes.pop(key, None)
+    if not cache.recordable(sys._getframe(1)):
+        return _real_compile(p, flags)
+    from re import _compiler, _parser
+
+    parsed = _parser.parse(p, flags)
+    state = parsed.state
+    indexgroup = [None] * state.groups
+    for name, index in state.groupdict.items():
+        indexgroup[index] = name
+    # (the code's opcodes are int subclasses, which marshal does not write: plain ints are the same to the engine)
+    value = (int(flags | state.flags), [int(c) for c in _compiler._code(parsed, flags)], state.groups - 1, dict(state.groupdict), tuple(indexgroup))
+    compiled = _sre.compile(p, *value)
+    cache.store(key, value)
+    return compiled
+
+
+def install_patterns(path: str = PATTERNS_PATH) -> PatternCache | None:
+    """Route `re`'s compiling through the pattern cache at `path` (the `iacguard` executable
+    does, not `import iacguard`: a program using iacguard as a library keeps `re` as it is).
+    Inactive where `re` is not built as CPython 3.11 and later build it."""
+    global _patterns, _real_compile
+    try:
+        from re import _compiler, _parser  # noqa: F401 - the modules the hook reads
+        import _sre
+
+        if not (callable(getattr(_compiler, "_code", None)) and callable(getattr(_parser, "parse", None)) and hasattr(_sre, "MAGIC")):
+            return None
+    except ImportError:  # pragma: no cover - Python 3.10 (sre_compile) or another implementation
+        return None
+    if _patterns is None:
+        _real_compile = _compiler.compile
+        _patterns = PatternCache(path)
+        _compiler.compile = _compile_pattern
+    return _patterns
 
 
 _cache: CodeCache | None = None
@@ -137,5 +271,6 @@ def install(path: str = PATH) -> CodeCache:
 
 
 def save() -> None:
-    if _cache is not None:
-        _cache.save()
+    for entries in (_cache, _patterns):
+        if entries is not None:
+            entries.save()

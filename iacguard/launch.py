@@ -194,6 +194,9 @@ def _utf8(stream) -> bool:
 
 def run() -> None:
     """The `iacguard` command."""
+    from iacguard import _codecache
+
+    _codecache.install_patterns()  # regular expressions compiled by earlier runs (iacguard/_codecache.py)
     args = sys.argv[1:]
     parsed = None
     if args[:1] == ["scan"] and _utf8(sys.stdout) and _utf8(sys.stderr):

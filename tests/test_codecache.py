@@ -9,6 +9,8 @@ import subprocess
 import sys
 import types
 
+import pytest
+
 from iacguard import _codecache
 
 RUN = """
@@ -135,3 +137,106 @@ def test_entries_are_read_only_when_used_and_a_damaged_one_is_compiled_again(tmp
         exec(damaged.compiled(_source(name)), {}, ns)
         assert ns["__create_fn__"](5)(None) == 5
     assert damaged.added == 2
+
+
+# -- regular expressions -------------------------------------------------------------------------
+
+PATTERNS = [
+    (r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})(?:-(\d+))?", 0),
+    ("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]", 0),  # PyYAML's NON_PRINTABLE
+    (r"iacguard:ignore(?![\w-])(.*)", 2),  # re.IGNORECASE
+    (r"^\s*(\w+)\s*=\s*(.*?)\s*$", 8 | 16),  # MULTILINE | DOTALL
+    (rb"[\x80-\xff]+|(?<=a)b", 0),
+    (r"(?x) a  b # spaced\n c", 0),
+    (r"(a)(b)?(?(2)c|d)\1", 0),
+]
+
+
+def _module_compile(pattern, flags, module="iacguard.fake"):
+    """Compile as a module body of `module` does (the only compiles the cache keeps)."""
+    import re
+
+    ns = {"__name__": module, "re": re, "pattern": pattern, "flags": flags}
+    exec("compiled = re._compiler.compile(pattern, flags)", ns)
+    return ns["compiled"]
+
+
+@pytest.fixture
+def patterns(tmp_path, monkeypatch):
+    import re
+
+    monkeypatch.setattr(_codecache, "_patterns", None)
+    monkeypatch.setattr(re._compiler, "compile", re._compiler.compile)
+    path = str(tmp_path / "re.bin")
+    return path, _codecache.install_patterns(path)
+
+
+def test_a_kept_pattern_is_the_pattern_re_compiles(patterns, monkeypatch):
+    import re
+
+    path, cache = patterns
+    real = _codecache._real_compile
+    for pattern, flags in PATTERNS:
+        assert _module_compile(pattern, flags) == real(pattern, flags)
+    assert cache.added == len(PATTERNS)
+    cache.save()
+    again = _codecache.PatternCache(path)
+    monkeypatch.setattr(_codecache, "_patterns", again)
+    for pattern, flags in PATTERNS:
+        kept = _module_compile(pattern, flags)
+        fresh = real(pattern, flags)
+        # Pattern equality is flags, pattern and the engine's code, word for word.
+        assert kept == fresh and kept.groupindex == fresh.groupindex and kept.groups == fresh.groups
+    assert again.added == 0 and len(again.used) == len(PATTERNS)
+    year = _module_compile(*PATTERNS[0])
+    assert year.match("2026-12-07").group("month") == "12" and re.compile(PATTERNS[0][0]).pattern == PATTERNS[0][0]
+
+
+def test_only_module_and_class_constants_of_known_packages_are_kept(patterns):
+    path, cache = patterns
+    import re
+
+    def in_a_function(p):
+        return re._compiler.compile(p, 0)  # a function may compile a pattern a scanned tree wrote
+
+    in_a_function("tree-(pattern)")
+    _module_compile("someone-(else)", 0, module="myapp.rules")
+    class_body = {"__name__": "yaml.reader", "re": re}
+    exec("class Reader:\n    NON_PRINTABLE = re._compiler.compile('[^ -~]', 0)\n", class_body)
+    _module_compile("(debug)", 128)  # re.DEBUG prints the code: never answered from the cache
+    assert list(cache.codes) == [("[^ -~]", 0)]
+
+
+def test_a_damaged_or_foreign_pattern_file_changes_nothing(patterns, monkeypatch):
+    import marshal
+
+    path, cache = patterns
+    _module_compile("(a+)b", 0)
+    cache.save()
+    data = open(path, "rb").read()
+    header = cache.header()
+    # Code the engine refuses, and a value of the wrong shape: both compiled afresh.
+    bad_code = marshal.dumps((0, [999999, 1, 2], 0, {}, (None, None)))
+    wrong_shape = marshal.dumps(("x",))
+    for entry in (bad_code, wrong_shape):
+        with open(path, "wb") as fh:
+            fh.write(header + marshal.dumps({("(a+)b", 0): entry}))
+        fresh = _codecache.PatternCache(path)
+        monkeypatch.setattr(_codecache, "_patterns", fresh)
+        assert _module_compile("(a+)b", 0) == _codecache._real_compile("(a+)b", 0)
+    # Another interpreter's file (another header) is not read at all.
+    with open(path, "wb") as fh:
+        fh.write(b"\0\0\0\0" + data[4:])
+    assert _codecache.PatternCache(path).codes == {}
+
+
+def test_the_executable_keeps_patterns_and_a_library_import_leaves_re_alone(tmp_path):
+    code = "import re, iacguard, iacguard.engine; print(re._compiler.compile.__module__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120).stdout.strip()
+    assert out == "re._compiler"
+    code = ("import sys\nfrom iacguard import _codecache, launch\norig = _codecache.install_patterns\n"
+            "_codecache.install_patterns = lambda: orig(%r)\nsys.argv = ['iacguard', '--version']\nlaunch.run()\n") % str(tmp_path / "re.bin")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "iacguard, version" in proc.stdout and proc.returncode == 0
+    kept = _codecache.PatternCache(str(tmp_path / "re.bin"))
+    assert kept.codes and all(type(v) is bytes for v in kept.codes.values())
