@@ -13,7 +13,9 @@ built (bounded by their budgets).
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) at run time
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 from iacguard.core.model import Location
 from iacguard.core.unknown import Unknown, is_unknown

@@ -35,7 +35,9 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 from iacguard.core.unknown import Unknown, is_unknown
 

@@ -16,7 +16,9 @@ request for that same bucket even when its name is not known.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 from iacguard.core.model import Location, Resource
 from iacguard.core.unknown import Unknown, is_unknown

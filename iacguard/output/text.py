@@ -7,7 +7,9 @@ Colour (ANSI) only when the caller asks for it; `use_color` is the rule the CLI 
 """
 from __future__ import annotations
 
-from typing import Mapping
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) at run time
+if TYPE_CHECKING:
+    from typing import Mapping
 
 from iacguard.check import PILLARS, SEVERITIES, severity_of
 from iacguard.core.model import ScanResult
