@@ -114,11 +114,17 @@ class _Lazy(dict):
         return self._done[key]
 
     def __getitem__(self, key):
+        done = self._done  # the memoised value first: most reads are of one computed before
+        if key in done:
+            return done[key]
         if key not in self._keyset:
             raise KeyError(key)
         return self._get(key)
 
     def get(self, key, default=None):
+        done = self._done
+        if key in done:
+            return done[key]
         return self._get(key) if key in self._keyset else default
 
     def __contains__(self, key):
@@ -253,6 +259,30 @@ class Evaluation:
             found = self._references[id(expr)] = (expr, ex.indexed_references(expr))
         return found[1]
 
+    def reference_plan(self, block: Block) -> list:
+        """What `_record_references` walks in a resource block, the same for each of its
+        instances (and each module instance of its module), built once per block: (property
+        path, expression, is the block's own for_each/count, uses `each`/`count`, uses
+        `each.value`) per expression, count and for_each last (the graph answers with the first
+        path that holds a reference, and `resource_arn = each.value` should say resource_arn,
+        not for_each)."""
+        plans = self.__dict__.setdefault("_reference_plans", {})
+        found = plans.get(id(block))
+        if found is None or found[0] is not block:  # keep the block, so its id is never reused
+            attrs = block.body.attributes
+            meta = attrs.get("for_each") or attrs.get("count")
+            plan = []
+            for attr_path, expr in sorted(_expressions(block.body, ()), key=lambda pe: pe[0] in (("count",), ("for_each",))):
+                if meta is not None and expr is meta.expr and attr_path in (("for_each",), ("count",)):
+                    plan.append((attr_path, expr, True, False, False))
+                    continue
+                travs = self.references(expr)
+                uses_instance = any(t and t[0] in ("each", "count") for t, _, _ in travs)
+                uses_each_value = uses_instance and any(t[0] == "each" and (len(t) == 1 or t[1] == "value") for t, _, _ in travs if t)
+                plan.append((attr_path, expr, False, uses_instance, uses_each_value))
+            found = plans[id(block)] = (block, plan)
+        return found[1]
+
     def local_module_folder(self, caller_dir: str, source: str) -> tuple:
         """(folder, "") of a local module source, or (None, why not); once per caller folder and
         source, however many instances call it."""
@@ -324,6 +354,7 @@ class ModuleInstance:
         self.src = src
         self.prefix = prefix  # "" or "module.a." / "module.a[0].module.b."
         self.root_key = root_key
+        self._id_base = "tf:%s:%s" % (root_key, prefix)  # node ids: this and the local address
         self.inputs = inputs  # None for a root module, else name -> thunk returning a value
         self.depth = depth
         self.config_root = root_dir_of_config  # the root module folder (for .terraform/modules)
@@ -343,7 +374,7 @@ class ModuleInstance:
 
     # -- ids ------------------------------------------------------------------------------
     def node_id(self, local_address: str) -> str:
-        return "tf:%s:%s%s" % (self.root_key, self.prefix, local_address)
+        return self._id_base + local_address
 
     @property
     def module_path(self) -> str:
@@ -779,7 +810,7 @@ class ModuleInstance:
         symbols = ev.result.symbols
         references = ev.result.references
         plan = _symbol_plan(self.src)
-        base = self.node_id("")
+        base = self._id_base
         for name, loc in plan.variables:
             meta = {"set_at": self._set_at[name]} if name in self._set_at else {}
             if name in self.arguments:
@@ -801,13 +832,8 @@ class ModuleInstance:
     def _record_references(self, res: Resource, block: Block, scope, ikey):
         refs = self.ev.result.references
         per_instance = None  # what `each.*` / `count.index` stand for, computed on first use
-        attrs = block.body.attributes
-        meta = attrs.get("for_each") or attrs.get("count")
-        # count and for_each last: the graph answers with the first path that holds a reference,
-        # and `resource_arn = each.value` should say resource_arn, not for_each.
-        exprs = sorted(_expressions(block.body, ()), key=lambda pe: pe[0] in (("count",), ("for_each",)))
-        for attr_path, expr in exprs:
-            if meta is not None and expr is meta.expr and attr_path in (("for_each",), ("count",)):
+        for attr_path, expr, own_meta, uses_instance, uses_each_value in self.ev.reference_plan(block):
+            if own_meta:
                 # The instance's own for_each (count): instance "k" of `for_each = aws_x.y`
                 # comes from aws_x.y["k"], not from every instance (which was N^2 references).
                 targets = self._meta_targets(block, scope, ikey)
@@ -817,14 +843,13 @@ class ModuleInstance:
                 continue
             for target, attribute in self._reference_targets(expr, scope):
                 refs.append(Reference(res.id, target, attr_path, attribute, "reference"))
-            travs = self.ev.references(expr)
-            if any(t and t[0] in ("each", "count") for t, _, _ in travs):
+            if uses_instance:
                 # `resource_arn = each.value` refers to what the for_each collection holds.
                 if per_instance is None:
                     per_instance = self._instance_targets(block, scope, ikey)
                 symbols, resources = per_instance
                 targets = symbols
-                if any(t[0] == "each" and (len(t) == 1 or t[1] == "value") for t, _, _ in travs if t):
+                if uses_each_value:
                     # Only each.value can be a resource instance: `count.index` and `each.key`
                     # are a number and a string, and `aws_x.y[each.key]` is resolved above.
                     targets = symbols + resources
