@@ -1192,13 +1192,22 @@ class _ConfigScope(ex.Scope):
     def render_template(self, text: str, variables: dict, line: int = 1):
         from .parser import HclSyntaxError, parse_template
 
-        try:
-            template = parse_template(text, line)
-        except HclSyntaxError as exc:
-            raise fn.FunctionError("template: %s" % exc) from None
+        access = fn._file_access(self)
+        # Parsed once per evaluation and text: a module's templatefile() is rendered again in
+        # each of its instances (and roots), and parsing was most of what a call cost. Syntax
+        # trees are never changed by evaluation; a text that fails is parsed (and fails) again.
+        templates = access.templates if isinstance(access, _FileAccess) else None
+        template = templates.get((text, line)) if templates is not None else None
+        if template is None:
+            try:
+                template = parse_template(text, line)
+            except HclSyntaxError as exc:
+                raise fn.FunctionError("template: %s" % exc) from None
+            if templates is not None:
+                templates[(text, line)] = template
         # A plain Scope: a template sees only its variables and cannot call templatefile again.
         scope = ex.Scope(dict(variables), base_dir=self.base_dir, root_dir=self.root_dir)
-        scope.file_access = fn._file_access(self)
+        scope.file_access = access
         return ex.evaluate(template, scope)
 
 
@@ -1266,6 +1275,7 @@ class _FileAccess:
         self.ev = ev
         self.excludes = excludes
         self._seen: set = set()
+        self.templates: dict = {}  # (text, first line) -> parsed template, see render_template
 
     def note(self, level: str, message: str) -> None:
         path, line = self.ev.where

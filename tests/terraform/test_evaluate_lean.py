@@ -165,3 +165,48 @@ output "z" {
     assert by_id["tf:.:module.b.var.x"].meta["set_at"].start_line == 7
     assert refs_of(result, "module.b.output.z") == [("tf:.:module.b.local.y", "")]
     assert refs_of(result, "module.b.local.y") == [("tf:.:module.b.var.x", "")]
+
+
+def test_a_template_is_parsed_once_per_evaluation(tmp_path, monkeypatch):
+    """templatefile() in a module called twice: the file's text is parsed once, and each
+    instance renders it with its own variables; a template that does not parse fails in each."""
+    from iacguard.terraform import parser
+
+    parsed = []
+    real = parser.parse_template
+
+    def counting(text, line=1):
+        parsed.append(text)
+        return real(text, line)
+
+    monkeypatch.setattr(parser, "parse_template", counting)
+    files = {
+        "main.tf": """
+module "a" {
+  source = "./mod"
+  name   = "alpha"
+}
+module "b" {
+  source = "./mod"
+  name   = "beta"
+}
+""",
+        "mod/main.tf": """
+variable "name" {}
+resource "aws_s3_bucket" "b" {
+  bucket = templatefile("${path.module}/name.tpl", { name = var.name })
+  acl    = templatefile("${path.module}/broken.tpl", {})
+}
+""",
+        "mod/name.tpl": "bucket-${name}",
+        "mod/broken.tpl": "x-${",
+    }
+    result = run(write(tmp_path, files))
+    by_address = {r.address: r for r in result.resources}
+    assert by_address["module.a.aws_s3_bucket.b"].properties["bucket"] == "bucket-alpha"
+    assert by_address["module.b.aws_s3_bucket.b"].properties["bucket"] == "bucket-beta"
+    assert parsed.count("bucket-${name}") == 1
+    assert parsed.count("x-${") == 2  # a failure is not remembered: it fails again, as before
+    for address in ("module.a.aws_s3_bucket.b", "module.b.aws_s3_bucket.b"):
+        acl = by_address[address].properties["acl"]
+        assert getattr(acl, "reason", "").startswith("templatefile(): template:")
