@@ -189,6 +189,8 @@ class Evaluation:
         self.sources = {d: ModuleSource.index(d, sorted(fs, key=lambda c: c.path)) for d, fs in self.dirs.items()}
         self._parsed_extra: dict = {}
         self._references: dict = {}
+        self._steps: dict = {}  # id(expression) -> (expression, reference_steps)
+        self._spans: dict = {}  # id(attribute or block) -> (it, its Location), see span
         self._local_folders: dict = {}
         self.file_access = _FileAccess(self, list(getattr(options, "excludes", None) or ()))
         self.where = ("", 0)  # the file and line being evaluated, for notes of file functions
@@ -281,6 +283,40 @@ class Evaluation:
                 uses_each_value = uses_instance and any(t[0] == "each" and (len(t) == 1 or t[1] == "value") for t, _, _ in travs if t)
                 plan.append((attr_path, expr, False, uses_instance, uses_each_value))
             found = plans[id(block)] = (block, plan)
+        return found[1]
+
+    def span(self, node, path: str, ends):
+        """`span_location(path, node.line, node.end_line, ends)` of an attribute or block, built
+        once per node (it is the same Location in each instance of its module, and a frozen
+        Location costs more to build than to look up)."""
+        found = self._spans.get(id(node))
+        if found is None or found[0] is not node:  # keep the node, so its id is never reused
+            found = self._spans[id(node)] = (node, span_location(path, node.line, node.end_line, ends))
+        return found[1]
+
+    def reference_steps(self, expr) -> list:
+        """`references(expr)` sorted out once per expression for `_reference_targets`, which asks
+        it for every instance of every module: (0, "var.x" / "local.x") for a variable or local,
+        (1, mode, type, name, rest) for a resource or data source, (2, traversal, key, after)
+        for what needs the instance (an index to evaluate, a module); nothing for the rest."""
+        found = self._steps.get(id(expr))
+        if found is None or found[0] is not expr:  # keep the tree, so its id is never reused
+            steps: list = []
+            for trav, key, after in self.references(expr):
+                if not trav:
+                    continue
+                root = trav[0]
+                if (key is not None and len(trav) == (3 if root == "data" else 2)) or (root == "module" and len(trav) >= 2):
+                    steps.append((2, trav, key, after))
+                elif root in ("var", "local") and len(trav) >= 2:
+                    steps.append((0, root + "." + str(trav[1])))
+                elif root == "data" and len(trav) >= 3:
+                    steps.append((1, "data", str(trav[1]), str(trav[2]), trav[3:]))
+                elif root in ("count", "each", "self", "path", "terraform") or len(trav) < 2:
+                    continue  # (`data.x` alone is looked up as a resource of type "data", as always)
+                else:
+                    steps.append((1, "managed", root, str(trav[1]), trav[2:]))
+            found = self._steps[id(expr)] = (expr, steps)
         return found[1]
 
     def local_module_folder(self, caller_dir: str, source: str) -> tuple:
@@ -695,6 +731,7 @@ class ModuleInstance:
         configuration leaves unset: reading them gives Unknown, not null or an error."""
         locs = {} if locs is None else locs
         ends = self.src.ends.get(path, ())
+        span = self.ev.span
         _limits.ACTIVE.grow(1 + len(body.attributes) + len(body.blocks))
         props: dict = ex.PartialObject() if partial else {}
         for name, attr in body.attributes.items():
@@ -706,7 +743,7 @@ class ModuleInstance:
             if partial and value is None:
                 continue
             props[name] = value
-            locs[prop_path + (name,)] = span_location(path, attr.line, attr.end_line, ends)
+            locs[prop_path + (name,)] = span(attr, path, ends)
             if isinstance(attr.expr, ObjectExpr):
                 _object_key_locations(attr.expr, path, prop_path + (name,), locs, ends)
             elif _is_jsonencode_object(attr.expr):
@@ -724,7 +761,7 @@ class ModuleInstance:
             index = len(items)
             sub, _ = self.eval_body(block.body, scope, path, prop_path + (block.type, index), locs=locs, partial=partial)
             items.append(sub)
-            locs[prop_path + (block.type, index)] = span_location(path, block.line, block.end_line, ends)
+            locs[prop_path + (block.type, index)] = span(block, path, ends)
         return props, locs
 
     def _expand_dynamic(self, block: Block, scope, path: str, prop_path: tuple, props: dict, locs: dict, partial: bool = False):
@@ -756,7 +793,7 @@ class ModuleInstance:
             index = len(items)
             sub, _ = self.eval_body(content.body, inner, path, prop_path + (label, index), locs=locs, partial=partial)
             items.append(sub)
-            locs[prop_path + (label, index)] = span_location(path, block.line, block.end_line, self.src.ends.get(path, ()))
+            locs[prop_path + (label, index)] = self.ev.span(block, path, self.src.ends.get(path, ()))
 
     # -- expansion into Resources ---------------------------------------------------------
     def expand(self):
@@ -787,7 +824,7 @@ class ModuleInstance:
                         type=rtype,
                         language=TERRAFORM,
                         properties=props,
-                        location=span_location(path, block.line, block.end_line, self.src.ends.get(path, ())),
+                        location=ev.span(block, path, self.src.ends.get(path, ())),
                         property_locations=locs,
                         mode=mode,
                         module=self.module_path,
@@ -979,51 +1016,61 @@ class ModuleInstance:
         references to resource instances go there instead (the rest are returned)."""
         out = []
         into = out if resources is None else resources
-        for trav, key, after in self.ev.references(expr):
-            if not trav:
-                continue
-            root = trav[0]
-            if key is not None and len(trav) == (3 if root == "data" else 2):
-                # `aws_x.y[count.index]`, `module.m[each.key]`: the instance this instance
-                # names, as if its index had been written out. An index not known (or not a
-                # number or string) leaves the traversal as it was: every instance.
-                index = _instance_key(ex.evaluate(key, scope))
-                if index is not None:
-                    trav = trav + (index,) + after
-            if root == "var" and len(trav) >= 2:
-                out.append((self.node_id("var." + str(trav[1])), ""))
-            elif root == "local" and len(trav) >= 2:
-                out.append((self.node_id("local." + str(trav[1])), ""))
-            elif root == "module" and len(trav) >= 2:
-                name = str(trav[1])
-                if name not in self.src.modules:
-                    continue
-                rest = trav[2:]
-                wanted = None  # a constant instance key: only that instance's output
-                if rest and self._module_is_multi(name) and isinstance(rest[0], (int, str)) and len(rest) > 1:
-                    wanted, rest = rest[0], rest[1:]
-                if rest:
-                    children = self._module_children(name)
-                    if wanted is not None:
-                        children = self._children_of_key(name, children, wanted)
-                    for key, child in children:
-                        if child is not None:
-                            out.append((child.node_id("output." + str(rest[0])), ""))
-                else:
-                    # The whole module object (`module.m`, `module.m[*].id`): every output.
-                    for key, child in self._module_children(name):
-                        if child is not None:
-                            out.extend((child.node_id("output." + o), "") for o in child.src.outputs)
-            elif root == "data" and len(trav) >= 3:
-                into.extend(self._resource_targets("data", str(trav[1]), str(trav[2]), trav[3:]))
-            elif root in ("count", "each", "self", "path", "terraform") or len(trav) < 2:
-                continue
+        base = self._id_base
+        for step in self.ev.reference_steps(expr):
+            kind = step[0]
+            if kind == 0:  # a variable or local
+                out.append((base + step[1], ""))
+            elif kind == 1:  # a resource or data source of this module
+                into.extend(self._resource_targets(step[1], step[2], step[3], step[4]))
             else:
-                into.extend(self._resource_targets("managed", root, str(trav[1]), trav[2:]))
+                self._one_target(step[1], step[2], step[3], scope, out, into)
         # A reference costs more than a value: each is an object here and an edge in the graph.
         # `aws_x.y[*]` from each of 1,000 instances of a resource is a million of them.
         _limits.ACTIVE.grow(4 * (len(out) + (len(resources) if resources is not None else 0)))
         return out
+
+    def _one_target(self, trav: tuple, key, after: tuple, scope, out: list, into: list) -> None:
+        """`_reference_targets` of one traversal that `Evaluation.reference_steps` could not
+        settle without the instance: an index to evaluate (`aws_x.y[count.index]`), or a module."""
+        root = trav[0]
+        if key is not None and len(trav) == (3 if root == "data" else 2):
+            # `aws_x.y[count.index]`, `module.m[each.key]`: the instance this instance
+            # names, as if its index had been written out. An index not known (or not a
+            # number or string) leaves the traversal as it was: every instance.
+            index = _instance_key(ex.evaluate(key, scope))
+            if index is not None:
+                trav = trav + (index,) + after
+        if root == "var" and len(trav) >= 2:
+            out.append((self.node_id("var." + str(trav[1])), ""))
+        elif root == "local" and len(trav) >= 2:
+            out.append((self.node_id("local." + str(trav[1])), ""))
+        elif root == "module" and len(trav) >= 2:
+            name = str(trav[1])
+            if name not in self.src.modules:
+                return
+            rest = trav[2:]
+            wanted = None  # a constant instance key: only that instance's output
+            if rest and self._module_is_multi(name) and isinstance(rest[0], (int, str)) and len(rest) > 1:
+                wanted, rest = rest[0], rest[1:]
+            if rest:
+                children = self._module_children(name)
+                if wanted is not None:
+                    children = self._children_of_key(name, children, wanted)
+                for key, child in children:
+                    if child is not None:
+                        out.append((child.node_id("output." + str(rest[0])), ""))
+            else:
+                # The whole module object (`module.m`, `module.m[*].id`): every output.
+                for key, child in self._module_children(name):
+                    if child is not None:
+                        out.extend((child.node_id("output." + o), "") for o in child.src.outputs)
+        elif root == "data" and len(trav) >= 3:
+            into.extend(self._resource_targets("data", str(trav[1]), str(trav[2]), trav[3:]))
+        elif root in ("count", "each", "self", "path", "terraform") or len(trav) < 2:
+            return
+        else:
+            into.extend(self._resource_targets("managed", root, str(trav[1]), trav[2:]))
 
     def _children_of_key(self, name: str, children: list, wanted) -> list:
         """The instances of module `name` that `module.name[wanted]` may be: the one of that key,

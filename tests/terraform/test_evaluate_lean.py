@@ -210,3 +210,66 @@ resource "aws_s3_bucket" "b" {
     for address in ("module.a.aws_s3_bucket.b", "module.b.aws_s3_bucket.b"):
         acl = by_address[address].properties["acl"]
         assert getattr(acl, "reason", "").startswith("templatefile(): template:")
+
+
+def test_property_locations_are_built_once_per_attribute(tmp_path):
+    files = {
+        "main.tf": """
+module "a" {
+  source = "./mod"
+}
+module "b" {
+  source = "./mod"
+}
+""",
+        "mod/main.tf": """
+resource "aws_s3_bucket" "b" {
+  count  = 2
+  bucket = "x"
+  versioning {
+    enabled = true
+  }
+}
+""",
+    }
+    result = run(write(tmp_path, files))
+    res = {r.address: r for r in result.resources}
+    first, last = res["module.a.aws_s3_bucket.b[0]"], res["module.b.aws_s3_bucket.b[1]"]
+    assert first.location is last.location and first.location.start_line == 1 and first.location.end_line == 7
+    for path, start in ((("bucket",), 3), (("versioning", 0), 4), (("versioning", 0, "enabled"), 5)):
+        a, b = first.location_of(*path), last.location_of(*path)
+        assert a == b and a.start_line == start
+
+
+def test_reference_steps_keep_what_needs_the_instance(tmp_path):
+    """Indexes are still evaluated per instance (`count.index`), modules still resolved per
+    instance, and the rest settled once per expression."""
+    files = {
+        "main.tf": """
+variable "names" {
+  default = ["p", "q"]
+}
+resource "aws_s3_bucket" "b" {
+  count  = 2
+  bucket = var.names[count.index]
+}
+resource "aws_s3_bucket_policy" "p" {
+  count  = 2
+  bucket = aws_s3_bucket.b[count.index].id
+  policy = module.m.doc
+}
+module "m" {
+  source = "./mod"
+}
+""",
+        "mod/main.tf": """
+output "doc" {
+  value = "{}"
+}
+""",
+    }
+    result = run(write(tmp_path, files))
+    assert ("tf:.:aws_s3_bucket.b[1]", "id") in refs_of(result, "aws_s3_bucket_policy.p[1]")
+    assert ("tf:.:aws_s3_bucket.b[0]", "id") not in refs_of(result, "aws_s3_bucket_policy.p[1]")
+    assert ("tf:.:module.m.output.doc", "") in refs_of(result, "aws_s3_bucket_policy.p[0]")
+    assert ("tf:.:var.names", "") in refs_of(result, "aws_s3_bucket.b[0]")
