@@ -861,8 +861,21 @@ class ModuleInstance:
                     references.append(Reference(sid, target, (), "", "reference"))
 
     def _record_unknowns(self, res: Resource):
-        for p, v in _walk(res.properties):
-            if is_unknown(v):
+        # Every (path, value) below the properties, like `model.walk`, charging the root's budget
+        # per container (a list holding one list twice, nested 30 times, is small in memory but
+        # has a billion paths); a loop, not a generator: a step and a call per value was a
+        # third of this, once per resource instance.
+        grow = _limits.ACTIVE.grow
+        stack = [((), res.properties)]
+        while stack:
+            p, v = stack.pop()
+            if isinstance(v, dict):
+                grow(len(v))
+                stack.extend((p + (k,), v[k]) for k in reversed(list(v)))
+            elif isinstance(v, list):
+                grow(len(v))
+                stack.extend((p + (i,), v[i]) for i in reversed(range(len(v))))
+            elif isinstance(v, Unknown):
                 loc = res.location_of(*p)
                 self.ev.result.unknowns.append(UnknownValue(loc.path, loc.start_line, "%s.%s" % (res.address, ".".join(map(str, p))), v.reason or "unknown"))
 
@@ -1295,23 +1308,6 @@ class _InstanceScope(_ConfigScope):
             names = sorted({b.labels[1] for b, _ in blocks if b.labels[0] == rtype})
             self._types[key] = _Lazy(names, lambda n: self.inst.resource_value(mode, rtype, n))
         return self._types[key]
-
-
-def _walk(value):
-    """Every (path, value) pair below a resource's properties, like `model.walk`, charging the
-    root's budget per container: a list holding one list twice, nested 30 times, is small in
-    memory but has a billion paths."""
-    grow = _limits.ACTIVE.grow
-    stack = [((), value)]
-    while stack:
-        p, v = stack.pop()
-        yield p, v
-        if isinstance(v, dict):
-            grow(len(v))
-            stack.extend((p + (k,), v[k]) for k in reversed(list(v)))
-        elif isinstance(v, list):
-            grow(len(v))
-            stack.extend((p + (i,), v[i]) for i in reversed(range(len(v))))
 
 
 class _FileAccess:

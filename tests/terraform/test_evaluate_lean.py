@@ -273,3 +273,26 @@ output "doc" {
     assert ("tf:.:aws_s3_bucket.b[0]", "id") not in refs_of(result, "aws_s3_bucket_policy.p[1]")
     assert ("tf:.:module.m.output.doc", "") in refs_of(result, "aws_s3_bucket_policy.p[0]")
     assert ("tf:.:var.names", "") in refs_of(result, "aws_s3_bucket.b[0]")
+
+
+def test_unknowns_are_recorded_in_document_order(tmp_path):
+    files = {"main.tf": """
+variable "v" {}
+resource "aws_instance" "i" {
+  ami  = var.v
+  tags = { a = "x", b = var.v }
+  ebs_block_device {
+    volume_size = var.v
+  }
+  ebs_block_device {
+    volume_size = 8
+    kms_key_id  = var.v
+  }
+}
+"""}
+    result = run(write(tmp_path, files))
+    whats = [u.what for u in result.unknowns]
+    assert whats == ["aws_instance.i.ami", "aws_instance.i.tags.b", "aws_instance.i.ebs_block_device.0.volume_size",
+                     "aws_instance.i.ebs_block_device.1.kms_key_id"]
+    assert [u.line for u in result.unknowns] == [3, 4, 6, 10]
+    assert all(u.reason == "variable v has no value" for u in result.unknowns)
