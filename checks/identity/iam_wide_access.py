@@ -247,7 +247,16 @@ def _tag_scoped(st) -> bool:
 
 def _wide(st) -> tuple:
     """The granted actions of level Write / Permissions management that accept a resource ARN."""
-    return tuple(a for a in granted_actions(st) if _catalogue.CATALOGUE.access_level(a) in LEVELS and _catalogue.CATALOGUE.resource_arns(a))
+    # One catalogue lookup per action: `resource_arns(a)` is empty exactly when the action takes
+    # no resource type, and building its ARN formats (one file read per service) only to test
+    # that was two thirds of this check on a policy granting `s3:*` (issue 17).
+    action = _catalogue.CATALOGUE.action
+    out = []
+    for a in granted_actions(st):
+        act = action(a)
+        if act is not None and act.access_level in LEVELS and act.resource_types:
+            out.append(a)
+    return tuple(out)
 
 
 _REFS = (

@@ -86,9 +86,26 @@ class ResourceGraph:
                 graph.add_resource(res)
             for sym in result.symbols:
                 graph.g.add_node(sym.id, symbol=sym)
+        # `add_reference` for each, in one loop (a scan adds tens of thousands): the indexes it
+        # resets were reset by the last resource added.
+        g = graph.g
+        variants = graph._variants
+        add_edge = g.add_edge
         for result in results:
             for ref in result.references:
-                graph.add_reference(ref)
+                target = ref.target
+                targets = variants.get(target) or ([target] if target in g else [])
+                if not targets:
+                    continue
+                source = ref.source
+                sources = [source] if source in g else variants.get(source, [])
+                path = tuple(ref.path)
+                for s in sources:
+                    for t in targets:
+                        if s != t:
+                            add_edge(s, t, path=path, attribute=ref.attribute, kind=ref.kind)
+        graph._rel_out = None
+        graph._refs_index = {}
         return graph
 
     def add_resource(self, res: Resource) -> None:
@@ -225,10 +242,25 @@ class ResourceGraph:
         if not starts:
             return []
         found: dict = {}
-        nodes = self.g.nodes
         for first in starts.values():
-            seen = {res.id}
-            queue = deque(first)
+            for node in first:
+                found.update(self._reaches(node))
+        found.pop(res.id, None)  # a walk never comes back to `res` itself
+        if types:
+            return [found[k] for k in sorted(found) if found[k].type in types]
+        return [found[k] for k in sorted(found)]
+
+    def _reaches(self, start: str) -> dict:
+        """Resource id -> Resource of the resources a node leads to through references and symbol
+        hops (itself, if a resource), stopping at each resource met; once per node while
+        relations are drawn (many resources refer to one variable, local or module output)."""
+        key = ("reaches", start)  # beside `_out_refs`' node ids (strings), reset with them
+        found = self._refs_index.get(key)
+        if found is None:
+            found = {}
+            nodes = self.g.nodes
+            seen: set = set()
+            queue = deque((start,))
             while queue:
                 node = queue.popleft()
                 if node in seen:
@@ -236,11 +268,11 @@ class ResourceGraph:
                 seen.add(node)
                 other = nodes[node].get("resource")
                 if other is not None:
-                    if not types or other.type in types:
-                        found.setdefault(other.id, other)
+                    found.setdefault(other.id, other)
                     continue
                 queue.extend(dst for _, _, dst in self._out_refs(node))
-        return [found[k] for k in sorted(found)]
+            self._refs_index[key] = found
+        return found
 
     def _out_refs(self, node: str) -> list:
         """(keys, path, target) of the references and symbol hops leaving a node, `keys` being

@@ -114,11 +114,17 @@ class _Lazy(dict):
         return self._done[key]
 
     def __getitem__(self, key):
+        done = self._done  # the memoised value first: most reads are of one computed before
+        if key in done:
+            return done[key]
         if key not in self._keyset:
             raise KeyError(key)
         return self._get(key)
 
     def get(self, key, default=None):
+        done = self._done
+        if key in done:
+            return done[key]
         return self._get(key) if key in self._keyset else default
 
     def __contains__(self, key):
@@ -183,6 +189,8 @@ class Evaluation:
         self.sources = {d: ModuleSource.index(d, sorted(fs, key=lambda c: c.path)) for d, fs in self.dirs.items()}
         self._parsed_extra: dict = {}
         self._references: dict = {}
+        self._steps: dict = {}  # id(expression) -> (expression, reference_steps)
+        self._spans: dict = {}  # id(attribute or block) -> (it, its Location), see span
         self._local_folders: dict = {}
         self.file_access = _FileAccess(self, list(getattr(options, "excludes", None) or ()))
         self.where = ("", 0)  # the file and line being evaluated, for notes of file functions
@@ -251,6 +259,64 @@ class Evaluation:
         found = self._references.get(id(expr))
         if found is None or found[0] is not expr:  # keep the tree, so its id is never reused
             found = self._references[id(expr)] = (expr, ex.indexed_references(expr))
+        return found[1]
+
+    def reference_plan(self, block: Block) -> list:
+        """What `_record_references` walks in a resource block, the same for each of its
+        instances (and each module instance of its module), built once per block: (property
+        path, expression, is the block's own for_each/count, uses `each`/`count`, uses
+        `each.value`) per expression, count and for_each last (the graph answers with the first
+        path that holds a reference, and `resource_arn = each.value` should say resource_arn,
+        not for_each)."""
+        plans = self.__dict__.setdefault("_reference_plans", {})
+        found = plans.get(id(block))
+        if found is None or found[0] is not block:  # keep the block, so its id is never reused
+            attrs = block.body.attributes
+            meta = attrs.get("for_each") or attrs.get("count")
+            plan = []
+            for attr_path, expr in sorted(_expressions(block.body, ()), key=lambda pe: pe[0] in (("count",), ("for_each",))):
+                if meta is not None and expr is meta.expr and attr_path in (("for_each",), ("count",)):
+                    plan.append((attr_path, expr, True, False, False))
+                    continue
+                travs = self.references(expr)
+                uses_instance = any(t and t[0] in ("each", "count") for t, _, _ in travs)
+                uses_each_value = uses_instance and any(t[0] == "each" and (len(t) == 1 or t[1] == "value") for t, _, _ in travs if t)
+                plan.append((attr_path, expr, False, uses_instance, uses_each_value))
+            found = plans[id(block)] = (block, plan)
+        return found[1]
+
+    def span(self, node, path: str, ends):
+        """`span_location(path, node.line, node.end_line, ends)` of an attribute or block, built
+        once per node (it is the same Location in each instance of its module, and a frozen
+        Location costs more to build than to look up)."""
+        found = self._spans.get(id(node))
+        if found is None or found[0] is not node:  # keep the node, so its id is never reused
+            found = self._spans[id(node)] = (node, span_location(path, node.line, node.end_line, ends))
+        return found[1]
+
+    def reference_steps(self, expr) -> list:
+        """`references(expr)` sorted out once per expression for `_reference_targets`, which asks
+        it for every instance of every module: (0, "var.x" / "local.x") for a variable or local,
+        (1, mode, type, name, rest) for a resource or data source, (2, traversal, key, after)
+        for what needs the instance (an index to evaluate, a module); nothing for the rest."""
+        found = self._steps.get(id(expr))
+        if found is None or found[0] is not expr:  # keep the tree, so its id is never reused
+            steps: list = []
+            for trav, key, after in self.references(expr):
+                if not trav:
+                    continue
+                root = trav[0]
+                if (key is not None and len(trav) == (3 if root == "data" else 2)) or (root == "module" and len(trav) >= 2):
+                    steps.append((2, trav, key, after))
+                elif root in ("var", "local") and len(trav) >= 2:
+                    steps.append((0, root + "." + str(trav[1])))
+                elif root == "data" and len(trav) >= 3:
+                    steps.append((1, "data", str(trav[1]), str(trav[2]), trav[3:]))
+                elif root in ("count", "each", "self", "path", "terraform") or len(trav) < 2:
+                    continue  # (`data.x` alone is looked up as a resource of type "data", as always)
+                else:
+                    steps.append((1, "managed", root, str(trav[1]), trav[2:]))
+            found = self._steps[id(expr)] = (expr, steps)
         return found[1]
 
     def local_module_folder(self, caller_dir: str, source: str) -> tuple:
@@ -324,6 +390,7 @@ class ModuleInstance:
         self.src = src
         self.prefix = prefix  # "" or "module.a." / "module.a[0].module.b."
         self.root_key = root_key
+        self._id_base = "tf:%s:%s" % (root_key, prefix)  # node ids: this and the local address
         self.inputs = inputs  # None for a root module, else name -> thunk returning a value
         self.depth = depth
         self.config_root = root_dir_of_config  # the root module folder (for .terraform/modules)
@@ -343,7 +410,7 @@ class ModuleInstance:
 
     # -- ids ------------------------------------------------------------------------------
     def node_id(self, local_address: str) -> str:
-        return "tf:%s:%s%s" % (self.root_key, self.prefix, local_address)
+        return self._id_base + local_address
 
     @property
     def module_path(self) -> str:
@@ -605,6 +672,21 @@ class ModuleInstance:
         self._resource_values[key] = value
         return value
 
+    def _instance_keys(self, mode: str, rtype: str, name: str, found: tuple):
+        """What `_resource_targets` reads a resource's instance keys from: its value when that is
+        known already (or being computed: a cycle, which `resource_value` reports), else a stand-in
+        with the same keys built from its count or for_each alone (a list of that length, a map of
+        those keys, or the Unknown of an unknown count or for_each). Evaluating every instance's
+        body only to name the instances an output refers to was most of what it cost."""
+        key = (mode, rtype, name)
+        if key in self._resource_values or ("resource", id(self), key) in self.ev.guard.stack:
+            return self.resource_value(mode, rtype, name)
+        memo = self.__dict__.setdefault("_keys_memo", {})
+        if key not in memo:
+            block, path = found
+            memo[key] = _collect(block, [(ikey, None) for ikey, _ in self._instances(block, path, "%s.%s" % (rtype, name))])
+        return memo[key]
+
     def _instances(self, block: Block, path: str, what: str) -> list:
         """(key, scope) per instance: key None (single), int (count), str (for_each), or
         Unknown (one symbolic instance)."""
@@ -649,6 +731,7 @@ class ModuleInstance:
         configuration leaves unset: reading them gives Unknown, not null or an error."""
         locs = {} if locs is None else locs
         ends = self.src.ends.get(path, ())
+        span = self.ev.span
         _limits.ACTIVE.grow(1 + len(body.attributes) + len(body.blocks))
         props: dict = ex.PartialObject() if partial else {}
         for name, attr in body.attributes.items():
@@ -660,7 +743,7 @@ class ModuleInstance:
             if partial and value is None:
                 continue
             props[name] = value
-            locs[prop_path + (name,)] = span_location(path, attr.line, attr.end_line, ends)
+            locs[prop_path + (name,)] = span(attr, path, ends)
             if isinstance(attr.expr, ObjectExpr):
                 _object_key_locations(attr.expr, path, prop_path + (name,), locs, ends)
             elif _is_jsonencode_object(attr.expr):
@@ -678,7 +761,7 @@ class ModuleInstance:
             index = len(items)
             sub, _ = self.eval_body(block.body, scope, path, prop_path + (block.type, index), locs=locs, partial=partial)
             items.append(sub)
-            locs[prop_path + (block.type, index)] = span_location(path, block.line, block.end_line, ends)
+            locs[prop_path + (block.type, index)] = span(block, path, ends)
         return props, locs
 
     def _expand_dynamic(self, block: Block, scope, path: str, prop_path: tuple, props: dict, locs: dict, partial: bool = False):
@@ -710,7 +793,7 @@ class ModuleInstance:
             index = len(items)
             sub, _ = self.eval_body(content.body, inner, path, prop_path + (label, index), locs=locs, partial=partial)
             items.append(sub)
-            locs[prop_path + (label, index)] = span_location(path, block.line, block.end_line, self.src.ends.get(path, ()))
+            locs[prop_path + (label, index)] = self.ev.span(block, path, self.src.ends.get(path, ()))
 
     # -- expansion into Resources ---------------------------------------------------------
     def expand(self):
@@ -741,7 +824,7 @@ class ModuleInstance:
                         type=rtype,
                         language=TERRAFORM,
                         properties=props,
-                        location=span_location(path, block.line, block.end_line, self.src.ends.get(path, ())),
+                        location=ev.span(block, path, self.src.ends.get(path, ())),
                         property_locations=locs,
                         mode=mode,
                         module=self.module_path,
@@ -761,43 +844,46 @@ class ModuleInstance:
 
     def _symbols(self):
         ev = self.ev
-        for name, (block, path) in self.src.variables.items():
+        symbols = ev.result.symbols
+        references = ev.result.references
+        plan = _symbol_plan(self.src)
+        base = self._id_base
+        for name, loc in plan.variables:
             meta = {"set_at": self._set_at[name]} if name in self._set_at else {}
             if name in self.arguments:
                 meta = {"set_at": self.arguments[name], "set_label": "argument %s of %s" % (name, self.module_path)}
-            ev.result.symbols.append(Symbol(self.node_id("var." + name), "variable", name, span_location(path, block.line, block.end_line, self.src.ends.get(path, ())), TERRAFORM, meta))
-        for name, (attr, path) in self.src.locals.items():
-            sid = self.node_id("local." + name)
-            ev.result.symbols.append(Symbol(sid, "local", name, span_location(path, attr.line, attr.end_line, self.src.ends.get(path, ())), TERRAFORM))
-            for target, _ in self._reference_targets(attr.expr, self.scope):
-                ev.result.references.append(Reference(sid, target, (), "", "reference"))
-        for name, (block, path) in self.src.outputs.items():
-            sid = self.node_id("output." + name)
-            ev.result.symbols.append(Symbol(sid, "output", name, span_location(path, block.line, block.end_line, self.src.ends.get(path, ())), TERRAFORM))
-            attr = block.body.attributes.get("value")
-            if attr is not None:
-                for target, _ in self._reference_targets(attr.expr, self.scope):
-                    ev.result.references.append(Reference(sid, target, (), "", "reference"))
-        for name, (block, path) in self.src.modules.items():
-            sid = self.node_id("module." + name)
-            ev.result.symbols.append(Symbol(sid, "module", name, span_location(path, block.line, block.end_line, self.src.ends.get(path, ())), TERRAFORM))
+            symbols.append(Symbol(base + "var." + name, "variable", name, loc, TERRAFORM, meta))
+        for kind, name, loc, expr in plan.named:
+            sid = base + kind + "." + name
+            symbols.append(Symbol(sid, kind, name, loc, TERRAFORM))
+            if expr is not None:
+                for target, _ in self._reference_targets(expr, self.scope):
+                    references.append(Reference(sid, target, (), "", "reference"))
 
     def _record_unknowns(self, res: Resource):
-        for p, v in _walk(res.properties):
-            if is_unknown(v):
+        # Every (path, value) below the properties, like `model.walk`, charging the root's budget
+        # per container (a list holding one list twice, nested 30 times, is small in memory but
+        # has a billion paths); a loop, not a generator: a step and a call per value was a
+        # third of this, once per resource instance.
+        grow = _limits.ACTIVE.grow
+        stack = [((), res.properties)]
+        while stack:
+            p, v = stack.pop()
+            if isinstance(v, dict):
+                grow(len(v))
+                stack.extend((p + (k,), v[k]) for k in reversed(list(v)))
+            elif isinstance(v, list):
+                grow(len(v))
+                stack.extend((p + (i,), v[i]) for i in reversed(range(len(v))))
+            elif isinstance(v, Unknown):
                 loc = res.location_of(*p)
                 self.ev.result.unknowns.append(UnknownValue(loc.path, loc.start_line, "%s.%s" % (res.address, ".".join(map(str, p))), v.reason or "unknown"))
 
     def _record_references(self, res: Resource, block: Block, scope, ikey):
         refs = self.ev.result.references
         per_instance = None  # what `each.*` / `count.index` stand for, computed on first use
-        attrs = block.body.attributes
-        meta = attrs.get("for_each") or attrs.get("count")
-        # count and for_each last: the graph answers with the first path that holds a reference,
-        # and `resource_arn = each.value` should say resource_arn, not for_each.
-        exprs = sorted(_expressions(block.body, ()), key=lambda pe: pe[0] in (("count",), ("for_each",)))
-        for attr_path, expr in exprs:
-            if meta is not None and expr is meta.expr and attr_path in (("for_each",), ("count",)):
+        for attr_path, expr, own_meta, uses_instance, uses_each_value in self.ev.reference_plan(block):
+            if own_meta:
                 # The instance's own for_each (count): instance "k" of `for_each = aws_x.y`
                 # comes from aws_x.y["k"], not from every instance (which was N^2 references).
                 targets = self._meta_targets(block, scope, ikey)
@@ -807,14 +893,13 @@ class ModuleInstance:
                 continue
             for target, attribute in self._reference_targets(expr, scope):
                 refs.append(Reference(res.id, target, attr_path, attribute, "reference"))
-            travs = self.ev.references(expr)
-            if any(t and t[0] in ("each", "count") for t, _, _ in travs):
+            if uses_instance:
                 # `resource_arn = each.value` refers to what the for_each collection holds.
                 if per_instance is None:
                     per_instance = self._instance_targets(block, scope, ikey)
                 symbols, resources = per_instance
                 targets = symbols
-                if any(t[0] == "each" and (len(t) == 1 or t[1] == "value") for t, _, _ in travs if t):
+                if uses_each_value:
                     # Only each.value can be a resource instance: `count.index` and `each.key`
                     # are a number and a string, and `aws_x.y[each.key]` is resolved above.
                     targets = symbols + resources
@@ -944,51 +1029,61 @@ class ModuleInstance:
         references to resource instances go there instead (the rest are returned)."""
         out = []
         into = out if resources is None else resources
-        for trav, key, after in self.ev.references(expr):
-            if not trav:
-                continue
-            root = trav[0]
-            if key is not None and len(trav) == (3 if root == "data" else 2):
-                # `aws_x.y[count.index]`, `module.m[each.key]`: the instance this instance
-                # names, as if its index had been written out. An index not known (or not a
-                # number or string) leaves the traversal as it was: every instance.
-                index = _instance_key(ex.evaluate(key, scope))
-                if index is not None:
-                    trav = trav + (index,) + after
-            if root == "var" and len(trav) >= 2:
-                out.append((self.node_id("var." + str(trav[1])), ""))
-            elif root == "local" and len(trav) >= 2:
-                out.append((self.node_id("local." + str(trav[1])), ""))
-            elif root == "module" and len(trav) >= 2:
-                name = str(trav[1])
-                if name not in self.src.modules:
-                    continue
-                rest = trav[2:]
-                wanted = None  # a constant instance key: only that instance's output
-                if rest and self._module_is_multi(name) and isinstance(rest[0], (int, str)) and len(rest) > 1:
-                    wanted, rest = rest[0], rest[1:]
-                if rest:
-                    children = self._module_children(name)
-                    if wanted is not None:
-                        children = self._children_of_key(name, children, wanted)
-                    for key, child in children:
-                        if child is not None:
-                            out.append((child.node_id("output." + str(rest[0])), ""))
-                else:
-                    # The whole module object (`module.m`, `module.m[*].id`): every output.
-                    for key, child in self._module_children(name):
-                        if child is not None:
-                            out.extend((child.node_id("output." + o), "") for o in child.src.outputs)
-            elif root == "data" and len(trav) >= 3:
-                into.extend(self._resource_targets("data", str(trav[1]), str(trav[2]), trav[3:]))
-            elif root in ("count", "each", "self", "path", "terraform") or len(trav) < 2:
-                continue
+        base = self._id_base
+        for step in self.ev.reference_steps(expr):
+            kind = step[0]
+            if kind == 0:  # a variable or local
+                out.append((base + step[1], ""))
+            elif kind == 1:  # a resource or data source of this module
+                into.extend(self._resource_targets(step[1], step[2], step[3], step[4]))
             else:
-                into.extend(self._resource_targets("managed", root, str(trav[1]), trav[2:]))
+                self._one_target(step[1], step[2], step[3], scope, out, into)
         # A reference costs more than a value: each is an object here and an edge in the graph.
         # `aws_x.y[*]` from each of 1,000 instances of a resource is a million of them.
         _limits.ACTIVE.grow(4 * (len(out) + (len(resources) if resources is not None else 0)))
         return out
+
+    def _one_target(self, trav: tuple, key, after: tuple, scope, out: list, into: list) -> None:
+        """`_reference_targets` of one traversal that `Evaluation.reference_steps` could not
+        settle without the instance: an index to evaluate (`aws_x.y[count.index]`), or a module."""
+        root = trav[0]
+        if key is not None and len(trav) == (3 if root == "data" else 2):
+            # `aws_x.y[count.index]`, `module.m[each.key]`: the instance this instance
+            # names, as if its index had been written out. An index not known (or not a
+            # number or string) leaves the traversal as it was: every instance.
+            index = _instance_key(ex.evaluate(key, scope))
+            if index is not None:
+                trav = trav + (index,) + after
+        if root == "var" and len(trav) >= 2:
+            out.append((self.node_id("var." + str(trav[1])), ""))
+        elif root == "local" and len(trav) >= 2:
+            out.append((self.node_id("local." + str(trav[1])), ""))
+        elif root == "module" and len(trav) >= 2:
+            name = str(trav[1])
+            if name not in self.src.modules:
+                return
+            rest = trav[2:]
+            wanted = None  # a constant instance key: only that instance's output
+            if rest and self._module_is_multi(name) and isinstance(rest[0], (int, str)) and len(rest) > 1:
+                wanted, rest = rest[0], rest[1:]
+            if rest:
+                children = self._module_children(name)
+                if wanted is not None:
+                    children = self._children_of_key(name, children, wanted)
+                for key, child in children:
+                    if child is not None:
+                        out.append((child.node_id("output." + str(rest[0])), ""))
+            else:
+                # The whole module object (`module.m`, `module.m[*].id`): every output.
+                for key, child in self._module_children(name):
+                    if child is not None:
+                        out.extend((child.node_id("output." + o), "") for o in child.src.outputs)
+        elif root == "data" and len(trav) >= 3:
+            into.extend(self._resource_targets("data", str(trav[1]), str(trav[2]), trav[3:]))
+        elif root in ("count", "each", "self", "path", "terraform") or len(trav) < 2:
+            return
+        else:
+            into.extend(self._resource_targets("managed", root, str(trav[1]), trav[2:]))
 
     def _children_of_key(self, name: str, children: list, wanted) -> list:
         """The instances of module `name` that `module.name[wanted]` may be: the one of that key,
@@ -1016,7 +1111,7 @@ class ModuleInstance:
         found = self._resource_blocks(mode).get((rtype, name))
         if found is None:
             return []
-        block, _ = found
+        block, path = found
         local = ("data." if mode == "data" else "") + "%s.%s" % (rtype, name)
         counted = "count" in block.body.attributes
         multi = counted or "for_each" in block.body.attributes
@@ -1029,7 +1124,7 @@ class ModuleInstance:
                 key = str(key)  # a for_each key is a string
             if isinstance(key, (int, str)) and not isinstance(key, bool):
                 attribute = str(rest[1]) if len(rest) > 1 else ""
-                if is_unknown(self.resource_value(mode, rtype, name)):
+                if is_unknown(self._instance_keys(mode, rtype, name, found)):
                     key = Unknown()  # instances not known: the one symbolic instance `[*]`
                 return [(self.node_id(local + _index_suffix(key)), attribute)]
             # No constant index: every instance is referred to. The list is built once per
@@ -1040,7 +1135,7 @@ class ModuleInstance:
             mkey = (mode, rtype, name, attribute)
             found = memo.get(mkey)
             if found is None:
-                value = self.resource_value(mode, rtype, name)
+                value = self._instance_keys(mode, rtype, name, (block, path))
                 keys = range(len(value)) if isinstance(value, list) else (list(value.keys()) if isinstance(value, dict) else [None])
                 found = memo[mkey] = [(self.node_id(local + _index_suffix(k if not is_unknown(value) else Unknown())), attribute) for k in keys]
             return found
@@ -1055,6 +1150,34 @@ def _types_of(inst, mode: str) -> frozenset:
     if found is None:
         found = index[mode] = frozenset(rtype for rtype, _ in inst._resource_blocks(mode))
     return found
+
+
+class _SymbolPlan:
+    """What `_symbols` records of a module source that is the same in each of its instances:
+    names, locations (a frozen Location, shared) and the expressions whose references are
+    recorded. Built once per source: a module called 40 times built its 1,000 locations 40 times."""
+
+    __slots__ = ("variables", "named")
+
+    def __init__(self, src: ModuleSource) -> None:
+        ends = src.ends
+        self.variables = [(name, span_location(path, block.line, block.end_line, ends.get(path, ()))) for name, (block, path) in src.variables.items()]
+        named: list = []
+        for name, (attr, path) in src.locals.items():
+            named.append(("local", name, span_location(path, attr.line, attr.end_line, ends.get(path, ())), attr.expr))
+        for name, (block, path) in src.outputs.items():
+            value = block.body.attributes.get("value")
+            named.append(("output", name, span_location(path, block.line, block.end_line, ends.get(path, ())), value.expr if value is not None else None))
+        for name, (block, path) in src.modules.items():
+            named.append(("module", name, span_location(path, block.line, block.end_line, ends.get(path, ())), None))
+        self.named = named
+
+
+def _symbol_plan(src: ModuleSource) -> _SymbolPlan:
+    plan = src.__dict__.get("_symbol_plan")
+    if plan is None:
+        plan = src.__dict__["_symbol_plan"] = _SymbolPlan(src)
+    return plan
 
 
 class _MetaRefs:
@@ -1129,13 +1252,22 @@ class _ConfigScope(ex.Scope):
     def render_template(self, text: str, variables: dict, line: int = 1):
         from .parser import HclSyntaxError, parse_template
 
-        try:
-            template = parse_template(text, line)
-        except HclSyntaxError as exc:
-            raise fn.FunctionError("template: %s" % exc) from None
+        access = fn._file_access(self)
+        # Parsed once per evaluation and text: a module's templatefile() is rendered again in
+        # each of its instances (and roots), and parsing was most of what a call cost. Syntax
+        # trees are never changed by evaluation; a text that fails is parsed (and fails) again.
+        templates = access.templates if isinstance(access, _FileAccess) else None
+        template = templates.get((text, line)) if templates is not None else None
+        if template is None:
+            try:
+                template = parse_template(text, line)
+            except HclSyntaxError as exc:
+                raise fn.FunctionError("template: %s" % exc) from None
+            if templates is not None:
+                templates[(text, line)] = template
         # A plain Scope: a template sees only its variables and cannot call templatefile again.
         scope = ex.Scope(dict(variables), base_dir=self.base_dir, root_dir=self.root_dir)
-        scope.file_access = fn._file_access(self)
+        scope.file_access = access
         return ex.evaluate(template, scope)
 
 
@@ -1178,23 +1310,6 @@ class _InstanceScope(_ConfigScope):
         return self._types[key]
 
 
-def _walk(value):
-    """Every (path, value) pair below a resource's properties, like `model.walk`, charging the
-    root's budget per container: a list holding one list twice, nested 30 times, is small in
-    memory but has a billion paths."""
-    grow = _limits.ACTIVE.grow
-    stack = [((), value)]
-    while stack:
-        p, v = stack.pop()
-        yield p, v
-        if isinstance(v, dict):
-            grow(len(v))
-            stack.extend((p + (k,), v[k]) for k in reversed(list(v)))
-        elif isinstance(v, list):
-            grow(len(v))
-            stack.extend((p + (i,), v[i]) for i in reversed(range(len(v))))
-
-
 class _FileAccess:
     """What Terraform's file functions ask of the evaluation (see `functions._file_access`): the
     --exclude patterns, and where to put their notes (once each, at the line being evaluated)."""
@@ -1203,6 +1318,7 @@ class _FileAccess:
         self.ev = ev
         self.excludes = excludes
         self._seen: set = set()
+        self.templates: dict = {}  # (text, first line) -> parsed template, see render_template
 
     def note(self, level: str, message: str) -> None:
         path, line = self.ev.where
