@@ -222,6 +222,12 @@ def _regular(real: str, shown: str, out: Discovery) -> bool:
     return False
 
 
+# Every folder _walk lists is a real path (the root is resolved, and so is every folder it goes
+# into), so on POSIX an entry that is not a link is its own real path: `realpath` (an lstat per
+# component) is asked only of links. (Windows is left to realpath: a junction is not a link there.)
+_POSIX = os.name == "posix"
+
+
 def _walk(root: str, excludes: list, out: Discovery, seen: set) -> None:
     visited_dirs = {root}
     stack = [root]
@@ -236,8 +242,7 @@ def _walk(root: str, excludes: list, out: Discovery, seen: set) -> None:
         for entry in entries:
             name = entry.name
             path = os.path.join(folder, name)
-            rel = os.path.relpath(path, root).replace(os.sep, "/")
-            if _excluded(rel, excludes):
+            if excludes and _excluded(os.path.relpath(path, root).replace(os.sep, "/"), excludes):
                 continue
             try:
                 is_link = entry.is_symlink()
@@ -247,7 +252,7 @@ def _walk(root: str, excludes: list, out: Discovery, seen: set) -> None:
             if is_dir:
                 if is_hidden(name) or name in SKIPPED_DIRS:
                     continue
-                real = os.path.realpath(path)
+                real = os.path.realpath(path) if is_link or not _POSIX else path
                 if is_link and not _inside(real, root):
                     out.notifications.append(Notification("note", "skipped: link leads outside the scanned root", path))
                     continue
@@ -261,7 +266,7 @@ def _walk(root: str, excludes: list, out: Discovery, seen: set) -> None:
             kind = classify(name)
             if kind is None or is_hidden(name) or is_credential_file(name):
                 continue
-            real = os.path.realpath(path)
+            real = os.path.realpath(path) if is_link or not _POSIX else path
             if is_link:
                 if not os.path.exists(real):
                     out.notifications.append(Notification("note", "skipped: broken or looping link", path))
