@@ -30,6 +30,9 @@ class _NoValue:
 
 
 NO_VALUE = _NoValue()
+# Exact classes of the scalars a parsed template holds, whose value is themselves: `value` takes
+# them from a mapping or list without a call (subclasses, such as Unknown, still go through it).
+_LEAVES = frozenset((str, int, float, bool, type(None)))
 
 # Choice (documented in docs/cloudformation.md): only values that are the same in every
 # commercial-region deployment are known.
@@ -119,6 +122,7 @@ class IntrinsicEvaluator:
                 if key == "Ref" or (isinstance(key, str) and key.startswith("Fn::")):
                     return self._function(key, node[key], _sub(src, key), out, record, depth)
             _limits.ACTIVE.grow(1 + len(node))  # the root's evaluation budget (iacguard.core.limits)
+            leaf_ok = depth < MAX_EVAL_DEPTH  # a child at depth + 1 is still within the limit
             result = {}
             # _locate inlined (once per node of every resource's properties)
             locations = self.locations if record and src is not None else None
@@ -131,6 +135,10 @@ class IntrinsicEvaluator:
                     span = lines.get(csrc)
                     if span is not None:
                         locations[cout] = self.stack.span3(span)
+                if child.__class__ in _LEAVES and leaf_ok:
+                    # A plain scalar is its own value: no call (most nodes of a template).
+                    result[key] = child
+                    continue
                 v = self.value(child, csrc, cout, record, depth + 1)
                 if v is NO_VALUE:
                     if record:
@@ -140,6 +148,7 @@ class IntrinsicEvaluator:
             return result
         if isinstance(node, list):
             _limits.ACTIVE.grow(1 + len(node))
+            leaf_ok = depth < MAX_EVAL_DEPTH
             items = []
             locations = self.locations if record and src is not None else None
             lines = self.stack.template.lines if locations is not None else None
@@ -150,6 +159,9 @@ class IntrinsicEvaluator:
                     span = lines.get(csrc)
                     if span is not None:
                         locations[cout] = self.stack.span3(span)
+                if child.__class__ in _LEAVES and leaf_ok:
+                    items.append(child)
+                    continue
                 v = self.value(child, csrc, cout, record, depth + 1)
                 if v is NO_VALUE:
                     if record:
