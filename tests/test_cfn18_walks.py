@@ -61,8 +61,9 @@ def test_candidates_stop_at_64_keys_deep():
     assert _candidates(properties, {}) == _candidates_before(properties, {}) == [(("Key",), "AKIAABCDEFGHIJKLMNOP")]
 
 
-def test_record_unknowns_in_document_order():
+def _record(properties, locations):
     from iacguard.cloudformation.evaluate import Stack
+    from iacguard.core.model import Location, Resource
 
     recorded = []
 
@@ -70,23 +71,32 @@ def test_record_unknowns_in_document_order():
         def unknown(self, u):
             recorded.append((u.line, u.what, u.reason))
 
-    class Res:
-        address = "Bucket"
-        properties = {"A": Unknown("a"), "B": {"C": [1, Unknown("c"), {"D": Unknown("d")}]}, "E": "x"}
-
-        def location_of(self, *path):
-            class L:
-                start_line = len(path)
-            return L()
-
     class Fake:
         sink = Sink()
         file = "t.yaml"
         _walk_unknowns = Stack._walk_unknowns
         _record_unknown = Stack._record_unknown
 
-    Stack._record_unknowns(Fake(), Res())
-    assert recorded == [(1, "Bucket.A", "a"), (3, "Bucket.B.C[1]", "c"), (4, "Bucket.B.C[2].D", "d")]
+    res = Resource(id="cfn:t.yaml:Bucket", address="Bucket", type="AWS::S3::Bucket", language="cloudformation",
+                   properties=properties, location=Location("t.yaml", 7, 20), property_locations=locations)
+    Stack._record_unknowns(Fake(), res)
+    return recorded, res
+
+
+def test_record_unknowns_in_document_order_at_their_lines():
+    from iacguard.core.model import Location, SpanLocations
+
+    properties = {"A": Unknown("a"), "B": {"C": [1, Unknown("c"), {"D": Unknown("d")}]}, "E": "x",
+                  "F": [Unknown("f")]}
+    spans = {("A",): (8, 8, 5), ("B",): (9, 14, 3), ("B", "C", 1): (11, 11, 9), ("B", "C"): (10, 14, 4)}
+    recorded, res = _record(properties, SpanLocations("t.yaml", spans))
+    assert recorded == [(8, "Bucket.A", "a"), (11, "Bucket.B.C[1]", "c"), (10, "Bucket.B.C[2].D", "d"),
+                        (7, "Bucket.F[0]", "f")]
+    # The same lines as Resource.location_of gives, and with Locations instead of spans.
+    assert [r[0] for r in recorded] == [res.location_of(*p).start_line for p in
+                                        (("A",), ("B", "C", 1), ("B", "C", 2, "D"), ("F", 0))]
+    plain = {k: Location("t.yaml", v[0], v[1]) for k, v in spans.items()}
+    assert _record(properties, plain)[0] == recorded
 
 
 def test_resolved_returns_a_plain_statement_itself():
@@ -96,7 +106,7 @@ def test_resolved_returns_a_plain_statement_itself():
     assert iam_access.resolved(None, st) is st
 
 
-def test_resolved_copies_when_something_may_resolve():
+def test_resolved_through_the_copy_when_something_may_resolve():
     class Graph:
         def resource(self, node):
             return None  # nothing to resolve to: values stay, but a copy with tuples is made
@@ -109,5 +119,38 @@ def test_resolved_copies_when_something_may_resolve():
         Statement("Allow", conditions=(Condition("StringEquals", "k", (("nested",),)),)),
     ):
         out = iam_access.resolved(Graph(), st)
-        assert out is not st
+        assert out == st or out.actions == tuple(st.actions)  # equal, lists as tuples
         assert out.actions is None or isinstance(out.actions, tuple)
+
+
+def test_resolved_keeps_what_nothing_was_replaced_in():
+    class Graph:
+        def resource(self, node):
+            return None  # an AttributeUnknown of no resource of the scan: nothing to resolve
+
+    unresolvable = AttributeUnknown("arn", node="n", attribute="Arn")
+    st = Statement("Allow", actions=("s3:*",), resources=(unresolvable,),
+                   principals={"AWS": (unresolvable,)}, conditions=(Condition("StringEquals", "k", (unresolvable,)),))
+    assert iam_access.resolved(Graph(), st) is st
+
+
+def test_resolved_replaces_only_what_resolved():
+    import dataclasses
+
+    from iacguard.core.model import Location, Resource
+
+    bucket = Resource(id="cfn:t.yaml:Logs", address="Logs", type="AWS::S3::Bucket", language="cloudformation",
+                      properties={"BucketName": "logs"}, location=Location("t.yaml", 1, 2))
+
+    class Graph:
+        resources = [bucket]
+
+        def resource(self, node):
+            return bucket if node == bucket.id else None
+
+    arn = AttributeUnknown("arn of Logs", node=bucket.id, attribute="Arn")
+    st = Statement("Allow", actions=("s3:GetObject",), resources=(arn, "*"))
+    out = iam_access.resolved(Graph(), st)
+    assert out.actions is st.actions
+    assert out.resources[1] == "*"
+    assert out.resources[0] != arn and out == dataclasses.replace(st, resources=out.resources)

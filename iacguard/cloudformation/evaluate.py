@@ -663,7 +663,20 @@ class Stack:
                 self._walk_unknowns(resource, path + (k,), v)
 
     def _record_unknown(self, resource: Resource, path: tuple, value) -> None:
-        line = resource.location_of(*path).start_line
+        locations = resource.property_locations
+        if locations.__class__ is SpanLocations:
+            # Resource.location_of(*path).start_line, read from the spans without making a Location.
+            p = path
+            while p:
+                span = dict.get(locations, p)
+                if span is not None:
+                    line = span[0]
+                    break
+                p = p[:-1]
+            else:
+                line = resource.location.start_line
+        else:
+            line = resource.location_of(*path).start_line
         what = resource.address + ("." + _path_text(path) if path else "")
         self.sink.unknown(UnknownValue(self.file, line, what, value.reason))
 

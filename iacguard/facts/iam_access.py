@@ -66,19 +66,40 @@ def resolved(graph: ResourceGraph, st):
     from . import arns
 
     def items(values):
-        return values if values is None or is_unknown(values) else tuple(arns.resolve(graph, v) for v in values)
+        if values is None or is_unknown(values):
+            return values
+        out = tuple(arns.resolve(graph, v) for v in values)
+        # A tuple nothing was replaced in stays itself (equal to the copy).
+        return values if values.__class__ is tuple and all(a is b for a, b in zip(out, values)) else out
 
     def principal(value):
         if isinstance(value, dict):
-            return {k: items(v) for k, v in value.items()}
+            out = {k: items(v) for k, v in value.items()}
+            return value if all(out[k] is v for k, v in value.items()) else out
         return value
 
     if isinstance(conditions, tuple):
-        conditions = tuple(Condition(c.operator, c.key, items(c.values)) for c in conditions)
-    return dataclasses.replace(
-        st, actions=items(st.actions), not_actions=items(st.not_actions), resources=items(st.resources),
-        not_resources=items(st.not_resources), principals=principal(st.principals),
-        not_principals=principal(st.not_principals), conditions=conditions)
+        new = []
+        for c in conditions:
+            values = items(c.values)
+            new.append(c if values is c.values else Condition(c.operator, c.key, values))
+        new = tuple(new)
+        conditions = conditions if all(a is b for a, b in zip(new, conditions)) else new
+    changes = {}
+    for name in ("actions", "not_actions", "resources", "not_resources"):
+        old = getattr(st, name)
+        value = items(old)
+        if value is not old:
+            changes[name] = value
+    for name in ("principals", "not_principals"):
+        old = getattr(st, name)
+        value = principal(old)
+        if value is not old:
+            changes[name] = value
+    if conditions is not st.conditions:
+        changes["conditions"] = conditions
+    # Only what changed is replaced: a statement nothing resolved in is returned as it is.
+    return dataclasses.replace(st, **changes) if changes else st
 
 
 def collect(graph: ResourceGraph) -> Collected:
