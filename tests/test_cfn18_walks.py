@@ -154,3 +154,13 @@ def test_resolved_replaces_only_what_resolved():
     assert out.actions is st.actions
     assert out.resources[1] == "*"
     assert out.resources[0] != arn and out == dataclasses.replace(st, resources=out.resources)
+
+
+def test_yaml_constants_shared_but_long_numbers_each_their_own():
+    from iacguard.cloudformation.yaml_reader import read_yaml
+
+    decoded, _ = read_yaml("A: true\nB: true\nC: 443\nD: [443, null, 1.5, yes]\nE: %s\nF: %s\n" % ("9" * 5000, "9" * 5000))
+    data = decoded.data
+    assert data["A"] is True and data["B"] is True and data["C"] == 443 and data["D"] == [443, None, 1.5, True]
+    assert isinstance(data["E"], Unknown) and isinstance(data["F"], Unknown) and data["E"] is not data["F"]
+    assert [line for line, _ in decoded.warnings] == [5, 6]
