@@ -237,8 +237,10 @@ class _Child:
         self.base_ids = base_ids
 
 
-# What _record_unknowns walks into: containers and the Unknowns it records.
-_WALKED = (Unknown, dict, list)
+# Exact classes of the leaves _record_unknowns passes by without a look (it walks into
+# containers and records Unknowns).
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
 
 class Stack:
     """One template evaluated with one set of parameter values (a root or a nested stack)."""
@@ -643,22 +645,40 @@ class Stack:
         return {}
 
     def _record_unknowns(self, resource: Resource) -> None:
-        stack = [((), resource.properties)]
-        while stack:
-            path, value = stack.pop()
-            if isinstance(value, Unknown):
-                line = resource.location_of(*path).start_line
-                what = resource.address + ("." + _path_text(path) if path else "")
-                self.sink.unknown(UnknownValue(self.file, line, what, value.reason))
-            elif isinstance(value, dict):
-                # Only what may hold an Unknown is walked (same order): no path for a plain leaf.
-                children = [(path + (k,), v) for k, v in value.items() if isinstance(v, _WALKED)]
-                children.reverse()
-                stack.extend(children)
-            elif isinstance(value, list):
-                children = [(path + (i,), v) for i, v in enumerate(value) if isinstance(v, _WALKED)]
-                children.reverse()
-                stack.extend(children)
+        properties = resource.properties
+        if isinstance(properties, Unknown):
+            self._record_unknown(resource, (), properties)
+        elif isinstance(properties, (dict, list)):
+            self._walk_unknowns(resource, (), properties)
+
+    def _walk_unknowns(self, resource: Resource, path: tuple, value) -> None:
+        """Each Unknown under `value` recorded, in document order; paths are built for
+        containers and Unknowns only. Recursion is bounded by the evaluation's depth limit."""
+        for k, v in (value.items() if isinstance(value, dict) else enumerate(value)):
+            if v.__class__ in _PLAIN:
+                continue
+            if isinstance(v, Unknown):
+                self._record_unknown(resource, path + (k,), v)
+            elif isinstance(v, (dict, list)):
+                self._walk_unknowns(resource, path + (k,), v)
+
+    def _record_unknown(self, resource: Resource, path: tuple, value) -> None:
+        locations = resource.property_locations
+        if locations.__class__ is SpanLocations:
+            # Resource.location_of(*path).start_line, read from the spans without making a Location.
+            p = path
+            while p:
+                span = dict.get(locations, p)
+                if span is not None:
+                    line = span[0]
+                    break
+                p = p[:-1]
+            else:
+                line = resource.location.start_line
+        else:
+            line = resource.location_of(*path).start_line
+        what = resource.address + ("." + _path_text(path) if path else "")
+        self.sink.unknown(UnknownValue(self.file, line, what, value.reason))
 
     def _evaluate_outputs(self) -> None:
         outputs = self.data.get("Outputs")

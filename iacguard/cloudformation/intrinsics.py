@@ -30,6 +30,9 @@ class _NoValue:
 
 
 NO_VALUE = _NoValue()
+# Exact classes of the scalars a parsed template holds, whose value is themselves: `value` takes
+# them from a mapping or list without a call (subclasses, such as Unknown, still go through it).
+_LEAVES = frozenset((str, int, float, bool, type(None)))
 
 # Choice (documented in docs/cloudformation.md): only values that are the same in every
 # commercial-region deployment are known.
@@ -119,10 +122,13 @@ class IntrinsicEvaluator:
                 if key == "Ref" or (isinstance(key, str) and key.startswith("Fn::")):
                     return self._function(key, node[key], _sub(src, key), out, record, depth)
             _limits.ACTIVE.grow(1 + len(node))  # the root's evaluation budget (iacguard.core.limits)
+            leaf_ok = depth < MAX_EVAL_DEPTH  # a child at depth + 1 is still within the limit
             result = {}
             # _locate inlined (once per node of every resource's properties)
             locations = self.locations if record and src is not None else None
-            lines = self.stack.template.lines if locations is not None else None
+            if locations is not None:
+                template = self.stack.template
+                lines, ends = template.lines, template.line_ends
             for key, child in node.items():
                 csrc = None if src is None else src + (key,)
                 # Inside a function argument, references belong to the property holding the call.
@@ -130,7 +136,16 @@ class IntrinsicEvaluator:
                 if locations is not None and cout not in locations:
                     span = lines.get(csrc)
                     if span is not None:
-                        locations[cout] = self.stack.span3(span)
+                        # Stack.span3 inlined (once per property node of every resource)
+                        start, end = span
+                        last = end if end > start else start
+                        if last < 1:
+                            last = 1
+                        locations[cout] = (start, end, ends[last - 1] if last <= len(ends) else 0)
+                if child.__class__ in _LEAVES and leaf_ok:
+                    # A plain scalar is its own value: no call (most nodes of a template).
+                    result[key] = child
+                    continue
                 v = self.value(child, csrc, cout, record, depth + 1)
                 if v is NO_VALUE:
                     if record:
@@ -140,16 +155,27 @@ class IntrinsicEvaluator:
             return result
         if isinstance(node, list):
             _limits.ACTIVE.grow(1 + len(node))
+            leaf_ok = depth < MAX_EVAL_DEPTH
             items = []
             locations = self.locations if record and src is not None else None
-            lines = self.stack.template.lines if locations is not None else None
+            if locations is not None:
+                template = self.stack.template
+                lines, ends = template.lines, template.line_ends
             for i, child in enumerate(node):
                 csrc = None if src is None else src + (i,)
                 cout = out + (len(items),) if record else out
                 if locations is not None and cout not in locations:
                     span = lines.get(csrc)
                     if span is not None:
-                        locations[cout] = self.stack.span3(span)
+                        # Stack.span3 inlined (once per property node of every resource)
+                        start, end = span
+                        last = end if end > start else start
+                        if last < 1:
+                            last = 1
+                        locations[cout] = (start, end, ends[last - 1] if last <= len(ends) else 0)
+                if child.__class__ in _LEAVES and leaf_ok:
+                    items.append(child)
+                    continue
                 v = self.value(child, csrc, cout, record, depth + 1)
                 if v is NO_VALUE:
                     if record:

@@ -207,6 +207,9 @@ def _scalar(loader: LineLoader, event: ScalarEvent, line: int, resolved: dict | 
 # of its own, kept by the data, the line spans' paths and the evaluated resources. At 100,000
 # resources that was 114,000 strings per 5,000 resources for 8,000 distinct texts.
 _INTERN_MAX = 128
+# Immutable scalar values _compose may share between the nodes of one text (never an Unknown:
+# each too-long number is its own, with its own warning).
+_CONSTANT = frozenset((int, float, bool, type(None), str))
 
 
 def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, list]:
@@ -220,6 +223,7 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
     have_root = False
     documents = 0
     resolved: dict = {}
+    constants: dict = {}  # (text, implicit) -> (value,) of a plain scalar that is no string
     starts = index.starts
     get_event = loader.get_event
     resolve = loader.resolve
@@ -284,7 +288,14 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
                     if resolved_tag is None:
                         resolved_tag = resolved[pair] = resolve(ScalarNode, value, event.implicit)
                     if resolved_tag != _STR:
-                        value = _scalar(loader, event, line, resolved)
+                        # ints, booleans, nulls: made once per distinct text of a document
+                        made = constants.get(pair)
+                        if made is None:
+                            value = _scalar(loader, event, line, resolved)
+                            if value.__class__ in _CONSTANT:
+                                constants[pair] = (value,)
+                        else:
+                            value = made[0]
                     elif len(value) <= _INTERN_MAX:
                         value = intern(value)
                 else:

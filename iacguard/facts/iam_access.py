@@ -6,10 +6,15 @@ module joins them and keeps the result on the graph, so the three kinds are buil
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from ..graph import ResourceGraph
 from iacguard.core.model import CLOUDFORMATION, TERRAFORM
+from iacguard.core.unknown import AttributeUnknown, PartialUnknown, is_unknown
+
+# What arns.resolve may replace or copy inside a statement element (see _plain).
+_RESOLVABLE = (AttributeUnknown, PartialUnknown, list, tuple)
 
 
 @dataclass
@@ -24,31 +29,77 @@ class Collected:
         self.resource_policies.extend(other.resource_policies)
 
 
+def _plain(values) -> bool:
+    """Whether `arns.resolve` leaves every item of a statement element as it is: None, a whole
+    Unknown, or a tuple of items none of which is an AttributeUnknown or PartialUnknown (the only
+    values it replaces) or a nested list or tuple (which it would copy)."""
+    if values is None:
+        return True
+    if values.__class__ is tuple:
+        for v in values:
+            if v.__class__ is not str and isinstance(v, _RESOLVABLE):
+                return False
+        return True
+    return is_unknown(values)
+
+
+def _plain_principal(value) -> bool:
+    if isinstance(value, dict):
+        for v in value.values():
+            if not _plain(v):
+                return False
+    return True
+
+
 def resolved(graph: ResourceGraph, st):
     """A statement with every string of it through `arns.resolve` (the ARNs and names of the
     scan's resources that can be computed), as both languages' adapters build them."""
-    import dataclasses
-
-    from iacguard.core.unknown import is_unknown
+    conditions = st.conditions
+    if (_plain(st.actions) and _plain(st.not_actions) and _plain(st.resources) and _plain(st.not_resources)
+            and _plain_principal(st.principals) and _plain_principal(st.not_principals)
+            and (not isinstance(conditions, tuple) or all(_plain(c.values) for c in conditions))):
+        # Nothing to resolve (most statements): the statement itself, equal to what the copy
+        # below would make.
+        return st
     from iacguard.iam.model import Condition
 
     from . import arns
 
     def items(values):
-        return values if values is None or is_unknown(values) else tuple(arns.resolve(graph, v) for v in values)
+        if values is None or is_unknown(values):
+            return values
+        out = tuple(arns.resolve(graph, v) for v in values)
+        # A tuple nothing was replaced in stays itself (equal to the copy).
+        return values if values.__class__ is tuple and all(a is b for a, b in zip(out, values)) else out
 
     def principal(value):
         if isinstance(value, dict):
-            return {k: items(v) for k, v in value.items()}
+            out = {k: items(v) for k, v in value.items()}
+            return value if all(out[k] is v for k, v in value.items()) else out
         return value
 
-    conditions = st.conditions
     if isinstance(conditions, tuple):
-        conditions = tuple(Condition(c.operator, c.key, items(c.values)) for c in conditions)
-    return dataclasses.replace(
-        st, actions=items(st.actions), not_actions=items(st.not_actions), resources=items(st.resources),
-        not_resources=items(st.not_resources), principals=principal(st.principals),
-        not_principals=principal(st.not_principals), conditions=conditions)
+        new = []
+        for c in conditions:
+            values = items(c.values)
+            new.append(c if values is c.values else Condition(c.operator, c.key, values))
+        new = tuple(new)
+        conditions = conditions if all(a is b for a, b in zip(new, conditions)) else new
+    changes = {}
+    for name in ("actions", "not_actions", "resources", "not_resources"):
+        old = getattr(st, name)
+        value = items(old)
+        if value is not old:
+            changes[name] = value
+    for name in ("principals", "not_principals"):
+        old = getattr(st, name)
+        value = principal(old)
+        if value is not old:
+            changes[name] = value
+    if conditions is not st.conditions:
+        changes["conditions"] = conditions
+    # Only what changed is replaced: a statement nothing resolved in is returned as it is.
+    return dataclasses.replace(st, **changes) if changes else st
 
 
 def collect(graph: ResourceGraph) -> Collected:

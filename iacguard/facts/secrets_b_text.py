@@ -279,26 +279,28 @@ def _named_secret(cache: dict, name: str) -> bool:
 
 def _candidates(properties: dict, names: dict) -> list:
     """(path, value) of the values worth a closer look: Unknowns, strings that may hold a key, and
-    strings of 16 characters or more under a name that says secret. Path tuples are built for
-    containers and candidates only (this runs over every property of every resource)."""
+    strings of 16 characters or more under a name that says secret, in document order. Path
+    tuples are built for containers and candidates only (this runs over every property of every
+    resource), and nothing deeper than 64 keys is looked into."""
     out: list = []
-    stack: list = [((k,), v) for k, v in properties.items()]
-    while stack:
-        path, value = stack.pop()
+    _walk_candidates(properties, (), names, out)
+    return out
+
+
+def _walk_candidates(container, path: tuple, names: dict, out: list) -> None:
+    # Recursion is bounded: containers are entered up to 64 keys deep.
+    deeper = len(path) < 63  # a child container's path (len + 1) is below 64: entered
+    items = container.items() if isinstance(container, dict) else enumerate(container)
+    for k, value in items:
         if isinstance(value, str):
             if ("AKIA" in value or "ASIA" in value or "PRIVATE KEY" in value) or (
-                    16 <= len(value) <= 4096 and isinstance(path[-1], str) and _named_secret(names, path[-1])):
-                out.append((path, value))
-        elif isinstance(value, dict):
-            if len(path) < 64:
-                stack.extend((path + (k,), v) for k, v in value.items())
-        elif isinstance(value, list):
-            if len(path) < 64:
-                stack.extend((path + (i,), v) for i, v in enumerate(value))
+                    16 <= len(value) <= 4096 and isinstance(k, str) and _named_secret(names, k)):
+                out.append((path + (k,), value))
+        elif isinstance(value, (dict, list)):
+            if deeper:
+                _walk_candidates(value, path + (k,), names, out)
         elif is_unknown(value):
-            out.append((path, value))
-    out.reverse()
-    return out
+            out.append((path + (k,), value))
 
 
 def embedded_secrets(graph: ResourceGraph) -> list:

@@ -135,12 +135,21 @@ def _value(o, indent: str) -> str:
         if not o:
             return "{}"
         inner = indent + "  "
-        return "{\n" + inner + (",\n" + inner).join([_member(k) + _value(v, inner) for k, v in o.items()]) + "\n" + indent + "}"
+        # Members whose key is a known str and whose value is a str are written here, without
+        # a call each (most members of a report: 1.5 million in one of 100,000 resources).
+        key_text = _KEY_TEXT.get
+        parts = []
+        for k, v in o.items():
+            text = key_text(k) if type(k) is str else None
+            if text is None:
+                text = _member(k)
+            parts.append(text + (_string(v) if type(v) is str else _value(v, inner)))
+        return "{\n" + inner + (",\n" + inner).join(parts) + "\n" + indent + "}"
     if t is list or t is tuple:
         if not o:
             return "[]"
         inner = indent + "  "
-        return "[\n" + inner + (",\n" + inner).join([_value(v, inner) for v in o]) + "\n" + indent + "]"
+        return "[\n" + inner + (",\n" + inner).join([_string(v) if type(v) is str else _value(v, inner) for v in o]) + "\n" + indent + "]"
     if o is None:
         return "null"
     if o is True:
