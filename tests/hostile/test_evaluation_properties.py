@@ -49,16 +49,18 @@ def _snapshot(result, root: str) -> dict:
     real = os.path.realpath(root)
 
     def text(s: str) -> str:
+        # (path.module and path.root are the folders on disk: an address or value built from
+        # them holds the temporary folder)
         return s.replace(real, "<root>").replace(root, "<root>")
 
     return {
         "findings": [
-            (f.check_id, f.resource.address, _rel(f.location.path, real), f.location.start_line, text(f.message), f.conditions,
+            (f.check_id, text(f.resource.address), _rel(f.location.path, real), f.location.start_line, text(f.message), f.conditions,
              tuple((_rel(loc.path, real), loc.start_line, what) for loc, what in f.related))
             for f in result.findings
         ],
         "notes": [(n.level, text(n.message), _rel(n.path, real), n.line) for n in result.notifications],
-        "unknowns": [(_rel(u.path, real), u.line, u.what, text(u.reason)) for u in result.unknowns],
+        "unknowns": [(_rel(u.path, real), u.line, text(u.what), text(u.reason)) for u in result.unknowns],
         "resources": result.resources,
         "files": [_rel(f, real) for f in result.files],
     }
