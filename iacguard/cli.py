@@ -218,14 +218,7 @@ def pre_commit(ctx, files, **p):
     with _usage(ctx):
         settings = scan_command.settings_for(root, p)
     settings.outputs = []  # a commit hook prints; it does not leave report files behind
-    postprocess = []
-    if settings.baseline:
-        from iacguard.post.baseline import BaselineError, BaselineFilter
-
-        try:
-            postprocess.append(BaselineFilter(settings.baseline))
-        except BaselineError as exc:
-            _fatal(str(exc))
+    postprocess = scan_command.baseline_steps(settings)
     if files is not None:
         postprocess.append(ChangedFilesFilter(files))
     if settings.min_severity:

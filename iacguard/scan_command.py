@@ -501,15 +501,21 @@ def scan(paths: tuple, p: dict, sources: dict | None = None) -> None:
     scan_paths(paths, settings, p, sources=sources)
 
 
-def scan_paths(paths, settings: Settings, p: dict, rename=None, sources: dict | None = None) -> None:
-    postprocess = []
-    if settings.baseline:
-        from iacguard.post.baseline import BaselineError, BaselineFilter
+def baseline_steps(settings: Settings) -> list:
+    """The post-processing step of the baseline `settings` name ([] when none); a baseline that
+    cannot be read is a fatal error."""
+    if not settings.baseline:
+        return []
+    from iacguard.post.baseline import BaselineError, BaselineFilter
 
-        try:
-            postprocess.append(BaselineFilter(settings.baseline))
-        except BaselineError as exc:
-            fatal(str(exc))
+    try:
+        return [BaselineFilter(settings.baseline)]
+    except BaselineError as exc:
+        fatal(str(exc))
+
+
+def scan_paths(paths, settings: Settings, p: dict, rename=None, sources: dict | None = None) -> None:
+    postprocess = baseline_steps(settings)
     if p["diff_base"]:
         from iacguard.post.changed_files import ChangedFilesFilter, GitError, Repository
 

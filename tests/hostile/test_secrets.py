@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from textwrap import dedent
 
 import pytest
 from click.testing import CliRunner
@@ -29,6 +28,7 @@ from iacguard.post.redact import MASK, Redactor, secret_strings
 from iacguard.terraform import functions as F
 from iacguard.terraform.evaluate import evaluate_configuration
 from iacguard.core.unknown import Unknown
+from tree_files import write
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "html", "github", "gitlab", "gitlab-sast")
 
@@ -43,14 +43,6 @@ resource "aws_security_group" "web" {
   }
 }
 """
-
-
-def write(root: Path, files: dict) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dedent(text).lstrip("\n"))
-    return root
 
 
 def run_cli(args, cwd, env=None):

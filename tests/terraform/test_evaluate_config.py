@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from textwrap import dedent
 
 import pytest
 
@@ -16,16 +15,9 @@ from iacguard.core.model import ScanOptions
 from iacguard.terraform import evaluate as _evaluate
 from iacguard.terraform.evaluate import MAX_INSTANCES, Evaluation, evaluate_configuration
 from iacguard.core.unknown import Unknown, is_unknown
+from tree_files import write
 
 EVAL = Path(__file__).parent / "fixtures" / "eval"
-
-
-def write(root: Path, files: dict) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dedent(text).lstrip("\n"))
-    return root
 
 
 def evaluate(root: Path, options: ScanOptions | None = None):

@@ -4,21 +4,13 @@ share one location per declaration across its instances. The graph stays as it w
 from __future__ import annotations
 
 from pathlib import Path
-from textwrap import dedent
 
 from iacguard.core.model import ScanOptions
 from iacguard.discover import discover
 from iacguard.engine import parse_source
 from iacguard.terraform import evaluate as _evaluate
 from iacguard.terraform.evaluate import evaluate_configuration
-
-
-def write(root: Path, files: dict) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dedent(text).lstrip("\n"))
-    return root
+from tree_files import write
 
 
 def run(root: Path):
