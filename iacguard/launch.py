@@ -14,7 +14,8 @@ short options run together (`-qj2`), a value click would refuse (a choice not of
 out of range, a file that does not exist, ...), an option of the configuration file or of the
 flags that click reports as a usage error (`scan_command.UsageProblem`, found before anything is
 written), --verbose (it prints before that check), an environment variable of an option, shell
-completion, and standard streams whose encoding is not UTF-8 (click re-encodes those).
+completion, standard streams whose encoding is not UTF-8 (click re-encodes those), and Windows
+(where click writes to the console through its own stream wrappers).
 """
 from __future__ import annotations
 
@@ -199,7 +200,8 @@ def run() -> None:
     _codecache.install_patterns()  # regular expressions compiled by earlier runs (iacguard/_codecache.py)
     args = sys.argv[1:]
     parsed = None
-    if args[:1] == ["scan"] and _utf8(sys.stdout) and _utf8(sys.stderr):
+    # (Windows is left to click: it writes to the console through its own stream wrappers there.)
+    if args[:1] == ["scan"] and os.name == "posix" and _utf8(sys.stdout) and _utf8(sys.stderr):
         try:
             parsed = read_scan(args[1:], os.environ)
         except _NotMine:

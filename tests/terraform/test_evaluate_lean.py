@@ -288,3 +288,35 @@ resource "aws_instance" "i" {
                      "aws_instance.i.ebs_block_device.1.kms_key_id"]
     assert [u.line for u in result.unknowns] == [3, 4, 6, 10]
     assert all(u.reason == "variable v has no value" for u in result.unknowns)
+
+
+def _evaluation(root: Path):
+    disc = discover([str(root)])
+    files = {f.path: parse_source(f).data for f in disc.files if f.kind == "terraform"}
+    ev = _evaluate.Evaluation(files, disc.roots[0], ScanOptions())
+    return ev, ev.run()
+
+
+def test_what_is_worked_out_once_is_kept_only_where_it_is_asked_again(tmp_path):
+    single = write(tmp_path / "single", {
+        "main.tf": 'resource "aws_s3_bucket" "a" {\n  bucket = "a"\n  tags = { k = "v" }\n}\n'
+                   'resource "aws_s3_bucket" "b" {\n  bucket = aws_s3_bucket.a.id\n}\n',
+    })
+    ev, result = _evaluation(single)
+    assert len(result.resources) == 2
+    # One instance of one module, no count or for_each: nothing is asked twice, nothing kept.
+    assert not ev._spans and not ev._steps and not ev.__dict__.get("_reference_plans")
+    many = write(tmp_path / "many", {
+        "main.tf": 'module "m" {\n  source = "./mod"\n  count  = 2\n}\n'
+                   'resource "aws_s3_bucket" "c" {\n  count  = 2\n  bucket = "c-${count.index}"\n}\n',
+        "mod/main.tf": 'resource "aws_s3_bucket" "a" {\n  bucket = "a"\n}\n'
+                       'resource "aws_s3_bucket" "b" {\n  bucket = aws_s3_bucket.a.id\n}\n',
+    })
+    ev, result = _evaluation(many)
+    assert sorted(r.address for r in result.resources) == [
+        "aws_s3_bucket.c[0]", "aws_s3_bucket.c[1]", "module.m[0].aws_s3_bucket.a", "module.m[0].aws_s3_bucket.b",
+        "module.m[1].aws_s3_bucket.a", "module.m[1].aws_s3_bucket.b"]
+    assert ev._spans and ev.__dict__.get("_reference_plans") and ev.keep is True  # restored after each module
+    # The same results either way: the references of the second module instance are its own.
+    assert sorted(r.target for r in result.references if r.source.endswith("module.m[1].aws_s3_bucket.b")) == [
+        "tf:.:module.m[1].aws_s3_bucket.a"]
