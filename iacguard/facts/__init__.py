@@ -65,7 +65,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import MutableMapping
 from functools import cached_property
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) at run time
 
 if TYPE_CHECKING:
     from ..graph import ResourceGraph

@@ -3,7 +3,9 @@ the one place that says which resources facts are about (`managed`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 from ..graph import ResourceGraph
 from iacguard.core.model import Location, Resource

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 from ..graph import ResourceGraph
 from . import arns

@@ -32,7 +32,9 @@ import dataclasses
 import json
 import re
 from dataclasses import replace
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 from ..graph import ResourceGraph
 from . import arns

@@ -21,7 +21,9 @@ engine's `iam_resource_policy` facts):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 from ..graph import ResourceGraph
 from iacguard.core.model import Resource

@@ -12,7 +12,9 @@ managed in the scan is a customer managed key. Unencrypted topics are False here
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 from ..graph import ResourceGraph
 from iacguard.core.model import Resource

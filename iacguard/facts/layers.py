@@ -83,7 +83,9 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import Any, Callable
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) at run time
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 from iacguard.core.model import Location, Resource
 from iacguard.facts.ports import ADMIN_PORTS, DATABASE_PORTS

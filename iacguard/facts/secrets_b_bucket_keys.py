@@ -15,7 +15,9 @@ One fact per bucket (`aws_s3_bucket`, `AWS::S3::Bucket`), built on the kind "buc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 from ..graph import ResourceGraph
 from .settings import KMS_KEYS

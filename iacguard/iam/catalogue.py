@@ -30,7 +30,7 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping  # (not typing: 2 ms to import)
 
 from iacguard.core.unknown import Unknown, is_unknown
 from iacguard.iam.basics import ALLOW

@@ -9,7 +9,9 @@ import math
 import re
 import unicodedata
 from decimal import Decimal
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 from iacguard.core import limits as _limits
 from iacguard.core.numbers import MAX_DIGITS, too_long

@@ -46,8 +46,6 @@ by all), ``re2`` (RE2 -> Python ``re`` translation and the regex timer), ``gofor
 from __future__ import annotations
 
 import base64
-import csv
-import gzip
 import hashlib
 import io
 import ipaddress
@@ -58,10 +56,10 @@ import os
 import posixpath
 import re
 import stat
-import urllib.parse
-import uuid as _uuid
 from decimal import Decimal
-from typing import Any, Callable
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) at run time
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 
 from iacguard.core import limits as _limits
@@ -76,7 +74,6 @@ from .goformat import fn_format, fn_formatlist
 from .re2 import (
     _REGEX_SECONDS, _compile_re2, _go_sub, _run_regex, _timer_usable, fn_regex, fn_regexall,
 )
-from .dates import fn_formatdate, fn_timeadd, fn_timecmp
 
 __all__ = ["FunctionError", "FUNCTIONS", "call_function"]
 
@@ -642,6 +639,8 @@ def fn_yamldecode(s: Any) -> Any:
 
 
 def fn_csvdecode(s: Any) -> list:
+    import csv  # (the modules of rarely used functions load when one is called)
+
     s = _to_str(s)
     try:
         rows = list(csv.reader(io.StringIO(s), strict=True))
@@ -677,6 +676,8 @@ def fn_base64decode(s: Any) -> str:
 
 
 def fn_base64gzip(s: Any) -> str:
+    import gzip
+
     data = gzip.compress(_to_str(s).encode("utf-8"), mtime=0)
     return base64.b64encode(data).decode("ascii")
 
@@ -708,6 +709,8 @@ def fn_textdecodebase64(s: Any, encoding: Any) -> str:
 
 
 def fn_urlencode(s: Any) -> str:
+    import urllib.parse
+
     return urllib.parse.quote_plus(_to_str(s), safe="")
 
 
@@ -961,13 +964,29 @@ def _b64_hash(algo: str) -> Callable[[Any], str]:
     return fn
 
 
-_UUID_NAMESPACES = {"dns": _uuid.NAMESPACE_DNS, "url": _uuid.NAMESPACE_URL,
-                    "oid": _uuid.NAMESPACE_OID, "x500": _uuid.NAMESPACE_X500}
+def fn_formatdate(spec: Any, timestamp: Any) -> str:
+    from .dates import fn_formatdate as fn  # (datetime loads for the date functions only)
+
+    return fn(spec, timestamp)
+
+
+def fn_timeadd(timestamp: Any, duration: Any) -> str:
+    from .dates import fn_timeadd as fn
+
+    return fn(timestamp, duration)
+
+
+def fn_timecmp(a: Any, b: Any) -> int:
+    from .dates import fn_timecmp as fn
+
+    return fn(a, b)
 
 
 def fn_uuidv5(namespace: Any, name: Any) -> str:
+    import uuid as _uuid  # (with platform: 2.4 ms, for a function few configurations call)
+
     ns_text, name = _to_str(namespace), _to_str(name)
-    ns = _UUID_NAMESPACES.get(ns_text)
+    ns = {"dns": _uuid.NAMESPACE_DNS, "url": _uuid.NAMESPACE_URL, "oid": _uuid.NAMESPACE_OID, "x500": _uuid.NAMESPACE_X500}.get(ns_text)
     if ns is None:
         try:
             ns = _uuid.UUID(ns_text)

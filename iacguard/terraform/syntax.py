@@ -8,7 +8,7 @@ Nothing here knows about security or about values.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) at run time
 
 
 @dataclass(slots=True)
@@ -41,7 +41,10 @@ class TemplateFor:
     body: list  # template parts
 
 
-TemplatePart = Union[str, Expr, TemplateIf, TemplateFor]
+if TYPE_CHECKING:
+    from typing import Union
+
+    TemplatePart = Union[str, Expr, TemplateIf, TemplateFor]
 
 
 @dataclass(slots=True)
