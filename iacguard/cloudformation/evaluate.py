@@ -154,12 +154,12 @@ class _Scan:
         # A single file given as the scan root: its folder is the root.
         self.root = os.path.dirname(real_root) if os.path.isfile(real_root) else real_root
         self.options = options
+        self._real: dict = {}
         self.by_real = {}
         for path, template in templates.items():
             if isinstance(template, Template):
-                self.by_real[os.path.realpath(path)] = path
+                self.by_real[self.realpath(path)] = path
         self.evaluated_files: set = set()
-        self._real: dict = {}
         self.override_at: dict = {}  # top-level parameter -> Location in a --cfn-params file
 
     def realpath(self, path: str) -> str:
