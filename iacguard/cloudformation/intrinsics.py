@@ -127,8 +127,7 @@ class IntrinsicEvaluator:
             # _locate inlined (once per node of every resource's properties)
             locations = self.locations if record and src is not None else None
             if locations is not None:
-                template = self.stack.template
-                lines, ends = template.lines, template.line_ends
+                lines, span3 = self.stack.template.lines, self.stack.span3
             for key, child in node.items():
                 csrc = None if src is None else src + (key,)
                 # Inside a function argument, references belong to the property holding the call.
@@ -136,12 +135,7 @@ class IntrinsicEvaluator:
                 if locations is not None and cout not in locations:
                     span = lines.get(csrc)
                     if span is not None:
-                        # Stack.span3 inlined (once per property node of every resource)
-                        start, end = span
-                        last = end if end > start else start
-                        if last < 1:
-                            last = 1
-                        locations[cout] = (start, end, ends[last - 1] if last <= len(ends) else 0)
+                        locations[cout] = span3(span)
                 if child.__class__ in _LEAVES and leaf_ok:
                     # A plain scalar is its own value: no call (most nodes of a template).
                     result[key] = child
@@ -159,20 +153,14 @@ class IntrinsicEvaluator:
             items = []
             locations = self.locations if record and src is not None else None
             if locations is not None:
-                template = self.stack.template
-                lines, ends = template.lines, template.line_ends
+                lines, span3 = self.stack.template.lines, self.stack.span3
             for i, child in enumerate(node):
                 csrc = None if src is None else src + (i,)
                 cout = out + (len(items),) if record else out
                 if locations is not None and cout not in locations:
                     span = lines.get(csrc)
                     if span is not None:
-                        # Stack.span3 inlined (once per property node of every resource)
-                        start, end = span
-                        last = end if end > start else start
-                        if last < 1:
-                            last = 1
-                        locations[cout] = (start, end, ends[last - 1] if last <= len(ends) else 0)
+                        locations[cout] = span3(span)
                 if child.__class__ in _LEAVES and leaf_ok:
                     items.append(child)
                     continue
