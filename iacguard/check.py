@@ -39,6 +39,9 @@ PILLARS = {
 
 @dataclass(frozen=True)
 class Check:
+    """A check: its metadata (id, title, severity, pillar, texts, references) and the function that
+    reads facts and yields findings."""
+
     id: str  # stable forever, never reused, e.g. "AWS-S3-001"
     title: str  # one line, says what is wrong: "S3 bucket has no default encryption"
     severity: str  # critical | high | medium | low

@@ -45,6 +45,9 @@ class ConfigError(Exception):
 
 @dataclass(slots=True)
 class Config:
+    """The settings of a configuration file (.iacguard.toml or pyproject.toml's [tool.iacguard]),
+    with defaults for the keys it leaves out."""
+
     path: str = ""  # the file read, "" when none
     checks: list = field(default_factory=list)  # run only these (empty: all)
     skip_checks: list = field(default_factory=list)

@@ -22,6 +22,9 @@ __all__ = ["Template", "TemplateError", "parse_template", "looks_like_cloudforma
 
 @dataclass(slots=True)
 class Template:
+    """A CloudFormation template as read: its data, a line span per node path, warnings, comments,
+    syntax and line ends."""
+
     path: str
     data: dict
     # Path from the document root (keys and list indexes) -> (start_line, end_line), 1-based.

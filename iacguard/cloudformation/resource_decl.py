@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 @dataclass(slots=True)
 class ResourceDecl:
+    """One resource of a template as declared: logical id, type, properties and where they are,
+    condition and DependsOn."""
+
     logical_id: str
     type: str
     properties: object  # raw value: a mapping, an intrinsic (Fn::If) or None

@@ -37,6 +37,8 @@ class RefusedInput(TemplateError):
 
 @dataclass(slots=True)
 class Decoded:
+    """A decoded template: its data, a line span per node path, and warnings."""
+
     data: object
     lines: dict = field(default_factory=dict)  # path tuple -> (start_line, end_line)
     warnings: list = field(default_factory=list)  # [(line, message)]

@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Limits:
+    """The bounds of a scan: file size, nesting depth, YAML nodes, time per file, instances and
+    value size."""
+
     max_file_bytes: int = 8 * 1024 * 1024
     # 128: deep enough for any real configuration, and shallow enough that parsed trees still
     # pickle (for the parse cache and worker processes) under Python's default recursion limit.

@@ -37,6 +37,8 @@ CREDENTIAL_FILES = ("gha-creds-*.json", "application_default_credentials.json")
 
 @dataclass(slots=True)
 class SourceFile:
+    """A file to parse: its real path, the root it was found under, and its kind."""
+
     path: str  # absolute, resolved
     root: str  # the scanned root it was found under (absolute, resolved)
     kind: str  # "terraform" | "data"
@@ -44,6 +46,9 @@ class SourceFile:
 
 @dataclass(slots=True)
 class Discovery:
+    """What discovery found: the source files, notifications, the roots scanned and the files named
+    explicitly."""
+
     files: list = field(default_factory=list)  # list[SourceFile], sorted by path
     notifications: list = field(default_factory=list)
     roots: list = field(default_factory=list)
@@ -284,6 +289,8 @@ def _walk(root: str, excludes: list, out: Discovery, seen: set) -> None:
 
 @dataclass(slots=True)
 class ReadResult:
+    """A source file's text (None when it was not read) and the notifications reading it made."""
+
     text: str | None
     notifications: list
 

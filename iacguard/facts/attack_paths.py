@@ -140,12 +140,17 @@ NETWORK_STORES = {
 
 @dataclass(frozen=True, slots=True)
 class Hop:
+    """One step of an attack path: a resource, and what leads from it to the next."""
+
     resource: Resource
     message: str
 
 
 @dataclass(frozen=True, slots=True)
 class AttackPath:
+    """A path from an internet entry point to a data store, hop by hop, with the access the last hop
+    gives."""
+
     entry: EntryPoint
     hops: tuple  # tuple[Hop], from the entry point's resource to the asset, in order
     asset: Resource
@@ -170,6 +175,8 @@ class AttackPath:
 
 @dataclass(frozen=True, slots=True)
 class _Tail:
+    """The rest of an attack path from one resource on: its hops, the store reached and the access."""
+
     hops: tuple  # from (and including) the compute to the asset
     asset: Resource
     access: str

@@ -26,6 +26,8 @@ MAX_FUNCTIONS = 4096
 
 @dataclass(frozen=True)
 class FunctionRole:
+    """A Lambda function and the IAM role it runs as."""
+
     function: Resource
     arn: Any  # str | Unknown: the function's ARN
     role: Resource  # the IAM role of the scan it runs as

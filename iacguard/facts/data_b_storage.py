@@ -22,6 +22,8 @@ VERSIONING_TF = "aws_s3_bucket_versioning"
 
 @dataclass(frozen=True, slots=True)
 class BucketVersioning:
+    """An S3 bucket's versioning, and the resource that sets it."""
+
     resource: Resource  # the bucket
     enabled: Attr  # True: new versions are kept ("Enabled"); False: never enabled, or suspended
     source: Resource | None  # the resource that sets it (the bucket itself, or its aws_s3_bucket_versioning)
@@ -109,6 +111,8 @@ _OFF = ("0", "off", "false")
 
 @dataclass(frozen=True, slots=True)
 class DbParameterGroupSsl:
+    """A database parameter group's setting that forces SSL connections."""
+
     resource: Resource  # the parameter group
     family: Attr  # the family as written (str), or Unknown
     parameter: str  # "rds.force_ssl" | "require_secure_transport" | "" (family not known / no such parameter)
@@ -191,6 +195,8 @@ def db_parameter_group_ssl(graph: ResourceGraph) -> list:
 
 @dataclass(frozen=True, slots=True)
 class PublicShare:
+    """A snapshot, image or other copy shared with every AWS account, or not."""
+
     resource: Resource  # the resource that grants the permission
     what: str  # "AMI launch permission", "DB snapshot"...
     public: Attr  # True: shared with all AWS accounts ("all"); False; Unknown

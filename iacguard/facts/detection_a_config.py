@@ -28,6 +28,8 @@ _LISTS = {"terraform": ("resource_types", "recording_strategy", "exclusion_by_re
 
 @dataclass(frozen=True, slots=True)
 class ConfigRecorder:
+    """An AWS Config recorder: whether it records every supported and global resource type."""
+
     resource: Resource
     all_supported: Attr  # records every supported resource type
     include_global: Attr  # records the global (IAM) resource types

@@ -27,6 +27,8 @@ _CFN = {"basic": "EventSelectors", "advanced": "AdvancedEventSelectors", "includ
 
 @dataclass(frozen=True, slots=True)
 class TrailEvents:
+    """A CloudTrail trail's management events and S3 data events."""
+
     resource: Resource
     management_events: Attr  # True: records management events; False: every selector excludes them
     s3_data_events: Attr  # True: records S3 object-level events (for some buckets at least)

@@ -23,6 +23,8 @@ _VPC_PATH = {"aws_flow_log": "vpc_id", "AWS::EC2::FlowLog": "ResourceId"}
 
 @dataclass(frozen=True, slots=True)
 class VpcFlowLogs:
+    """A VPC and the flow log that records its traffic, if any."""
+
     resource: Resource  # the VPC
     flow_log: Attr  # True: a flow log names it; False: none; Unknown: one might
     flow_log_resource: Resource | None  # the flow log naming it, or the one that might

@@ -25,6 +25,8 @@ from .storage import S3Companions
 
 @dataclass(frozen=True, slots=True)
 class BucketLogging:
+    """An S3 bucket's server access logging, the resource that sets it and the target bucket."""
+
     resource: Resource
     logging: Attr  # True: server access logging configured (inline or by a companion)
     source: Resource | None  # the resource that configures it
@@ -79,6 +81,8 @@ def _log_targets(graph: ResourceGraph) -> set:
 
 @dataclass(frozen=True, slots=True)
 class LbAccessLogs:
+    """A load balancer's access logging."""
+
     resource: Resource
     lb_type: Attr  # "application" | "network" | "gateway" (lower case) or Unknown
     enabled: Attr  # True: access logs are delivered to S3
@@ -146,6 +150,8 @@ def _cfn_access_logs(res: Resource) -> Attr:
 
 @dataclass(frozen=True, slots=True)
 class WafLogging:
+    """A web ACL's logging configuration, and whether it is conditional."""
+
     resource: Resource
     logging: Attr  # True: a logging configuration of the scan names this web ACL
     source: Resource | None  # that logging configuration

@@ -57,6 +57,8 @@ _MAX_FEATURES = 64
 
 @dataclass(frozen=True, slots=True)
 class GuardDutyProtection:
+    """A GuardDuty detector: whether it is enabled, and its protection plans."""
+
     resource: Resource  # the detector
     enabled: Attr  # the detector itself (`enable` / `Enable`)
     # plan (a name of PLANS) -> Attr: True (on, declared or by default), False (declared off), Unknown

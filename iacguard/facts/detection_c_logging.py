@@ -32,6 +32,8 @@ def _level(raw, loc) -> Attr:
 
 @dataclass(frozen=True, slots=True)
 class RestApiExecutionLogs:
+    """An API Gateway stage's execution logging level."""
+
     resource: Resource  # the stage
     level: Attr  # "off" | "error" | "info" for every method (`*/*`), or Unknown
     source: Resource | None  # the resource that sets it (the stage or a method settings companion)
@@ -127,6 +129,8 @@ def _cfn_stage(st: Resource) -> RestApiExecutionLogs:
 
 @dataclass(frozen=True, slots=True)
 class RedshiftAuditLogging:
+    """A Redshift cluster's audit logging, and the resource that sets it."""
+
     resource: Resource  # the cluster
     logging: Attr  # True: audit logging on (inline, by a companion, or LoggingProperties)
     source: Resource | None  # the resource that turns it on or off
@@ -187,6 +191,8 @@ def redshift_audit_logging(graph: ResourceGraph) -> list:
 
 @dataclass(frozen=True, slots=True)
 class SearchDomainLogs:
+    """An OpenSearch domain's audit and application logs."""
+
     resource: Resource  # the OpenSearch / Elasticsearch domain
     audit: Attr  # True: AUDIT_LOGS published to CloudWatch Logs
     application: Attr  # True: ES_APPLICATION_LOGS (error logs) published
@@ -256,6 +262,8 @@ def _log(found: dict, kind: str, whole: Attr | None, res: Resource) -> Attr:
 
 @dataclass(frozen=True, slots=True)
 class EcsTaskLogging:
+    """An ECS task definition: whether its containers send logs, and which do not."""
+
     resource: Resource  # the task definition
     logged: Attr  # True: every container has a log configuration; False: one at least has none
     missing: tuple = ()  # names of the containers without one

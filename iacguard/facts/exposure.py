@@ -129,6 +129,8 @@ ENTRY_KINDS = ("load_balancer", "api_gateway", "cloudfront", "instance", "functi
 
 @dataclass(frozen=True, slots=True)
 class Port:
+    """A port range open to the internet, with its protocol."""
+
     protocol: Any  # "tcp", "udp", "all", ... or Unknown
     from_port: Any  # int or Unknown
     to_port: Any  # int or Unknown
@@ -147,6 +149,8 @@ class Port:
 
 @dataclass(frozen=True, slots=True)
 class EntryPoint:
+    """A resource reachable from the internet: the ports open to it, why, and what it fronts."""
+
     resource: Resource
     root: str
     entry: str  # one of ENTRY_KINDS

@@ -21,6 +21,8 @@ CFN_INLINE_HOLDERS = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
 
 @dataclass(frozen=True, slots=True)
 class PolicyStatement:
+    """One statement of an IAM policy, as the IAM checks read it."""
+
     resource: Resource
     effect: Any  # "Allow" | "Deny" | Unknown
     actions: tuple  # strings or Unknown items

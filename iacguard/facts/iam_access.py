@@ -19,6 +19,8 @@ _RESOLVABLE = (AttributeUnknown, PartialUnknown, list, tuple)
 
 @dataclass
 class Collected:
+    """The IAM policies, principals and resource policies read from a scan's resources."""
+
     policies: list = field(default_factory=list)  # iacguard.iam.model.Policy: every document found
     principals: list = field(default_factory=list)  # iacguard.iam.model.Principal
     resource_policies: list = field(default_factory=list)  # iacguard.iam.model.ResourcePolicy

@@ -25,6 +25,8 @@ USERS = ("aws_iam_user", "AWS::IAM::User")
 
 @dataclass(frozen=True)
 class Credential:
+    """A long-term credential (access key, login profile, certificate) and the user it belongs to."""
+
     resource: Resource  # the resource that creates the credential
     kind: str  # ACCESS_KEY | LOGIN_PROFILE
     user: Resource | None  # the IAM user of the scan it belongs to, when the reference says

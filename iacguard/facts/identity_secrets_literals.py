@@ -109,6 +109,8 @@ def shown(value: Any) -> str:
 
 @dataclass(frozen=True)
 class SecretValue:
+    """A secret written in a resource's configuration: where, in which setting, and how it is shown."""
+
     resource: Resource
     category: str  # one of the categories above
     setting: str | None  # the property as a person reads it ("master_password", "environment.variables.DB_PASSWORD"); None: the resource holds no secret

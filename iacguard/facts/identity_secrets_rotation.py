@@ -21,6 +21,8 @@ ROTATIONS = {"aws_secretsmanager_secret_rotation": "secret_id", "AWS::SecretsMan
 
 @dataclass(frozen=True)
 class SecretRotation:
+    """A Secrets Manager secret and the rotation that renews it, if any."""
+
     resource: Resource  # the secret
     rotation: Attr  # True | False | Unknown: a rotation resource of the scan rotates it
     rotated_by: Resource | None  # that rotation resource

@@ -34,6 +34,8 @@ ALARM_TYPES = ("aws_cloudwatch_metric_alarm", "AWS::CloudWatch::Alarm")
 
 @dataclass(frozen=True, slots=True)
 class TrailLogDelivery:
+    """A trail's delivery of its events to a CloudWatch log group."""
+
     resource: Resource
     delivers: Attr  # True when the trail names a CloudWatch Logs group
     log_group: Resource | None  # the log group of the scan it names
@@ -42,6 +44,8 @@ class TrailLogDelivery:
 
 @dataclass(frozen=True, slots=True)
 class MetricAlarm:
+    """A CloudWatch alarm, and whether it has an action."""
+
     resource: Resource
     has_action: Any  # True / False / Unknown
     location: Location
@@ -49,6 +53,8 @@ class MetricAlarm:
 
 @dataclass(frozen=True, slots=True)
 class LogMetricFilter:
+    """A CloudWatch metric filter: its pattern, whether it reads trail logs, and its alarms."""
+
     resource: Resource
     pattern: Attr  # the filter pattern (a string) or Unknown
     on_trail_logs: Any  # True / False / Unknown: the filter reads the log group a trail of its root delivers to

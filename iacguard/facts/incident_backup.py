@@ -45,6 +45,8 @@ SELECTION_TYPES = ("aws_backup_selection", "AWS::Backup::BackupSelection")
 
 @dataclass(frozen=True, slots=True)
 class BackupTarget:
+    """A resource that AWS Backup plans may cover, and the plans that do."""
+
     resource: Resource
     covered: Attr  # True / False / Unknown, located at the selection that decides (or the store)
     plans: tuple  # the backup plans of its root (Resources)
@@ -202,6 +204,8 @@ def backup_targets(graph: ResourceGraph) -> list:
 
 @dataclass(frozen=True, slots=True)
 class BackupVault:
+    """A backup vault and its vault lock."""
+
     resource: Resource
     lock: Attr  # True when a vault lock applies (`aws_backup_vault_lock_configuration`, `LockConfiguration`)
 

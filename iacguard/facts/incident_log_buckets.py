@@ -35,6 +35,8 @@ BUCKET_TYPES = ("aws_s3_bucket", "AWS::S3::Bucket")
 
 @dataclass(frozen=True, slots=True)
 class LogBucket:
+    """A bucket that receives logs, with its object lock and MFA delete."""
+
     resource: Resource
     receives: tuple  # what writes logs to it, as phrases ("CloudTrail logs of aws_cloudtrail.main")
     maybe: Any  # an Unknown when a log destination of its root cannot be known, else None

@@ -68,6 +68,8 @@ FINDING_EVENTS = {
 
 @dataclass(frozen=True, slots=True)
 class RouteTarget:
+    """Where an event rule sends matching events, and whether that destination can act on them."""
+
     resource: Resource  # where the target is declared: an aws_cloudwatch_event_target, or the rule (CloudFormation)
     destination: Resource | None  # the resource of the scan its ARN names, None when outside the scan or not known
     live: Any  # True / False / Unknown
@@ -77,6 +79,8 @@ class RouteTarget:
 
 @dataclass(frozen=True, slots=True)
 class EventRule:
+    """An EventBridge rule: its pattern, whether it is enabled and on the default bus, and its targets."""
+
     resource: Resource
     pattern: Any  # the parsed event pattern (dict), Unknown, or None (a scheduled rule)
     pattern_location: Location
@@ -109,6 +113,8 @@ class EventRule:
 
 @dataclass(frozen=True, slots=True)
 class FindingsService:
+    """A service that produces security findings (GuardDuty, Security Hub...), and whether it is enabled."""
+
     resource: Resource
     service: str  # "guardduty" | "securityhub"
     enabled: Attr

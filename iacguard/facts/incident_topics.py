@@ -35,6 +35,8 @@ _SENDERS = (
 
 @dataclass(frozen=True, slots=True)
 class AlertTopic:
+    """An SNS topic that receives alerts, who may publish to it, and its encryption key."""
+
     resource: Resource
     senders: tuple  # phrases: "CloudWatch alarm aws_cloudwatch_metric_alarm.root"
     aws_managed_key: Attr

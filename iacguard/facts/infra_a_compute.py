@@ -39,6 +39,8 @@ _DEFAULTS = "aws_ec2_instance_metadata_defaults"
 
 @dataclass(frozen=True, slots=True)
 class InstanceLaunch:
+    """How an instance or launch template starts: public IP and instance metadata settings."""
+
     resource: Resource
     public_ip: Attr
     http_tokens: Attr

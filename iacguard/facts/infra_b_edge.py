@@ -39,6 +39,8 @@ DELETION_PROTECTION = "deletion_protection.enabled"
 
 @dataclass(frozen=True, slots=True)
 class LoadBalancerAttributes:
+    """A load balancer's attributes: invalid header dropping and deletion protection."""
+
     resource: Resource
     lb_type: Attr  # "application" | "network" | "gateway" | Unknown (lower case)
     drop_invalid_headers: Attr  # True / False / Unknown; off unless set (AWS default false)
@@ -111,6 +113,8 @@ DEFAULT_SSL_POLICY = "ELBSecurityPolicy-2016-08"
 
 @dataclass(frozen=True, slots=True)
 class Listener:
+    """A load balancer listener: protocol, TLS policy and HTTPS redirect."""
+
     resource: Resource
     protocol: Attr  # upper case ("HTTP", "HTTPS", "TCP", "TLS", "UDP", ...) or Unknown
     ssl_policy: Attr  # the policy name, DEFAULT_SSL_POLICY when left out, or Unknown
@@ -192,6 +196,8 @@ def lb_listeners(graph: ResourceGraph) -> list:
 
 @dataclass(frozen=True, slots=True)
 class Distribution:
+    """A CloudFront distribution: viewer protocol policies, certificate, TLS version and web ACL."""
+
     resource: Resource
     # (label, Attr) per cache behavior: "default" first, then each ordered behavior by its
     # path pattern; the Attr holds the viewer protocol policy in lower case, or Unknown.
@@ -336,6 +342,8 @@ _REST_APIS = ("aws_api_gateway_rest_api", "AWS::ApiGateway::RestApi")
 
 @dataclass(frozen=True, slots=True)
 class WafTarget:
+    """An internet entry point a web ACL could protect, and the associations that do."""
+
     resource: Resource
     service: str  # "api_stage" | "appsync"
     associations: tuple  # WAF associations that protect it (the "protects" relation)
@@ -404,6 +412,8 @@ def _private_graphql(api: Resource) -> Attr:
 
 @dataclass(frozen=True, slots=True)
 class FirewallPolicy:
+    """A Network Firewall policy and its stateful rule groups."""
+
     resource: Resource
     stateful_rule_groups: Attr  # the number of stateful rule group references, or Unknown
 
@@ -528,6 +538,8 @@ def routes_to_internet_gateway(graph: ResourceGraph, subnet: Resource) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class EmrClusterNetwork:
+    """An EMR cluster's subnets, and whether one is public."""
+
     resource: Resource
     # The subnet(s) of the scan the cluster is launched in that route to an internet gateway
     # (its route table, explicit or the VPC's main one, has a route to one): True with the

@@ -42,6 +42,8 @@ GROUPS = {
 
 @dataclass(frozen=True, slots=True)
 class CacheClusterNetwork:
+    """A cache or search cluster's subnets, and whether one is public."""
+
     resource: Resource
     service: str  # "ElastiCache cluster", "ElastiCache replication group" or "MemoryDB cluster", for messages
     # True (a subnet of its subnet group routes to an internet gateway; at the subnet group

@@ -96,6 +96,8 @@ LAYER_NAMES = ("waf", "tls", "authentication", "sg-restriction", "nacl", "networ
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
+    """Whether a defence layer holds (True, False or Unknown), why, and where."""
+
     value: Any  # True: present; False: missing; an Unknown: undecided
     reason: str  # in words: why it is present, missing, or what is not known
     location: Location  # the deciding setting (or the resource when a default decides)

@@ -41,6 +41,8 @@ ALL_PORTS = (0, 65535)
 
 @dataclass(frozen=True, slots=True)
 class Source:
+    """Where a security group rule lets traffic in from: a CIDR or a prefix list."""
+
     cidr: Any  # str (as written, without surrounding blanks) or Unknown
     location: Location
     prefix_list: Any = None  # the address (or id) of the prefix list the range comes from, else None
@@ -290,6 +292,8 @@ def _security_group_rules(graph: ResourceGraph) -> list:
 
 @dataclass(frozen=True, slots=True)
 class LoadBalancer:
+    """A load balancer: its type, whether it faces the internet, and its web ACL associations."""
+
     resource: Resource
     lb_type: Attr  # "application" | "network" | "gateway" | Unknown
     internet_facing: Attr  # True / False / Unknown

@@ -24,6 +24,8 @@ _KIND = {TERRAFORM: ("terraform_root_module", "(root module)"), CLOUDFORMATION: 
 
 @dataclass(frozen=True)
 class Root:
+    """A root module or top-level template, and the resources in it."""
+
     resource: Resource  # the stand-in a finding names (see the module docstring)
     path: str  # the root's identity: a root module folder, a template, a plan file (absolute)
     language: str

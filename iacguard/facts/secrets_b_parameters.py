@@ -34,6 +34,8 @@ _NOT_SECRET = ("servicetoken",)
 
 @dataclass(frozen=True)
 class CfnParameter:
+    """A CloudFormation parameter that may hold a secret: its type, NoEcho and default."""
+
     resource: Resource  # the stand-in (see the module docstring)
     name: str
     type: str

@@ -30,6 +30,8 @@ _HTTP_KEY = re.compile(r"^(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/", re.
 
 @dataclass(frozen=True)
 class ApiRoute:
+    """An API Gateway route or method, and how callers are authorized."""
+
     resource: Resource
     route_key: Attr
     authorization: Attr

@@ -182,6 +182,8 @@ USER_DATA_PATHS = {
 
 @dataclass(frozen=True)
 class TextSecret:
+    """A secret found in free text of a resource (user data, scripts, environment)."""
+
     resource: Resource
     setting: str | None  # the property ("user_data", "Environment.Variables.KEY"); None: the resource holds none
     literal: Any  # True: written in the code; False: not (or nothing found); Unknown: undecided

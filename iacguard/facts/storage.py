@@ -19,6 +19,8 @@ PAB_SETTINGS_CFN = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", 
 
 @dataclass(frozen=True, slots=True)
 class PublicAccessBlock:
+    """An S3 public access block, of a bucket or of the account."""
+
     resource: Resource  # the resource declaring the block (bucket itself in CloudFormation)
     settings: dict  # setting name -> Attr (each defaults to False when omitted)
     account_level: bool = False
@@ -36,6 +38,8 @@ class PublicAccessBlock:
 
 @dataclass(frozen=True, slots=True)
 class Bucket:
+    """An S3 bucket: its encryption, and the public access blocks of the bucket and the account."""
+
     resource: Resource
     encryption: Attr  # True when default encryption is configured (inline or separate resource)
     encryption_source: Resource | None  # the resource that configures it
@@ -142,6 +146,8 @@ def _account_block(graph: ResourceGraph, bucket: Resource, blocks) -> tuple:
 
 @dataclass(frozen=True, slots=True)
 class Database:
+    """A database: whether its storage is encrypted and whether it is publicly accessible."""
+
     resource: Resource
     kind: str  # "instance" | "cluster" | "cluster_instance"
     storage_encrypted: Attr | None  # None: not decided by this resource (e.g. Aurora member)
@@ -210,6 +216,8 @@ def databases(graph: ResourceGraph) -> list:
 
 @dataclass(frozen=True, slots=True)
 class Volume:
+    """An EBS volume: whether it is encrypted, by itself or by the account's default."""
+
     resource: Resource
     encrypted: Attr
     encrypted_by_default: Resource | None  # the account/region setting of its root that encrypts it

@@ -118,9 +118,10 @@ class TableKind:
         cls = self.__dict__.get("_cls")
         if cls is None:
             fields = [("resource", Resource)] + [(s.name, Attr) for s in self.settings]
-            cls = make_dataclass(self.fact, fields, frozen=True, slots=True)
-            cls.__module__ = __name__
-            cls.__doc__ = self.doc or "Facts of kind %r, read from a table." % self.name
+            # (with its docstring from the start, dataclasses does not work one out through
+            # inspect.signature, and with its module, its methods come from iacguard/_codecache)
+            doc = self.doc or "Facts of kind %r, read from a table." % self.name
+            cls = make_dataclass(self.fact, fields, frozen=True, slots=True, namespace={"__doc__": doc, "__module__": __name__})
             object.__setattr__(self, "_cls", cls)
         return cls
 

@@ -97,6 +97,9 @@ class ResourceArn:
 
 @dataclass(frozen=True)
 class Action:
+    """An IAM action of the catalogue: its access level, resource types, condition keys and
+    dependent actions."""
+
     service: str  # the prefix, lower-case as in the catalogue ("s3")
     name: str  # as the catalogue spells it ("GetObject")
     access_level: str  # the specific level (one of ACCESS_LEVELS, or the catalogue's text)
@@ -112,6 +115,8 @@ class Action:
 
 @dataclass(frozen=True)
 class Service:
+    """An AWS service of the IAM catalogue: its prefix and actions."""
+
     prefix: str
     actions: Mapping  # lower-case action name -> Action
 

@@ -61,6 +61,8 @@ class Statement:
 
 @dataclass(frozen=True)
 class Policy:
+    """An IAM policy as the engine reads it: kind, name, statements and where it comes from."""
+
     kind: str  # one of POLICY_KINDS
     name: str  # how reports name it: the address of the resource holding it, plus where in it
     statements: tuple = ()  # Statement
@@ -142,6 +144,8 @@ class Decided:
 
 @dataclass(frozen=True)
 class Decision:
+    """The answer of the IAM engine to one request, the statements that decided it, and why."""
+
     decision: str  # one of DECISIONS
     statements: tuple = ()  # Decided: the allowing statements (allow), the denying ones
     # (explicit-deny), the guardrail that lacked an allow (implicit-deny, when one did), or the

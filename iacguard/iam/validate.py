@@ -45,6 +45,8 @@ _VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 @dataclass(frozen=True)
 class Problem:
+    """A problem found in a policy document: a code, the statement, a message and a suggestion."""
+
     code: str  # one of CODES
     statement: model.Statement
     message: str  # one sentence a person reads

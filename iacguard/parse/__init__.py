@@ -28,6 +28,8 @@ from iacguard.core.model import Notification
 
 @dataclass(slots=True)
 class ParsedSource:
+    """The result of parsing one file: its data, notifications and content digest."""
+
     path: str
     root: str
     kind: str  # "terraform" | "cloudformation" | "plan" | "other" | "failed"

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 @dataclass(slots=True)
 class SourceComments:
+    """The comments of a source file by line, and the lines that hold only a comment."""
+
     comments: list = field(default_factory=list)  # (line, text) per comment line, in order
     comment_only: set = field(default_factory=set)  # lines holding only comments
 

@@ -13,12 +13,16 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) a
 
 @dataclass(slots=True)
 class Expr:
+    """An HCL expression, with the lines it spans."""
+
     line: int
     end_line: int
 
 
 @dataclass(slots=True)
 class Literal(Expr):
+    """A number, string, bool or null written as is."""
+
     value: object  # str, int, float, bool or None
 
 
@@ -60,11 +64,15 @@ class Template(Expr):
 
 @dataclass(slots=True)
 class TupleExpr(Expr):
+    """`[ item, ... ]`."""
+
     items: list
 
 
 @dataclass(slots=True)
 class ObjectExpr(Expr):
+    """`{ key = value, ... }`."""
+
     # Keys: a bare identifier key (`name = 1`) is a Literal string; `(expr) = 1` is that expr.
     items: list  # list[tuple[Expr, Expr]]
 
@@ -79,12 +87,16 @@ class Variable(Expr):
 
 @dataclass(slots=True)
 class GetAttr(Expr):
+    """`obj.name`."""
+
     obj: Expr
     name: str
 
 
 @dataclass(slots=True)
 class Index(Expr):
+    """`obj[key]`."""
+
     obj: Expr
     key: Expr
 
@@ -101,6 +113,8 @@ class Splat(Expr):
 
 @dataclass(slots=True)
 class FunctionCall(Expr):
+    """`name(args)`, the last argument expanded with `...` when `expand_final`."""
+
     name: str  # "lower", or "provider::aws::arn_parse" for provider functions
     args: list
     expand_final: bool = False  # f(args...)
@@ -108,6 +122,8 @@ class FunctionCall(Expr):
 
 @dataclass(slots=True)
 class Conditional(Expr):
+    """`cond ? then : otherwise`."""
+
     cond: Expr
     then: Expr
     otherwise: Expr
@@ -115,6 +131,8 @@ class Conditional(Expr):
 
 @dataclass(slots=True)
 class BinaryOp(Expr):
+    """`left op right`."""
+
     op: str  # one of == != < > <= >= + - * / % && ||
     left: Expr
     right: Expr
@@ -122,6 +140,8 @@ class BinaryOp(Expr):
 
 @dataclass(slots=True)
 class UnaryOp(Expr):
+    """`-operand` or `!operand`."""
+
     op: str  # "-" or "!"
     operand: Expr
 
@@ -141,6 +161,8 @@ class ForExpr(Expr):
 
 @dataclass(slots=True)
 class Attribute:
+    """`name = expression` in a block body."""
+
     name: str
     expr: Expr
     line: int
@@ -149,12 +171,16 @@ class Attribute:
 
 @dataclass(slots=True)
 class Body:
+    """The attributes and nested blocks of a block (or of a file)."""
+
     attributes: dict = field(default_factory=dict)  # name -> Attribute, in source order
     blocks: list = field(default_factory=list)  # list[Block], in source order
 
 
 @dataclass(slots=True)
 class Block:
+    """`type "label" ... { body }`."""
+
     type: str
     labels: list  # list[str]
     body: Body
