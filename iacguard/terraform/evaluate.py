@@ -188,9 +188,11 @@ class Evaluation:
                 self.dirs.setdefault(folder, []).append(cf)
         self.sources = {d: ModuleSource.index(d, sorted(fs, key=lambda c: c.path)) for d, fs in self.dirs.items()}
         self._parsed_extra: dict = {}
-        self._references: dict = {}
-        self._steps: dict = {}  # id(expression) -> (expression, reference_steps)
-        self._spans: dict = {}  # id(attribute or block) -> (it, its Location), see span
+        # id(node) -> (node, what was worked out for it): see _once
+        self._references: dict = {}  # expression -> indexed_references
+        self._steps: dict = {}  # expression -> reference_steps
+        self._spans: dict = {}  # attribute or block -> its Location
+        self._reference_plans: dict = {}  # resource block -> reference_plan
         # Whether what is worked out once per block or expression (reference_plan,
         # reference_steps, span) is kept: only where it will be asked again, in a module with
         # several instances or a block with count or for_each (set by ModuleInstance.expand).
@@ -259,13 +261,21 @@ class Evaluation:
         finally:
             self.guard.stack.clear()  # a root stopped midway leaves its cycle guard entries
 
+    def _once(self, table: dict, node, make, keep: bool = True):
+        """make(node), worked out once per syntax node and kept in `table` while `keep`. The
+        node is kept beside its value, so that its id is never reused for another."""
+        found = table.get(id(node))
+        if found is not None and found[0] is node:
+            return found[1]
+        value = make(node)
+        if keep:
+            table[id(node)] = (node, value)
+        return value
+
     def references(self, expr) -> list:
         """`expressions.indexed_references`, once per expression: every instance of a resource
         or module asks again for the same syntax tree (which lives as long as the evaluation)."""
-        found = self._references.get(id(expr))
-        if found is None or found[0] is not expr:  # keep the tree, so its id is never reused
-            found = self._references[id(expr)] = (expr, ex.indexed_references(expr))
-        return found[1]
+        return self._once(self._references, expr, ex.indexed_references)
 
     def reference_plan(self, block: Block) -> list:
         """What `_record_references` walks in a resource block, the same for each of its
@@ -274,62 +284,58 @@ class Evaluation:
         `each.value`) per expression, count and for_each last (the graph answers with the first
         path that holds a reference, and `resource_arn = each.value` should say resource_arn,
         not for_each)."""
-        plans = self.__dict__.setdefault("_reference_plans", {})
-        found = plans.get(id(block))
-        if found is None or found[0] is not block:  # keep the block, so its id is never reused
-            attrs = block.body.attributes
-            meta = attrs.get("for_each") or attrs.get("count")
-            plan = []
-            for attr_path, expr in sorted(_expressions(block.body, ()), key=lambda pe: pe[0] in (("count",), ("for_each",))):
-                if meta is not None and expr is meta.expr and attr_path in (("for_each",), ("count",)):
-                    plan.append((attr_path, expr, True, False, False))
-                    continue
-                travs = self.references(expr)
-                uses_instance = any(t and t[0] in ("each", "count") for t, _, _ in travs)
-                uses_each_value = uses_instance and any(t[0] == "each" and (len(t) == 1 or t[1] == "value") for t, _, _ in travs if t)
-                plan.append((attr_path, expr, False, uses_instance, uses_each_value))
-            found = (block, plan)
-            if self.keep:
-                plans[id(block)] = found
-        return found[1]
+        return self._once(self._reference_plans, block, self._plan, self.keep)
+
+    def _plan(self, block: Block) -> list:
+        attrs = block.body.attributes
+        meta = attrs.get("for_each") or attrs.get("count")
+        plan = []
+        for attr_path, expr in sorted(_expressions(block.body, ()), key=lambda pe: pe[0] in (("count",), ("for_each",))):
+            if meta is not None and expr is meta.expr and attr_path in (("for_each",), ("count",)):
+                plan.append((attr_path, expr, True, False, False))
+                continue
+            travs = self.references(expr)
+            uses_instance = any(t and t[0] in ("each", "count") for t, _, _ in travs)
+            uses_each_value = uses_instance and any(t[0] == "each" and (len(t) == 1 or t[1] == "value") for t, _, _ in travs if t)
+            plan.append((attr_path, expr, False, uses_instance, uses_each_value))
+        return plan
 
     def span(self, node, path: str, ends):
         """`span_location(path, node.line, node.end_line, ends)` of an attribute or block, built
         once per node (it is the same Location in each instance of its module, and a frozen
         Location costs more to build than to look up)."""
-        found = self._spans.get(id(node))
-        if found is None or found[0] is not node:  # keep the node, so its id is never reused
-            found = (node, span_location(path, node.line, node.end_line, ends))
-            if self.keep:
-                self._spans[id(node)] = found
-        return found[1]
+        found = self._spans.get(id(node))  # (_once written out: once per property of every instance)
+        if found is not None and found[0] is node:
+            return found[1]
+        location = span_location(path, node.line, node.end_line, ends)
+        if self.keep:
+            self._spans[id(node)] = (node, location)
+        return location
 
     def reference_steps(self, expr) -> list:
         """`references(expr)` sorted out once per expression for `_reference_targets`, which asks
         it for every instance of every module: (0, "var.x" / "local.x") for a variable or local,
         (1, mode, type, name, rest) for a resource or data source, (2, traversal, key, after)
         for what needs the instance (an index to evaluate, a module); nothing for the rest."""
-        found = self._steps.get(id(expr))
-        if found is None or found[0] is not expr:  # keep the tree, so its id is never reused
-            steps: list = []
-            for trav, key, after in self.references(expr):
-                if not trav:
-                    continue
-                root = trav[0]
-                if (key is not None and len(trav) == (3 if root == "data" else 2)) or (root == "module" and len(trav) >= 2):
-                    steps.append((2, trav, key, after))
-                elif root in ("var", "local") and len(trav) >= 2:
-                    steps.append((0, root + "." + str(trav[1])))
-                elif root == "data" and len(trav) >= 3:
-                    steps.append((1, "data", str(trav[1]), str(trav[2]), trav[3:]))
-                elif root in ("count", "each", "self", "path", "terraform") or len(trav) < 2:
-                    continue  # (`data.x` alone is looked up as a resource of type "data", as always)
-                else:
-                    steps.append((1, "managed", root, str(trav[1]), trav[2:]))
-            found = (expr, steps)
-            if self.keep:
-                self._steps[id(expr)] = found
-        return found[1]
+        return self._once(self._steps, expr, self._steps_of, self.keep)
+
+    def _steps_of(self, expr) -> list:
+        steps: list = []
+        for trav, key, after in self.references(expr):
+            if not trav:
+                continue
+            root = trav[0]
+            if (key is not None and len(trav) == (3 if root == "data" else 2)) or (root == "module" and len(trav) >= 2):
+                steps.append((2, trav, key, after))
+            elif root in ("var", "local") and len(trav) >= 2:
+                steps.append((0, root + "." + str(trav[1])))
+            elif root == "data" and len(trav) >= 3:
+                steps.append((1, "data", str(trav[1]), str(trav[2]), trav[3:]))
+            elif root in ("count", "each", "self", "path", "terraform") or len(trav) < 2:
+                continue  # (`data.x` alone is looked up as a resource of type "data", as always)
+            else:
+                steps.append((1, "managed", root, str(trav[1]), trav[2:]))
+        return steps
 
     def local_module_folder(self, caller_dir: str, source: str) -> tuple:
         """(folder, "") of a local module source, or (None, why not); once per caller folder and
