@@ -338,11 +338,7 @@ def run() -> None:
         main(prog_name="iacguard")
         code = 0
     except SystemExit as exc:
-        if exc.code is None or isinstance(exc.code, int):
-            code = exc.code or 0
-        else:
-            print(exc.code, file=sys.stderr)
-            code = 1
+        code = scan_command.exit_code_of(exc)
     scan_command.exit_process(code)
 
 

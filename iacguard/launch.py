@@ -231,10 +231,7 @@ def _scan(scan_command, paths: tuple, p: dict) -> int:
             run_click()  # it finds the same problem and shows it as a usage error (and exits)
         return 0
     except SystemExit as exc:
-        if exc.code is None or isinstance(exc.code, int):
-            return exc.code or 0
-        print(exc.code, file=sys.stderr)
-        return 1
+        return scan_command.exit_code_of(exc)
     except (EOFError, KeyboardInterrupt):
         scan_command.echo("", err=True)
         scan_command.echo("Aborted!", err=True)

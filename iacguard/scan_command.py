@@ -54,6 +54,15 @@ def echo(message: str = "", err: bool = False, nl: bool = True, color: bool | No
     stream.flush()
 
 
+def exit_code_of(exc: SystemExit) -> int:
+    """The process exit code of a SystemExit, as the interpreter reads it: None is 0, an int is
+    itself, anything else is printed on standard error and is 1."""
+    if exc.code is None or isinstance(exc.code, int):
+        return exc.code or 0
+    print(exc.code, file=sys.stderr)
+    return 1
+
+
 def exit_process(code: int) -> None:
     """End the `iacguard` process with `code` without tearing the interpreter down. A scan leaves
     millions of objects alive (parse trees, values, the graph, findings); freeing them one by one

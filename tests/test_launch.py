@@ -184,6 +184,7 @@ def test_an_interrupt_and_a_closed_pipe_end_as_with_click(monkeypatch, capsys):
     class Raises:
         UsageProblem = scan_command.UsageProblem
         echo = staticmethod(scan_command.echo)
+        exit_code_of = staticmethod(scan_command.exit_code_of)
 
         def __init__(self, exc):
             self.exc = exc
