@@ -36,7 +36,8 @@ import builtins
 import marshal
 import os
 import sys
-from types import CodeType
+from _thread import RLock
+from types import CodeType, ModuleType
 
 try:  # what importlib.util.MAGIC_NUMBER is, without importing importlib.util (1 ms)
     from importlib._bootstrap_external import MAGIC_NUMBER
@@ -262,12 +263,68 @@ def _exec(source, globals=None, locals=None, /, **kwargs):
 def install(path: str = PATH) -> CodeCache:
     """Route dataclasses' compiling of iacguard's classes through the cache at `path`."""
     global _cache
+    _defer_inspect()
     import dataclasses
 
     _cache = CodeCache(path)
     atexit.register(save)  # the `iacguard` command saves before its fast exit (cli.run)
     dataclasses.exec = _exec  # a module global shadows the builtin for dataclasses' own code only
     return _cache
+
+
+class _Deferred(ModuleType):
+    """A module that runs its code on the first use of one of its names (see `_defer_inspect`)."""
+
+    def __getattr__(self, name: str):
+        # Only names the module does not hold yet come here: run its code in this very object
+        # (so `import inspect` anywhere, before or after, is the same module, and its functions'
+        # globals are this module's), then answer as the module would. Another thread asking
+        # meanwhile waits for the run; the running code itself sees a module being initialised.
+        with _DEFERRED_LOCK:
+            if type(self) is _Deferred and id(self) not in _RUNNING:
+                _RUNNING.add(id(self))
+                try:
+                    self.__spec__.loader.exec_module(self)
+                except BaseException:
+                    sys.modules.pop(self.__name__, None)  # as a failed import leaves it
+                    raise
+                finally:
+                    _RUNNING.discard(id(self))
+                    self.__class__ = ModuleType
+        if type(self) is _Deferred:
+            raise AttributeError("partially initialized module %r has no attribute %r" % (self.__name__, name))
+        return getattr(self, name)
+
+
+_DEFERRED_LOCK = RLock()
+_RUNNING: set = set()
+
+
+def _defer_inspect() -> None:
+    """Import the standard library's `inspect` on its first use rather than with dataclasses.
+
+    `dataclasses` imports `inspect` (which imports `ast`, `dis`, `tokenize`, `linecache`) only
+    to write a signature into a class without a docstring, and iacguard's classes all have one:
+    loading those modules took about 6 ms of every run, and no scan uses them (click, jinja2 or
+    a test may: they get the whole module on first use). `importlib.util.LazyLoader` does the
+    same but runs the module as soon as `import inspect` asks for its `__spec__`."""
+    if "inspect" in sys.modules:
+        return
+    try:
+        from importlib.util import find_spec
+
+        spec = find_spec("inspect")
+    except (ImportError, ValueError):
+        return
+    if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+        return
+    module = _Deferred("inspect")
+    module.__spec__ = spec
+    module.__loader__ = spec.loader
+    module.__file__ = spec.origin
+    if spec.cached:
+        module.__cached__ = spec.cached
+    sys.modules["inspect"] = module
 
 
 def save() -> None:

@@ -240,3 +240,94 @@ def test_the_executable_keeps_patterns_and_a_library_import_leaves_re_alone(tmp_
     assert "iacguard, version" in proc.stdout and proc.returncode == 0
     kept = _codecache.PatternCache(str(tmp_path / "re.bin"))
     assert kept.codes and all(type(v) is bytes for v in kept.codes.values())
+
+
+# --- `inspect` loads on first use (`_codecache._defer_inspect`) ---------------------------------
+
+DEFERRED = """
+import json, os, sys, types
+import iacguard
+from iacguard import launch, scan_command
+deferred_at_import = type(sys.modules["inspect"]).__name__
+paths, flags = launch.read_scan([sys.argv[1], sys.argv[2], "-q", "--format", "json", "-o", os.devnull, "--no-cache", "--fail-on", "none"], {})
+try:
+    scan_command.scan(paths, flags)
+except SystemExit as stop:
+    code = stop.code
+after_scan = type(sys.modules["inspect"]).__name__
+unused = [m for m in ("ast", "dis", "tokenize", "linecache") if m in sys.modules]
+held = sys.modules["inspect"]
+import inspect
+import dataclasses
+print(json.dumps({"at_import": deferred_at_import, "after_scan": after_scan, "unused": unused, "code": code,
+                  "same": inspect is held, "signature": str(inspect.signature(lambda a, b=1: None)),
+                  "plain": type(inspect) is types.ModuleType, "globals": inspect.signature.__globals__ is inspect.__dict__,
+                  "in_dataclasses": dataclasses.inspect is inspect, "ast": "ast" in sys.modules}))
+"""
+
+
+def test_inspect_waits_for_its_first_use_no_scan_makes_one_and_then_it_is_the_whole_module(tmp_path):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sample = os.path.join(root, "sample_iac")
+    out = subprocess.run([sys.executable, "-c", DEFERRED, sample, os.path.join(sample, "cloudformation")],
+                         capture_output=True, text=True, timeout=120, check=True, cwd=str(tmp_path))
+    got = json.loads(out.stdout)
+    # A scan of Terraform and CloudFormation found problems (exit 0 with --fail-on none) ...
+    assert got["code"] in (0, None)
+    # ... and neither loaded inspect nor what it imports.
+    assert got["at_import"] == got["after_scan"] == "_Deferred"
+    assert got["unused"] == []
+    # The first use runs the module in the very object every import returns.
+    assert got["same"] and got["plain"] and got["globals"] and got["in_dataclasses"] and got["ast"]
+    assert got["signature"] == "(a, b=1)"
+
+
+def _deferred(tmp_path, name: str, body: str):
+    import importlib.util
+
+    path = tmp_path / ("%s.py" % name)
+    path.write_text(body)
+    spec = importlib.util.spec_from_file_location(name, str(path))
+    module = _codecache._Deferred(name)
+    module.__spec__ = spec
+    module.__loader__ = spec.loader
+    sys.modules[name] = module
+    return module
+
+
+def test_a_module_that_fails_on_first_use_raises_there_and_is_left_unimported(tmp_path):
+    module = _deferred(tmp_path, "iacguard_test_broken", "raise RuntimeError('broken on purpose')\n")
+    try:
+        with pytest.raises(RuntimeError, match="broken on purpose"):
+            module.anything
+        assert "iacguard_test_broken" not in sys.modules
+    finally:
+        sys.modules.pop("iacguard_test_broken", None)
+
+
+def test_two_threads_using_a_deferred_module_at_once_both_get_its_names(tmp_path):
+    import threading
+
+    module = _deferred(tmp_path, "iacguard_test_slow", "import time\nruns = []\nruns.append(1)\ntime.sleep(0.3)\nVALUE = 42\n")
+    got = []
+    try:
+        threads = [threading.Thread(target=lambda: got.append(module.VALUE)) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        assert got == [42, 42]
+        assert module.runs == [1]  # the module ran once
+        assert type(module) is types.ModuleType
+    finally:
+        sys.modules.pop("iacguard_test_slow", None)
+
+
+def test_a_missing_name_is_an_attribute_error_after_the_module_ran(tmp_path):
+    module = _deferred(tmp_path, "iacguard_test_plain", "A = 1\n")
+    try:
+        with pytest.raises(AttributeError):
+            module.B
+        assert module.A == 1
+    finally:
+        sys.modules.pop("iacguard_test_plain", None)
