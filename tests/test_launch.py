@@ -223,3 +223,28 @@ def test_echo_writes_as_click_echo(monkeypatch, text, color, tty, expected):
 def test_the_fast_path_reports_json_identical_to_click(tree):
     (fast_code, fast_out, _, _), (slow_code, slow_out, _, _) = _both(tree, ["scan", "tf", "--no-cache", "--format", "json"])
     assert json.loads(fast_out)["findings"] and fast_out == slow_out and fast_code == slow_code
+
+
+GC_RUN = """
+import gc, json, sys
+from iacguard import launch, scan_command
+seen = {}
+def scan(paths, p):
+    seen["enabled_in_scan"] = gc.isenabled()
+    raise SystemExit(0)
+scan_command.scan = scan
+def exit_process(code):
+    print(json.dumps(dict(seen, code=code, enabled_at_start=enabled_at_start)))
+    sys.exit(0)
+scan_command.exit_process = exit_process
+sys.argv = ["iacguard", "scan", sys.argv[1], "-q", "--no-cache"]
+enabled_at_start = gc.isenabled()
+launch.run()
+"""
+
+
+def test_the_executable_runs_without_the_cyclic_collector(tree):
+    # Off from the command's first line, so the modules it loads are not walked again and again.
+    out = subprocess.run([sys.executable, "-c", GC_RUN, str(tree)], capture_output=True, text=True, timeout=120, check=True)
+    got = json.loads(out.stdout)
+    assert got == {"enabled_at_start": True, "enabled_in_scan": False, "code": 0}
