@@ -28,6 +28,7 @@ _PAIRS = ("equivalents",)
 _BOOLS = ("graded",)
 FIELDS = _STRINGS + _STRING_TUPLES + _PAIRS + _BOOLS + ("evaluate",)
 _ROW = FIELDS + ("token",)  # evaluate: its module's name; token: its `cache_token` (a configurable check's)
+_ROW_KEYS = frozenset(_ROW)
 
 _folder: str | None = None
 _loaded: dict = {}
@@ -119,35 +120,53 @@ def decode(data) -> tuple | None:
     """The checks `encode` wrote, or None for anything else."""
     from .check import Check
 
+    # (Plain loops rather than `all(...)` over generators: this runs on every scan the cache
+    # answers, for every field of some 170 checks.)
     try:
         rows = json.loads(data)
         if type(rows) is not list:
             return None
         out = []
         for row in rows:
-            if type(row) is not dict or set(row) != set(_ROW):
+            if type(row) is not dict or row.keys() != _ROW_KEYS:
                 return None
             values = {}
             for name in _STRINGS:
-                if type(row[name]) is not str:
+                value = row[name]
+                if type(value) is not str:
                     return None
-                values[name] = row[name]
+                values[name] = value
             for name in _STRING_TUPLES:
-                if type(row[name]) is not list or not all(type(x) is str for x in row[name]):
+                value = row[name]
+                if type(value) is not list:
                     return None
-                values[name] = tuple(row[name])
+                for x in value:
+                    if type(x) is not str:
+                        return None
+                values[name] = tuple(value)
             for name in _PAIRS:
-                if type(row[name]) is not list or not all(type(p) is list and len(p) == 2 and all(type(x) is str for x in p) for p in row[name]):
+                value = row[name]
+                if type(value) is not list:
                     return None
-                values[name] = tuple(tuple(p) for p in row[name])
+                for pair in value:
+                    if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str or type(pair[1]) is not str:
+                        return None
+                values[name] = tuple([tuple(pair) for pair in value])
             for name in _BOOLS:
                 if type(row[name]) is not bool:
                     return None
                 values[name] = row[name]
             token = row["token"]
-            if type(row["evaluate"]) is not str or not (token is None or type(token) is list and all(type(x) is str for x in token)):
+            if token is not None:
+                if type(token) is not list:
+                    return None
+                for x in token:
+                    if type(x) is not str:
+                        return None
+                token = tuple(token)
+            if type(row["evaluate"]) is not str:
                 return None
-            out.append(Check(evaluate=_Lazy(row["id"], row["evaluate"], None if token is None else tuple(token)), **values))  # validates severity, pillar, scope
+            out.append(Check(evaluate=_Lazy(row["id"], row["evaluate"], token), **values))  # validates severity, pillar, scope
         if len({c.id for c in out}) != len(out):
             return None
         return tuple(out)

@@ -71,6 +71,12 @@ def test_configured_and_foreign_checks_are_not_kept():
     lambda rows: rows[0].update(extra=1),
     lambda rows: rows[0].pop("why"),
     lambda rows: rows[0].update(token=[1]),
+    lambda rows: rows[0].update(token="x"),
+    lambda rows: rows[0].update(kinds=["bucket", 1]),
+    lambda rows: rows[0].update(equivalents="checkov"),
+    lambda rows: rows[0].update(equivalents=[["checkov", 1]]),
+    lambda rows: rows[0].update(evaluate=1),
+    lambda rows: rows[0].update(title=None),
     lambda rows: rows.append(dict(rows[0])),  # the same id twice
 ])
 def test_an_entry_of_another_shape_is_a_miss(change):

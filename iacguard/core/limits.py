@@ -38,8 +38,6 @@ from __future__ import annotations
 
 import gc
 import math
-import signal
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -159,12 +157,16 @@ class Budget:
     # -- the timer -------------------------------------------------------------------------------
     def _arm(self) -> None:
         if self.seconds and _timer_free():
+            import signal
+
             signal.signal(signal.SIGALRM, _on_alarm)
             self._armed = True
             signal.setitimer(signal.ITIMER_REAL, max(self.deadline - time.monotonic(), 0.001))
 
     def _disarm(self) -> None:
         if self._armed:
+            import signal
+
             self._armed = False
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, signal.SIG_DFL)
@@ -200,6 +202,9 @@ def evaluation_budget(budget: Budget):
 
 def _timer_free() -> bool:
     """A SIGALRM timer is ours to use: main thread, no timer armed, no handler installed."""
+    import signal  # (here and below, not at the top: a scan the cache answers times nothing)
+    import threading
+
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         return False
     try:
@@ -228,6 +233,8 @@ def run_timed(action: Callable[[], Any], seconds: float) -> Any:
     For a pattern match that may backtrack (`regex()`, glob patterns): C code that checks for
     signals. Under a root's budget the limit is also what is left of the root's time and of its
     share for such matches: when either runs out, the root is cut short (`BudgetExceeded`)."""
+    import signal
+
     budget = ACTIVE
     if budget._armed:
         limit = min(seconds, budget.deadline - time.monotonic(), budget.timed_left)

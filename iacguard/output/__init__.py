@@ -21,8 +21,6 @@ from iacguard.core.model import ScanResult
 
 import importlib
 
-from .text import use_color
-
 _MODULES = {"text": "text", "json": "json_report", "sarif": "sarif", "junit": "junit", "markdown": "markdown", "html": "html",
             "github": "github", "gitlab": "gitlab", "gitlab-sast": "gitlab:render_sast"}  # module[:function], default render
 
@@ -82,4 +80,4 @@ def chunks(fmt: str, result: ScanResult, **opts):
     return piecewise(result, **opts)
 
 
-__all__ = ["FORMATS", "chunks", "render", "use_color"]
+__all__ = ["FORMATS", "chunks", "render"]
