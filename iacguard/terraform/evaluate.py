@@ -295,6 +295,8 @@ class Evaluation:
                 plan.append((attr_path, expr, True, False, False))
                 continue
             travs = self.references(expr)
+            if not travs:
+                continue  # refers to nothing: no reference in any instance (a third of eks' expressions)
             uses_instance = any(t and t[0] in ("each", "count") for t, _, _ in travs)
             uses_each_value = uses_instance and any(t[0] == "each" and (len(t) == 1 or t[1] == "value") for t, _, _ in travs if t)
             plan.append((attr_path, expr, False, uses_instance, uses_each_value))
@@ -317,7 +319,13 @@ class Evaluation:
         it for every instance of every module: (0, "var.x" / "local.x") for a variable or local,
         (1, mode, type, name, rest) for a resource or data source, (2, traversal, key, after)
         for what needs the instance (an index to evaluate, a module); nothing for the rest."""
-        return self._once(self._steps, expr, self._steps_of, self.keep)
+        found = self._steps.get(id(expr))  # (_once written out: once per expression of every instance)
+        if found is not None and found[0] is expr:
+            return found[1]
+        steps = self._steps_of(expr)
+        if self.keep:
+            self._steps[id(expr)] = (expr, steps)
+        return steps
 
     def _steps_of(self, expr) -> list:
         steps: list = []
@@ -756,7 +764,15 @@ class ModuleInstance:
         for name, attr in body.attributes.items():
             if top and name in META_ARGUMENTS:
                 continue
-            value = self._evaluate_at(attr.expr, scope, path, attr.line)
+            expr = attr.expr
+            if type(expr) is Literal:  # what evaluating it gives, without the calls (a third of attributes)
+                value = expr.value
+                if partial and value is None:
+                    continue
+                props[name] = value
+                locs[prop_path + (name,)] = span(attr, path, ends)
+                continue
+            value = self._evaluate_at(expr, scope, path, attr.line)
             if isinstance(value, _Lazy):
                 value = _plain(value)
             if partial and value is None:

@@ -240,10 +240,16 @@ def _type_name(v) -> str:
     return type(v).__name__
 
 
+_ABSENT = object()  # what `get` answers for a key a mapping does not hold
+
+
 def _get_attr(obj, name: str):
     if isinstance(obj, dict):
-        if name in obj:
-            return obj[name]
+        # One `get` rather than `in` then `[]`: two calls of Python methods for the lazily
+        # computed mappings of variables, locals and module outputs (most attribute reads).
+        value = obj.get(name, _ABSENT)
+        if value is not _ABSENT:
+            return value
         if isinstance(obj, PartialObject):
             return _absent(obj, name)
         raise EvalError("no attribute %s" % name)
@@ -269,8 +275,9 @@ def _index(obj, key):
         return obj[i]
     if isinstance(obj, dict):
         k = _key_str(key)
-        if k in obj:
-            return obj[k]
+        value = obj.get(k, _ABSENT)
+        if value is not _ABSENT:
+            return value
         if isinstance(obj, PartialObject):
             return _absent(obj, k)
         raise EvalError("no key %r" % k)
