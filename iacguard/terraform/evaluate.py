@@ -755,7 +755,8 @@ class ModuleInstance:
 
         `partial`: the value other expressions see (`aws_x.y.attr`). Blocks become
         `PartialObject`s and null attributes are left out, since the provider computes what the
-        configuration leaves unset: reading them gives Unknown, not null or an error."""
+        configuration leaves unset: reading them gives Unknown, not null or an error. Its
+        property locations are not recorded: nothing reads them (`resource_value` keeps the value)."""
         locs = {} if locs is None else locs
         ends = self.src.ends.get(path, ())
         span = self.ev.span
@@ -767,7 +768,9 @@ class ModuleInstance:
             expr = attr.expr
             if type(expr) is Literal:  # what evaluating it gives, without the calls (a third of attributes)
                 value = expr.value
-                if partial and value is None:
+                if partial:
+                    if value is not None:
+                        props[name] = value
                     continue
                 props[name] = value
                 locs[prop_path + (name,)] = span(attr, path, ends)
@@ -775,7 +778,9 @@ class ModuleInstance:
             value = self._evaluate_at(expr, scope, path, attr.line)
             if isinstance(value, _Lazy):
                 value = _plain(value)
-            if partial and value is None:
+            if partial:
+                if value is not None:
+                    props[name] = value
                 continue
             props[name] = value
             locs[prop_path + (name,)] = span(attr, path, ends)
@@ -796,7 +801,8 @@ class ModuleInstance:
             index = len(items)
             sub, _ = self.eval_body(block.body, scope, path, prop_path + (block.type, index), locs=locs, partial=partial)
             items.append(sub)
-            locs[prop_path + (block.type, index)] = span(block, path, ends)
+            if not partial:
+                locs[prop_path + (block.type, index)] = span(block, path, ends)
         return props, locs
 
     def _expand_dynamic(self, block: Block, scope, path: str, prop_path: tuple, props: dict, locs: dict, partial: bool = False):
@@ -828,7 +834,8 @@ class ModuleInstance:
             index = len(items)
             sub, _ = self.eval_body(content.body, inner, path, prop_path + (label, index), locs=locs, partial=partial)
             items.append(sub)
-            locs[prop_path + (label, index)] = self.ev.span(block, path, self.src.ends.get(path, ()))
+            if not partial:
+                locs[prop_path + (label, index)] = self.ev.span(block, path, self.src.ends.get(path, ()))
 
     # -- expansion into Resources ---------------------------------------------------------
     def expand(self):

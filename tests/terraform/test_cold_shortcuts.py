@@ -170,3 +170,53 @@ def test_out_refs_keys_skip_list_indexes(tmp_path: Path):
     assert out == {(("bucket",), ("bucket",)), (("statement", "resource"), ("statement", 0, "resource", 1))}
     assert graph.referenced_at(p0, (("statement", "resource"),)) == [a]
     assert graph.referenced_at(p0, (("statement", 0),), exact=True) == [a]
+
+
+def _nested(inner, levels: int):
+    from iacguard.terraform.syntax import TupleExpr
+
+    for _ in range(levels):
+        inner = TupleExpr(1, 1, [inner])
+    return inner
+
+
+def _innermost(value):
+    while isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return value
+
+
+def test_literals_names_and_objects_at_the_depth_limit():
+    """Around MAX_EVAL_DEPTH a literal item, a name's attribute and an object's literal key and
+    value give what `_ev` gives at their depth: a value at or below the limit, an error past it
+    (counted from the innermost tuple or object: a literal item one level deeper, a name's
+    lookup or a template's part two, an object's key one)."""
+    import sys
+
+    scope = ex.Scope({"var": {"x": "v"}})
+    limit = ex.MAX_EVAL_DEPTH
+    was = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(was, 20 * limit))  # four frames a level: the limit, not Python's
+    try:
+        for levels in range(limit - 4, limit + 4):
+            _check_depth_at(levels, scope, limit)
+    finally:
+        sys.setrecursionlimit(was)
+
+
+def _check_depth_at(levels: int, scope, limit: int) -> None:
+    from iacguard.terraform.syntax import Literal, ObjectExpr, Template, TupleExpr
+
+    cases = {
+        "template": (TupleExpr(1, 1, [Template(1, 1, ["a", Literal(1, 1, "b")])]), 2),
+        "literal": (TupleExpr(1, 1, [Literal(1, 1, "ab")]), 1),
+        "name": (TupleExpr(1, 1, [GetAttr(1, 1, Variable(1, 1, "var"), "x")]), 2),
+        "object": (ObjectExpr(1, 1, [(Literal(1, 1, "k"), Literal(1, 1, "ab"))]), 1),
+        "empty": (ObjectExpr(1, 1, []), 0),
+    }
+    for name, (inner, deeper) in cases.items():
+        value = _innermost(ex.evaluate(_nested(inner, levels), scope))
+        failed = isinstance(value, ex.ErrorUnknown)
+        assert failed == (levels + deeper > limit), (name, levels, value)
+        if failed:
+            assert "nested deeper than %d" % limit in value.reason
