@@ -200,6 +200,7 @@ class Evaluation:
         self.keep = True
         self._made: dict = {}  # module folder -> ModuleInstances made of it so far
         self._local_folders: dict = {}
+        self._real_sources: dict = {}  # a local module source joined to its caller's folder -> realpath
         self.file_access = _FileAccess(self, list(getattr(options, "excludes", None) or ()))
         self.where = ("", 0)  # the file and line being evaluated, for notes of file functions
 
@@ -223,7 +224,11 @@ class Evaluation:
     def _local_source_dir(self, caller_dir: str, block: Block):
         source = self._source_string(block)
         if source and (source.startswith("./") or source.startswith("../") or source in (".", "..")):
-            return os.path.realpath(os.path.join(caller_dir, source))
+            folder = os.path.join(caller_dir, source)
+            real = self._real_sources.get(folder)  # many callers of one module
+            if real is None:
+                real = self._real_sources[folder] = os.path.realpath(folder)
+            return real
         return None
 
     def run(self) -> LanguageResult:
@@ -1371,6 +1376,7 @@ class _FileAccess:
         self.excludes = excludes
         self._seen: set = set()
         self.templates: dict = {}  # (text, first line) -> parsed template, see render_template
+        self.real_folders: dict = {}  # module or root folder -> its real path (functions._real_folder)
 
     def note(self, level: str, message: str) -> None:
         path, line = self.ev.where

@@ -220,3 +220,38 @@ def _check_depth_at(levels: int, scope, limit: int) -> None:
         assert failed == (levels + deeper > limit), (name, levels, value)
         if failed:
             assert "nested deeper than %d" % limit in value.reason
+
+
+def test_real_folders_once_per_evaluation(tmp_path: Path):
+    """File functions ask the real path of the module's and root's folders once per evaluation
+    (the hook keeps them); without a hook, os.path.realpath as before."""
+    import os
+
+    from iacguard.terraform import functions as fn
+
+    real = tmp_path / "real"
+    (real / "mod").mkdir(parents=True)
+    (real / "mod" / "x.txt").write_text("hello")
+    (real / "mod" / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = file("${path.module}/x.txt")\n}\n')
+    os.symlink(real / "mod", tmp_path / "link")
+    write(tmp_path, {"main.tf": 'module "a" {\n  source = "./link"\n}\nmodule "b" {\n  source = "./real/mod"\n}\n'})
+    disc = discover([str(tmp_path)])
+    files = {f.path: parse_source(f).data for f in disc.files if f.kind == "terraform"}
+    from iacguard.terraform.evaluate import Evaluation
+
+    ev = Evaluation(files, disc.roots[0], ScanOptions())
+    hook = ev.file_access
+    result = ev.run()
+    assert not [n for n in result.notifications if "not read" in n.message]
+    assert [r.properties["bucket"] for r in result.resources] == ["hello", "hello"]
+    assert hook.real_folders and all(v == os.path.realpath(k) for k, v in hook.real_folders.items())
+
+    class Ctx:
+        base_dir = str(tmp_path / "link")
+        root_dir = str(tmp_path)
+        parent = None
+
+    assert fn._real_folder(Ctx(), Ctx.base_dir) == os.path.realpath(Ctx.base_dir)
+    ctx = Ctx()
+    ctx.file_access = type("Hook", (), {"real_folders": {Ctx.base_dir: "/somewhere"}})()
+    assert fn._real_folder(ctx, Ctx.base_dir) == "/somewhere"  # asked once, then kept
