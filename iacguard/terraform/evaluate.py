@@ -905,14 +905,19 @@ class ModuleInstance:
         references = ev.result.references
         plan = _symbol_plan(self.src)
         base = self._id_base
-        for name, loc in plan.variables:
-            meta = {"set_at": self._set_at[name]} if name in self._set_at else {}
-            if name in self.arguments:
-                meta = {"set_at": self.arguments[name], "set_label": "argument %s of %s" % (name, self.module_path)}
-            symbols.append(Symbol(base + "var." + name, "variable", name, loc, TERRAFORM, meta))
-        for kind, name, loc, expr in plan.named:
-            sid = base + kind + "." + name
-            symbols.append(Symbol(sid, kind, name, loc, TERRAFORM))
+        set_at, arguments = self._set_at, self.arguments
+        add = symbols.append
+        for name, local, loc in plan.variables:
+            if name in arguments:
+                meta = {"set_at": arguments[name], "set_label": "argument %s of %s" % (name, self.module_path)}
+            elif name in set_at:
+                meta = {"set_at": set_at[name]}
+            else:
+                meta = {}
+            add(Symbol(base + local, "variable", name, loc, TERRAFORM, meta))
+        for kind, name, local, loc, expr in plan.named:
+            sid = base + local
+            add(Symbol(sid, kind, name, loc, TERRAFORM, {}))
             if expr is not None:
                 for target, _ in self._reference_targets(expr, self.scope):
                     references.append(Reference(sid, target, (), "", "reference"))
@@ -922,17 +927,28 @@ class ModuleInstance:
         # per container (a list holding one list twice, nested 30 times, is small in memory but
         # has a billion paths); a loop, not a generator: a step and a call per value was a
         # third of this, once per resource instance.
+        # An entry is (the parent's path, key, value): a value's own path is made only for a
+        # container or an Unknown, not for each string, number and bool.
         grow = _limits.ACTIVE.grow
-        stack = [((), res.properties)]
+        stack = [((), _TOP, res.properties)]
         while stack:
-            p, v = stack.pop()
+            p, k, v = stack.pop()
+            t = type(v)
+            if t is str or t is bool or t is int or v is None:
+                continue
             if isinstance(v, dict):
+                if k is not _TOP:
+                    p = p + (k,)
                 grow(len(v))
-                stack.extend((p + (k,), v[k]) for k in reversed(list(v)))
+                stack.extend([(p, key, v[key]) for key in reversed(list(v))])
             elif isinstance(v, list):
+                if k is not _TOP:
+                    p = p + (k,)
                 grow(len(v))
-                stack.extend((p + (i,), v[i]) for i in reversed(range(len(v))))
+                stack.extend([(p, i, v[i]) for i in reversed(range(len(v)))])
             elif isinstance(v, Unknown):
+                if k is not _TOP:
+                    p = p + (k,)
                 loc = res.location_of(*p)
                 self.ev.result.unknowns.append(UnknownValue(loc.path, loc.start_line, "%s.%s" % (res.address, ".".join(map(str, p))), v.reason or "unknown"))
 
@@ -1211,22 +1227,23 @@ def _types_of(inst, mode: str) -> frozenset:
 
 class _SymbolPlan:
     """What `_symbols` records of a module source that is the same in each of its instances:
-    names, locations (a frozen Location, shared) and the expressions whose references are
-    recorded. Built once per source: a module called 40 times built its 1,000 locations 40 times."""
+    names, node ids within the module ("var.x", "output.y"), locations (a frozen Location,
+    shared) and the expressions whose references are recorded. Built once per source: a module
+    called 40 times built its 1,000 locations 40 times."""
 
     __slots__ = ("variables", "named")
 
     def __init__(self, src: ModuleSource) -> None:
         ends = src.ends
-        self.variables = [(name, span_location(path, block.line, block.end_line, ends.get(path, ()))) for name, (block, path) in src.variables.items()]
+        self.variables = [(name, "var." + name, span_location(path, block.line, block.end_line, ends.get(path, ()))) for name, (block, path) in src.variables.items()]
         named: list = []
         for name, (attr, path) in src.locals.items():
-            named.append(("local", name, span_location(path, attr.line, attr.end_line, ends.get(path, ())), attr.expr))
+            named.append(("local", name, "local." + name, span_location(path, attr.line, attr.end_line, ends.get(path, ())), attr.expr))
         for name, (block, path) in src.outputs.items():
             value = block.body.attributes.get("value")
-            named.append(("output", name, span_location(path, block.line, block.end_line, ends.get(path, ())), value.expr if value is not None else None))
+            named.append(("output", name, "output." + name, span_location(path, block.line, block.end_line, ends.get(path, ())), value.expr if value is not None else None))
         for name, (block, path) in src.modules.items():
-            named.append(("module", name, span_location(path, block.line, block.end_line, ends.get(path, ())), None))
+            named.append(("module", name, "module." + name, span_location(path, block.line, block.end_line, ends.get(path, ())), None))
         self.named = named
 
 
@@ -1365,6 +1382,9 @@ class _InstanceScope(_ConfigScope):
             names = sorted({b.labels[1] for b, _ in blocks if b.labels[0] == rtype})
             self._types[key] = _Lazy(names, lambda n: self.inst.resource_value(mode, rtype, n))
         return self._types[key]
+
+
+_TOP = object()  # the key of the properties themselves in _record_unknowns' walk
 
 
 class _FileAccess:

@@ -846,6 +846,22 @@ def indexed_references(expr) -> list:
 
 
 def _traversals(expr, keyed: bool) -> list:
+    t = type(expr)
+    if t is Literal:
+        return []
+    if t is GetAttr or t is Variable:
+        # A name and attributes (`var.x`, `aws_x.y.id`: half of all expressions): its one
+        # traversal, without the walk below.
+        names: list = []
+        cur = expr
+        while type(cur) is GetAttr:
+            names.append(cur.name)
+            cur = cur.obj
+        if type(cur) is Variable:
+            names.append(cur.name)
+            names.reverse()
+            ref = tuple(names)
+            return [(ref, None, ())] if keyed else [ref]
     out: list = []
     seen: set = set()
     stack: list = [(expr, frozenset())]

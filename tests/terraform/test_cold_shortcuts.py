@@ -255,3 +255,22 @@ def test_real_folders_once_per_evaluation(tmp_path: Path):
     ctx = Ctx()
     ctx.file_access = type("Hook", (), {"real_folders": {Ctx.base_dir: "/somewhere"}})()
     assert fn._real_folder(ctx, Ctx.base_dir) == "/somewhere"  # asked once, then kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1", '"s"', "x", "var.x", "aws_s3_bucket.b.id", "data.a.b.c.d", "var.x[0]", "f(var.x).y", "[for v in var.x : v.y]",
+     "each.value.name", "var.x.y[count.index].z", "a.b.c.d.e"],
+)
+def test_traversals_of_names_equal_the_walk(text):
+    """The shortcut for a literal and a name with attributes gives what the walk gives."""
+    expr = fp.parse_expression_fast(text)
+
+    def walked(keyed):
+        # the same expression inside a one-item tuple takes the walk
+        from iacguard.terraform.syntax import TupleExpr
+
+        return ex._traversals(TupleExpr(1, 1, [expr]), keyed)
+
+    assert ex.references(expr) == walked(False)
+    assert ex.indexed_references(expr) == walked(True)
