@@ -43,10 +43,18 @@ def _module_folders(graph: ResourceGraph, by_root: dict) -> dict:
     "module.NAME." and more)."""
     key_of = {}
     out: dict = {}
+    folder_of: dict = {}  # file path -> folder (module files hold many resources and symbols)
     for root, members in by_root.items():
         if members[0].language != TERRAFORM:
             continue
-        out[root] = {os.path.dirname(r.location.path) for r in members if r.module}
+        folders = out[root] = set()
+        for r in members:
+            if r.module:
+                path = r.location.path
+                folder = folder_of.get(path)
+                if folder is None:
+                    folder = folder_of[path] = os.path.dirname(path)
+                folders.add(folder)
         key = members[0].id.split(":", 2)[1] if members[0].id.count(":") >= 2 else None
         if key is not None:
             key_of[key] = root
@@ -55,12 +63,11 @@ def _module_folders(graph: ResourceGraph, by_root: dict) -> dict:
     kinds = ("variable", "local", "output", "module")
     nodes = graph.g.nodes(data="symbol") if hasattr(graph, "g") else (
         pair for kind in kinds for pair in graph.symbols_of_kind(kind))
-    folder_of: dict = {}  # file path -> folder (module files hold many symbols)
     for node, sym in nodes:
         if sym is None or sym.kind not in kinds or sym.location is None or not node.startswith("tf:"):
             continue
         parts = node.split(":", 2)
-        if len(parts) == 3 and parts[1] in key_of and parts[2].startswith("module.") and parts[2].count(".") >= 2:
+        if len(parts) == 3 and parts[2].startswith("module.") and parts[1] in key_of and parts[2].count(".") >= 2:
             path = sym.location.path
             folder = folder_of.get(path)
             if folder is None:

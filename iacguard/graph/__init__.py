@@ -88,22 +88,43 @@ class ResourceGraph:
                 graph.g.add_node(sym.id, symbol=sym)
         # `add_reference` for each, in one loop (a scan adds tens of thousands): the indexes it
         # resets were reset by the last resource added.
+        # Every source and target here is a node already (a resource's variants, or a node
+        # found in the graph): the edge goes into the store's tables without its `add_edge`
+        # call (same tables, same keys: the lowest unused key of the pair).
         g = graph.g
+        nodes, succ, pred = g._node, g._succ, g._pred
         variants = graph._variants
-        add_edge = g.add_edge
+        one: list = [None]
         for result in results:
             for ref in result.references:
                 target = ref.target
-                targets = variants.get(target) or ([target] if target in g else [])
+                targets = variants.get(target)
                 if not targets:
-                    continue
+                    if target not in nodes:
+                        continue
+                    targets = [target]
                 source = ref.source
-                sources = [source] if source in g else variants.get(source, [])
-                path = tuple(ref.path)
+                if source in nodes:
+                    one[0] = source
+                    sources = one
+                else:
+                    sources = variants.get(source, ())
+                path = ref.path
+                if type(path) is not tuple:
+                    path = tuple(path)
+                attribute, kind = ref.attribute, ref.kind
                 for s in sources:
+                    out = succ[s]
                     for t in targets:
                         if s != t:
-                            add_edge(s, t, path=path, attribute=ref.attribute, kind=ref.kind)
+                            keydict = out.get(t)
+                            if keydict is None:
+                                out[t] = pred[t][s] = {0: {"path": path, "attribute": attribute, "kind": kind}}
+                            else:
+                                key = len(keydict)
+                                while key in keydict:
+                                    key += 1
+                                keydict[key] = {"path": path, "attribute": attribute, "kind": kind}
         graph._rel_out = None
         graph._refs_index = {}
         return graph
@@ -283,8 +304,12 @@ class ResourceGraph:
             for dst, edges in self.g._succ.get(node, {}).items():
                 for data in edges.values():
                     if data.get("kind") in _PASS_THROUGH:
-                        path = data.get("path", ())
-                        cached.append((tuple(step for step in path if not isinstance(step, int)), path, dst))
+                        path = keys = data.get("path", ())
+                        for step in path:  # most paths hold no list index: the path is its keys
+                            if isinstance(step, int):
+                                keys = tuple(step for step in path if not isinstance(step, int))
+                                break
+                        cached.append((keys, path, dst))
             self._refs_index[node] = cached
         return cached
 

@@ -200,6 +200,7 @@ class Evaluation:
         self.keep = True
         self._made: dict = {}  # module folder -> ModuleInstances made of it so far
         self._local_folders: dict = {}
+        self._real_sources: dict = {}  # a local module source joined to its caller's folder -> realpath
         self.file_access = _FileAccess(self, list(getattr(options, "excludes", None) or ()))
         self.where = ("", 0)  # the file and line being evaluated, for notes of file functions
 
@@ -223,7 +224,11 @@ class Evaluation:
     def _local_source_dir(self, caller_dir: str, block: Block):
         source = self._source_string(block)
         if source and (source.startswith("./") or source.startswith("../") or source in (".", "..")):
-            return os.path.realpath(os.path.join(caller_dir, source))
+            folder = os.path.join(caller_dir, source)
+            real = self._real_sources.get(folder)  # many callers of one module
+            if real is None:
+                real = self._real_sources[folder] = os.path.realpath(folder)
+            return real
         return None
 
     def run(self) -> LanguageResult:
@@ -295,6 +300,8 @@ class Evaluation:
                 plan.append((attr_path, expr, True, False, False))
                 continue
             travs = self.references(expr)
+            if not travs:
+                continue  # refers to nothing: no reference in any instance (a third of eks' expressions)
             uses_instance = any(t and t[0] in ("each", "count") for t, _, _ in travs)
             uses_each_value = uses_instance and any(t[0] == "each" and (len(t) == 1 or t[1] == "value") for t, _, _ in travs if t)
             plan.append((attr_path, expr, False, uses_instance, uses_each_value))
@@ -317,7 +324,13 @@ class Evaluation:
         it for every instance of every module: (0, "var.x" / "local.x") for a variable or local,
         (1, mode, type, name, rest) for a resource or data source, (2, traversal, key, after)
         for what needs the instance (an index to evaluate, a module); nothing for the rest."""
-        return self._once(self._steps, expr, self._steps_of, self.keep)
+        found = self._steps.get(id(expr))  # (_once written out: once per expression of every instance)
+        if found is not None and found[0] is expr:
+            return found[1]
+        steps = self._steps_of(expr)
+        if self.keep:
+            self._steps[id(expr)] = (expr, steps)
+        return steps
 
     def _steps_of(self, expr) -> list:
         steps: list = []
@@ -747,7 +760,8 @@ class ModuleInstance:
 
         `partial`: the value other expressions see (`aws_x.y.attr`). Blocks become
         `PartialObject`s and null attributes are left out, since the provider computes what the
-        configuration leaves unset: reading them gives Unknown, not null or an error."""
+        configuration leaves unset: reading them gives Unknown, not null or an error. Its
+        property locations are not recorded: nothing reads them (`resource_value` keeps the value)."""
         locs = {} if locs is None else locs
         ends = self.src.ends.get(path, ())
         span = self.ev.span
@@ -756,10 +770,22 @@ class ModuleInstance:
         for name, attr in body.attributes.items():
             if top and name in META_ARGUMENTS:
                 continue
-            value = self._evaluate_at(attr.expr, scope, path, attr.line)
+            expr = attr.expr
+            if type(expr) is Literal:  # what evaluating it gives, without the calls (a third of attributes)
+                value = expr.value
+                if partial:
+                    if value is not None:
+                        props[name] = value
+                    continue
+                props[name] = value
+                locs[prop_path + (name,)] = span(attr, path, ends)
+                continue
+            value = self._evaluate_at(expr, scope, path, attr.line)
             if isinstance(value, _Lazy):
                 value = _plain(value)
-            if partial and value is None:
+            if partial:
+                if value is not None:
+                    props[name] = value
                 continue
             props[name] = value
             locs[prop_path + (name,)] = span(attr, path, ends)
@@ -780,7 +806,8 @@ class ModuleInstance:
             index = len(items)
             sub, _ = self.eval_body(block.body, scope, path, prop_path + (block.type, index), locs=locs, partial=partial)
             items.append(sub)
-            locs[prop_path + (block.type, index)] = span(block, path, ends)
+            if not partial:
+                locs[prop_path + (block.type, index)] = span(block, path, ends)
         return props, locs
 
     def _expand_dynamic(self, block: Block, scope, path: str, prop_path: tuple, props: dict, locs: dict, partial: bool = False):
@@ -812,7 +839,8 @@ class ModuleInstance:
             index = len(items)
             sub, _ = self.eval_body(content.body, inner, path, prop_path + (label, index), locs=locs, partial=partial)
             items.append(sub)
-            locs[prop_path + (label, index)] = self.ev.span(block, path, self.src.ends.get(path, ()))
+            if not partial:
+                locs[prop_path + (label, index)] = self.ev.span(block, path, self.src.ends.get(path, ()))
 
     # -- expansion into Resources ---------------------------------------------------------
     def expand(self):
@@ -877,14 +905,19 @@ class ModuleInstance:
         references = ev.result.references
         plan = _symbol_plan(self.src)
         base = self._id_base
-        for name, loc in plan.variables:
-            meta = {"set_at": self._set_at[name]} if name in self._set_at else {}
-            if name in self.arguments:
-                meta = {"set_at": self.arguments[name], "set_label": "argument %s of %s" % (name, self.module_path)}
-            symbols.append(Symbol(base + "var." + name, "variable", name, loc, TERRAFORM, meta))
-        for kind, name, loc, expr in plan.named:
-            sid = base + kind + "." + name
-            symbols.append(Symbol(sid, kind, name, loc, TERRAFORM))
+        set_at, arguments = self._set_at, self.arguments
+        add = symbols.append
+        for name, local, loc in plan.variables:
+            if name in arguments:
+                meta = {"set_at": arguments[name], "set_label": "argument %s of %s" % (name, self.module_path)}
+            elif name in set_at:
+                meta = {"set_at": set_at[name]}
+            else:
+                meta = {}
+            add(Symbol(base + local, "variable", name, loc, TERRAFORM, meta))
+        for kind, name, local, loc, expr in plan.named:
+            sid = base + local
+            add(Symbol(sid, kind, name, loc, TERRAFORM, {}))
             if expr is not None:
                 for target, _ in self._reference_targets(expr, self.scope):
                     references.append(Reference(sid, target, (), "", "reference"))
@@ -894,17 +927,28 @@ class ModuleInstance:
         # per container (a list holding one list twice, nested 30 times, is small in memory but
         # has a billion paths); a loop, not a generator: a step and a call per value was a
         # third of this, once per resource instance.
+        # An entry is (the parent's path, key, value): a value's own path is made only for a
+        # container or an Unknown, not for each string, number and bool.
         grow = _limits.ACTIVE.grow
-        stack = [((), res.properties)]
+        stack = [((), _TOP, res.properties)]
         while stack:
-            p, v = stack.pop()
+            p, k, v = stack.pop()
+            t = type(v)
+            if t is str or t is bool or t is int or v is None:
+                continue
             if isinstance(v, dict):
+                if k is not _TOP:
+                    p = p + (k,)
                 grow(len(v))
-                stack.extend((p + (k,), v[k]) for k in reversed(list(v)))
+                stack.extend([(p, key, v[key]) for key in reversed(list(v))])
             elif isinstance(v, list):
+                if k is not _TOP:
+                    p = p + (k,)
                 grow(len(v))
-                stack.extend((p + (i,), v[i]) for i in reversed(range(len(v))))
+                stack.extend([(p, i, v[i]) for i in reversed(range(len(v)))])
             elif isinstance(v, Unknown):
+                if k is not _TOP:
+                    p = p + (k,)
                 loc = res.location_of(*p)
                 self.ev.result.unknowns.append(UnknownValue(loc.path, loc.start_line, "%s.%s" % (res.address, ".".join(map(str, p))), v.reason or "unknown"))
 
@@ -1183,22 +1227,23 @@ def _types_of(inst, mode: str) -> frozenset:
 
 class _SymbolPlan:
     """What `_symbols` records of a module source that is the same in each of its instances:
-    names, locations (a frozen Location, shared) and the expressions whose references are
-    recorded. Built once per source: a module called 40 times built its 1,000 locations 40 times."""
+    names, node ids within the module ("var.x", "output.y"), locations (a frozen Location,
+    shared) and the expressions whose references are recorded. Built once per source: a module
+    called 40 times built its 1,000 locations 40 times."""
 
     __slots__ = ("variables", "named")
 
     def __init__(self, src: ModuleSource) -> None:
         ends = src.ends
-        self.variables = [(name, span_location(path, block.line, block.end_line, ends.get(path, ()))) for name, (block, path) in src.variables.items()]
+        self.variables = [(name, "var." + name, span_location(path, block.line, block.end_line, ends.get(path, ()))) for name, (block, path) in src.variables.items()]
         named: list = []
         for name, (attr, path) in src.locals.items():
-            named.append(("local", name, span_location(path, attr.line, attr.end_line, ends.get(path, ())), attr.expr))
+            named.append(("local", name, "local." + name, span_location(path, attr.line, attr.end_line, ends.get(path, ())), attr.expr))
         for name, (block, path) in src.outputs.items():
             value = block.body.attributes.get("value")
-            named.append(("output", name, span_location(path, block.line, block.end_line, ends.get(path, ())), value.expr if value is not None else None))
+            named.append(("output", name, "output." + name, span_location(path, block.line, block.end_line, ends.get(path, ())), value.expr if value is not None else None))
         for name, (block, path) in src.modules.items():
-            named.append(("module", name, span_location(path, block.line, block.end_line, ends.get(path, ())), None))
+            named.append(("module", name, "module." + name, span_location(path, block.line, block.end_line, ends.get(path, ())), None))
         self.named = named
 
 
@@ -1339,6 +1384,9 @@ class _InstanceScope(_ConfigScope):
         return self._types[key]
 
 
+_TOP = object()  # the key of the properties themselves in _record_unknowns' walk
+
+
 class _FileAccess:
     """What Terraform's file functions ask of the evaluation (see `functions._file_access`): the
     --exclude patterns, and where to put their notes (once each, at the line being evaluated)."""
@@ -1348,6 +1396,7 @@ class _FileAccess:
         self.excludes = excludes
         self._seen: set = set()
         self.templates: dict = {}  # (text, first line) -> parsed template, see render_template
+        self.real_folders: dict = {}  # module or root folder -> its real path (functions._real_folder)
 
     def note(self, level: str, message: str) -> None:
         path, line = self.ev.where

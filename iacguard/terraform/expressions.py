@@ -240,10 +240,16 @@ def _type_name(v) -> str:
     return type(v).__name__
 
 
+_ABSENT = object()  # what `get` answers for a key a mapping does not hold
+
+
 def _get_attr(obj, name: str):
     if isinstance(obj, dict):
-        if name in obj:
-            return obj[name]
+        # One `get` rather than `in` then `[]`: two calls of Python methods for the lazily
+        # computed mappings of variables, locals and module outputs (most attribute reads).
+        value = obj.get(name, _ABSENT)
+        if value is not _ABSENT:
+            return value
         if isinstance(obj, PartialObject):
             return _absent(obj, name)
         raise EvalError("no attribute %s" % name)
@@ -269,8 +275,9 @@ def _index(obj, key):
         return obj[i]
     if isinstance(obj, dict):
         k = _key_str(key)
-        if k in obj:
-            return obj[k]
+        value = obj.get(k, _ABSENT)
+        if value is not _ABSENT:
+            return value
         if isinstance(obj, PartialObject):
             return _absent(obj, k)
         raise EvalError("no key %r" % k)
@@ -459,17 +466,22 @@ def _render(parts, scope, depth, strict, out: list):
 
 def _tuple(expr, scope, depth, strict):
     _limits.ACTIVE.grow(1 + len(expr.items))
-    return [_ev_contained(item, scope, depth, strict) for item in expr.items]
+    if depth > MAX_EVAL_DEPTH:  # (what `_ev` says of each item, literals included)
+        return [_ev_contained(item, scope, depth, strict) for item in expr.items]
+    # A literal item's value without the calls (lists of names, CIDRs, actions).
+    return [item.value if type(item) is Literal else _ev_contained(item, scope, depth, strict) for item in expr.items]
 
 
 def _object(expr, scope, depth, strict):
     _limits.ACTIVE.grow(1 + len(expr.items))
     out = {}
+    fast = depth <= MAX_EVAL_DEPTH  # (else `_ev` says what it says of each, literals included)
     for key_expr, value_expr in expr.items:
-        key = _ev(key_expr, scope, depth, strict)
+        # Literal keys and values (most of them: tags, settings) without the calls.
+        key = key_expr.value if fast and type(key_expr) is Literal else _ev(key_expr, scope, depth, strict)
         if isinstance(key, Unknown):
             return plain_unknown(key)
-        out[_key_str(key)] = _ev_contained(value_expr, scope, depth, strict)
+        out[_key_str(key)] = value_expr.value if fast and type(value_expr) is Literal else _ev_contained(value_expr, scope, depth, strict)
     return out
 
 
@@ -765,8 +777,23 @@ def _shapeless(handler):
 
 def _get_attr_shapeless(expr, scope, depth, strict):
     """`_shapeless(_get_attr_node)` in one call: attribute access is the most frequent step of
-    an evaluation (a wrapper's call was a tenth of it)."""
-    value = _get_attr(_ev(expr.obj, scope, depth, strict), expr.name)
+    an evaluation (a wrapper's call was a tenth of it). A name's attribute (`var.x`, `local.y`,
+    `aws_x.y`) looks the name up without `_ev` and `_variable` calls, a mapping's attribute is
+    read without a `_get_attr` call (same depth check, same errors)."""
+    obj = expr.obj
+    if type(obj) is Variable and depth <= MAX_EVAL_DEPTH:
+        try:
+            obj = scope.lookup(obj.name)
+        except KeyError:
+            raise EvalError("undefined name %s" % obj.name) from None
+    else:
+        obj = _ev(obj, scope, depth, strict)
+    if isinstance(obj, dict):
+        value = obj.get(expr.name, _ABSENT)
+        if value is _ABSENT:
+            value = _get_attr(obj, expr.name)
+    else:
+        value = _get_attr(obj, expr.name)
     return Unknown(value.reason) if type(value) is PartialUnknown else value
 
 
@@ -819,6 +846,22 @@ def indexed_references(expr) -> list:
 
 
 def _traversals(expr, keyed: bool) -> list:
+    t = type(expr)
+    if t is Literal:
+        return []
+    if t is GetAttr or t is Variable:
+        # A name and attributes (`var.x`, `aws_x.y.id`: half of all expressions): its one
+        # traversal, without the walk below.
+        names: list = []
+        cur = expr
+        while type(cur) is GetAttr:
+            names.append(cur.name)
+            cur = cur.obj
+        if type(cur) is Variable:
+            names.append(cur.name)
+            names.reverse()
+            ref = tuple(names)
+            return [(ref, None, ())] if keyed else [ref]
     out: list = []
     seen: set = set()
     stack: list = [(expr, frozenset())]

@@ -1049,9 +1049,22 @@ def _refuse(ctx: Any, fn: str, text: str, reason: str) -> Any:
     raise _Bail(Unknown(message))
 
 
+def _real_folder(ctx: Any, folder: str, hook: Any = None) -> str:
+    """`os.path.realpath` of a module or root folder, once per evaluation where the evaluator's
+    hook keeps them (`real_folders`): every file function call asked again for the same two."""
+    hook = hook if hook is not None else _file_access(ctx)
+    known = getattr(hook, "real_folders", None)
+    if not isinstance(known, dict):
+        return os.path.realpath(folder)
+    real = known.get(folder)
+    if real is None:
+        real = known[folder] = os.path.realpath(folder)
+    return real
+
+
 def _hidden_base(ctx: Any, root: str) -> str:
     """`<...>/.terraform/modules/NAME` when the calling module lives in such a copy, else ""."""
-    base = os.path.realpath(ctx.base_dir or root)
+    base = _real_folder(ctx, ctx.base_dir or root)
     if not _inside(root, base):
         return ""
     parts = os.path.relpath(base, root).split(os.sep)
@@ -1068,9 +1081,9 @@ def _resolve(ctx: Any, path: Any, fn: str) -> tuple[str, str]:
     text = _to_str(path)
     if "\x00" in text:
         raise FunctionError("%s: invalid path" % fn)
-    root = os.path.realpath(ctx.root_dir)
-    full = text if os.path.isabs(text) else os.path.join(ctx.base_dir, text)
     hook = _file_access(ctx)
+    root = _real_folder(ctx, ctx.root_dir, hook)
+    full = text if os.path.isabs(text) else os.path.join(ctx.base_dir, text)
     why = refusal(full, root, getattr(hook, "excludes", ()) or (), _hidden_base(ctx, root))
     if why:
         _refuse(ctx, fn, text, why)
@@ -1256,7 +1269,7 @@ def fn_fileset(path: Any, pattern: Any, *, ctx: Any) -> list:
         rx = re.compile(_glob_to_regex(pattern.removeprefix("./")), re.S)
     except re.error:
         raise FunctionError("fileset: invalid pattern %r" % pattern) from None
-    root = os.path.realpath(ctx.root_dir)
+    root = _real_folder(ctx, ctx.root_dir)
     if not os.path.isdir(real):
         return []
     hook = _file_access(ctx)
