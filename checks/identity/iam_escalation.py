@@ -258,11 +258,17 @@ def _privileged(role, cache: dict):
     return cache[key]
 
 
-def _function_methods(principal, functions: list, roles: dict, cache: dict) -> tuple:
+def _function_methods(principal, functions: list, roles: dict, cache: dict, memo: dict | None = None) -> tuple:
     """(found, open) for lambda:UpdateFunctionCode on a function that runs as a privileged role
     other than the principal itself; open is (what, Unknown, location) when a part that is not
-    known (of the principal's grant, or of the role's privileges) decides."""
+    known (of the principal's grant, or of the role's privileges) decides. `memo`: the
+    principal's, as `_methods` fills it."""
     found, open_ = [], None
+    if (functions and all(len(p.statements) <= MAX_STATEMENTS for p in principal.identity_policies)
+            and not _allowing(principal, UPDATE_CODE, memo if memo is not None else {})):
+        # No identity statement may grant the action, and no part that is not known: the
+        # evaluator answers a deny for every function (as `_decide` reads an empty `_allowing`).
+        return found, open_
     for fn in functions[:MAX_STATEMENTS]:
         role = roles.get(fn.role.id)
         if role is None or role.resource.id == principal.resource.id:
@@ -301,8 +307,9 @@ def evaluate(facts):
             continue
         if _holds_everything(principal):
             continue  # nothing to escalate to: AWS-IAM-001/003 report the administrator
-        found, open_ = _methods(principal, {})
-        more, more_open = _function_methods(principal, functions, roles, privileged)
+        memo: dict = {}
+        found, open_ = _methods(principal, memo)
+        more, more_open = _function_methods(principal, functions, roles, privileged, memo)
         found.extend(more)
         open_part = _open_part(principal, open_) if open_ is not None else more_open
         if found:
