@@ -90,3 +90,34 @@ def test_closest_suggestions_are_remembered():
     assert CATALOGUE.closest_action("s3:GetObjekt") is first
     assert CATALOGUE.closest_service("s3x") == CATALOGUE._closest_service("s3x")
     assert CATALOGUE.closest_action("nosuchservice:Get") is None
+
+
+def test_resolved_copy_keeps_every_field():
+    """facts.iam_access.resolved builds its copy field by field: the same as dataclasses.replace,
+    for a statement with every field set (and the fields are the ones it knows)."""
+    from iacguard.core.model import Location, Resource
+    from iacguard.core.unknown import AttributeUnknown
+    from iacguard.facts import iam_access
+    from iacguard.iam.model import Condition, Statement
+
+    assert [f.name for f in dataclasses.fields(Statement)] == [
+        "effect", "actions", "not_actions", "resources", "not_resources", "principals", "not_principals",
+        "conditions", "sid", "location", "unknown"]
+    bucket = Resource(id="cfn:t.yaml:Logs", address="Logs", type="AWS::S3::Bucket", language="cloudformation",
+                      properties={"BucketName": "logs"}, location=Location("t.yaml", 1, 2))
+
+    class Graph:
+        resources = [bucket]
+
+        def resource(self, node):
+            return bucket if node == bucket.id else None
+
+    arn = AttributeUnknown("arn of Logs", node=bucket.id, attribute="Arn")
+    st = Statement("Allow", actions=("s3:GetObject",), not_actions=("s3:Put*",), resources=(arn,),
+                   not_resources=("arn:aws:s3:::x",), principals={"AWS": (arn,)}, not_principals={"AWS": ("*",)},
+                   conditions=(Condition("ArnEquals", "aws:SourceArn", (arn,)),), sid="S1",
+                   location=Location("t.yaml", 3, 9))
+    out = iam_access.resolved(Graph(), st)
+    assert out.resources == ("arn:aws:s3:::logs",)
+    assert out == dataclasses.replace(st, resources=out.resources, principals=out.principals, conditions=out.conditions)
+    assert (out.sid, out.location, out.not_actions, out.not_resources) == (st.sid, st.location, st.not_actions, st.not_resources)
