@@ -241,6 +241,21 @@ def globs_intersect(a: str, b: str, limit: int = 4096) -> bool:
         return True
     if not ("*" in a or "?" in a or "*" in b or "?" in b):
         return False
+    if a and b and ((a[0] == "*" and b[-1] == "*") or (a[-1] == "*" and b[0] == "*")):
+        # "*X" and "Y*" both match y + x (y a text of Y, x one of X): a Resource pattern
+        # ("*-bucket-1", unknown pieces as "*") against an ARN format ending in "${Name}".
+        return True
+    # Before the first "*" of either (and after the last), both spell the same characters.
+    for ca, cb in zip(a, b):
+        if ca == "*" or cb == "*":
+            break
+        if ca != cb and ca != "?" and cb != "?":
+            return False
+    for ca, cb in zip(reversed(a), reversed(b)):
+        if ca == "*" or cb == "*":
+            break
+        if ca != cb and ca != "?" and cb != "?":
+            return False
     return _globs_search(a, b)
 
 

@@ -192,13 +192,14 @@ def test_globs_intersect(a, b, meet):
 
 
 def test_globs_intersect_shortcuts_answer_as_the_search():
-    """The shortcuts (equal texts, "*", two texts without wildcards) give the search's answer
-    on every pair of short patterns over a small alphabet."""
+    """The shortcuts (equal texts, "*", two texts without wildcards, "*X" against "Y*", literal
+    heads and tails that differ) give the search's answer on every pair of short patterns over a
+    small alphabet."""
     import itertools
 
     from iacguard.iam.catalogue import _globs_search
 
-    words = [""] + ["".join(p) for n in (1, 2, 3) for p in itertools.product("ab*?", repeat=n)]
+    words = [""] + ["".join(p) for n in (1, 2, 3, 4) for p in itertools.product("ab*?", repeat=n)]
     for a in words:
         for b in words:
             assert globs_intersect(a, b) is _globs_search(a, b), (a, b)
