@@ -216,6 +216,8 @@ def _holds_everything(principal) -> bool:
 def _methods(principal, memo: dict) -> tuple:
     """(found: [(name, actions, what, [Decision])], the first open Decision or None) over METHODS."""
     found, open_ = [], None
+    if _no_first_action(principal, memo):
+        return found, open_
     for name, actions, what, asked in _METHOD_ROWS:
         decisions = []
         allowed = True  # every action so far ALLOWED
@@ -234,6 +236,38 @@ def _methods(principal, memo: dict) -> tuple:
             elif open_ is None:  # every action ALLOWED or UNKNOWN: the first UNKNOWN leaves it open
                 open_ = next(got for d, got in decisions if d == UNKNOWN)
     return found, open_
+
+
+# The first action of each row of METHODS: a method none of whose first action any statement of
+# a principal may grant is decided at once (IMPLICIT_DENY, as `_decide` reads an empty
+# `_allowing`), and settles its row.
+_FIRST_ACTIONS = tuple(dict.fromkeys(actions[0] for _, actions, _ in METHODS))
+# (Action, NotAction) of a principal's possibly allowing statements -> whether one of them may
+# grant a first action; principals of a generated tree share a few. Emptied at MAX_GRANTS.
+_FIRSTS: dict = {}
+
+
+def _no_first_action(principal, memo: dict) -> bool:
+    """True when no statement of the principal may grant the first action of any method, and no
+    part of it is unknown: `_methods` then finds nothing and leaves nothing open."""
+    if principal.unresolved:
+        return False
+    _allowing(principal, _FIRST_ACTIONS[0], memo)  # fills memo[_CANDIDATES]
+    candidates = memo.get(_CANDIDATES)
+    if candidates is None:
+        return False
+    shape = []
+    for _, st, key in candidates:
+        if st is None or key is None:
+            return False  # an unknown part, or items that are not all text: asked one by one
+        shape.append(key)
+    shape = tuple(shape)
+    got = _FIRSTS.get(shape)
+    if got is None:
+        if len(_FIRSTS) >= MAX_GRANTS:
+            _FIRSTS.clear()
+        got = _FIRSTS[shape] = not any(_may_grant(st, key, a) for _, st, key in candidates for a in _FIRST_ACTIONS)
+    return got
 
 
 # METHODS with, for each action, whether only "*" is asked (ANY_RESOURCE).

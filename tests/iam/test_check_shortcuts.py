@@ -50,6 +50,23 @@ def test_function_methods_shortcut_answers_as_the_evaluator(monkeypatch):
     assert skipped >= 3 and asked >= 3  # both ways are exercised
 
 
+def test_methods_shortcut_answers_as_each_method_asked(monkeypatch):
+    """`_methods` returns at once for a principal none of whose statements may grant the first
+    action of any method: the same (found, open) as asking every method."""
+    skipped = asked = 0
+    for folder in FOLDERS:
+        for principal in _facts(folder).of_kind("iam_principal"):
+            iam_escalation._FIRSTS.clear()
+            fast = iam_escalation._methods(principal, {})
+            skipped += iam_escalation._no_first_action(principal, {})
+            with monkeypatch.context() as m:
+                m.setattr(iam_escalation, "_no_first_action", lambda *a: False)
+                slow = iam_escalation._methods(principal, {})
+            assert repr(fast) == repr(slow), principal.address
+            asked += not iam_escalation._no_first_action(principal, {})
+    assert skipped >= 3 and asked >= 3
+
+
 def test_function_methods_shortcut_in_the_check():
     found = [f.message for f in iam_escalation.evaluate(_facts(HERE / "data_shortcuts"))]
     assert any("Deployer can escalate" in m for m in found)
