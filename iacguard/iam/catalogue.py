@@ -35,6 +35,7 @@ from collections.abc import Iterable, Mapping  # (not typing: 2 ms to import)
 from iacguard.core.unknown import Unknown, is_unknown
 from iacguard.iam.basics import ALLOW
 
+MAX_CLOSEST = 4096  # suggestions kept per catalogue (see Catalogue.closest_action)
 MAX_PATTERN = 512  # a longer action pattern or condition key matches nothing (action names are < 100)
 MAX_CACHED = 10_000  # entries per cache; past it a cache is emptied and fills again
 
@@ -593,8 +594,13 @@ class Catalogue:
         """The catalogue service prefix closest to `prefix`, or None (once per text)."""
         key = ("service", prefix)
         if key not in self._closest:
-            self._closest[key] = self._closest_service(prefix)
+            self._remember_closest(key, self._closest_service(prefix))
         return self._closest[key]
+
+    def _remember_closest(self, key: tuple, value) -> None:
+        if len(self._closest) >= MAX_CLOSEST:
+            self._closest.clear()  # (a long-lived process scanning many trees stays bounded)
+        self._closest[key] = value
 
     def _closest_service(self, prefix: str) -> str | None:
         hits = difflib.get_close_matches(prefix.lower()[:MAX_PATTERN], self.services(), n=1, cutoff=0.6)
@@ -605,7 +611,7 @@ class Catalogue:
         "s3:GetObject"), or None; worked out once per text (a scan repeats its misspellings)."""
         key = ("action", name)
         if key not in self._closest:
-            self._closest[key] = self._closest_action(name)
+            self._remember_closest(key, self._closest_action(name))
         return self._closest[key]
 
     def _closest_action(self, name: str) -> str | None:

@@ -138,3 +138,14 @@ def test_resolved_copy_keeps_every_field():
     assert out.resources == ("arn:aws:s3:::logs",)
     assert out == dataclasses.replace(st, resources=out.resources, principals=out.principals, conditions=out.conditions)
     assert (out.sid, out.location, out.not_actions, out.not_resources) == (st.sid, st.location, st.not_actions, st.not_resources)
+
+
+def test_closest_suggestions_stay_bounded(monkeypatch):
+    from iacguard.iam import catalogue as c
+
+    cat = c.Catalogue()
+    monkeypatch.setattr(c, "MAX_CLOSEST", 3)
+    for name in ("s3:GetObjekt", "s3:PutObjekt", "s3:ListBuckt", "s3:DeleteObjekt"):
+        cat.closest_action(name)
+    assert len(cat._closest) <= 3
+    assert cat.closest_action("s3:DeleteObjekt") == "s3:DeleteObject"
