@@ -149,3 +149,22 @@ def test_closest_suggestions_stay_bounded(monkeypatch):
         cat.closest_action(name)
     assert len(cat._closest) <= 3
     assert cat.closest_action("s3:DeleteObjekt") == "s3:DeleteObject"
+
+
+def test_statement_reads_each_element_into_its_field():
+    """iam.documents.statement builds the Statement by position: each element in its field."""
+    from iacguard.core.unknown import Unknown
+    from iacguard.iam.documents import statement
+    from iacguard.iam.model import Condition
+
+    where = object()
+    st = statement({"Sid": "S", "Effect": "Deny", "Action": "s3:*", "NotAction": ["iam:*"], "Resource": ["a", "b"],
+                    "NotResource": "c", "Principal": {"AWS": "x"}, "NotPrincipal": "*",
+                    "Condition": {"Bool": {"aws:SecureTransport": False}}}, where)
+    assert (st.effect, st.actions, st.not_actions, st.resources, st.not_resources) == (
+        "Deny", ("s3:*",), ("iam:*",), ("a", "b"), ("c",))
+    assert (st.principals, st.not_principals, st.sid, st.location, st.unknown) == ({"AWS": ("x",)}, "*", "S", where, None)
+    assert st.conditions == (Condition("Bool", "aws:SecureTransport", (False,)),)
+    odd = statement({"Effect": "Maybe", "Action": [1], "Sid": Unknown("x")}, None)
+    assert odd.sid is None and isinstance(odd.effect, Unknown) and isinstance(odd.actions[0], Unknown)
+    assert odd.resources is None and odd.conditions == ()
