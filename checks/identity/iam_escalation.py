@@ -216,6 +216,8 @@ def _holds_everything(principal) -> bool:
 def _methods(principal, memo: dict) -> tuple:
     """(found: [(name, actions, what, [Decision])], the first open Decision or None) over METHODS."""
     found, open_ = [], None
+    if _no_first_action(principal, memo):
+        return found, open_
     for name, actions, what, asked in _METHOD_ROWS:
         decisions = []
         allowed = True  # every action so far ALLOWED
@@ -234,6 +236,38 @@ def _methods(principal, memo: dict) -> tuple:
             elif open_ is None:  # every action ALLOWED or UNKNOWN: the first UNKNOWN leaves it open
                 open_ = next(got for d, got in decisions if d == UNKNOWN)
     return found, open_
+
+
+# The first action of each row of METHODS: a method none of whose first action any statement of
+# a principal may grant is decided at once (IMPLICIT_DENY, as `_decide` reads an empty
+# `_allowing`), and settles its row.
+_FIRST_ACTIONS = tuple(dict.fromkeys(actions[0] for _, actions, _ in METHODS))
+# (Action, NotAction) of a principal's possibly allowing statements -> whether one of them may
+# grant a first action; principals of a generated tree share a few. Emptied at MAX_GRANTS.
+_FIRSTS: dict = {}
+
+
+def _no_first_action(principal, memo: dict) -> bool:
+    """True when no statement of the principal may grant the first action of any method, and no
+    part of it is unknown: `_methods` then finds nothing and leaves nothing open."""
+    if principal.unresolved:
+        return False
+    _allowing(principal, _FIRST_ACTIONS[0], memo)  # fills memo[_CANDIDATES]
+    candidates = memo.get(_CANDIDATES)
+    if candidates is None:
+        return False
+    shape = []
+    for _, st, key in candidates:
+        if st is None or key is None:
+            return False  # an unknown part, or items that are not all text: asked one by one
+        shape.append(key)
+    shape = tuple(shape)
+    got = _FIRSTS.get(shape)
+    if got is None:
+        if len(_FIRSTS) >= MAX_GRANTS:
+            _FIRSTS.clear()
+        got = _FIRSTS[shape] = not any(_may_grant(st, key, a) for _, st, key in candidates for a in _FIRST_ACTIONS)
+    return got
 
 
 # METHODS with, for each action, whether only "*" is asked (ANY_RESOURCE).
@@ -258,11 +292,17 @@ def _privileged(role, cache: dict):
     return cache[key]
 
 
-def _function_methods(principal, functions: list, roles: dict, cache: dict) -> tuple:
+def _function_methods(principal, functions: list, roles: dict, cache: dict, memo: dict | None = None) -> tuple:
     """(found, open) for lambda:UpdateFunctionCode on a function that runs as a privileged role
     other than the principal itself; open is (what, Unknown, location) when a part that is not
-    known (of the principal's grant, or of the role's privileges) decides."""
+    known (of the principal's grant, or of the role's privileges) decides. `memo`: the
+    principal's, as `_methods` fills it."""
     found, open_ = [], None
+    if (functions and all(len(p.statements) <= MAX_STATEMENTS for p in principal.identity_policies)
+            and not _allowing(principal, UPDATE_CODE, memo if memo is not None else {})):
+        # No identity statement may grant the action, and no part that is not known: the
+        # evaluator answers a deny for every function (as `_decide` reads an empty `_allowing`).
+        return found, open_
     for fn in functions[:MAX_STATEMENTS]:
         role = roles.get(fn.role.id)
         if role is None or role.resource.id == principal.resource.id:
@@ -301,8 +341,9 @@ def evaluate(facts):
             continue
         if _holds_everything(principal):
             continue  # nothing to escalate to: AWS-IAM-001/003 report the administrator
-        found, open_ = _methods(principal, {})
-        more, more_open = _function_methods(principal, functions, roles, privileged)
+        memo: dict = {}
+        found, open_ = _methods(principal, memo)
+        more, more_open = _function_methods(principal, functions, roles, privileged, memo)
         found.extend(more)
         open_part = _open_part(principal, open_) if open_ is not None else more_open
         if found:

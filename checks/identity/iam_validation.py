@@ -138,13 +138,26 @@ def _problems(memo: dict, policy, st, reading: str) -> list:
     hit = memo.get(key)
     if hit is not None and hit[0] is policy and hit[1] is st:
         return hit[2]
-    if reading == "whole":
-        got = list(v.validate(dataclasses.replace(policy, statements=(st,))))
+    # `validate` of the policy holding only this statement (or its known-only reading), without
+    # building that policy: the caller has checked that the policy is known.
+    if not isinstance(policy, v.model.Policy) or not policy.is_known():
+        got = []
+    elif reading == "whole":
+        got = v.validate_statement(st, policy.location)
     else:
-        known, _ = _known_only(st)
-        got = list(v.validate(dataclasses.replace(policy, statements=(known,))))
+        got = v.validate_statement(_known_reading(memo, st)[0], policy.location)
     memo[key] = (policy, st, got)
     return got
+
+
+def _known_reading(memo: dict, st):
+    """`_known_only(st)`, once per statement per scan (the three checks ask it of each)."""
+    key = (id(st), "known-only")
+    hit = memo.get(key)
+    if hit is not None and hit[0] is st:
+        return hit[1]
+    got = memo[key] = (st, _known_only(st))
+    return got[1]
 
 
 def _memo_of(facts) -> dict:
@@ -189,11 +202,13 @@ def _evaluate(check_id: str, codes: tuple):
                     yield Finding(check_id, policy.resource, _sentence("IAM policy %s: %s" % (policy.name, p.message)), p.location or where)
                 if got:
                     continue
-                _, part = _known_only(st)
-                if part is not None and any(p.code in codes for p in _problems(memo, policy, st, "known")):
+                _, part = _known_reading(memo, st)
+                if part is None:
+                    continue  # no unknown part: nothing is left open (_open_item finds none)
+                if any(p.code in codes for p in _problems(memo, policy, st, "known")):
                     yield undecided(check_id, policy.resource, part[0], part[1], where)
                     continue
-                item = next((_open_item(c, st) for c in codes if _open_item(c, st) is not None), None)
+                item = next((i for i in (_open_item(c, st) for c in codes) if i is not None), None)
                 if item is not None:
                     yield undecided(check_id, policy.resource, item[0], item[1], where)
         _done_with(facts, check_id)

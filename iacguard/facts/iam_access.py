@@ -63,7 +63,7 @@ def resolved(graph: ResourceGraph, st):
         # Nothing to resolve (most statements): the statement itself, equal to what the copy
         # below would make.
         return st
-    from iacguard.iam.model import Condition
+    from iacguard.iam.model import Condition, Statement
 
     from . import arns
 
@@ -101,7 +101,17 @@ def resolved(graph: ResourceGraph, st):
     if conditions is not st.conditions:
         changes["conditions"] = conditions
     # Only what changed is replaced: a statement nothing resolved in is returned as it is.
-    return dataclasses.replace(st, **changes) if changes else st
+    if not changes:
+        return st
+    if st.__class__ is Statement:
+        # What dataclasses.replace gives, without its walk over the fields (60,000 statements at
+        # 100,000 resources).
+        get = changes.get
+        return Statement(get("effect", st.effect), get("actions", st.actions), get("not_actions", st.not_actions),
+                         get("resources", st.resources), get("not_resources", st.not_resources),
+                         get("principals", st.principals), get("not_principals", st.not_principals),
+                         get("conditions", st.conditions), st.sid, st.location, st.unknown)
+    return dataclasses.replace(st, **changes)
 
 
 def collect(graph: ResourceGraph) -> Collected:

@@ -296,15 +296,21 @@ def _walk_candidates(container, path: tuple, names: dict, out: list) -> None:
     deeper = len(path) < 63  # a child container's path (len + 1) is below 64: entered
     items = container.items() if isinstance(container, dict) else enumerate(container)
     for k, value in items:
-        if isinstance(value, str):
+        cls = value.__class__
+        if cls in _NUMBERS:
+            continue  # (numbers, booleans, null: no text; the checks below would pass them by)
+        if cls is str or isinstance(value, str):
             if ("AKIA" in value or "ASIA" in value or "PRIVATE KEY" in value) or (
                     16 <= len(value) <= 4096 and isinstance(k, str) and _named_secret(names, k)):
                 out.append((path + (k,), value))
-        elif isinstance(value, (dict, list)):
+        elif cls is dict or cls is list or isinstance(value, (dict, list)):
             if deeper:
                 _walk_candidates(value, path + (k,), names, out)
         elif is_unknown(value):
             out.append((path + (k,), value))
+
+
+_NUMBERS = frozenset((int, float, bool, type(None)))
 
 
 def embedded_secrets(graph: ResourceGraph) -> list:

@@ -35,6 +35,7 @@ from collections.abc import Iterable, Mapping  # (not typing: 2 ms to import)
 from iacguard.core.unknown import Unknown, is_unknown
 from iacguard.iam.basics import ALLOW
 
+MAX_CLOSEST = 4096  # suggestions kept per catalogue (see Catalogue.closest_action)
 MAX_PATTERN = 512  # a longer action pattern or condition key matches nothing (action names are < 100)
 MAX_CACHED = 10_000  # entries per cache; past it a cache is emptied and fills again
 
@@ -234,6 +235,32 @@ def globs_intersect(a: str, b: str, limit: int = 4096) -> bool:
     once. Patterns longer than `limit` are taken to intersect (no claim is made about them)."""
     if len(a) > limit or len(b) > limit:
         return True
+    # Shortcuts for most of the pairs ARN fields give (each answer the search's): a pattern
+    # matches some string, which then matches it and "*" too; two texts with no wildcard
+    # intersect only when equal.
+    if a == b or a == "*" or b == "*":
+        return True
+    if not ("*" in a or "?" in a or "*" in b or "?" in b):
+        return False
+    if a and b and ((a[0] == "*" and b[-1] == "*") or (a[-1] == "*" and b[0] == "*")):
+        # "*X" and "Y*" both match y + x (y a text of Y, x one of X): a Resource pattern
+        # ("*-bucket-1", unknown pieces as "*") against an ARN format ending in "${Name}".
+        return True
+    # Before the first "*" of either (and after the last), both spell the same characters.
+    for ca, cb in zip(a, b):
+        if ca == "*" or cb == "*":
+            break
+        if ca != cb and ca != "?" and cb != "?":
+            return False
+    for ca, cb in zip(reversed(a), reversed(b)):
+        if ca == "*" or cb == "*":
+            break
+        if ca != cb and ca != "?" and cb != "?":
+            return False
+    return _globs_search(a, b)
+
+
+def _globs_search(a: str, b: str) -> bool:
     la, lb = len(a), len(b)
     seen = set()
     stack = [(0, 0)]
@@ -322,6 +349,7 @@ class Catalogue:
         self._expand: dict = {}
         self._not_expand: dict = {}
         self._unassociated: dict | None = None
+        self._closest: dict = {}  # ("service" | "action", text) -> suggestion (difflib: ~5-12 ms each)
         self.files_read = 0  # how many data files this instance has read (tests, benchmarks)
 
     # reading
@@ -563,12 +591,30 @@ class Catalogue:
     # suggestions
 
     def closest_service(self, prefix: str) -> str | None:
+        """The catalogue service prefix closest to `prefix`, or None (once per text)."""
+        key = ("service", prefix)
+        if key not in self._closest:
+            self._remember_closest(key, self._closest_service(prefix))
+        return self._closest[key]
+
+    def _remember_closest(self, key: tuple, value) -> None:
+        if len(self._closest) >= MAX_CLOSEST:
+            self._closest.clear()  # (a long-lived process scanning many trees stays bounded)
+        self._closest[key] = value
+
+    def _closest_service(self, prefix: str) -> str | None:
         hits = difflib.get_close_matches(prefix.lower()[:MAX_PATTERN], self.services(), n=1, cutoff=0.6)
         return hits[0] if hits else None
 
     def closest_action(self, name: str) -> str | None:
         """The catalogue action of the same service closest to `name` ("s3:GetObjekt" ->
-        "s3:GetObject"), or None."""
+        "s3:GetObject"), or None; worked out once per text (a scan repeats its misspellings)."""
+        key = ("action", name)
+        if key not in self._closest:
+            self._remember_closest(key, self._closest_action(name))
+        return self._closest[key]
+
+    def _closest_action(self, name: str) -> str | None:
         prefix, _, action = name.partition(":")
         svc = self.service(prefix)
         if svc is None:

@@ -21,8 +21,6 @@ from iacguard.core.model import Location
 from iacguard.core.unknown import Unknown, is_unknown
 from .model import ALLOW, DENY, Condition, Statement
 
-_ELEMENTS = (("Action", "actions"), ("NotAction", "not_actions"), ("Resource", "resources"),
-             ("NotResource", "not_resources"))
 _SCALARS = (str, bool, int, float)
 
 
@@ -86,16 +84,20 @@ def statement(stmt: Any, location: Location | None) -> Statement:
     if not isinstance(stmt, dict):
         u = Unknown("statement is not a mapping")
         return Statement(effect=u, location=location, unknown=u)
-    elements = {attr: _element(stmt.get(key), key) for key, attr in _ELEMENTS}
-    sid = stmt.get("Sid")
+    get = stmt.get
+    # The fields in Statement's order, read in the order they always were (elements first).
+    actions = _element(get("Action"), "Action")
+    not_actions = _element(get("NotAction"), "NotAction")
+    resources = _element(get("Resource"), "Resource")
+    not_resources = _element(get("NotResource"), "NotResource")
+    sid = get("Sid")
     return Statement(
-        effect=_effect(stmt.get("Effect")),
-        principals=_principal(stmt.get("Principal"), "Principal"),
-        not_principals=_principal(stmt.get("NotPrincipal"), "NotPrincipal"),
-        conditions=_conditions(stmt.get("Condition")),
-        sid=sid if isinstance(sid, str) else None,  # a Sid decides nothing: an unknown one is left out
-        location=location,
-        **elements,
+        _effect(get("Effect")), actions, not_actions, resources, not_resources,
+        _principal(get("Principal"), "Principal"),
+        _principal(get("NotPrincipal"), "NotPrincipal"),
+        _conditions(get("Condition")),
+        sid if isinstance(sid, str) else None,  # a Sid decides nothing: an unknown one is left out
+        location,
     )
 
 

@@ -62,13 +62,19 @@ def validate(policy: model.Policy, catalogue: Catalogue | None = None) -> list:
         return []
     out = []
     for st in tuple(policy.statements)[:MAX_STATEMENTS]:
-        if not isinstance(st, model.Statement) or st.unknown is not None:
-            continue
-        where = st.location or policy.location
-        out.extend(_action_problems(st, where, cat))
-        out.extend(_resource_problems(st, where, cat))
-        out.extend(_condition_problems(st, where, cat))
+        out.extend(validate_statement(st, policy.location, cat))
     return out
+
+
+def validate_statement(st: model.Statement, policy_location: Location | None = None,
+                       catalogue: Catalogue | None = None) -> list:
+    """The problems of one statement of a known policy whose lines are `policy_location`: what
+    `validate` gives for a policy holding only that statement (without building that policy)."""
+    if not isinstance(st, model.Statement) or st.unknown is not None:
+        return []
+    cat = catalogue or CATALOGUE
+    where = st.location or policy_location
+    return _action_problems(st, where, cat) + _resource_problems(st, where, cat) + _condition_problems(st, where, cat)
 
 
 # -- actions ------------------------------------------------------------------------------------
@@ -230,6 +236,16 @@ def _services_text(actions, cat: Catalogue) -> str:
 
 def _closest_key(key: str, actions, cat: Catalogue) -> str | None:
     candidates = cat.condition_key_candidates(actions, key)
+    memo = getattr(cat, "_closest", None)  # once per key and candidates (difflib is slow)
+    if memo is None or not hasattr(cat, "_remember_closest"):
+        return _closest_of(key, candidates)
+    memo_key = ("condition key", key, candidates)
+    if memo_key not in memo:
+        cat._remember_closest(memo_key, _closest_of(key, candidates))
+    return memo[memo_key]
+
+
+def _closest_of(key: str, candidates: tuple) -> str | None:
     by_low = {}
     for c in candidates:
         by_low.setdefault(c.lower(), c)

@@ -81,6 +81,42 @@ def test_comments_skip_block_scalars():
     assert template.comments == [(3, "iacguard:ignore AWS-S3-001 -- a comment line"), (8, "trailing comment")]
 
 
+@pytest.mark.parametrize("text", [
+    "a: 1\n",
+    "a: 1  # one\nb: '#no' # two\n",
+    "a: 1\r\n# one\r\nb: 2 # two\r\n",
+    "a: 1\r# one\rb: 2 # two",
+    "a: 1\x85# one\u2028b: 2 # two\u2029# three\n# four",
+    "a: |\n  # inside\n  more\nb: 2 # after\n",
+])
+def test_comments_by_line_as_the_yaml_line_breaks_split_them(text):
+    """_comments splits on "\\n" when that is the only break, and skips texts with no "#": the same
+    comments as splitting on every YAML line break."""
+    from iacguard.cloudformation.loader import _comments
+    from iacguard.cloudformation.source_lines import YAML_BREAKS
+
+    multiline = [(1, 3)] if text.startswith("a: |") else []
+    got = _comments(text, multiline)
+    # the reference: every YAML break, every line scanned (the reader before the shortcuts)
+    inside = {n for s, e in multiline for n in range(s + 1, e + 1)}
+    want = []
+    for number, line in enumerate(YAML_BREAKS.split(text), start=1):
+        if number in inside:
+            continue
+        quote, prev = None, " "
+        for i, ch in enumerate(line):
+            if quote:
+                if ch == quote:
+                    quote = None
+            elif ch in "'\"" and prev in " \t:[{,-":
+                quote = ch
+            elif ch == "#" and prev in " \t":
+                want.append((number, line[i + 1:].strip()))
+                break
+            prev = ch
+    assert got == want
+
+
 def test_short_form_tags_become_long_form():
     data = load(FIXTURES / "loader" / "short_tags.yaml").data
     assert data["AWSTemplateFormatVersion"] == "2010-09-09"  # an unquoted date stays a string

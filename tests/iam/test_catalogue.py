@@ -191,6 +191,20 @@ def test_globs_intersect(a, b, meet):
     assert globs_intersect(b, a) is meet
 
 
+def test_globs_intersect_shortcuts_answer_as_the_search():
+    """The shortcuts (equal texts, "*", two texts without wildcards, "*X" against "Y*", literal
+    heads and tails that differ) give the search's answer on every pair of short patterns over a
+    small alphabet."""
+    import itertools
+
+    from iacguard.iam.catalogue import _globs_search
+
+    words = [""] + ["".join(p) for n in (1, 2, 3, 4) for p in itertools.product("ab*?", repeat=n)]
+    for a in words:
+        for b in words:
+            assert globs_intersect(a, b) is _globs_search(a, b), (a, b)
+
+
 def test_arn_format_glob():
     assert arn_format_glob("arn:${Partition}:s3:::${BucketName}/${ObjectName}") == "arn:*:s3:::*/*"
 
