@@ -162,3 +162,36 @@ def test_a_scan_answered_from_the_cache_imports_no_check_fact_or_parser(tmp_path
     assert "iacguard.engine" in modules  # the scan did run
     assert _loaded(modules, NOT_FOR_A_WARM_SCAN) == []
     assert reports[0] == reports[1] == reports[2] and "AWS-S3" in reports[0]
+
+
+LAUNCH_RUNNER = """
+import sys
+from iacguard import launch, scan_command
+argv = sys.argv[1:]
+out = argv.pop(0)
+import atexit, json
+def exit_process(code):
+    open(out, "w").write(json.dumps(sorted(m for m, v in sys.modules.items() if type(v).__name__ == "module")))
+    sys.exit(code)
+scan_command.exit_process = exit_process
+sys.argv = ["iacguard"] + argv
+launch.run()
+"""
+
+# What the executable's own scan path leaves out of a scan the cache answers (click imports some
+# of these itself): the timers' modules, `inspect` and what it imports (loaded only on first use,
+# see iacguard/_codecache.py), the text report for a JSON one.
+NOT_FOR_A_WARM_EXECUTABLE = NOT_FOR_A_WARM_SCAN + ("click", "signal", "threading", "inspect", "ast", "dis", "tokenize", "iacguard.output.text")
+
+
+def test_the_executable_answered_from_the_cache_loads_no_timer_inspect_or_other_report(tmp_path, tf_tree):
+    cache = tmp_path / "cache"
+    for _ in range(3):
+        out = tmp_path / "modules.json"
+        subprocess.run([sys.executable, "-c", LAUNCH_RUNNER, str(out), "scan", str(tf_tree), "-q", "--cache-dir", str(cache),
+                        "--format", "json", "-o", str(tmp_path / "report.json"), "--fail-on", "none"],
+                       cwd=str(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+        modules = set(json.loads(out.read_text()))
+    assert "iacguard.engine" in modules and "iacguard.catalogue" in modules  # the scan did run, from the cache
+    assert _loaded(modules, NOT_FOR_A_WARM_EXECUTABLE) == []
+    assert "AWS-S3" in (tmp_path / "report.json").read_text()

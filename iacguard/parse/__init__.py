@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 from dataclasses import dataclass, field
 
 from iacguard.core import limits as _limits
@@ -128,6 +127,8 @@ def _alarm(signum, frame):
 def _timer_free() -> bool:
     """Whether no timer is pending: under an evaluation budget's timer (a folder parsed while a
     root is evaluated) the file is parsed under the root's time limit instead of one of its own."""
+    import signal
+
     if not hasattr(signal, "getitimer"):
         return True
     return signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
@@ -136,6 +137,8 @@ def _timer_free() -> bool:
 def parse_one(source: SourceFile, max_bytes: int, time_limit: int, data: bytes | None = None) -> ParsedSource:
     """Parse one file (from `data` when its bytes were already read) within a time limit
     (enforced with SIGALRM where available, unless a timer of the caller already runs)."""
+    import signal  # (here, not at the top: a scan the cache answers parses nothing)
+
     use_alarm = time_limit > 0 and hasattr(signal, "SIGALRM") and _timer_free()
     if use_alarm:
         try:
