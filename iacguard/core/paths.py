@@ -21,12 +21,7 @@ def relative_path(path: str, cwd: str) -> str | None:
         from pathlib import PurePath  # here: a scan answered from the cache needs no pathlib (nor urllib behind it)
 
         return PurePath(path).as_posix()
-    bases = [os.path.normpath(cwd)]
-    # Resource paths are resolved; a cwd given through a symlink must still match them.
-    real = os.path.realpath(cwd)
-    if real != bases[0]:
-        bases.append(real)
-    for base in bases:
+    for base in _bases(cwd):
         try:
             rel = os.path.relpath(path, base)
         except ValueError:  # another drive (Windows)
@@ -38,12 +33,22 @@ def relative_path(path: str, cwd: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=64)
+def _bases(cwd: str) -> tuple:
+    """The folder `cwd` as given (normalized) and, when it differs, as resolved: resource paths
+    are resolved, and a cwd given through a symlink must still match them. Once per folder (a
+    scan names hundreds of files, each with a few lstat calls of the same folder)."""
+    given = os.path.normpath(cwd)
+    real = os.path.realpath(cwd)
+    return (given,) if real == given else (given, real)
+
+
 @lru_cache(maxsize=65536)
 def display_path(path: str, cwd: str) -> str:
     """What a report shows for a file: relative to `cwd` when under it, else the absolute path.
     The working directory itself (a folder named by a notification) is shown as "."."""
     rel = relative_path(path, cwd)
-    if rel is None and path and cwd and os.path.isabs(path) and path.rstrip(os.sep) in (os.path.normpath(cwd), os.path.realpath(cwd)):
+    if rel is None and path and cwd and os.path.isabs(path) and path.rstrip(os.sep) in _bases(cwd):
         return "."
     return rel if rel is not None else path
 

@@ -30,3 +30,8 @@ def test_cwd_through_a_symlink(tmp_path):
     link = tmp_path.resolve() / "link"
     link.symlink_to(real)
     assert relative_path(str(real / "main.tf"), str(link)) == "main.tf"
+    assert relative_path(str(link / "main.tf"), str(link)) == "main.tf"
+    assert display_path(str(real / "sub" / "a.yaml"), str(link)) == "sub/a.yaml"
+    # The working directory itself, named either way, is "."; a file elsewhere keeps its path.
+    assert display_path(str(real), str(link)) == display_path(str(link), str(link)) == "."
+    assert display_path(str(tmp_path.resolve() / "other.tf"), str(link)) == str(tmp_path.resolve() / "other.tf")
