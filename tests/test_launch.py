@@ -248,3 +248,20 @@ def test_the_executable_runs_without_the_cyclic_collector(tree):
     out = subprocess.run([sys.executable, "-c", GC_RUN, str(tree)], capture_output=True, text=True, timeout=120, check=True)
     got = json.loads(out.stdout)
     assert got == {"enabled_at_start": True, "enabled_in_scan": False, "code": 0}
+
+
+def test_a_large_graph_is_emptied_before_the_report_and_a_small_one_left_to_the_exit(monkeypatch):
+    from iacguard.graph import ResourceGraph
+
+    def graph_of(n):
+        graph = ResourceGraph()
+        for i in range(n):
+            graph.g.add_node("n%d" % i)
+        return graph
+
+    small, large = graph_of(3), graph_of(5)
+    monkeypatch.setattr(scan_command, "RELEASE_MIN_NODES", 5)
+    scan_command._release_graph(None, small)
+    scan_command._release_graph(None, large)
+    assert len(small.g) == 3 and len(large.g) == 0
+    scan_command._release_graph(None, object())  # a graph from the cache: nothing to empty
