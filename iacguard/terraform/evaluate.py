@@ -771,24 +771,21 @@ class ModuleInstance:
             if top and name in META_ARGUMENTS:
                 continue
             expr = attr.expr
-            if type(expr) is Literal:  # what evaluating it gives, without the calls (a third of attributes)
+            literal = type(expr) is Literal
+            if literal:  # what evaluating it gives, without the calls (a third of attributes)
                 value = expr.value
-                if partial:
-                    if value is not None:
-                        props[name] = value
-                    continue
-                props[name] = value
-                locs[prop_path + (name,)] = span(attr, path, ends)
-                continue
-            value = self._evaluate_at(expr, scope, path, attr.line)
-            if isinstance(value, _Lazy):
-                value = _plain(value)
+            else:
+                value = self._evaluate_at(expr, scope, path, attr.line)
+                if isinstance(value, _Lazy):
+                    value = _plain(value)
             if partial:
                 if value is not None:
                     props[name] = value
                 continue
             props[name] = value
             locs[prop_path + (name,)] = span(attr, path, ends)
+            if literal:
+                continue
             if isinstance(attr.expr, ObjectExpr):
                 _object_key_locations(attr.expr, path, prop_path + (name,), locs, ends)
             elif _is_jsonencode_object(attr.expr):
