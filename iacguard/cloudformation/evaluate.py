@@ -631,14 +631,19 @@ class Stack:
             # decl.source_of and ex._locate inlined (once per top-level property of every resource)
             generated, base = decl.property_src, decl.properties_src
             locations = ex.locations
-            lines = self.template.lines
+            lines, ends = self.template.lines, self.template.line_ends
+            n_ends = len(ends)
             for key, node in raw.items():
                 src = generated[key] if key in generated else (base + (key,) if base is not None else None)
                 out = (key,)
-                if locations is not None and src is not None and out not in locations:
+                if locations is not None and src is not None:
                     span = lines.get(src)
                     if span is not None:
-                        locations[out] = self.span3(span)
+                        start, end = span[0], span[1]  # self.span3 inlined
+                        last = end if end > start else start
+                        if last < 1:
+                            last = 1
+                        locations.setdefault(out, (start, end, ends[last - 1] if last <= n_ends else 0))
                 value = ex.value(node, src, out)
                 if value is NO_VALUE:
                     ex._forget((key,))

@@ -141,19 +141,21 @@ class IntrinsicEvaluator:
                 template = self.stack.template
                 lines, ends = template.lines, template.line_ends
                 n_ends = len(ends)
+                setdefault = locations.setdefault
             for key, child in node.items():
                 csrc = None if src is None else src + (key,)
                 # Inside a function argument, references belong to the property holding the call.
                 cout = out + (key,) if record else out
-                if locations is not None and cout not in locations:
+                if locations is not None:
                     span = lines.get(csrc)
                     if span is not None:
-                        # Stack.span3 inlined (once per property node of every resource)
+                        # Stack.span3 inlined (once per property node of every resource); an
+                        # entry made before stays (setdefault: one hash of the path, not two).
                         start, end = span[0], span[1]
                         last = end if end > start else start
                         if last < 1:
                             last = 1
-                        locations[cout] = (start, end, ends[last - 1] if last <= n_ends else 0)
+                        setdefault(cout, (start, end, ends[last - 1] if last <= n_ends else 0))
                 if child.__class__ in _LEAVES and leaf_ok:
                     # A plain scalar is its own value: no call (most nodes of a template).
                     result[key] = child
@@ -174,17 +176,18 @@ class IntrinsicEvaluator:
                 template = self.stack.template
                 lines, ends = template.lines, template.line_ends
                 n_ends = len(ends)
+                setdefault = locations.setdefault
             for i, child in enumerate(node):
                 csrc = None if src is None else src + (i,)
                 cout = out + (len(items),) if record else out
-                if locations is not None and cout not in locations:
+                if locations is not None:
                     span = lines.get(csrc)
                     if span is not None:
                         start, end = span[0], span[1]  # Stack.span3 inlined, as above
                         last = end if end > start else start
                         if last < 1:
                             last = 1
-                        locations[cout] = (start, end, ends[last - 1] if last <= n_ends else 0)
+                        setdefault(cout, (start, end, ends[last - 1] if last <= n_ends else 0))
                 if child.__class__ in _LEAVES and leaf_ok:
                     items.append(child)
                     continue

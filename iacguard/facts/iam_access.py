@@ -70,6 +70,8 @@ def resolved(graph: ResourceGraph, st):
     def items(values):
         if values is None or is_unknown(values):
             return values
+        if values.__class__ is tuple and _plain(values):
+            return values  # no item arns.resolve replaces: what the copy below gives back
         out = tuple(arns.resolve(graph, v) for v in values)
         # A tuple nothing was replaced in stays itself (equal to the copy).
         return values if values.__class__ is tuple and all(a is b for a, b in zip(out, values)) else out
