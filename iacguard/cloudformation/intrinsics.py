@@ -143,6 +143,9 @@ class IntrinsicEvaluator:
                 n_ends = len(ends)
                 setdefault = locations.setdefault
             for key, child in node.items():
+                if locations is None and child.__class__ in _LEAVES and leaf_ok:
+                    result[key] = child  # (no location to keep: no paths made)
+                    continue
                 csrc = None if src is None else src + (key,)
                 # Inside a function argument, references belong to the property holding the call.
                 cout = out + (key,) if record else out
@@ -178,6 +181,9 @@ class IntrinsicEvaluator:
                 n_ends = len(ends)
                 setdefault = locations.setdefault
             for i, child in enumerate(node):
+                if locations is None and child.__class__ in _LEAVES and leaf_ok:
+                    items.append(child)  # (no location to keep: no paths made)
+                    continue
                 csrc = None if src is None else src + (i,)
                 cout = out + (len(items),) if record else out
                 if locations is not None:
