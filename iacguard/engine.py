@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
+from operator import attrgetter
 
 from iacguard.discover import DEFAULT_MAX_FILE_BYTES, SourceFile, discover
 from iacguard.core.model import TERRAFORM, Analysis, Finding, LanguageResult, Notification, PathStep, Resource, ScanOptions, ScanResult, Undecided
@@ -44,6 +45,12 @@ def scan(
     move findings out of `result.findings` (suppressions, baseline, changed files)."""
     with gc_paused():  # no stage makes cyclic garbage: the collector would only re-walk (core/gcpause.py)
         return _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir, time_per_file, limits, progress, postprocess)
+
+
+# The final orders: the same tuples the former lambdas made (n.path, n.line, n.level, n.message),
+# built in C (100,000 resources: some 300,000 unknown values sorted).
+_NOTE_ORDER = attrgetter("path", "line", "level", "message")
+_UNKNOWN_ORDER = attrgetter("path", "line", "what", "reason")
 
 
 def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir, time_per_file, limits, progress, postprocess) -> ScanResult:
@@ -99,10 +106,10 @@ def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir
     result = ScanResult(
         findings=findings,
         checks=checks,
-        notifications=sorted(set(notes), key=lambda n: (n.path, n.line, n.level, n.message)),
+        notifications=sorted(set(notes), key=_NOTE_ORDER),
         files=sorted(scanned),
         resources=analysis.resources,
-        unknowns=sorted(set(unknowns), key=lambda u: (u.path, u.line, u.what, u.reason)),
+        unknowns=sorted(set(unknowns), key=_UNKNOWN_ORDER),
         roots=list(disc.roots),
         cwd=cwd or os.getcwd(),
         duration=time.monotonic() - started,

@@ -620,7 +620,7 @@ class Stack:
             if nested:
                 for child_id in self.child(decl.logical_id).base_ids:
                     self.add_reference(Reference(rid, child_id, (), "", "nested_stack"))
-            self._record_unknowns(resource)
+            self._record_unknowns_of(resource, ex.produced)
 
     def _properties(self, decl: ResourceDecl, ex: IntrinsicEvaluator) -> dict:
         raw = decl.properties
@@ -628,10 +628,23 @@ class Stack:
             return {}
         if isinstance(raw, dict) and not is_intrinsic(raw):
             properties = {}
+            # decl.source_of and ex._locate inlined (once per top-level property of every resource)
+            generated, base = decl.property_src, decl.properties_src
+            locations = ex.locations
+            lines, ends = self.template.lines, self.template.line_ends
+            n_ends = len(ends)
             for key, node in raw.items():
-                src = decl.source_of(key)
-                ex._locate(src, (key,))
-                value = ex.value(node, src, (key,))
+                src = generated[key] if key in generated else (base + (key,) if base is not None else None)
+                out = (key,)
+                if locations is not None and src is not None:
+                    span = lines.get(src)
+                    if span is not None:
+                        start, end = span[0], span[1]  # self.span3 inlined
+                        last = end if end > start else start
+                        if last < 1:
+                            last = 1
+                        locations.setdefault(out, (start, end, ends[last - 1] if last <= n_ends else 0))
+                value = ex.value(node, src, out)
                 if value is NO_VALUE:
                     ex._forget((key,))
                     continue
@@ -640,6 +653,7 @@ class Stack:
         value = ex.value(raw, decl.properties_src, ())
         if isinstance(value, dict):
             return value
+        ex.produced.clear()  # none of it is in the properties
         if not isinstance(value, Unknown) and value is not NO_VALUE:
             self.warn("resource %s: Properties is not a mapping" % decl.logical_id, decl.properties_src)
         return {}
@@ -650,6 +664,19 @@ class Stack:
             self._record_unknown(resource, (), properties)
         elif isinstance(properties, (dict, list)):
             self._walk_unknowns(resource, (), properties)
+
+    def _record_unknowns_of(self, resource: Resource, produced: list) -> None:
+        """The Unknowns of `resource`'s properties, as `_record_unknowns` records them, found
+        within the values its evaluation `produced` (IntrinsicEvaluator.produced): the plain
+        mappings, lists and scalars of the template around them hold none. A value may be
+        within another (Fn::If passes its branch on): it is recorded once (`_Sink.unknown`)."""
+        for path, value in produced:
+            if value.__class__ in _PLAIN:
+                continue
+            if isinstance(value, Unknown):
+                self._record_unknown(resource, path, value)
+            elif isinstance(value, (dict, list)):
+                self._walk_unknowns(resource, path, value)
 
     def _walk_unknowns(self, resource: Resource, path: tuple, value) -> None:
         """Each Unknown under `value` recorded, in document order; paths are built for

@@ -98,6 +98,11 @@ class IntrinsicEvaluator:
         # Template path a warning falls back to when the value has no lines of its own (values
         # SAM generates): the resource's span.
         self.origin: tuple | None = None
+        # (output path, value) of every value evaluated with `record` that is not a plain
+        # mapping, list or scalar of the template (a function's result, a value nested too
+        # deeply, a parser's Unknown), in evaluation order: every Unknown of the evaluated value
+        # is within one of them (Stack._record_unknowns walks these, not every property node).
+        self.produced: list = []
 
     def warn(self, message: str, src) -> None:
         self.stack.warn(message, src if src else self.origin)
@@ -115,27 +120,45 @@ class IntrinsicEvaluator:
     def value(self, node, src: tuple | None, out: tuple = (), record: bool = True, depth: int = 0):
         """The evaluated value of a raw node; `src` is its path in the template (for lines)."""
         if depth > MAX_EVAL_DEPTH:
-            return Unknown("value nested too deeply")
+            made = Unknown("value nested too deeply")
+            if record:
+                self.produced.append((out, made))
+            return made
         if isinstance(node, dict):
             if len(node) == 1:
                 key = next(iter(node))
                 if key == "Ref" or (isinstance(key, str) and key.startswith("Fn::")):
-                    return self._function(key, node[key], _sub(src, key), out, record, depth)
+                    made = self._function(key, node[key], _sub(src, key), out, record, depth)
+                    if record:
+                        self.produced.append((out, made))
+                    return made
             _limits.ACTIVE.grow(1 + len(node))  # the root's evaluation budget (iacguard.core.limits)
             leaf_ok = depth < MAX_EVAL_DEPTH  # a child at depth + 1 is still within the limit
             result = {}
             # _locate inlined (once per node of every resource's properties)
             locations = self.locations if record and src is not None else None
             if locations is not None:
-                lines, span3 = self.stack.template.lines, self.stack.span3
+                template = self.stack.template
+                lines, ends = template.lines, template.line_ends
+                n_ends = len(ends)
+                setdefault = locations.setdefault
             for key, child in node.items():
+                if locations is None and child.__class__ in _LEAVES and leaf_ok:
+                    result[key] = child  # (no location to keep: no paths made)
+                    continue
                 csrc = None if src is None else src + (key,)
                 # Inside a function argument, references belong to the property holding the call.
                 cout = out + (key,) if record else out
-                if locations is not None and cout not in locations:
+                if locations is not None:
                     span = lines.get(csrc)
                     if span is not None:
-                        locations[cout] = span3(span)
+                        # Stack.span3 inlined (once per property node of every resource); an
+                        # entry made before stays (setdefault: one hash of the path, not two).
+                        start, end = span[0], span[1]
+                        last = end if end > start else start
+                        if last < 1:
+                            last = 1
+                        setdefault(cout, (start, end, ends[last - 1] if last <= n_ends else 0))
                 if child.__class__ in _LEAVES and leaf_ok:
                     # A plain scalar is its own value: no call (most nodes of a template).
                     result[key] = child
@@ -153,14 +176,24 @@ class IntrinsicEvaluator:
             items = []
             locations = self.locations if record and src is not None else None
             if locations is not None:
-                lines, span3 = self.stack.template.lines, self.stack.span3
+                template = self.stack.template
+                lines, ends = template.lines, template.line_ends
+                n_ends = len(ends)
+                setdefault = locations.setdefault
             for i, child in enumerate(node):
+                if locations is None and child.__class__ in _LEAVES and leaf_ok:
+                    items.append(child)  # (no location to keep: no paths made)
+                    continue
                 csrc = None if src is None else src + (i,)
                 cout = out + (len(items),) if record else out
-                if locations is not None and cout not in locations:
+                if locations is not None:
                     span = lines.get(csrc)
                     if span is not None:
-                        locations[cout] = span3(span)
+                        start, end = span[0], span[1]  # Stack.span3 inlined, as above
+                        last = end if end > start else start
+                        if last < 1:
+                            last = 1
+                        setdefault(cout, (start, end, ends[last - 1] if last <= n_ends else 0))
                 if child.__class__ in _LEAVES and leaf_ok:
                     items.append(child)
                     continue
@@ -171,6 +204,8 @@ class IntrinsicEvaluator:
                     continue
                 items.append(v)
             return items
+        if record and node.__class__ not in _LEAVES:
+            self.produced.append((out, node))  # (an Unknown the parser made: a number too long)
         return node
 
     def _locate(self, src, out) -> None:

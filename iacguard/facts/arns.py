@@ -234,13 +234,23 @@ _DEPLOYMENT = {
 # --- where a resource is deployed ---------------------------------------------------------------
 
 
+_GRAPH = None  # iacguard.graph, imported on first use (it imports this module's users)
+
+
+def _graph_module():
+    global _GRAPH
+    if _GRAPH is None:
+        import iacguard.graph
+
+        _GRAPH = iacguard.graph
+    return _GRAPH
+
+
 def _provider(graph, resource) -> dict:
     of = getattr(graph, "provider_of", None)
     if of is not None:
         return of(resource)
-    from iacguard.graph import provider_of
-
-    return provider_of(resource)
+    return (_GRAPH or _graph_module()).provider_of(resource)
 
 
 def _known(value) -> str | None:
@@ -258,10 +268,9 @@ def region_of(graph, resource) -> str | Unknown:
         # Not known, but one for every resource of one provider configuration: a symbol they
         # share, so that the ARN of a resource matches the same ARN in a policy.
         return deployment_region("region of %s is not known: %s" % (resource.address, why), scope.get("config"))
-    from iacguard.graph import root_of
-
     # A CloudFormation template deploys to one region per stack.
-    return deployment_region("region of %s is known at deploy" % resource.address, root_of(resource))
+    return deployment_region("region of %s is known at deploy" % resource.address,
+                             (_GRAPH or _graph_module()).root_of(resource))
 
 
 def partition_of(region) -> str:
@@ -289,10 +298,9 @@ def account_of(graph, resource) -> str | Unknown:
     # Not known, but the same for every resource of one deployment (one root, one provider
     # account): a symbol two such resources share, so that the evaluator can tell they are in
     # one account (iacguard.graph.same_account draws the same line).
-    from iacguard.graph import provider_of, root_of
-
-    where = provider_of(resource)
-    return deployment_account("account id of %s is known at deploy" % resource.address, root_of(resource), where.get("account"))
+    g = _GRAPH or _graph_module()
+    where = g.provider_of(resource)
+    return deployment_account("account id of %s is known at deploy" % resource.address, g.root_of(resource), where.get("account"))
 
 
 # --- ARNs ---------------------------------------------------------------------------------------

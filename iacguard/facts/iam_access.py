@@ -53,6 +53,18 @@ def _plain_principal(value) -> bool:
     return True
 
 
+_LATE = None  # (Condition, Statement, arns), imported on first use: not at start-up
+
+
+def _late_imports() -> None:
+    global _LATE
+    from iacguard.iam.model import Condition, Statement
+
+    from . import arns
+
+    _LATE = (Condition, Statement, arns)
+
+
 def resolved(graph: ResourceGraph, st):
     """A statement with every string of it through `arns.resolve` (the ARNs and names of the
     scan's resources that can be computed), as both languages' adapters build them."""
@@ -63,13 +75,15 @@ def resolved(graph: ResourceGraph, st):
         # Nothing to resolve (most statements): the statement itself, equal to what the copy
         # below would make.
         return st
-    from iacguard.iam.model import Condition, Statement
-
-    from . import arns
+    if _LATE is None:
+        _late_imports()
+    Condition, Statement, arns = _LATE
 
     def items(values):
         if values is None or is_unknown(values):
             return values
+        if values.__class__ is tuple and _plain(values):
+            return values  # no item arns.resolve replaces: what the copy below gives back
         out = tuple(arns.resolve(graph, v) for v in values)
         # A tuple nothing was replaced in stays itself (equal to the copy).
         return values if values.__class__ is tuple and all(a is b for a, b in zip(out, values)) else out

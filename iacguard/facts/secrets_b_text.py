@@ -233,17 +233,39 @@ def _covered(res: Resource, path: tuple) -> bool:
     """Whether another secrets check reads the value at `path` of `res` (user data: AWS-EC2-900;
     database passwords, auth tokens, environments named like secrets, SSM parameters:
     AWS-RDS-701 and its siblings), so that one value is reported once."""
-    if any(path[: len(p)] == p for p in USER_DATA_PATHS.get(res.type, ())):
-        return True
-    for paths in _PATHS.values():
-        if any(path[: len(p)] == p for p in paths.get(res.type, ())):
+    rule = _COVERING.get(res.type)
+    if rule is None:
+        rule = _COVERING[res.type] = _covering(res.type)
+    prefixes, tail = rule
+    for p in prefixes:
+        if path[: len(p)] == p:
             return True
-    if res.type in SSM_TYPES:
+    if tail is _SSM:
         return path[:1] in (("value",), ("insecure_value",), ("Value",))
-    if res.type in FUNCTION_TYPES or res.type in CONTAINER_TYPES:
+    if tail is _ENVIRONMENT:
         # environment entries named like secrets (ECS: {"Name": ..., "Value": ...} items)
         return any(isinstance(p, str) and secret_name(p) for p in path)
     return False
+
+
+_SSM, _ENVIRONMENT = "ssm", "environment"
+# resource type -> (the path prefixes other secrets checks read, in the order _covered asks them,
+# and what else covers a path of that type): made once per type, not per value asked about
+# (an embedded_secrets scan asks for every Unknown of every resource).
+_COVERING: dict = {}
+
+
+def _covering(type_: str) -> tuple:
+    prefixes = list(USER_DATA_PATHS.get(type_, ()))
+    for paths in _PATHS.values():
+        prefixes.extend(paths.get(type_, ()))
+    if type_ in SSM_TYPES:
+        tail = _SSM
+    elif type_ in FUNCTION_TYPES or type_ in CONTAINER_TYPES:
+        tail = _ENVIRONMENT
+    else:
+        tail = None
+    return tuple(prefixes), tail
 
 
 # Unknowns that are values by design, of the deployment, or of a reference that could not be
