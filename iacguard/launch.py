@@ -4,7 +4,7 @@ Importing click and declaring the command line with it takes about 30 ms, as lon
 of a scan the cache answers (eks: 0.09 s in all) and a sixth of a cold scan of a small
 repository. So the executable reads the common case itself: `iacguard scan` with PATHS and
 options written `--name VALUE`, `--name=VALUE`, `--flag` or `-x VALUE`, each value one
-`iacguard.cli` would accept, and no IACGUARD_* variable in the environment. Those options give
+`iacguard.cli` would accept, and no variable of a scan option (IACGUARD_<OPTION>) in the environment. Those options give
 the very values click would (`OPTIONS` is checked against the click declaration of `scan` by
 tests/test_launch.py), and the work is the same code (`iacguard.scan_command`).
 
@@ -66,6 +66,13 @@ OPTIONS = {
     "verbose": (("--verbose", "-v"), "flag", None, False),
 }
 
+
+
+# What click reads from the environment for `scan` (cli._env_vars: IACGUARD_<LONG NAME> for each
+# option) and shell completion's variable. Another IACGUARD_ variable (a test tool's, a CI
+# setting of another command) leaves the command line to this module.
+_CLICK_VARIABLES = frozenset(["_IACGUARD_COMPLETE"] + ["IACGUARD_" + [o for o in opts if o.startswith("--")][0][2:].upper().replace("-", "_")
+                                                       for opts, _, _, _ in OPTIONS.values()])
 
 
 def _by_option() -> dict:
@@ -141,7 +148,7 @@ def _checked(name: str, value: str):
 def read_scan(args: list, environ) -> tuple:
     """(PATHS, flags) of `iacguard scan` ARGS, as `iacguard.cli.scan` receives them; raises
     _NotMine for a command line click should read."""
-    if any(key.startswith("IACGUARD_") or key == "_IACGUARD_COMPLETE" for key in environ):
+    if any(key in _CLICK_VARIABLES for key in environ):
         raise _NotMine("environment")
     values: dict = {}
     paths = []

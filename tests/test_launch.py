@@ -112,6 +112,12 @@ def test_an_option_set_in_the_environment_is_left_to_click(tree, monkeypatch):
         with pytest.raises(launch._NotMine):
             launch.read_scan(["tf"], env)
     assert launch.read_scan(["tf"], {"HOME": "/x", "TF_VAR_x": "1"})[0] == ("tf",)
+    # A variable click does not read for `scan` (another tool's, another command's) changes nothing.
+    assert launch.read_scan(["tf"], {"IACGUARD_SARIF_MULTITOOL_PREFIX": "/x", "IACGUARD_BASELINE_OUTPUT": "b"})[0] == ("tf",)
+
+
+def test_the_variables_left_to_click_are_the_ones_click_reads_for_scan():
+    assert launch._CLICK_VARIABLES == {p.envvar for p in cli.scan.params if getattr(p, "envvar", None)} | {"_IACGUARD_COMPLETE"}
 
 
 def test_an_unreadable_path_is_left_to_click(tree, monkeypatch):
@@ -245,7 +251,8 @@ launch.run()
 
 def test_the_executable_runs_without_the_cyclic_collector(tree):
     # Off from the command's first line, so the modules it loads are not walked again and again.
-    out = subprocess.run([sys.executable, "-c", GC_RUN, str(tree)], capture_output=True, text=True, timeout=120, check=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IACGUARD_")}  # (a variable of an option goes to click)
+    out = subprocess.run([sys.executable, "-c", GC_RUN, str(tree)], capture_output=True, text=True, timeout=120, check=True, env=env)
     got = json.loads(out.stdout)
     assert got == {"enabled_at_start": True, "enabled_in_scan": False, "code": 0}
 
