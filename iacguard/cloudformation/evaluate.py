@@ -21,7 +21,7 @@ from iacguard.core.placeholders import placeholder
 from iacguard.core.model import CLOUDFORMATION, LanguageResult, Location, SpanLocations, span_location, Notification, Reference, Resource, ScanOptions, Symbol, UnknownValue
 from iacguard.core.unknown import AttributeUnknown, Unknown
 from .declarations import ResourceDecl, declare_resources
-from .intrinsics import NO_VALUE, IntrinsicEvaluator, fn_if_conditions, is_intrinsic
+from .intrinsics import NO_VALUE, IntrinsicEvaluator, fn_if_conditions, is_intrinsic, span3
 from .loader import Template, TemplateError
 from iacguard.post.redact import secret_strings
 from .parameters import allowed, load_overrides, no_echo, override_locations, typed_value
@@ -291,11 +291,7 @@ class Stack:
 
     def span3(self, span) -> tuple:
         """(start_line, end_line, end_col) of a line span: a property's entry in SpanLocations."""
-        # core.model.end_column inlined (one call per property node of every resource)
-        start, end = span[0], span[1]
-        ends = self.template.line_ends
-        last = max(end, start, 1)
-        return (start, end, ends[last - 1] if last <= len(ends) else 0)
+        return span3(span, self.template.line_ends)
 
     def location_of(self, path: tuple) -> Location:
         span = self.template.lines.get(path)
@@ -628,22 +624,10 @@ class Stack:
             return {}
         if isinstance(raw, dict) and not is_intrinsic(raw):
             properties = {}
-            # decl.source_of and ex._locate inlined (once per top-level property of every resource)
-            generated, base = decl.property_src, decl.properties_src
-            locations = ex.locations
-            lines, ends = self.template.lines, self.template.line_ends
-            n_ends = len(ends)
             for key, node in raw.items():
-                src = generated[key] if key in generated else (base + (key,) if base is not None else None)
+                src = decl.source_of(key)
                 out = (key,)
-                if locations is not None and src is not None:
-                    span = lines.get(src)
-                    if span is not None:
-                        start, end = span[0], span[1]  # self.span3 inlined
-                        last = end if end > start else start
-                        if last < 1:
-                            last = 1
-                        locations.setdefault(out, (start, end, ends[last - 1] if last <= n_ends else 0))
+                ex._locate(src, out)
                 value = ex.value(node, src, out)
                 if value is NO_VALUE:
                     ex._forget((key,))

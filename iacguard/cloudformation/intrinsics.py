@@ -85,6 +85,17 @@ def fn_if_conditions(node) -> list:
     return names
 
 
+def span3(span, ends) -> tuple:
+    """(start_line, end_line, end_col) of a template line span, `ends` the template's line end
+    columns: a property's entry in SpanLocations (core.model.end_column written out: this runs
+    once per property node of every resource)."""
+    start, end = span[0], span[1]
+    last = end if end > start else start
+    if last < 1:
+        last = 1
+    return (start, end, ends[last - 1] if last <= len(ends) else 0)
+
+
 class IntrinsicEvaluator:
     """Evaluates raw template values for one `source` (a resource variant, output, condition)."""
 
@@ -140,7 +151,6 @@ class IntrinsicEvaluator:
             if locations is not None:
                 template = self.stack.template
                 lines, ends = template.lines, template.line_ends
-                n_ends = len(ends)
                 setdefault = locations.setdefault
             for key, child in node.items():
                 if locations is None and child.__class__ in _LEAVES and leaf_ok:
@@ -152,13 +162,8 @@ class IntrinsicEvaluator:
                 if locations is not None:
                     span = lines.get(csrc)
                     if span is not None:
-                        # Stack.span3 inlined (once per property node of every resource); an
-                        # entry made before stays (setdefault: one hash of the path, not two).
-                        start, end = span[0], span[1]
-                        last = end if end > start else start
-                        if last < 1:
-                            last = 1
-                        setdefault(cout, (start, end, ends[last - 1] if last <= n_ends else 0))
+                        # An entry made before stays (setdefault: one hash of the path, not two).
+                        setdefault(cout, span3(span, ends))
                 if child.__class__ in _LEAVES and leaf_ok:
                     # A plain scalar is its own value: no call (most nodes of a template).
                     result[key] = child
@@ -178,7 +183,6 @@ class IntrinsicEvaluator:
             if locations is not None:
                 template = self.stack.template
                 lines, ends = template.lines, template.line_ends
-                n_ends = len(ends)
                 setdefault = locations.setdefault
             for i, child in enumerate(node):
                 if locations is None and child.__class__ in _LEAVES and leaf_ok:
@@ -189,11 +193,7 @@ class IntrinsicEvaluator:
                 if locations is not None:
                     span = lines.get(csrc)
                     if span is not None:
-                        start, end = span[0], span[1]  # Stack.span3 inlined, as above
-                        last = end if end > start else start
-                        if last < 1:
-                            last = 1
-                        setdefault(cout, (start, end, ends[last - 1] if last <= n_ends else 0))
+                        setdefault(cout, span3(span, ends))
                 if child.__class__ in _LEAVES and leaf_ok:
                     items.append(child)
                     continue
@@ -212,7 +212,7 @@ class IntrinsicEvaluator:
         if self.locations is not None and src is not None and out not in self.locations:
             span = self.stack.template.lines.get(src)
             if span is not None:
-                self.locations[out] = self.stack.span3(span)
+                self.locations[out] = span3(span, self.stack.template.line_ends)
 
     def _forget(self, out) -> None:
         if self.locations is not None:
