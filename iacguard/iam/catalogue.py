@@ -349,7 +349,7 @@ class Catalogue:
         self._expand: dict = {}
         self._not_expand: dict = {}
         self._unassociated: dict | None = None
-        self._closest: dict = {}  # ("service" | "action", text) -> suggestion (difflib: ~5-12 ms each)
+        self._closest: dict = {}  # ("service" | "action" | "condition key", ...) -> suggestion (see `suggestion`)
         self.files_read = 0  # how many data files this instance has read (tests, benchmarks)
 
     # reading
@@ -592,15 +592,18 @@ class Catalogue:
 
     def closest_service(self, prefix: str) -> str | None:
         """The catalogue service prefix closest to `prefix`, or None (once per text)."""
-        key = ("service", prefix)
-        if key not in self._closest:
-            self._remember_closest(key, self._closest_service(prefix))
-        return self._closest[key]
+        return self.suggestion(("service", prefix), lambda: self._closest_service(prefix))
 
-    def _remember_closest(self, key: tuple, value) -> None:
-        if len(self._closest) >= MAX_CLOSEST:
-            self._closest.clear()  # (a long-lived process scanning many trees stays bounded)
-        self._closest[key] = value
+    def suggestion(self, key: tuple, make):
+        """`make()` worked out once per `key` (the "did you mean" answers: difflib takes 5-12 ms
+        each, and a scan repeats its misspellings); the memo is emptied when it holds MAX_CLOSEST,
+        so a long-lived process scanning many trees stays bounded."""
+        memo = self._closest
+        if key not in memo:
+            if len(memo) >= MAX_CLOSEST:
+                memo.clear()
+            memo[key] = make()
+        return memo[key]
 
     def _closest_service(self, prefix: str) -> str | None:
         hits = difflib.get_close_matches(prefix.lower()[:MAX_PATTERN], self.services(), n=1, cutoff=0.6)
@@ -608,11 +611,8 @@ class Catalogue:
 
     def closest_action(self, name: str) -> str | None:
         """The catalogue action of the same service closest to `name` ("s3:GetObjekt" ->
-        "s3:GetObject"), or None; worked out once per text (a scan repeats its misspellings)."""
-        key = ("action", name)
-        if key not in self._closest:
-            self._remember_closest(key, self._closest_action(name))
-        return self._closest[key]
+        "s3:GetObject"), or None; worked out once per text (`suggestion`)."""
+        return self.suggestion(("action", name), lambda: self._closest_action(name))
 
     def _closest_action(self, name: str) -> str | None:
         prefix, _, action = name.partition(":")

@@ -236,13 +236,7 @@ def _services_text(actions, cat: Catalogue) -> str:
 
 def _closest_key(key: str, actions, cat: Catalogue) -> str | None:
     candidates = cat.condition_key_candidates(actions, key)
-    memo = getattr(cat, "_closest", None)  # once per key and candidates (difflib is slow)
-    if memo is None or not hasattr(cat, "_remember_closest"):
-        return _closest_of(key, candidates)
-    memo_key = ("condition key", key, candidates)
-    if memo_key not in memo:
-        cat._remember_closest(memo_key, _closest_of(key, candidates))
-    return memo[memo_key]
+    return cat.suggestion(("condition key", key, candidates), lambda: _closest_of(key, candidates))
 
 
 def _closest_of(key: str, candidates: tuple) -> str | None:
