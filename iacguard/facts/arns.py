@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from iacguard.core.model import CLOUDFORMATION, TERRAFORM
 from iacguard.core.unknown import AttributeUnknown, PartialUnknown, Unknown, deployment_account, deployment_region
+from iacguard.graph import provider_of, root_of
 
 # Pieces one resolved value may hold: past this, further attribute pieces are left symbolic.
 MAX_PIECES = 64
@@ -234,23 +235,11 @@ _DEPLOYMENT = {
 # --- where a resource is deployed ---------------------------------------------------------------
 
 
-_GRAPH = None  # iacguard.graph, imported on first use (it imports this module's users)
-
-
-def _graph_module():
-    global _GRAPH
-    if _GRAPH is None:
-        import iacguard.graph
-
-        _GRAPH = iacguard.graph
-    return _GRAPH
-
-
 def _provider(graph, resource) -> dict:
     of = getattr(graph, "provider_of", None)
     if of is not None:
         return of(resource)
-    return (_GRAPH or _graph_module()).provider_of(resource)
+    return provider_of(resource)
 
 
 def _known(value) -> str | None:
@@ -270,7 +259,7 @@ def region_of(graph, resource) -> str | Unknown:
         return deployment_region("region of %s is not known: %s" % (resource.address, why), scope.get("config"))
     # A CloudFormation template deploys to one region per stack.
     return deployment_region("region of %s is known at deploy" % resource.address,
-                             (_GRAPH or _graph_module()).root_of(resource))
+                             root_of(resource))
 
 
 def partition_of(region) -> str:
@@ -298,9 +287,8 @@ def account_of(graph, resource) -> str | Unknown:
     # Not known, but the same for every resource of one deployment (one root, one provider
     # account): a symbol two such resources share, so that the evaluator can tell they are in
     # one account (iacguard.graph.same_account draws the same line).
-    g = _GRAPH or _graph_module()
-    where = g.provider_of(resource)
-    return deployment_account("account id of %s is known at deploy" % resource.address, g.root_of(resource), where.get("account"))
+    where = provider_of(resource)
+    return deployment_account("account id of %s is known at deploy" % resource.address, root_of(resource), where.get("account"))
 
 
 # --- ARNs ---------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from ..graph import ResourceGraph
+from . import arns
+from iacguard.iam.model import Condition, Statement
 from iacguard.core.model import CLOUDFORMATION, TERRAFORM
 from iacguard.core.unknown import AttributeUnknown, PartialUnknown, is_unknown
 
@@ -53,18 +55,6 @@ def _plain_principal(value) -> bool:
     return True
 
 
-_LATE = None  # (Condition, Statement, arns), imported on first use: not at start-up
-
-
-def _late_imports() -> None:
-    global _LATE
-    from iacguard.iam.model import Condition, Statement
-
-    from . import arns
-
-    _LATE = (Condition, Statement, arns)
-
-
 def resolved(graph: ResourceGraph, st):
     """A statement with every string of it through `arns.resolve` (the ARNs and names of the
     scan's resources that can be computed), as both languages' adapters build them."""
@@ -75,10 +65,6 @@ def resolved(graph: ResourceGraph, st):
         # Nothing to resolve (most statements): the statement itself, equal to what the copy
         # below would make.
         return st
-    if _LATE is None:
-        _late_imports()
-    Condition, Statement, arns = _LATE
-
     def items(values):
         if values is None or is_unknown(values):
             return values
