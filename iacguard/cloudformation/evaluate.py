@@ -643,6 +643,9 @@ class Stack:
         return {}
 
     def _record_unknowns(self, resource: Resource) -> None:
+        """Every Unknown of `resource`'s properties recorded, walking every property node: the
+        definition `_record_unknowns_of` (what scans run) is held to by the tests
+        (tests/cloudformation/test_cfn_produced_unknowns.py, tests/test_cfn18_walks.py)."""
         properties = resource.properties
         if isinstance(properties, Unknown):
             self._record_unknown(resource, (), properties)
