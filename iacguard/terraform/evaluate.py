@@ -200,7 +200,6 @@ class Evaluation:
         self.keep = True
         self._made: dict = {}  # module folder -> ModuleInstances made of it so far
         self._local_folders: dict = {}
-        self._real_sources: dict = {}  # a local module source joined to its caller's folder -> realpath
         self.file_access = _FileAccess(self, list(getattr(options, "excludes", None) or ()))
         self.where = ("", 0)  # the file and line being evaluated, for notes of file functions
 
@@ -225,9 +224,10 @@ class Evaluation:
         source = self._source_string(block)
         if source and (source.startswith("./") or source.startswith("../") or source in (".", "..")):
             folder = os.path.join(caller_dir, source)
-            real = self._real_sources.get(folder)  # many callers of one module
+            known = self.file_access.real_folders  # (folder -> real path, once per evaluation: many callers of one module)
+            real = known.get(folder)
             if real is None:
-                real = self._real_sources[folder] = os.path.realpath(folder)
+                real = known[folder] = os.path.realpath(folder)
             return real
         return None
 
@@ -1393,7 +1393,7 @@ class _FileAccess:
         self.excludes = excludes
         self._seen: set = set()
         self.templates: dict = {}  # (text, first line) -> parsed template, see render_template
-        self.real_folders: dict = {}  # module or root folder -> its real path (functions._real_folder)
+        self.real_folders: dict = {}  # folder -> its real path, once per evaluation (functions._real_folder, local module sources)
 
     def note(self, level: str, message: str) -> None:
         path, line = self.ev.where
