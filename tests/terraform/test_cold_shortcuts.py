@@ -107,11 +107,16 @@ resource "aws_s3_bucket_policy" "p" {
 """
 
 
-def test_literal_and_reference_free_attributes(tmp_path: Path):
+def _evaluate(tmp_path: Path):
+    """MAIN written to `tmp_path` and evaluated as one root."""
     write(tmp_path, {"main.tf": MAIN})
     disc = discover([str(tmp_path)])
     files = {f.path: parse_source(f).data for f in disc.files if f.kind == "terraform"}
-    result = evaluate_configuration(files, disc.roots[0], ScanOptions())
+    return evaluate_configuration(files, disc.roots[0], ScanOptions())
+
+
+def test_literal_and_reference_free_attributes(tmp_path: Path):
+    result = _evaluate(tmp_path)
     a = next(r for r in result.resources if r.address == "aws_s3_bucket.a")
     assert a.properties == {"bucket": "literal", "force_destroy": True, "acl": None, "tags": {"Name": "X"}, "policy": '{"Statement":[]}'}
     assert ("acl",) in a.property_locations and ("bucket",) in a.property_locations
@@ -158,10 +163,7 @@ def test_graph_build_equals_reference_calls(tmp_path: Path):
 
 
 def test_out_refs_keys_skip_list_indexes(tmp_path: Path):
-    write(tmp_path, {"main.tf": MAIN})
-    disc = discover([str(tmp_path)])
-    files = {f.path: parse_source(f).data for f in disc.files if f.kind == "terraform"}
-    result = evaluate_configuration(files, disc.roots[0], ScanOptions())
+    result = _evaluate(tmp_path)
     a = next(r for r in result.resources if r.address == "aws_s3_bucket.a")
     p0 = next(r for r in result.resources if r.address == "aws_s3_bucket_policy.p[0]")
     result.references.append(Reference(p0.id, a.id, ("statement", 0, "resource", 1), "arn"))
