@@ -37,7 +37,6 @@ from __future__ import annotations
 import copy
 import functools
 import gc
-import hashlib
 import importlib
 import operator
 import os
@@ -49,6 +48,7 @@ import importlib.util
 
 from . import __version__
 from iacguard.core import limits as _limits
+from iacguard.core.digests import key_hash
 from iacguard.discover import SourceFile, read_bytes
 from .graph import GraphView
 from iacguard.core.model import Analysis, Finding, LanguageResult, Location, Notification, PathStep, Reference, Resource, SpanLocations, Symbol, Undecided, UnknownValue
@@ -75,8 +75,8 @@ def _package_fingerprint() -> str:
     base = os.path.dirname(os.path.abspath(__file__))
     record = _wheel_record(base)
     if record is not None:
-        return "record-" + hashlib.sha256(record).hexdigest()[:16]
-    h = hashlib.sha256()
+        return "record-" + key_hash(record).hexdigest()[:16]
+    h = key_hash()
     spec = importlib.util.find_spec("iacguard.checks")  # found, not imported (an editable install maps it elsewhere)
     checks = os.path.dirname(os.path.abspath(spec.origin)) if spec is not None and spec.origin else base
     for folder in sorted({base, checks}):
@@ -635,6 +635,17 @@ def read_entry(path: str, kind: str, types: tuple):
         os.close(fd)
 
 
+def parse_key(versions: str, path: str, root: str, kind: str, max_bytes: int, data: bytes) -> str:
+    """A file's parse cache key: its bytes, path, root and kind, the size limit and `versions`
+    (iacguard's and the parsers', with the scan's bounds: `ParseCache.versions`)."""
+    h = key_hash()
+    for part in (versions, path, root, kind, str(max_bytes)):
+        h.update(part.encode("utf-8", "surrogateescape"))
+        h.update(b"\0")
+    h.update(data)
+    return h.hexdigest()
+
+
 class ParseCache:
     kind = "parsed"
 
@@ -650,12 +661,7 @@ class ParseCache:
         return (ParsedSource,)
 
     def key(self, source: SourceFile, data: bytes, max_bytes: int) -> str:
-        h = hashlib.sha256()
-        for part in (self.versions, source.path, source.root, source.kind, str(max_bytes)):
-            h.update(part.encode("utf-8", "surrogateescape"))
-            h.update(b"\0")
-        h.update(data)
-        return h.hexdigest()
+        return parse_key(self.versions, source.path, source.root, source.kind, max_bytes, data)
 
     def _path(self, key: str) -> str:
         return os.path.join(self.store.root, key[:2], key + ".pickle")
@@ -674,7 +680,7 @@ class ParseCache:
     def _marked(self, what: str) -> bool:
         """Whether an earlier scan (with this version of iacguard) left the mark named `what`; the
         first call leaves it (a small entry, of which only the presence is read)."""
-        mark = hashlib.sha256(("%s\0seen\0%s" % (self.versions, what)).encode("utf-8", "surrogateescape")).hexdigest()
+        mark = key_hash(("%s\0seen\0%s" % (self.versions, what)).encode("utf-8", "surrogateescape")).hexdigest()
         if os.path.exists(self._path(mark)):
             return True
         self.put(mark, True)
@@ -753,7 +759,7 @@ class EvaluationCache(ParseCache):
         return (LanguageResult,)
 
     def key(self, kind: str, root: str, digests: list, options) -> str:
-        h = hashlib.sha256()
+        h = key_hash()
         for part in (self.versions, "evaluate", kind, root):
             h.update(part.encode("utf-8", "surrogateescape") + b"\0")
         for d in sorted(digests):
@@ -762,7 +768,7 @@ class EvaluationCache(ParseCache):
         h.update(repr((sorted(options.tf_vars.items()), sorted(options.cfn_params.items()), env, sorted(getattr(options, "excludes", None) or ()))).encode("utf-8", "surrogateescape"))
         for path in list(options.tf_var_files) + list(options.cfn_param_files):
             data = read_bytes(path, 64 * 1024 * 1024)[0]
-            h.update(hashlib.sha256(data or b"").digest())
+            h.update(key_hash(data or b"").digest())
         h.update(self.store.fingerprint(root).encode())
         return h.hexdigest()
 
@@ -784,7 +790,7 @@ class ScanCache(EvaluationCache):
     def key(self, parsed: list, options, checks: list, roots: list) -> str | None:
         if not all(p.digest for p in parsed):
             return None
-        h = hashlib.sha256()
+        h = key_hash()
         h.update(("%s\0scan\0" % self.versions).encode("utf-8", "surrogateescape"))
         for p in sorted(parsed, key=lambda p: p.path):
             h.update(("%s\0%s\0" % (p.path, p.digest)).encode("utf-8", "surrogateescape"))
@@ -798,7 +804,7 @@ class ScanCache(EvaluationCache):
 def tree_fingerprint(root: str) -> str:
     """Path, size and modification time of every regular file under `root` (not `.git` or
     `node_modules`), hashed."""
-    h = hashlib.sha256()
+    h = key_hash()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in (".git", "node_modules"))
         # relpath once per folder, not per file (it was most of a warm scan's time here): a

@@ -187,9 +187,9 @@ def _cache(folder: str):
 
 
 def _key(cache) -> str:
-    import hashlib
+    from iacguard.core.digests import key_hash
 
-    return hashlib.sha256(("%s\0catalogue\0" % cache.versions).encode("utf-8", "surrogateescape")).hexdigest()
+    return key_hash(("%s\0catalogue\0" % cache.versions).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _read(folder: str):

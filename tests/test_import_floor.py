@@ -24,9 +24,11 @@ main()
 """
 
 # Never needed by a scan of a Terraform tree with nothing unusual in it.
+# hashlib loads OpenSSL (about 4 ms): the caches' keys and the fingerprints use CPython's own
+# hash modules (iacguard/core/digests.py).
 NOT_FOR_A_SCAN = ("networkx", "jinja2", "markupsafe", "yaml", "cfn_tools", "cfn_flip", "importlib.metadata", "importlib.resources", "email",
                   "iacguard.graph_commands", "iacguard.iam_commands", "iacguard.output.html", "iacguard.cloudformation",
-                  "iacguard.facts.iam_cloudformation")
+                  "iacguard.facts.iam_cloudformation", "hashlib", "_hashlib")
 
 
 def _modules(tmp_path, *args) -> set:

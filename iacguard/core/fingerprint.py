@@ -6,9 +6,9 @@ which both use it; it reads only the model and iacguard.core.paths.
 """
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 
+from .digests import sha256
 from .model import CLOUDFORMATION, TERRAFORM, ScanResult
 from .paths import display_path
 
@@ -61,7 +61,7 @@ def fingerprints(result: ScanResult, findings=None, path_of=None) -> list:
         if path and path[-1].resource.address != res.address:
             parts.append("asset " + path[-1].resource.address)
         key = "\0".join(parts)
-        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+        digest = sha256(key.encode("utf-8")).hexdigest()[:32]
         seen[digest] += 1
         out.append(digest if seen[digest] == 1 else "%s:%d" % (digest, seen[digest]))
     return out
@@ -94,5 +94,5 @@ def undecided_fingerprints(result: ScanResult, records=None, path_of=None) -> li
     records = result.undecided if records is None else records
     out = []
     for u, fp in zip(records, fingerprints(result, records, path_of)):
-        out.append(hashlib.sha256(("undecided\0%s\0%s" % (u.what, fp)).encode("utf-8")).hexdigest()[:32])
+        out.append(sha256(("undecided\0%s\0%s" % (u.what, fp)).encode("utf-8")).hexdigest()[:32])
     return out

@@ -46,7 +46,6 @@ by all), ``re2`` (RE2 -> Python ``re`` translation and the regex timer), ``gofor
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import ipaddress
 import itertools
@@ -947,9 +946,17 @@ def fn_cidrnetmask(prefix: Any) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def _hashlib():
+    """hashlib, imported by the first hash function a configuration calls: it loads OpenSSL
+    (about 4 ms), which most scans never need (see iacguard.core.digests)."""
+    import hashlib
+
+    return hashlib
+
+
 def _hex_hash(algo: str) -> Callable[[Any], str]:
     def fn(s: Any) -> str:
-        return hashlib.new(algo, _to_str(s).encode("utf-8")).hexdigest()
+        return _hashlib().new(algo, _to_str(s).encode("utf-8")).hexdigest()
 
     fn.__name__ = "fn_" + algo
     return fn
@@ -957,7 +964,7 @@ def _hex_hash(algo: str) -> Callable[[Any], str]:
 
 def _b64_hash(algo: str) -> Callable[[Any], str]:
     def fn(s: Any) -> str:
-        digest = hashlib.new(algo, _to_str(s).encode("utf-8")).digest()
+        digest = _hashlib().new(algo, _to_str(s).encode("utf-8")).digest()
         return base64.b64encode(digest).decode("ascii")
 
     fn.__name__ = "fn_base64" + algo
@@ -1151,7 +1158,7 @@ def _file_hash(algo: str, b64: bool = False) -> Callable[..., str]:
     name = ("filebase64" if b64 else "file") + algo
 
     def fn(path: Any, *, ctx: Any) -> str:
-        digest = hashlib.new(algo, _read_bytes(ctx, path, name))
+        digest = _hashlib().new(algo, _read_bytes(ctx, path, name))
         return base64.b64encode(digest.digest()).decode("ascii") if b64 else digest.hexdigest()
 
     fn.__name__ = "fn_" + name
