@@ -67,7 +67,7 @@ def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir
     disc = discover(list(paths), list(excludes))
     notes: list = list(disc.notifications)
     report("parse", 0, len(disc.files))
-    analysis = key = scan_cache = keys = keep = None
+    analysis = key = scan_cache = keys = keep = state = None
     if cache_dir:
         begin_scan(cache_dir)  # the cache is measured before its first write; no write takes it past its bound
         # The scan cache is asked first, by the files' content keys: an unchanged tree is
@@ -76,6 +76,10 @@ def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir
         scan_cache = ScanCache(cache_dir, limits)
         key = scan_cache.key(keys.files, options, checks, disc.roots)
         analysis = scan_cache.get(key) if key else None
+        if key:
+            # (the scan key has fingerprinted every root: store.fingerprint answers from its memo)
+            state = (keys.cache.versions, max_file_bytes, list(excludes), [(s.path, s.root, s.kind, f.digest) for s, f in zip(disc.files, keys.files)],
+                     list(disc.roots), sorted(disc.focus), repr(disc.notifications), [(r, scan_cache.store.fingerprint(r)) for r in sorted(disc.roots)])
     from_cache = analysis is not None
     if analysis is None:
         parsed = parse_all(disc.files, max_file_bytes, jobs=jobs, cache_dir=cache_dir, time_limit=time_per_file, limits=limits, keys=keys)
@@ -116,6 +120,7 @@ def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir
         undecided=undecided,
         entry_points=list(getattr(analysis, "entry_points", ()) or ()),
         from_cache=from_cache,
+        source_state=state,
     )
     # Values of sensitive variables and NoEcho parameters: out of every report, before
     # suppressions, baselines and the changed-files filter see the findings.

@@ -32,10 +32,17 @@ class UsageProblem(Exception):
 _ANSI = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")  # what click.echo strips from a stream that is not a terminal
 
 
+# The replay memo's recorder of this command (iacguard/replay.py), set by the executable: it
+# hears everything `echo` and `write_file` write.
+RECORDER = None
+
+
 def echo(message: str = "", err: bool = False, nl: bool = True, color: bool | None = None) -> None:
     """Write `message` as `click.echo` writes a str: to standard output (standard error with
     `err`), a newline added with `nl`, escape sequences removed unless `color` is True or, when
     `color` is None, the stream is a terminal; flushed."""
+    if RECORDER is not None:
+        RECORDER.echo(message, err, nl, color)
     stream = sys.stderr if err else sys.stdout
     if stream is None:
         return
@@ -388,6 +395,8 @@ def write_file(path: str, text, untrusted: tuple = ()) -> None:
     """Write `text` (a str, or an iterable of str pieces written as they come) to `path`."""
     from .atomic import write_chunks
 
+    if RECORDER is not None:
+        text = RECORDER.tee(path, text)
     try:
         # temporary file + rename: a symlink at `path` is replaced, never followed
         write_chunks(path, (text,) if isinstance(text, str) else text, untrusted)
@@ -530,6 +539,8 @@ def baseline_steps(settings: Settings) -> list:
 
 
 def scan_paths(paths, settings: Settings, p: dict, rename=None, sources: dict | None = None) -> None:
+    if RECORDER is not None:
+        RECORDER.read_inputs(settings)
     postprocess = baseline_steps(settings)
     if p["diff_base"]:
         from iacguard.post.changed_files import ChangedFilesFilter, GitError, Repository
@@ -553,4 +564,7 @@ def scan_paths(paths, settings: Settings, p: dict, rename=None, sources: dict | 
     if p["diff_base"]:
         configuration_change(result, settings, repo, p["diff_base"])
     report(result, settings, p)
-    sys.exit(exit_code(result, settings, suppressor))
+    code = exit_code(result, settings, suppressor)
+    if RECORDER is not None:
+        RECORDER.finish(result, code)
+    sys.exit(code)

@@ -188,13 +188,14 @@ NOT_FOR_A_WARM_EXECUTABLE = NOT_FOR_A_WARM_SCAN + ("click", "signal", "threading
 
 def test_the_executable_answered_from_the_cache_loads_no_timer_inspect_or_other_report(tmp_path, tf_tree):
     cache = tmp_path / "cache"
-    for _ in range(3):
+    for i in range(3):
         out = tmp_path / "modules.json"
+        # (another report file each time: the same command again would be replayed, iacguard/replay.py)
         subprocess.run([sys.executable, "-c", LAUNCH_RUNNER, str(out), "scan", str(tf_tree), "-q", "--cache-dir", str(cache),
-                        "--format", "json", "-o", str(tmp_path / "report.json"), "--fail-on", "none"],
+                        "--format", "json", "-o", str(tmp_path / ("report%d.json" % i)), "--fail-on", "none"],
                        cwd=str(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120,
                        env={k: v for k, v in os.environ.items() if not k.startswith("IACGUARD_")})  # (an option's variable goes to click)
         modules = set(json.loads(out.read_text()))
     assert "iacguard.engine" in modules and "iacguard.catalogue" in modules  # the scan did run, from the cache
     assert _loaded(modules, NOT_FOR_A_WARM_EXECUTABLE) == []
-    assert "AWS-S3" in (tmp_path / "report.json").read_text()
+    assert "AWS-S3" in (tmp_path / "report2.json").read_text()

@@ -366,6 +366,10 @@ class ScanResult:
     # --min-severity (set by the CLI): findings below it left out of every report and the exit code.
     min_severity: str = ""
     below_min_severity: int = 0
+    # What the scan read, taken before it parsed anything (engine.scan with a cache folder, when
+    # every file could be read): the replay memo's proof that a later scan reads the same
+    # (iacguard/replay.py). In no report.
+    source_state: tuple | None = None
 
 
 @dataclass(slots=True)

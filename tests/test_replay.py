@@ -1,0 +1,219 @@
+"""The replay memo (iacguard/replay.py): the `iacguard` executable answers a scan of an unchanged
+tree, by the same command, with what the last one wrote; anything it read that changed, and
+anything that makes a scan's output depend on the moment, runs the scan in full.
+
+Each run is a fresh interpreter running the executable's code; whether a run was replayed is
+seen from the modules it loaded (a replay loads no engine)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from iacguard import replay
+
+RUNNER = """
+import sys
+from iacguard import launch, scan_command
+argv = sys.argv[1:]
+out = argv.pop(0)
+import json
+def exit_process(code):
+    sys.stdout.flush()
+    open(out, "w").write(json.dumps({"code": code, "engine": "iacguard.engine" in sys.modules}))
+    sys.exit(code)
+scan_command.exit_process = exit_process
+sys.argv = ["iacguard"] + argv
+launch.run()
+"""
+
+MAIN = 'resource "aws_s3_bucket" "b" {\n  bucket = "my-bucket"\n}\n'
+
+
+@pytest.fixture
+def tree(tmp_path):
+    t = tmp_path / "tf"
+    t.mkdir()
+    (t / "main.tf").write_text(MAIN)
+    (t / "variables.tf").write_text('variable "name" {\n  default = "x"\n}\n')
+    return t
+
+
+class Runner:
+    def __init__(self, tmp_path):
+        self.tmp = tmp_path
+        self.cache = tmp_path / "cache"
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("IACGUARD_", "TF_VAR_"))}
+
+    def __call__(self, *args, env=None, cache=True):
+        out = self.tmp / "run.json"
+        if out.exists():
+            out.unlink()
+        argv = ["scan", *map(str, args), "-q"] + (["--cache-dir", str(self.cache)] if cache else [])
+        proc = subprocess.run([sys.executable, "-c", RUNNER, str(out), *argv], cwd=str(self.tmp), capture_output=True, text=True,
+                              env={**self.env, **(env or {})}, timeout=120)
+        info = json.loads(out.read_text())
+        return {"code": info["code"], "replayed": not info["engine"], "stdout": proc.stdout, "stderr": proc.stderr}
+
+
+@pytest.fixture
+def run(tmp_path):
+    return Runner(tmp_path)
+
+
+def report(tmp_path, name="report.json"):
+    return (tmp_path / name).read_text()
+
+
+def test_the_second_scan_of_an_unchanged_tree_is_replayed_byte_for_byte(tree, tmp_path, run):
+    args = (tree, "--format", "json", "-o", tmp_path / "report.json", "--fail-on", "high")
+    first = run(*args)
+    text = report(tmp_path)
+    (tmp_path / "report.json").write_text("stale")
+    second = run(*args)
+    assert not first["replayed"] and second["replayed"]
+    assert report(tmp_path) == text and "AWS-S3" in text
+    assert second["code"] == first["code"]
+    assert run(*args)["replayed"]
+
+
+def test_the_exit_code_and_standard_output_are_replayed(tree, tmp_path, run):
+    args = (tree, "--format", "sarif", "--fail-on", "low")
+    first, second = run(*args), run(*args)
+    assert first["code"] == second["code"] == 1
+    assert second["replayed"] and second["stdout"] == first["stdout"] and '"ruleId"' in first["stdout"]
+
+
+def test_a_changed_file_is_scanned_again(tree, tmp_path, run):
+    args = (tree, "--format", "json", "-o", tmp_path / "report.json")
+    run(*args)
+    assert "aws_s3_bucket.b" in report(tmp_path)
+    # Other bytes of the same size and modification time: only the files' content keys see it.
+    main = tree / "main.tf"
+    st = main.stat()
+    changed = MAIN.replace('"b"', '"c"')
+    main.write_text(changed)
+    os.utime(main, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert main.stat().st_size == st.st_size and main.stat().st_mtime_ns == st.st_mtime_ns
+    assert not run(*args)["replayed"]
+    assert "aws_s3_bucket.c" in report(tmp_path) and "aws_s3_bucket.b" not in report(tmp_path)
+    assert run(*args)["replayed"]
+
+
+def test_a_new_file_and_a_file_read_only_by_a_function_are_inputs(tree, tmp_path, run):
+    args = (tree, "--format", "json", "-o", tmp_path / "report.json")
+    run(*args)
+    (tree / "extra.tf").write_text('resource "aws_s3_bucket" "c" {\n  bucket = "c"\n}\n')
+    assert not run(*args)["replayed"]
+    assert '"aws_s3_bucket.c"' in report(tmp_path)
+    assert run(*args)["replayed"]
+    (tree / "policy.json.tpl").write_text("{}")  # no IaC file, but under the root (templatefile(), file())
+    assert not run(*args)["replayed"]
+
+
+def test_another_command_line_or_environment_is_another_memo(tree, tmp_path, run):
+    base = (tree, "--format", "json", "-o", tmp_path / "report.json")
+    run(*base)
+    assert not run(*base, "--fail-on", "none")["replayed"]
+    assert not run(*base, env={"TF_VAR_name": "y"})["replayed"]
+    assert not run(*base, env={"GITHUB_WORKSPACE": str(tmp_path)})["replayed"]
+    assert run(*base)["replayed"]
+
+
+def test_variable_files_the_baseline_and_the_configuration_are_inputs(tree, tmp_path, run):
+    varfile = tmp_path / "prod.tfvars"
+    varfile.write_text('name = "a"\n')
+    args = (tree, "--format", "json", "-o", tmp_path / "report.json", "--var-file", varfile)
+    run(*args)
+    assert run(*args)["replayed"]
+    varfile.write_text('name = "b"\n')
+    assert not run(*args)["replayed"]
+
+    base = (tree, "--format", "json", "-o", tmp_path / "report.json")
+    run(*base)
+    (tree / ".iacguard.yml").write_text("skip-checks: [AWS-S3-001]\n")
+    assert not run(*base)["replayed"]
+    assert run(*base)["replayed"]
+
+    baseline = tmp_path / "baseline.json"
+    subprocess.run([sys.executable, "-c", "import sys; from iacguard.cli import main; sys.argv[0] = 'iacguard'; main()", "baseline", str(tree), "-q", "--no-cache", "-o", str(baseline)], cwd=str(tmp_path),
+                   env=run.env, check=True, timeout=120)
+    with_baseline = base + ("--baseline", baseline)
+    first = run(*with_baseline)
+    assert json.loads(report(tmp_path))["summary"]["baseline"]["matched"] > 0
+    assert run(*with_baseline)["replayed"]
+    baseline.write_text(baseline.read_text().replace('"findings"', ' "findings"', 1))  # other bytes, same entries
+    assert not run(*with_baseline)["replayed"]
+    assert first["code"] == 0
+
+
+@pytest.mark.parametrize("extra", [("--format", "text"), ("--format", "gitlab"), ("--format", "json", "--output-file", "text=t.txt"),
+                                   ("--format", "json", "--no-cache")])
+def test_output_that_depends_on_the_moment_is_never_replayed(tree, tmp_path, run, extra):
+    run(tree, *extra)
+    assert not run(tree, *extra)["replayed"]
+
+
+def test_without_a_cache_folder_nothing_is_kept(tree, tmp_path, run):
+    assert not run(tree, "--format", "json", "--no-cache", cache=False)["replayed"]
+    assert not run(tree, "--format", "json", "--no-cache", cache=False)["replayed"]
+
+
+def _memos(cache):
+    return [p for p in cache.rglob("*.pickle") if b"\0replay\0" in p.read_bytes()[:40]]
+
+
+def test_a_forged_memo_writes_nothing_else_and_the_scan_runs(tree, tmp_path, run):
+    import pickle
+
+    from iacguard.cache import _header
+
+    args = (tree, "--format", "json", "-o", tmp_path / "report.json")
+    run(*args)
+    (memo,) = _memos(run.cache)
+    value = pickle.loads(memo.read_bytes()[len(_header("replay")):])
+    victim = tmp_path / "victim.txt"
+    ops = value[4] + (("write", str(victim), "owned"),)
+    memo.write_bytes(_header("replay") + pickle.dumps(value[:4] + (ops,) + value[5:]))
+    again = run(*args)
+    assert not again["replayed"] and not victim.exists()
+    memo.write_bytes(_header("replay") + b"garbage")
+    assert not run(*args)["replayed"]
+    assert json.loads(report(tmp_path))["findings"]
+
+
+def test_text_for_a_terminal_may_not_drive_it():
+    class Tty:
+        def isatty(self):
+            return True
+
+    class Pipe:
+        def isatty(self):
+            return False
+
+    assert replay._safe_for(Tty(), '{"a": 1}\n\t')
+    assert not replay._safe_for(Tty(), "\x1b]0;title\x07")
+    assert not replay._safe_for(Tty(), "a\rb")
+    assert replay._safe_for(Pipe(), "\x1b[31m")  # (echo strips escapes from a stream that is not a terminal)
+
+
+def test_a_large_output_is_not_kept(monkeypatch):
+    monkeypatch.setattr(replay, "MAX_OUTPUT_CHARS", 10)
+    rec = replay.Recorder("k", "/nonexistent", {"out"})
+    assert list(rec.tee("out", ["12345", "678901"])) == ["12345", "678901"]  # written all the same
+    assert not rec.ok and rec.ops == []
+    rec = replay.Recorder("k", "/nonexistent", {"out"})
+    list(rec.tee("elsewhere", "text"))
+    assert not rec.ok  # a file the command line does not name
+
+
+def test_eligibility():
+    p = {"fmt": "json", "output_files": (), "no_cache": False, "diff_base": None, "verbose": False}
+    assert replay.eligible(("x",), p)
+    assert not replay.eligible(("-",), p)
+    assert not replay.eligible(("x",), {**p, "diff_base": "main"})
+    assert not replay.eligible(("x",), {**p, "output_files": ("text=a.txt",)})
+    assert replay.eligible(("x",), {**p, "output_files": ("sarif=a.sarif",)})
