@@ -28,7 +28,8 @@ REPLAYABLE (the text report shows the scan's duration, GitLab's its start time),
 only to files named on the command line (a report file named only by the configuration is not
 kept), no --diff-base (git's state), no standard input, no --no-cache, and a total output of at
 most MAX_OUTPUT_CHARS. Anything else runs the scan as before. A memo is an ordinary cache entry
-(iacguard/cache.py): size-bounded, pruned with the others, written atomically, never followed
+(iacguard/cache.py) of plain values (read back by a pickle reader that builds no class:
+`cachebase.read_plain`): size-bounded, pruned with the others, written atomically, never followed
 through a link; one that cannot be read, is of another shape, or whose proof fails is a miss.
 Whoever can write the cache folder could already make a scan report what they like (a forged
 scan entry); a memo gives them nothing more: it writes only to the files this command names,
@@ -114,7 +115,7 @@ def memo_key(paths: tuple, p: dict, environ=None) -> str | None:
     is never kept (see the module's notes)."""
     if not eligible(paths, p):
         return None
-    from .cache import _versions
+    from .cachebase import _versions
     from .core.digests import key_hash
 
     environ = os.environ if environ is None else environ
@@ -141,7 +142,7 @@ def _cache(folder: str):
 
 
 def cache_folder(p: dict) -> str:
-    from .cache import default_cache_dir
+    from .cachebase import default_cache_dir
 
     return os.path.abspath(p.get("cache_dir") or default_cache_dir())
 
@@ -237,7 +238,7 @@ def _shaped(value) -> bool:
 
 def _holds(state: tuple, paths: tuple) -> bool:
     """Whether the tree is as it was when the memo was written (see the module's notes)."""
-    from .cache import parse_key, tree_fingerprint
+    from .cachebase import parse_key, tree_fingerprint
     from .discover import discover, read_bytes
 
     versions, max_bytes, excludes, files, roots, focus, notes, prints = state
@@ -265,11 +266,10 @@ def _safe_for(stream, text: str) -> bool:
 def answer(paths: tuple, p: dict, key: str) -> int | None:
     """Replay the memo `key` when its proof holds: the scan's exit code; None (nothing written)
     when there is no usable memo."""
-    from .cache import read_entry
+    from .cachebase import entry_path, read_plain
 
     try:
-        cache = _cache(cache_folder(p))
-        value = read_entry(cache._path(key), KIND, (tuple,))
+        value = read_plain(entry_path(cache_folder(p), key), KIND)
         if value is None or not _shaped(value):
             return None
         _, _, state, inputs, ops, code = value

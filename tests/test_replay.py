@@ -23,7 +23,7 @@ out = argv.pop(0)
 import json
 def exit_process(code):
     sys.stdout.flush()
-    open(out, "w").write(json.dumps({"code": code, "engine": "iacguard.engine" in sys.modules}))
+    open(out, "w").write(json.dumps({"code": code, "modules": sorted(sys.modules)}))
     sys.exit(code)
 scan_command.exit_process = exit_process
 sys.argv = ["iacguard"] + argv
@@ -56,7 +56,8 @@ class Runner:
         proc = subprocess.run([sys.executable, "-c", RUNNER, str(out), *argv], cwd=str(self.tmp), capture_output=True, text=True,
                               env={**self.env, **(env or {})}, timeout=120)
         info = json.loads(out.read_text())
-        return {"code": info["code"], "replayed": not info["engine"], "stdout": proc.stdout, "stderr": proc.stderr}
+        return {"code": info["code"], "replayed": "iacguard.engine" not in info["modules"], "modules": info["modules"],
+                "stdout": proc.stdout, "stderr": proc.stderr}
 
 
 @pytest.fixture
@@ -78,6 +79,16 @@ def test_the_second_scan_of_an_unchanged_tree_is_replayed_byte_for_byte(tree, tm
     assert report(tmp_path) == text and "AWS-S3" in text
     assert second["code"] == first["code"]
     assert run(*args)["replayed"]
+
+
+def test_a_replayed_scan_loads_no_finding_check_report_or_cache_code(tree, tmp_path, run):
+    args = (tree, "--format", "sarif", "-o", tmp_path / "report.sarif")
+    run(*args)
+    second = run(*args)
+    assert second["replayed"]
+    heavy = ("iacguard.engine", "iacguard.cache", "iacguard.catalogue", "iacguard.checks", "iacguard.output", "iacguard.post",
+             "iacguard.graph", "iacguard.parse", "iacguard.terraform", "hashlib")
+    assert [m for m in second["modules"] if m in heavy or m.startswith(tuple(h + "." for h in heavy))] == []
 
 
 def test_the_exit_code_and_standard_output_are_replayed(tree, tmp_path, run):
