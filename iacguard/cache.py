@@ -160,6 +160,7 @@ class CacheStore:
         self._handle = None  # None: not opened yet; False: not usable
         self._shards: set = set()
         self._fingerprints: dict = {}
+        self.exact: frozenset = frozenset()  # files fingerprinted by content (see tree_fingerprint)
 
     @property
     def used(self) -> int:
@@ -189,7 +190,7 @@ class CacheStore:
         evaluation key ask for it)."""
         found = self._fingerprints.get(root)
         if found is None:
-            found = self._fingerprints[root] = tree_fingerprint(root)
+            found = self._fingerprints[root] = tree_fingerprint(root, self.exact)
         return found
 
     def close(self) -> None:

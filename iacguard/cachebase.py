@@ -259,9 +259,11 @@ def parse_key(versions: str, path: str, root: str, kind: str, max_bytes: int, da
     return h.hexdigest()
 
 
-def tree_fingerprint(root: str) -> str:
+def tree_fingerprint(root: str, exact=frozenset()) -> str:
     """Path, size and modification time of every regular file under `root` (not `.git` or
-    `node_modules`), hashed."""
+    `node_modules`), hashed. A file of `exact` (its path joined to `root`'s folders) counts by its
+    content instead: the reports the scanning command writes, which it rewrites every time (a
+    report written inside the scanned tree would otherwise make every scan of it a miss)."""
     h = key_hash()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in (".git", "node_modules"))
@@ -270,9 +272,34 @@ def tree_fingerprint(root: str) -> str:
         folder = os.path.relpath(dirpath, root)
         prefix = "" if folder == os.curdir else folder + os.sep
         for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            if path in exact:
+                h.update(("%s\0=%s\0" % (prefix + name, _content_key(path))).encode("utf-8", "surrogateescape"))
+                continue
             try:
-                st = os.lstat(os.path.join(dirpath, name))
+                st = os.lstat(path)
             except OSError:
                 continue
             h.update(("%s\0%d\0%d\0" % (prefix + name, st.st_size, st.st_mtime_ns)).encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
+def _content_key(path: str) -> str:
+    """The content key of the regular file at `path` (not followed if a link), "" when there is none."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW | _CLOEXEC)
+    except OSError:
+        return ""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        h = key_hash()
+        while True:
+            block = os.read(fd, 1 << 20)
+            if not block:
+                return h.hexdigest()
+            h.update(block)
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)

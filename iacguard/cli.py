@@ -166,7 +166,7 @@ def baseline(ctx, paths, output, **p):
     with _usage(ctx):
         settings = scan_command.settings_for(paths[0], p)
     target = os.path.abspath(output) if output else (settings.config.baseline or os.path.abspath(DEFAULT_BASELINE))
-    result, _ = scan_command.run_scan(paths, settings, p, [])
+    result, _ = scan_command.run_scan(paths, settings, p, [], outputs=[target])
     try:
         count = write(result, target, _untrusted(result))
     except OSError as exc:

@@ -39,12 +39,15 @@ def scan(
     limits=None,
     progress: Callable[[str, int, int], None] | None = None,
     postprocess: Iterable[Callable] = (),
+    outputs: Iterable[str] = (),
 ) -> ScanResult:
     """Scan `paths`. `progress(stage, done, total)` hears of the stages "parse", "evaluate" and
     "check" as they advance. Each `postprocess(result, graph)` step runs last, in order, and may
-    move findings out of `result.findings` (suppressions, baseline, changed files)."""
+    move findings out of `result.findings` (suppressions, baseline, changed files). `outputs`: the
+    files the command writes (reports), whose content, not their modification time, the cache's
+    tree fingerprints count."""
     with gc_paused():  # no stage makes cyclic garbage: the collector would only re-walk (core/gcpause.py)
-        return _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir, time_per_file, limits, progress, postprocess)
+        return _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir, time_per_file, limits, progress, postprocess, outputs)
 
 
 # The final orders: the same tuples the former lambdas made (n.path, n.line, n.level, n.message),
@@ -53,7 +56,7 @@ _NOTE_ORDER = attrgetter("path", "line", "level", "message")
 _UNKNOWN_ORDER = attrgetter("path", "line", "what", "reason")
 
 
-def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir, time_per_file, limits, progress, postprocess) -> ScanResult:
+def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir, time_per_file, limits, progress, postprocess, outputs=()) -> ScanResult:
     started = time.monotonic()
     report = progress or (lambda stage, done, total: None)
     options = options or ScanOptions()
@@ -69,7 +72,8 @@ def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir
     report("parse", 0, len(disc.files))
     analysis = key = scan_cache = keys = keep = state = None
     if cache_dir:
-        begin_scan(cache_dir)  # the cache is measured before its first write; no write takes it past its bound
+        store = begin_scan(cache_dir)  # the cache is measured before its first write; no write takes it past its bound
+        store.exact = frozenset(os.path.realpath(o) for o in outputs)
         # The scan cache is asked first, by the files' content keys: an unchanged tree is
         # answered without parsing anything.
         keys = keyed(disc.files, max_file_bytes, cache_dir, limits)

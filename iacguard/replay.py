@@ -236,7 +236,7 @@ def _shaped(value) -> bool:
     return True
 
 
-def _holds(state: tuple, paths: tuple) -> bool:
+def _holds(state: tuple, paths: tuple, p: dict) -> bool:
     """Whether the tree is as it was when the memo was written (see the module's notes)."""
     from .cachebase import parse_key, tree_fingerprint
     from .discover import discover, read_bytes
@@ -252,7 +252,8 @@ def _holds(state: tuple, paths: tuple) -> bool:
         data = read_bytes(path, max_bytes)[0]
         if data is None or parse_key(versions, path, root, kind, max_bytes, data) != digest:
             return False
-    return [(r, tree_fingerprint(r)) for r in sorted(disc.roots)] == prints
+    exact = frozenset(os.path.realpath(f) for f in allowed_writes(p))  # as scan_command.report_files names them to the scan
+    return [(r, tree_fingerprint(r, exact)) for r in sorted(disc.roots)] == prints
 
 
 _CONTROL = frozenset(chr(c) for c in range(32) if chr(c) not in "\n\t") | frozenset(chr(c) for c in range(0x7F, 0xA0))
@@ -279,7 +280,7 @@ def answer(paths: tuple, p: dict, key: str) -> int | None:
                 return None
             if op[0] == "echo" and not _safe_for(sys.stderr if op[1] else sys.stdout, op[4]):
                 return None
-        if any(_file_digest(path) != digest for path, digest in inputs) or not _holds(state, paths):
+        if any(_file_digest(path) != digest for path, digest in inputs) or not _holds(state, paths, p):
             return None
     except Exception:  # noqa: BLE001 - an unreadable memo or tree: the scan runs in full
         return None

@@ -282,7 +282,13 @@ def _release_graph(result, graph) -> None:
         release()
 
 
-def run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
+def report_files(settings: Settings, p: dict) -> list:
+    """The report files a scan command writes (--output, --output-file, the configuration's)."""
+    return ([p["output"]] if p.get("output") else []) + [path for _, path in settings.outputs]
+
+
+def run_scan(paths: list, settings: Settings, p: dict, postprocess: list, outputs=None):
+    """The scan of a command; `outputs`: the files it writes (default: its report files)."""
     from .engine import scan as run_scan
     from iacguard.core.limits import Limits
     from .cache import default_cache_dir
@@ -316,6 +322,7 @@ def run_scan(paths: list, settings: Settings, p: dict, postprocess: list):
             limits=limits,
             progress=progress,
             postprocess=[suppressor] + postprocess + [_release_graph],
+            outputs=report_files(settings, p) if outputs is None else outputs,
         )
     finally:
         if progress is not None:

@@ -27,7 +27,12 @@ def exit_process(code):
     sys.exit(code)
 scan_command.exit_process = exit_process
 sys.argv = ["iacguard"] + argv
-launch.run()
+try:
+    launch.run()
+except SystemExit as exc:  # (a command line click reads)
+    if not __import__("os").path.exists(out):
+        exit_process(exc.code)
+    raise
 """
 
 MAIN = 'resource "aws_s3_bucket" "b" {\n  bucket = "my-bucket"\n}\n'
@@ -52,7 +57,7 @@ class Runner:
         out = self.tmp / "run.json"
         if out.exists():
             out.unlink()
-        argv = ["scan", *map(str, args), "-q"] + (["--cache-dir", str(self.cache)] if cache else [])
+        argv = ["scan", *map(str, args)] + ([] if "--verbose" in args else ["-q"]) + (["--cache-dir", str(self.cache)] if cache else [])
         proc = subprocess.run([sys.executable, "-c", RUNNER, str(out), *argv], cwd=str(self.tmp), capture_output=True, text=True,
                               env={**self.env, **(env or {})}, timeout=120)
         info = json.loads(out.read_text())
@@ -228,3 +233,36 @@ def test_eligibility():
     assert not replay.eligible(("x",), {**p, "diff_base": "main"})
     assert not replay.eligible(("x",), {**p, "output_files": ("text=a.txt",)})
     assert replay.eligible(("x",), {**p, "output_files": ("sarif=a.sarif",)})
+
+
+def test_a_report_written_inside_the_scanned_tree_counts_by_its_content(tree, tmp_path, run):
+    args = (tree, "--format", "json", "-o", tree / "report.json")
+    runs = [run(*args) for _ in range(4)]
+    # The first scans see the report appear and change (it is a file of the tree); then the
+    # same report is written again, and its new modification time is not a change.
+    assert runs[-1]["replayed"]
+    assert json.loads((tree / "report.json").read_text())["findings"]
+    # The scan cache too (--verbose is never replayed): from the third scan on, the checks' code
+    # is not loaded.
+    verbose = (tree, "--format", "sarif", "-o", tree / "report.sarif", "--verbose")
+    runs = [run(*verbose) for _ in range(4)]
+    assert not runs[-1]["replayed"] and "iacguard.checks" not in runs[-1]["modules"]
+
+
+def test_tree_fingerprint_counts_named_files_by_content(tmp_path):
+    from iacguard.cachebase import tree_fingerprint
+
+    (tmp_path / "main.tf").write_text("x")
+    out = tmp_path / "report.json"
+    out.write_text("same")
+    exact = frozenset([str(out)])
+    first = tree_fingerprint(str(tmp_path), exact)
+    os.utime(out, ns=(1, 1))
+    assert tree_fingerprint(str(tmp_path), exact) == first  # rewritten with the same text
+    assert tree_fingerprint(str(tmp_path)) != tree_fingerprint(str(tmp_path), exact)
+    out.write_text("other")
+    os.utime(out, ns=(1, 1))
+    assert tree_fingerprint(str(tmp_path), exact) != first
+    before = tree_fingerprint(str(tmp_path), exact)
+    os.utime(tmp_path / "main.tf", ns=(5, 5))
+    assert tree_fingerprint(str(tmp_path), exact) != before  # other files still count by size and time
