@@ -218,16 +218,29 @@ def begin_scan(folder: str) -> CacheStore:
     return store
 
 
+# Folder -> the bytes the last scan of it in this process counted, when it measured the folder:
+# what an entry written after the scan (the replay memo, the checks' metadata) starts from,
+# rather than walking the folder again.
+_MEASURED: dict = {}
+
+
 def end_scan(folder: str) -> None:
     store = _STORES.pop(folder, None)
     if store is not None:
         store.close()
-        if store._used is not None and store._used > store.limit:
-            prune(folder, store.limit)
+        used = store._used
+        if used is not None and used > store.limit:
+            used = prune(folder, store.limit)
+        if used is not None:
+            _MEASURED[folder] = used
 
 
 def _store(folder: str) -> CacheStore:
-    return _STORES.get(folder) or begin_scan(folder)
+    store = _STORES.get(folder)
+    if store is None:
+        store = begin_scan(folder)  # an entry written outside a scan
+        store._used = _MEASURED.pop(folder, None)
+    return store
 
 
 # --- Entries: a header, then a pickle that may only build iacguard's own data classes ----------

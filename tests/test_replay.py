@@ -266,3 +266,16 @@ def test_tree_fingerprint_counts_named_files_by_content(tmp_path):
     before = tree_fingerprint(str(tmp_path), exact)
     os.utime(tmp_path / "main.tf", ns=(5, 5))
     assert tree_fingerprint(str(tmp_path), exact) != before  # other files still count by size and time
+
+
+def test_a_memo_written_after_a_scan_that_measured_the_cache_does_not_walk_it_again(tree, tmp_path, monkeypatch):
+    from iacguard import cache
+    from iacguard.engine import scan
+
+    folder = str(tmp_path / "cache")
+    scan([str(tree)], cache_dir=folder)  # a cold scan: it writes entries, so it measured the folder
+    walks = []
+    monkeypatch.setattr(cache, "prune", lambda *a, **k: walks.append(a) or 0)
+    replay._cache(folder).put("ab" * 32, ("value",))
+    assert walks == []
+    assert replay._cache(folder).get("ab" * 32) == ("value",)
