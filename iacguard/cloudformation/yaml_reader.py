@@ -222,8 +222,9 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
     root = None
     have_root = False
     documents = 0
-    resolved: dict = {}
-    constants: dict = {}  # (text, implicit) -> (value,) of a plain scalar that is no string
+    resolved: dict = {}  # text (or (text, implicit), see by_text) -> tag of a scalar with no tag
+    constants: dict = {}  # the same key -> (value,) of a plain scalar that is no string
+    by_text = not loader.yaml_path_resolvers
     starts = index.starts
     get_event = loader.get_event
     resolve = loader.resolve
@@ -281,19 +282,27 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
                 value = intern(value)  # (see _INTERN_MAX)
             elif fn is None:
                 if tag is None or tag == "!":
-                    # The resolver depends on the text and the implicit flags only: asked once per
-                    # distinct pair of a document, not once per scalar.
-                    pair = (value, event.implicit)
-                    resolved_tag = resolved.get(pair)
-                    if resolved_tag is None:
-                        resolved_tag = resolved[pair] = resolve(ScalarNode, value, event.implicit)
+                    implicit = event.implicit
+                    if not implicit[0] and by_text:
+                        # Quoted (or "!"-tagged): a string, whatever its text (resolve's answer
+                        # when no path resolver is set).
+                        resolved_tag = _STR
+                    else:
+                        # The resolver depends on the text and the implicit flags only: asked once
+                        # per distinct text of a document (with path resolvers set, per distinct
+                        # pair), not once per scalar. A plain scalar's tag depends on its text
+                        # alone when no path resolver is set.
+                        memo = value if by_text else (value, implicit)
+                        resolved_tag = resolved.get(memo)
+                        if resolved_tag is None:
+                            resolved_tag = resolved[memo] = resolve(ScalarNode, value, implicit)
                     if resolved_tag != _STR:
                         # ints, booleans, nulls: made once per distinct text of a document
-                        made = constants.get(pair)
+                        made = constants.get(memo)
                         if made is None:
-                            value = _scalar(loader, event, line, resolved)
+                            value = _scalar(loader, event, line)
                             if value.__class__ in _CONSTANT:
-                                constants[pair] = (value,)
+                                constants[memo] = (value,)
                         else:
                             value = made[0]
                     elif len(value) <= _INTERN_MAX:
