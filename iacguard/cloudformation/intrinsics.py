@@ -504,16 +504,29 @@ def _partial(unknown: Unknown, parts: list) -> Unknown:
     adjacent text merged, so that `!Sub "${Bucket.Arn}/*"` still says which bucket it names.
     A piece that is not a plain string (a list where a string was expected) leaves `unknown`."""
     pieces: list = []
+    last_str = False  # pieces[-1] is a str
     for p in parts:
+        if p.__class__ is str:
+            # (most parts: the text around ${...}), without asking a str for partial_text
+            if not p:
+                continue
+            if last_str:
+                p = pieces.pop() + p
+            last_str = True
+            pieces.append(p)
+            continue
         inner = getattr(p, "partial_text", None)
         for q in (inner if inner is not None else (p,)):
             if isinstance(q, str):
                 if not q:
                     continue
-                if pieces and isinstance(pieces[-1], str):
+                if last_str:
                     q = pieces.pop() + q
-            elif type(q) is PartialUnknown:
-                q = Unknown(q.reason)  # jsonencode-like shape only: not a piece of text
+                last_str = True
+            else:
+                if type(q) is PartialUnknown:
+                    q = Unknown(q.reason)  # jsonencode-like shape only: not a piece of text
+                last_str = False
             pieces.append(q)
     _limits.ACTIVE.grow_str(len(pieces) * 16 + sum(len(p) for p in pieces if isinstance(p, str)))
     return PartialUnknown(unknown.reason, partial_text=tuple(pieces))
