@@ -191,6 +191,7 @@ _INTERN_MAX = 128
 # Immutable scalar values _compose may share between the nodes of one text (never an Unknown:
 # each too-long number is its own, with its own warning).
 _CONSTANT = frozenset((int, float, bool, type(None), str))
+_NOT_SEEN = object()
 
 
 def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, list]:
@@ -204,6 +205,7 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
     documents = 0
     resolved: dict = {}  # text (or (text, implicit), see by_text) -> tag of a scalar with no tag
     constants: dict = {}  # the same key -> (value,) of a plain scalar that is no string
+    plain: dict = {}  # text -> value of a plain scalar (by_text only; no Unknown: each warns)
     by_text = not loader.yaml_path_resolvers
     starts = index.starts
     get_event = loader.get_event
@@ -243,40 +245,50 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
             elif fn_tag is None:
                 if tag is None or tag == "!":
                     implicit = event.implicit
-                    if not implicit[0] and by_text:
-                        # Quoted (or "!"-tagged): a string, whatever its text (resolve's answer
-                        # when no path resolver is set).
-                        resolved_tag = _STR
+                    made = plain.get(value, _NOT_SEEN) if by_text and implicit[0] else _NOT_SEEN
+                    if made is not _NOT_SEEN:
+                        value = made  # a plain text seen before in this document: its value
                     else:
-                        # The resolver depends on the text and the implicit flags only: asked once
-                        # per distinct text of a document (with path resolvers set, per distinct
-                        # pair), not once per scalar. A plain scalar's tag depends on its text
-                        # alone when no path resolver is set.
-                        memo = value if by_text else (value, implicit)
-                        resolved_tag = resolved.get(memo)
-                        if resolved_tag is None:
-                            resolved_tag = resolved[memo] = resolve(ScalarNode, value, implicit)
-                    if resolved_tag != _STR:
-                        # ints, booleans, nulls: made once per distinct text of a document
-                        made = constants.get(memo)
-                        if made is None:
-                            value = _scalar(loader, event, line)
-                            if value.__class__ in _CONSTANT:
-                                constants[memo] = (value,)
+                        if not implicit[0] and by_text:
+                            # Quoted (or "!"-tagged): a string, whatever its text (resolve's
+                            # answer when no path resolver is set).
+                            resolved_tag = _STR
                         else:
-                            value = made[0]
-                    elif len(value) <= _INTERN_MAX:
-                        value = intern(value)
+                            # The resolver depends on the text and the implicit flags only: asked
+                            # once per distinct text of a document (with path resolvers set, per
+                            # distinct pair), not once per scalar. A plain scalar's tag depends on
+                            # its text alone when no path resolver is set.
+                            memo = value if by_text else (value, implicit)
+                            resolved_tag = resolved.get(memo)
+                            if resolved_tag is None:
+                                resolved_tag = resolved[memo] = resolve(ScalarNode, value, implicit)
+                        text_of = value
+                        if resolved_tag != _STR:
+                            # ints, booleans, nulls: made once per distinct text of a document
+                            made = constants.get(memo)
+                            if made is None:
+                                value = _scalar(loader, event, line)
+                                if value.__class__ in _CONSTANT:
+                                    constants[memo] = (value,)
+                            else:
+                                value = made[0]
+                        elif len(value) <= _INTERN_MAX:
+                            value = intern(value)
+                        if by_text and implicit[0] and value.__class__ in _CONSTANT:
+                            # The next plain scalar of this text is this value at once (a
+                            # template repeats its plain texts: Allow, true, AWS::S3::Bucket...).
+                            plain[text_of] = value
                 else:
                     value = _scalar(loader, event, line, resolved)
                 if value.__class__ is not str and isinstance(value, Unknown):
                     # A number too long to read: the file is still read.
                     warnings.append((line, value.reason + "; its value is unknown"))
             end_mark = event.end_mark
-            ei = end_mark.index
-            if ei > 0 and text[ei - 1] not in _TRAILING:
+            end = end_mark.line + 1
+            if end == line:
+                pass  # on one line (most scalars): both ways below give `line` then (no break ends it)
+            elif (ei := end_mark.index) > 0 and text[ei - 1] not in _TRAILING:
                 # The last character is no line break: it is on the end mark's line.
-                end = end_mark.line + 1
                 if end > line:
                     multiline.append((line, end))
                 else:
