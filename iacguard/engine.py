@@ -415,9 +415,8 @@ def merge_findings(findings: list, graph: ResourceGraph) -> list:
         key = (f.check_id, base, f.location, f.message, _path_key(f.path))
         group = groups.get(key)  # (one hash of the key: a Location hashes in Python)
         if group is None:
-            groups[key] = [f]
-        else:
-            group.append(f)
+            groups[key] = group = []  # (grown by append as before: [f] would regrow larger)
+        group.append(f)
     merged = []
     for key, group in groups.items():
         first = group[0]

@@ -286,7 +286,10 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
             end_mark = event.end_mark
             end = end_mark.line + 1
             if end == line:
-                pass  # on one line (most scalars): both ways below give `line` then (no break ends it)
+                # On one line (most scalars): both ways below give `line` then (no break ends it),
+                # and `line` itself is kept (an int past 256 is an object of its own: spans that
+                # keep it share the start line's, as they did before this shortcut).
+                end = line
             elif (ei := end_mark.index) > 0 and text[ei - 1] not in _TRAILING:
                 # The last character is no line break: it is on the end mark's line.
                 if end > line:
