@@ -418,18 +418,16 @@ def merge_findings(findings: list, graph: ResourceGraph) -> list:
     path (`Finding.path`) is part of what a finding says: findings that differ only by their
     paths stay apart, and the merged finding keeps its path.
     """
-    groups: dict = {}
-    order: list = []
+    groups: dict = {}  # key -> its findings, in the order the keys were first seen
     for f in findings:
         base = f.resource.meta.get("base_id", f.resource.id)
         key = (f.check_id, base, f.location, f.message, _path_key(f.path))
-        if key not in groups:
-            groups[key] = []
-            order.append(key)
-        groups[key].append(f)
+        group = groups.get(key)  # (one hash of the key: a Location hashes in Python)
+        if group is None:
+            groups[key] = group = []  # (grown by append as before: [f] would regrow larger)
+        group.append(f)
     merged = []
-    for key in order:
-        group = groups[key]
+    for key, group in groups.items():
         first = group[0]
         variants = graph.variants_of(key[1])
         hit = {f.resource.id for f in group}

@@ -302,3 +302,46 @@ def test_unknown_account_is_shared_per_deployment(tmp_path):
     assert (aq.node, aq.attribute) == (ar.node, ar.attribute)
     assert ao.node != aq.node
     assert aq.reason == "account id of aws_sqs_queue.q is known at deploy"
+
+
+def _join_long_way(pieces):
+    """arns._join as it was written before the one-pass flags: merge adjacent text, then ask
+    whether every piece is text."""
+    from iacguard.core.unknown import PartialUnknown, Unknown
+
+    out = []
+    for p in pieces:
+        if isinstance(p, str):
+            if not p:
+                continue
+            if out and isinstance(out[-1], str):
+                p = out.pop() + p
+        out.append(p)
+    if all(isinstance(p, str) for p in out):
+        return "".join(out)
+    if len(out) == 1:
+        return out[0]
+    first = next(p for p in out if isinstance(p, Unknown))
+    return PartialUnknown(first.reason, partial_text=tuple(out))
+
+
+def test_join_answers_as_the_long_way():
+    import random
+
+    from iacguard.core.unknown import AttributeUnknown, PartialUnknown, Unknown
+    from iacguard.facts.arns import _join
+
+    rng = random.Random(20)
+    choices = ["", "arn:", "aws", ":", "/", Unknown("u"), AttributeUnknown("a", "node", "arn"),
+               PartialUnknown("p", partial_text=("x", Unknown("q")))]
+    for _ in range(2000):
+        pieces = [rng.choice(choices) for _ in range(rng.randrange(0, 7))]
+        got, want = _join(list(pieces)), _join_long_way(list(pieces))
+        assert type(got) is type(want) and repr(got) == repr(want)
+        if isinstance(want, str):
+            assert got == want
+        elif any(want is p for p in pieces):
+            assert got is want  # a lone piece, returned as itself
+        else:  # a PartialUnknown made of the pieces (Unknowns compare equal to any Unknown: by identity)
+            assert got.reason == want.reason and len(got.partial_text) == len(want.partial_text)
+            assert all(a == b if isinstance(b, str) else a is b for a, b in zip(got.partial_text, want.partial_text))

@@ -624,10 +624,17 @@ class Stack:
             return {}
         if isinstance(raw, dict) and not is_intrinsic(raw):
             properties = {}
+            # decl.source_of and ex._locate written out (once per property of every resource)
+            locations = ex.locations
+            lines, ends = self.template.lines, self.template.line_ends
+            generated, base = decl.property_src, decl.properties_src
             for key, node in raw.items():
-                src = decl.source_of(key)
+                src = generated[key] if key in generated else base + (key,) if base is not None else None
                 out = (key,)
-                ex._locate(src, out)
+                if locations is not None and src is not None and out not in locations:
+                    span = lines.get(src)
+                    if span is not None:
+                        locations[out] = span3(span, ends)
                 value = ex.value(node, src, out)
                 if value is NO_VALUE:
                     ex._forget((key,))

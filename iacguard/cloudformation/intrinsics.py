@@ -152,6 +152,7 @@ class IntrinsicEvaluator:
                 template = self.stack.template
                 lines, ends = template.lines, template.line_ends
                 setdefault = locations.setdefault
+                n_ends = len(ends)
             for key, child in node.items():
                 if locations is None and child.__class__ in _LEAVES and leaf_ok:
                     result[key] = child  # (no location to keep: no paths made)
@@ -162,8 +163,14 @@ class IntrinsicEvaluator:
                 if locations is not None:
                     span = lines.get(csrc)
                     if span is not None:
-                        # An entry made before stays (setdefault: one hash of the path, not two).
-                        setdefault(cout, span3(span, ends))
+                        # span3(span, ends) written out (once per property node of every
+                        # resource); an entry made before stays (setdefault: one hash of the path).
+                        first, last = span
+                        if last < first:
+                            last = first
+                        if last < 1:
+                            last = 1
+                        setdefault(cout, (first, span[1], ends[last - 1] if last <= n_ends else 0))
                 if child.__class__ in _LEAVES and leaf_ok:
                     # A plain scalar is its own value: no call (most nodes of a template).
                     result[key] = child
@@ -184,6 +191,7 @@ class IntrinsicEvaluator:
                 template = self.stack.template
                 lines, ends = template.lines, template.line_ends
                 setdefault = locations.setdefault
+                n_ends = len(ends)
             for i, child in enumerate(node):
                 if locations is None and child.__class__ in _LEAVES and leaf_ok:
                     items.append(child)  # (no location to keep: no paths made)
@@ -193,7 +201,12 @@ class IntrinsicEvaluator:
                 if locations is not None:
                     span = lines.get(csrc)
                     if span is not None:
-                        setdefault(cout, span3(span, ends))
+                        first, last = span  # span3(span, ends) written out, as above
+                        if last < first:
+                            last = first
+                        if last < 1:
+                            last = 1
+                        setdefault(cout, (first, span[1], ends[last - 1] if last <= n_ends else 0))
                 if child.__class__ in _LEAVES and leaf_ok:
                     items.append(child)
                     continue
@@ -491,16 +504,29 @@ def _partial(unknown: Unknown, parts: list) -> Unknown:
     adjacent text merged, so that `!Sub "${Bucket.Arn}/*"` still says which bucket it names.
     A piece that is not a plain string (a list where a string was expected) leaves `unknown`."""
     pieces: list = []
+    last_str = False  # pieces[-1] is a str
     for p in parts:
+        if p.__class__ is str:
+            # (most parts: the text around ${...}), without asking a str for partial_text
+            if not p:
+                continue
+            if last_str:
+                p = pieces.pop() + p
+            last_str = True
+            pieces.append(p)
+            continue
         inner = getattr(p, "partial_text", None)
         for q in (inner if inner is not None else (p,)):
             if isinstance(q, str):
                 if not q:
                     continue
-                if pieces and isinstance(pieces[-1], str):
+                if last_str:
                     q = pieces.pop() + q
-            elif type(q) is PartialUnknown:
-                q = Unknown(q.reason)  # jsonencode-like shape only: not a piece of text
+                last_str = True
+            else:
+                if type(q) is PartialUnknown:
+                    q = Unknown(q.reason)  # jsonencode-like shape only: not a piece of text
+                last_str = False
             pieces.append(q)
     _limits.ACTIVE.grow_str(len(pieces) * 16 + sum(len(p) for p in pieces if isinstance(p, str)))
     return PartialUnknown(unknown.reason, partial_text=tuple(pieces))

@@ -15,7 +15,6 @@ in hand-written templates and CloudFormation accepts them).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from json import JSONDecoder
 from json.decoder import scanstring
 
@@ -58,10 +57,14 @@ def _constant(name: str):
 
 _DECODER = JSONDecoder(strict=False, parse_int=_int, parse_constant=_constant)
 _DECODE = _DECODER.decode
-# After validation by the decoder, every token is, after any whitespace, commas and colons: a
-# string (group 1) followed by ':' when it is a key (group 2), an opening bracket (3), a closing
-# bracket (4), or a bare scalar (5: number, true, false, null).
-_TOKEN = re.compile(r'[ \t\n\r,:]*(?:("[^"\\]*(?:\\.[^"\\]*)*")(?:[ \t\n\r]*(:))?|([{\[])|([}\]])|([-+.0-9A-Za-z]+))', re.S)
+# After validation by the decoder, the text is a sequence of tokens, each after any spaces, tabs,
+# commas and colons: a line break (group 1: "\r\n", "\r" or "\n", as JSON_BREAKS counts them), a
+# string (2) followed, when it is a key, by its ':' and any white space before it (3), an opening
+# bracket (4), a closing bracket (5), or a bare scalar (6: number, true, false, null); a token
+# other than a line break takes the line break that ends its line, if any (7: one match per line
+# of pretty-printed JSON). The line breaks being tokens, the current line is a count: no offset is
+# looked up, and `findall` gives the groups without a match object per token.
+_TOKENS = re.compile(r'[ \t,:]*(?:(\r\n|[\r\n])|(?:("[^"\\]*(?:\\.[^"\\]*)*")([ \t\n\r]*:)?|([{\[])|([}\]])|([-+.0-9A-Za-z]+))[ \t,]*(\r\n|[\r\n])?)', re.S)
 
 
 def read_json(text: str) -> Decoded:
@@ -69,15 +72,19 @@ def read_json(text: str) -> Decoded:
         data = _DECODE(text)
     except (ValueError, RecursionError, _Slow):
         return read_json_reference(text)
-    index = LineIndex(text, JSON_BREAKS)
     try:
-        lines, warnings = _spans(text, index.starts, _limits.CURRENT.max_depth)
+        lines, warnings = _spans(text, _limits.CURRENT.max_depth)
     except _Slow:
         return read_json_reference(text)
     return Decoded(data, lines, warnings)
 
 
-def _spans(text: str, starts: list, max_depth: int) -> tuple[dict, list]:
+def _breaks(text: str) -> int:
+    """How many line breaks (JSON_BREAKS) `text` holds."""
+    return len(JSON_BREAKS.findall(text)) if "\n" in text or "\r" in text else 0
+
+
+def _spans(text: str, max_depth: int) -> tuple[dict, list]:
     """Line spans of every node of valid JSON `text`, and duplicate-key warnings, in the order
     and shape of the reference reader."""
     lines: dict = {}
@@ -92,43 +99,52 @@ def _spans(text: str, starts: list, max_depth: int) -> tuple[dict, list]:
     key_line = 0
     count = 0
     depth = 0
-    line = bisect_right
+    line = 1  # the line of the token at hand
     push = stack.append
     pop = stack.pop
-    for m in _TOKEN.finditer(text):
-        group = m.lastindex
-        if group == 2:  # a key
-            at = m.start(1)
-            key_line = line(starts, at)
-            key = m.group(1)[1:-1]
-            if "\\" in key:
-                key = scanstring(text, at + 1, False)[0]
+    for brk, string, colon, opening, closing, bare, after in _TOKENS.findall(text):
+        if brk:
+            line += 1
             continue
-        if group == 3:  # open a collection
+        if string:
+            begin = line
+            if "\n" in string or "\r" in string:  # a raw line break inside a string (strict=False)
+                line += _breaks(string)
+            if colon:  # a key
+                key_line = begin
+                key = string[1:-1]
+                if "\\" in key:
+                    key = scanstring(string, 1, False)[0]
+                if len(colon) > 1:
+                    line += _breaks(colon)
+                if after:
+                    line += 1
+                continue
+            end = line
+        elif opening:
             if depth >= max_depth:
                 raise _Slow
             depth += 1
             push((is_map, path, start, key, key_line, count))
             if depth > 1:
                 path = path + ((key,) if is_map else (count,))
-            is_map = m.group(3) == "{"
-            start = line(starts, m.start(3))
+            is_map = opening == "{"
+            start = line
             count = 0
+            if after:
+                line += 1
             continue
-        if group == 4:  # close it: the collection is the value to attach
-            end = line(starts, m.start(4))
+        elif closing:  # the collection is the value to attach
+            end = line
             begin = start
             depth -= 1
             is_map, path, start, key, key_line, count = pop()
-            if not depth:
-                continue
-        elif group == 1:  # a string value
-            begin = line(starts, m.start(1))
-            end = line(starts, m.end(1) - 1)
         else:  # a number or literal
-            begin = end = line(starts, m.start(5))
+            begin = end = line
+        if after:
+            line += 1
         if not depth:
-            continue  # a scalar document
+            continue  # a scalar document, or the document's end
         if is_map:
             entry = path + (key,)
             if entry in lines:

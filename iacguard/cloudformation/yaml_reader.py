@@ -86,25 +86,6 @@ else:  # pragma: no cover - PyYAML built without libyaml
     LOADER = LineLoader
 
 
-class _Frame:
-    __slots__ = ("is_map", "value", "path", "start", "last_end", "key", "key_line", "fn", "anchor",
-                 "count", "outer_path", "flow_end", "merges")
-
-    def __init__(self, is_map, path, start, fn, anchor, outer_path):
-        self.is_map = is_map
-        self.value = {} if is_map else []
-        self.path = path  # path of this collection's children
-        self.start = start
-        self.last_end = start
-        self.key = None  # mapping: the key waiting for its value
-        self.key_line = 0
-        self.fn = fn  # intrinsic name when the collection carried a `!Fn` tag
-        self.anchor = anchor
-        self.count = 1
-        self.outer_path = outer_path  # path of the collection itself (differs when tagged)
-        self.merges = None
-
-
 def _fn_key(tag: str) -> str:
     name = tag[1:]
     return name if name in _UNPREFIXED else "Fn::" + name
@@ -210,6 +191,7 @@ _INTERN_MAX = 128
 # Immutable scalar values _compose may share between the nodes of one text (never an Unknown:
 # each too-long number is its own, with its own warning).
 _CONSTANT = frozenset((int, float, bool, type(None), str))
+_NOT_SEEN = object()
 
 
 def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, list]:
@@ -217,52 +199,33 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
     warnings: list = []
     multiline: list = []
     anchors: dict = {}  # name -> (value, node count)
-    stack: list[_Frame] = []
     alias_nodes = 0
     root = None
     have_root = False
     documents = 0
-    resolved: dict = {}
-    constants: dict = {}  # (text, implicit) -> (value,) of a plain scalar that is no string
+    resolved: dict = {}  # text (or (text, implicit), see by_text) -> tag of a scalar with no tag
+    constants: dict = {}  # the same key -> (value,) of a plain scalar that is no string
+    plain: dict = {}  # text -> value of a plain scalar (by_text only; no Unknown: each warns)
+    by_text = not loader.yaml_path_resolvers
     starts = index.starts
     get_event = loader.get_event
     resolve = loader.resolve
     max_depth = _limits.CURRENT.max_depth
-    top = None  # stack[-1], None at the document level
-
-    def attach(value, start: int, end: int, count: int, anchor: str | None) -> None:
-        nonlocal root, have_root
-        if anchor is not None:
-            anchors[anchor] = (value, count)
-        if top is None:
-            root = value
-            have_root = True
-            return
-        top.count += count
-        if end > top.last_end:
-            top.last_end = end
-        if top.is_map:
-            if top.key is None:
-                if isinstance(value, (dict, list)):
-                    raise TemplateError("a mapping key must be a scalar", start)
-                top.key = value
-                top.key_line = start
-                return
-            key, key_line = top.key, top.key_line
-            top.key = None
-            if key == "<<" and isinstance(value, (dict, list)):
-                if top.merges is None:
-                    top.merges = []
-                top.merges.append((value, key_line, end))
-                return
-            path = top.path + (key,)
-            if key in top.value:
-                duplicate_key(lines, warnings, path, key, key_line)
-            top.value[key] = value
-            lines[path] = (key_line, end)
-        else:
-            lines[top.path + (len(top.value),)] = (start, end)
-            top.value.append(value)
+    # The innermost open collection lives in these locals (once a _Frame object: its attributes
+    # were read and written several times per event); the enclosing ones are saved on `stack` as
+    # tuples of the same fields. depth 0: the document level, no collection open.
+    #   is_map: a mapping; value: the dict or list being filled; path: path of its children;
+    #   start: its first line; last_end: the last line of its children so far; key, key_line: the
+    #   mapping key waiting for its value; fn: the intrinsic when it carried a `!Fn` tag; anchor;
+    #   count: the nodes it holds (itself included; for aliases' expansion limit); merges: `<<`
+    #   values to merge at its end.
+    stack: list = []
+    push = stack.append
+    pop = stack.pop
+    depth = 0
+    is_map = False
+    value_of = path = fn = anchor_of = merges = key = None
+    start = last_end = key_line = count = 0
 
     while True:
         event = get_event()
@@ -272,42 +235,63 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
             line = event.start_mark.line + 1
             tag = event.tag
             value = event.value
-            fn = None if tag is None else _check_tag(tag, line)
-            is_key = top is not None and top.is_map and top.key is None
+            fn_tag = None if tag is None else _check_tag(tag, line)
+            is_key = is_map and key is None and depth
             if is_key:
                 # Keys keep their text: `200:` and `yes:` are names here, not numbers or booleans.
-                if fn is not None:
+                if fn_tag is not None:
                     raise TemplateError("a tagged mapping key is not supported", line)
                 value = intern(value)  # (see _INTERN_MAX)
-            elif fn is None:
+            elif fn_tag is None:
                 if tag is None or tag == "!":
-                    # The resolver depends on the text and the implicit flags only: asked once per
-                    # distinct pair of a document, not once per scalar.
-                    pair = (value, event.implicit)
-                    resolved_tag = resolved.get(pair)
-                    if resolved_tag is None:
-                        resolved_tag = resolved[pair] = resolve(ScalarNode, value, event.implicit)
-                    if resolved_tag != _STR:
-                        # ints, booleans, nulls: made once per distinct text of a document
-                        made = constants.get(pair)
-                        if made is None:
-                            value = _scalar(loader, event, line, resolved)
-                            if value.__class__ in _CONSTANT:
-                                constants[pair] = (value,)
+                    implicit = event.implicit
+                    made = plain.get(value, _NOT_SEEN) if by_text and implicit[0] else _NOT_SEEN
+                    if made is not _NOT_SEEN:
+                        value = made  # a plain text seen before in this document: its value
+                    else:
+                        if not implicit[0] and by_text:
+                            # Quoted (or "!"-tagged): a string, whatever its text (resolve's
+                            # answer when no path resolver is set).
+                            resolved_tag = _STR
                         else:
-                            value = made[0]
-                    elif len(value) <= _INTERN_MAX:
-                        value = intern(value)
+                            # The resolver depends on the text and the implicit flags only: asked
+                            # once per distinct text of a document (with path resolvers set, per
+                            # distinct pair), not once per scalar. A plain scalar's tag depends on
+                            # its text alone when no path resolver is set.
+                            memo = value if by_text else (value, implicit)
+                            resolved_tag = resolved.get(memo)
+                            if resolved_tag is None:
+                                resolved_tag = resolved[memo] = resolve(ScalarNode, value, implicit)
+                        text_of = value
+                        if resolved_tag != _STR:
+                            # ints, booleans, nulls: made once per distinct text of a document
+                            made = constants.get(memo)
+                            if made is None:
+                                value = _scalar(loader, event, line)
+                                if value.__class__ in _CONSTANT:
+                                    constants[memo] = (value,)
+                            else:
+                                value = made[0]
+                        elif len(value) <= _INTERN_MAX:
+                            value = intern(value)
+                        if by_text and implicit[0] and value.__class__ in _CONSTANT:
+                            # The next plain scalar of this text is this value at once (a
+                            # template repeats its plain texts: Allow, true, AWS::S3::Bucket...).
+                            plain[text_of] = value
                 else:
                     value = _scalar(loader, event, line, resolved)
                 if value.__class__ is not str and isinstance(value, Unknown):
                     # A number too long to read: the file is still read.
                     warnings.append((line, value.reason + "; its value is unknown"))
             end_mark = event.end_mark
-            ei = end_mark.index
-            if ei > 0 and text[ei - 1] not in _TRAILING:
+            end = end_mark.line + 1
+            if end == line:
+                # On one line (most scalars): both ways below give `line` then (no break ends it),
+                # and `line` itself is kept (an int past 256 is an object of its own: spans that
+                # keep it share the start line's, as they did before this shortcut).
+                end = line
+            elif (ei := end_mark.index) > 0 and text[ei - 1] not in _TRAILING:
                 # The last character is no line break: it is on the end mark's line.
-                end = end_mark.line + 1
                 if end > line:
                     multiline.append((line, end))
                 else:
@@ -320,113 +304,157 @@ def _compose(loader: LineLoader, text: str, index: LineIndex) -> tuple[Decoded, 
             if is_key:
                 if anchor is not None:
                     anchors[anchor] = (value, 1)
-                top.count += 1
-                if end > top.last_end:
-                    top.last_end = end
-                top.key = value
-                top.key_line = line
+                count += 1
+                if end > last_end:
+                    last_end = end
+                key = value
+                key_line = line
                 continue
-            if fn is not None:
-                if fn == "Fn::GetAtt":
-                    value = value.split(".", 1)
-                value = {fn: value}
-                if top is not None:
-                    if top.is_map:
-                        lines[top.path + (top.key, fn)] = (line, end)
-                    else:
-                        lines[top.path + (len(top.value), fn)] = (line, end)
-                attach(value, line, end, 1, anchor)
+            if fn_tag is None:
+                if anchor is not None:
+                    anchors[anchor] = (value, 1)
+                if not depth:
+                    root = value
+                    have_root = True
+                    continue
+                count += 1
+                if end > last_end:
+                    last_end = end
+                if is_map:
+                    entry = path + (key,)
+                    if key in value_of:
+                        duplicate_key(lines, warnings, entry, key, key_line)
+                    value_of[key] = value
+                    lines[entry] = (key_line, end)
+                    key = None
+                else:
+                    lines[path + (len(value_of),)] = (line, end)
+                    value_of.append(value)
                 continue
-            if anchor is not None:
-                anchors[anchor] = (value, 1)
-            if top is None:
-                root = value
-                have_root = True
-                continue
-            top.count += 1
-            if end > top.last_end:
-                top.last_end = end
-            if top.is_map:
-                key = top.key
-                top.key = None
-                path = top.path + (key,)
-                if key in top.value:
-                    duplicate_key(lines, warnings, path, key, top.key_line)
-                top.value[key] = value
-                lines[path] = (top.key_line, end)
-            else:
-                lines[top.path + (len(top.value),)] = (line, end)
-                top.value.append(value)
-            continue
-        if cls is MappingStartEvent or cls is SequenceStartEvent:
+            if fn_tag == "Fn::GetAtt":
+                value = value.split(".", 1)
+            value = {fn_tag: value}
+            if depth:
+                if is_map:
+                    lines[path + (key, fn_tag)] = (line, end)
+                else:
+                    lines[path + (len(value_of), fn_tag)] = (line, end)
+            begin = line
+            nodes = 1
+            # (attached below)
+        elif cls is MappingStartEvent or cls is SequenceStartEvent:
             line = event.start_mark.line + 1
             tag = event.tag
-            fn = None if tag is None else _check_tag(tag, line)
-            if len(stack) >= max_depth:
+            fn_tag = None if tag is None else _check_tag(tag, line)
+            if depth >= max_depth:
                 raise RefusedInput("nesting deeper than %d levels" % max_depth, line)
-            if top is not None:
-                if top.is_map:
-                    if top.key is None:
+            if depth:
+                if is_map:
+                    if key is None:
                         raise TemplateError("a mapping key must be a scalar", line)
-                    outer = top.path + (top.key,)
+                    outer = path + (key,)
                 else:
-                    outer = top.path + (len(top.value),)
+                    outer = path + (len(value_of),)
             else:
                 outer = ()
-            path = outer + (fn,) if fn is not None else outer
-            top = _Frame(cls is MappingStartEvent, path, line, fn, event.anchor, outer)
-            stack.append(top)
+            push((is_map, value_of, path, start, last_end, key, key_line, fn, anchor_of, count, merges))
+            depth += 1
+            is_map = cls is MappingStartEvent
+            value_of = {} if is_map else []
+            path = outer + (fn_tag,) if fn_tag is not None else outer
+            start = last_end = line
+            key = None
+            key_line = 0
+            fn = fn_tag
+            anchor_of = event.anchor
+            count = 1
+            merges = None
             continue
-        if cls is MappingEndEvent or cls is SequenceEndEvent:
-            frame = stack.pop()
-            top = stack[-1] if stack else None
-            value = frame.value
+        elif cls is MappingEndEvent or cls is SequenceEndEvent:
+            value = value_of
             ei = event.end_mark.index
             if event.start_mark.index != ei:
                 # A flow collection ends at its bracket; a block one at its last child.
                 end = bisect_right(starts, ei - 1)
-                if end < frame.last_end:
-                    end = frame.last_end
+                if end < last_end:
+                    end = last_end
             else:
-                end = frame.last_end
-            if frame.merges:
-                for merged, m_start, m_end in frame.merges:
+                end = last_end
+            if merges:
+                for merged, m_start, m_end in merges:
                     for source in (merged if isinstance(merged, list) else [merged]):
                         if not isinstance(source, dict):
                             raise TemplateError("a merge key needs a mapping", m_start)
                         for k, v in source.items():
                             if k not in value:
                                 value[k] = v
-                                lines[frame.path + (k,)] = (m_start, m_end)
-            if frame.fn is not None:
-                if frame.fn == "Fn::GetAtt":
+                                lines[path + (k,)] = (m_start, m_end)
+            if fn is not None:
+                if fn == "Fn::GetAtt":
                     value = [v if isinstance(v, str) else str(v) for v in value] \
                         if isinstance(value, list) else value
-                value = {frame.fn: value}
-                lines[frame.path] = (frame.start, end)
-            attach(value, frame.start, end, frame.count, frame.anchor)
-            continue
-        if cls is AliasEvent:
+                value = {fn: value}
+                lines[path] = (start, end)
+            begin, nodes, anchor = start, count, anchor_of
+            is_map, value_of, path, start, last_end, key, key_line, fn, anchor_of, count, merges = pop()
+            depth -= 1
+            # (attached below)
+        elif cls is AliasEvent:
             line = event.start_mark.line + 1
             if event.anchor not in anchors:
                 raise TemplateError("unknown or recursive alias *%s" % event.anchor, line)
-            value, count = anchors[event.anchor]
-            alias_nodes += count
+            value, nodes = anchors[event.anchor]
+            alias_nodes += nodes
             if alias_nodes > _limits.CURRENT.max_yaml_nodes:
                 raise RefusedInput("YAML aliases expand to more than %d nodes" % _limits.CURRENT.max_yaml_nodes, line)
             end = _end_line(text, index, event.end_mark.index, line)
-            attach(value, line, end, count, None)
+            begin = line
+            anchor = None
+            # (attached below)
+        elif cls is StreamStartEvent or cls is DocumentEndEvent:
             continue
-        if cls is StreamStartEvent or cls is DocumentEndEvent:
-            continue
-        if cls is DocumentStartEvent:
+        elif cls is DocumentStartEvent:
             documents += 1
             if documents > 1:
                 # CloudFormation reads one document; the caller decides what a stream of them is.
                 raise MultipleDocuments(Decoded(root, lines, warnings), event.start_mark.line + 1)
             continue
-        if cls is StreamEndEvent:
+        elif cls is StreamEndEvent:
             break
-        raise TemplateError("unexpected YAML event %s" % cls.__name__,  # pragma: no cover
-                            event.start_mark.line + 1)
+        else:
+            raise TemplateError("unexpected YAML event %s" % cls.__name__,  # pragma: no cover
+                                event.start_mark.line + 1)
+        # A tagged scalar, a collection or an alias is attached to the open collection:
+        # `value`, from line `begin` to `end`, holding `nodes` nodes, with its `anchor`.
+        if anchor is not None:
+            anchors[anchor] = (value, nodes)
+        if not depth:
+            root = value
+            have_root = True
+            continue
+        count += nodes
+        if end > last_end:
+            last_end = end
+        if is_map:
+            if key is None:
+                if isinstance(value, (dict, list)):
+                    raise TemplateError("a mapping key must be a scalar", begin)
+                key = value
+                key_line = begin
+                continue
+            if key == "<<" and isinstance(value, (dict, list)):
+                if merges is None:
+                    merges = []
+                merges.append((value, key_line, end))
+                key = None
+                continue
+            entry = path + (key,)
+            if key in value_of:
+                duplicate_key(lines, warnings, entry, key, key_line)
+            value_of[key] = value
+            lines[entry] = (key_line, end)
+            key = None
+        else:
+            lines[path + (len(value_of),)] = (begin, end)
+            value_of.append(value)
     return Decoded(root if have_root else None, lines, warnings), multiline

@@ -360,14 +360,19 @@ def _join(pieces: list):
     """Merged pieces as a str when all are known, else a PartialUnknown with the first
     Unknown's reason (a lone Unknown piece is returned as itself)."""
     out: list = []
+    known = True  # every piece kept is a str (what all(isinstance(p, str) for p in out) asked after)
+    last_str = False  # out[-1] is a str
     for p in pieces:
         if isinstance(p, str):
             if not p:
                 continue
-            if out and isinstance(out[-1], str):
+            if last_str:
                 p = out.pop() + p
+            last_str = True
+        else:
+            known = last_str = False
         out.append(p)
-    if all(isinstance(p, str) for p in out):
+    if known:
         return "".join(out)
     if len(out) == 1:
         return out[0]

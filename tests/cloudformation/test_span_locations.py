@@ -53,3 +53,31 @@ def test_pickled_and_cached_as_they_are(tmp_path):
     res.property_locations[("BucketName",)] = ("6", 6, 1)
     entry.write_bytes(parse_cache._header("evaluated") + pickle.dumps(result, protocol=5))
     assert parse_cache.read_entry(str(entry), "evaluated", (LanguageResult,)) is None
+
+
+def test_value_walk_keeps_span3_of_every_node(tmp_path):
+    """IntrinsicEvaluator.value writes intrinsics.span3 out for each property node: each entry is
+    span3 of the template's span, odd spans included (end before start, line 0, past the end)."""
+    from iacguard.cloudformation.intrinsics import IntrinsicEvaluator, span3
+
+    path = tmp_path / "t.yaml"
+    path.write_text(TEMPLATE)
+    template = parse_template(str(path), TEMPLATE)
+    src = ("Resources", "Bucket", "Properties")
+    odd = {src + ("Tags",): (7, 3), src + ("Tags", 0): (0, 0), src + ("Tags", 0, "Key"): (40, 50),
+           src + ("Tags", 0, "Value"): (-2, 1), src + ("BucketName",): (0, -1)}
+    for spans in ({}, odd):
+        template.lines.update(spans)
+
+        class Stack:
+            pass
+
+        stack = Stack()
+        stack.template = template
+        locations: dict = {}
+        ex = IntrinsicEvaluator(stack, None, {}, locations)
+        props = template.data["Resources"]["Bucket"]["Properties"]
+        assert ex.value(props, src, ()) == props
+        expected = {k[len(src):]: span3(v, template.line_ends) for k, v in template.lines.items()
+                    if k[:len(src)] == src and len(k) > len(src)}
+        assert locations == expected and len(expected) == 5

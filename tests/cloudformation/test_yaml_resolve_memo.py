@@ -41,3 +41,34 @@ def test_same_text_quoted_and_plain_resolve_apart(text):
         assert data["x"] == [1, "1", 1.5, "1.5", True, "true", True]
     else:
         assert (data["a"], data["b"], data["d"], data["e"], data["g"], data["h"], data["i"]) == (True, "yes", 1, "1", None, None, "2010-09-09")
+
+
+def test_scalars_resolve_as_pyyaml_safe_load_does():
+    """The reader's tag memo (keyed by a plain scalar's text; a quoted or `!`-tagged scalar is a
+    string without asking) against PyYAML's own composer, which resolves every scalar on its own:
+    the same text plain, single-quoted, double-quoted and `!`-tagged in one document."""
+    import random
+
+    import yaml
+
+    words = ["yes", "no", "on", "off", "true", "False", "null", "~", "1", "-7", "0x1A", "0o17", "017", "1_000",
+             "1.5", "1e3", ".inf", "-.Inf", ".nan", "abc", "1:30", "0", "+12", "y", "n", "NULL", "", "3.", "-0"]
+    rng = random.Random(20)
+    for _ in range(60):
+        lines = []
+        for i in range(40):
+            word = rng.choice(words)
+            style = rng.randrange(4)
+            if style == 0 and word:
+                text = word
+            elif style == 1:
+                text = "'%s'" % word
+            elif style == 2:
+                text = '"%s"' % word
+            else:
+                text = "! '%s'" % word if not word else "! %s" % word
+            lines.append("k%d: %s" % (i, text))
+        doc = "\n".join(lines) + "\n"
+        decoded, _ = yaml_reader.read_yaml(doc)
+        expected = yaml.safe_load(doc)
+        assert repr(decoded.data) == repr(expected), doc
