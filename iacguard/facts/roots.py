@@ -60,19 +60,19 @@ def _module_folders(graph: ResourceGraph, by_root: dict) -> dict:
             key_of[key] = root
     if not key_of:
         return out
-    kinds = ("variable", "local", "output", "module")
-    nodes = graph.g.nodes(data="symbol") if hasattr(graph, "g") else (
-        pair for kind in kinds for pair in graph.symbols_of_kind(kind))
-    for node, sym in nodes:
-        if sym is None or sym.kind not in kinds or sym.location is None or not node.startswith("tf:"):
-            continue
-        parts = node.split(":", 2)
-        if len(parts) == 3 and parts[2].startswith("module.") and parts[1] in key_of and parts[2].count(".") >= 2:
-            path = sym.location.path
-            folder = folder_of.get(path)
-            if folder is None:
-                folder = folder_of[path] = os.path.dirname(path)
-            out[key_of[parts[1]]].add(folder)
+    # (The folders form sets: the kinds are taken one after the other, through the graph's
+    # index of symbols by kind, rather than in one walk over every node.)
+    for kind in ("variable", "local", "output", "module"):
+        for node, sym in graph.symbols_of_kind(kind):
+            if sym.location is None or not node.startswith("tf:"):
+                continue
+            parts = node.split(":", 2)
+            if len(parts) == 3 and parts[2].startswith("module.") and parts[1] in key_of and parts[2].count(".") >= 2:
+                path = sym.location.path
+                folder = folder_of.get(path)
+                if folder is None:
+                    folder = folder_of[path] = os.path.dirname(path)
+                out[key_of[parts[1]]].add(folder)
     return out
 
 
