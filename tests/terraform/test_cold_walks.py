@@ -139,3 +139,100 @@ def test_functions_module_imported_once():
     assert ex._functions_module() is functions
     assert ex._functions_module() is functions
     assert ex._FUNCTIONS == [functions]
+
+
+# -- instance keys kept by the expansion ---------------------------------------------------
+
+COUNTED = {
+    "main.tf": """
+        variable "n" {
+          default = 2
+        }
+        variable "unknown" {}
+        locals {
+          names = { a = "x", b = "y" }
+        }
+        resource "aws_sqs_queue" "q" {
+          count = var.n
+          name  = "q${count.index}"
+        }
+        resource "aws_sns_topic" "t" {
+          for_each = local.names
+          name     = each.value
+        }
+        resource "aws_sns_topic" "u" {
+          count = var.unknown ? 1 : 0
+          name  = "u"
+        }
+        resource "aws_sqs_queue_policy" "p" {
+          count      = var.n
+          queue_url  = aws_sqs_queue.q[count.index].id
+          policy     = jsonencode([for t in aws_sns_topic.t : t.arn])
+          depends_on = [aws_sqs_queue.q, aws_sns_topic.t, aws_sns_topic.u]
+        }
+        data "aws_iam_policy_document" "d" {
+          count = 2
+          statement {
+            resources = aws_sqs_queue.q[*].arn
+          }
+        }
+        module "m" {
+          source = "./m"
+          count  = 2
+          ids    = aws_sqs_queue.q[*].id
+        }
+        output "ids" { value = aws_sqs_queue.q[*].id }
+        output "arns" { value = { for k, t in aws_sns_topic.t : k => t.arn } }
+        output "u" { value = aws_sns_topic.u[*].name }
+        output "d" { value = data.aws_iam_policy_document.d[*].json }
+        output "later" { value = aws_s3_bucket.later[*].id }
+        resource "aws_s3_bucket" "later" {
+          count  = 3
+          bucket = "b${count.index}"
+        }
+    """,
+    "m/main.tf": """
+        variable "ids" {}
+        resource "aws_sqs_queue" "inner" {
+          for_each = toset(["1", "2"])
+          name     = "i${each.key}"
+        }
+        output "x" { value = [for q in aws_sqs_queue.inner : q.id] }
+        output "ids" { value = var.ids }
+    """,
+}
+
+
+def evaluated_counted(tmp_path: Path):
+    write(tmp_path, COUNTED)
+    disc = discover([str(tmp_path)])
+    files = {f.path: parse_source(f).data for f in disc.files if f.kind == "terraform"}
+    return evaluate_configuration(files, disc.roots[0], ScanOptions())
+
+
+def test_kept_instance_keys_change_nothing(tmp_path: Path, monkeypatch):
+    import iacguard.terraform.evaluate as tfe
+
+    calls: list = []
+    instances = tfe.ModuleInstance._instances
+
+    def counting(self, block, path, what):
+        calls.append(what)
+        return instances(self, block, path, what)
+
+    monkeypatch.setattr(tfe.ModuleInstance, "_instances", counting)
+    kept = evaluated_counted(tmp_path)
+    kept_calls = len(calls)
+    calls.clear()
+    monkeypatch.setattr(tfe, "_KEYS_KEPT", -1)  # never kept: every reference evaluates the count again
+    again = evaluated_counted(tmp_path)
+    assert kept_calls < len(calls)
+    fields = ("id", "address", "type", "properties", "location", "property_locations", "mode", "module", "conditions", "meta")
+    assert [[getattr(r, f) for f in fields] for r in kept.resources] == [[getattr(r, f) for f in fields] for r in again.resources]
+    assert len(kept.resources) == 16
+    assert kept.references == again.references
+    assert kept.symbols == again.symbols
+    assert kept.unknowns == again.unknowns
+    assert kept.notifications == again.notifications
+    targets = {r.target.rsplit(":", 1)[-1] for r in kept.references if r.source.endswith("output.ids") and ":module." not in r.source}
+    assert targets == {"aws_sqs_queue.q[0]", "aws_sqs_queue.q[1]"}
