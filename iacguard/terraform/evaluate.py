@@ -196,6 +196,7 @@ class Evaluation:
         self._references: dict = {}  # expression -> indexed_references
         self._steps: dict = {}  # expression -> reference_steps
         self._spans: dict = {}  # attribute or block -> its Location
+        self._key_plans: dict = {}  # object expression -> key_locations
         self._reference_plans: dict = {}  # resource block -> reference_plan
         # Whether what is worked out once per block or expression (reference_plan,
         # reference_steps, span) is kept: only where it will be asked again, in a module with
@@ -322,6 +323,18 @@ class Evaluation:
         if self.keep:
             self._spans[id(node)] = (node, location)
         return location
+
+    def key_locations(self, obj, path: str, ends) -> list:
+        """`_key_location_plan` of an object expression, worked out once per expression in a
+        module of several instances (its keys' Locations were built again for each instance,
+        a tenth of the Locations of an eks scan)."""
+        found = self._key_plans.get(id(obj))
+        if found is not None and found[0] is obj:
+            return found[1]
+        plan = _key_location_plan(obj, path, ends)
+        if self.keep:
+            self._key_plans[id(obj)] = (obj, plan)
+        return plan
 
     def reference_steps(self, expr) -> list:
         """`references(expr)` sorted out once per expression for `_reference_targets`, which asks
@@ -806,10 +819,10 @@ class ModuleInstance:
             if literal:
                 continue
             if isinstance(attr.expr, ObjectExpr):
-                _object_key_locations(attr.expr, path, prop_path + (name,), locs, ends)
+                _object_key_locations(self.ev, attr.expr, path, prop_path + (name,), locs, ends)
             elif _is_jsonencode_object(attr.expr):
                 # jsonencode({...}): the lines of what is inside (policy statements, issue 12)
-                _object_key_locations(attr.expr.args[0], path, prop_path + (name,), locs, ends)
+                _object_key_locations(self.ev, attr.expr.args[0], path, prop_path + (name,), locs, ends)
         for block in body.blocks:
             if top and block.type in META_ARGUMENTS:
                 continue
@@ -1638,9 +1651,23 @@ def _json_dynamic_blocks(obj: ObjectExpr, depth: int) -> list:
     return blocks
 
 
-def _object_key_locations(obj: ObjectExpr, path: str, prop_path: tuple, locs: dict, ends, depth: int = 0):
+def _object_key_locations(ev: "Evaluation", obj: ObjectExpr, path: str, prop_path: tuple, locs: dict, ends) -> None:
+    """The location of each literal key of an object expression (`tags = {...}`,
+    `jsonencode({...})`), at any depth, and of each object in a list under one (a policy's
+    Statement list), below `prop_path`; a path that has one already keeps it."""
+    for rel, location in ev.key_locations(obj, path, ends):
+        at = prop_path + rel
+        if at not in locs:
+            locs[at] = location
+
+
+def _key_location_plan(obj: ObjectExpr, path: str, ends, depth: int = 0, prefix: tuple = (), out: list | None = None) -> list:
+    """(path below the expression, Location) for `_object_key_locations`, in the order its walk
+    sets them; the same in every instance of a module."""
+    if out is None:
+        out = []
     if depth > 32:
-        return
+        return out
     for key_expr, value_expr in obj.items:
         key = None
         if isinstance(key_expr, Literal) and isinstance(key_expr.value, str):
@@ -1649,15 +1676,17 @@ def _object_key_locations(obj: ObjectExpr, path: str, prop_path: tuple, locs: di
             key = key_expr.parts[0]
         if key is None:
             continue
-        locs.setdefault(prop_path + (key,), span_location(path, key_expr.line, value_expr.end_line, ends))
+        here = prefix + (key,)
+        out.append((here, span_location(path, key_expr.line, value_expr.end_line, ends)))
         if isinstance(value_expr, ObjectExpr):
-            _object_key_locations(value_expr, path, prop_path + (key,), locs, ends, depth + 1)
+            _key_location_plan(value_expr, path, ends, depth + 1, here, out)
         elif isinstance(value_expr, TupleExpr):
             # list items that are objects: their lines by index (a policy's Statement list)
             for index, item in enumerate(value_expr.items):
                 if isinstance(item, ObjectExpr):
-                    locs.setdefault(prop_path + (key, index), span_location(path, item.line, item.end_line, ends))
-                    _object_key_locations(item, path, prop_path + (key, index), locs, ends, depth + 1)
+                    out.append((here + (index,), span_location(path, item.line, item.end_line, ends)))
+                    _key_location_plan(item, path, ends, depth + 1, here + (index,), out)
+    return out
 
 
 def _is_jsonencode_object(expr) -> bool:

@@ -4,8 +4,9 @@
   over the nodes and made again when nodes were added: it gives what the walk over every node
   gave (same pairs, same order), after `build`, after `add_resource`, after symbols added to the
   store directly, and after `release`.
-- `facts.roots._module_folders` takes the symbols kind by kind from that index: the same folders
-  per root as the walk over every node.
+- `facts.roots._inside_module_roots` decides which roots lie inside a module they call from the
+  module resources' folders first, and looks at symbols (kind by kind, from that index) only for
+  the roots still undecided: the same roots as the walk over every node decided.
 - The expression evaluator imports the functions module once, not at every function call.
 """
 from __future__ import annotations
@@ -123,16 +124,21 @@ def test_symbols_index_equals_the_walk(tmp_path: Path):
     assert graph.symbols_of_kind("variable") == []
 
 
-def test_module_folders_equal_the_walk(tmp_path: Path):
+def test_inside_module_roots_as_the_walk_decides(tmp_path: Path, monkeypatch):
     graph = ResourceGraph.build(evaluated(tmp_path))
     by_root: dict = {}
     for res in graph.resources:
         by_root.setdefault(res.meta.get("root_module", ""), []).append(res)
-    got = roots_facts._module_folders(graph, by_root)
-    assert got == module_folders_by_walk(graph, by_root)
-    assert any(len(folders) >= 2 for folders in got.values())
-    # The example calling its own module ("../..") is not a root; the live one is.
+    folders = module_folders_by_walk(graph, by_root)
+    want = {root for root in by_root if roots_facts.inside_a_module(root, folders.get(root, ()))}
+    assert roots_facts._inside_module_roots(graph, by_root) == want
+    assert {os.path.basename(r) for r in want} == {"basic"}
+    # The example is decided by the symbols of modules/app (a module without resources of its own).
+    assert not roots_facts.inside_a_module(next(r for r in want), {os.path.dirname(r.location.path) for r in by_root[next(r for r in want)] if r.module})
     assert [os.path.basename(r.path) for r in roots_facts.roots(graph)] == ["live"]
+    # Without symbols, nothing decides the example: it is a root.
+    monkeypatch.setattr(graph, "symbols_of_kind", lambda kind: [])
+    assert roots_facts._inside_module_roots(graph, by_root) == set()
 
 
 def test_functions_module_imported_once():
@@ -236,3 +242,99 @@ def test_kept_instance_keys_change_nothing(tmp_path: Path, monkeypatch):
     assert kept.notifications == again.notifications
     targets = {r.target.rsplit(":", 1)[-1] for r in kept.references if r.source.endswith("output.ids") and ":module." not in r.source}
     assert targets == {"aws_sqs_queue.q[0]", "aws_sqs_queue.q[1]"}
+
+
+# -- object keys' locations, worked out once per expression -----------------------------------
+
+
+def locations_by_walk(obj, path: str, prop_path: tuple, locs: dict, ends, depth: int = 0):
+    """`_object_key_locations` as it was (i19): a walk per instance, every Location built anew."""
+    from iacguard.core.model import span_location
+    from iacguard.terraform.syntax import Literal, ObjectExpr, Template, TupleExpr
+
+    if depth > 32:
+        return
+    for key_expr, value_expr in obj.items:
+        key = None
+        if isinstance(key_expr, Literal) and isinstance(key_expr.value, str):
+            key = key_expr.value
+        elif isinstance(key_expr, Template) and len(key_expr.parts) == 1 and isinstance(key_expr.parts[0], str):
+            key = key_expr.parts[0]
+        if key is None:
+            continue
+        locs.setdefault(prop_path + (key,), span_location(path, key_expr.line, value_expr.end_line, ends))
+        if isinstance(value_expr, ObjectExpr):
+            locations_by_walk(value_expr, path, prop_path + (key,), locs, ends, depth + 1)
+        elif isinstance(value_expr, TupleExpr):
+            for index, item in enumerate(value_expr.items):
+                if isinstance(item, ObjectExpr):
+                    locs.setdefault(prop_path + (key, index), span_location(path, item.line, item.end_line, ends))
+                    locations_by_walk(item, path, prop_path + (key, index), locs, ends, depth + 1)
+
+
+def deep_object(n: int) -> str:
+    return "{ k = " * n + "1" + " }" * n
+
+
+OBJECTS = {
+    "main.tf": """
+        module "one" {
+          source = "./m"
+        }
+        module "many" {
+          source = "./m"
+          count  = 3
+        }
+        resource "aws_iam_policy" "root" {
+          policy = jsonencode({
+            Version = "2012-10-17"
+            Statement = [
+              { Effect = "Allow", Action = ["s3:*"], Resource = "*" },
+              "not an object",
+              { Effect = "Deny", "${"quoted"}" = 1, (local.k) = 2 },
+            ]
+          })
+          tags = { Name = "x", "quoted key" = { inner = [{ a = 1 }, { b = { c = 2 } }] } }
+        }
+        locals { k = "computed" }
+    """,
+    "m/main.tf": """
+        resource "aws_s3_bucket" "b" {
+          count = 2
+          tags  = { Name = "b", Team = { lead = "x", members = [{ n = 1 }] } }
+          policy = jsonencode({ Statement = [{ Sid = "a" }, { Sid = "b", Condition = { StringEquals = { k = "v" } } }] })
+          lifecycle_rule {
+            tags = { inside = "a block" }
+          }
+          deep = """ + deep_object(40) + """
+        }
+        resource "aws_sqs_queue" "q" {
+          tags = { Name = "q" }
+        }
+    """,
+}
+
+
+def test_key_locations_equal_the_walk(tmp_path: Path, monkeypatch):
+    import iacguard.terraform.evaluate as tfe
+
+    shortcut = tfe._object_key_locations
+    checked: list = []
+
+    def checking(ev, obj, path, prop_path, locs, ends):
+        want = dict(locs)
+        locations_by_walk(obj, path, prop_path, want, ends)
+        shortcut(ev, obj, path, prop_path, locs, ends)
+        assert list(locs.items()) == list(want.items())
+        checked.append(ev.keep)
+
+    monkeypatch.setattr(tfe, "_object_key_locations", checking)
+    write(tmp_path, OBJECTS)
+    disc = discover([str(tmp_path)])
+    files = {f.path: parse_source(f).data for f in disc.files if f.kind == "terraform"}
+    result = evaluate_configuration(files, disc.roots[0], ScanOptions())
+    assert len(result.resources) == 1 + 4 * 2 + 4
+    assert True in checked and False in checked  # kept (module of several instances) and not
+    root = next(r for r in result.resources if r.address == "aws_iam_policy.root")
+    assert ("policy", "Statement", 2, "Effect") in root.property_locations
+    assert ("tags", "quoted key", "inner", 1, "b", "c") in root.property_locations
