@@ -338,3 +338,62 @@ def test_key_locations_equal_the_walk(tmp_path: Path, monkeypatch):
     root = next(r for r in result.resources if r.address == "aws_iam_policy.root")
     assert ("policy", "Statement", 2, "Effect") in root.property_locations
     assert ("tags", "quoted key", "inner", 1, "b", "c") in root.property_locations
+
+
+# -- References made without the frozen dataclass's __init__ ----------------------------------
+
+
+def test_references_made_as_the_dataclass_makes_them():
+    import pickle
+    from dataclasses import FrozenInstanceError, dataclass, field
+
+    import iacguard.terraform.evaluate as tfe
+    from iacguard.core.model import Reference
+
+    assert tfe._reference is not Reference  # the shortcut is in use for the Reference of today
+    for args in [("a", "b", (), "", "reference"), ("tf:x:aws_s3_bucket.b", "tf:x:var.n", ("tags", 0, "Name"), "arn", "depends_on"),
+                 ("s", "t", ["list", "path"], "id", "module_input")]:
+        got, want = tfe._reference(*args), Reference(*args)
+        assert type(got) is Reference and got == want and repr(got) == repr(want)
+        if type(args[2]) is tuple:
+            assert hash(got) == hash(want)
+        assert pickle.loads(pickle.dumps(got)) == want
+        try:
+            got.source = "changed"
+        except FrozenInstanceError:
+            pass
+        else:
+            raise AssertionError("a made Reference must stay frozen")
+
+    # Any other shape: the class itself.
+    @dataclass(frozen=True, slots=True)
+    class Four:
+        a: str
+        b: str
+        c: str
+        d: str
+
+    @dataclass(frozen=True, slots=True)
+    class WithPost:
+        a: str
+        b: str
+        c: str
+        d: str
+        e: str
+
+        def __post_init__(self):
+            pass
+
+    @dataclass(frozen=True)
+    class NoSlots:
+        a: str
+        b: str
+        c: str
+        d: str
+        e: str = field(default="x")
+
+    names = ("a", "b", "c", "d", "e")
+    assert tfe._slot_constructor(Four, ("a", "b", "c", "d")) is Four
+    assert tfe._slot_constructor(WithPost, names) is WithPost
+    assert tfe._slot_constructor(NoSlots, names) is NoSlots
+    assert tfe._slot_constructor(Reference, ("target", "source", "path", "attribute", "kind")) is Reference
