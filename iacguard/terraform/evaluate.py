@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from iacguard.core import limits as _limits
 from .. import parse as _parse
-from iacguard.core.model import Notification, Reference, Resource, ScanOptions, Symbol, TERRAFORM, LanguageResult, UnknownValue, span_location
+from iacguard.core.model import Location, Notification, Reference, Resource, ScanOptions, Symbol, TERRAFORM, LanguageResult, UnknownValue, end_column
 from iacguard.core.unknown import Unknown, as_int, is_unknown
 from . import expressions as ex
 from . import functions as fn
@@ -126,6 +126,13 @@ def _slot_constructor(cls: type, names: tuple):
 
 # Reference(source, target, path, attribute, kind), every argument given (see _slot_constructor).
 _reference = _slot_constructor(Reference, ("source", "target", "path", "attribute", "kind"))
+_location = _slot_constructor(Location, ("path", "start_line", "end_line", "start_col", "end_col"))
+
+
+def _span_location(path: str, start_line: int, end_line: int, ends) -> Location:
+    """`span_location` (iacguard.core.model), its Location made through its slots (an eks scan
+    makes about 20,000)."""
+    return _location(path, start_line, end_line, 1, end_column(ends, start_line, end_line))
 
 
 # `_keep_instance_keys` keeps the keys of resources of at most this many instances.
@@ -353,7 +360,7 @@ class Evaluation:
         found = self._spans.get(id(node))  # (_once written out: once per property of every instance)
         if found is not None and found[0] is node:
             return found[1]
-        location = span_location(path, node.line, node.end_line, ends)
+        location = _span_location(path, node.line, node.end_line, ends)
         if self.keep:
             self._spans[id(node)] = (node, location)
         return location
@@ -549,7 +556,7 @@ class ModuleInstance:
         empty = self._plain_scope()
         for name, attr in cf.body.attributes.items():
             values[name] = ("value", self._evaluate_at(attr.expr, empty, cf.path, attr.line))
-            self._set_at[name] = span_location(cf.path, attr.line, attr.end_line, cf.line_ends)
+            self._set_at[name] = _span_location(cf.path, attr.line, attr.end_line, cf.line_ends)
         for block in cf.body.blocks:
             self.ev.note("warning", "blocks are not allowed in a variables file (%s)" % block.type, cf.path, block.line)
 
@@ -668,7 +675,7 @@ class ModuleInstance:
             children.append((key, child))
             # Where each input is set: the argument line in this module's call (value origins).
             ends = self.src.ends.get(path, ())
-            child.arguments = {arg: span_location(path, attr.line, attr.end_line, ends) for arg, attr in block.body.attributes.items() if arg in inputs and arg in src.variables}
+            child.arguments = {arg: _span_location(path, attr.line, attr.end_line, ends) for arg, attr in block.body.attributes.items() if arg in inputs and arg in src.variables}
             # Graph: the child's variables stand for what the caller passes in.
             for arg, attr in block.body.attributes.items():
                 if arg in src.variables:
@@ -1300,15 +1307,15 @@ class _SymbolPlan:
 
     def __init__(self, src: ModuleSource) -> None:
         ends = src.ends
-        self.variables = [(name, "var." + name, span_location(path, block.line, block.end_line, ends.get(path, ()))) for name, (block, path) in src.variables.items()]
+        self.variables = [(name, "var." + name, _span_location(path, block.line, block.end_line, ends.get(path, ()))) for name, (block, path) in src.variables.items()]
         named: list = []
         for name, (attr, path) in src.locals.items():
-            named.append(("local", name, "local." + name, span_location(path, attr.line, attr.end_line, ends.get(path, ())), attr.expr))
+            named.append(("local", name, "local." + name, _span_location(path, attr.line, attr.end_line, ends.get(path, ())), attr.expr))
         for name, (block, path) in src.outputs.items():
             value = block.body.attributes.get("value")
-            named.append(("output", name, "output." + name, span_location(path, block.line, block.end_line, ends.get(path, ())), value.expr if value is not None else None))
+            named.append(("output", name, "output." + name, _span_location(path, block.line, block.end_line, ends.get(path, ())), value.expr if value is not None else None))
         for name, (block, path) in src.modules.items():
-            named.append(("module", name, "module." + name, span_location(path, block.line, block.end_line, ends.get(path, ())), None))
+            named.append(("module", name, "module." + name, _span_location(path, block.line, block.end_line, ends.get(path, ())), None))
         self.named = named
 
 
@@ -1711,14 +1718,14 @@ def _key_location_plan(obj: ObjectExpr, path: str, ends, depth: int = 0, prefix:
         if key is None:
             continue
         here = prefix + (key,)
-        out.append((here, span_location(path, key_expr.line, value_expr.end_line, ends)))
+        out.append((here, _span_location(path, key_expr.line, value_expr.end_line, ends)))
         if isinstance(value_expr, ObjectExpr):
             _key_location_plan(value_expr, path, ends, depth + 1, here, out)
         elif isinstance(value_expr, TupleExpr):
             # list items that are objects: their lines by index (a policy's Statement list)
             for index, item in enumerate(value_expr.items):
                 if isinstance(item, ObjectExpr):
-                    out.append((here + (index,), span_location(path, item.line, item.end_line, ends)))
+                    out.append((here + (index,), _span_location(path, item.line, item.end_line, ends)))
                     _key_location_plan(item, path, ends, depth + 1, here + (index,), out)
     return out
 

@@ -397,3 +397,18 @@ def test_references_made_as_the_dataclass_makes_them():
     assert tfe._slot_constructor(WithPost, names) is WithPost
     assert tfe._slot_constructor(NoSlots, names) is NoSlots
     assert tfe._slot_constructor(Reference, ("target", "source", "path", "attribute", "kind")) is Reference
+
+
+def test_locations_made_as_span_location_makes_them():
+    import pickle
+
+    import iacguard.terraform.evaluate as tfe
+    from iacguard.core.model import Location, span_location
+
+    assert tfe._location is not Location
+    ends = [5, 1, 30, 12]
+    for start, end in [(1, 1), (2, 4), (4, 2), (0, 0), (-3, 1), (3, 9), (9, 9), (4, 4)]:
+        for table in (ends, (), []):
+            got, want = tfe._span_location("/x/main.tf", start, end, table), span_location("/x/main.tf", start, end, table)
+            assert type(got) is Location and got == want and hash(got) == hash(want) and repr(got) == repr(want)
+            assert pickle.loads(pickle.dumps(got)) == want
