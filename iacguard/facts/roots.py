@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from operator import methodcaller
 
 from ..graph import ResourceGraph
 from iacguard.core.model import CLOUDFORMATION, TERRAFORM, Location, Resource
@@ -43,7 +44,7 @@ def _inside_module_roots(graph: ResourceGraph, by_root: dict) -> set:
     prefix><name>", a module instance's prefix being "module.NAME." and more). The resources'
     folders decide most roots (an example calling `source = "../.."` reaches the module's
     resources); symbols are looked at only for the roots they left undecided, and only those
-    whose ids start with such a root's "tf:<key>:module." (one C call a symbol)."""
+    whose ids start with such a root's "tf:<key>:module." (a C loop over the node ids)."""
     inside: set = set()
     folders_of: dict = {}
     key_of: dict = {}  # root key -> root (the last root of a key, were two to share one)
@@ -70,20 +71,26 @@ def _inside_module_roots(graph: ResourceGraph, by_root: dict) -> set:
     if not undecided:
         return inside
     prefixes = tuple(undecided)
+    kinds = ("variable", "local", "output", "module")
+    store = getattr(graph, "g", None)
+    if store is not None:  # the node ids filtered by a C loop, then the symbols among them
+        table = store._node
+        pairs = [(n, table[n].get("symbol")) for n in filter(methodcaller("startswith", prefixes), table)]
+    else:
+        pairs = [pair for kind in kinds for pair in graph.symbols_of_kind(kind)]
     added: set = set()
-    for kind in ("variable", "local", "output", "module"):
-        for node, sym in graph.symbols_of_kind(kind):
-            if not node.startswith(prefixes) or sym.location is None:
-                continue
-            parts = node.split(":", 2)
-            if parts[2].count(".") >= 2:
-                root = undecided["tf:%s:module." % parts[1]]
-                path = sym.location.path
-                folder = folder_of.get(path)
-                if folder is None:
-                    folder = folder_of[path] = os.path.dirname(path)
-                folders_of[root].add(folder)
-                added.add(root)
+    for node, sym in pairs:
+        if sym is None or sym.kind not in kinds or sym.location is None or not node.startswith(prefixes):
+            continue
+        parts = node.split(":", 2)
+        if parts[2].count(".") >= 2:
+            root = undecided["tf:%s:module." % parts[1]]
+            path = sym.location.path
+            folder = folder_of.get(path)
+            if folder is None:
+                folder = folder_of[path] = os.path.dirname(path)
+            folders_of[root].add(folder)
+            added.add(root)
     for root in added:
         if inside_a_module(root, folders_of[root]):
             inside.add(root)

@@ -53,9 +53,6 @@ class ResourceGraph:
         self._rel_out: dict | None = None
         self._rel_in: dict = {}
         self._refs_index: dict = {}  # node id -> [(keys, path, target)], see `_out_refs`
-        # kind -> [(node id, Symbol)] in node order, and the node count it was made at: one pass
-        # over the nodes for every kind asked (roots, module calls, parameters each walked them all).
-        self._symbols_index: tuple = (-1, {})
 
     def to_networkx(self):
         """The graph as a networkx MultiDiGraph: the same nodes, edges (references and the
@@ -78,7 +75,6 @@ class ResourceGraph:
         self._variants.clear()
         self._by_root_type.clear()
         self._rel_out, self._rel_in, self._refs_index = None, {}, {}
-        self._symbols_index = (-1, {})
 
     # -- building -------------------------------------------------------------------------
     @classmethod
@@ -131,13 +127,11 @@ class ResourceGraph:
                                 keydict[key] = {"path": path, "attribute": attribute, "kind": kind}
         graph._rel_out = None
         graph._refs_index = {}
-        graph._symbols_index = (-1, {})
         return graph
 
     def add_resource(self, res: Resource) -> None:
         self._rel_out = None  # relations are drawn again on the next question
         self._refs_index = {}
-        self._symbols_index = (-1, {})
         self.g.add_node(res.id, resource=res)
         self.resources.append(res)
         self._by_type[res.type].append(res)
@@ -197,23 +191,14 @@ class ResourceGraph:
         return self._variants.get(base_id) or [base_id]
 
     def symbols_of_kind(self, kind: str) -> list:
-        """(node id, Symbol) for every symbol of a kind ("module", "variable", ...), in node order.
-        Indexed by kind in one pass over the nodes, made again when nodes were added since
-        (`add_resource` and `build` drop it; a symbol set on a node that exists already must too)."""
-        count, index = self._symbols_index
-        nodes = self.g._node
-        if count != len(nodes):
-            index = {}
-            for n, data in nodes.items():
-                sym = data.get("symbol")
-                if sym is not None:
-                    found = index.get(sym.kind)
-                    if found is None:
-                        index[sym.kind] = [(n, sym)]
-                    else:
-                        found.append((n, sym))
-            self._symbols_index = (len(nodes), index)
-        return list(index.get(kind, ()))
+        """(node id, Symbol) for every symbol of a kind ("module", "variable", ...), in node order
+        (read from the store's node table directly: no generator step per node)."""
+        out = []
+        for n, data in self.g._node.items():
+            sym = data.get("symbol")
+            if sym is not None and sym.kind == kind:
+                out.append((n, sym))
+        return out
 
     def resource(self, node_id: str) -> Resource | None:
         data = self.g.nodes.get(node_id)

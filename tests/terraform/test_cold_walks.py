@@ -1,12 +1,12 @@
 """Shortcuts of a cold Terraform scan (issue 17, i20), each held to the longer way it replaced.
 
-- `ResourceGraph.symbols_of_kind` answers from an index of the symbols by kind, made in one pass
-  over the nodes and made again when nodes were added: it gives what the walk over every node
-  gave (same pairs, same order), after `build`, after `add_resource`, after symbols added to the
-  store directly, and after `release`.
+- `ResourceGraph.symbols_of_kind` reads the store's node table directly: the same pairs in the
+  same order as the walk through `nodes(data="symbol")`, after `build`, after `add_resource`,
+  after symbols added to the store directly, and after `release`.
 - `facts.roots._inside_module_roots` decides which roots lie inside a module they call from the
-  module resources' folders first, and looks at symbols (kind by kind, from that index) only for
-  the roots still undecided: the same roots as the walk over every node decided.
+  module resources' folders first, and looks at symbols only for the roots still undecided (the
+  node ids starting with their "tf:<key>:module."): the same roots as the walk over every node
+  decided.
 - The expression evaluator imports the functions module once, not at every function call.
 """
 from __future__ import annotations
@@ -105,7 +105,7 @@ def same_as_walk(graph: ResourceGraph) -> None:
         assert graph.symbols_of_kind(kind) == symbols_by_walk(graph, kind)
 
 
-def test_symbols_index_equals_the_walk(tmp_path: Path):
+def test_symbols_of_kind_equals_the_walk(tmp_path: Path):
     results = evaluated(tmp_path)
     graph = ResourceGraph.build(results)
     assert graph.symbols_of_kind("module") and graph.symbols_of_kind("variable")
@@ -137,7 +137,7 @@ def test_inside_module_roots_as_the_walk_decides(tmp_path: Path, monkeypatch):
     assert not roots_facts.inside_a_module(next(r for r in want), {os.path.dirname(r.location.path) for r in by_root[next(r for r in want)] if r.module})
     assert [os.path.basename(r.path) for r in roots_facts.roots(graph)] == ["live"]
     # Without symbols, nothing decides the example: it is a root.
-    monkeypatch.setattr(graph, "symbols_of_kind", lambda kind: [])
+    monkeypatch.setattr(graph.g, "_node", {n: d for n, d in graph.g._node.items() if "symbol" not in d})
     assert roots_facts._inside_module_roots(graph, by_root) == set()
 
 
