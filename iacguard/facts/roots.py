@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from operator import methodcaller
 
 from ..graph import ResourceGraph
 from iacguard.core.model import CLOUDFORMATION, TERRAFORM, Location, Resource
@@ -36,18 +37,22 @@ class Root:
         return [r for r in self.graph.of_type_in_root(self.path, *types) if r.mode == "managed"]
 
 
-def _module_folders(graph: ResourceGraph, by_root: dict) -> dict:
-    """Root path -> the folders of the Terraform modules that root calls, at any depth: the
-    folders of its module instances' resources, variables, locals, outputs and module calls
-    (symbol ids are "tf:<root key>:<module prefix><name>", a module instance's prefix being
-    "module.NAME." and more)."""
-    key_of = {}
-    out: dict = {}
+def _inside_module_roots(graph: ResourceGraph, by_root: dict) -> set:
+    """The Terraform roots that lie inside the folder of a module they call, at any depth
+    (`inside_a_module`). The folders of a root's modules are those of its module instances'
+    resources, variables, locals, outputs and module calls (symbol ids are "tf:<root key>:<module
+    prefix><name>", a module instance's prefix being "module.NAME." and more). The resources'
+    folders decide most roots (an example calling `source = "../.."` reaches the module's
+    resources); symbols are looked at only for the roots they left undecided, and only those
+    whose ids start with such a root's "tf:<key>:module." (a C loop over the node ids)."""
+    inside: set = set()
+    folders_of: dict = {}
+    key_of: dict = {}  # root key -> root (the last root of a key, were two to share one)
     folder_of: dict = {}  # file path -> folder (module files hold many resources and symbols)
     for root, members in by_root.items():
         if members[0].language != TERRAFORM:
             continue
-        folders = out[root] = set()
+        folders = folders_of[root] = set()
         for r in members:
             if r.module:
                 path = r.location.path
@@ -55,25 +60,41 @@ def _module_folders(graph: ResourceGraph, by_root: dict) -> dict:
                 if folder is None:
                     folder = folder_of[path] = os.path.dirname(path)
                 folders.add(folder)
+        if inside_a_module(root, folders):
+            inside.add(root)
         key = members[0].id.split(":", 2)[1] if members[0].id.count(":") >= 2 else None
         if key is not None:
             key_of[key] = root
-    if not key_of:
-        return out
+    # "tf:<root key>:module." -> root, for the roots the resources left undecided (a key holds
+    # no ":", as it is read from an id with split(":")).
+    undecided = {"tf:%s:module." % key: root for key, root in key_of.items() if root not in inside}
+    if not undecided:
+        return inside
+    prefixes = tuple(undecided)
     kinds = ("variable", "local", "output", "module")
-    nodes = graph.g.nodes(data="symbol") if hasattr(graph, "g") else (
-        pair for kind in kinds for pair in graph.symbols_of_kind(kind))
-    for node, sym in nodes:
-        if sym is None or sym.kind not in kinds or sym.location is None or not node.startswith("tf:"):
+    store = getattr(graph, "g", None)
+    if store is not None:  # the node ids filtered by a C loop, then the symbols among them
+        table = store._node
+        pairs = [(n, table[n].get("symbol")) for n in filter(methodcaller("startswith", prefixes), table)]
+    else:
+        pairs = [pair for kind in kinds for pair in graph.symbols_of_kind(kind)]
+    added: set = set()
+    for node, sym in pairs:
+        if sym is None or sym.kind not in kinds or sym.location is None or not node.startswith(prefixes):
             continue
         parts = node.split(":", 2)
-        if len(parts) == 3 and parts[2].startswith("module.") and parts[1] in key_of and parts[2].count(".") >= 2:
+        if parts[2].count(".") >= 2:
+            root = undecided["tf:%s:module." % parts[1]]
             path = sym.location.path
             folder = folder_of.get(path)
             if folder is None:
                 folder = folder_of[path] = os.path.dirname(path)
-            out[key_of[parts[1]]].add(folder)
-    return out
+            folders_of[root].add(folder)
+            added.add(root)
+    for root in added:
+        if inside_a_module(root, folders_of[root]):
+            inside.add(root)
+    return inside
 
 
 def inside_a_module(root: str, module_folders: set) -> bool:
@@ -96,14 +117,14 @@ def roots(graph: ResourceGraph) -> list:
         root = res.meta.get("root_module", "")
         if root:
             by_root.setdefault(root, []).append(res)
-    module_folders = _module_folders(graph, by_root)
+    inside = _inside_module_roots(graph, by_root)
     out = []
     for root, members in sorted(by_root.items()):
         own = [r for r in members if not r.module] or members
         first = min(r.location.path for r in own)
         language = members[0].language
         plan = root.endswith(".json") and language == TERRAFORM and not root.endswith(".tf.json")
-        if language == TERRAFORM and not plan and inside_a_module(root, module_folders.get(root, ())):
+        if language == TERRAFORM and not plan and root in inside:
             continue
         rtype, address = ("terraform_plan", "(plan)") if plan else _KIND.get(language, ("root", "(root)"))
         stand_in = Resource(

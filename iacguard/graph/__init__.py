@@ -191,8 +191,14 @@ class ResourceGraph:
         return self._variants.get(base_id) or [base_id]
 
     def symbols_of_kind(self, kind: str) -> list:
-        """(node id, Symbol) for every symbol of a kind ("module", "variable", ...)."""
-        return [(n, sym) for n, sym in self.g.nodes(data="symbol") if sym is not None and sym.kind == kind]
+        """(node id, Symbol) for every symbol of a kind ("module", "variable", ...), in node order
+        (read from the store's node table directly: no generator step per node)."""
+        out = []
+        for n, data in self.g._node.items():
+            sym = data.get("symbol")
+            if sym is not None and sym.kind == kind:
+                out.append((n, sym))
+        return out
 
     def resource(self, node_id: str) -> Resource | None:
         data = self.g.nodes.get(node_id)

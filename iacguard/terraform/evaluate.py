@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from iacguard.core import limits as _limits
 from .. import parse as _parse
-from iacguard.core.model import Notification, Reference, Resource, ScanOptions, Symbol, TERRAFORM, LanguageResult, UnknownValue, span_location
+from iacguard.core.model import Location, Notification, Reference, Resource, ScanOptions, Symbol, TERRAFORM, LanguageResult, UnknownValue, end_column
 from iacguard.core.unknown import Unknown, as_int, is_unknown
 from . import expressions as ex
 from . import functions as fn
@@ -92,6 +92,51 @@ class ModuleSource:
                 elif t == "provider" and block.labels:
                     src.providers.append((block, cf.path))
         return src
+
+
+def _slot_constructor(cls: type, names: tuple):
+    """`cls(*values)` for a frozen dataclass with slots whose fields are `names`, in order, with
+    no defaults made by factories and no __post_init__: the object made with `object.__new__`
+    and its slots set through their descriptors (what the dataclass's __init__ does through
+    `object.__setattr__`, at a third of the cost: a scan of eks makes 17,000 References).
+    Any other shape gives `cls` itself."""
+    try:
+        fields = cls.__dataclass_fields__
+        slots = [cls.__dict__[name] for name in names]
+    except (AttributeError, KeyError):
+        return cls
+    if tuple(fields) != names or hasattr(cls, "__post_init__") or any(type(d).__name__ != "member_descriptor" for d in slots):
+        return cls
+    if len(names) != 5:
+        return cls
+    new = object.__new__
+    s0, s1, s2, s3, s4 = (d.__set__ for d in slots)
+
+    def make(a, b, c, d, e):
+        obj = new(cls)
+        s0(obj, a)
+        s1(obj, b)
+        s2(obj, c)
+        s3(obj, d)
+        s4(obj, e)
+        return obj
+
+    return make
+
+
+# Reference(source, target, path, attribute, kind), every argument given (see _slot_constructor).
+_reference = _slot_constructor(Reference, ("source", "target", "path", "attribute", "kind"))
+_location = _slot_constructor(Location, ("path", "start_line", "end_line", "start_col", "end_col"))
+
+
+def _span_location(path: str, start_line: int, end_line: int, ends) -> Location:
+    """`span_location` (iacguard.core.model), its Location made through its slots (an eks scan
+    makes about 20,000)."""
+    return _location(path, start_line, end_line, 1, end_column(ends, start_line, end_line))
+
+
+# `_keep_instance_keys` keeps the keys of resources of at most this many instances.
+_KEYS_KEPT = 256
 
 
 class _Lazy(dict):
@@ -192,6 +237,7 @@ class Evaluation:
         self._references: dict = {}  # expression -> indexed_references
         self._steps: dict = {}  # expression -> reference_steps
         self._spans: dict = {}  # attribute or block -> its Location
+        self._key_plans: dict = {}  # object expression -> key_locations
         self._reference_plans: dict = {}  # resource block -> reference_plan
         # Whether what is worked out once per block or expression (reference_plan,
         # reference_steps, span) is kept: only where it will be asked again, in a module with
@@ -314,10 +360,22 @@ class Evaluation:
         found = self._spans.get(id(node))  # (_once written out: once per property of every instance)
         if found is not None and found[0] is node:
             return found[1]
-        location = span_location(path, node.line, node.end_line, ends)
+        location = _span_location(path, node.line, node.end_line, ends)
         if self.keep:
             self._spans[id(node)] = (node, location)
         return location
+
+    def key_locations(self, obj, path: str, ends) -> list:
+        """`_key_location_plan` of an object expression, worked out once per expression in a
+        module of several instances (its keys' Locations were built again for each instance,
+        a tenth of the Locations of an eks scan)."""
+        found = self._key_plans.get(id(obj))
+        if found is not None and found[0] is obj:
+            return found[1]
+        plan = _key_location_plan(obj, path, ends)
+        if self.keep:
+            self._key_plans[id(obj)] = (obj, plan)
+        return plan
 
     def reference_steps(self, expr) -> list:
         """`references(expr)` sorted out once per expression for `_reference_targets`, which asks
@@ -498,7 +556,7 @@ class ModuleInstance:
         empty = self._plain_scope()
         for name, attr in cf.body.attributes.items():
             values[name] = ("value", self._evaluate_at(attr.expr, empty, cf.path, attr.line))
-            self._set_at[name] = span_location(cf.path, attr.line, attr.end_line, cf.line_ends)
+            self._set_at[name] = _span_location(cf.path, attr.line, attr.end_line, cf.line_ends)
         for block in cf.body.blocks:
             self.ev.note("warning", "blocks are not allowed in a variables file (%s)" % block.type, cf.path, block.line)
 
@@ -617,12 +675,12 @@ class ModuleInstance:
             children.append((key, child))
             # Where each input is set: the argument line in this module's call (value origins).
             ends = self.src.ends.get(path, ())
-            child.arguments = {arg: span_location(path, attr.line, attr.end_line, ends) for arg, attr in block.body.attributes.items() if arg in inputs and arg in src.variables}
+            child.arguments = {arg: _span_location(path, attr.line, attr.end_line, ends) for arg, attr in block.body.attributes.items() if arg in inputs and arg in src.variables}
             # Graph: the child's variables stand for what the caller passes in.
             for arg, attr in block.body.attributes.items():
                 if arg in src.variables:
                     for target, _ in self._reference_targets(attr.expr, inst_scope):
-                        self.ev.result.references.append(Reference(child.node_id("var." + arg), target, (), "", "module_input"))
+                        self.ev.result.references.append(_reference(child.node_id("var." + arg), target, (), "", "module_input"))
         self._children[name] = children
         return children
 
@@ -719,6 +777,21 @@ class ModuleInstance:
             memo[key] = _collect(block, [(ikey, None) for ikey, _ in self._instances(block, path, "%s.%s" % (rtype, name))])
         return memo[key]
 
+    def _keep_instance_keys(self, block: Block, rtype: str, name: str, instances: list) -> None:
+        """What `_instance_keys` answers for a counted (for_each) resource, taken from the
+        instances `_expand` has just made, so that the references to it that follow (outputs'
+        `aws_x.y[*].id`, other resources' `depends_on`) do not evaluate its count (for_each)
+        again: a third of the counts evaluated on eks and vpc were evaluated twice. Not when a
+        reference asked first (its answer stays), and only for resources (a data source's notes
+        name it in two ways) with few instances (what is kept stays until the module is done)."""
+        attrs = block.body.attributes
+        if "count" not in attrs and "for_each" not in attrs:
+            return  # (`_instance_keys` is asked of counted and for_each resources only)
+        memo = self.__dict__.setdefault("_keys_memo", {})
+        key = ("managed", rtype, name)
+        if key not in memo:
+            memo[key] = _collect(block, [(ikey, None) for ikey, _ in instances])
+
     def _instances(self, block: Block, path: str, what: str) -> list:
         """(key, scope) per instance: key None (single), int (count), str (for_each), or
         Unknown (one symbolic instance)."""
@@ -787,10 +860,10 @@ class ModuleInstance:
             if literal:
                 continue
             if isinstance(attr.expr, ObjectExpr):
-                _object_key_locations(attr.expr, path, prop_path + (name,), locs, ends)
+                _object_key_locations(self.ev, attr.expr, path, prop_path + (name,), locs, ends)
             elif _is_jsonencode_object(attr.expr):
                 # jsonencode({...}): the lines of what is inside (policy statements, issue 12)
-                _object_key_locations(attr.expr.args[0], path, prop_path + (name,), locs, ends)
+                _object_key_locations(self.ev, attr.expr.args[0], path, prop_path + (name,), locs, ends)
         for block in body.blocks:
             if top and block.type in META_ARGUMENTS:
                 continue
@@ -866,6 +939,8 @@ class ModuleInstance:
                 except RecursionError:
                     ev.note("error", "expression nesting too deep in %s" % local, path, block.line)
                     continue
+                if mode == "managed" and len(instances) <= _KEYS_KEPT:
+                    self._keep_instance_keys(block, rtype, name, instances)
                 ev.keep = shared or len(instances) > 1
                 for ikey, inst_scope in instances:
                     _limits.ACTIVE.instance()
@@ -917,7 +992,7 @@ class ModuleInstance:
             add(Symbol(sid, kind, name, loc, TERRAFORM, {}))
             if expr is not None:
                 for target, _ in self._reference_targets(expr, self.scope):
-                    references.append(Reference(sid, target, (), "", "reference"))
+                    references.append(_reference(sid, target, (), "", "reference"))
 
     def _record_unknowns(self, res: Resource):
         # Every (path, value) below the properties, like `model.walk`, charging the root's budget
@@ -959,10 +1034,10 @@ class ModuleInstance:
                 targets = self._meta_targets(block, scope, ikey)
                 _limits.ACTIVE.grow(4 * len(targets))
                 for target, attribute in targets:
-                    refs.append(Reference(res.id, target, attr_path, attribute, "reference"))
+                    refs.append(_reference(res.id, target, attr_path, attribute, "reference"))
                 continue
             for target, attribute in self._reference_targets(expr, scope):
-                refs.append(Reference(res.id, target, attr_path, attribute, "reference"))
+                refs.append(_reference(res.id, target, attr_path, attribute, "reference"))
             if uses_instance:
                 # `resource_arn = each.value` refers to what the for_each collection holds.
                 if per_instance is None:
@@ -975,11 +1050,11 @@ class ModuleInstance:
                     targets = symbols + resources
                 _limits.ACTIVE.grow(4 * len(targets))
                 for target, attribute in targets:
-                    refs.append(Reference(res.id, target, attr_path, attribute, "reference"))
+                    refs.append(_reference(res.id, target, attr_path, attribute, "reference"))
         dep = block.body.attributes.get("depends_on")
         if dep is not None:
             for target, _ in self._reference_targets(dep.expr, scope):
-                refs.append(Reference(res.id, target, ("depends_on",), "", "depends_on"))
+                refs.append(_reference(res.id, target, ("depends_on",), "", "depends_on"))
 
     def _meta_refs(self, block: Block) -> "_MetaRefs":
         """The references of a block's for_each (or count) expression, indexed: built once per
@@ -1232,15 +1307,15 @@ class _SymbolPlan:
 
     def __init__(self, src: ModuleSource) -> None:
         ends = src.ends
-        self.variables = [(name, "var." + name, span_location(path, block.line, block.end_line, ends.get(path, ()))) for name, (block, path) in src.variables.items()]
+        self.variables = [(name, "var." + name, _span_location(path, block.line, block.end_line, ends.get(path, ()))) for name, (block, path) in src.variables.items()]
         named: list = []
         for name, (attr, path) in src.locals.items():
-            named.append(("local", name, "local." + name, span_location(path, attr.line, attr.end_line, ends.get(path, ())), attr.expr))
+            named.append(("local", name, "local." + name, _span_location(path, attr.line, attr.end_line, ends.get(path, ())), attr.expr))
         for name, (block, path) in src.outputs.items():
             value = block.body.attributes.get("value")
-            named.append(("output", name, "output." + name, span_location(path, block.line, block.end_line, ends.get(path, ())), value.expr if value is not None else None))
+            named.append(("output", name, "output." + name, _span_location(path, block.line, block.end_line, ends.get(path, ())), value.expr if value is not None else None))
         for name, (block, path) in src.modules.items():
-            named.append(("module", name, "module." + name, span_location(path, block.line, block.end_line, ends.get(path, ())), None))
+            named.append(("module", name, "module." + name, _span_location(path, block.line, block.end_line, ends.get(path, ())), None))
         self.named = named
 
 
@@ -1617,9 +1692,23 @@ def _json_dynamic_blocks(obj: ObjectExpr, depth: int) -> list:
     return blocks
 
 
-def _object_key_locations(obj: ObjectExpr, path: str, prop_path: tuple, locs: dict, ends, depth: int = 0):
+def _object_key_locations(ev: "Evaluation", obj: ObjectExpr, path: str, prop_path: tuple, locs: dict, ends) -> None:
+    """The location of each literal key of an object expression (`tags = {...}`,
+    `jsonencode({...})`), at any depth, and of each object in a list under one (a policy's
+    Statement list), below `prop_path`; a path that has one already keeps it."""
+    for rel, location in ev.key_locations(obj, path, ends):
+        at = prop_path + rel
+        if at not in locs:
+            locs[at] = location
+
+
+def _key_location_plan(obj: ObjectExpr, path: str, ends, depth: int = 0, prefix: tuple = (), out: list | None = None) -> list:
+    """(path below the expression, Location) for `_object_key_locations`, in the order its walk
+    sets them; the same in every instance of a module."""
+    if out is None:
+        out = []
     if depth > 32:
-        return
+        return out
     for key_expr, value_expr in obj.items:
         key = None
         if isinstance(key_expr, Literal) and isinstance(key_expr.value, str):
@@ -1628,15 +1717,17 @@ def _object_key_locations(obj: ObjectExpr, path: str, prop_path: tuple, locs: di
             key = key_expr.parts[0]
         if key is None:
             continue
-        locs.setdefault(prop_path + (key,), span_location(path, key_expr.line, value_expr.end_line, ends))
+        here = prefix + (key,)
+        out.append((here, _span_location(path, key_expr.line, value_expr.end_line, ends)))
         if isinstance(value_expr, ObjectExpr):
-            _object_key_locations(value_expr, path, prop_path + (key,), locs, ends, depth + 1)
+            _key_location_plan(value_expr, path, ends, depth + 1, here, out)
         elif isinstance(value_expr, TupleExpr):
             # list items that are objects: their lines by index (a policy's Statement list)
             for index, item in enumerate(value_expr.items):
                 if isinstance(item, ObjectExpr):
-                    locs.setdefault(prop_path + (key, index), span_location(path, item.line, item.end_line, ends))
-                    _object_key_locations(item, path, prop_path + (key, index), locs, ends, depth + 1)
+                    out.append((here + (index,), _span_location(path, item.line, item.end_line, ends)))
+                    _key_location_plan(item, path, ends, depth + 1, here + (index,), out)
+    return out
 
 
 def _is_jsonencode_object(expr) -> bool:

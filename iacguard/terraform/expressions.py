@@ -485,13 +485,19 @@ def _object(expr, scope, depth, strict):
     return out
 
 
+_FUNCTIONS: list = []  # the functions module once imported: an import statement per call ran importlib's Python code
+
+
 def _functions_module():
+    if _FUNCTIONS:
+        return _FUNCTIONS[0]
     try:
         from iacguard.terraform import functions
     except ModuleNotFoundError as e:
         if e.name == "iacguard.terraform.functions":
             return None
         raise
+    _FUNCTIONS.append(functions)
     return functions
 
 
