@@ -23,7 +23,6 @@ Design:
 """
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import os
@@ -344,6 +343,8 @@ def closest_match(word: str, possibilities: Iterable, cutoff: float) -> str | No
     stops at the first whose bound is below the best ratio found, which it then cannot reach (a tie
     is still asked: difflib keeps the larger (ratio, text) pair). The same SequenceMatcher
     computes every figure, so the answer is difflib's."""
+    import difflib  # (here: a scan whose IAM names are all known never loads it)
+
     s = difflib.SequenceMatcher()
     s.set_seq2(word)
     lb = len(word)

@@ -24,7 +24,6 @@ policy are bounded by `MAX_STATEMENTS` and `MAX_ITEMS`.
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 
@@ -243,5 +242,7 @@ def _closest_of(key: str, candidates: tuple) -> str | None:
     by_low = {}
     for c in candidates:
         by_low.setdefault(c.lower(), c)
+    import difflib  # (here: a scan whose IAM names are all known never loads it)
+
     hits = difflib.get_close_matches(key.lower()[:200], list(by_low), n=1, cutoff=0.6)
     return by_low[hits[0]] if hits else None
