@@ -31,6 +31,9 @@ def test_trees_are_kept_from_their_second_parse(tmp_path, monkeypatch):
     first = _scan(root, cache)
     assert first.resources == 3
     assert _trees(cache) == 0  # the first scan left marks only
+    # one entry for the root listing what it parsed, not one per file
+    kinds = [f.read_bytes()[:40].split(b"\0")[2] for f in cache.rglob("*.pickle")]
+    assert kinds.count(b"parsed-keys") == 1 and b"parsed" not in kinds
     (root / "other.tf").write_text(TF % (3, 3))  # a change elsewhere: the others are parsed again
     assert _scan(root, cache).resources == 3
     assert _trees(cache) == 2  # main.tf and the template, seen before with the same bytes, are kept now

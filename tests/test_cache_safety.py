@@ -240,7 +240,7 @@ def test_every_real_entry_loads(tmp_path):
         scan([str(REPO / tree)], ScanOptions(), cwd=str(REPO), cache_dir=str(cache))
         # Evaluations are kept from a tree's second scan on (here: other checks, same files).
         scan([str(REPO / tree)], ScanOptions(), cwd=str(REPO), cache_dir=str(cache), checks=REGISTRY[:3])
-    kinds = {"parsed": 0, "tree": 0, "evaluated": 0, "scan": 0}
+    kinds = {"parsed": 0, "tree": 0, "evaluated": 0, "scan": 0, "parsed-keys": 0}
     for path in entry_files(cache):
         kind = header_of(path.read_bytes()).split(b"\0")[2].decode()
         assert parse_cache.read_entry(str(path), kind, (object,)) is not None, path
