@@ -95,6 +95,8 @@ def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir
         analysis.parse_failed = any(p.kind == "failed" for p in parsed)
         if key and not any("internal error" in n.message or n.message.startswith("evaluation cut short: ") for n in analysis.notifications) and not _uncacheable_parse(parsed):
             keep = key  # written at the end, once the graph is let go
+        else:
+            state = None  # an analysis the cache does not keep (a timeout, an internal error) is not replayed either
     else:
         report("parse", len(disc.files), len(disc.files))
     notes.extend(analysis.parse_notifications)

@@ -279,3 +279,15 @@ def test_a_memo_written_after_a_scan_that_measured_the_cache_does_not_walk_it_ag
     replay._cache(folder).put("ab" * 32, ("value",))
     assert walks == []
     assert replay._cache(folder).get("ab" * 32) == ("value",)
+
+
+def test_a_scan_cut_short_by_a_bound_is_not_replayed(tmp_path, run):
+    """What the scan cache does not keep (a bound that ran out, a timeout: a fact of that run,
+    not of the tree) is not replayed either."""
+    t = tmp_path / "big"
+    t.mkdir()
+    (t / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  count  = 50\n  bucket = "x${count.index}"\n}\n')
+    args = (t, "--format", "json", "-o", tmp_path / "report.json", "--max-instances", "1")
+    run(*args)
+    assert "evaluation cut short" in report(tmp_path)
+    assert not run(*args)["replayed"]
