@@ -263,7 +263,12 @@ def tree_fingerprint(root: str, exact=frozenset()) -> str:
     """Path, size and modification time of every regular file under `root` (not `.git` or
     `node_modules`), hashed. A file of `exact` (its path joined to `root`'s folders) counts by its
     content instead: the reports the scanning command writes, which it rewrites every time (a
-    report written inside the scanned tree would otherwise make every scan of it a miss)."""
+    report written inside the scanned tree would otherwise make every scan of it a miss).
+
+    A root that is a file (`iacguard scan main.tf`) is its folder's tree: the files beside it are
+    what its evaluation reads (its module's other files, `file()`, nested templates)."""
+    if not os.path.isdir(root):
+        root = os.path.dirname(root) or os.curdir
     h = key_hash()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in (".git", "node_modules"))

@@ -291,3 +291,23 @@ def test_a_scan_cut_short_by_a_bound_is_not_replayed(tmp_path, run):
     run(*args)
     assert "evaluation cut short" in report(tmp_path)
     assert not run(*args)["replayed"]
+
+
+def test_a_named_file_counts_the_files_beside_it(tmp_path, run):
+    """`iacguard scan main.tf` reads the files of its folder too (file(), the module's other
+    files): a change there is a change for the scan cache and the replay memo."""
+    t = tmp_path / "mod"
+    t.mkdir()
+    (t / "main.tf").write_text('resource "aws_iam_policy" "p" {\n  name   = "p"\n  policy = file("${path.module}/policy.json")\n}\n')
+    narrow = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}'
+    admin = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+    (t / "policy.json").write_text(narrow)
+    for extra in ((), ("--verbose",)):  # replayed; scan cache only
+        args = (t / "main.tf", "--format", "json", "-o", tmp_path / "report.json", "--fail-on", "none") + extra
+        (t / "policy.json").write_text(narrow)
+        run(*args)
+        before = {f["check_id"] for f in json.loads(report(tmp_path))["findings"]}
+        (t / "policy.json").write_text(admin)
+        assert not run(*args)["replayed"]
+        after = {f["check_id"] for f in json.loads(report(tmp_path))["findings"]}
+        assert after > before, (before, after)
