@@ -13,7 +13,7 @@ The memo's key is everything that chooses what a scan does before it reads the t
 - the command: the paths and every option as given, and the working directory;
 - the environment a scan or a report reads: TF_VAR_* variables, NO_COLOR, GITHUB_WORKSPACE,
   CI_PROJECT_DIR, and whether standard output and error are terminals;
-- the configuration: the file named with --config, else every `.iacguard.yml` and
+- the configuration: the file named with --config, else every `.iacguard.toml` and
   `pyproject.toml` where the configuration search looks (their bytes; none with --no-config).
 The memo holds the proof, checked before anything is replayed, the way the scan cache checks
 its own key:

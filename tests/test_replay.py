@@ -150,9 +150,17 @@ def test_variable_files_the_baseline_and_the_configuration_are_inputs(tree, tmp_
 
     base = (tree, "--format", "json", "-o", tmp_path / "report.json")
     run(*base)
-    (tree / ".iacguard.yml").write_text("skip-checks: [AWS-S3-001]\n")
-    assert not run(*base)["replayed"]
     assert run(*base)["replayed"]
+    # A configuration in the working directory (outside the scanned tree: only the key sees it).
+    config = tmp_path / ".iacguard.toml"
+    config.write_text('fail-on = "none"\n')
+    first = run(*base)
+    assert not first["replayed"] and first["code"] == 0
+    assert run(*base)["replayed"]
+    config.write_text('fail-on = "low"\n')
+    again = run(*base)
+    assert not again["replayed"] and again["code"] == 1
+    config.unlink()
 
     baseline = tmp_path / "baseline.json"
     subprocess.run([sys.executable, "-c", "import sys; from iacguard.cli import main; sys.argv[0] = 'iacguard'; main()", "baseline", str(tree), "-q", "--no-cache", "-o", str(baseline)], cwd=str(tmp_path),
