@@ -49,7 +49,7 @@ from .graph import GraphView
 from iacguard.core.model import Analysis, Finding, LanguageResult, Location, Notification, PathStep, Reference, Resource, SpanLocations, Symbol, Undecided, UnknownValue
 from .parse import ParsedSource, parse_one
 from .cachebase import (  # noqa: F401 - the cache folder and entries' basics, also read by iacguard/replay.py
-    _PlainUnpickler, _package_fingerprint, _wheel_record, CACHE_FORMAT, _versions, _dist_version, default_cache_dir, CACHE_SUBDIR, CACHE_LIMIT_BYTES, MAX_ENTRY_BYTES, _STALE_TEMP_SECONDS, _TAG_NAME, _TAG, _SHARD_NAME, _ENTRY_NAME, _TEMP_NAME, _NOFOLLOW, _CLOEXEC, _DIR_FLAGS, _DIR_FD, _subdir, _root, _is_tag, _open, _unlink, _close, _MAGIC, _header, load_entry, read_plain, entry_path, parse_key, tree_fingerprint,
+    _package_fingerprint, _wheel_record, CACHE_FORMAT, _versions, _dist_version, default_cache_dir, CACHE_SUBDIR, CACHE_LIMIT_BYTES, MAX_ENTRY_BYTES, _STALE_TEMP_SECONDS, _TAG_NAME, _TAG, _SHARD_NAME, _ENTRY_NAME, _TEMP_NAME, _NOFOLLOW, _CLOEXEC, _DIR_FLAGS, _DIR_FD, _subdir, _root, _is_tag, _open, _unlink, _close, _MAGIC, _header, load_entry, read_plain, entry_path, parse_key, tree_fingerprint,
 )
 
 DEFAULT_TIME_PER_FILE = 60  # seconds
@@ -448,6 +448,19 @@ def read_entry(path: str, kind: str, types: tuple):
     return load_entry(path, kind, load)
 
 
+def entries_of(folder: str, kind: str, types: tuple) -> "ParseCache":
+    """A cache of entries of one more `kind` whose values are instances of `types`, in `folder`
+    (the checks' metadata, replay memos): get and put by key, with every entry's checks."""
+
+    class Entries(ParseCache):
+        def types(self) -> tuple:
+            return types
+
+    entries = Entries(folder)
+    entries.kind = kind
+    return entries
+
+
 _PARSED_KIND = "parsed-keys"  # the entries `ParseCache.parsed_before` reads and writes
 
 
@@ -500,7 +513,7 @@ class ParseCache:
         seen: set = set()
         for root, keys in keys_by_root.items():
             name = key_hash(("%s\0parsed\0%s" % (self.versions, root)).encode("utf-8", "surrogateescape")).hexdigest()
-            before = load_entry(self._path(name), _PARSED_KIND, lambda fh: _PlainUnpickler(fh).load())
+            before = read_plain(self._path(name), _PARSED_KIND)
             if type(before) is tuple:
                 seen.update(set(before).intersection(keys))
             self._write(name, name + ".pickle", _PARSED_KIND, tuple(keys))

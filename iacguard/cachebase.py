@@ -279,7 +279,7 @@ def tree_fingerprint(root: str, exact=frozenset()) -> str:
         for name in sorted(filenames):
             path = os.path.join(dirpath, name)
             if path in exact:
-                h.update(("%s\0=%s\0" % (prefix + name, _content_key(path))).encode("utf-8", "surrogateescape"))
+                h.update(("%s\0=%s\0" % (prefix + name, content_key(path))).encode("utf-8", "surrogateescape"))
                 continue
             try:
                 st = os.lstat(path)
@@ -289,10 +289,11 @@ def tree_fingerprint(root: str, exact=frozenset()) -> str:
     return h.hexdigest()
 
 
-def _content_key(path: str) -> str:
-    """The content key of the regular file at `path` (not followed if a link), "" when there is none."""
+def content_key(path: str, follow: bool = False) -> str:
+    """The content key of the regular file at `path` (a link followed only with `follow`), ""
+    when there is none."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW | _CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | (0 if follow else _NOFOLLOW) | _CLOEXEC)
     except OSError:
         return ""
     try:

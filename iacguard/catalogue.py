@@ -175,15 +175,9 @@ def decode(data) -> tuple | None:
 
 
 def _cache(folder: str):
-    from .cache import ParseCache
+    from .cache import entries_of
 
-    class CatalogueCache(ParseCache):
-        kind = "catalogue"
-
-        def types(self) -> tuple:
-            return (bytes,)
-
-    return CatalogueCache(folder)
+    return entries_of(folder, "catalogue", (bytes,))
 
 
 def _key(cache) -> str:

@@ -78,13 +78,11 @@ def eligible(paths: tuple, p: dict) -> bool:
 
 
 def _file_digest(path: str) -> str:
-    """The content key of a file read as a whole (a configuration, a variable file), "" when it is
-    missing or not a regular file."""
-    from .core.digests import key_hash
-    from .discover import read_bytes
+    """The content key of a file the scan reads whole (a configuration, a variable file; a link
+    is followed, as the scan follows it), "" when it is missing or not a regular file."""
+    from .cachebase import content_key
 
-    data = read_bytes(path, 64 * 1024 * 1024)[0]
-    return "" if data is None else key_hash(data).hexdigest()
+    return content_key(path, follow=True)
 
 
 def _configuration(paths: tuple, p: dict, cwd: str) -> list:
@@ -130,15 +128,9 @@ def memo_key(paths: tuple, p: dict, environ=None) -> str | None:
 
 
 def _cache(folder: str):
-    from .cache import ParseCache
+    from .cache import entries_of
 
-    class ReplayCache(ParseCache):
-        kind = KIND
-
-        def types(self) -> tuple:
-            return (tuple,)
-
-    return ReplayCache(folder)
+    return entries_of(folder, KIND, (tuple,))
 
 
 def cache_folder(p: dict) -> str:
