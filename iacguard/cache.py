@@ -44,6 +44,7 @@ import sys
 
 from iacguard.core import limits as _limits
 from iacguard.core.digests import key_hash
+from iacguard.core.forked import free_cpus, running_tasks
 from iacguard.discover import SourceFile, read_bytes
 from .graph import GraphView
 from iacguard.core.model import Analysis, Finding, LanguageResult, Location, Notification, PathStep, Reference, Resource, SpanLocations, Symbol, Undecided, UnknownValue
@@ -751,47 +752,13 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
 
 
 def default_jobs() -> int:
-    """Processes to parse in when the user names none: one per CPU this process may run on that
-    the machine is not already busy with, at least one. On a shared or loaded machine a second
-    process only takes turns with the first on the same core, and pays for sending its results
-    back (measured on 2 cores under a load of 3: parsing 100,000 resources took 4.5-6.6 s in two
-    processes against 3.5-5.3 s in one).
-
-    Busy is the one-minute load average, unless the processes running right now say the machine
-    is less busy than that (`_running_now`): the average still counts, for a minute, work that
-    has ended (in CI, the `pip install` just before the scan), and left a large tree to one
-    process on an idle machine."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    try:
-        busy = int(os.getloadavg()[0] + 0.5)
-    except (AttributeError, OSError):
-        busy = 0
-    now = _running_now()
-    if now is not None:
-        busy = min(busy, now)  # the load average counts this scan once it runs; `now` counts it too
-    return max(1, min(cpus, cpus - busy + 1))
+    """Processes to parse in when the user names none (iacguard.core.forked.free_cpus: the CPUs
+    the machine is not already busy with, at least one)."""
+    return free_cpus(_running_now)
 
 
 def _running_now(samples: int = 5) -> int | None:
-    """Tasks runnable at this moment, this one included (the most of a few readings of
-    /proc/loadavg, a millisecond apart, so a busy process between two time slices is still
-    seen); None where the system does not say (not Linux)."""
-    import time
-
-    most = None
-    for i in range(samples):
-        try:
-            with open("/proc/loadavg", "rb") as fh:
-                running = int(fh.read().split()[3].split(b"/")[0])
-        except (OSError, ValueError, IndexError):
-            return None
-        most = running if most is None else max(most, running)
-        if i + 1 < samples:
-            time.sleep(0.001)
-    return most
+    return running_tasks(samples)
 
 
 def _parse_in_pool(sources: list, todo: list, results: list, jobs: int, max_bytes: int, time_limit: int, limits, read: dict) -> None:

@@ -90,7 +90,7 @@ def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir
         if keys is not None:
             keys.read.clear()  # every file's bytes, read once for its key and its parse: not needed again
         report("parse", len(disc.files), len(disc.files))
-        analysis = _analyse(parsed, checks, options, cache_dir, limits, max_file_bytes, report)
+        analysis = _analyse(parsed, checks, options, cache_dir, limits, max_file_bytes, report, jobs)
         analysis.parse_notifications = [n for p in parsed for n in p.notifications]
         analysis.parse_failed = any(p.kind == "failed" for p in parsed)
         if key and not any("internal error" in n.message or n.message.startswith("evaluation cut short: ") for n in analysis.notifications) and not _uncacheable_parse(parsed):
@@ -202,7 +202,7 @@ def _cacheable(analysis: Analysis) -> Analysis:
                                graph=GraphView.of(analysis.graph), secrets=list(analysis.secrets))
 
 
-def _evaluate_all(parsed: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report) -> list:
+def _evaluate_all(parsed: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report, jobs: int = 1) -> list:
     """Each scan root's Terraform and CloudFormation, and each plan, evaluated (through the
     evaluation cache). A function of its own, so that the trees its loops hold go when it returns."""
     results: list[LanguageResult] = []
@@ -222,17 +222,17 @@ def _evaluate_all(parsed: list, options: ScanOptions, cache_dir, limits, max_fil
     for root, files in sorted(by_root_tf.items()):
         results.append(_cached(eval_cache, "terraform", root, [digests[f] for f in files], options, lambda: _guarded("Terraform configuration", root, lambda: _evaluate_terraform(_loaded(files, root, max_file_bytes), root, options))))
     for root, templates in sorted(by_root_cfn.items()):
-        results.append(_cached(eval_cache, "cloudformation", root, [digests[f] for f in templates], options, lambda: _guarded("CloudFormation templates", root, lambda: _evaluate_cloudformation(_loaded(templates, root, max_file_bytes), root, options))))
+        results.append(_cached(eval_cache, "cloudformation", root, [digests[f] for f in templates], options, lambda: _guarded("CloudFormation templates", root, lambda: _evaluate_cloudformation(_loaded(templates, root, max_file_bytes), root, options, jobs))))
     for p in plans:
         results.append(_guarded("Terraform plan", p.path, lambda: _evaluate_plan(p, max_file_bytes)))
     return results
 
 
-def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report) -> Analysis:
+def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report, jobs: int = 1) -> Analysis:
     from .facts import Facts
     from .graph import ResourceGraph
 
-    results = _evaluate_all(parsed, options, cache_dir, limits, max_file_bytes, report)
+    results = _evaluate_all(parsed, options, cache_dir, limits, max_file_bytes, report, jobs)
     # The parse trees go once evaluated: nothing after reads them (the evaluated results hold
     # what the graph, facts and reports need), and they were the largest part of a scan's peak
     # (CloudFormation's keep a line span per node: 200 MB of 1.6 GB at 100,000 resources).
@@ -241,17 +241,15 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
 
     graph = ResourceGraph.build(results)
     facts = Facts(graph)
-    notes: list = []
-    findings: list = []
-    undecided: list = []
-    for i, check in enumerate(checks):
-        try:
-            for item in check.evaluate(facts):
-                (undecided if isinstance(item, Undecided) else findings).append(item)
-        except Exception as exc:  # noqa: BLE001 - a broken check must not stop the others
-            notes.append(Notification("error", "internal error in check %s: %s: %s" % (check.id, type(exc).__name__, exc)))
-        report("check", i + 1, len(checks))
-    findings = [_with_origins(f, graph) for f in merge_findings(findings, graph)]
+    parts, entry_steps = _run_checks(checks, facts, graph, jobs, report, lambda outcomes: _digest(outcomes, graph))
+    if len(parts) == 1:
+        findings, undecided, notes = parts[0]
+    else:
+        # Each part sorted already, and no two parts hold findings of one check (what sort keys
+        # could tie on): the order one part of every check gives.
+        findings = sorted((f for part in parts for f in part[0]), key=_SORT_KEY)
+        undecided = sorted((u for part in parts for u in part[1]), key=_SORT_KEY)
+        notes = [n for part in parts for n in part[2]]
     scanned: set = set()
     unknowns: list = []
     secrets: set = set()
@@ -260,8 +258,136 @@ def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits
         scanned.update(r.files)
         unknowns.extend(r.unknowns)
         secrets.update(getattr(r, "secrets", None) or ())  # absent from entries of older caches
-    return Analysis(findings, notes, sorted(scanned), unknowns, len(graph.resources), graph, sorted(secrets), merge_undecided(undecided, graph),
-                    len(graph.roots()), _entry_steps(facts))
+    return Analysis(findings, notes, sorted(scanned), unknowns, len(graph.resources), graph, sorted(secrets), undecided,
+                    len(graph.roots()), entry_steps if entry_steps is not None else _entry_steps(facts))
+
+
+_SORT_KEY = attrgetter("sort_key")
+
+
+def _digest(outcomes: list, graph) -> tuple:
+    """The checks' outcomes as the analysis holds them: (findings merged, sorted and with their
+    value origins; undecided records likewise; the notes of checks that failed)."""
+    findings: list = []
+    undecided: list = []
+    notes: list = []
+    for items, note in outcomes:
+        for item in items:
+            (undecided if isinstance(item, Undecided) else findings).append(item)
+        if note is not None:
+            notes.append(note)
+    return [_with_origins(f, graph) for f in merge_findings(findings, graph)], merge_undecided(undecided, graph), notes
+
+
+def _run_check(check, facts) -> tuple:
+    """(what `check` yields, the note of its internal error or None)."""
+    try:
+        return list(check.evaluate(facts)), None
+    except Exception as exc:  # noqa: BLE001 - a broken check must not stop the others
+        return [], Notification("error", "internal error in check %s: %s: %s" % (check.id, type(exc).__name__, exc))
+
+
+# The fact kinds of the IAM engine (iacguard.facts.iam_access: every principal's policies read,
+# resolved and simulated), by far the costliest to compute (100,000 CloudFormation resources:
+# 4.4 s of the 6.6 s all facts took), and the attack paths, which ask the IAM engine.
+_FORKED_KINDS = frozenset(("iam_policy", "iam_principal", "iam_resource_policy", "attack_path"))
+# Resources in the graph from which the checks reading those kinds run in a forked process
+# (iacguard.core.forked) while this one runs the others: there they took 6.1 s of 9.9 s; the
+# fork and the pages the two processes then copy cost some tens of milliseconds per 100 MB.
+_FORK_CHECKS_MIN_RESOURCES = 20000
+
+
+def _run_checks(checks: list, facts, graph, jobs: int, report, digest) -> tuple:
+    """The checks' outcomes (`_run_check`) in parts, each `digest(outcomes of some checks in
+    their order)`, every check in one part; and the entry points as PathSteps when checks run
+    elsewhere computed them (None: see `_entry_steps`). A large graph's checks of the IAM kinds
+    run in a forked child when `jobs` and the machine allow it: the child computes those facts in
+    its copy of the graph and sends back what the checks yielded, each resource named by its id
+    (this process has the same resources), while this process runs and digests the others; the
+    outcome is the one running every check here gives. A child that fails leaves its checks to
+    this process."""
+    there = []
+    if jobs != 1 and len(graph.resources) >= _FORK_CHECKS_MIN_RESOURCES:
+        there = [i for i, c in enumerate(checks) if _FORKED_KINDS.intersection(getattr(c, "kinds", ()) or ())]
+    child = None
+    if there and len(there) < len(checks):
+        from iacguard.core import forked
+
+        if forked.available() and (jobs or forked.free_cpus()) > 1:
+            try:
+                child = forked.Child(lambda: _checks_sent([checks[i] for i in there], facts, graph))
+            except OSError:
+                child = None
+    if child is None:
+        there = []
+    entry_steps = None
+    parts = []
+    try:
+        elsewhere = set(there)
+        here = []
+        for i, check in enumerate(checks):
+            if i not in elsewhere:
+                here.append(_run_check(check, facts))
+                report("check", i + 1, len(checks))
+        parts.append(digest(here))
+        if child is not None:
+            got = child.result()
+            child = None
+            sent = _checks_received(got[1], graph) if got[0] else None
+            if sent is not None and len(sent[0]) == len(there):
+                outcomes = sent[0]
+                if sent[1] and "entry_point" not in facts._cache:
+                    entry_steps = sent[1]
+            else:  # the child failed: its checks run here
+                outcomes = [_run_check(checks[i], facts) for i in there]
+            for i in there:
+                report("check", i + 1, len(checks))
+            parts.append(digest(outcomes))
+    finally:
+        if child is not None:
+            child.abandon()
+    return parts, entry_steps
+
+
+def _checks_sent(checks: list, facts, graph) -> bytes:
+    """What the forked child sends back: each check's outcome and the entry points (when these
+    checks computed them), pickled with each resource of the graph as its id."""
+    import io
+    import pickle
+
+    outcomes = [_run_check(check, facts) for check in checks]
+    steps = _entry_steps(facts) if "entry_point" in facts._cache else []
+    resources = graph.resource
+
+    class _Pickler(pickle.Pickler):
+        def persistent_id(self, obj):
+            if obj.__class__ is Resource and resources(obj.id) is obj:
+                return obj.id
+            return None
+
+    out = io.BytesIO()
+    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump((outcomes, steps))
+    return out.getvalue()
+
+
+def _checks_received(data: bytes, graph):
+    """`_checks_sent`'s data read back with this process's resources, or None."""
+    import io
+    import pickle
+
+    resource = graph.resource
+
+    class _Unpickler(pickle.Unpickler):
+        def persistent_load(self, pid):
+            found = resource(pid) if isinstance(pid, str) else None
+            if found is None:
+                raise pickle.UnpicklingError("no resource %r" % (pid,))
+            return found
+
+    try:
+        return _Unpickler(io.BytesIO(data)).load()
+    except Exception:  # noqa: BLE001 - then the checks run here
+        return None
 
 
 def _entry_steps(facts) -> list:
@@ -398,10 +524,10 @@ def _evaluate_terraform(files: dict, root: str, options: ScanOptions) -> Languag
     return evaluate_configuration(files, root, options)
 
 
-def _evaluate_cloudformation(templates: dict, root: str, options: ScanOptions) -> LanguageResult:
+def _evaluate_cloudformation(templates: dict, root: str, options: ScanOptions, jobs: int = 1) -> LanguageResult:
     from .cloudformation import evaluate_templates
 
-    return evaluate_templates(templates, root, options)
+    return evaluate_templates(templates, root, options, jobs)
 
 
 def _evaluate_plan(p: ParsedSource, max_file_bytes: int) -> LanguageResult:

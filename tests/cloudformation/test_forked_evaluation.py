@@ -1,0 +1,211 @@
+"""A large CloudFormation root is evaluated in forked processes (issue 17): the result is the one
+evaluating in one process gives, whatever the number of processes and whatever a child does
+(fails, dies, sends garbage); iacguard.core.forked's pieces on their own."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from iacguard.cloudformation import evaluate as cfn_evaluate
+from iacguard.core import forked
+from iacguard.core.model import ScanOptions
+from cfn_helpers import load
+
+pytestmark = pytest.mark.skipif(not forked.available(), reason="fork-based sharing is Linux only")
+
+PARENT = """AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Secret:
+    Type: String
+    NoEcho: true
+    Default: hunter2-%(i)d
+Conditions:
+  IsProd: !Equals [!Ref AWS::Region, us-east-1]
+Resources:
+  Bucket%(i)d:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub "${AWS::StackName}-%(i)d"
+      VersioningConfiguration:
+        Status: !If [IsProd, Enabled, Suspended]
+  Policy%(i)d:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Bucket%(i)d
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: '*'
+            Action: s3:GetObject
+            Resource: !Sub "${Bucket%(i)d.Arn}/*"
+  Db%(i)d:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      MasterUserPassword: !Ref Secret
+      Engine: postgres
+"""
+
+NESTING = """AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Inner:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: child.yaml
+      Parameters:
+        Public: "true"
+"""
+
+CHILD = """AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Public:
+    Type: String
+Resources:
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      PubliclyAccessible: !Ref Public
+"""
+
+# Two templates nesting each other and nested by no other: evaluated on their own, once each.
+CYCLE_A = """Resources:
+  ToB:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: cycle_b.yaml
+  Topic:
+    Type: AWS::SNS::Topic
+"""
+CYCLE_B = """Resources:
+  ToA:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: cycle_a.yaml
+  Queue:
+    Type: AWS::SQS::Queue
+"""
+
+
+def _tree(tmp_path, n: int = 12) -> tuple:
+    files = {"t%02d.yaml" % i: PARENT % {"i": i} for i in range(n)}
+    files.update({"m_nesting.yaml": NESTING, "child.yaml": CHILD, "cycle_a.yaml": CYCLE_A, "cycle_b.yaml": CYCLE_B,
+                  "broken.yaml": "Resources: [unclosed\n"})
+    templates = {}
+    for name, text in sorted(files.items()):
+        path = tmp_path / name
+        path.write_text(text)
+        try:
+            templates[os.path.realpath(path)] = load(path)
+        except cfn_evaluate.TemplateError as exc:
+            templates[os.path.realpath(path)] = exc
+    return templates, str(tmp_path)
+
+
+def _evaluated(tmp_path, jobs: int):
+    templates, root = _tree(tmp_path)
+    return cfn_evaluate.evaluate_templates(templates, root, ScanOptions(), jobs=jobs)
+
+
+def _plain(result) -> tuple:
+    """Everything a LanguageResult says, comparable: each field's repr (every object in it shows
+    its fields: resources their properties, locations and meta)."""
+    return tuple(repr(getattr(result, f)) for f in ("resources", "references", "symbols", "notifications", "unknowns", "files", "secrets"))
+
+
+@pytest.fixture
+def counted_children(monkeypatch):
+    """Every child forked, counted; sharing allowed from 2 declared resources on."""
+    made = []
+    real = forked.Child
+
+    class Counted(real):
+        def __init__(self, fn):
+            super().__init__(fn)
+            made.append(self.pid)
+
+    monkeypatch.setattr(forked, "Child", Counted)
+    monkeypatch.setattr(cfn_evaluate, "_FORK_MIN_RESOURCES", 2)
+    return made
+
+
+@pytest.mark.parametrize("jobs", [2, 3, 5])
+def test_shared_evaluation_gives_the_serial_result(tmp_path, counted_children, jobs):
+    serial = _evaluated(tmp_path, 1)
+    assert counted_children == []
+    shared = _evaluated(tmp_path, jobs)  # the same files, read again
+    assert len(counted_children) == jobs - 1  # the work was shared
+    # 12 x (two variants of the bucket, its policy, the database), the nesting stack and its
+    # child's database, the cycle's two stacks and two resources.
+    assert len(shared.resources) == len(serial.resources) == 12 * 4 + 2 + 4
+    assert _plain(shared) == _plain(serial)  # the same result, in the same order
+    # The nested template is evaluated only through its parent; the cycle's two once each.
+    addresses = [r.address for r in shared.resources]
+    assert len([a for a in addresses if a.endswith("Db") or a == "Db"]) == 1
+    assert sum(1 for a in addresses if a.endswith("Topic")) == 1 and sum(1 for a in addresses if a.endswith("Queue")) == 1
+    assert any("broken.yaml" in n.path for n in shared.notifications)
+    assert "hunter2-11" in shared.secrets  # NoEcho values from the children's parts too
+
+
+def test_a_failing_child_leaves_its_part_here(tmp_path, counted_children, monkeypatch):
+    serial = _evaluated(tmp_path, 1)
+
+    def broken(*args):
+        raise RuntimeError("boom")  # (in the child: only children call it)
+
+    monkeypatch.setattr(cfn_evaluate, "_evaluate_sent", broken)
+    shared = _evaluated(tmp_path, 2)
+    assert len(counted_children) == 1
+    assert _plain(shared) == _plain(serial)
+
+
+def test_a_child_that_dies_leaves_its_part_here(tmp_path, counted_children, monkeypatch):
+    serial = _evaluated(tmp_path, 1)
+    monkeypatch.setattr(cfn_evaluate, "_evaluate_sent", lambda *args: os._exit(3))
+    shared = _evaluated(tmp_path, 2)
+    assert len(counted_children) == 1
+    assert _plain(shared) == _plain(serial)
+
+
+def test_one_job_or_a_small_root_forks_nothing(tmp_path, monkeypatch):
+    made = []
+    monkeypatch.setattr(forked, "Child", lambda fn: made.append(fn))
+    (tmp_path / "a").mkdir()
+    _evaluated(tmp_path / "a", 1)
+    (tmp_path / "b").mkdir()
+    _evaluated(tmp_path / "b", 4)  # 39 resources: under the default threshold
+    assert made == []
+
+
+def test_child_gives_its_value_or_why_not():
+    assert forked.Child(lambda: {"a": [1, 2]}).result() == (True, {"a": [1, 2]})
+    ok, why = forked.Child(lambda: 1 / 0).result()
+    assert not ok and "ZeroDivisionError" in why
+    ok, why = forked.Child(lambda: os._exit(0)).result()
+    assert not ok and "no result" in why
+    big = "x" * (3 << 20)  # larger than a pipe holds: the child waits for the parent to read
+    assert forked.Child(lambda: big).result() == (True, big)
+    ok, why = forked.Child(lambda: (lambda: 0)).result()  # not picklable
+    assert not ok
+
+
+def test_an_abandoned_child_is_stopped_and_reaped():
+    import time
+
+    child = forked.Child(lambda: time.sleep(60))
+    pid = child.pid
+    child.abandon()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+@pytest.mark.parametrize("weights, parts, first, expected", [
+    ([1] * 10, 2, 0.0, [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]),
+    ([1] * 10, 2, 0.6, [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9]]),
+    ([1] * 9, 3, 0.0, [[0, 1, 2], [3, 4, 5], [6, 7, 8]]),
+    ([5, 1, 1, 1], 2, 0.0, [[0], [1, 2, 3]]),
+    ([1, 1], 5, 0.0, [[0], [1]]),
+    ([3], 2, 0.0, [[0]]),
+    ([], 2, 0.0, [[]]),
+])
+def test_shares(weights, parts, first, expected):
+    assert forked.shares(weights, parts, first) == expected
