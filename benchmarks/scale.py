@@ -649,6 +649,45 @@ def timed(args: list) -> dict:
     return r
 
 
+def _tree_pids(pid: int) -> list:
+    out = [pid]
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as fh:
+            for child in fh.read().split():
+                out += _tree_pids(int(child))
+    except OSError:
+        pass
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def all_processes_peak(args: list, every: float = 0.1) -> float | None:
+    """The peak of the memory `args` and the processes it starts hold together (MB): their
+    proportional set sizes summed (a page two processes share counts once), sampled every
+    `every` s (reading them costs the machine time: run this apart from timed runs). A forked
+    child's RSS counts every page it shares with its parent, and /usr/bin/time reports the
+    largest process only. None where the system does not say (not Linux)."""
+    if not os.path.exists("/proc/self/smaps_rollup"):
+        return None
+    peak = 0
+    with open(os.devnull, "w") as null:
+        proc = subprocess.Popen(args, stdout=null, stderr=null)
+        while proc.poll() is None:
+            peak = max(peak, sum(_pss_kb(p) for p in _tree_pids(proc.pid)))
+            time.sleep(every)
+    return peak / 1024.0
+
+
 def run_scan(cmd: list, folder: str, cache_dir, report_path: str, jobs=None) -> dict:
     """One scan in a fresh process (`timed`), with the resources and errors its report counts."""
     args = list(cmd) + ["scan", folder, "--format", "json", "--fail-on", "none", "--quiet", "--no-config",

@@ -60,6 +60,16 @@ def cold_scan(cmd: list, folder: str, expected: int) -> dict:
     return r
 
 
+def all_processes(cmd: list, folder: str):
+    """The memory a cold scan's processes hold together at their peak (MB), or None."""
+    cache = tempfile.mkdtemp(prefix="iacguard-targets-")
+    try:
+        return scale.all_processes_peak(list(cmd) + ["scan", folder, "--format", "json", "--fail-on", "none", "--quiet", "--no-config",
+                                                     "-o", os.path.join(cache, "report.json"), "--cache-dir", os.path.join(cache, "c")] + scale.LIMITS)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", default="/work/corpus6", help="folder of the six checkouts (benchmarks/vs_checkov.py says how to get them)")
@@ -125,9 +135,15 @@ def main(argv=None) -> int:
         rows.append(("one module of 100,000 resources in one file under 2 minutes", "%.1f s" % a100["wall"], a100["wall"] < 120))
         for shape, what in (("b", "Terraform files"), ("e", "CloudFormation templates")):
             r = measured[(shape, 100000)]
-            files = scale.count_files(tree(work, shape, 100000)[0])
+            folder = tree(work, shape, 100000)[0]
+            files = scale.count_files(folder)
+            # The peak is the largest process's (/usr/bin/time), as the issue measured it; the
+            # processes' sum, measured in a run of its own, is shown beside it (forked children
+            # share their parent's pages until either writes them: iacguard/core/forked.py).
+            together = all_processes(cmd, folder)
             rows.append(("100,000 resources in %d %s under 20 s and 1 GiB" % (files, what),
-                         "%.1f s, %.0f MB" % (r["wall"], r["peak_mb"]), r["wall"] < 20 and r["peak_mb"] < GIB))
+                         "%.1f s, %.0f MB (all processes %s)" % (r["wall"], r["peak_mb"], "%.0f MB" % together if together else "-"),
+                         r["wall"] < 20 and r["peak_mb"] < GIB))
         for shape in scale.SHAPES:
             s = scale.slope([(n, measured[(shape, n)]["cpu"]) for n in (1000, 10000, 100000)])
             tail = scale.slope([(n, measured[(shape, n)]["cpu"]) for n in (10000, 100000)])

@@ -23,12 +23,62 @@ import sys
 
 
 def available() -> bool:
-    """Whether work may be shared with forked children here and now."""
+    """Whether work may be shared with a forked child here and now: Linux, one thread, and
+    memory for the child to copy all this process holds (`room_for_copy`)."""
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return False
     import threading
 
-    return threading.active_count() == 1
+    return threading.active_count() == 1 and room_for_copy()
+
+
+# What a child may copy of its parent: every page either of them writes after the fork is copied,
+# and reading an object writes its reference count. Measured on 100,000 CloudFormation resources:
+# the child computing the IAM facts copied 570 MB of the parent's 758 MB.
+_MARGIN = 256 << 20
+
+
+def room_for_copy() -> bool:
+    """Whether the memory left to this process (the system's available memory, and its control
+    group's limit when it has one) holds another copy of it and a margin: a fork must not make
+    a runner of little memory swap or kill the scan."""
+    rss = _rss()
+    left = _available()
+    return rss is None or left is None or left >= rss + _MARGIN
+
+
+def _rss() -> int | None:
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _available() -> int | None:
+    left = None
+    try:
+        with open("/proc/meminfo", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"MemAvailable:"):
+                    left = int(line.split()[1]) * 1024
+                    break
+    except (OSError, ValueError, IndexError):
+        pass
+    for limit_file, usage_file in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),  # cgroup v2
+                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes")):  # v1
+        try:
+            with open(limit_file, "rb") as fh:
+                limit = fh.read().strip()
+            with open(usage_file, "rb") as fh:
+                usage = int(fh.read().strip())
+        except (OSError, ValueError):
+            continue
+        if limit.isdigit() and int(limit) < (1 << 60):  # ("max", or v1's huge number: no limit)
+            room = max(0, int(limit) - usage)
+            left = room if left is None else min(left, room)
+        break
+    return left
 
 
 def free_cpus(running_now=None) -> int:

@@ -209,3 +209,39 @@ def test_an_abandoned_child_is_stopped_and_reaped():
 ])
 def test_shares(weights, parts, first, expected):
     assert forked.shares(weights, parts, first) == expected
+
+
+def test_no_fork_without_memory_for_a_copy(tmp_path, counted_children, monkeypatch):
+    serial = _evaluated(tmp_path, 1)
+    monkeypatch.setattr(forked, "_rss", lambda: 800 << 20)
+    monkeypatch.setattr(forked, "_available", lambda: 900 << 20)  # not 800 MB and the margin
+    assert not forked.room_for_copy()
+    shared = _evaluated(tmp_path, 2)
+    assert counted_children == []
+    assert _plain(shared) == _plain(serial)
+    monkeypatch.setattr(forked, "_available", lambda: 2000 << 20)
+    assert forked.room_for_copy()
+    monkeypatch.setattr(forked, "_available", lambda: None)  # where the system does not say
+    assert forked.room_for_copy()
+
+
+def test_memory_left_counts_a_control_group_limit(monkeypatch):
+    import builtins
+
+    real_open = builtins.open
+    files = {"/proc/meminfo": b"MemTotal: 100 kB\nMemAvailable:   4000000 kB\n",
+             "/sys/fs/cgroup/memory.max": b"1073741824\n", "/sys/fs/cgroup/memory.current": b"536870912\n"}
+
+    def fake_open(path, mode="r", *args, **kwargs):
+        if path in files:
+            import io
+
+            return io.BytesIO(files[path])
+        if str(path).startswith("/sys/fs/cgroup"):
+            raise FileNotFoundError(path)
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+    assert forked._available() == 512 << 20  # the group's 1 GiB limit less its 512 MiB in use
+    files["/sys/fs/cgroup/memory.max"] = b"max\n"
+    assert forked._available() == 4000000 * 1024  # no limit: the system's
