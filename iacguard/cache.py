@@ -496,13 +496,14 @@ class ParseCache:
     def put(self, key: str, value) -> None:
         self._write(key, key + ".pickle", self.kind, value)
 
-    def _marked(self, what: str) -> bool:
+    def _marked(self, what: str, leave: bool = True) -> bool:
         """Whether an earlier scan (with this version of iacguard) left the mark named `what`; the
-        first call leaves it (a small entry, of which only the presence is read)."""
+        first call leaves it (a small entry, of which only the presence is read) if `leave`."""
         mark = key_hash(("%s\0seen\0%s" % (self.versions, what)).encode("utf-8", "surrogateescape")).hexdigest()
         if os.path.exists(self._path(mark)):
             return True
-        self.put(mark, True)
+        if leave:
+            self.put(mark, True)
         return False
 
     def parsed_before(self, keys_by_root: dict) -> set:
@@ -601,10 +602,10 @@ class EvaluationCache(ParseCache):
         h.update(self.store.fingerprint(root).encode())
         return h.hexdigest()
 
-    def seen_before(self, kind: str, root: str) -> bool:
+    def seen_before(self, kind: str, root: str, mark: bool = True) -> bool:
         """Whether an earlier scan evaluated `kind` under `root` (with this version of iacguard);
-        the first call for a root leaves the mark the next scan finds."""
-        return self._marked("%s\0%s" % (kind, root))
+        the first call for a root leaves the mark the next scan finds (unless `mark` is False)."""
+        return self._marked("%s\0%s" % (kind, root), mark)
 
 
 class ScanCache(EvaluationCache):
@@ -700,10 +701,12 @@ def keyed(sources: list, max_bytes: int, cache_dir: str, limits=None) -> Keyed:
     return Keyed(sources, max_bytes, ParseCache(cache_dir, limits))
 
 
-def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | None = None, time_limit: int = DEFAULT_TIME_PER_FILE, limits=None, keys: Keyed | None = None) -> list:
+def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | None = None, time_limit: int = DEFAULT_TIME_PER_FILE, limits=None, keys: Keyed | None = None,
+              skip=()) -> list:
     """Parse every source; results in input order. `jobs` 0 means the CPU count; `cache_dir`
     None disables the cache; `limits` (iacguard.core.limits.Limits) are applied here and in
-    workers; `keys`: the files' cache keys and bytes, when the caller has them (`keyed`)."""
+    workers; `keys`: the files' cache keys and bytes, when the caller has them (`keyed`);
+    `skip`: indexes of sources parsed elsewhere (their results stay None)."""
     if limits is not None:
         _limits.apply(limits)
     if keys is None and cache_dir:
@@ -713,6 +716,8 @@ def parse_all(sources: list, max_bytes: int, jobs: int = 0, cache_dir: str | Non
     todo: list = []
     read: dict = keys.read if keys is not None else {}
     for i, src in enumerate(sources):
+        if i in skip:
+            continue
         key = keys.keys.get(i) if keys is not None else None
         if key is not None and len(read[i]) >= PARSE_CACHE_MIN_BYTES:
             hit = cache.get_parsed(key)

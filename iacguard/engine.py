@@ -86,11 +86,19 @@ def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir
                      list(disc.roots), sorted(disc.focus), repr(disc.notifications), [(r, scan_cache.store.fingerprint(r)) for r in sorted(disc.roots)])
     from_cache = analysis is not None
     if analysis is None:
-        parsed = parse_all(disc.files, max_file_bytes, jobs=jobs, cache_dir=cache_dir, time_limit=time_per_file, limits=limits, keys=keys)
+        shared = _SharedRoots.start(disc.files, keys, options, cache_dir, limits, max_file_bytes, time_per_file, jobs)
+        try:
+            parsed = parse_all(disc.files, max_file_bytes, jobs=jobs, cache_dir=cache_dir, time_limit=time_per_file, limits=limits, keys=keys,
+                               skip=shared.indexes if shared else ())
+            if keys is not None and not shared:
+                keys.read.clear()  # every file's bytes, read once for its key and its parse: not needed again
+            report("parse", len(disc.files), len(disc.files))
+            analysis = _analyse(parsed, checks, options, cache_dir, limits, max_file_bytes, report, jobs, shared)
+        finally:
+            if shared:
+                shared.close()
         if keys is not None:
-            keys.read.clear()  # every file's bytes, read once for its key and its parse: not needed again
-        report("parse", len(disc.files), len(disc.files))
-        analysis = _analyse(parsed, checks, options, cache_dir, limits, max_file_bytes, report, jobs)
+            keys.read.clear()
         analysis.parse_notifications = [n for p in parsed for n in p.notifications]
         analysis.parse_failed = any(p.kind == "failed" for p in parsed)
         if key and not any("internal error" in n.message or n.message.startswith("evaluation cut short: ") for n in analysis.notifications) and not _uncacheable_parse(parsed):
@@ -171,6 +179,173 @@ def build_graph(
     return analysis
 
 
+class _SharedRoots:
+    """Large CloudFormation roots parsed and evaluated in two processes from the start (issue 17).
+
+    A root of many templates, none of which nests another, is evaluated one template at a time
+    with the same result: each template's resources, references and notes depend on it alone.
+    Such a root's files are split in two runs in path order (the order evaluation takes): a
+    forked child parses and evaluates the second, sending back each file's parse record and
+    each template's result pickled, while this process parses and evaluates the first, then
+    appends the child's results in order. Nothing but results crosses: where the parse pool
+    sends parse trees back (the costliest part to send) and the evaluation fork
+    (`cloudformation.evaluate._evaluate_shared`) starts from them, this child starts before
+    anything is parsed, so neither its copy of this process nor what it sends is large.
+
+    A root qualifies when its data files hold at least _MIN_BYTES, none of them names a nesting
+    type (`AWS::CloudFormation::Stack`, `AWS::Serverless::Application`), and its evaluation is
+    not in the cache's hands (an earlier scan under this cache evaluated it: the usual path
+    reads and keeps its entries). Every parsed template is checked again: one that nests after
+    all (a type spelled with escapes), or a child that fails, sends the root down the usual
+    path, whatever was done."""
+
+    _MIN_BYTES = 4 << 20
+    # Of a root's bytes, the part this process parses and evaluates (the rest goes to the
+    # child): it also unpickles the child's results (about a sixth of evaluating them).
+    _HERE = 0.47
+    _MARKERS = (b"AWS::CloudFormation::Stack", b"AWS::Serverless::Application")
+
+    def __init__(self):
+        self.roots: set = set()
+        self.indexes: set = set()
+        self._runs: dict = {}  # root -> (this process's [(index, source)], the child's, the child)
+        self._sources = self._read = None
+        self._args = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.roots)
+
+    @classmethod
+    def start(cls, sources: list, keys, options: ScanOptions, cache_dir, limits, max_bytes: int, time_limit: int, jobs: int):
+        if jobs == 1:
+            return None
+        from iacguard.core import forked
+        from iacguard.discover import read_bytes
+
+        by_root: dict = {}
+        for i, src in enumerate(sources):
+            if src.kind == "data":
+                by_root.setdefault(src.root, []).append(i)
+        big = {root: idx for root, idx in by_root.items() if sum(_size(sources[i].path) for i in idx) >= cls._MIN_BYTES}
+        if not big or not forked.available() or (jobs or forked.free_cpus()) < 2:
+            return None
+        if cache_dir:
+            evaluated = EvaluationCache(cache_dir, limits)
+            big = {root: idx for root, idx in big.items() if not evaluated.seen_before("cloudformation", root, mark=False)}
+        read = keys.read if keys is not None else {}
+        self = cls()
+        self._sources, self._read, self._args = sources, read, (options, max_bytes, time_limit, limits)
+        self._digests = keys.keys if keys is not None else {}
+        for root, idx in sorted(big.items()):
+            idx.sort(key=lambda i: sources[i].path)
+            for i in idx:
+                if i not in read:
+                    read[i] = read_bytes(sources[i].path, max_bytes)[0]
+            if any(read[i] is not None and any(m in read[i] for m in cls._MARKERS) for i in idx):
+                continue
+            sizes = [len(read[i] or b"") for i in idx]
+            runs = forked.shares(sizes, 2, cls._HERE)
+            if len(runs) < 2:
+                continue
+            mine, theirs = [idx[k] for k in runs[0]], [idx[k] for k in runs[1]]
+            try:
+                child = forked.Child(lambda theirs=theirs, root=root: self._sent(theirs, root))
+            except OSError:
+                continue
+            self.roots.add(root)
+            self.indexes.update(idx)
+            self._runs[root] = (mine, theirs, child)
+        return self if self.roots else None
+
+    def _parse(self, indexes: list) -> list:
+        from .cache import parse_one
+
+        options, max_bytes, time_limit, limits = self._args
+        return [parse_one(self._sources[i], max_bytes, time_limit, self._read.get(i)) for i in indexes]
+
+    def _sent(self, indexes: list, root: str):
+        """In the child: each file's parse record (its data left out when it is a template) and
+        each template's result pickled; or "nests" when a template nests another."""
+        import pickle
+
+        from iacguard.core import limits as _limits
+        from .cloudformation.evaluate import evaluate_templates, load_overrides, nests_stacks
+
+        options, max_bytes, time_limit, limits = self._args
+        if limits is not None:
+            _limits.apply(limits)
+        shared_notes = len(load_overrides(options)[1])  # (this process reports those once)
+        out = []
+        for p in self._parse(indexes):
+            part = None
+            if p.kind == "cloudformation":
+                if nests_stacks(p.data):
+                    return "nests"
+                result = evaluate_templates({p.path: p.data}, root, options)
+                del result.notifications[:shared_notes]
+                part = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+                p.data = None
+            out.append((p, part))
+        return out
+
+    def evaluate(self, root: str, parsed: list, jobs: int) -> LanguageResult:
+        """The root's result, its entries of `parsed` filled (without their trees)."""
+        import pickle
+
+        from .cloudformation.evaluate import _append, evaluate_templates, nests_stacks
+
+        mine, theirs, child = self._runs.pop(root)
+        try:
+            records = self._parse(mine)
+            templates = {p.path: p.data for p in records if p.kind == "cloudformation"}
+            got = (False, "")
+            if not any(nests_stacks(t) for t in templates.values()):
+                try:
+                    result = evaluate_templates(templates, root, self._args[0])
+                except Exception:  # noqa: BLE001 - the usual path says what it is
+                    pass
+                else:
+                    got = child.result()
+            if got[0] and type(got[1]) is list and len(got[1]) == len(theirs):
+                for i, p in zip(mine, records):
+                    parsed[i] = self._recorded(i, p)
+                for i, (p, part) in zip(theirs, got[1]):
+                    parsed[i] = self._recorded(i, p)
+                    if part is not None:
+                        _append(result, pickle.loads(part))
+                result.files = sorted(set(result.files))
+                return result
+        finally:
+            child.abandon()  # (reaped already when it sent its result)
+        # The usual path: every file of the root parsed here, the root evaluated as a whole.
+        records = self._parse(mine + theirs)
+        for i, p in zip(mine + theirs, records):
+            parsed[i] = self._recorded(i, p, keep=True)
+        return _evaluate_cloudformation({p.path: p.data for p in records if p.kind == "cloudformation"}, root, self._args[0], jobs)
+
+    def _recorded(self, i: int, p, keep: bool = False):
+        """`p` as parse_all gives it (its cache key), its tree let go unless `keep`; the file's
+        bytes read for it let go."""
+        if not keep and p.kind == "cloudformation":
+            p.data = None
+        p.digest = self._digests.get(i, p.digest)
+        self._read.pop(i, None)
+        return p
+
+    def close(self) -> None:
+        """Stop the children of roots not evaluated (the scan left on an error)."""
+        for _, _, child in self._runs.values():
+            child.abandon()
+        self._runs.clear()
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
 def _uncacheable_parse(parsed: list) -> bool:
     """A file failed for a reason of this run, not of its content (it took too long, could not
     be read): the next scan must try it again."""
@@ -202,42 +377,53 @@ def _cacheable(analysis: Analysis) -> Analysis:
                                graph=GraphView.of(analysis.graph), secrets=list(analysis.secrets))
 
 
-def _evaluate_all(parsed: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report, jobs: int = 1) -> list:
+def _evaluate_all(parsed: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report, jobs: int = 1, shared=None) -> list:
     """Each scan root's Terraform and CloudFormation, and each plan, evaluated (through the
-    evaluation cache). A function of its own, so that the trees its loops hold go when it returns."""
+    evaluation cache). A function of its own, so that the trees its loops hold go when it returns.
+    `shared` (_SharedRoots): roots whose files are parsed and evaluated with a forked child; their
+    entries of `parsed` are None until then, and filled as they are evaluated."""
     results: list[LanguageResult] = []
     by_root_tf: dict = {}
     by_root_cfn: dict = {}
-    plans = []
     for p in parsed:
+        if p is None:
+            continue
         if p.kind == "terraform":
             by_root_tf.setdefault(p.root, {})[p.path] = p.data
         elif p.kind == "cloudformation":
             by_root_cfn.setdefault(p.root, {})[p.path] = p.data
-        elif p.kind == "plan":
-            plans.append(p)
-    report("evaluate", 0, len(by_root_tf) + len(by_root_cfn) + len(plans))
+    for root in shared.roots if shared else ():
+        by_root_cfn.setdefault(root, None)
+    report("evaluate", 0, len(by_root_tf) + len(by_root_cfn))
     eval_cache = EvaluationCache(cache_dir, limits) if cache_dir else None
-    digests = {p.path: p.digest for p in parsed}
+    digests = {p.path: p.digest for p in parsed if p is not None}
     for root, files in sorted(by_root_tf.items()):
         results.append(_cached(eval_cache, "terraform", root, [digests[f] for f in files], options, lambda: _guarded("Terraform configuration", root, lambda: _evaluate_terraform(_loaded(files, root, max_file_bytes), root, options))))
     for root, templates in sorted(by_root_cfn.items()):
+        if shared and root in shared.roots:
+            result = _guarded("CloudFormation templates", root, lambda: shared.evaluate(root, parsed, jobs))
+            mine = [p for p in parsed if p is not None and p.root == root and p.kind == "cloudformation"]
+            _kept(eval_cache, "cloudformation", root, [p.digest for p in mine], options, result)
+            results.append(result)
+            continue
         results.append(_cached(eval_cache, "cloudformation", root, [digests[f] for f in templates], options, lambda: _guarded("CloudFormation templates", root, lambda: _evaluate_cloudformation(_loaded(templates, root, max_file_bytes), root, options, jobs))))
-    for p in plans:
-        results.append(_guarded("Terraform plan", p.path, lambda: _evaluate_plan(p, max_file_bytes)))
+    for p in parsed:  # (after the shared roots: a plan may be among their files)
+        if p is not None and p.kind == "plan":
+            results.append(_guarded("Terraform plan", p.path, lambda: _evaluate_plan(p, max_file_bytes)))
     return results
 
 
-def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report, jobs: int = 1) -> Analysis:
+def _analyse(parsed: list, checks: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report, jobs: int = 1, shared=None) -> Analysis:
     from .facts import Facts
     from .graph import ResourceGraph
 
-    results = _evaluate_all(parsed, options, cache_dir, limits, max_file_bytes, report, jobs)
+    results = _evaluate_all(parsed, options, cache_dir, limits, max_file_bytes, report, jobs, shared)
     # The parse trees go once evaluated: nothing after reads them (the evaluated results hold
     # what the graph, facts and reports need), and they were the largest part of a scan's peak
     # (CloudFormation's keep a line span per node: 200 MB of 1.6 GB at 100,000 resources).
     for p in parsed:
-        p.data = None
+        if p is not None:
+            p.data = None
 
     graph = ResourceGraph.build(results)
     facts = Facts(graph)
@@ -505,10 +691,17 @@ def _cached(cache, kind: str, root: str, digests: list, options: ScanOptions, fn
     if hit is not None:
         return hit
     result = fn()
+    _kept(cache, kind, root, digests, options, result, key)
+    return result
+
+
+def _kept(cache, kind: str, root: str, digests: list, options: ScanOptions, result: LanguageResult, key: str | None = None) -> None:
+    """Keep a root's evaluated result in the evaluation cache (see `_cached`)."""
+    if cache is None or not all(digests):
+        return
     # Not kept: an internal error, or a root cut short by its budget (time depends on the machine).
     if cache.seen_before(kind, root) and not any("internal error" in n.message or n.message.startswith("evaluation cut short: ") for n in result.notifications):
-        cache.put(key, result)
-    return result
+        cache.put(key or cache.key(kind, root, digests, options), result)
 
 
 def _guarded(what: str, where: str, fn) -> LanguageResult:

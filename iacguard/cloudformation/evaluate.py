@@ -873,6 +873,17 @@ def _append(result: LanguageResult, part: LanguageResult) -> None:
     result.secrets.extend(part.secrets)
 
 
+# The resource types through which a template nests another (`_Scan.literal_children`).
+NESTING_TYPES = NESTED_STACK_TYPES + ("AWS::Serverless::Application",)
+
+
+def nests_stacks(template) -> bool:
+    """Whether a parsed template declares a nested stack (of any location): evaluated on its own,
+    a template then gives what it gives beside the others only if none of them nests."""
+    resources = template.data.get("Resources") if isinstance(template, Template) else None
+    return isinstance(resources, dict) and any(isinstance(body, dict) and body.get("Type") in NESTING_TYPES for body in resources.values())
+
+
 def _declared(template: Template) -> int:
     """Resources a template declares (what its evaluation costs, about)."""
     resources = template.data.get("Resources")

@@ -169,7 +169,10 @@ class Child:
         return ok, value
 
     def abandon(self) -> None:
-        """Stop the child (the parent is leaving on an error of its own) and reap it."""
+        """Stop the child (the parent is leaving on an error of its own) and reap it; nothing
+        once it is reaped."""
+        if not self.pid:
+            return
         try:
             import signal
 
@@ -179,7 +182,7 @@ class Child:
         self._reap()
 
     def _reap(self) -> None:
-        if self._fd is not None:
+        if getattr(self, "_fd", None) is not None:
             os.close(self._fd)
             self._fd = None
         if self.pid:

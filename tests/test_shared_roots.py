@@ -1,0 +1,198 @@
+"""A large CloudFormation root none of whose templates nests another is parsed and evaluated in
+two processes from the start (engine._SharedRoots, issue 17): the scan says what a scan in one
+process says, whatever else the root holds (Terraform, a plan, other JSON, a broken template),
+and falls back to the usual path when a template nests after all or the child fails."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from iacguard import engine
+from iacguard.core import forked
+
+pytestmark = [pytest.mark.skipif(not forked.available(), reason="fork-based sharing is Linux only"), pytest.mark.catalogue("all")]
+
+PLAN = Path(__file__).resolve().parent / "terraform" / "fixtures" / "eval" / "plan" / "insecure" / "plan.json"
+
+TEMPLATE = """AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Pw:
+    Type: String
+    NoEcho: true
+    Default: s3cr3t-value-%(i)d
+Conditions:
+  IsProd: !Equals [!Ref AWS::Region, us-east-1]
+Resources:
+  Bucket%(i)d:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub "${AWS::StackName}-%(i)d"
+      VersioningConfiguration:
+        Status: !If [IsProd, Enabled, Suspended]
+  Role%(i)d:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: all
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: '*'
+                Resource: !GetAtt Bucket%(i)d.Arn
+  Sg%(i)d:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: open
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}
+  Db%(i)d:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      MasterUserPassword: !Ref Pw
+      Engine: postgres
+"""
+
+JSON_TEMPLATE = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "t"}}}}
+
+NESTING = """Resources:
+  Inner:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: t03.yaml
+"""
+
+
+def _tree(tmp_path, extra=None) -> str:
+    root = tmp_path / "tree"
+    (root / "sub").mkdir(parents=True)
+    for i in range(12):
+        (root / ("sub" if i % 3 == 0 else ".") / ("t%02d.yaml" % i)).write_text(TEMPLATE % {"i": i})
+    (root / "stack.json").write_text(json.dumps(JSON_TEMPLATE))
+    (root / "other.json").write_text(json.dumps({"name": "not a template", "items": [1, 2]}))
+    (root / "broken.yaml").write_text("Resources: [unclosed\n")
+    (root / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "tf-bucket"\n}\n')
+    shutil.copy(PLAN, root / "plan.json")
+    for name, text in (extra or {}).items():
+        (root / name).write_text(text)
+    return str(root)
+
+
+@pytest.fixture
+def children(monkeypatch):
+    """Children forked for shared roots, counted; roots shared from 1 KB on."""
+    made = []
+    real = engine._SharedRoots._sent
+
+    def counted(self, indexes, root):
+        return real(self, indexes, root)
+
+    monkeypatch.setattr(engine._SharedRoots, "_MIN_BYTES", 1024)
+    real_start = engine._SharedRoots.start.__func__
+
+    def start(cls, *args, **kwargs):
+        shared = real_start(cls, *args, **kwargs)
+        if shared:
+            made.extend(shared.roots)
+        return shared
+
+    monkeypatch.setattr(engine._SharedRoots, "start", classmethod(start))
+    monkeypatch.setattr(engine, "_FORK_CHECKS_MIN_RESOURCES", 10 ** 9)  # (the checks' fork has its own tests)
+    return made
+
+
+def _said(result) -> tuple:
+    return (
+        [(f.check_id, f.resource.id, f.message, f.location, f.conditions, f.related, f.root) for f in result.findings],
+        [(u.check_id, u.resource.id, u.what, u.reason, u.location) for u in result.undecided],
+        result.notifications, result.unknowns, result.files, result.resources,
+    )
+
+
+def _scan(tree, jobs, **kwargs):
+    return engine.scan([tree], jobs=jobs, cwd=os.path.dirname(tree), **kwargs)
+
+
+def test_a_shared_root_says_what_one_process_says(tmp_path, children):
+    tree = _tree(tmp_path)
+    alone = _scan(tree, 1)
+    assert children == []
+    shared = _scan(tree, 2)
+    assert children == [tree]  # the root was shared
+    assert _said(shared) == _said(alone)
+    # What the root holds besides templates was read as usual.
+    files = {os.path.basename(f) for f in shared.files}
+    assert {"main.tf", "plan.json", "stack.json", "t11.yaml"} <= files
+    assert any("broken.yaml" in n.path for n in shared.notifications)
+    assert any(f.resource.type == "aws_s3_bucket" for f in shared.findings)  # the Terraform file's
+    assert shared.resources == alone.resources > 12 * 4
+    from iacguard.output import render
+
+    assert render("json", shared) == render("json", alone)
+    assert "s3cr3t-value" not in render("sarif", shared)  # NoEcho values of the child's templates redacted too
+
+
+def test_a_nesting_template_keeps_the_root_whole(tmp_path, children):
+    tree = _tree(tmp_path, {"z_nesting.yaml": NESTING})
+    alone = _scan(tree, 1)
+    shared = _scan(tree, 2)
+    assert children == []  # the type is named in the bytes: nothing shared
+    assert _said(shared) == _said(alone)
+
+
+def test_a_nesting_type_spelled_with_escapes_is_found_after_parsing(tmp_path, children):
+    # JSON's \\u escapes hide the type from the byte search; the parsed template shows it.
+    nesting = '{"Resources": {"Inner": {"Type": "AWS::CloudFormation::\\u0053tack", "Properties": {"TemplateURL": "t03.yaml"}}}}'
+    for name in ("a_nesting.json", "z_nesting.json"):  # in this process's part, then in the child's
+        tree = _tree(tmp_path / name, {name: nesting})
+        alone = _scan(tree, 1)
+        shared = _scan(tree, 2)
+        assert children[-1] == tree  # shared at first...
+        assert _said(shared) == _said(alone)  # ...then evaluated whole: t03 only as the nested stack
+        assert sum(1 for f in shared.files if f.endswith("t03.yaml")) == 1
+
+
+@pytest.mark.parametrize("how", ["raises", "dies"])
+def test_a_failing_child_sends_the_root_down_the_usual_path(tmp_path, children, monkeypatch, how):
+    tree = _tree(tmp_path)
+    alone = _scan(tree, 1)
+    if how == "raises":
+        monkeypatch.setattr(engine._SharedRoots, "_sent", lambda self, indexes, root: 1 / 0)
+    else:
+        monkeypatch.setattr(engine._SharedRoots, "_sent", lambda self, indexes, root: os._exit(1))
+    shared = _scan(tree, 2)
+    assert children == [tree]
+    assert _said(shared) == _said(alone)
+
+
+def test_with_the_cache_only_a_first_evaluation_is_shared(tmp_path, children):
+    tree = _tree(tmp_path)
+    cache = str(tmp_path / "cache")
+    alone = _scan(tree, 1)
+    first = _scan(tree, 2, cache_dir=cache)
+    assert children == [tree]
+    assert _said(first) == _said(alone)
+    with open(os.path.join(tree, "t05.yaml"), "a") as fh:
+        fh.write("  Extra:\n    Type: AWS::SNS::Topic\n")
+    again = _scan(tree, 2, cache_dir=cache)
+    assert children == [tree]  # evaluated before under this cache: the usual path, with its entries
+    assert _said(again) == _said(_scan(tree, 1))
+    assert again.resources == alone.resources + 1
+
+
+def test_small_roots_and_one_job_share_nothing(tmp_path, monkeypatch):
+    made = []
+    monkeypatch.setattr(forked, "Child", lambda fn: made.append(fn))
+    tree = _tree(tmp_path)
+    _scan(tree, 4)  # some 20 KB: under the default 4 MB
+    monkeypatch.setattr(engine._SharedRoots, "_MIN_BYTES", 1024)
+    _scan(tree, 1)
+    assert made == []
