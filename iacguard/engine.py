@@ -40,14 +40,36 @@ def scan(
     progress: Callable[[str, int, int], None] | None = None,
     postprocess: Iterable[Callable] = (),
     outputs: Iterable[str] = (),
+    background: bool = False,
 ) -> ScanResult:
     """Scan `paths`. `progress(stage, done, total)` hears of the stages "parse", "evaluate" and
     "check" as they advance. Each `postprocess(result, graph)` step runs last, in order, and may
     move findings out of `result.findings` (suppressions, baseline, changed files). `outputs`: the
     files the command writes (reports), whose content, not their modification time, the cache's
-    tree fingerprints count."""
+    tree fingerprints count. `background`: a large scan's cache entry may be written by a forked
+    child while the caller writes its reports; the caller then calls `wait_background()` before
+    it ends (the `iacguard` command does, as it exits)."""
     with gc_paused():  # no stage makes cyclic garbage: the collector would only re-walk (core/gcpause.py)
-        return _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir, time_per_file, limits, progress, postprocess, outputs)
+        return _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir, time_per_file, limits, progress, postprocess, outputs, background)
+
+
+# Resources from which a scan's cache entry is written in the background (`scan(background=True)`):
+# at 100,000 resources, making the entry and writing it took 0.8 s, and the JSON report 1.5 s.
+_BACKGROUND_MIN_RESOURCES = 20000
+_BACKGROUND: list = []  # the children writing entries
+
+
+def wait_background() -> None:
+    """Wait until the cache entries being written in the background are written (or failed:
+    the next scan then misses, nothing else)."""
+    while _BACKGROUND:
+        _BACKGROUND.pop().result()
+
+
+def _put_entry(scan_cache, key: str, analysis: Analysis, cache_dir: str, view) -> bool:
+    scan_cache.put(key, _cacheable(analysis, view))
+    end_scan(cache_dir)
+    return True
 
 
 # The final orders: the same tuples the former lambdas made (n.path, n.line, n.level, n.message),
@@ -56,7 +78,7 @@ _NOTE_ORDER = attrgetter("path", "line", "level", "message")
 _UNKNOWN_ORDER = attrgetter("path", "line", "what", "reason")
 
 
-def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir, time_per_file, limits, progress, postprocess, outputs=()) -> ScanResult:
+def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir, time_per_file, limits, progress, postprocess, outputs=(), background=False) -> ScanResult:
     started = time.monotonic()
     report = progress or (lambda stage, done, total: None)
     options = options or ScanOptions()
@@ -139,15 +161,29 @@ def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir
     # Values of sensitive variables and NoEcho parameters: out of every report, before
     # suppressions, baselines and the changed-files filter see the findings.
     redact(result, getattr(analysis, "secrets", ()) or ())
+    # What the cache keeps of the graph (GraphView: what post-processing reads of it), taken
+    # before post-processing: its last step may empty a large graph (scan_command._release_graph),
+    # and an entry made after that lost the CloudFormation metadata suppressions of every scan
+    # the cache answered.
+    view = _graph_view(analysis.graph) if keep else None
     for step in postprocess:
         step(result, graph)
+    if keep and background and jobs != 1 and analysis.resources >= _BACKGROUND_MIN_RESOURCES:
+        from iacguard.core import forked
+
+        if forked.available():
+            try:
+                _BACKGROUND.append(forked.Child(lambda: _put_entry(scan_cache, keep, analysis, cache_dir, view)))
+                keep = cache_dir = None  # (the child ends the scan's use of the cache)
+            except OSError:
+                pass
     if keep:
         # The scan entry (the analysis as it was before post-processing, which reads it and
         # leaves it as it is), written once the graph is let go: pickling it keeps a note of
         # every object written (100,000 resources: 25 MB more at the time), and the graph was
         # 100 MB of the peak it added to.
-        entry = _cacheable(analysis)
-        graph = analysis = None
+        entry = _cacheable(analysis, view)
+        graph = analysis = view = None
         scan_cache.put(keep, entry)
     if cache_dir:
         end_scan(cache_dir)
@@ -202,7 +238,7 @@ class _SharedRoots:
     _MIN_BYTES = 4 << 20
     # Of a root's bytes, the part this process parses and evaluates (the rest goes to the
     # child): it also unpickles the child's results (about a sixth of evaluating them).
-    _HERE = 0.47
+    _HERE = 0.52
     _MARKERS = (b"AWS::CloudFormation::Stack", b"AWS::Serverless::Application")
 
     def __init__(self):
@@ -352,7 +388,13 @@ def _uncacheable_parse(parsed: list) -> bool:
     return any(p.kind == "failed" and not _cacheable_failure(p) for p in parsed)
 
 
-def _cacheable(analysis: Analysis) -> Analysis:
+def _graph_view(graph):
+    from .graph import GraphView
+
+    return GraphView.of(graph)
+
+
+def _cacheable(analysis: Analysis, view=None) -> Analysis:
     """The analysis as the scan cache keeps it: the graph as a GraphView, and the resources of
     findings, undecided records and path steps without their evaluated properties (identity,
     location, module, conditions and metadata stay): post-processing and the reports read no
@@ -374,7 +416,7 @@ def _cacheable(analysis: Analysis) -> Analysis:
     findings = [Finding(f.check_id, res(f.resource), f.message, f.location, f.conditions, f.related, f.root, steps(f.path) if f.path else (), f.severity) for f in analysis.findings]
     undecided = [Undecided(u.check_id, res(u.resource), u.what, u.reason, u.location, u.conditions, u.related) for u in analysis.undecided]
     return dataclasses.replace(analysis, findings=findings, undecided=undecided, entry_points=list(steps(tuple(analysis.entry_points))),
-                               graph=GraphView.of(analysis.graph), secrets=list(analysis.secrets))
+                               graph=view if view is not None else GraphView.of(analysis.graph), secrets=list(analysis.secrets))
 
 
 def _evaluate_all(parsed: list, options: ScanOptions, cache_dir, limits, max_file_bytes: int, report, jobs: int = 1, shared=None) -> list:

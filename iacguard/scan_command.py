@@ -77,6 +77,9 @@ def exit_process(code: int) -> None:
     everything was written. Streams are flushed first; every file a command writes is closed
     before it returns, and it starts no thread or process that outlives it."""
     _codecache.save()
+    engine = sys.modules.get("iacguard.engine")
+    if engine is not None:
+        engine.wait_background()  # a large scan's cache entry, written while the reports were
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -323,6 +326,7 @@ def run_scan(paths: list, settings: Settings, p: dict, postprocess: list, output
             progress=progress,
             postprocess=[suppressor] + postprocess + [_release_graph],
             outputs=report_files(settings, p) if outputs is None else outputs,
+            background=True,  # (exit_process waits for it)
         )
     finally:
         if progress is not None:
