@@ -11,6 +11,7 @@ import pytest
 
 from iacguard import engine
 from iacguard.core import forked
+from forking import count_children
 
 pytestmark = [pytest.mark.skipif(not forked.available(), reason="fork-based sharing is Linux only"), pytest.mark.catalogue("all")]
 
@@ -29,15 +30,7 @@ def tree(tmp_path, request):
 @pytest.fixture
 def children(monkeypatch):
     """Every child forked, counted; checks shared from one resource on."""
-    made = []
-    real = forked.Child
-
-    class Counted(real):
-        def __init__(self, fn):
-            super().__init__(fn)
-            made.append(self.pid)
-
-    monkeypatch.setattr(forked, "Child", Counted)
+    made = count_children(monkeypatch)
     monkeypatch.setattr(engine, "_FORK_CHECKS_MIN_RESOURCES", 1)
     return made
 

@@ -90,11 +90,6 @@ def _tree(tmp_path, extra=None) -> str:
 def children(monkeypatch):
     """Children forked for shared roots, counted; roots shared from 1 KB on."""
     made = []
-    real = engine._SharedRoots._sent
-
-    def counted(self, indexes, root):
-        return real(self, indexes, root)
-
     monkeypatch.setattr(engine._SharedRoots, "_MIN_BYTES", 1024)
     real_start = engine._SharedRoots.start.__func__
 

@@ -863,7 +863,8 @@ def _evaluate_sent(scan: _Scan, parsed: dict, run: list, overrides) -> tuple:
     return out, scan.evaluated_files
 
 
-def _append(result: LanguageResult, part: LanguageResult) -> None:
+def _append(result: LanguageResult, part) -> None:
+    """Append what `part` (a LanguageResult, or a template's _Sink) holds to `result`."""
     result.resources.extend(part.resources)
     result.references.extend(part.references)
     result.symbols.extend(part.symbols)
@@ -930,10 +931,4 @@ def _evaluate_one(scan: _Scan, parsed: dict, path: str, overrides, result: Langu
     for symbol in sink.symbols:  # parameters too (iacguard.facts.secrets_b_parameters)
         if symbol.kind == "parameter":
             symbol.meta.setdefault("root_module", path)
-    result.resources.extend(sink.resources)
-    result.references.extend(sink.references)
-    result.symbols.extend(sink.symbols)
-    result.notifications.extend(sink.notifications)
-    result.unknowns.extend(sink.unknowns)
-    result.files.extend(sink.files)
-    result.secrets.extend(sink.secrets)
+    _append(result, sink)

@@ -11,6 +11,7 @@ from iacguard.cloudformation import evaluate as cfn_evaluate
 from iacguard.core import forked
 from iacguard.core.model import ScanOptions
 from cfn_helpers import load
+from forking import count_children
 
 pytestmark = pytest.mark.skipif(not forked.available(), reason="fork-based sharing is Linux only")
 
@@ -115,15 +116,7 @@ def _plain(result) -> tuple:
 @pytest.fixture
 def counted_children(monkeypatch):
     """Every child forked, counted; sharing allowed from 2 declared resources on."""
-    made = []
-    real = forked.Child
-
-    class Counted(real):
-        def __init__(self, fn):
-            super().__init__(fn)
-            made.append(self.pid)
-
-    monkeypatch.setattr(forked, "Child", Counted)
+    made = count_children(monkeypatch)
     monkeypatch.setattr(cfn_evaluate, "_FORK_MIN_RESOURCES", 2)
     return made
 
