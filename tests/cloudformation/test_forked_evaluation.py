@@ -238,3 +238,41 @@ def test_memory_left_counts_a_control_group_limit(monkeypatch):
     assert forked._available() == 512 << 20  # the group's 1 GiB limit less its 512 MiB in use
     files["/sys/fs/cgroup/memory.max"] = b"max\n"
     assert forked._available() == 4000000 * 1024  # no limit: the system's
+
+
+def test_a_child_ends_with_its_parent(tmp_path):
+    """A scan killed (a cancelled CI job) leaves no child working behind it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    code = (
+        "import os, sys, time\n"
+        "from iacguard.core import forked\n"
+        "child = forked.Child(lambda: (open(sys.argv[1], 'w').write(str(os.getpid())), time.sleep(60)))\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code, str(pid_file)])
+    try:
+        for _ in range(200):
+            if pid_file.exists() and pid_file.read_text():
+                break
+            time.sleep(0.05)
+        child = int(pid_file.read_text())
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        for _ in range(200):
+            try:
+                os.kill(child, 0)
+            except ProcessLookupError:
+                break
+            with open("/proc/%d/stat" % child) as fh:
+                if fh.read().split(") ")[1].startswith("Z"):  # (a zombie, to be reaped by init)
+                    break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the child outlived its parent")
+    finally:
+        parent.kill()
