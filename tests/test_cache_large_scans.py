@@ -47,7 +47,7 @@ def _run(tree, cache, mode="any") -> str:
 
 @pytest.mark.parametrize("background", [False, True])
 def test_a_warm_scan_of_a_large_graph_keeps_metadata_suppressions(tmp_path, monkeypatch, background):
-    if background and not forked.available():
+    if background and not forked.supported():
         pytest.skip("the background entry is written by a forked child (Linux)")
     tree = tmp_path / "tree"
     tree.mkdir()

@@ -13,7 +13,7 @@ from iacguard import engine
 from iacguard.core import forked
 from forking import count_children
 
-pytestmark = [pytest.mark.skipif(not forked.available(), reason="fork-based sharing is Linux only"), pytest.mark.catalogue("all")]
+pytestmark = [pytest.mark.skipif(not forked.supported(), reason="fork-based sharing is Linux only"), pytest.mark.catalogue("all")]
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_iac"
 # Attack paths (AWS-PATH-001, of the IAM kinds): the entry points are computed in the child.

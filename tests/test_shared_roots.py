@@ -13,8 +13,9 @@ import pytest
 
 from iacguard import engine
 from iacguard.core import forked
+from forking import alone
 
-pytestmark = [pytest.mark.skipif(not forked.available(), reason="fork-based sharing is Linux only"), pytest.mark.catalogue("all")]
+pytestmark = [pytest.mark.skipif(not forked.supported(), reason="fork-based sharing is Linux only"), pytest.mark.catalogue("all")]
 
 PLAN = Path(__file__).resolve().parent / "terraform" / "fixtures" / "eval" / "plan" / "insecure" / "plan.json"
 
@@ -90,6 +91,7 @@ def _tree(tmp_path, extra=None) -> str:
 def children(monkeypatch):
     """Children forked for shared roots, counted; roots shared from 1 KB on."""
     made = []
+    alone(monkeypatch)
     monkeypatch.setattr(engine._SharedRoots, "_MIN_BYTES", 1024)
     real_start = engine._SharedRoots.start.__func__
 

@@ -22,14 +22,22 @@ import pickle
 import sys
 
 
+def supported() -> bool:
+    """Whether this system forks as the sharing needs (Linux)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
 def available() -> bool:
-    """Whether work may be shared with a forked child here and now: Linux, one thread, and
-    memory for the child to copy all this process holds (`room_for_copy`)."""
-    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
-        return False
+    """Whether work may be shared with a forked child here and now: Linux, one thread (a library
+    caller running others, e.g. a server, keeps its scans in one process), and memory for the
+    child to copy all this process holds (`room_for_copy`)."""
+    return supported() and _one_thread() and room_for_copy()
+
+
+def _one_thread() -> bool:
     import threading
 
-    return threading.active_count() == 1 and room_for_copy()
+    return threading.active_count() == 1
 
 
 # What a child may copy of its parent: every page either of them writes after the fork is copied,

@@ -13,7 +13,7 @@ from iacguard.core.model import ScanOptions
 from cfn_helpers import load
 from forking import count_children
 
-pytestmark = pytest.mark.skipif(not forked.available(), reason="fork-based sharing is Linux only")
+pytestmark = pytest.mark.skipif(not forked.supported(), reason="fork-based sharing is Linux only")
 
 PARENT = """AWSTemplateFormatVersion: '2010-09-09'
 Parameters:
@@ -276,3 +276,18 @@ def test_a_child_ends_with_its_parent(tmp_path):
             pytest.fail("the child outlived its parent")
     finally:
         parent.kill()
+
+
+def test_no_fork_while_another_thread_runs(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(forked, "room_for_copy", lambda: True)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not forked.available()  # a fork copies one thread: a lock the other holds stays held
+    finally:
+        stop.set()
+        other.join()
+    assert forked.available() == (threading.active_count() == 1)
