@@ -436,7 +436,7 @@ def _evaluate_all(parsed: list, options: ScanOptions, cache_dir, limits, max_fil
             by_root_cfn.setdefault(p.root, {})[p.path] = p.data
     for root in shared.roots if shared else ():
         by_root_cfn.setdefault(root, None)
-    report("evaluate", 0, len(by_root_tf) + len(by_root_cfn))
+    report("evaluate", 0, len(by_root_tf) + len(by_root_cfn) + sum(1 for p in parsed if p is not None and p.kind == "plan"))
     eval_cache = EvaluationCache(cache_dir, limits) if cache_dir else None
     digests = {p.path: p.digest for p in parsed if p is not None}
     for root, files in sorted(by_root_tf.items()):
