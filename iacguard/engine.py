@@ -15,7 +15,7 @@ from operator import attrgetter
 from iacguard.discover import DEFAULT_MAX_FILE_BYTES, SourceFile, discover
 from iacguard.core.model import TERRAFORM, Analysis, Finding, LanguageResult, Notification, PathStep, Resource, ScanOptions, ScanResult, Undecided
 from .parse import ParsedSource, parse_source  # noqa: F401 - ParsedSource re-exported for older callers
-from .cache import Deferred, EvaluationCache, ScanCache, _cacheable_failure, begin_scan, end_scan, keyed, parse_all
+from .cache import MAX_ENTRY_BYTES, Deferred, EvaluationCache, ScanCache, _cacheable_failure, begin_scan, end_scan, keyed, parse_all
 from iacguard.post.redact import redact
 from iacguard.core.gcpause import gc_paused
 
@@ -111,13 +111,13 @@ def _scan(paths, options, excludes, checks, max_file_bytes, cwd, jobs, cache_dir
         shared = _SharedRoots.start(disc.files, keys, options, cache_dir, limits, max_file_bytes, time_per_file, jobs)
         try:
             parsed = parse_all(disc.files, max_file_bytes, jobs=jobs, cache_dir=cache_dir, time_limit=time_per_file, limits=limits, keys=keys,
-                               skip=shared.indexes if shared else ())
+                               skip=shared.indexes if shared is not None else ())
             if keys is not None and not shared:
                 keys.read.clear()  # every file's bytes, read once for its key and its parse: not needed again
             report("parse", len(disc.files), len(disc.files))
             analysis = _analyse(parsed, checks, options, cache_dir, limits, max_file_bytes, report, jobs, shared)
         finally:
-            if shared:
+            if shared is not None:
                 shared.close()
         if keys is not None:
             keys.read.clear()
@@ -229,11 +229,11 @@ class _SharedRoots:
     anything is parsed, so neither its copy of this process nor what it sends is large.
 
     A root qualifies when its data files hold at least _MIN_BYTES, none of them names a nesting
-    type (`AWS::CloudFormation::Stack`, `AWS::Serverless::Application`), and its evaluation is
-    not in the cache's hands (an earlier scan under this cache evaluated it: the usual path
-    reads and keeps its entries). Every parsed template is checked again: one that nests after
-    all (a type spelled with escapes), or a child that fails, sends the root down the usual
-    path, whatever was done."""
+    type (`AWS::CloudFormation::Stack`, `AWS::Serverless::Application`), and the evaluation
+    cache holds no entry for it (then the usual path reads that entry). Such a root's evaluation
+    is kept under the keys of all its data files, whichever path evaluates it. Every parsed
+    template is checked again: one that nests after all (a type spelled with escapes), or a
+    child that fails, sends the root down the usual path, whatever was done."""
 
     _MIN_BYTES = 4 << 20
     # Of a root's bytes, the part this process parses and evaluates (the rest goes to the
@@ -242,7 +242,9 @@ class _SharedRoots:
     _MARKERS = (b"AWS::CloudFormation::Stack", b"AWS::Serverless::Application")
 
     def __init__(self):
-        self.roots: set = set()
+        self.roots: set = set()  # the roots shared
+        self.keyed: dict = {}  # root -> its data files' keys, under which its evaluation is kept
+        self.entry_bytes: dict = {}  # root -> the size its evaluation's cache entry would have, about
         self.indexes: set = set()
         self._runs: dict = {}  # root -> (this process's [(index, source)], the child's, the child)
         self._sources = self._read = None
@@ -265,9 +267,7 @@ class _SharedRoots:
         big = {root: idx for root, idx in by_root.items() if sum(_size(sources[i].path) for i in idx) >= cls._MIN_BYTES}
         if not big or not forked.available() or (jobs or forked.free_cpus()) < 2:
             return None
-        if cache_dir:
-            evaluated = EvaluationCache(cache_dir, limits)
-            big = {root: idx for root, idx in big.items() if not evaluated.seen_before("cloudformation", root, mark=False)}
+        evaluated = EvaluationCache(cache_dir, limits) if cache_dir and keys is not None else None
         read = keys.read if keys is not None else {}
         self = cls()
         self._sources, self._read, self._args = sources, read, (options, max_bytes, time_limit, limits)
@@ -279,6 +279,13 @@ class _SharedRoots:
                     read[i] = read_bytes(sources[i].path, max_bytes)[0]
             if any(read[i] is not None and any(m in read[i] for m in cls._MARKERS) for i in idx):
                 continue
+            if evaluated is not None:
+                # The root's evaluation is kept under its data files' keys (not only its
+                # templates': which files are templates is known once parsed); when an entry is
+                # there, the usual path reads it instead of evaluating anything.
+                digests = self.keyed[root] = [self._digests.get(i, "") for i in idx]
+                if all(digests) and os.path.exists(evaluated._path(evaluated.key("cloudformation", root, digests, options))):
+                    continue
             sizes = [len(read[i] or b"") for i in idx]
             runs = forked.shares(sizes, 2, cls._HERE)
             if len(runs) < 2:
@@ -291,7 +298,7 @@ class _SharedRoots:
             self.roots.add(root)
             self.indexes.update(idx)
             self._runs[root] = (mine, theirs, child)
-        return self if self.roots else None
+        return self if self.roots or self.keyed else None
 
     def _parse(self, indexes: list) -> list:
         from .cache import parse_one
@@ -345,11 +352,18 @@ class _SharedRoots:
             if got[0] and type(got[1]) is list and len(got[1]) == len(theirs):
                 for i, p in zip(mine, records):
                     parsed[i] = self._recorded(i, p)
+                before = len(result.resources)
+                sent = 0
                 for i, (p, part) in zip(theirs, got[1]):
                     parsed[i] = self._recorded(i, p)
                     if part is not None:
+                        sent += len(part)
                         _append(result, pickle.loads(part))
                 result.files = sorted(set(result.files))
+                # What the result would take as one cache entry, about: the child's part, pickled,
+                # in proportion to its resources.
+                theirs_count = len(result.resources) - before
+                self.entry_bytes[root] = sent * len(result.resources) // theirs_count if theirs_count else 0
                 return result
         finally:
             child.abandon()  # (reaped already when it sent its result)
@@ -434,21 +448,25 @@ def _evaluate_all(parsed: list, options: ScanOptions, cache_dir, limits, max_fil
             by_root_tf.setdefault(p.root, {})[p.path] = p.data
         elif p.kind == "cloudformation":
             by_root_cfn.setdefault(p.root, {})[p.path] = p.data
-    for root in shared.roots if shared else ():
+    for root in shared.roots if shared is not None else ():
         by_root_cfn.setdefault(root, None)
+    keyed = shared.keyed if shared is not None else {}
     report("evaluate", 0, len(by_root_tf) + len(by_root_cfn) + sum(1 for p in parsed if p is not None and p.kind == "plan"))
     eval_cache = EvaluationCache(cache_dir, limits) if cache_dir else None
     digests = {p.path: p.digest for p in parsed if p is not None}
     for root, files in sorted(by_root_tf.items()):
         results.append(_cached(eval_cache, "terraform", root, [digests[f] for f in files], options, lambda: _guarded("Terraform configuration", root, lambda: _evaluate_terraform(_loaded(files, root, max_file_bytes), root, options))))
     for root, templates in sorted(by_root_cfn.items()):
-        if shared and root in shared.roots:
+        if shared is not None and root in shared.roots:
             result = _guarded("CloudFormation templates", root, lambda: shared.evaluate(root, parsed, jobs))
-            mine = [p for p in parsed if p is not None and p.root == root and p.kind == "cloudformation"]
-            _kept(eval_cache, "cloudformation", root, [p.digest for p in mine], options, result)
+            if shared.entry_bytes.get(root, 0) > MAX_ENTRY_BYTES:
+                # (too large to keep: pickling it up to the bound cost 2.5 s at 100,000 resources)
+                results.append(result)
+                continue
+            _kept(eval_cache, "cloudformation", root, keyed[root] if root in keyed else [p.digest for p in parsed if p is not None and p.root == root and p.kind == "cloudformation"], options, result)
             results.append(result)
             continue
-        results.append(_cached(eval_cache, "cloudformation", root, [digests[f] for f in templates], options, lambda: _guarded("CloudFormation templates", root, lambda: _evaluate_cloudformation(_loaded(templates, root, max_file_bytes), root, options, jobs))))
+        results.append(_cached(eval_cache, "cloudformation", root, keyed[root] if root in keyed else [digests[f] for f in templates], options, lambda: _guarded("CloudFormation templates", root, lambda: _evaluate_cloudformation(_loaded(templates, root, max_file_bytes), root, options, jobs))))
     for p in parsed:  # (after the shared roots: a plan may be among their files)
         if p is not None and p.kind == "plan":
             results.append(_guarded("Terraform plan", p.path, lambda: _evaluate_plan(p, max_file_bytes)))

@@ -170,7 +170,7 @@ def test_a_failing_child_sends_the_root_down_the_usual_path(tmp_path, children, 
     assert _said(shared) == _said(alone)
 
 
-def test_with_the_cache_only_a_first_evaluation_is_shared(tmp_path, children):
+def test_with_the_cache_a_kept_evaluation_is_read_instead(tmp_path, children, monkeypatch):
     tree = _tree(tmp_path)
     cache = str(tmp_path / "cache")
     alone = _scan(tree, 1)
@@ -179,10 +179,21 @@ def test_with_the_cache_only_a_first_evaluation_is_shared(tmp_path, children):
     assert _said(first) == _said(alone)
     with open(os.path.join(tree, "t05.yaml"), "a") as fh:
         fh.write("  Extra:\n    Type: AWS::SNS::Topic\n")
-    again = _scan(tree, 2, cache_dir=cache)
-    assert children == [tree]  # evaluated before under this cache: the usual path, with its entries
+    again = _scan(tree, 2, cache_dir=cache)  # a changed root: nothing kept for it, shared again
+    assert children == [tree, tree]
     assert _said(again) == _said(_scan(tree, 1))
     assert again.resources == alone.resources + 1
+    # The same files with other checks: the scan cache misses, the evaluation kept by the
+    # second scan (a root's evaluation is kept from its second on) is read, nothing is shared.
+    from iacguard.checks import REGISTRY
+
+    evaluated = []
+    real = engine._evaluate_cloudformation
+    monkeypatch.setattr(engine, "_evaluate_cloudformation", lambda *a: evaluated.append(1) or real(*a))
+    some = [c for c in REGISTRY if c.id.startswith("AWS-S3-")]
+    third = _scan(tree, 2, cache_dir=cache, checks=some)
+    assert children == [tree, tree] and evaluated == []
+    assert _said(third) == _said(_scan(tree, 1, checks=some))
 
 
 def test_small_roots_and_one_job_share_nothing(tmp_path, monkeypatch):
@@ -193,3 +204,30 @@ def test_small_roots_and_one_job_share_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(engine._SharedRoots, "_MIN_BYTES", 1024)
     _scan(tree, 1)
     assert made == []
+
+
+def test_an_evaluation_too_large_to_keep_is_not_pickled_for_the_cache(tmp_path, children, monkeypatch):
+    from iacguard.cache import EvaluationCache
+
+    tree = _tree(tmp_path)
+    cache = str(tmp_path / "cache")
+    _scan(tree, 2, cache_dir=cache)  # (a root's evaluation is kept from its second scan on)
+    with open(os.path.join(tree, "t05.yaml"), "a") as fh:
+        fh.write("  Extra:\n    Type: AWS::SNS::Topic\n")
+    kept = []
+    real = EvaluationCache.put
+    def put(self, key, value):
+        if type(value).__name__ == "LanguageResult":  # (the Terraform file's root is kept too)
+            kept.extend({r.language for r in value.resources})
+        return real(self, key, value)
+
+    monkeypatch.setattr(EvaluationCache, "put", put)
+    monkeypatch.setattr(engine, "MAX_ENTRY_BYTES", 1000)  # the child's part alone pickles to more
+    _scan(tree, 2, cache_dir=cache)
+    assert children == [tree, tree]
+    assert "cloudformation" not in kept
+    monkeypatch.setattr(engine, "MAX_ENTRY_BYTES", 64 << 20)
+    with open(os.path.join(tree, "t06.yaml"), "a") as fh:
+        fh.write("  Extra:\n    Type: AWS::SNS::Topic\n")
+    _scan(tree, 2, cache_dir=cache)
+    assert "cloudformation" in kept
