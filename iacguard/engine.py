@@ -312,21 +312,19 @@ class _SharedRoots:
         import pickle
 
         from iacguard.core import limits as _limits
-        from .cloudformation.evaluate import evaluate_templates, load_overrides, nests_stacks
+        from .cloudformation.evaluate import OneByOne, nests_stacks
 
         options, max_bytes, time_limit, limits = self._args
         if limits is not None:
             _limits.apply(limits)
-        shared_notes = len(load_overrides(options)[1])  # (this process reports those once)
+        evaluate = OneByOne(root, options)
         out = []
         for p in self._parse(indexes):
             part = None
             if p.kind == "cloudformation":
                 if nests_stacks(p.data):
                     return "nests"
-                result = evaluate_templates({p.path: p.data}, root, options)
-                del result.notifications[:shared_notes]
-                part = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+                part = pickle.dumps(evaluate(p.path, p.data), protocol=pickle.HIGHEST_PROTOCOL)
                 p.data = None
             out.append((p, part))
         return out
@@ -463,7 +461,8 @@ def _evaluate_all(parsed: list, options: ScanOptions, cache_dir, limits, max_fil
                 # (too large to keep: pickling it up to the bound cost 2.5 s at 100,000 resources)
                 results.append(result)
                 continue
-            _kept(eval_cache, "cloudformation", root, keyed[root] if root in keyed else [p.digest for p in parsed if p is not None and p.root == root and p.kind == "cloudformation"], options, result)
+            if eval_cache is not None:  # (then the root's data files were keyed: _SharedRoots.start)
+                _kept(eval_cache, "cloudformation", root, keyed[root], options, result)
             results.append(result)
             continue
         results.append(_cached(eval_cache, "cloudformation", root, keyed[root] if root in keyed else [digests[f] for f in templates], options, lambda: _guarded("CloudFormation templates", root, lambda: _evaluate_cloudformation(_loaded(templates, root, max_file_bytes), root, options, jobs))))

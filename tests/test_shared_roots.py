@@ -231,3 +231,23 @@ def test_an_evaluation_too_large_to_keep_is_not_pickled_for_the_cache(tmp_path, 
         fh.write("  Extra:\n    Type: AWS::SNS::Topic\n")
     _scan(tree, 2, cache_dir=cache)
     assert "cloudformation" in kept
+
+
+def test_a_parameter_file_gives_what_one_process_gives(tmp_path, children):
+    """The child reads the parameter file once (cloudformation.evaluate.OneByOne) and leaves its
+    notes to this process: they are reported once, as in one process."""
+    import dataclasses
+
+    from iacguard.core.model import ScanOptions
+
+    tree = _tree(tmp_path)
+    params = tmp_path / "params.json"
+    params.write_text(json.dumps([{"ParameterKey": "Pw", "ParameterValue": "from-the-file"}, {"ParameterKey": "Nowhere", "ParameterValue": "x"}, "junk"]))
+    options = dataclasses.replace(ScanOptions(), cfn_param_files=[str(params)])
+    alone = _scan(tree, 1, options=options)
+    shared = _scan(tree, 2, options=options)
+    assert children == [tree]
+    assert _said(shared) == _said(alone)
+    from iacguard.output import render
+
+    assert render("json", shared) == render("json", alone)

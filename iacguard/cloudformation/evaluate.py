@@ -762,8 +762,7 @@ def evaluate_templates(templates: dict, root: str, options: ScanOptions | None =
     for path in sorted(templates):
         template = templates[path]
         if isinstance(template, TemplateError):
-            result.notifications.append(Notification("error", template.message, path, template.line))
-            result.files.append(path)
+            _report_error(result, path, template)
         elif isinstance(template, Template):
             parsed[path] = template
     nested = scan.nested
@@ -839,6 +838,34 @@ def _evaluate_shared(scan: _Scan, parsed: dict, order: list, overrides, result: 
 # child also pickles what it evaluates (about a fifth of the time evaluating took) and this
 # process unpickles it (about a sixth), so the halves are not even.
 _HERE_SHARE = 0.55
+
+
+def _report_error(result: LanguageResult, path: str, error: TemplateError) -> None:
+    result.notifications.append(Notification("error", error.message, path, error.line))
+    result.files.append(path)
+
+
+class OneByOne:
+    """Templates evaluated one at a time, each as `evaluate_templates` evaluates it beside others
+    none of which nests another (what a forked child of the scan does with its part of a root:
+    iacguard.engine._SharedRoots). The parameter files are read once, and their notes left to the
+    evaluation of the rest of the root, which reports them."""
+
+    def __init__(self, root: str, options: ScanOptions) -> None:
+        self.root, self.options = root, options
+        self.overrides = load_overrides(options)[0]
+        self.override_at = override_locations(options)
+
+    def __call__(self, path: str, template) -> LanguageResult:
+        result = LanguageResult()
+        if isinstance(template, TemplateError):
+            _report_error(result, path, template)
+        elif isinstance(template, Template):
+            scan = _Scan({path: template}, self.root, self.options)
+            scan.override_at = self.override_at
+            _evaluate_run(scan, {path: template}, [path], self.overrides, result)
+        result.files = sorted(set(result.files))
+        return result
 
 
 def _evaluate_run(scan: _Scan, parsed: dict, run: list, overrides, result: LanguageResult) -> None:
