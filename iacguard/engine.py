@@ -218,27 +218,31 @@ def build_graph(
 class _SharedRoots:
     """Large CloudFormation roots parsed and evaluated in two processes from the start (issue 17).
 
-    A root of many templates, none of which nests another, is evaluated one template at a time
-    with the same result: each template's resources, references and notes depend on it alone.
-    Such a root's files are split in two runs in path order (the order evaluation takes): a
-    forked child parses and evaluates the second, sending back each file's parse record and
-    each template's result pickled, while this process parses and evaluates the first, then
-    appends the child's results in order. Nothing but results crosses: where the parse pool
-    sends parse trees back (the costliest part to send) and the evaluation fork
-    (`cloudformation.evaluate._evaluate_shared`) starts from them, this child starts before
-    anything is parsed, so neither its copy of this process nor what it sends is large.
+    A template that nests no other and that no other nests is evaluated on its own with the
+    result it has beside the others: its resources, references and notes depend on it alone. A
+    forked child started before anything is parsed takes the root's data files one at a time,
+    parses each and evaluates each template alone (`cloudformation.evaluate.OneByOne`), while
+    this process does the same with the files the child has not taken (`forked.Tasks`: whoever
+    is free takes the next file, the largest first); the child sends back each file's parse
+    record and each template's result pickled, and the results are put together in path order.
+    Nothing but results crosses: where the parse pool sends parse trees back (the costliest part
+    to send) and the evaluation fork (`cloudformation.evaluate._evaluate_shared`) starts from
+    them, this child starts before anything is parsed, so neither its copy of this process nor
+    what it sends is large.
 
-    A root qualifies when its data files hold at least _MIN_BYTES, none of them names a nesting
-    type (`AWS::CloudFormation::Stack`, `AWS::Serverless::Application`), and the evaluation
-    cache holds no entry for it (then the usual path reads that entry). Such a root's evaluation
-    is kept under the keys of all its data files, whichever path evaluates it. Every parsed
-    template is checked again: one that nests after all (a type spelled with escapes), or a
-    child that fails, sends the root down the usual path, whatever was done."""
+    Files whose bytes name a nesting type (`AWS::CloudFormation::Stack`,
+    `AWS::Serverless::Application`) are this process's. Where there are any, this process only
+    parses the files it takes until the child has sent its part, then evaluates its own with the
+    child's templates standing in for the nested stacks' locations (`evaluate_templates`' `done`):
+    a template of the child's that one of them nests is read again here and evaluated as that
+    nested stack. A template of the child's that nests another after all (a type spelled with
+    escapes), or a child that fails, sends the root down the usual path, whatever was done.
 
-    _MIN_BYTES = 4 << 20
-    # Of a root's bytes, the part this process parses and evaluates (the rest goes to the
-    # child): it also unpickles the child's results (about a sixth of evaluating them).
-    _HERE = 0.52
+    A root qualifies when its data files hold at least _MIN_BYTES and the evaluation cache holds
+    no entry for it (then the usual path reads that entry). Its evaluation is kept under the keys
+    of all its data files, whichever path evaluates it."""
+
+    _MIN_BYTES = 1 << 20
     _MARKERS = (b"AWS::CloudFormation::Stack", b"AWS::Serverless::Application")
 
     def __init__(self):
@@ -246,7 +250,7 @@ class _SharedRoots:
         self.keyed: dict = {}  # root -> its data files' keys, under which its evaluation is kept
         self.entry_bytes: dict = {}  # root -> the size its evaluation's cache entry would have, about
         self.indexes: set = set()
-        self._runs: dict = {}  # root -> (this process's [(index, source)], the child's, the child)
+        self._runs: dict = {}  # root -> (this process's own files, the files either takes, the Tasks, the child)
         self._sources = self._read = None
         self._args = ()
 
@@ -277,8 +281,6 @@ class _SharedRoots:
             for i in idx:
                 if i not in read:
                     read[i] = read_bytes(sources[i].path, max_bytes)[0]
-            if any(read[i] is not None and any(m in read[i] for m in cls._MARKERS) for i in idx):
-                continue
             if evaluated is not None:
                 # The root's evaluation is kept under its data files' keys (not only its
                 # templates': which files are templates is known once parsed); when an entry is
@@ -286,90 +288,140 @@ class _SharedRoots:
                 digests = self.keyed[root] = [self._digests.get(i, "") for i in idx]
                 if all(digests) and os.path.exists(evaluated._path(evaluated.key("cloudformation", root, digests, options))):
                     continue
-            sizes = [len(read[i] or b"") for i in idx]
-            runs = forked.shares(sizes, 2, cls._HERE)
-            if len(runs) < 2:
+            own = [i for i in idx if read[i] is not None and any(m in read[i] for m in cls._MARKERS)]
+            pool = sorted(set(idx).difference(own), key=lambda i: (-len(read[i] or b""), sources[i].path))
+            tasks = forked.Tasks.make(len(pool)) if len(pool) > 1 else None
+            if tasks is None:
                 continue
-            mine, theirs = [idx[k] for k in runs[0]], [idx[k] for k in runs[1]]
             try:
-                child = forked.Child(lambda theirs=theirs, root=root: self._sent(theirs, root))
+                child = forked.Child(lambda send, pool=pool, tasks=tasks, root=root: self._sent(pool, tasks, root, send), stream=True)
             except OSError:
+                tasks.close()
                 continue
             self.roots.add(root)
             self.indexes.update(idx)
-            self._runs[root] = (mine, theirs, child)
+            self._runs[root] = (own, pool, tasks, child)
         return self if self.roots or self.keyed else None
 
-    def _parse(self, indexes: list) -> list:
+    def _parse(self, indexes) -> list:
         from .cache import parse_one
 
         options, max_bytes, time_limit, limits = self._args
         return [parse_one(self._sources[i], max_bytes, time_limit, self._read.get(i)) for i in indexes]
 
-    def _sent(self, indexes: list, root: str):
-        """In the child: each file's parse record (its data left out when it is a template) and
-        each template's result pickled; or "nests" when a template nests another."""
+    def _sent(self, pool: list, tasks, root: str, send):
+        """In the child: for each file of `pool` it takes, `send` (index, the file's parse
+        record, its template's result or None) pickled, the record's data left out when it is a
+        Template (a TemplateError stays: it tells a broken template from a file that is none).
+        Gives how many it sent, or "nests" when a template nests another."""
         import pickle
 
         from iacguard.core import limits as _limits
-        from .cloudformation.evaluate import OneByOne, nests_stacks
+        from .cloudformation.evaluate import OneByOne, Template, nests_stacks
 
         options, max_bytes, time_limit, limits = self._args
         if limits is not None:
             _limits.apply(limits)
         evaluate = OneByOne(root, options)
-        out = []
-        for p in self._parse(indexes):
+        sent = 0
+        for k in iter(tasks.take, None):
+            i = pool[k]
+            p = self._parse([i])[0]
             part = None
             if p.kind == "cloudformation":
                 if nests_stacks(p.data):
                     return "nests"
-                part = pickle.dumps(evaluate(p.path, p.data), protocol=pickle.HIGHEST_PROTOCOL)
-                p.data = None
-            out.append((p, part))
-        return out
+                part = evaluate(p.path, p.data)
+                if isinstance(p.data, Template):
+                    p.data = None
+            send(pickle.dumps((i, p, part), protocol=pickle.HIGHEST_PROTOCOL))
+            sent += 1
+        return sent
 
     def evaluate(self, root: str, parsed: list, jobs: int) -> LanguageResult:
         """The root's result, its entries of `parsed` filled (without their trees)."""
         import pickle
 
-        from .cloudformation.evaluate import _append, evaluate_templates, nests_stacks
+        from .cloudformation.evaluate import Done, OneByOne, evaluate_templates, nests_stacks
 
-        mine, theirs, child = self._runs.pop(root)
+        own, pool, tasks, child = self._runs.pop(root)
+        options = self._args[0]
         try:
-            records = self._parse(mine)
-            templates = {p.path: p.data for p in records if p.kind == "cloudformation"}
-            got = (False, "")
-            if not any(nests_stacks(t) for t in templates.values()):
-                try:
-                    result = evaluate_templates(templates, root, self._args[0])
-                except Exception:  # noqa: BLE001 - the usual path says what it is
-                    pass
+            records: dict = {}  # index -> parse record
+            results: dict = {}  # path -> its template's result (the templates of no nesting root)
+            theirs: list = []  # the child's (index, parse record, result or None)
+            sent = 0  # the bytes of what the child sent
+
+            def received() -> None:  # what the child sent since, read back
+                nonlocal sent
+                for data in child.parts():
+                    sent += len(data)
+                    theirs.append(pickle.loads(data))
+
+            complete = False
+            try:
+                records.update(zip(own, self._parse(own)))
+                nesting = bool(own)
+                evaluate = None if nesting else OneByOne(root, options)
+                for k in iter(tasks.take, None):
+                    i = pool[k]
+                    p = records[i] = self._parse([i])[0]
+                    if evaluate is not None and p.kind == "cloudformation":
+                        if nests_stacks(p.data):
+                            break
+                        results[p.path] = evaluate(p.path, p.data)
+                        p.data = None
+                    received()
                 else:
                     got = child.result()
-            if got[0] and type(got[1]) is list and len(got[1]) == len(theirs):
-                for i, p in zip(mine, records):
+                    received()
+                    complete = got[0] and got[1] == len(theirs)
+                if complete and nesting:
+                    # The child's templates stand in for the nested stacks' locations.
+                    templates = {p.path: p.data for p in records.values() if p.kind == "cloudformation"}
+                    done, errors = {}, []
+                    for i, p, part in theirs:
+                        if p.kind == "cloudformation" and p.data is None:  # (a Template)
+                            done[p.path] = part
+                            templates[p.path] = Done.stand_in(p.path)
+                        elif part is not None:
+                            errors.append(part)
+                    where = {p.path: i for i, p, _ in theirs}
+                    counted = sum(len(part.resources) for part in done.values())
+                    result = evaluate_templates(dict(sorted(templates.items())), root, options,
+                                                done=Done(done, lambda path: self._parse([where[path]])[0].data))
+                    for part in errors:
+                        result.extend(part)
+                elif complete:
+                    counted = 0
+                    for i, p, part in theirs:
+                        if part is not None:
+                            results[p.path] = part
+                            counted += len(part.resources)
+                    result = LanguageResult(notifications=list(evaluate.notes))
+                    for path in sorted(results):
+                        result.extend(results[path])
+            except Exception:  # noqa: BLE001 - the usual path says what it is
+                complete = False
+            if complete:
+                for i, p in records.items():
                     parsed[i] = self._recorded(i, p)
-                before = len(result.resources)
-                sent = 0
-                for i, (p, part) in zip(theirs, got[1]):
+                for i, p, _ in theirs:
                     parsed[i] = self._recorded(i, p)
-                    if part is not None:
-                        sent += len(part)
-                        _append(result, pickle.loads(part))
                 result.files = sorted(set(result.files))
-                # What the result would take as one cache entry, about: the child's part, pickled,
-                # in proportion to its resources.
-                theirs_count = len(result.resources) - before
-                self.entry_bytes[root] = sent * len(result.resources) // theirs_count if theirs_count else 0
+                # What the result would take as one cache entry, about: the child's parts,
+                # pickled, in proportion to the resources.
+                self.entry_bytes[root] = sent * len(result.resources) // counted if counted else 0
                 return result
         finally:
             child.abandon()  # (reaped already when it sent its result)
+            tasks.close()
         # The usual path: every file of the root parsed here, the root evaluated as a whole.
-        records = self._parse(mine + theirs)
-        for i, p in zip(mine + theirs, records):
+        idx = sorted(own + pool, key=lambda i: self._sources[i].path)
+        again = self._parse(idx)
+        for i, p in zip(idx, again):
             parsed[i] = self._recorded(i, p, keep=True)
-        return _evaluate_cloudformation({p.path: p.data for p in records if p.kind == "cloudformation"}, root, self._args[0], jobs)
+        return _evaluate_cloudformation({p.path: p.data for p in again if p.kind == "cloudformation"}, root, options, jobs)
 
     def _recorded(self, i: int, p, keep: bool = False):
         """`p` as parse_all gives it (its cache key), its tree let go unless `keep`; the file's
@@ -382,8 +434,9 @@ class _SharedRoots:
 
     def close(self) -> None:
         """Stop the children of roots not evaluated (the scan left on an error)."""
-        for _, _, child in self._runs.values():
+        for _, _, tasks, child in self._runs.values():
             child.abandon()
+            tasks.close()
         self._runs.clear()
 
 
@@ -453,7 +506,7 @@ def _evaluate_all(parsed: list, options: ScanOptions, cache_dir, limits, max_fil
     eval_cache = EvaluationCache(cache_dir, limits) if cache_dir else None
     digests = {p.path: p.digest for p in parsed if p is not None}
     for root, files in sorted(by_root_tf.items()):
-        results.append(_cached(eval_cache, "terraform", root, [digests[f] for f in files], options, lambda: _guarded("Terraform configuration", root, lambda: _evaluate_terraform(_loaded(files, root, max_file_bytes), root, options))))
+        results.append(_cached(eval_cache, "terraform", root, [digests[f] for f in files], options, lambda: _guarded("Terraform configuration", root, lambda: _evaluate_terraform(_loaded(files, root, max_file_bytes), root, options, jobs))))
     for root, templates in sorted(by_root_cfn.items()):
         if shared is not None and root in shared.roots:
             result = _guarded("CloudFormation templates", root, lambda: shared.evaluate(root, parsed, jobs))
@@ -770,10 +823,10 @@ def _guarded(what: str, where: str, fn) -> LanguageResult:
         return LanguageResult(notifications=[Notification("error", "internal error evaluating %s: %s: %s" % (what, type(exc).__name__, exc), where)])
 
 
-def _evaluate_terraform(files: dict, root: str, options: ScanOptions) -> LanguageResult:
+def _evaluate_terraform(files: dict, root: str, options: ScanOptions, jobs: int = 1) -> LanguageResult:
     from .terraform.evaluate import evaluate_configuration
 
-    return evaluate_configuration(files, root, options)
+    return evaluate_configuration(files, root, options, jobs)
 
 
 def _evaluate_cloudformation(templates: dict, root: str, options: ScanOptions, jobs: int = 1) -> LanguageResult:

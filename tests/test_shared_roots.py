@@ -1,7 +1,8 @@
-"""A large CloudFormation root none of whose templates nests another is parsed and evaluated in
-two processes from the start (engine._SharedRoots, issue 17): the scan says what a scan in one
-process says, whatever else the root holds (Terraform, a plan, other JSON, a broken template),
-and falls back to the usual path when a template nests after all or the child fails."""
+"""A large CloudFormation root is parsed and evaluated in two processes from the start
+(engine._SharedRoots, issue 17): the scan says what a scan in one process says, whatever else
+the root holds (Terraform, a plan, other JSON, a broken template, nested stacks) and whichever
+process takes which file, and falls back to the usual path when a template of the child's nests
+after all or the child fails."""
 from __future__ import annotations
 
 import json
@@ -106,6 +107,23 @@ def children(monkeypatch):
     return made
 
 
+@pytest.fixture
+def taker(monkeypatch):
+    """`taker("parent")` or `taker("child")`: only that process takes files (forked.Tasks)."""
+    parent = os.getpid()
+    real = forked.Tasks.take
+
+    def only(who):
+        def take(self):
+            if (os.getpid() == parent) != (who == "parent"):
+                return None
+            return real(self)
+
+        monkeypatch.setattr(forked.Tasks, "take", take)
+
+    return only
+
+
 def _said(result) -> tuple:
     return (
         [(f.check_id, f.resource.id, f.message, f.location, f.conditions, f.related, f.root) for f in result.findings],
@@ -137,34 +155,62 @@ def test_a_shared_root_says_what_one_process_says(tmp_path, children):
     assert "s3cr3t-value" not in render("sarif", shared)  # NoEcho values of the child's templates redacted too
 
 
-def test_a_nesting_template_keeps_the_root_whole(tmp_path, children):
-    tree = _tree(tmp_path, {"z_nesting.yaml": NESTING})
+@pytest.mark.parametrize("who", ["parent", "child", "both"])
+def test_a_root_with_nested_stacks_is_shared(tmp_path, children, taker, who, monkeypatch):
+    """The nesting template is this process's; the template it nests is read again here when the
+    child took it, and evaluated only as the nested stack either way."""
+    from iacguard.cloudformation.evaluate import Done
+
+    if who != "both":
+        taker(who)
+    reread = []
+    real = Done.reparse
+    monkeypatch.setattr(Done, "reparse", lambda self, path: reread.append(os.path.basename(path)) or real(self, path))
+    tree = _tree(tmp_path, {"z_nesting.yaml": NESTING.replace("t03.yaml", "sub/t03.yaml"), "y_remote.yaml": NESTING})
     alone = _scan(tree, 1)
     shared = _scan(tree, 2)
-    assert children == []  # the type is named in the bytes: nothing shared
+    assert children == [tree]
     assert _said(shared) == _said(alone)
+    assert reread == {"parent": [], "child": ["t03.yaml"]}.get(who, reread)
+    t03 = [f for f in shared.findings if f.location.path.endswith("t03.yaml")]
+    assert t03 and {(f.resource.id.split("#")[0], f.root) for f in t03} == {("cfn:sub/t03.yaml@z_nesting.yaml", "tree/z_nesting.yaml")}
+    from iacguard.output import render
+
+    assert render("json", shared) == render("json", alone)
 
 
-def test_a_nesting_type_spelled_with_escapes_is_found_after_parsing(tmp_path, children):
+@pytest.mark.parametrize("who", ["parent", "child"])
+def test_a_nesting_type_spelled_with_escapes_is_found_after_parsing(tmp_path, children, taker, who):
     # JSON's \\u escapes hide the type from the byte search; the parsed template shows it.
+    taker(who)
     nesting = '{"Resources": {"Inner": {"Type": "AWS::CloudFormation::\\u0053tack", "Properties": {"TemplateURL": "t03.yaml"}}}}'
-    for name in ("a_nesting.json", "z_nesting.json"):  # in this process's part, then in the child's
-        tree = _tree(tmp_path / name, {name: nesting})
-        alone = _scan(tree, 1)
-        shared = _scan(tree, 2)
-        assert children[-1] == tree  # shared at first...
-        assert _said(shared) == _said(alone)  # ...then evaluated whole: t03 only as the nested stack
-        assert sum(1 for f in shared.files if f.endswith("t03.yaml")) == 1
+    tree = _tree(tmp_path, {"z_nesting.json": nesting})
+    alone = _scan(tree, 1)
+    shared = _scan(tree, 2)
+    assert children[-1] == tree  # shared at first...
+    assert _said(shared) == _said(alone)  # ...then evaluated whole: t03 only as the nested stack
+    assert sum(1 for f in shared.files if f.endswith("t03.yaml")) == 1
 
 
-@pytest.mark.parametrize("how", ["raises", "dies"])
+@pytest.mark.parametrize("how", ["raises", "dies", "dies midway", "miscounts"])
 def test_a_failing_child_sends_the_root_down_the_usual_path(tmp_path, children, monkeypatch, how):
     tree = _tree(tmp_path)
     alone = _scan(tree, 1)
-    if how == "raises":
-        monkeypatch.setattr(engine._SharedRoots, "_sent", lambda self, indexes, root: 1 / 0)
-    else:
-        monkeypatch.setattr(engine._SharedRoots, "_sent", lambda self, indexes, root: os._exit(1))
+    real = engine._SharedRoots._sent
+
+    def midway(self, pool, tasks, root, send):
+        def dying(data):
+            send(data)
+            os._exit(1)  # after its first part
+
+        return real(self, pool, tasks, root, dying)
+
+    monkeypatch.setattr(engine._SharedRoots, "_sent", {
+        "raises": lambda self, pool, tasks, root, send: tasks.take() / 0,
+        "dies": lambda self, pool, tasks, root, send: tasks.take() or os._exit(1),
+        "dies midway": midway,
+        "miscounts": lambda self, pool, tasks, root, send: real(self, pool, tasks, root, send) + 1,
+    }[how])
     shared = _scan(tree, 2)
     assert children == [tree]
     assert _said(shared) == _said(alone)
@@ -200,7 +246,7 @@ def test_small_roots_and_one_job_share_nothing(tmp_path, monkeypatch):
     made = []
     monkeypatch.setattr(forked, "Child", lambda fn: made.append(fn))
     tree = _tree(tmp_path)
-    _scan(tree, 4)  # some 20 KB: under the default 4 MB
+    _scan(tree, 4)  # some 20 KB: under the default 1 MB
     monkeypatch.setattr(engine._SharedRoots, "_MIN_BYTES", 1024)
     _scan(tree, 1)
     assert made == []

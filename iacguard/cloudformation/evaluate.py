@@ -744,13 +744,19 @@ def _nested_closure(scan: _Scan, parsed: dict, path: str) -> set:
     return seen
 
 
-def evaluate_templates(templates: dict, root: str, options: ScanOptions | None = None, jobs: int = 1) -> LanguageResult:
+def evaluate_templates(templates: dict, root: str, options: ScanOptions | None = None, jobs: int = 1, done=None) -> LanguageResult:
     """Evaluate every CloudFormation template found under `root`.
 
     `templates` maps absolute path -> `Template` (a `TemplateError` value is reported as an
     error notification). A template used as a nested stack by another template of the scan is
     evaluated only as that nested stack. `jobs`: processes to evaluate in (0: as many as the
     machine has CPUs free; see `_evaluate_shared`); the result is the same whatever it is.
+
+    `done` (a `Done`): templates a forked child evaluated one at a time, each as a top-level
+    template that nests none; they are among `templates` as empty stand-ins, so that nested
+    stacks resolve their locations as they would with the whole tree. Each one another template
+    nests is read again (`Done.reparse`) and evaluated as that nested stack; the others' results
+    are taken as they are, in their place in the order.
     """
     options = options or ScanOptions()
     result = LanguageResult()
@@ -771,8 +777,20 @@ def evaluate_templates(templates: dict, root: str, options: ScanOptions | None =
             nested.update(c for c in scan.literal_children(path, template) if c != path)
         except Exception:  # noqa: BLE001 - reported when the template itself is evaluated
             pass
+    if done is not None:
+        for path in sorted(nested.intersection(done.parts)):  # (a template nests none of these: see Done)
+            del done.parts[path]
+            parsed[path] = scan.templates[path] = done.reparse(path)
     order = [p for p in parsed if p not in nested]
-    _evaluate_shared(scan, parsed, order, overrides, result, jobs)
+    if done is not None:
+        for path in order:
+            part = done.parts.get(path)
+            if part is not None:
+                result.extend(part)
+            else:
+                _evaluate_run(scan, parsed, [path], overrides, result)
+    else:
+        _evaluate_shared(scan, parsed, order, overrides, result, jobs)
     # Templates only reachable through a cycle of nested stacks get evaluated on their own.
     for path in parsed:
         if path in nested and path not in scan.evaluated_files:
@@ -824,7 +842,7 @@ def _evaluate_shared(scan: _Scan, parsed: dict, order: list, overrides, result: 
                     if path not in scan.nested:
                         _let_go(parsed[path])
                 for one in pickled:
-                    _append(result, pickle.loads(one))
+                    result.extend(pickle.loads(one))
                 scan.evaluated_files.update(evaluated)
             else:
                 _evaluate_run(scan, parsed, runs[i + 1], overrides, result)
@@ -845,15 +863,37 @@ def _report_error(result: LanguageResult, path: str, error: TemplateError) -> No
     result.files.append(path)
 
 
+class Done:
+    """Templates a forked child evaluated (`evaluate_templates`' `done`), none of which nests
+    another: path -> its result (`OneByOne`); and `reparse(path)`, which gives one of them read
+    again as a Template (raising ValueError when it no longer reads as one) for when another
+    template nests it."""
+
+    def __init__(self, parts: dict, reparse) -> None:
+        self.parts = parts
+        self._reparse = reparse
+
+    def reparse(self, path: str) -> Template:
+        again = self._reparse(path)
+        if not isinstance(again, Template) or nests_stacks(again):
+            raise ValueError("%s does not read as it did" % path)
+        return again
+
+    @staticmethod
+    def stand_in(path: str) -> Template:
+        """What stands for a template evaluated elsewhere: one that declares nothing."""
+        return Template(path, {})
+
+
 class OneByOne:
     """Templates evaluated one at a time, each as `evaluate_templates` evaluates it beside others
-    none of which nests another (what a forked child of the scan does with its part of a root:
-    iacguard.engine._SharedRoots). The parameter files are read once, and their notes left to the
-    evaluation of the rest of the root, which reports them."""
+    none of which nests another or is nested (what both processes of a shared root do with the
+    templates they take: iacguard.engine._SharedRoots). The parameter files are read once; their
+    notes (`notes`) are left to the caller to report once for the root."""
 
     def __init__(self, root: str, options: ScanOptions) -> None:
         self.root, self.options = root, options
-        self.overrides = load_overrides(options)[0]
+        self.overrides, self.notes = load_overrides(options)
         self.override_at = override_locations(options)
 
     def __call__(self, path: str, template) -> LanguageResult:
@@ -888,17 +928,6 @@ def _evaluate_sent(scan: _Scan, parsed: dict, run: list, overrides) -> tuple:
         _evaluate_run(scan, parsed, [path], overrides, part)
         out.append(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
     return out, scan.evaluated_files
-
-
-def _append(result: LanguageResult, part) -> None:
-    """Append what `part` (a LanguageResult, or a template's _Sink) holds to `result`."""
-    result.resources.extend(part.resources)
-    result.references.extend(part.references)
-    result.symbols.extend(part.symbols)
-    result.notifications.extend(part.notifications)
-    result.unknowns.extend(part.unknowns)
-    result.files.extend(part.files)
-    result.secrets.extend(part.secrets)
 
 
 # The resource types through which a template nests another (`_Scan.literal_children`).
@@ -958,4 +987,4 @@ def _evaluate_one(scan: _Scan, parsed: dict, path: str, overrides, result: Langu
     for symbol in sink.symbols:  # parameters too (iacguard.facts.secrets_b_parameters)
         if symbol.kind == "parameter":
             symbol.meta.setdefault("root_module", path)
-    _append(result, sink)
+    result.extend(sink)

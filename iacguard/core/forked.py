@@ -136,32 +136,95 @@ def running_tasks(samples: int = 5) -> int | None:
 class Child:
     """`fn()` run in a forked copy of this process; `result()` waits for it and gives
     (True, its value) or (False, why it gave none). The caller must call `result()` (or
-    `abandon()`) once, whatever happens: it reaps the child."""
+    `abandon()`) once, whatever happens: it reaps the child.
 
-    def __init__(self, fn) -> None:
+    With `stream`, the child calls `fn(send)` and may send parts of its work as it goes
+    (`send(data)`, bytes); `parts()` gives those that have arrived, without waiting, in the
+    order sent (after `result()`, the rest of them): the parent takes them in between its own
+    work instead of all at the end."""
+
+    # The child's pipe, when it streams: parts the parent has not read yet wait there (a writer
+    # waits while it is full). Linux lets a process make its pipes up to 1 MiB by default.
+    _PIPE_BYTES = 1 << 20
+
+    def __init__(self, fn, stream: bool = False) -> None:
         read_end, write_end = os.pipe()
+        if stream:
+            _grow(write_end, self._PIPE_BYTES)
         pid = os.fork()
         if pid == 0:  # the child: never returns
             code = 1
             try:
                 _die_with_parent()
                 os.close(read_end)
+
+                def write(data) -> None:
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(write_end, view):]
+
+                def send(data: bytes) -> None:
+                    write(b"p" + len(data).to_bytes(8, "little"))
+                    write(data)
+
                 try:
-                    payload = pickle.dumps((True, fn()), protocol=pickle.HIGHEST_PROTOCOL)
+                    payload = pickle.dumps((True, fn(send) if stream else fn()), protocol=pickle.HIGHEST_PROTOCOL)
                 except BaseException as exc:  # noqa: BLE001 - reported to the parent, which does the part itself
                     payload = pickle.dumps((False, "%s: %s" % (type(exc).__name__, exc)))
-                view = memoryview(payload)
-                while view:
-                    view = view[os.write(write_end, view):]
+                if stream:
+                    write(b"r" + len(payload).to_bytes(8, "little"))
+                write(payload)
                 code = 0
             finally:
                 os._exit(code)
         os.close(write_end)
-        self.pid, self._fd = pid, read_end
+        self.pid, self._fd, self._stream = pid, read_end, stream
+        self._buffer = bytearray()
+        self._parts: list = []
+        self._final = None
+        if stream:
+            os.set_blocking(read_end, False)
+
+    def parts(self) -> list:
+        """The parts the child has sent that arrived since the last call (streaming only)."""
+        if self._fd is not None:
+            try:
+                while True:
+                    chunk = os.read(self._fd, 1 << 20)
+                    if not chunk:
+                        break
+                    self._buffer += chunk
+            except BlockingIOError:
+                pass
+            except OSError:
+                pass  # (result() says so)
+            self._frames()
+        out, self._parts = self._parts, []
+        return out
+
+    def _frames(self) -> None:
+        """Move the complete frames of the buffer to the parts (or the final value)."""
+        buf = self._buffer
+        at = 0
+        while len(buf) - at >= 9:
+            size = int.from_bytes(buf[at + 1:at + 9], "little")
+            if len(buf) - at - 9 < size:
+                break
+            data = bytes(buf[at + 9:at + 9 + size])
+            if buf[at] == ord("p"):
+                self._parts.append(data)
+            else:
+                self._final = data
+            at += 9 + size
+        del buf[:at]
 
     def result(self) -> tuple:
         chunks = []
         try:
+            if self._stream:
+                os.set_blocking(self._fd, True)
+                chunks.append(bytes(self._buffer))
+                self._buffer.clear()
             while True:
                 chunk = os.read(self._fd, 1 << 20)
                 if not chunk:
@@ -171,8 +234,13 @@ class Child:
             return False, "its result could not be read: %s" % exc
         finally:
             self._reap()
+        data = b"".join(chunks)
+        if self._stream:
+            self._buffer = bytearray(data)
+            self._frames()
+            data, self._final = self._final, None
         try:
-            ok, value = pickle.loads(b"".join(chunks))
+            ok, value = pickle.loads(data)
         except Exception as exc:  # noqa: BLE001 - the child died before writing all of it
             return False, "it sent no result (%s)" % type(exc).__name__
         return ok, value
@@ -200,6 +268,64 @@ class Child:
             except ChildProcessError:
                 pass
             self.pid = 0
+
+
+class Tasks:
+    """The indexes 0..n-1, each handed out once to whichever process asks first, this one or a
+    child forked after it was made: work shared by asking rather than split beforehand, so that
+    neither process waits on the other when what each item costs is not known in advance.
+
+    The indexes are written at once into a pipe both processes read, two bytes each: a read of a
+    pipe holding them all takes whole records (Linux reads a pipe under its lock). None is made
+    when they do not fit in the pipe (`make`)."""
+
+    _RECORD = 2
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    @classmethod
+    def make(cls, n: int):
+        """Tasks of `n` indexes, or None when the pipe could not hold them."""
+        if n >= 1 << (8 * cls._RECORD):
+            return None
+        read_end, write_end = os.pipe()
+        data = b"".join(i.to_bytes(cls._RECORD, "little") for i in range(n))
+        try:
+            os.set_blocking(write_end, False)
+            written = os.write(write_end, data) if data else 0
+        except OSError:
+            written = -1
+        finally:
+            os.close(write_end)
+        if written != len(data):
+            os.close(read_end)
+            return None
+        return cls(read_end)
+
+    def take(self):
+        """The next index no process took yet, or None when none is left."""
+        if self._fd is None:
+            return None
+        data = os.read(self._fd, self._RECORD)
+        if len(data) != self._RECORD:
+            return None
+        return int.from_bytes(data, "little")
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _grow(fd: int, size: int) -> None:
+    """Make a pipe hold up to `size` bytes where the system allows it (Linux)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), size)
+    except (OSError, ImportError, ValueError):
+        pass
 
 
 def _die_with_parent() -> None:

@@ -402,6 +402,18 @@ class LanguageResult:
     # and CloudFormation parameters with `NoEcho: true`, as strings.
     secrets: list = field(default_factory=list)
 
+    def extend(self, part) -> None:
+        """Append what `part` holds (another LanguageResult, or anything with its lists: a
+        CloudFormation template's sink), in order: a root evaluated in parts, some of them by a
+        forked child, gives the result evaluating it whole gives."""
+        self.resources.extend(part.resources)
+        self.references.extend(part.references)
+        self.symbols.extend(part.symbols)
+        self.notifications.extend(part.notifications)
+        self.unknowns.extend(part.unknowns)
+        self.files.extend(part.files)
+        self.secrets.extend(part.secrets)
+
 
 @dataclass(slots=True)
 class Analysis:

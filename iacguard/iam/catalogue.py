@@ -150,6 +150,12 @@ class _Actions(Mapping):
     def __contains__(self, low) -> bool:
         return low in self._raw
 
+    def full_names(self, names) -> list:
+        """"service:Name" of each of the (lower-case) `names`, as `Action.full_name` gives it,
+        without building the Actions (a pattern such as "ec2:*" names 800 of them)."""
+        raw = self._raw
+        return ["%s:%s" % (self._prefix, raw[low]["name"]) for low in names]
+
 
 def _action(prefix: str, raw: dict) -> Action:
     levels = tuple(x.strip() for x in str(raw.get("accessLevel", "")).split(",") if x.strip())
@@ -500,7 +506,9 @@ class Catalogue:
                 if act is not None:
                     out.append(act.full_name)
                 continue
-            out.extend(svc.actions[n].full_name for n in svc.actions if act_glob.match(n))
+            actions = svc.actions
+            names = actions if act_part == "*" else [n for n in actions if act_glob.match(n)]
+            out.extend(actions.full_names(names) if isinstance(actions, _Actions) else (actions[n].full_name for n in names))
         return tuple(sorted(out))
 
     def matching_services(self, service_pattern: str) -> tuple:

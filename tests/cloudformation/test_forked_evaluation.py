@@ -181,6 +181,40 @@ def test_child_gives_its_value_or_why_not():
     assert not ok
 
 
+def test_a_streaming_child_sends_its_parts_in_order():
+    import time
+
+    def work(send):
+        for i in range(40):
+            send(b"%d:" % i + b"x" * (100 << 10))  # 4 MB in all: more than the pipe holds
+        return "done"
+
+    child = forked.Child(work, stream=True)
+    got = []
+    deadline = time.time() + 30
+    while len(got) < 5 and time.time() < deadline:  # parts arrive while the child works
+        got.extend(child.parts())
+    assert got, "no part arrived before the result"
+    assert child.result() == (True, "done")
+    got.extend(child.parts())
+    assert [g.split(b":")[0] for g in got] == [b"%d" % i for i in range(40)]
+    assert all(len(g) == len(b"%d:" % i) + (100 << 10) for i, g in enumerate(got))
+    assert child.parts() == []
+
+
+def test_a_streaming_child_that_dies_gives_what_it_sent():
+    def work(send):
+        send(b"first")
+        os._exit(0)
+
+    child = forked.Child(work, stream=True)
+    ok, why = child.result()
+    assert not ok and "no result" in why
+    assert child.parts() == [b"first"]
+    ok, why = forked.Child(lambda send: 1 / 0, stream=True).result()
+    assert not ok and "ZeroDivisionError" in why
+
+
 def test_an_abandoned_child_is_stopped_and_reaped():
     import time
 
