@@ -613,7 +613,7 @@ def _run_checks(checks: list, facts, graph, jobs: int, report, digest) -> tuple:
 
         if forked.available() and (jobs or forked.free_cpus()) > 1:
             try:
-                child = forked.Child(lambda: _checks_sent([checks[i] for i in there], facts, graph))
+                child = forked.Child(lambda: _checks_sent([checks[i] for i in there], facts, graph, digest))
             except OSError:
                 child = None
     if child is None:
@@ -632,27 +632,29 @@ def _run_checks(checks: list, facts, graph, jobs: int, report, digest) -> tuple:
             got = child.result()
             child = None
             sent = _checks_received(got[1], graph) if got[0] else None
-            if sent is not None and len(sent[0]) == len(there):
-                outcomes = sent[0]
+            if sent is not None and type(sent[0]) is tuple and len(sent[0]) == 3 and all(type(x) is list for x in sent[0]):
+                part = sent[0]
                 if sent[1] and "entry_point" not in facts._cache:
                     entry_steps = sent[1]
             else:  # the child failed: its checks run here
-                outcomes = [_run_check(checks[i], facts) for i in there]
+                part = digest([_run_check(checks[i], facts) for i in there])
             for i in there:
                 report("check", i + 1, len(checks))
-            parts.append(digest(outcomes))
+            parts.append(part)
     finally:
         if child is not None:
             child.abandon()
     return parts, entry_steps
 
 
-def _checks_sent(checks: list, facts, graph) -> bytes:
-    """What the forked child sends back: each check's outcome and the entry points (when these
-    checks computed them), pickled with each resource of the graph as its id."""
+def _checks_sent(checks: list, facts, graph, digest) -> bytes:
+    """What the forked child sends back: the checks' outcomes digested (`digest`: merged, with
+    their value origins, as the parent digests its own part meanwhile) and the entry points (when
+    these checks computed them), pickled with each resource of the graph as its id."""
     import io
     import pickle
 
+    graph.draw_as_asked()  # (these checks ask about some relations only; their answers are the same)
     outcomes = [_run_check(check, facts) for check in checks]
     steps = _entry_steps(facts) if "entry_point" in facts._cache else []
     resources = graph.resource
@@ -664,7 +666,7 @@ def _checks_sent(checks: list, facts, graph) -> bytes:
             return None
 
     out = io.BytesIO()
-    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump((outcomes, steps))
+    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump((digest(outcomes), steps))
     return out.getvalue()
 
 

@@ -83,10 +83,13 @@ def test_findings_of_the_child_name_this_process_resources(tree, children, monke
     assert all(graph.resource(s.resource.id) is s.resource for f in iam for s in f.path)
 
 
-@pytest.mark.parametrize("how", ["raises", "dies", "garbage"])
+@pytest.mark.parametrize("how", ["raises", "dies", "garbage", "misshapen"])
 def test_a_failing_child_leaves_its_checks_here(tree, children, monkeypatch, how):
     alone = _scan(tree, 1)
-    if how == "raises":
+    real = engine._checks_sent
+    if how == "misshapen":  # the outcomes as they are, not digested
+        monkeypatch.setattr(engine, "_checks_sent", lambda checks, facts, graph, digest: real(checks, facts, graph, lambda outcomes: outcomes))
+    elif how == "raises":
         monkeypatch.setattr(engine, "_checks_sent", lambda *a: 1 / 0)
     elif how == "dies":
         monkeypatch.setattr(engine, "_checks_sent", lambda *a: os._exit(0))
@@ -114,7 +117,7 @@ def test_a_resource_the_child_names_must_exist_here(tree):
         def evaluate(self, facts):
             return self.items
 
-    data = engine._checks_sent([Check([member, stranger])], Facts(), graph)
+    data = engine._checks_sent([Check([member, stranger])], Facts(), graph, lambda outcomes: outcomes)
     (outcome,), steps = engine._checks_received(data, graph)
     assert outcome[0][0] is member  # by id: this process's own object
     assert outcome[0][1] is not stranger and outcome[0][1].id == "not-in-graph"  # by value

@@ -48,6 +48,29 @@ KINDS = (
 )
 
 
+# The kinds each builder draws: a builder reads only relations of its own kinds, so that one
+# may be drawn without the others (`builders_of`).
+DRAWS = {
+    storage.build: ("configures", "resource_policy_of"),
+    network.build: ("rule_of", "uses_security_group", "in_subnet", "in_subnet_group", "in_vpc", "route_table_of",
+                    "routes_to", "listener_of", "forwards_to", "target_of"),
+    compute.build: ("integration_of",),
+    iam.build: ("attached_role", "attached_policy", "member_of"),
+    edge.build: ("protects", "origin_of"),
+}
+
+
+def builders_of(kinds) -> tuple:
+    """The builders drawing `kinds` (relation kinds, or steps `<kind`), in BUILDERS order; every
+    builder for None or a kind no builder draws."""
+    if kinds is None:
+        return BUILDERS
+    wanted = {k.lstrip("<") for k in kinds}
+    if not wanted.issubset(KINDS):
+        return BUILDERS
+    return tuple(b for b in BUILDERS if wanted.intersection(DRAWS[b]))
+
+
 def build(graph) -> None:
     """Draw every relation of the graph (called by the graph on the first question about them)."""
     for builder in BUILDERS:
