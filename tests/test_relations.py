@@ -338,3 +338,35 @@ def test_a_waf_association_naming_a_stage_by_text_protects_that_stage(tmp_path):
     graph = ResourceGraph.build([_cloudformation(tmp_path / "stack.yaml")])
     assert ("DevAcl", "protects", "Dev") in _triples(graph, "protects")
     assert not any(t[2] == "Prod" for t in _triples(graph, "protects"))
+
+
+def test_drawn_as_asked_each_kind_gives_the_same_answers():
+    """A graph drawing relations as asked (the IAM checks' forked child) draws only the builders
+    of the kinds asked about, and every question gets the answer of a graph drawing them all."""
+    whole = ResourceGraph.build([_terraform(FIXTURES)])
+    _triples(whole)  # every builder
+    for kind in relations.KINDS:
+        asked = ResourceGraph.build([_terraform(FIXTURES)])
+        asked.draw_as_asked()
+        for res in asked.resources:
+            twin = whole.resource(res.id)
+            assert _addresses(asked.related(res, kind)) == _addresses(whole.related(twin, kind))
+            assert _addresses(asked.related_from(res, kind)) == _addresses(whole.related_from(twin, kind))
+        assert asked._drawn == {b for b in relations.BUILDERS if kind in relations.DRAWS[b]}
+        assert _triples(asked, kind) == _triples(whole, kind)
+    asked = ResourceGraph.build([_terraform(FIXTURES)])
+    asked.draw_as_asked()
+    app0 = _get(asked, "aws_instance.app[0]")
+    assert [tuple(_addresses(p)) for p in asked.paths(app0, ("in_subnet", "route_table_of", "routes_to"))] == [
+        ("aws_instance.app[0]", "aws_subnet.b", "aws_default_route_table.main", "aws_nat_gateway.n")
+    ]
+    assert asked._drawn == {relations.network.build}
+    assert _addresses(asked.reachable(app0, ("attached_role", "<attached_policy"))) == _addresses(whole.reachable(whole.resource(app0.id), ("attached_role", "<attached_policy")))
+    assert asked._drawn == {relations.network.build, relations.iam.build}
+    assert _triples(asked) == _triples(whole)  # a question about every kind draws the rest
+    assert asked._drawn == set(relations.BUILDERS)
+
+
+def test_every_kind_has_one_builder():
+    assert sorted(k for kinds in relations.DRAWS.values() for k in kinds) == sorted(relations.KINDS)
+    assert set(relations.DRAWS) == set(relations.BUILDERS)
