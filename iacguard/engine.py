@@ -311,13 +311,12 @@ class _SharedRoots:
 
     def _sent(self, pool: list, tasks, root: str, send):
         """In the child: for each file of `pool` it takes, `send` (index, the file's parse
-        record, its template's result or None) pickled, the record's data left out when it is a
-        Template (a TemplateError stays: it tells a broken template from a file that is none).
-        Gives how many it sent, or "nests" when a template nests another."""
+        record, its template's result or None) pickled, the record's Template emptied once
+        evaluated (`_let_go`). Gives how many it sent, or "nests" when a template nests another."""
         import pickle
 
         from iacguard.core import limits as _limits
-        from .cloudformation.evaluate import OneByOne, Template, nests_stacks
+        from .cloudformation.evaluate import OneByOne, Template, _let_go, nests_stacks
 
         options, max_bytes, time_limit, limits = self._args
         if limits is not None:
@@ -333,7 +332,7 @@ class _SharedRoots:
                     return "nests"
                 part = evaluate(p.path, p.data)
                 if isinstance(p.data, Template):
-                    p.data = None
+                    _let_go(p.data)  # (what stands for it where a template nests others: see Done)
             send(pickle.dumps((i, p, part), protocol=pickle.HIGHEST_PROTOCOL))
             sent += 1
         return sent
@@ -342,7 +341,7 @@ class _SharedRoots:
         """The root's result, its entries of `parsed` filled (without their trees)."""
         import pickle
 
-        from .cloudformation.evaluate import Done, OneByOne, evaluate_templates, nests_stacks
+        from .cloudformation.evaluate import Done, OneByOne, Template, evaluate_templates, nests_stacks
 
         own, pool, tasks, child = self._runs.pop(root)
         options = self._args[0]
@@ -381,9 +380,9 @@ class _SharedRoots:
                     templates = {p.path: p.data for p in records.values() if p.kind == "cloudformation"}
                     done, errors = {}, []
                     for i, p, part in theirs:
-                        if p.kind == "cloudformation" and p.data is None:  # (a Template)
+                        if isinstance(p.data, Template):  # (emptied by the child)
                             done[p.path] = part
-                            templates[p.path] = Done.stand_in(p.path)
+                            templates[p.path] = p.data
                         elif part is not None:
                             errors.append(part)
                     where = {p.path: i for i, p, _ in theirs}

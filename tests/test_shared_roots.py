@@ -297,3 +297,32 @@ def test_a_parameter_file_gives_what_one_process_gives(tmp_path, children):
     from iacguard.output import render
 
     assert render("json", shared) == render("json", alone)
+
+
+DYNAMIC = """Parameters:
+  ChildUrl:
+    Type: String
+    Default: t05.yaml
+Resources:
+  Inner:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: !Ref ChildUrl
+"""
+
+
+@pytest.mark.parametrize("who", ["parent", "child"])
+@pytest.mark.parametrize("name", ["a_dynamic.yaml", "z_dynamic.yaml"])
+def test_a_template_nested_through_a_parameter_is_read_as_in_one_process(tmp_path, children, taker, who, name):
+    """A TemplateURL known only once evaluated (a parameter's default) names a template that is
+    also top-level (no literal location names it): the nested stack reads it whole when its
+    parent comes first in path order, and as one process leaves it (emptied once evaluated) when
+    it comes after."""
+    taker(who)
+    tree = _tree(tmp_path, {name: DYNAMIC})
+    alone = _scan(tree, 1)
+    shared = _scan(tree, 2)
+    assert children == [tree]
+    assert _said(shared) == _said(alone)
+    nested = {f.resource.id.split("#")[0] for f in alone.findings if "@" in f.resource.id}
+    assert nested == ({"cfn:t05.yaml@a_dynamic.yaml"} if name.startswith("a") else set())

@@ -162,6 +162,7 @@ class _Scan:
                 self.by_real[self.realpath(path)] = path
         self.evaluated_files: set = set()
         self.nested: set = set()  # templates other templates of the scan nest
+        self.done = None  # a Done: templates evaluated elsewhere (see evaluate_templates)
         self.override_at: dict = {}  # top-level parameter -> Location in a --cfn-params file
 
     def realpath(self, path: str) -> str:
@@ -470,6 +471,8 @@ class Stack:
             if isinstance(value, dict):
                 given = value
         child_template = self.scan.templates[child_file]
+        if self.scan.done is not None:
+            child_template = self.scan.done.nested(child_file, child_template)
         _limits.ACTIVE.instance()
         stack = Stack(self.scan, self.sink, child_file, child_template,
                       "%s@%s" % (self.scan.rel(child_file), self.chain_name), address + "/", given,
@@ -753,10 +756,12 @@ def evaluate_templates(templates: dict, root: str, options: ScanOptions | None =
     machine has CPUs free; see `_evaluate_shared`); the result is the same whatever it is.
 
     `done` (a `Done`): templates a forked child evaluated one at a time, each as a top-level
-    template that nests none; they are among `templates` as empty stand-ins, so that nested
-    stacks resolve their locations as they would with the whole tree. Each one another template
-    nests is read again (`Done.reparse`) and evaluated as that nested stack; the others' results
-    are taken as they are, in their place in the order.
+    template that nests none; they are among `templates` as stand-ins (emptied as `_let_go`
+    leaves a template), so that nested stacks resolve their locations as they would with the
+    whole tree. Each one another template nests is read again (`Done.reparse`) and evaluated as
+    that nested stack; the others' results are taken as they are, in their place in the order
+    (and one a nested stack names through a value known once evaluated reads whole until then:
+    `Done.nested`).
     """
     options = options or ScanOptions()
     result = LanguageResult()
@@ -781,12 +786,15 @@ def evaluate_templates(templates: dict, root: str, options: ScanOptions | None =
         for path in sorted(nested.intersection(done.parts)):  # (a template nests none of these: see Done)
             del done.parts[path]
             parsed[path] = scan.templates[path] = done.reparse(path)
+        scan.done = done
+        done.waiting = set(done.parts)
     order = [p for p in parsed if p not in nested]
     if done is not None:
         for path in order:
             part = done.parts.get(path)
             if part is not None:
                 result.extend(part)
+                done.waiting.discard(path)  # (what _evaluate_run's _let_go does to a template)
             else:
                 _evaluate_run(scan, parsed, [path], overrides, result)
     else:
@@ -867,11 +875,14 @@ class Done:
     """Templates a forked child evaluated (`evaluate_templates`' `done`), none of which nests
     another: path -> its result (`OneByOne`); and `reparse(path)`, which gives one of them read
     again as a Template (raising ValueError when it no longer reads as one) for when another
-    template nests it."""
+    template nests it. `evaluate_templates` holds each of them as its stand-in: the template
+    emptied as `_let_go` leaves it once evaluated."""
 
     def __init__(self, parts: dict, reparse) -> None:
         self.parts = parts
         self._reparse = reparse
+        self.waiting: set = set()  # the templates whose turn as top-level templates has not come
+        self._read: dict = {}
 
     def reparse(self, path: str) -> Template:
         again = self._reparse(path)
@@ -879,10 +890,18 @@ class Done:
             raise ValueError("%s does not read as it did" % path)
         return again
 
-    @staticmethod
-    def stand_in(path: str) -> Template:
-        """What stands for a template evaluated elsewhere: one that declares nothing."""
-        return Template(path, {})
+    def nested(self, path: str, template: Template) -> Template:
+        """The template a nested stack reads at `path`, whose location is known only once
+        evaluated (a parameter, a condition): one evaluated here reads as it is; one evaluated
+        elsewhere is read again until its turn as a top-level template has come, then reads as
+        the evaluation here leaves a top-level template once evaluated (emptied: `_let_go`)."""
+        if path not in self.parts or path not in self.waiting:
+            return template  # (for one evaluated elsewhere, its stand-in: emptied as _let_go leaves it)
+        found = self._read.get(path)
+        if found is None:
+            found = self._read[path] = self.reparse(path)
+        return found
+
 
 
 class OneByOne:
