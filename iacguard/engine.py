@@ -341,7 +341,7 @@ class _SharedRoots:
         """The root's result, its entries of `parsed` filled (without their trees)."""
         import pickle
 
-        from .cloudformation.evaluate import Done, OneByOne, Template, evaluate_templates, nests_stacks
+        from .cloudformation.evaluate import Done, OneByOne, Template, _let_go, evaluate_templates, nested_candidates, nests_stacks
 
         own, pool, tasks, child = self._runs.pop(root)
         options = self._args[0]
@@ -361,15 +361,26 @@ class _SharedRoots:
             try:
                 records.update(zip(own, self._parse(own)))
                 nesting = bool(own)
-                evaluate = None if nesting else OneByOne(root, options)
+                evaluate = OneByOne(root, options)
+                if nesting:
+                    # Where a template nests others, the templates a nested stack may name wait
+                    # for the child's part; the others are evaluated at once, as the child does
+                    # (one a nested stack names after all is read again: cloudformation.evaluate.Done).
+                    named = nested_candidates({records[i].path: records[i].data for i in own}, [self._sources[i].path for i in own + pool])
+                    if named is None:
+                        evaluate = None
                 for k in iter(tasks.take, None):
                     i = pool[k]
                     p = records[i] = self._parse([i])[0]
                     if evaluate is not None and p.kind == "cloudformation":
-                        if nests_stacks(p.data):
-                            break
-                        results[p.path] = evaluate(p.path, p.data)
-                        p.data = None
+                        if not nesting:
+                            if nests_stacks(p.data):
+                                break
+                            results[p.path] = evaluate(p.path, p.data)
+                            p.data = None
+                        elif isinstance(p.data, Template) and p.path not in named and not nests_stacks(p.data):
+                            results[p.path] = evaluate(p.path, p.data)
+                            _let_go(p.data)  # (it stands in for itself, as the child's do)
                     received()
                 else:
                     got = child.result()
@@ -378,15 +389,17 @@ class _SharedRoots:
                 if complete and nesting:
                     # The child's templates stand in for the nested stacks' locations.
                     templates = {p.path: p.data for p in records.values() if p.kind == "cloudformation"}
-                    done, errors = {}, []
+                    done, errors = dict(results), []
+                    counted = 0
                     for i, p, part in theirs:
                         if isinstance(p.data, Template):  # (emptied by the child)
                             done[p.path] = part
                             templates[p.path] = p.data
+                            counted += len(part.resources)
                         elif part is not None:
                             errors.append(part)
-                    where = {p.path: i for i, p, _ in theirs}
-                    counted = sum(len(part.resources) for part in done.values())
+                    where = {p.path: i for i, p in records.items()}
+                    where.update((p.path, i) for i, p, _ in theirs)
                     result = evaluate_templates(dict(sorted(templates.items())), root, options,
                                                 done=Done(done, lambda path: self._parse([where[path]])[0].data))
                     for part in errors:

@@ -326,3 +326,23 @@ def test_a_template_nested_through_a_parameter_is_read_as_in_one_process(tmp_pat
     assert _said(shared) == _said(alone)
     nested = {f.resource.id.split("#")[0] for f in alone.findings if "@" in f.resource.id}
     assert nested == ({"cfn:t05.yaml@a_dynamic.yaml"} if name.startswith("a") else set())
+
+
+def test_a_template_named_through_a_link_is_read_again_when_evaluated_at_once(tmp_path, children, taker, monkeypatch):
+    """This process evaluates at once the templates no nested stack's location names by its file
+    name; one named through a link to it is nested all the same: read again, evaluated as the
+    nested stack, as in one process."""
+    from iacguard.cloudformation.evaluate import Done
+
+    taker("parent")
+    reread = []
+    real = Done.reparse
+    monkeypatch.setattr(Done, "reparse", lambda self, path: reread.append(os.path.basename(path)) or real(self, path))
+    tree = _tree(tmp_path, {"z_nesting.yaml": NESTING.replace("t03.yaml", "sub/alias.yaml")})
+    os.symlink("t03.yaml", os.path.join(tree, "sub", "alias.yaml"))
+    alone = _scan(tree, 1)
+    shared = _scan(tree, 2)
+    assert children == [tree]
+    assert _said(shared) == _said(alone)
+    assert reread == ["t03.yaml"]
+    assert {f.root for f in shared.findings if f.location.path.endswith("t03.yaml")} == {"tree/z_nesting.yaml"}

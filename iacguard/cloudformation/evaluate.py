@@ -960,6 +960,35 @@ def nests_stacks(template) -> bool:
     return isinstance(resources, dict) and any(isinstance(body, dict) and body.get("Type") in NESTING_TYPES for body in resources.values())
 
 
+def nested_candidates(templates: dict, paths) -> set | None:
+    """The paths among `paths` (a root's data files) that a nested stack of `templates` may
+    name: those a literal location resolves to and those ending like its location's literal
+    tail (what `_Scan.literal_children` and `_Scan.match_by_name` may find, and more); None
+    when a location says nothing of the file (a parameter, a condition), which may then be any
+    of them."""
+    by_name: dict = {}
+    for p in paths:
+        by_name.setdefault(os.path.basename(p), []).append(p)
+    out: set = set()
+    for path, template in templates.items():
+        resources = template.data.get("Resources") if isinstance(template, Template) else None
+        if not isinstance(resources, dict):
+            continue
+        for body in resources.values():
+            if not isinstance(body, dict) or body.get("Type") not in NESTING_TYPES:
+                continue
+            props = body.get("Properties")
+            url = props.get("Location" if body.get("Type") == "AWS::Serverless::Application" else "TemplateURL") if isinstance(props, dict) else None
+            if url is None or (isinstance(url, dict) and not is_intrinsic(url)):
+                continue  # (no location, or a Serverless application's id: no file of the scan)
+            tail = _url_tail(url) if not isinstance(url, str) or _REMOTE.match(url) else url
+            name = tail.rstrip("/").rsplit("/", 1)[-1] if isinstance(tail, str) else ""
+            if not name:
+                return None
+            out.update(by_name.get(name, ()))
+    return out
+
+
 def _declared(template: Template) -> int:
     """Resources a template declares (what its evaluation costs, about)."""
     resources = template.data.get("Resources")

@@ -325,3 +325,20 @@ def test_no_fork_while_another_thread_runs(monkeypatch):
         stop.set()
         other.join()
     assert forked.available() == (threading.active_count() == 1)
+
+
+def test_nested_candidates_name_the_files_a_location_may_name():
+    from iacguard.cloudformation.loader import Template
+
+    def nesting(*urls, kind="AWS::CloudFormation::Stack", prop="TemplateURL"):
+        return Template("/r/p.yaml", {"Resources": {"S%d" % i: {"Type": kind, "Properties": {prop: u}} for i, u in enumerate(urls)}})
+
+    paths = ["/r/p.yaml", "/r/a/child.yaml", "/r/b/child.yaml", "/r/c/other.json", "/r/d/net.template"]
+    candidates = cfn_evaluate.nested_candidates
+    assert candidates({"/r/p.yaml": nesting("a/child.yaml")}, paths) == {"/r/a/child.yaml", "/r/b/child.yaml"}
+    assert candidates({"/r/p.yaml": nesting("https://bucket.s3.amazonaws.com/x/other.json?versionId=2")}, paths) == {"/r/c/other.json"}
+    assert candidates({"/r/p.yaml": nesting({"Fn::Sub": "https://${Bucket}.s3.amazonaws.com/${Prefix}net.template"})}, paths) == {"/r/d/net.template"}
+    assert candidates({"/r/p.yaml": nesting({"Ref": "Url"})}, paths) is None  # any file may be named
+    assert candidates({"/r/p.yaml": nesting({"ApplicationId": "arn:aws:serverlessrepo:...", "SemanticVersion": "1.0.0"},
+                                            kind="AWS::Serverless::Application", prop="Location")}, paths) == set()
+    assert candidates({"/r/p.yaml": Template("/r/p.yaml", {"Resources": {"B": {"Type": "AWS::S3::Bucket"}}})}, paths) == set()
