@@ -242,6 +242,9 @@ class _SharedRoots:
     no entry for it (then the usual path reads that entry). Its evaluation is kept under the keys
     of all its data files, whichever path evaluates it."""
 
+    # A root's data files must hold this many bytes: a fork before anything is parsed costs a few
+    # milliseconds. 205 files, 2.6 MB (aws-cloudformation-templates): 0.74 s against 0.83 s; its
+    # templates without the 1.4 MB JSON that is none, 1.2 MB: 0.69 s against 0.79 s.
     _MIN_BYTES = 1 << 20
     _MARKERS = (b"AWS::CloudFormation::Stack", b"AWS::Serverless::Application")
 
