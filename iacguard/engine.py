@@ -272,14 +272,17 @@ class _SharedRoots:
             if src.kind == "data":
                 by_root.setdefault(src.root, []).append(i)
         big = {root: idx for root, idx in by_root.items() if sum(_size(sources[i].path) for i in idx) >= cls._MIN_BYTES}
-        if not big or not forked.available() or (jobs or forked.free_cpus()) < 2:
+        if not big or not forked.available():
+            return None
+        children = (jobs or forked.free_cpus()) - 1  # (one per CPU besides this process's, the largest roots first)
+        if children < 1:
             return None
         evaluated = EvaluationCache(cache_dir, limits) if cache_dir and keys is not None else None
         read = keys.read if keys is not None else {}
         self = cls()
         self._sources, self._read, self._args = sources, read, (options, max_bytes, time_limit, limits)
         self._digests = keys.keys if keys is not None else {}
-        for root, idx in sorted(big.items()):
+        for root, idx in sorted(big.items(), key=lambda item: (-sum(_size(sources[i].path) for i in item[1]), item[0])):
             idx.sort(key=lambda i: sources[i].path)
             for i in idx:
                 if i not in read:
@@ -291,6 +294,8 @@ class _SharedRoots:
                 digests = self.keyed[root] = [self._digests.get(i, "") for i in idx]
                 if all(digests) and os.path.exists(evaluated._path(evaluated.key("cloudformation", root, digests, options))):
                     continue
+            if len(self.roots) >= children:
+                continue  # (kept under the same keys: an evaluation stored when it was shared is read)
             own = [i for i in idx if read[i] is not None and any(m in read[i] for m in cls._MARKERS)]
             pool = sorted(set(idx).difference(own), key=lambda i: (-len(read[i] or b""), sources[i].path))
             tasks = forked.Tasks.make(len(pool)) if len(pool) > 1 else None

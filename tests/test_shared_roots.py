@@ -346,3 +346,15 @@ def test_a_template_named_through_a_link_is_read_again_when_evaluated_at_once(tm
     assert _said(shared) == _said(alone)
     assert reread == ["t03.yaml"]
     assert {f.root for f in shared.findings if f.location.path.endswith("t03.yaml")} == {"tree/z_nesting.yaml"}
+
+
+def test_one_child_per_cpu_besides_this_process_the_largest_roots_first(tmp_path, children):
+    small = _tree(tmp_path / "small")
+    large = _tree(tmp_path / "large", {"t_extra%02d.yaml" % i: TEMPLATE % {"i": 100 + i} for i in range(6)})
+    alone = engine.scan([small, large], jobs=1, cwd=str(tmp_path))
+    shared = engine.scan([small, large], jobs=2, cwd=str(tmp_path))
+    assert children == [large]
+    assert _said(shared) == _said(alone)
+    children.clear()
+    assert _said(engine.scan([small, large], jobs=3, cwd=str(tmp_path))) == _said(alone)
+    assert sorted(children) == sorted([small, large])
