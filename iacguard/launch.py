@@ -212,6 +212,7 @@ def run() -> None:
     from iacguard import _codecache
 
     _codecache.install_patterns()  # regular expressions compiled by earlier runs (iacguard/_codecache.py)
+    _codecache.install_modules()  # iacguard's modules' code, read from one file
     args = sys.argv[1:]
     parsed = None
     # (Windows is left to click: it writes to the console through its own stream wrappers there.)

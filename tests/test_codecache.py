@@ -331,3 +331,115 @@ def test_a_missing_name_is_an_attribute_error_after_the_module_ran(tmp_path):
         assert module.A == 1
     finally:
         sys.modules.pop("iacguard_test_plain", None)
+
+
+# -- iacguard's own modules, read from one file (ModuleCache) ------------------------------------
+
+MODULES = """
+import json, sys
+from iacguard import _codecache as c
+cache = c.install_modules(sys.argv[1])
+before = len(cache.codes)
+import iacguard.facts.network as network, iacguard.output.sarif, inspect
+loader = type(network.__spec__.loader).__name__
+source = inspect.getsource(network.RuleFact) if hasattr(network, "RuleFact") else inspect.getsource(network)
+c.save()
+print(json.dumps({"before": before, "loader": loader, "file": network.__file__, "source": "ipaddress" in source,
+                  "world": network.__name__ == "iacguard.facts.network"}))
+"""
+
+
+def _modules_run(path) -> dict:
+    out = subprocess.run([sys.executable, "-c", MODULES, str(path)], capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(out.stdout)
+
+
+def test_the_second_run_reads_iacguard_modules_from_one_file(tmp_path):
+    path = tmp_path / "modules.bin"
+    first = _modules_run(path)
+    assert first["before"] == 0 and first["loader"] == "SourceFileLoader" and path.exists()
+    second = _modules_run(path)
+    assert second["before"] > 5 and second["loader"] == "_ModuleLoader"
+    assert second["file"] == first["file"] and second["source"] and second["world"]
+
+
+@pytest.fixture
+def fake_module(tmp_path, monkeypatch):
+    """A module iacguard._fake_kept in a folder added to iacguard's package path."""
+    import iacguard
+
+    folder = tmp_path / "pkg"
+    folder.mkdir()
+    source = folder / "_fake_kept.py"
+    source.write_text("VALUE = 1\n\ndef where():\n    return __file__\n")
+    monkeypatch.setattr(iacguard, "__path__", list(iacguard.__path__) + [str(folder)])
+    monkeypatch.delitem(sys.modules, "iacguard._fake_kept", raising=False)
+    yield source
+    sys.modules.pop("iacguard._fake_kept", None)
+
+
+def _fresh_import(cache, monkeypatch):
+    import importlib
+
+    sys.modules.pop("iacguard._fake_kept", None)
+    monkeypatch.setattr(sys, "meta_path", [cache] + list(sys.meta_path))
+    importlib.invalidate_caches()
+    return importlib.import_module("iacguard._fake_kept")
+
+
+def test_a_kept_module_is_served_until_its_source_changes(tmp_path, fake_module, monkeypatch):
+    path = tmp_path / "modules.bin"
+    cache = _codecache.ModuleCache(str(path))
+    module = _fresh_import(cache, monkeypatch)
+    assert type(module.__spec__.loader).__name__ == "SourceFileLoader" and module.VALUE == 1
+    cache.keep_imported()
+    cache.save()
+    kept = _codecache.ModuleCache(str(path))
+    module = _fresh_import(kept, monkeypatch)
+    assert type(module.__spec__.loader) is _codecache._ModuleLoader
+    assert module.VALUE == 1 and module.where() == str(fake_module) and module.__spec__.origin == str(fake_module)
+    # Another source (another size): imported as usual, and its code kept in place of the old.
+    fake_module.write_text("VALUE = 22\n\ndef where():\n    return __file__\n")
+    module = _fresh_import(kept, monkeypatch)
+    assert type(module.__spec__.loader).__name__ == "SourceFileLoader" and module.VALUE == 22
+    kept.keep_imported()
+    kept.save()
+    module = _fresh_import(_codecache.ModuleCache(str(path)), monkeypatch)
+    assert type(module.__spec__.loader) is _codecache._ModuleLoader and module.VALUE == 22
+
+
+def test_a_kept_module_outside_its_package_folder_or_a_damaged_file_is_not_served(tmp_path, fake_module, monkeypatch):
+    import iacguard
+
+    path = tmp_path / "modules.bin"
+    cache = _codecache.ModuleCache(str(path))
+    _fresh_import(cache, monkeypatch)
+    cache.keep_imported()
+    cache.save()
+    # The folder is no longer where iacguard's modules are imported from: not served from the file.
+    monkeypatch.setattr(iacguard, "__path__", [p for p in iacguard.__path__ if p != str(fake_module.parent)] + [str(tmp_path / "elsewhere")])
+    kept = _codecache.ModuleCache(str(path))
+    assert kept.find_spec("iacguard._fake_kept", iacguard.__path__) is None
+    # A damaged or foreign file: nothing is read from it.
+    path.write_bytes(b"not a cache file")
+    assert _codecache.ModuleCache(str(path)).codes == {}
+    path.write_bytes(_codecache.CodeCache(str(tmp_path / "x")).header() + b"\x00" * 10)
+    assert _codecache.ModuleCache(str(path)).codes == {}
+    # Only iacguard's modules, and only those with a package path.
+    assert kept.find_spec("json", None) is None and kept.find_spec("iacguard_other.x", ["/"]) is None
+
+
+def test_the_executable_keeps_its_modules_and_a_library_import_does_not(tmp_path):
+    """The `iacguard` command installs the finder; `import iacguard` alone leaves imports as they are."""
+    out = subprocess.run([sys.executable, "-c", "import sys, iacguard; print(any(type(f).__name__ == 'ModuleCache' for f in sys.meta_path))"],
+                         capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "False"
+    probe = ("import sys\nfrom iacguard import launch, _codecache\nsys.argv = ['iacguard', 'scan', sys.argv[1], '-q', '--no-cache', '--fail-on', 'none']\n"
+             "real = _codecache.save\n"
+             "def save():\n    real()\n    print('FINDER', any(f is _codecache._modules for f in sys.meta_path), file=sys.stderr)\n"
+             "_codecache.save = save\nlaunch.run()\n")
+    folder = tmp_path / "tree"
+    folder.mkdir()
+    (folder / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n')
+    got = subprocess.run([sys.executable, "-c", probe, str(folder)], capture_output=True, text=True, timeout=120)
+    assert "FINDER True" in got.stderr, got.stderr

@@ -8,7 +8,6 @@ object (see `iacguard.cloudformation.evaluate.Stack`).
 """
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 
@@ -630,6 +629,8 @@ def _fn_cidr(ex: IntrinsicEvaluator, args, src, out, record, depth):
     unknown = first_unknown_item([block, count, bits])
     if unknown is not None:
         return unknown
+    import ipaddress  # (here: 1-2 ms to import, and few templates use Fn::Cidr)
+
     try:
         network = ipaddress.ip_network(block, strict=False)
     except (TypeError, ValueError):

@@ -12,7 +12,6 @@ written as text, a data source of a customer list, a reference that is not known
 Unknown source whose reason names the list: its entries are not known."""
 from __future__ import annotations
 
-import ipaddress
 import weakref
 from dataclasses import dataclass
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) at run time
@@ -56,6 +55,8 @@ class Source:
         if not isinstance(self.cidr, str):
             return False
         try:
+            import ipaddress  # (here: 1-2 ms to import, and most scans ask no range)
+
             return ipaddress.ip_network(self.cidr, strict=False).prefixlen == 0
         except ValueError:
             return False

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import base64
 import io
-import ipaddress
 import itertools
 import json
 import math
@@ -872,6 +871,8 @@ def fn_parseint(s: Any, base: Any) -> int:
 
 
 def _network(prefix: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    import ipaddress  # (here: 1-2 ms to import, and few configurations call the cidr functions)
+
     text = _to_str(prefix)
     if "/" not in text:
         raise FunctionError("invalid CIDR address %r" % text[:60])
