@@ -290,7 +290,8 @@ class ModuleCache(_Entries):
             st = os.stat(origin)
         except OSError:
             return None
-        if st.st_mtime_ns != mtime or st.st_size != size or os.path.dirname(origin) not in path:
+        if (st.st_mtime_ns != mtime or st.st_size != size or os.path.dirname(origin) not in path
+                or os.path.isdir(origin[:-3] if origin.endswith(".py") else origin)):  # (a package of that name comes first)
             self.codes.pop(name, None)  # (imported as usual, and kept again when the run ends)
             return None
         from importlib.machinery import ModuleSpec

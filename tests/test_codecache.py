@@ -420,6 +420,11 @@ def test_a_kept_module_outside_its_package_folder_or_a_damaged_file_is_not_serve
     monkeypatch.setattr(iacguard, "__path__", [p for p in iacguard.__path__ if p != str(fake_module.parent)] + [str(tmp_path / "elsewhere")])
     kept = _codecache.ModuleCache(str(path))
     assert kept.find_spec("iacguard._fake_kept", iacguard.__path__) is None
+    # A package of the same name beside it: the import system would take the package.
+    monkeypatch.setattr(iacguard, "__path__", list(iacguard.__path__) + [str(fake_module.parent)])
+    assert _codecache.ModuleCache(str(path)).find_spec("iacguard._fake_kept", iacguard.__path__) is not None
+    (fake_module.parent / "_fake_kept").mkdir()
+    assert _codecache.ModuleCache(str(path)).find_spec("iacguard._fake_kept", iacguard.__path__) is None
     # A damaged or foreign file: nothing is read from it.
     path.write_bytes(b"not a cache file")
     assert _codecache.ModuleCache(str(path)).codes == {}
