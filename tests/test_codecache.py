@@ -32,8 +32,8 @@ print(json.dumps({"before": before, "added": len(cache.codes) - before, "eq": a 
 """
 
 
-def _run(path) -> dict:
-    out = subprocess.run([sys.executable, "-c", RUN, str(path)], capture_output=True, text=True, timeout=120, check=True)
+def _run(path, program: str = RUN) -> dict:
+    out = subprocess.run([sys.executable, "-c", program, str(path)], capture_output=True, text=True, timeout=120, check=True)
     return json.loads(out.stdout)
 
 
@@ -349,16 +349,11 @@ print(json.dumps({"before": before, "loader": loader, "file": network.__file__, 
 """
 
 
-def _modules_run(path) -> dict:
-    out = subprocess.run([sys.executable, "-c", MODULES, str(path)], capture_output=True, text=True, timeout=120, check=True)
-    return json.loads(out.stdout)
-
-
 def test_the_second_run_reads_iacguard_modules_from_one_file(tmp_path):
     path = tmp_path / "modules.bin"
-    first = _modules_run(path)
+    first = _run(path, MODULES)
     assert first["before"] == 0 and first["loader"] == "SourceFileLoader" and path.exists()
-    second = _modules_run(path)
+    second = _run(path, MODULES)
     assert second["before"] > 5 and second["loader"] == "_ModuleLoader"
     assert second["file"] == first["file"] and second["source"] and second["world"]
 
