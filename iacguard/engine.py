@@ -272,9 +272,7 @@ class _SharedRoots:
             if src.kind == "data":
                 by_root.setdefault(src.root, []).append(i)
         big = {root: idx for root, idx in by_root.items() if sum(_size(sources[i].path) for i in idx) >= cls._MIN_BYTES}
-        if not big or not forked.available():
-            return None
-        children = (jobs or forked.free_cpus()) - 1  # (one per CPU besides this process's, the largest roots first)
+        children = forked.processes(jobs) - 1 if big else 0  # (one per CPU besides this process's, the largest roots first)
         if children < 1:
             return None
         evaluated = EvaluationCache(cache_dir, limits) if cache_dir and keys is not None else None
@@ -631,7 +629,7 @@ def _run_checks(checks: list, facts, graph, jobs: int, report, digest) -> tuple:
     if there and len(there) < len(checks):
         from iacguard.core import forked
 
-        if forked.available() and (jobs or forked.free_cpus()) > 1:
+        if forked.processes(jobs) > 1:
             try:
                 child = forked.Child(lambda: _checks_sent([checks[i] for i in there], facts, graph, digest))
             except OSError:

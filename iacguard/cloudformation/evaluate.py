@@ -827,8 +827,8 @@ def _evaluate_shared(scan: _Scan, parsed: dict, order: list, overrides, result: 
 
     weights = [_declared(parsed[p]) for p in order]
     parts = 1
-    if jobs != 1 and sum(weights) >= 2 * _FORK_MIN_RESOURCES and forked.available():
-        parts = min(jobs or forked.free_cpus(), sum(weights) // _FORK_MIN_RESOURCES)
+    if sum(weights) >= 2 * _FORK_MIN_RESOURCES:
+        parts = min(forked.processes(jobs), sum(weights) // _FORK_MIN_RESOURCES)
     if parts <= 1:
         _evaluate_run(scan, parsed, order, overrides, result)
         return

@@ -34,6 +34,15 @@ def available() -> bool:
     return supported() and _one_thread() and room_for_copy()
 
 
+def processes(jobs: int) -> int:
+    """How many processes a part of the scan may be shared among, this one included: 1 for
+    `--jobs 1` or where a fork is not available here and now, else `jobs` (0: `free_cpus()`).
+    Callers ask after their own cheaper tests: `free_cpus` reads the load for a few milliseconds."""
+    if jobs == 1 or not available():
+        return 1
+    return jobs or free_cpus()
+
+
 def _one_thread() -> bool:
     import threading
 

@@ -353,7 +353,7 @@ class Evaluation:
             return []
         from iacguard.core import forked
 
-        if not forked.available() or (jobs or forked.free_cpus()) < 2:
+        if forked.processes(jobs) < 2:
             return []
         return sorted(roots, key=lambda r: (-weights[r], r))
 
