@@ -209,18 +209,7 @@ class _Scan:
     def literal_children(self, path: str, template: Template) -> list:
         """Scanned templates this one names as nested stacks with a literal location."""
         out = []
-        resources = template.data.get("Resources")
-        if not isinstance(resources, dict):
-            return out
-        for body in resources.values():
-            if not isinstance(body, dict) or not isinstance(body.get("Properties"), dict):
-                continue
-            if body.get("Type") in NESTED_STACK_TYPES:
-                url = body["Properties"].get("TemplateURL")
-            elif body.get("Type") == "AWS::Serverless::Application":
-                url = body["Properties"].get("Location")
-            else:
-                continue
+        for url in _nested_locations(template):
             child = None
             if isinstance(url, str):
                 child, _ = self.resolve_nested(path, url)
@@ -960,6 +949,21 @@ def nests_stacks(template) -> bool:
     return isinstance(resources, dict) and any(isinstance(body, dict) and body.get("Type") in NESTING_TYPES for body in resources.values())
 
 
+def _nested_locations(template) -> list:
+    """The location of each nested stack a template declares with properties, as written: its
+    TemplateURL, or a Serverless application's Location (None where it has none)."""
+    resources = template.data.get("Resources") if isinstance(template, Template) else None
+    out: list = []
+    for body in resources.values() if isinstance(resources, dict) else ():
+        if not isinstance(body, dict) or not isinstance(body.get("Properties"), dict):
+            continue
+        if body.get("Type") in NESTED_STACK_TYPES:
+            out.append(body["Properties"].get("TemplateURL"))
+        elif body.get("Type") == "AWS::Serverless::Application":
+            out.append(body["Properties"].get("Location"))
+    return out
+
+
 def nested_candidates(templates: dict, paths) -> set | None:
     """The paths among `paths` (a root's data files) that a nested stack of `templates` may
     name: those a literal location resolves to and those ending like its location's literal
@@ -970,15 +974,8 @@ def nested_candidates(templates: dict, paths) -> set | None:
     for p in paths:
         by_name.setdefault(os.path.basename(p), []).append(p)
     out: set = set()
-    for path, template in templates.items():
-        resources = template.data.get("Resources") if isinstance(template, Template) else None
-        if not isinstance(resources, dict):
-            continue
-        for body in resources.values():
-            if not isinstance(body, dict) or body.get("Type") not in NESTING_TYPES:
-                continue
-            props = body.get("Properties")
-            url = props.get("Location" if body.get("Type") == "AWS::Serverless::Application" else "TemplateURL") if isinstance(props, dict) else None
+    for template in templates.values():
+        for url in _nested_locations(template):
             if url is None or (isinstance(url, dict) and not is_intrinsic(url)):
                 continue  # (no location, or a Serverless application's id: no file of the scan)
             tail = _url_tail(url) if not isinstance(url, str) or _REMOTE.match(url) else url
