@@ -506,9 +506,8 @@ class Catalogue:
                 if act is not None:
                     out.append(act.full_name)
                 continue
-            actions = svc.actions
-            names = actions if act_part == "*" else [n for n in actions if act_glob.match(n)]
-            out.extend(actions.full_names(names) if isinstance(actions, _Actions) else (actions[n].full_name for n in names))
+            actions = svc.actions  # (always an _Actions: see `service`)
+            out.extend(actions.full_names(actions if act_part == "*" else [n for n in actions if act_glob.match(n)]))
         return tuple(sorted(out))
 
     def matching_services(self, service_pattern: str) -> tuple:

@@ -295,10 +295,7 @@ class Evaluation:
         try:
             if child is not None:
                 # Each process evaluates the next root module neither took yet, until none is left.
-                while True:
-                    i = tasks.take()
-                    if i is None:
-                        break
+                for i in iter(tasks.take, None):
                     parts[order[i]] = self._root_part(order[i])
                 got = child.result()
                 child = None
@@ -385,12 +382,7 @@ class Evaluation:
     def _sent(self, order: list, tasks) -> list:
         """In a forked child: [(root module, its part pickled)] for each root module of `order` it
         took from `tasks`."""
-        out = []
-        while True:
-            i = tasks.take()
-            if i is None:
-                return out
-            out.append((order[i], pickle.dumps(self._root_part(order[i]), protocol=pickle.HIGHEST_PROTOCOL)))
+        return [(order[i], pickle.dumps(self._root_part(order[i]), protocol=pickle.HIGHEST_PROTOCOL)) for i in iter(tasks.take, None)]
 
     def _run_root(self, folder: str):
         rel = os.path.relpath(folder, self.root).replace(os.sep, "/")
