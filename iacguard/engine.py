@@ -271,7 +271,8 @@ class _SharedRoots:
         for i, src in enumerate(sources):
             if src.kind == "data":
                 by_root.setdefault(src.root, []).append(i)
-        big = {root: idx for root, idx in by_root.items() if sum(_size(sources[i].path) for i in idx) >= cls._MIN_BYTES}
+        sizes = {root: sum(_size(sources[i].path) for i in idx) for root, idx in by_root.items()}
+        big = {root: idx for root, idx in by_root.items() if sizes[root] >= cls._MIN_BYTES}
         children = forked.processes(jobs) - 1 if big else 0  # (one per CPU besides this process's, the largest roots first)
         if children < 1:
             return None
@@ -280,7 +281,7 @@ class _SharedRoots:
         self = cls()
         self._sources, self._read, self._args = sources, read, (options, max_bytes, time_limit, limits)
         self._digests = keys.keys if keys is not None else {}
-        for root, idx in sorted(big.items(), key=lambda item: (-sum(_size(sources[i].path) for i in item[1]), item[0])):
+        for root, idx in sorted(big.items(), key=lambda item: (-sizes[item[0]], item[0])):
             idx.sort(key=lambda i: sources[i].path)
             for i in idx:
                 if i not in read:
