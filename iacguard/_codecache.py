@@ -437,6 +437,18 @@ def _defer_inspect() -> None:
     sys.modules["inspect"] = module
 
 
+# The check index (iacguard/catalogue.py: the built-in checks' metadata, where each one's code
+# is, and the resource types it can report on), kept in the same folder; None until the
+# `iacguard` executable asks for it.
+CHECK_INDEX_PATH = os.path.join(os.path.dirname(__file__), "__pycache__", "check-index.%s.bin" % sys.implementation.cache_tag)
+check_index: str | None = None
+
+
+def install_check_index(path: str | None = None) -> None:
+    global check_index
+    check_index = path or CHECK_INDEX_PATH
+
+
 def save() -> None:
     if _modules is not None:
         _modules.keep_imported()

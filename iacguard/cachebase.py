@@ -56,6 +56,12 @@ def _wheel_record(base: str) -> bytes | None:
     return record if mine in record and checks in record else None
 
 
+@functools.lru_cache(maxsize=1)
+def package_fingerprint() -> str:
+    """`_package_fingerprint()`, once per process (the caches' keys and the check index ask)."""
+    return _package_fingerprint()
+
+
 CACHE_FORMAT = 9
 
 
@@ -63,7 +69,7 @@ CACHE_FORMAT = 9
 def _versions() -> str:
     """Once per process: each cache of a scan asks (walking iacguard's files each time cost a
     small scan more than parsing it)."""
-    parts = ["iacguard=" + __version__, "code=" + _package_fingerprint(), "cache=%d" % CACHE_FORMAT]
+    parts = ["iacguard=" + __version__, "code=" + package_fingerprint(), "cache=%d" % CACHE_FORMAT]
     for module, dist in (("cfn_flip", "cfn_flip"), ("yaml", "PyYAML")):
         parts.append("%s=%s" % (dist, _dist_version(module, dist)))
     return ";".join(parts)

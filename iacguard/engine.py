@@ -597,7 +597,14 @@ def _digest(outcomes: list, graph) -> tuple:
 
 
 def _run_check(check, facts) -> tuple:
-    """(what `check` yields, the note of its internal error or None)."""
+    """(what `check` yields, the note of its internal error or None). A check of the check index
+    whose resource types the graph holds none of yields nothing and is not run (its module is
+    not even imported: iacguard/catalogue.py)."""
+    sources = getattr(check.evaluate, "sources", None)
+    if sources is not None and type(sources) is frozenset:
+        holds = getattr(facts.graph, "holds_type", None)
+        if holds is not None and not holds(sources):
+            return [], None
     try:
         return list(check.evaluate(facts)), None
     except Exception as exc:  # noqa: BLE001 - a broken check must not stop the others

@@ -213,6 +213,7 @@ def run() -> None:
 
     _codecache.install_patterns()  # regular expressions compiled by earlier runs (iacguard/_codecache.py)
     _codecache.install_modules()  # iacguard's modules' code, read from one file
+    _codecache.install_check_index()  # the checks' metadata, and which checks a graph needs (iacguard/catalogue.py)
     args = sys.argv[1:]
     parsed = None
     # (Windows is left to click: it writes to the console through its own stream wrappers there.)

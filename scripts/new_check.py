@@ -142,19 +142,22 @@ def _expected(data: dict) -> str:
 
 
 def _registry(text: str, pillar: str, module: str) -> str:
-    """checks/__init__.py with `module` imported from its pillar and its CHECK registered."""
-    pattern = re.compile(r"^from \.%s import (.+)$" % re.escape(pillar), re.M)
+    """checks/__init__.py with `module` imported from its pillar and its CHECK registered (in
+    `_registry()`, whose body is indented)."""
+    pattern = re.compile(r"^( *)from \.%s import (.+)$" % re.escape(pillar), re.M)
     m = pattern.search(text)
     if m:
-        names = sorted({n.strip() for n in m.group(1).split(",")} | {module})
-        text = text[: m.start()] + "from .%s import %s" % (pillar, ", ".join(names)) + text[m.end():]
+        names = sorted({n.strip() for n in m.group(2).split(",")} | {module})
+        text = text[: m.start()] + "%sfrom .%s import %s" % (m.group(1), pillar, ", ".join(names)) + text[m.end():]
     else:
-        imports = list(re.finditer(r"^from \.\w+ import .+$", text, re.M))
+        imports = list(re.finditer(r"^( *)from \.\w+ import .+$", text, re.M))
         at = imports[-1].end() if imports else 0
-        text = text[:at] + "\nfrom .%s import %s" % (pillar, module) + text[at:]
+        indent = imports[-1].group(1) if imports else ""
+        text = text[:at] + "\n%sfrom .%s import %s" % (indent, pillar, module) + text[at:]
     end = text.index("REGISTRY = (")
-    close = text.index("\n)", end)
-    return text[:close] + "\n    %s.CHECK," % module + text[close:]
+    indent = text[text.rindex("\n", 0, end) + 1:end]
+    close = text.index("\n%s)" % indent, end)
+    return text[:close] + "\n%s    %s.CHECK," % (indent, module) + text[close:]
 
 
 def _readme(text: str, row: str, cid: str) -> str | None:

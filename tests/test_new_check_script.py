@@ -40,10 +40,10 @@ def _load_registry(root: Path, name: str):
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
+        return module.REGISTRY  # (made on first use, importing the package's modules)
     finally:
         for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
             del sys.modules[key]
-    return module.REGISTRY
 
 
 def test_scaffold_writes_a_working_registered_check(tmp_path):
@@ -75,7 +75,7 @@ def test_scaffold_without_a_flag_setting_leaves_todos(tmp_path):
     registry = _load_registry(root, "scaffolded_todo_checks")
     check = next(c for c in registry if c.id == "AWS-EC2-900")
     assert "TODO" in check.what and check.kinds == ("security_group_rule",)
-    assert re.search(r"^from \.infrastructure import .*\bsg_todo\b", (root / "checks" / "__init__.py").read_text(), re.M)
+    assert re.search(r"^ *from \.infrastructure import .*\bsg_todo\b", (root / "checks" / "__init__.py").read_text(), re.M)
 
 
 def test_dry_run_writes_nothing(tmp_path):
@@ -84,5 +84,5 @@ def test_dry_run_writes_nothing(tmp_path):
     done = _run(*ARGS, "--root", str(root), "--dry-run")
     assert done.returncode == 0, done.stderr
     assert "=== checks/data/sqs_sse_turned_off.py" in done.stdout
-    assert "+    sqs_sse_turned_off.CHECK," in done.stdout
+    assert "+        sqs_sse_turned_off.CHECK," in done.stdout
     assert sorted(p for p in root.rglob("*") if "__pycache__" not in p.parts) == before

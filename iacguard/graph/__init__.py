@@ -159,6 +159,14 @@ class ResourceGraph:
             out.extend(self._by_type.get(t, ()))
         return out
 
+    def holds_type(self, types) -> bool:
+        """Whether the graph has a resource of one of `types`."""
+        by_type = self._by_type
+        for t in types:
+            if by_type.get(t):
+                return True
+        return False
+
     def of_type_in_root(self, root: str, *types: str) -> list:
         """Resources of these types in one root module / top-level stack / plan (`root_of`)."""
         out: list = []
