@@ -125,7 +125,10 @@ class _Lazy:
             from .check import Check
 
             module, name, index = self.where
-            found = getattr(importlib.import_module(module), name, None)
+            try:
+                found = getattr(importlib.import_module(module), name, None)
+            except ImportError:  # (a module gone since: the catalogue finds the check by id)
+                found = None
             if index >= 0:
                 found = found[index] if isinstance(found, tuple) and index < len(found) else None
             if type(found) is Check and found.id == self.check_id:

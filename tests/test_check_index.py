@@ -251,3 +251,5 @@ def test_a_lazy_check_runs_its_own_code_or_else_the_catalogue_s(registry, monkey
     assert lazy._real() is real
     lazy.where = ("iacguard.checks.data.s3_public_access_block", "CHECK", -1)  # another check there: found by id
     assert lazy._real() is real
+    lazy.where = ("iacguard.checks.data.no_such_module", "CHECK", -1)  # a module gone: found by id
+    assert lazy._real() is real
