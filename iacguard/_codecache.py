@@ -55,6 +55,42 @@ PATH = os.path.join(os.path.dirname(__file__), "__pycache__", "dataclass-methods
 _builtin_exec = builtins.exec
 
 
+# After each file's header: the layout below (an index, then the values), so that a run maps the
+# file and reads only the values it uses. Reading a whole 3 MB file of modules and copying each
+# value out of it took 4-5 ms of every run (a scan the cache answers takes 45 ms).
+_FORMAT = b"\0iacguard entries 2\0"
+
+
+def _mapped(path: str, max_bytes: int):
+    """The bytes of the file at `path` (mapped into memory where the system can), or None when
+    it cannot be read or is larger than `max_bytes`."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        size = os.fstat(fd).st_size
+        if size > max_bytes or size <= 0:
+            return None
+        try:
+            import mmap
+
+            return mmap.mmap(fd, size, access=mmap.ACCESS_READ)
+        except (ImportError, OSError, ValueError):
+            chunks = []
+            while size > 0:
+                chunk = os.read(fd, size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size -= len(chunk)
+            return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 class _Entries:
     """Marshalled values by key, loaded from and saved to one file that starts with `header()`.
     A value is unmarshalled when a run first asks for it, and checked (`_value_ok`)."""
@@ -65,26 +101,49 @@ class _Entries:
 
     def __init__(self, path: str):
         self.path = path
-        self.codes: dict = {}  # key -> marshalled value (bytes), or the value once made or read
+        # key -> the marshalled value (a view of the file), or the value once made or read
+        self.codes: dict = {}
         self.used: set = set()
         self.added = 0
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read(self.MAX_BYTES + 1)
-        except OSError:
+        data = _mapped(path, self.MAX_BYTES)
+        if data is None:
             return
-        header = self.header()
-        if len(data) > self.MAX_BYTES or not data.startswith(header):
+        view = memoryview(data)
+        header = self.header() + _FORMAT
+        at = len(header)
+        if view[:at] != header:
             return
         try:
-            codes = marshal.loads(memoryview(data)[len(header):])
+            size = int.from_bytes(view[at:at + 8], "little")
+            index = marshal.loads(view[at + 8:at + 8 + size])
         except (EOFError, ValueError, TypeError):
             return
-        if type(codes) is dict and all(self._key_ok(k) and type(v) is bytes for k, v in codes.items()):
-            self.codes = codes
+        base, end = at + 8 + size, len(view)
+        if type(index) is not dict:
+            return
+        codes = {}
+        for key, span in index.items():
+            if not self._key_ok(key) or type(span) is not tuple or len(span) != 2 or type(span[0]) is not int or type(span[1]) is not int:
+                return
+            start, length = base + span[0], span[1]
+            if start < base or length < 0 or start + length > end:
+                return
+            codes[key] = view[start:start + length]
+        self.codes = codes
 
     def header(self) -> bytes:
         return MAGIC_NUMBER
+
+    def _file(self, entries: dict) -> bytes:
+        """The file holding `entries` (key -> marshalled value): the header, the index (key ->
+        (offset, length) in what follows) and the values one after the other."""
+        index = {}
+        at = 0
+        for key, value in entries.items():
+            index[key] = (at, len(value))
+            at += len(value)
+        packed = marshal.dumps(index)
+        return b"".join([self.header(), _FORMAT, len(packed).to_bytes(8, "little"), packed] + list(entries.values()))
 
     def _key_ok(self, key) -> bool:
         return type(key) is str
@@ -96,7 +155,7 @@ class _Entries:
         """The value kept for `key`, or None."""
         self.used.add(key)
         value = self.codes.get(key)
-        if type(value) is bytes:
+        if type(value) is memoryview:
             try:
                 value = marshal.loads(value)
             except (EOFError, ValueError, TypeError):
@@ -116,15 +175,14 @@ class _Entries:
         """Write the file if this run made something new (see the module's notes)."""
         if not self.added:
             return
-        header = self.header()
         try:
-            entries = {k: v if type(v) is bytes else marshal.dumps(v) for k, v in self.codes.items()}
-            data = header + marshal.dumps(entries)
+            entries = {k: bytes(v) if type(v) is memoryview else marshal.dumps(v) for k, v in self.codes.items()}
+            data = self._file(entries)
             if len(data) > self.TRIM_BYTES:
                 # Grown past what one version of iacguard needs (entries of earlier versions, left
                 # by upgrades in place): keep what this run used.
                 entries = {k: v for k, v in entries.items() if k in self.used}
-                data = header + marshal.dumps(entries)
+                data = self._file(entries)
         except (ValueError, TypeError):  # a value marshal cannot write: keep the file as it is
             return
         if len(data) > self.MAX_BYTES:
@@ -410,6 +468,32 @@ _DEFERRED_LOCK = RLock()
 _RUNNING: set = set()
 
 
+def find_spec(name: str):
+    """`importlib.util.find_spec(name)` without importing `importlib.util` (and `contextlib`
+    with it: 1-2 ms of every run): the spec of the module imported under `name`, else the first
+    one a finder of `sys.meta_path` gives. A submodule's package must be imported already (it is
+    looked for in that package's path); otherwise importlib.util answers."""
+    module = sys.modules.get(name)
+    if module is not None:
+        return getattr(module, "__spec__", None)
+    parent = name.rpartition(".")[0]
+    path = None
+    if parent:
+        package = sys.modules.get(parent)
+        path = getattr(package, "__path__", None)
+        if path is None:
+            from importlib.util import find_spec as real
+
+            return real(name)
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        if find is not None:
+            spec = find(name, path)
+            if spec is not None:
+                return spec
+    return None
+
+
 def _defer_inspect() -> None:
     """Import the standard library's `inspect` on its first use rather than with dataclasses.
 
@@ -421,8 +505,6 @@ def _defer_inspect() -> None:
     if "inspect" in sys.modules:
         return
     try:
-        from importlib.util import find_spec
-
         spec = find_spec("inspect")
     except (ImportError, ValueError):
         return

@@ -253,6 +253,7 @@ _ALLOWED = {
     "iacguard.parse": ("ParsedSource",),
     "iacguard.graph": ("GraphView",),
     "iacguard.core.model": ("Analysis", "Location", "Resource", "Reference", "Notification", "Finding", "Symbol", "UnknownValue", "LanguageResult", "Undecided", "PathStep", "SpanLocations"),
+    "iacguard.core.notification": ("Notification",),  # (its module; entries written before it left core.model name that one)
     "iacguard.core.unknown": ("Unknown", "PartialUnknown", "AttributeUnknown"),
     "iacguard.terraform.expressions": ("ErrorUnknown",),
     "iacguard.terraform.syntax": (

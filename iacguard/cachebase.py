@@ -5,7 +5,6 @@ is loaded: iacguard/cache.py builds the caches on it (see its notes for what is 
 from __future__ import annotations
 
 import functools
-import importlib.util
 import os
 import pickle
 import re
@@ -13,6 +12,7 @@ import stat
 
 from . import __version__
 from iacguard.core.digests import key_hash
+from iacguard._codecache import find_spec  # (importlib.util's, without importing it)
 
 def _package_fingerprint() -> str:
     """Size and modification time of iacguard's own files, so that an editable install whose
@@ -26,7 +26,7 @@ def _package_fingerprint() -> str:
     if record is not None:
         return "record-" + key_hash(record).hexdigest()[:16]
     h = key_hash()
-    spec = importlib.util.find_spec("iacguard.checks")  # found, not imported (an editable install maps it elsewhere)
+    spec = find_spec("iacguard.checks")  # found, not imported (an editable install maps it elsewhere)
     checks = os.path.dirname(os.path.abspath(spec.origin)) if spec is not None and spec.origin else base
     for folder in sorted({base, checks}):
         for dirpath, dirnames, filenames in os.walk(folder):
@@ -82,7 +82,7 @@ def _dist_version(module: str, dist: str) -> str:
     folder is not found (an unusual install: entries then stay valid across its upgrades only if
     the iacguard version changes too)."""
     try:
-        spec = importlib.util.find_spec(module)
+        spec = find_spec(module)
     except (ImportError, ValueError):
         spec = None
     if spec is None or not spec.origin:

@@ -21,7 +21,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (2 ms) a
 if TYPE_CHECKING:
     from typing import Any, Callable, Iterable
 
-from iacguard.core.model import Location, Resource, Undecided
+    from iacguard.core.model import Location, Resource, Undecided
 
 SEVERITIES = ("critical", "high", "medium", "low")
 EQUIVALENT_TOOLS = ("checkov", "trivy", "kics", "cfn_nag", "cfn-lint")
@@ -140,5 +140,7 @@ def severity_of(finding, check) -> str:
 def undecided(check_id: str, resource: Resource, what: str, value: Any, location: Location) -> Undecided:
     """The record a check yields when `value` (an Unknown) leaves it undecided on `resource`:
     `what` names the setting (e.g. "cidr_blocks"), `location` is where the source sets it."""
+    from iacguard.core.model import Undecided  # (imported here: the configuration and the replay memo read this module without the data model)
+
     reason = getattr(value, "reason", "") or "not known before deploy"
     return Undecided(check_id, resource, what, reason, location)

@@ -18,7 +18,10 @@ from iacguard import _codecache
 
 from .check import SEVERITIES, SEVERITY_RANK, severity_of
 from .config import Config, ConfigError, OUTPUT_FORMATS
-from iacguard.core.model import Notification, ScanOptions
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from iacguard.core.model import ScanOptions
 
 DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
 DEFAULT_BASELINE = ".iacguard-baseline.json"
@@ -159,6 +162,8 @@ class Settings:
 def settings_for(scan_root: str, p: dict) -> Settings:
     """The settings of a command: its flags `p` (click's names and values) over the configuration
     file found from `scan_root` (or named with --config)."""
+    from iacguard.core.model import Notification, ScanOptions
+
     catalogue = registry()
     known = {c.id for c in catalogue}
     if p["quiet"] and p["verbose"]:

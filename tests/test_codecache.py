@@ -126,17 +126,45 @@ def test_entries_are_read_only_when_used_and_a_damaged_one_is_compiled_again(tmp
         first.compiled(_source(name))
     first.save()
     run = _codecache.CodeCache(str(path))
-    assert all(type(v) is bytes for v in run.codes.values())  # nothing unmarshalled yet
+    assert all(type(v) is memoryview for v in run.codes.values())  # nothing unmarshalled yet (views of the file)
     code = run.compiled(_source("a"))
-    assert isinstance(code, types.CodeType) and type(run.codes[_source("b")]) is bytes and run.added == 0
+    assert isinstance(code, types.CodeType) and type(run.codes[_source("b")]) is memoryview and run.added == 0
     # An entry that is not marshalled code (a damaged file, another interpreter's bytes) is compiled afresh.
-    path.write_bytes(path.read_bytes()[:4] + marshal.dumps({_source("a"): b"garbage", _source("b"): marshal.dumps(42)}))
+    path.write_bytes(run._file({_source("a"): b"garbage", _source("b"): marshal.dumps(42)}))
     damaged = _codecache.CodeCache(str(path))
     for name in ("a", "b"):
         ns: dict = {}
         exec(damaged.compiled(_source(name)), {}, ns)
         assert ns["__create_fn__"](5)(None) == 5
     assert damaged.added == 2
+
+
+def test_an_index_pointing_outside_the_file_or_of_another_shape_leaves_it_unread(tmp_path):
+    import marshal
+
+    path = tmp_path / "m.bin"
+    first = _codecache.CodeCache(str(path))
+    first.compiled(_source("a"))
+    first.save()
+    good = path.read_bytes()
+    assert _codecache.CodeCache(str(path)).codes
+    prefix = first.header() + _codecache._FORMAT
+    for index in ({_source("a"): (0, len(good))}, {_source("a"): (-5, 3)}, {_source("a"): (0,)}, {7: (0, 1)}, [1, 2]):
+        packed = marshal.dumps(index)
+        path.write_bytes(prefix + len(packed).to_bytes(8, "little") + packed + b"x" * 10)
+        assert _codecache.CodeCache(str(path)).codes == {}
+    path.write_bytes(prefix + (1 << 40).to_bytes(8, "little"))  # an index longer than the file
+    assert _codecache.CodeCache(str(path)).codes == {}
+    path.write_bytes(first.header() + marshal.dumps({_source("a"): marshal.dumps(compile("1", "<string>", "exec"))}))  # the layout before
+    assert _codecache.CodeCache(str(path)).codes == {}
+
+
+@pytest.mark.parametrize("name", ["yaml", "cfn_flip", "iacguard.checks", "inspect", "json.decoder", "no_such_module", "iacguard.no_such_module"])
+def test_find_spec_finds_what_importlib_finds(name):
+    import importlib.util
+
+    mine, theirs = _codecache.find_spec(name), importlib.util.find_spec(name)
+    assert (mine and mine.origin, mine and mine.name) == (theirs and theirs.origin, theirs and theirs.name)
 
 
 # -- regular expressions -------------------------------------------------------------------------
@@ -214,13 +242,12 @@ def test_a_damaged_or_foreign_pattern_file_changes_nothing(patterns, monkeypatch
     _module_compile("(a+)b", 0)
     cache.save()
     data = open(path, "rb").read()
-    header = cache.header()
     # Code the engine refuses, and a value of the wrong shape: both compiled afresh.
     bad_code = marshal.dumps((0, [999999, 1, 2], 0, {}, (None, None)))
     wrong_shape = marshal.dumps(("x",))
     for entry in (bad_code, wrong_shape):
         with open(path, "wb") as fh:
-            fh.write(header + marshal.dumps({("(a+)b", 0): entry}))
+            fh.write(cache._file({("(a+)b", 0): entry}))
         fresh = _codecache.PatternCache(path)
         monkeypatch.setattr(_codecache, "_patterns", fresh)
         assert _module_compile("(a+)b", 0) == _codecache._real_compile("(a+)b", 0)
@@ -239,7 +266,7 @@ def test_the_executable_keeps_patterns_and_a_library_import_leaves_re_alone(tmp_
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert "iacguard, version" in proc.stdout and proc.returncode == 0
     kept = _codecache.PatternCache(str(tmp_path / "re.bin"))
-    assert kept.codes and all(type(v) is bytes for v in kept.codes.values())
+    assert kept.codes and all(type(v) is memoryview for v in kept.codes.values())
 
 
 # --- `inspect` loads on first use (`_codecache._defer_inspect`) ---------------------------------

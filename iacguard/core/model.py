@@ -175,17 +175,7 @@ class Reference:
         return (Reference, (self.source, self.target, self.path, self.attribute, self.kind))
 
 
-@dataclass(frozen=True, slots=True)
-class Notification:
-    """Something the user should know that is not a finding: a parse error, a skipped file."""
-
-    level: str  # "error" | "warning" | "note"
-    message: str
-    path: str = ""  # absolute path of the file concerned, "" when none
-    line: int = 0
-
-    def __reduce__(self):
-        return (Notification, (self.level, self.message, self.path, self.line))
+from .notification import Notification  # noqa: E402 - (its own module: discovery and the replay memo need it without the model)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 
-from iacguard.core.model import Notification
+from iacguard.core.notification import Notification
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 DATA_SUFFIXES = (".yaml", ".yml", ".json", ".template")  # CloudFormation or plan JSON, by content
