@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import os
-import pickle
 import re
 import stat
 
@@ -236,12 +235,18 @@ def load_entry(path: str, kind: str, load):
         os.close(fd)
 
 
-class _PlainUnpickler(pickle.Unpickler):
+try:  # the C reader `pickle` itself uses, without loading pickle.py (2-3 ms of a scan the replay memo answers)
+    from _pickle import Unpickler as _Unpickler, UnpicklingError as _UnpicklingError
+except ImportError:  # pragma: no cover - another implementation
+    from pickle import Unpickler as _Unpickler, UnpicklingError as _UnpicklingError
+
+
+class _PlainUnpickler(_Unpickler):
     """Builds only what pickle builds without naming a global: str, bytes, numbers, True, False,
     None, tuples, lists, dicts and sets."""
 
     def find_class(self, module, name):
-        raise pickle.UnpicklingError("an entry of plain values names no global (%s.%s)" % (module, name))
+        raise _UnpicklingError("an entry of plain values names no global (%s.%s)" % (module, name))
 
 
 def read_plain(path: str, kind: str):
