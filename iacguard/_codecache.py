@@ -61,7 +61,7 @@ _builtin_exec = builtins.exec
 _FORMAT = b"\0iacguard entries 2\0"
 
 
-def _mapped(path: str, max_bytes: int):
+def mapped(path: str, max_bytes: int):
     """The bytes of the file at `path` (mapped into memory where the system can), or None when
     it cannot be read or is larger than `max_bytes`."""
     try:
@@ -91,6 +91,25 @@ def _mapped(path: str, max_bytes: int):
         os.close(fd)
 
 
+def write_file(path: str, data: bytes) -> bool:
+    """Replace the file at `path` (its folder made if need be) by `data`, at once: a temporary
+    file, then a rename, so a run reading it meanwhile sees the old file or the new one. False
+    when it cannot be written (a read-only install): no error."""
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return False
+
+
 class _Entries:
     """Marshalled values by key, loaded from and saved to one file that starts with `header()`.
     A value is unmarshalled when a run first asks for it, and checked (`_value_ok`)."""
@@ -105,7 +124,7 @@ class _Entries:
         self.codes: dict = {}
         self.used: set = set()
         self.added = 0
-        data = _mapped(path, self.MAX_BYTES)
+        data = mapped(path, self.MAX_BYTES)
         if data is None:
             return
         view = memoryview(data)
@@ -185,20 +204,8 @@ class _Entries:
                 data = self._file(entries)
         except (ValueError, TypeError):  # a value marshal cannot write: keep the file as it is
             return
-        if len(data) > self.MAX_BYTES:
-            return
-        tmp = "%s.%d.tmp" % (self.path, os.getpid())
-        try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, self.path)
+        if len(data) <= self.MAX_BYTES and write_file(self.path, data):
             self.added = 0
-        except OSError:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 class CodeCache(_Entries):

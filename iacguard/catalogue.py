@@ -302,18 +302,18 @@ def _from_index():
 
 def _read_index(path: str):
     """The checks the index at `path` holds for this code, or None."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(_INDEX_MAX_BYTES + 1)
-    except OSError:
-        return None
-    header = _index_header()
-    if len(data) > _INDEX_MAX_BYTES or not data.startswith(header):
-        return None
     import marshal
 
+    from ._codecache import mapped
+
+    data = mapped(path, _INDEX_MAX_BYTES)
+    if data is None:
+        return None
+    view, header = memoryview(data), _index_header()
+    if view[:len(header)] != header:
+        return None
     try:
-        value = marshal.loads(memoryview(data)[len(header):])
+        value = marshal.loads(view[len(header):])
     except (EOFError, ValueError, TypeError):
         return None
     if type(value) is not tuple or len(value) != 4:
@@ -352,22 +352,14 @@ def save_index() -> None:
     try:
         os.makedirs(folder, exist_ok=True)
         if not os.access(folder, os.W_OK):
-            return
+            return  # (not worth recording every check's types: it cannot be kept)
         data = _index_data()
     except Exception:  # noqa: BLE001 - no index: the next run imports the catalogue as this one did
         return
-    if data is None or len(data) > _INDEX_MAX_BYTES:
-        return
-    tmp = "%s.%d.tmp" % (path, os.getpid())
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    if data is not None and len(data) <= _INDEX_MAX_BYTES:
+        from ._codecache import write_file
+
+        write_file(path, data)
 
 
 def _index_data() -> bytes | None:

@@ -601,7 +601,7 @@ def _run_check(check, facts) -> tuple:
     whose resource types the graph holds none of yields nothing and is not run (its module is
     not even imported: iacguard/catalogue.py)."""
     sources = getattr(check.evaluate, "sources", None)
-    if sources is not None and type(sources) is frozenset:
+    if type(sources) is frozenset:
         holds = getattr(facts.graph, "holds_type", None)
         if holds is not None and not holds(sources):
             return [], None
